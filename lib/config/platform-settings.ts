@@ -1,0 +1,47 @@
+import * as v from 'valibot';
+import { cloudName, DNS_LABEL, nonEmptyString, releaseName } from './fields.js';
+import { readYamlFile } from './yaml-file.js';
+
+const httpsURL = (what: string) => v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
+
+const platformSchema = v.strictObject({
+  environment: v.optional(v.pipe(nonEmptyString('the environment name'), v.regex(DNS_LABEL, 'expected a lower-case DNS label, such as "dev"')), 'dev'),
+  repository: v.optional(
+    v.strictObject({
+      repoURL: v.optional(httpsURL('the https URL of the Git repository Argo CD pulls'), 'https://github.com/maxgherman/trinity.git'),
+      revision: v.optional(nonEmptyString('a branch, tag or commit'), 'main'),
+      distPath: v.optional(nonEmptyString('the path of dist/ inside that repository'), 'dist'),
+    }),
+    {},
+  ),
+  rolloutsChart: v.optional(
+    v.strictObject({
+      repoURL: v.optional(httpsURL('the https URL of the Helm repository'), 'https://argoproj.github.io/argo-helm'),
+      version: v.optional(v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, 'expected an exact chart version such as 2.40.9')), '2.40.9'),
+    }),
+    {},
+  ),
+  mandelbrot: v.optional(
+    v.strictObject({
+      release: v.optional(releaseName, 'continuous'),
+      stageRoute: v.optional(
+        v.pipe(v.array(cloudName, 'expected a list of clouds'), v.minLength(1, 'expected at least one cloud')),
+        ['aws', 'gcp', 'azure'],
+      ),
+    }),
+    {},
+  ),
+});
+
+/** Settings shared by every cluster. Each one has a default; `platform.yaml` states them. */
+export type PlatformSettings = v.InferOutput<typeof platformSchema>;
+
+/** The platform settings with every default applied. */
+export function defaultPlatformSettings(): PlatformSettings {
+  return v.parse(platformSchema, {});
+}
+
+/** Reads and validates the platform settings file. */
+export function loadPlatformSettings(path: string, displayPath = path): PlatformSettings {
+  return readYamlFile(path, displayPath, platformSchema, 'only environment, repository, rolloutsChart and mandelbrot');
+}

@@ -1,0 +1,166 @@
+import { Construct } from 'constructs';
+import {
+  Rollout,
+  RolloutSpecStrategyCanarySteps,
+  RolloutSpecStrategyCanaryStepsPauseDuration,
+  RolloutSpecTemplate,
+} from '../../imports/argo-rollouts-rollout-argoproj.io.js';
+
+/** One step of a canary: shift traffic weight, or pause. */
+export type CanaryStep =
+  | { readonly setWeight: number }
+  /** Without a duration, the Rollout waits until an operator promotes or aborts it. */
+  | { readonly pause: { readonly duration?: string | number } };
+
+/** The canary the platform runs: half the pods, then wait for an operator, then all. */
+export const PAUSE_AT_HALF: readonly CanaryStep[] = [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }];
+
+export interface CanaryRolloutProps {
+  /** `metadata.name`. */
+  readonly name: string;
+
+  /**
+   * Desired pods. A canary that pauses below 100% needs at least 2: one stable pod beside one canary pod.
+   *
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * The canary's steps.
+   *
+   * @default PAUSE_AT_HALF
+   */
+  readonly steps?: readonly CanaryStep[];
+
+  /** Labels the Rollout selects its pods by; the template's labels must include them. */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+
+  /** The pod template. */
+  readonly template: RolloutSpecTemplate;
+
+  /**
+   * Labels on the Rollout object itself.
+   *
+   * @default - the selector labels
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+
+  /**
+   * Old ReplicaSets kept for `undo`.
+   *
+   * @default 10 (the controller's default)
+   */
+  readonly revisionHistoryLimit?: number;
+}
+
+/**
+ * An Argo Rollouts `Rollout` with a canary strategy and no traffic router: the plain Service
+ * selects stable and canary pods alike, so the weight is the share of pods.
+ *
+ * The spec is checked at synth against the rules the Rollouts controller v1.9.0 applies, so a
+ * Rollout the controller would mark InvalidSpec never reaches Git.
+ */
+export class CanaryRollout extends Construct {
+  public readonly name: string;
+  public readonly replicas: number;
+  public readonly steps: readonly CanaryStep[];
+
+  constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.replicas = props.replicas ?? 2;
+    this.steps = props.steps ?? PAUSE_AT_HALF;
+
+    new Rollout(this, 'Resource', {
+      metadata: { name: props.name, labels: { ...(props.labels ?? props.selectorLabels) } },
+      spec: {
+        replicas: this.replicas,
+        revisionHistoryLimit: props.revisionHistoryLimit,
+        selector: { matchLabels: { ...props.selectorLabels } },
+        strategy: { canary: { steps: this.steps.map(toRolloutStep) } },
+        template: props.template,
+      },
+    });
+
+    this.node.addValidation({ validate: () => canaryRolloutErrors(props.name, this.replicas, this.steps, props) });
+  }
+}
+
+function toRolloutStep(step: CanaryStep): RolloutSpecStrategyCanarySteps {
+  if ('setWeight' in step) return { setWeight: step.setWeight };
+  const { duration } = step.pause;
+  if (duration === undefined) return { pause: {} };
+  return {
+    pause: {
+      duration:
+        typeof duration === 'number'
+          ? RolloutSpecStrategyCanaryStepsPauseDuration.fromNumber(duration)
+          : RolloutSpecStrategyCanaryStepsPauseDuration.fromString(duration),
+    },
+  };
+}
+
+const PAUSE_DURATION = /^\d+[smh]?$/;
+
+/** The controller's spec rules, phrased for the person editing the construct's props. */
+function canaryRolloutErrors(
+  name: string,
+  replicas: number,
+  steps: readonly CanaryStep[],
+  props: CanaryRolloutProps,
+): string[] {
+  const where = `Rollout ${name}`;
+  const errors: string[] = [];
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    errors.push(`${where}: spec.replicas is ${replicas}; expected a whole number of at least 0`);
+  }
+  const selector = Object.entries(props.selectorLabels);
+  if (selector.length === 0) {
+    errors.push(`${where}: spec.selector is empty; it must select the template's labels (an empty selector matches every pod)`);
+  }
+  const templateLabels = props.template.metadata?.labels ?? {};
+  for (const [key, value] of selector) {
+    if (templateLabels[key] !== value) {
+      errors.push(
+        `${where}: spec.selector does not match spec.template.metadata.labels: ` +
+          `selector needs ${key}=${value}, template has ${key in templateLabels ? `${key}=${templateLabels[key]}` : `no ${key}`}`,
+      );
+    }
+  }
+  if ((props.template.spec?.containers ?? []).length === 0) {
+    errors.push(`${where}: spec.template.spec.containers is empty; expected at least one container`);
+  }
+  steps.forEach((step, index) => {
+    const field = `${where}: spec.strategy.canary.steps[${index}]`;
+    const set = Object.keys(step);
+    if (set.length !== 1) {
+      errors.push(`${field} sets ${set.join(' and ') || 'nothing'}; a step sets exactly one of setWeight or pause`);
+    } else if ('setWeight' in step) {
+      if (!Number.isInteger(step.setWeight) || step.setWeight < 0 || step.setWeight > 100) {
+        errors.push(`${field}.setWeight is ${step.setWeight}; expected a whole number from 0 to 100`);
+      }
+    } else {
+      const { duration } = step.pause;
+      const valid =
+        duration === undefined ||
+        (typeof duration === 'number' ? Number.isInteger(duration) && duration >= 0 : PAUSE_DURATION.test(duration));
+      if (!valid) {
+        errors.push(`${field}.pause.duration is ${JSON.stringify(duration)}; expected seconds (30) or a number with unit s, m or h ("30s", "5m", "1h")`);
+      }
+    }
+  });
+  const pausesBelowFull = steps.some(
+    (step, index) => 'pause' in step && currentWeight(steps.slice(0, index)) < 100 && currentWeight(steps.slice(0, index)) > 0,
+  );
+  if (pausesBelowFull && replicas < 2) {
+    errors.push(`${where}: spec.replicas is ${replicas}; a canary that pauses below 100% needs at least 2 replicas, or no stable pod serves beside the canary`);
+  }
+  return errors;
+}
+
+function currentWeight(steps: readonly CanaryStep[]): number {
+  let weight = 0;
+  for (const step of steps) if ('setWeight' in step) weight = step.setWeight;
+  return weight;
+}

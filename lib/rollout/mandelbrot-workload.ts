@@ -1,0 +1,157 @@
+import { Construct } from 'constructs';
+// The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
+import { IntOrString, KubeService } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import {
+  RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort as LivenessPort,
+  RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort as ReadinessPort,
+} from '../../imports/argo-rollouts-rollout-argoproj.io.js';
+import { ResourceKind } from '../argocd/resource-kinds.js';
+import { CanaryRollout, CanaryStep, PAUSE_AT_HALF } from './canary-rollout.js';
+import { SourceConfigMap } from './source-config-map.js';
+
+/** Where the service's source files are mounted in the container. */
+export const SOURCE_MOUNT_PATH = '/app';
+/** The container port the service listens on. */
+export const HTTP_PORT = 8080;
+/** The image's unprivileged `node` user and group. */
+const NODE_USER_ID = 1000;
+
+export interface MandelbrotWorkloadProps {
+  /** The cloud this cluster runs on: `CLOUD`. */
+  readonly cloud: string;
+  /** The cluster's region: `REGION`. */
+  readonly region: string;
+  /** Container image: pinned by tag or digest. */
+  readonly image: string;
+  /** The release marker `/api/meta` reports: `MANDELBROT_RELEASE`. A change starts a canary. */
+  readonly release: string;
+  /** The clouds a render passes through, in order: `STAGE_ROUTE`. */
+  readonly stageRoute: readonly string[];
+  /** The service's source files, mounted read-only at {@link SOURCE_MOUNT_PATH}. */
+  readonly sourceFiles: Readonly<Record<string, string>>;
+
+  /**
+   * Desired pods.
+   *
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * The canary's steps.
+   *
+   * @default PAUSE_AT_HALF
+   */
+  readonly steps?: readonly CanaryStep[];
+
+  /**
+   * Secrets for pulling the image.
+   *
+   * @default - none
+   */
+  readonly imagePullSecrets?: readonly string[];
+
+  /**
+   * Name of the Rollout and the Service, and the `app.kubernetes.io/name` label.
+   *
+   * @default 'mandelbrot'
+   */
+  readonly name?: string;
+}
+
+/**
+ * The Mandelbrot service as a canary `Rollout`, its LoadBalancer `Service`, and the ConfigMap
+ * that carries its source. The pod runs under the Pod Security Standards "restricted" profile.
+ */
+export class MandelbrotWorkload extends Construct {
+  public readonly rollout: CanaryRollout;
+  public readonly source: SourceConfigMap;
+
+  constructor(scope: Construct, id: string, props: MandelbrotWorkloadProps) {
+    super(scope, id);
+    const name = props.name ?? 'mandelbrot';
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'trinity' };
+
+    this.source = new SourceConfigMap(this, 'Source', { baseName: `${name}-source`, files: props.sourceFiles });
+
+    this.rollout = new CanaryRollout(this, 'Rollout', {
+      name,
+      replicas: props.replicas,
+      steps: props.steps ?? PAUSE_AT_HALF,
+      selectorLabels: labels,
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          imagePullSecrets: props.imagePullSecrets?.map((secret) => ({ name: secret })),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NODE_USER_ID,
+            runAsGroup: NODE_USER_ID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name,
+              image: props.image,
+              command: ['node', `${SOURCE_MOUNT_PATH}/server.js`],
+              ports: [{ name: 'http', containerPort: HTTP_PORT }],
+              env: [
+                { name: 'CLOUD', value: props.cloud },
+                { name: 'REGION', value: props.region },
+                { name: 'STAGE_ROUTE', value: props.stageRoute.join(',') },
+                { name: 'MANDELBROT_RELEASE', value: props.release },
+              ],
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: ReadinessPort.fromString('http') },
+                periodSeconds: 5,
+              },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: LivenessPort.fromString('http') },
+                periodSeconds: 10,
+              },
+              resources: {
+                requests: { cpu: '100m', memory: '128Mi' },
+                limits: { cpu: '750m', memory: '384Mi' },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              volumeMounts: [
+                { name: 'source', mountPath: SOURCE_MOUNT_PATH, readOnly: true },
+                // Node writes nothing else; /tmp stays writable for libraries that expect it.
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'source', configMap: { name: this.source.name } },
+            { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+          ],
+        },
+      },
+    });
+
+    new KubeService(this, 'Service', {
+      metadata: { name, labels },
+      spec: {
+        type: 'LoadBalancer',
+        selector: labels,
+        ports: [{ name: 'http', port: 80, targetPort: IntOrString.fromString('http') }],
+      },
+    });
+  }
+
+  /**
+   * Kinds the canary may also reference for analysis: templates the Rollout's analysis steps
+   * use. Listing them lets the project admit analysis without another permission change.
+   */
+  public static readonly ANALYSIS_KINDS: readonly ResourceKind[] = [
+    { group: 'argoproj.io', kind: 'AnalysisTemplate', namespaced: true },
+    { group: 'argoproj.io', kind: 'ClusterAnalysisTemplate', namespaced: false },
+  ];
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+// The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
+import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { compareStrings } from '../stable-order.js';
+
+export interface SourceConfigMapProps {
+  /** The name before the content hash: `<baseName>-<hash>`. */
+  readonly baseName: string;
+
+  /** File name to file content. Each becomes one key, and one file where the ConfigMap is mounted. */
+  readonly files: Readonly<Record<string, string>>;
+
+  /**
+   * Hex digits of the content hash in the name.
+   *
+   * @default 10
+   */
+  readonly hashLength?: number;
+}
+
+/** The content hash `SourceConfigMap` names itself with: stable under key order. */
+export function contentHash(files: Readonly<Record<string, string>>, length = 10): string {
+  const hash = createHash('sha256');
+  for (const key of Object.keys(files).sort(compareStrings)) {
+    hash.update(key).update('\0').update(files[key]).update('\0');
+  }
+  return hash.digest('hex').slice(0, length);
+}
+
+/**
+ * An immutable ConfigMap named after a hash of its content.
+ *
+ * A change to the files changes the name, and so the pod template that mounts it: Argo Rollouts
+ * starts a canary, canary pods get the new files and stable pods keep the old ones. Editing a
+ * mounted ConfigMap in place would instead change running pods with no canary at all.
+ */
+export class SourceConfigMap extends Construct {
+  /** `metadata.name`, hash included. */
+  public readonly name: string;
+  public readonly hash: string;
+
+  constructor(scope: Construct, id: string, props: SourceConfigMapProps) {
+    super(scope, id);
+    const keys = Object.keys(props.files).sort(compareStrings);
+    this.hash = contentHash(props.files, props.hashLength);
+    this.name = `${props.baseName}-${this.hash}`;
+
+    new KubeConfigMap(this, 'Resource', {
+      metadata: { name: this.name },
+      immutable: true,
+      data: Object.fromEntries(keys.map((key) => [key, props.files[key]])),
+    });
+
+    this.node.addValidation({
+      validate: () => {
+        if (keys.length === 0) return [`ConfigMap ${this.name}: no files; expected at least one`];
+        const invalid = keys.filter((key) => !/^[-._a-zA-Z0-9]+$/.test(key));
+        return invalid.length === 0
+          ? []
+          : [`ConfigMap ${this.name}: file names ${invalid.join(', ')} are not valid ConfigMap keys (letters, digits, '-', '_', '.')`];
+      },
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Synthesizes the GitOps tree: reads the platform settings and the cluster overlays, builds one
+ * ClusterDelivery per cluster, and replaces dist/ with the result, all or nothing.
+ *
+ *   npm run synth [-- --outdir DIR --overlays DIR --platform FILE]
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { App } from 'cdk8s';
+import { ClusterDelivery } from './lib/cluster-delivery.js';
+import { loadClusterOverlays } from './lib/config/cluster-overlay.js';
+import { ConfigError } from './lib/config/config-error.js';
+import { loadPlatformSettings } from './lib/config/platform-settings.js';
+import { readServiceSources } from './lib/config/service-sources.js';
+import { renderManifestTree, SynthValidationError, writeManifestTree } from './lib/synth/write-manifest-tree.js';
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      outdir: { type: 'string', default: process.env.CDK8S_OUTDIR || 'dist' },
+      overlays: { type: 'string', default: 'overlays' },
+      platform: { type: 'string', default: 'platform.yaml' },
+      service: { type: 'string', default: 'services/mandelbrot' },
+    },
+  });
+  const platform = loadPlatformSettings(resolve(values.platform), values.platform);
+  const clusters = loadClusterOverlays(resolve(values.overlays), values.overlays);
+  const sourceFiles = readServiceSources(resolve(values.service), values.service);
+
+  const app = new App();
+  for (const cluster of clusters) {
+    new ClusterDelivery(app, cluster.name, {
+      cluster: cluster.name,
+      environment: platform.environment,
+      cloud: cluster.cloud,
+      region: cluster.region,
+      gitSource: platform.repository,
+      rolloutsChart: platform.rolloutsChart,
+      mandelbrot: {
+        image: cluster.image,
+        release: cluster.release ?? platform.mandelbrot.release,
+        stageRoute: platform.mandelbrot.stageRoute,
+        sourceFiles,
+        replicas: cluster.replicas,
+        imagePullSecrets: cluster.imagePullSecrets,
+      },
+    });
+  }
+  writeManifestTree(resolve(values.outdir), renderManifestTree(app));
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof SynthValidationError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    console.error(`error: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  throw error;
+}
