@@ -14,7 +14,7 @@ import { Script } from 'node:vm';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(projectRoot, 'node_modules', '.cache', 'trinity-delivery');
-const sourceRoots = ['main.ts', 'bin', 'lib', 'imports', 'package-lock.json', 'scripts/run.mjs'];
+const sourceRoots = ['main.ts', 'bin', 'bench', 'lib', 'imports', 'package-lock.json', 'scripts/run.mjs'];
 
 function filesUnder(path) {
   if (!existsSync(path)) return [];
