@@ -17,11 +17,12 @@ export function readYamlFile<T extends Schema>(path: string, displayPath: string
   if (text.trim() === '') {
     throw new ConfigError(`${displayPath}: the file is empty; expected ${expected}`);
   }
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const error = document.errors[0];
     const where = error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-    throw new ConfigError(`${displayPath}: not valid YAML${where}: ${error.message.split('\n')[0]}`);
+    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${displayPath}: not valid YAML${where}: ${reason}`);
   }
   if (!isMap(document.contents)) {
     throw new ConfigError(`${displayPath}: expected ${expected}, found ${describeValue(document.toJS())}`);

@@ -62,11 +62,11 @@ export function writeManifestTree(outdir: string, files: readonly ManifestFile[]
   const staging = join(parent, `.${basename(outdir)}.new-${suffix}`);
   const retired = join(parent, `.${basename(outdir)}.old-${suffix}`);
   try {
-    for (const file of files) {
-      mkdirSync(dirname(join(staging, file.path)), { recursive: true });
-      writeFileSync(join(staging, file.path), file.content);
+    mkdirSync(staging);
+    for (const folder of new Set(files.map((file) => dirname(file.path)))) {
+      mkdirSync(join(staging, folder), { recursive: true });
     }
-    mkdirSync(staging, { recursive: true });
+    for (const file of files) writeFileSync(join(staging, file.path), file.content);
     if (existsSync(outdir)) renameSync(outdir, retired);
     try {
       renameSync(staging, outdir);

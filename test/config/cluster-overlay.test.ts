@@ -1,0 +1,62 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isPinnedImage, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+
+describe('cluster overlays', () => {
+  test('the project has aws, azure and gcp, sorted by name, each reached through its own context', () => {
+    const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'), 'overlays');
+    expect(overlays.map(({ name, cloud, region, context }) => ({ name, cloud, region, context }))).toEqual([
+      { name: 'aws', cloud: 'aws', region: 'us-east-1', context: 'aws' },
+      { name: 'azure', cloud: 'azure', region: 'eastus', context: 'azure' },
+      { name: 'gcp', cloud: 'gcp', region: 'us-central1', context: 'gcp' },
+    ]);
+  });
+
+  test('optional fields are read as given', () => {
+    const temp = makeTempDir('overlay');
+    try {
+      const folder = join(temp.path, 'overlays');
+      mkdirSync(folder);
+      writeFileSync(
+        join(folder, 'aws-west.yaml'),
+        'cloud: aws\nregion: us-west-2\nimage: node@sha256:' + 'a'.repeat(64) + '\nrelease: faster-cycles\nreplicas: 4\nimagePullSecrets: [registry]\ncontext: arn:aws:eks:us-west-2:1:cluster/west\n',
+      );
+      const [overlay] = loadClusterOverlays(folder);
+      expect(overlay).toMatchObject({ name: 'aws-west', release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'], context: 'arn:aws:eks:us-west-2:1:cluster/west' });
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  test.each([
+    ['node:22-alpine', true],
+    ['registry.example.com:5000/team/node:22.11.0', true],
+    ['node@sha256:' + 'f'.repeat(64), true],
+    ['node', false],
+    ['node:latest', false],
+    ['registry.example.com:5000/team/node', false],
+    ['node@sha256:abc', false],
+  ])('isPinnedImage(%s) is %s', (image, pinned) => {
+    expect(isPinnedImage(image)).toBe(pinned);
+  });
+
+  test('fails if the folder has no overlays', () => {
+    const temp = makeTempDir('no-overlays');
+    try {
+      expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow('overlays: no cluster overlays found; add one <cluster>.yaml file per cluster');
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  test('fails if two files define the same cluster', () => {
+    const temp = makeTempDir('twice');
+    try {
+      for (const file of ['aws.yaml', 'aws.yml']) writeFileSync(join(temp.path, file), 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\n');
+      expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow('overlays/aws.yml: cluster "aws" is also defined by overlays/aws.yaml; keep one file per cluster');
+    } finally {
+      temp.cleanup();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+/** The project folder: tests run from it. */
+export const PROJECT_ROOT = process.cwd();
+
+export interface SynthResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the synth entry point exactly as `npm run synth` does, as a real process. */
+export function runSynth(args: readonly string[], env: NodeJS.ProcessEnv = {}): SynthResult {
+  const result = spawnSync(process.execPath, ['scripts/run.mjs', 'main.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A temporary folder removed by the returned `cleanup`. */
+export function makeTempDir(prefix: string): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `trinity-${prefix}-`));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Copies the project's overlays into `folder`, so a test can edit them. */
+export function copyOverlays(folder: string): string {
+  const overlays = join(folder, 'overlays');
+  mkdirSync(overlays, { recursive: true });
+  cpSync(join(PROJECT_ROOT, 'overlays'), overlays, { recursive: true });
+  return overlays;
+}
+
+/** Every file under `root`, by relative path, with its content. */
+export function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (statSync(path).isFile()) files.set(relative(root, path), readFileSync(path, 'utf8'));
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
