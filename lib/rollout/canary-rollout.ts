@@ -88,16 +88,17 @@ export class CanaryRollout extends Construct {
 }
 
 function toRolloutStep(step: CanaryStep): RolloutSpecStrategyCanarySteps {
-  if ('setWeight' in step) return { setWeight: step.setWeight };
-  const { duration } = step.pause;
-  if (duration === undefined) return { pause: {} };
+  // Written field by field so that a malformed step reaches the validation intact.
+  const duration = 'pause' in step ? step.pause?.duration : undefined;
+  const pauseDuration =
+    duration === undefined
+      ? undefined
+      : typeof duration === 'number'
+        ? RolloutSpecStrategyCanaryStepsPauseDuration.fromNumber(duration)
+        : RolloutSpecStrategyCanaryStepsPauseDuration.fromString(duration);
   return {
-    pause: {
-      duration:
-        typeof duration === 'number'
-          ? RolloutSpecStrategyCanaryStepsPauseDuration.fromNumber(duration)
-          : RolloutSpecStrategyCanaryStepsPauseDuration.fromString(duration),
-    },
+    setWeight: 'setWeight' in step ? step.setWeight : undefined,
+    pause: 'pause' in step ? { duration: pauseDuration } : undefined,
   };
 }
 
@@ -141,7 +142,7 @@ function canaryRolloutErrors(
         errors.push(`${field}.setWeight is ${step.setWeight}; expected a whole number from 0 to 100`);
       }
     } else {
-      const { duration } = step.pause;
+      const duration = step.pause?.duration;
       const valid =
         duration === undefined ||
         (typeof duration === 'number' ? Number.isInteger(duration) && duration >= 0 : PAUSE_DURATION.test(duration));
