@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import { makeTempDir, PROJECT_ROOT, readTree, runSynth } from '../support/synth-process.js';
+
+test('a fresh synth into a temporary folder equals the committed dist/', () => {
+  const temp = makeTempDir('fresh');
+  try {
+    const result = runSynth(['--outdir', join(temp.path, 'dist')]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    // On a mismatch: run `npm run synth` and commit dist/.
+    expect(readTree(join(temp.path, 'dist'))).toEqual(readTree(join(PROJECT_ROOT, 'dist')));
+  } finally {
+    temp.cleanup();
+  }
+});

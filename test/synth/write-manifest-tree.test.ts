@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { ManifestChart } from '../../lib/synth/manifest-chart.js';
+import { manifestFileName, renderManifestTree, SynthValidationError, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
+import { copyOverlays, makeTempDir, readTree, runSynth } from '../support/synth-process.js';
+
+describe('renderManifestTree', () => {
+  test('writes one object per file, named by kind and name, with no construct-path hashes', () => {
+    const app = new App();
+    const chart = new ManifestChart(app, 'Chart', { folder: 'aws/things', namespace: 'things' });
+    new KubeConfigMap(chart, 'Zeta', { metadata: { name: 'zeta' }, data: { b: '2', a: '1' } });
+    new KubeConfigMap(chart, 'Alpha', { metadata: { name: 'alpha' } });
+
+    const files = renderManifestTree(app);
+    expect(files.map((file) => file.path)).toEqual(['aws/things/configmap-alpha.yaml', 'aws/things/configmap-zeta.yaml']);
+    expect(files[1].content).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zeta\n  namespace: things\ndata:\n  a: "1"\n  b: "2"\n');
+  });
+
+  test('names files after kind and name', () => {
+    expect(manifestFileName({ kind: 'AppProject', metadata: { name: 'trinity' } })).toBe('appproject-trinity.yaml');
+  });
+
+  test('fails if two objects would share a file', () => {
+    const app = new App();
+    const chart = new ManifestChart(app, 'Chart', { folder: 'aws' });
+    new KubeConfigMap(chart, 'One', { metadata: { name: 'same' } });
+    new KubeConfigMap(chart, 'Two', { metadata: { name: 'same' } });
+    expect(() => renderManifestTree(app)).toThrow('a second object would be written to aws/configmap-same.yaml');
+  });
+
+  test('fails if an object is outside any ManifestChart, which would give it no folder', () => {
+    const app = new App();
+    new KubeConfigMap(new Chart(app, 'Plain'), 'Stray', { metadata: { name: 'stray' } });
+    expect(() => renderManifestTree(app)).toThrow('[Plain/Stray] ConfigMap stray is outside any ManifestChart, so it has no folder');
+  });
+
+  test('reports every failing validation at once, with where it failed', () => {
+    const app = new App();
+    const chart = new ManifestChart(app, 'Chart', { folder: 'aws' });
+    chart.node.addValidation({ validate: () => ['first problem', 'second problem'] });
+    expect(() => renderManifestTree(app)).toThrow(SynthValidationError);
+    expect(() => renderManifestTree(app)).toThrow('2 problems in the constructs:\n  [Chart] first problem\n  [Chart] second problem');
+  });
+
+  test('fails if a chart folder is not a clean relative path', () => {
+    expect(() => new ManifestChart(new App(), 'Chart', { folder: '../escape' })).toThrow('chart Chart: folder "../escape" must be lower-case path segments');
+  });
+});
+
+describe('writeManifestTree', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir('write-tree')));
+  afterEach(() => temp.cleanup());
+
+  test('replaces the folder with exactly the new files: files no longer produced disappear', () => {
+    const outdir = join(temp.path, 'dist');
+    writeManifestTree(outdir, [
+      { path: 'aws/a.yaml', content: 'a\n' },
+      { path: 'gone/b.yaml', content: 'b\n' },
+    ]);
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'a2\n' }]);
+    expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'a2\n']]));
+    expect(readdirSync(temp.path)).toEqual(['dist']);
+  });
+
+  test('leaves the old tree whole when writing fails part-way', () => {
+    const outdir = join(temp.path, 'dist');
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'old\n' }]);
+    // A file where a folder must go makes a later write fail after earlier ones succeeded.
+    expect(() =>
+      writeManifestTree(outdir, [
+        { path: 'aws/a.yaml', content: 'new\n' },
+        { path: 'aws/a.yaml/inner.yaml', content: 'x\n' },
+      ]),
+    ).toThrow();
+    expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'old\n']]));
+    expect(readdirSync(temp.path)).toEqual(['dist']);
+  });
+});
+
+describe('npm run synth', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeAll(() => (temp = makeTempDir('synth')));
+  afterAll(() => temp.cleanup());
+
+  test('gives byte-identical output whatever the run, time zone or locale', () => {
+    const first = join(temp.path, 'first');
+    const second = join(temp.path, 'second');
+    expect(runSynth(['--outdir', first], { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' }).status).toBe(0);
+    expect(runSynth(['--outdir', second], { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' }).status).toBe(0);
+    expect(readTree(second)).toEqual(readTree(first));
+  });
+
+  test('drops the files of a removed cluster and adds those of a new one, with no code change', () => {
+    const overlays = copyOverlays(join(temp.path, 'clusters'));
+    const outdir = join(temp.path, 'clusters-dist');
+    expect(runSynth(['--outdir', outdir, '--overlays', overlays]).status).toBe(0);
+    expect(existsSync(join(outdir, 'azure'))).toBe(true);
+
+    unlinkSync(join(overlays, 'azure.yaml'));
+    writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nimage: node:22-alpine\n');
+    expect(runSynth(['--outdir', outdir, '--overlays', overlays]).status).toBe(0);
+
+    const paths = [...readTree(outdir).keys()];
+    expect(paths.filter((path) => path.includes('azure'))).toEqual([]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'aws-west/argocd/application-trinity-mandelbrot-aws-west.yaml',
+        'aws-west/argocd/application-trinity-rollouts-aws-west.yaml',
+        'aws-west/argocd/appproject-trinity.yaml',
+        'aws-west/mandelbrot/rollout-mandelbrot.yaml',
+        'bootstrap/application-trinity-dev-aws-west-root.yaml',
+      ]),
+    );
+  });
+
+  test('fails if an option is unknown, naming it', () => {
+    const result = runSynth(['--out-dir', 'x']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("error: Unknown option '--out-dir'");
+  });
+});
