@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './support/synth-process.js';
+
+const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const scripts = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+
+describe('README', () => {
+  test('gives the two set-up commands, and both exist', () => {
+    expect(readme).toContain('npm ci && npm run synth');
+    expect(readme).toContain('npm test');
+    expect(scripts.synth).toBe('node scripts/run.mjs main.ts');
+    expect(scripts.test).toMatch(/^tsc -p \. && .*jest/);
+  });
+
+  test('warns that the first sync of a Rollout goes straight to Healthy without pausing', () => {
+    expect(readme).toMatch(/The first sync never pauses\.\*\* The first revision of a Rollout has no stable ReplicaSet/);
+    expect(readme).toMatch(/The 50% pause happens from the second pod-template\s+revision on/);
+  });
+
+  test('every npm script it mentions exists', () => {
+    const mentioned = [...readme.matchAll(/npm run ([a-z-]+)/g)].map((match) => match[1]);
+    expect(mentioned.filter((script) => !(script in scripts))).toEqual([]);
+  });
+});
