@@ -42,3 +42,11 @@ export function repeat(runs: number, measure: () => ProcessFigures): { median: n
 
 export const formatSeconds = (seconds: number): string => `${seconds.toFixed(3)} s`;
 export const formatMiB = (mib: number): string => `${mib.toFixed(0)} MiB`;
+
+/** Prints `rows` as an aligned plain-text table under `headings`. */
+export function printTable(headings: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = headings.map((heading, column) => Math.max(heading.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  console.log(line(headings));
+  for (const row of rows) console.log(line(row));
+}

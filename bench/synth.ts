@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLOUDS } from '../lib/config/fields.js';
-import { formatMiB, formatSeconds, measureNode, repeat } from './measure.js';
+import { formatMiB, formatSeconds, measureNode, printTable, repeat } from './measure.js';
 
 const RUNS = 9;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -32,9 +32,9 @@ export async function run(): Promise<void> {
       const overlays = count === 3 ? 'overlays' : generateOverlays(scratch, count);
       synth(overlays)(); // warm the bundle cache
       const figures = repeat(RUNS, synth(overlays));
-      rows.push([`${count} clusters`, formatSeconds(figures.median), formatSeconds(figures.fastest), formatMiB(figures.peakMiB)]);
+      rows.push([String(count), formatSeconds(figures.median), formatSeconds(figures.fastest), formatMiB(figures.peakMiB), `${((figures.median / count) * 1000).toFixed(1)} ms`]);
     }
-    console.table(rows.map(([clusters, median, fastest, peak]) => ({ clusters, median, fastest, 'peak memory': peak })));
+    printTable(['clusters', 'median', 'fastest', 'peak memory', 'median per cluster'], rows);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
