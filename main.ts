@@ -2,7 +2,10 @@
  * Synthesizes the GitOps tree: reads the platform settings and the cluster overlays, builds one
  * ClusterDelivery per cluster, and replaces dist/ with the result, all or nothing.
  *
- *   npm run synth [-- --outdir DIR --overlays DIR --platform FILE]
+ *   npm run synth [-- --outdir DIR --overlays DIR --platform FILE --history DIR]
+ *
+ * --history is the earlier output whose ConfigMaps stable pods may still mount (default: the
+ * outdir being replaced); a synth into a fresh folder points it at the committed dist/.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +15,7 @@ import { loadClusterOverlays } from './lib/config/cluster-overlay.js';
 import { ConfigError } from './lib/config/config-error.js';
 import { loadPlatformSettings } from './lib/config/platform-settings.js';
 import { readServiceSources } from './lib/config/service-sources.js';
+import { readPreviousOutput } from './lib/rollout/previous-output.js';
 import { renderManifestTree, SynthValidationError, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 
 function main(): void {
@@ -21,11 +25,14 @@ function main(): void {
       overlays: { type: 'string', default: 'overlays' },
       platform: { type: 'string', default: 'platform.yaml' },
       service: { type: 'string', default: 'services/mandelbrot' },
+      history: { type: 'string' },
     },
   });
+  const history = values.history ?? values.outdir;
   const platform = loadPlatformSettings(resolve(values.platform), values.platform);
   const clusters = loadClusterOverlays(resolve(values.overlays), values.overlays);
   const sourceFiles = readServiceSources(resolve(values.service), values.service);
+  const previousOutput = readPreviousOutput(resolve(history), history);
 
   const app = new App();
   for (const cluster of clusters) {
@@ -43,7 +50,9 @@ function main(): void {
         sourceFiles,
         replicas: cluster.replicas,
         imagePullSecrets: cluster.imagePullSecrets,
+        stageURLs: cluster.stageURLs,
       },
+      previousOutput,
     });
   }
   writeManifestTree(resolve(values.outdir), renderManifestTree(app));

@@ -4,6 +4,7 @@ import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js'
 import { kindsDeployedBy } from './argocd/resource-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
 import { MandelbrotWorkload } from './rollout/mandelbrot-workload.js';
+import { PreviousOutput } from './rollout/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
 
 /** The Git repository Argo CD pulls this tree from. */
@@ -32,7 +33,17 @@ export interface ClusterDeliveryProps {
     readonly sourceFiles: Readonly<Record<string, string>>;
     readonly replicas?: number;
     readonly imagePullSecrets?: readonly string[];
+    readonly stageURLs?: Readonly<Record<string, string>>;
+    readonly retainedConfigMaps?: number;
   };
+
+  /**
+   * The previous output tree's ConfigMaps: the workload keeps the earlier versions of the
+   * ConfigMaps it mounts, which stable pods may still use.
+   *
+   * @default - none: only the current versions are written
+   */
+  readonly previousOutput?: PreviousOutput;
 
   /**
    * The AppProject every Application of the cluster belongs to.
@@ -76,6 +87,7 @@ export class ClusterDelivery extends Construct {
       cloud: props.cloud,
       region: props.region,
       ...props.mandelbrot,
+      previousConfigMaps: props.previousOutput?.get(workloadChart.folder),
     });
 
     const argocdChart = new ManifestChart(this, 'ArgoCD', { folder: `${cluster}/argocd` });

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { ConfigError } from './config-error.js';
-import { cloudName, DNS_LABEL, nonEmptyString, releaseName } from './fields.js';
+import { CLOUDS, cloudName, DNS_LABEL, nonEmptyString, releaseName } from './fields.js';
 import { readYamlFile } from './yaml-file.js';
 
 /** True when `image` names a tag other than `latest`, or a sha256 digest. */
@@ -15,6 +15,14 @@ export function isPinnedImage(image: string): boolean {
   const tag = lastSegment.slice(colon + 1);
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag) && tag !== 'latest';
 }
+
+/** Another cluster's Mandelbrot service: an http(s) base URL, stored without a trailing slash. */
+const stageURL = v.pipe(
+  v.string('expected a base URL (a string)'),
+  v.url('expected a base URL such as https://mandelbrot.gcp.example.com'),
+  v.check((url) => /^https?:\/\/[^?#]+$/.test(url), 'expected an http:// or https:// base URL without query or fragment'),
+  v.transform((url) => url.replace(/\/+$/, '')),
+);
 
 const overlaySchema = v.strictObject({
   cloud: cloudName,
@@ -33,6 +41,7 @@ const overlaySchema = v.strictObject({
   ),
   imagePullSecrets: v.optional(v.array(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name')), 'expected a list of Secret names')),
   context: v.optional(nonEmptyString('a kube context name')),
+  stageURLs: v.optional(v.record(v.picklist(CLOUDS, `expected a cloud (${CLOUDS.join(', ')}) as the key`), stageURL, 'expected a mapping of cloud to base URL')),
 });
 
 /** One cluster's settings, as written in `overlays/<cluster>.yaml`. */
@@ -56,7 +65,7 @@ export function loadClusterOverlay(path: string, displayPath = path): ClusterOve
   if (!DNS_LABEL.test(name) || name.length > 40) {
     throw new ConfigError(`${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`);
   }
-  const fields = readYamlFile(path, displayPath, overlaySchema, 'cloud, region and image, and optionally release, replicas, imagePullSecrets and context');
+  const fields = readYamlFile(path, displayPath, overlaySchema, 'cloud, region and image, and optionally release, replicas, imagePullSecrets, context and stageURLs');
   return { ...fields, name, context: fields.context ?? name, file: displayPath };
 }
 

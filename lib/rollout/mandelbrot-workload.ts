@@ -7,10 +7,13 @@ import {
 } from '../../imports/argo-rollouts-rollout-argoproj.io.js';
 import { ResourceKind } from '../argocd/resource-kinds.js';
 import { CanaryRollout, CanaryStep, PAUSE_AT_HALF } from './canary-rollout.js';
-import { SourceConfigMap } from './source-config-map.js';
+import { PreviousConfigMap } from './previous-output.js';
+import { VersionedConfigMap } from './versioned-config-map.js';
 
 /** Where the service's source files are mounted in the container. */
 export const SOURCE_MOUNT_PATH = '/app';
+/** Where the stage-URL ConfigMap is mounted: one file per cloud, holding that cluster's base URL. */
+export const STAGE_URLS_MOUNT_PATH = '/etc/mandelbrot/stage-urls';
 /** The container port the service listens on. */
 export const HTTP_PORT = 8080;
 /** The image's unprivileged `node` user and group. */
@@ -57,22 +60,54 @@ export interface MandelbrotWorkloadProps {
    * @default 'mandelbrot'
    */
   readonly name?: string;
+
+  /**
+   * Base URLs of other clusters' services, by cloud: a band of the route whose cloud has one is
+   * rendered by that cluster's `/internal/render-stage`. Mounted as a content-addressed
+   * ConfigMap at {@link STAGE_URLS_MOUNT_PATH}, so a change rolls out as a canary too.
+   *
+   * @default - none: every band is rendered in this cluster
+   */
+  readonly stageURLs?: Readonly<Record<string, string>>;
+
+  /**
+   * The ConfigMaps in this workload's folder of the previous output: the earlier versions of
+   * the mounted ConfigMaps, kept while ReplicaSets may mount them (see `VersionedConfigMap`).
+   *
+   * @default - none: only the current versions are written
+   */
+  readonly previousConfigMaps?: readonly PreviousConfigMap[];
+
+  /**
+   * Earlier versions of each mounted ConfigMap kept beside the current one.
+   *
+   * @default 3
+   */
+  readonly retainedConfigMaps?: number;
 }
 
 /**
- * The Mandelbrot service as a canary `Rollout`, its LoadBalancer `Service`, and the ConfigMap
- * that carries its source. The pod runs under the Pod Security Standards "restricted" profile.
+ * The Mandelbrot service as a canary `Rollout`, its LoadBalancer `Service`, and the ConfigMaps
+ * it mounts: its source and, optionally, the stage URLs, each content-addressed and versioned. The pod runs under the Pod Security Standards "restricted" profile.
  */
 export class MandelbrotWorkload extends Construct {
   public readonly rollout: CanaryRollout;
-  public readonly source: SourceConfigMap;
+  /** The service's source: the current version, and earlier ones kept for stable pods. */
+  public readonly source: VersionedConfigMap;
+  /** The stage URLs: a current version only when `stageURLs` are given. */
+  public readonly stageURLs: VersionedConfigMap;
 
   constructor(scope: Construct, id: string, props: MandelbrotWorkloadProps) {
     super(scope, id);
     const name = props.name ?? 'mandelbrot';
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'trinity' };
+    const history = { previous: props.previousConfigMaps, retain: props.retainedConfigMaps };
 
-    this.source = new SourceConfigMap(this, 'Source', { baseName: `${name}-source`, files: props.sourceFiles });
+    this.source = new VersionedConfigMap(this, 'Source', { baseName: `${name}-source`, files: props.sourceFiles, ...history });
+    const stageURLs = props.stageURLs && Object.keys(props.stageURLs).length > 0 ? props.stageURLs : undefined;
+    this.stageURLs = new VersionedConfigMap(this, 'StageURLs', { baseName: `${name}-stage-urls`, files: stageURLs, ...history });
+    const sourceName = this.source.current!.name;
+    const stageURLsName = this.stageURLs.current?.name;
 
     this.rollout = new CanaryRollout(this, 'Rollout', {
       name,
@@ -101,6 +136,7 @@ export class MandelbrotWorkload extends Construct {
                 { name: 'REGION', value: props.region },
                 { name: 'STAGE_ROUTE', value: props.stageRoute.join(',') },
                 { name: 'MANDELBROT_RELEASE', value: props.release },
+                ...(stageURLsName ? [{ name: 'STAGE_URLS_DIR', value: STAGE_URLS_MOUNT_PATH }] : []),
               ],
               readinessProbe: {
                 httpGet: { path: '/readyz', port: ReadinessPort.fromString('http') },
@@ -123,13 +159,15 @@ export class MandelbrotWorkload extends Construct {
               },
               volumeMounts: [
                 { name: 'source', mountPath: SOURCE_MOUNT_PATH, readOnly: true },
+                ...(stageURLsName ? [{ name: 'stage-urls', mountPath: STAGE_URLS_MOUNT_PATH, readOnly: true }] : []),
                 // Node writes nothing else; /tmp stays writable for libraries that expect it.
                 { name: 'tmp', mountPath: '/tmp' },
               ],
             },
           ],
           volumes: [
-            { name: 'source', configMap: { name: this.source.name } },
+            { name: 'source', configMap: { name: sourceName } },
+            ...(stageURLsName ? [{ name: 'stage-urls', configMap: { name: stageURLsName } }] : []),
             { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
           ],
         },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 // The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { compareStrings } from '../stable-order.js';
+import { GENERATION_ANNOTATION } from './previous-output.js';
 
 export interface SourceConfigMapProps {
   /** The name before the content hash: `<baseName>-<hash>`. */
@@ -17,6 +18,13 @@ export interface SourceConfigMapProps {
    * @default 10
    */
   readonly hashLength?: number;
+
+  /**
+   * The version's generation, written as the {@link GENERATION_ANNOTATION}: see `VersionedConfigMap`.
+   *
+   * @default - no annotation
+   */
+  readonly generation?: number;
 }
 
 /** The content hash `SourceConfigMap` names itself with: stable under key order. */
@@ -34,6 +42,7 @@ export function contentHash(files: Readonly<Record<string, string>>, length = 10
  * A change to the files changes the name, and so the pod template that mounts it: Argo Rollouts
  * starts a canary, canary pods get the new files and stable pods keep the old ones. Editing a
  * mounted ConfigMap in place would instead change running pods with no canary at all.
+ * `VersionedConfigMap` keeps the old ones in the output for as long as stable pods need them.
  */
 export class SourceConfigMap extends Construct {
   /** `metadata.name`, hash included. */
@@ -47,7 +56,10 @@ export class SourceConfigMap extends Construct {
     this.name = `${props.baseName}-${this.hash}`;
 
     new KubeConfigMap(this, 'Resource', {
-      metadata: { name: this.name },
+      metadata: {
+        name: this.name,
+        annotations: props.generation === undefined ? undefined : { [GENERATION_ANNOTATION]: String(props.generation) },
+      },
       immutable: true,
       data: Object.fromEntries(keys.map((key) => [key, props.files[key]])),
     });

@@ -1,0 +1,69 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError } from '../config/config-error.js';
+import { compareStrings } from '../stable-order.js';
+
+/**
+ * The annotation that orders a family of content-addressed ConfigMaps: the generation in which
+ * each one last became the one the pod template mounts.
+ */
+export const GENERATION_ANNOTATION = 'trinity-delivery/generation';
+
+/** A ConfigMap as an earlier synth wrote it. */
+export interface PreviousConfigMap {
+  readonly name: string;
+  readonly data: Readonly<Record<string, string>>;
+  /** Its {@link GENERATION_ANNOTATION}; 0 for one written before generations were recorded. */
+  readonly generation: number;
+  /** The file it was read from, for messages. */
+  readonly file: string;
+}
+
+/** The ConfigMaps of an earlier synth output, by output folder such as `aws/mandelbrot`. */
+export type PreviousOutput = ReadonlyMap<string, readonly PreviousConfigMap[]>;
+
+const CONFIG_MAP_FILE = /^configmap-.+\.yaml$/;
+
+/**
+ * Reads every ConfigMap file (`configmap-*.yaml`) under `root`, an earlier output tree. A root
+ * that does not exist is an empty history: the first synth into a new folder.
+ *
+ * @param displayRoot how to name `root` in messages
+ */
+export function readPreviousOutput(root: string, displayRoot = root): PreviousOutput {
+  if (!existsSync(root)) return new Map();
+  const byFolder = new Map<string, PreviousConfigMap[]>();
+  const files = readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && CONFIG_MAP_FILE.test(entry.name))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort(compareStrings);
+  for (const path of files) {
+    const folder = dirname(path);
+    const configMap = parsePreviousConfigMap(readFileSync(join(root, path), 'utf8'), `${displayRoot}/${path}`);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), configMap]);
+  }
+  return byFolder;
+}
+
+function parsePreviousConfigMap(text: string, file: string): PreviousConfigMap {
+  const problem = (what: string) =>
+    new ConfigError(`${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`);
+  let object: any;
+  try {
+    object = parse(text);
+  } catch (error) {
+    throw problem(`not valid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (object?.kind !== 'ConfigMap' || typeof object.metadata?.name !== 'string') throw problem('no ConfigMap with a metadata.name');
+  const data = object.data ?? {};
+  if (typeof data !== 'object' || Object.values(data).some((value) => typeof value !== 'string')) {
+    throw problem('field "data" is not a mapping of strings');
+  }
+  const annotation = object.metadata.annotations?.[GENERATION_ANNOTATION];
+  const generation = annotation === undefined ? 0 : Number(annotation);
+  if (!Number.isInteger(generation) || generation < 0) {
+    throw problem(`annotation "${GENERATION_ANNOTATION}" is ${JSON.stringify(annotation)}, not a whole number`);
+  }
+  return { name: object.metadata.name, data, generation, file };
+}
