@@ -53,7 +53,7 @@
       context.fillStyle = '#2a1216';
       context.fillRect(0, tile.rowStart, WIDTH, rows);
       context.fillStyle = '#ff6b6b';
-      context.font = '13px system-ui, sans-serif';
+      context.font = '11px system-ui, sans-serif';
       context.fillText(`${tile.stage}: ${tile.error || 'failed'}`.slice(0, 70), 10, tile.rowStart + Math.min(rows - 4, 20));
       return;
     }
@@ -66,12 +66,12 @@
     }
     context.putImageData(image, 0, tile.rowStart);
     // Label each band with where it was rendered: the route is visible in the picture.
-    const by = tile.renderedBy || {};
-    context.fillStyle = 'rgba(13, 17, 23, 0.6)';
-    context.fillRect(4, tile.rowStart + 4, 132, 18);
+    const label = `${tile.stage} band · by ${(tile.renderedBy || {}).cloud || '?'}`;
+    context.font = '10px system-ui, sans-serif';
+    context.fillStyle = 'rgba(13, 17, 23, 0.65)';
+    context.fillRect(3, tile.rowStart + 3, context.measureText(label).width + 8, 14);
     context.fillStyle = '#e8ecf1';
-    context.font = '12px system-ui, sans-serif';
-    context.fillText(`${tile.stage} · ${by.cloud || '?'} ${by.region || ''}`, 9, tile.rowStart + 17);
+    context.fillText(label, 7, tile.rowStart + 13);
   }
 
   function showBands(tiles, failures) {

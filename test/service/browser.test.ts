@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../support/synth-process.js';
+import { RunningService, startLocalService } from './service-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = join(PROJECT_ROOT, 'test-output', 'mandelbrot-page.png');
+const RELEASE = 'browser-check';
+
+/** A short fingerprint of the canvas pixels: equal pictures, equal fingerprints. */
+function canvasFingerprint(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const canvas = document.getElementById('canvas') as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let hash = 2166136261;
+    for (let i = 0; i < data.length; i++) hash = Math.imul(hash ^ data[i], 16777619);
+    return (hash >>> 0).toString(16);
+  });
+}
+
+const framesDrawn = (page: Page) => page.evaluate(() => Number(document.getElementById('canvas')!.dataset.frames ?? 0));
+
+describe('the page in a real browser', () => {
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium), as .ci/run does`);
+    service = await startLocalService({ CLOUD: 'azure', REGION: 'eastus', MANDELBROT_RELEASE: RELEASE, STAGE_ROUTE: 'aws,gcp,azure' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  test('renders continuously once started: the canvas changes from frame to frame, and the release is shown', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(service.url);
+
+    await page.locator('#release', { hasText: RELEASE }).waitFor();
+    expect(await page.textContent('#cloud')).toBe('azure');
+    expect(await page.textContent('#region')).toBe('eastus');
+    expect(await page.textContent('#route')).toBe('aws → gcp → azure');
+    expect(await framesDrawn(page)).toBe(0);
+
+    await page.click('#toggle');
+    expect(await page.textContent('#toggle')).toBe('Stop');
+    const fingerprints = new Set<string>();
+    for (let frame = 1; frame <= 5; frame++) {
+      await page.waitForFunction((n) => Number(document.getElementById('canvas')!.dataset.frames ?? 0) >= n, frame);
+      fingerprints.add(await canvasFingerprint(page));
+    }
+    // The view moves and zooms: consecutive frames differ (one repeat is tolerated for timing).
+    expect(fingerprints.size).toBeGreaterThanOrEqual(4);
+    expect(await page.textContent('#frame-status')).toMatch(/^frame \d+ · ok · \d+ ms$/);
+    expect(await page.locator('#bands tr').count()).toBe(3);
+
+    mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.click('#toggle');
+    await page.locator('#frame-status', { hasText: /^stopped after frame \d+$/ }).waitFor();
+    const stoppedAt = await framesDrawn(page);
+    await page.waitForTimeout(400);
+    expect(await framesDrawn(page)).toBe(stoppedAt);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { makeTempDir, PROJECT_ROOT, runSynth } from '../support/synth-process.js';
+import { containerFromManifests, RunningService, startService } from './service-process.js';
+
+// The clusters and what each should report, read from the configuration rather than the output.
+const platform = parse(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
+const clusters = readdirSync(join(PROJECT_ROOT, 'overlays'))
+  .filter((file) => file.endsWith('.yaml'))
+  .map((file) => ({ name: file.replace(/\.yaml$/, ''), ...parse(readFileSync(join(PROJECT_ROOT, 'overlays', file), 'utf8')) }));
+
+describe('the synthesized manifests run', () => {
+  const temp = makeTempDir('manifests-run');
+  const dist = join(temp.path, 'dist');
+  const running: RunningService[] = [];
+
+  beforeAll(() => {
+    const result = runSynth(['--outdir', dist]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((service) => service.stop()));
+    temp.cleanup();
+  });
+
+  test('there is a cluster to run', () => {
+    expect(clusters.map((cluster) => cluster.name).sort()).toEqual(['aws', 'azure', 'gcp']);
+  });
+
+  test.each(clusters)('$name: the source ConfigMap, command and env start a service that reports the cluster', async (cluster) => {
+    // The container as the Rollout declares it, its ConfigMap mounts stood in for by folders.
+    const container = containerFromManifests(join(dist, cluster.name, 'mandelbrot'), join(temp.path, `${cluster.name}-root`));
+    expect(container.command).toEqual(['node', join(temp.path, `${cluster.name}-root`, 'app', 'server.js')]);
+    expect(container.env).not.toHaveProperty('PORT');
+
+    const service = await startService(container);
+    running.push(service);
+
+    const meta = await (await fetch(`${service.url}/api/meta`)).json();
+    expect(meta).toEqual({
+      cloud: cluster.cloud,
+      region: cluster.region,
+      release: cluster.release ?? platform.mandelbrot.release,
+      pod: expect.any(String),
+      route: platform.mandelbrot.stageRoute,
+    });
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+    const page = await fetch(`${service.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<canvas');
+  });
+});
