@@ -1,0 +1,82 @@
+import { ManifestData } from './manifest-tree.js';
+
+/** How an AppProject's permissions moved: each entry one readable line. */
+export interface PermissionChanges {
+  /** What the project now allows that it did not: `sourceRepos + https://example.com/repo.git`. */
+  readonly widened: readonly string[];
+  /** What it no longer allows. */
+  readonly narrowed: readonly string[];
+}
+
+type Spec = Record<string, unknown>;
+
+interface PermissionList {
+  readonly field: string;
+  /** An allow-list grants by its entries; a deny-list takes away by them. */
+  readonly allows: boolean;
+  /** Each entry as a readable key. */
+  readonly entries: (spec: Spec) => string[] | undefined;
+}
+
+const asArray = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value : []);
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const kindEntry = (entry: Record<string, unknown>) => {
+  const kind = text(entry.group) === '' ? text(entry.kind) : `${text(entry.group)}/${text(entry.kind)}`;
+  return entry.name ? `${kind} named ${text(entry.name)}` : kind;
+};
+const listOf =
+  (field: string, format: (entry: any) => string) =>
+  (spec: Spec): string[] | undefined =>
+    spec[field] === undefined || spec[field] === null ? undefined : asArray(spec[field]).map(format);
+
+/** The parts of an AppProject spec that grant or take away permissions (Argo CD v3 AppProjectSpec). */
+const PERMISSION_LISTS: readonly PermissionList[] = [
+  { field: 'sourceRepos', allows: true, entries: listOf('sourceRepos', text) },
+  { field: 'sourceNamespaces', allows: true, entries: listOf('sourceNamespaces', text) },
+  {
+    field: 'destinations',
+    allows: true,
+    entries: listOf('destinations', (entry) => `namespace ${text(entry.namespace) || '(none)'} on ${text(entry.server) || text(entry.name)}`),
+  },
+  { field: 'clusterResourceWhitelist', allows: true, entries: listOf('clusterResourceWhitelist', kindEntry) },
+  { field: 'namespaceResourceWhitelist', allows: true, entries: listOf('namespaceResourceWhitelist', kindEntry) },
+  { field: 'clusterResourceBlacklist', allows: false, entries: listOf('clusterResourceBlacklist', kindEntry) },
+  { field: 'namespaceResourceBlacklist', allows: false, entries: listOf('namespaceResourceBlacklist', kindEntry) },
+  {
+    field: 'roles',
+    allows: true,
+    entries: (spec) =>
+      asArray(spec.roles).flatMap((role) => asArray(role.policies).map((policy) => `role ${text(role.name)}: ${String(policy)}`)),
+  },
+];
+
+/**
+ * Compares the permission lists of two versions of an AppProject. `undefined` stands for no
+ * project: a new project widens by everything it grants; a removed one narrows.
+ *
+ * An omitted `namespaceResourceWhitelist` allows every namespaced kind (Argo CD's
+ * `IsGroupKindNamePermitted`), while an omitted cluster whitelist allows none.
+ */
+export function appProjectPermissionChanges(base: ManifestData | undefined, head: ManifestData | undefined): PermissionChanges {
+  if (!head) return { widened: [], narrowed: base ? ['the AppProject is removed: its Applications can no longer sync'] : [] };
+  const baseSpec = (base?.spec ?? {}) as Spec;
+  const headSpec = (head.spec ?? {}) as Spec;
+  const widened: string[] = [];
+  const narrowed: string[] = [];
+  for (const list of PERMISSION_LISTS) {
+    const before = base ? list.entries(baseSpec) : [];
+    const after = list.entries(headSpec);
+    if (list.field === 'namespaceResourceWhitelist' && (before === undefined) !== (after === undefined)) {
+      if (after === undefined) widened.push(`${list.field} ${base ? 'removed' : 'omitted'}: every namespaced kind is allowed`);
+      else narrowed.push(`${list.field} added: only ${after.length === 0 ? 'no namespaced kinds' : after.join(', ')} instead of every namespaced kind`);
+      continue;
+    }
+    const beforeSet = new Set(before ?? []);
+    const afterSet = new Set(after ?? []);
+    const gained = [...afterSet].filter((entry) => !beforeSet.has(entry));
+    const lost = [...beforeSet].filter((entry) => !afterSet.has(entry));
+    for (const entry of gained) (list.allows ? widened : narrowed).push(`${list.field} + ${entry}`);
+    for (const entry of lost) (list.allows ? narrowed : widened).push(`${list.field} - ${entry}`);
+  }
+  return { widened, narrowed };
+}

@@ -1,0 +1,125 @@
+import { ManifestData, ManifestObject } from './manifest-tree.js';
+
+/** The Argo CD finalizer that makes deleting an Application delete its resources too. */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/** An Argo CD Application of a tree, as far as ownership and pruning go. */
+export interface ApplicationInfo {
+  readonly name: string;
+  /** The tree file that holds the Application. */
+  readonly file: string;
+  /** Tree folders the Application syncs (its source paths inside dist/). */
+  readonly folders: readonly string[];
+  /** Whether its sources recurse into sub-folders. */
+  readonly recurse: boolean;
+  /** Whether Argo CD deletes removed objects on its own (`syncPolicy.automated.prune`). */
+  readonly automatedPrune: boolean;
+  /** Whether deleting the Application deletes its resources (the resources finalizer). */
+  readonly cascades: boolean;
+  /** True when no Application of the tree syncs this one's file: it is applied by hand. */
+  readonly root: boolean;
+  /** The cluster it belongs to (see {@link ApplicationIndex.clusterOf}). */
+  readonly cluster: string;
+}
+
+export const isApplication = (object: { apiVersion: string; kind: string }): boolean =>
+  object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/');
+
+/** The folder of a tree path: `aws/argocd` for `aws/argocd/appproject-trinity.yaml`. */
+export function folderOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
+}
+
+/**
+ * Who owns which folder of a tree, read from the Application objects in the tree itself: an
+ * Application owns the folders its `spec.source(s).path` points at inside dist/.
+ */
+export class ApplicationIndex {
+  private readonly applications: ApplicationInfo[] = [];
+  private readonly byClusterAndName = new Map<string, ApplicationInfo>();
+  private readonly byObject = new Map<ManifestObject, ApplicationInfo>();
+
+  /**
+   * @param objects the tree's objects
+   * @param distPath where the tree lives in the repository Applications pull from, such as `dist`
+   */
+  constructor(objects: readonly ManifestObject[], distPath: string) {
+    const drafts = objects.filter(isApplication).map((object) => ({ object, ...sourceFolders(object.data, distPath) }));
+    for (const draft of drafts) {
+      const owned = (file: string) => drafts.some((other) => other !== draft && owns(other, file));
+      const spec = (draft.object.data.spec ?? {}) as Record<string, any>;
+      const finalizers = ((draft.object.data.metadata as Record<string, any> | undefined)?.finalizers ?? []) as unknown[];
+      const root = !owned(draft.object.file);
+      const target = draft.folders.find((folder) => folder !== '');
+      const info: ApplicationInfo = {
+        name: draft.object.name,
+        file: draft.object.file,
+        folders: draft.folders,
+        recurse: draft.recurse,
+        automatedPrune: spec.syncPolicy?.automated?.prune === true,
+        cascades: finalizers.some((finalizer) => typeof finalizer === 'string' && finalizer.startsWith(RESOURCES_FINALIZER)),
+        root,
+        cluster: root && target ? topFolderOf(target) : topFolderOf(folderOf(draft.object.file)),
+      };
+      this.applications.push(info);
+      this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);
+      this.byObject.set(draft.object, info);
+    }
+  }
+
+  /** The Application named `name` in `cluster`, if the tree has it. */
+  public application(cluster: string, name: string): ApplicationInfo | undefined {
+    return this.byClusterAndName.get(`${cluster}\0${name}`);
+  }
+
+  /** The Applications that sync `file`: usually one; none for files applied by hand. */
+  public ownersOf(file: string): ApplicationInfo[] {
+    return this.applications.filter((application) => owns(application, file));
+  }
+
+  /**
+   * The cluster a tree object belongs to: the first folder of its path, except for objects no
+   * Application syncs (the bootstrap root Applications), which belong to the cluster whose folder
+   * they point at.
+   */
+  public clusterOf(object: ManifestObject): string {
+    return this.byObject.get(object)?.cluster ?? topFolderOf(folderOf(object.file));
+  }
+}
+
+function topFolderOf(folder: string): string {
+  const slash = folder.indexOf('/');
+  return slash < 0 ? folder : folder.slice(0, slash);
+}
+
+function owns(application: { folders: readonly string[]; recurse: boolean }, file: string): boolean {
+  const folder = folderOf(file);
+  return application.folders.some(
+    (owned) => owned === folder || (application.recurse && (owned === '' || folder.startsWith(`${owned}/`))),
+  );
+}
+
+/** Folders inside the tree that an Application's sources point at. */
+function sourceFolders(data: ManifestData, distPath: string): { folders: string[]; recurse: boolean } {
+  const spec = (data.spec ?? {}) as Record<string, any>;
+  const sources: Record<string, any>[] = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(
+    (source) => source && typeof source === 'object',
+  );
+  const prefix = normalizePath(distPath);
+  const folders: string[] = [];
+  let recurse = false;
+  for (const source of sources) {
+    if (typeof source.path !== 'string') continue;
+    const path = normalizePath(source.path);
+    if (path === prefix) folders.push('');
+    else if (prefix === '' || path.startsWith(`${prefix}/`)) folders.push(prefix === '' ? path : path.slice(prefix.length + 1));
+    else continue;
+    if (source.directory?.recurse === true) recurse = true;
+  }
+  return { folders, recurse };
+}
+
+function normalizePath(path: string): string {
+  return path.replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
+}

@@ -1,0 +1,109 @@
+import { FieldChange } from './field-changes.js';
+import { ManifestData } from './manifest-tree.js';
+
+/** How much a reviewer should care: `danger` is flagged prominently, `warning` asks for a look. */
+export type Severity = 'danger' | 'warning' | 'notice' | 'info';
+
+/** What a change means once Argo CD syncs it. */
+export type MeaningCode =
+  /** A Rollout's pod template changed: a new ReplicaSet and a canary. */
+  | 'canary-started'
+  /** A new Rollout: no stable ReplicaSet yet, so no canary. */
+  | 'rollout-created'
+  | 'canary-steps-changed'
+  | 'replicas-changed'
+  /** A Deployment's pod template changed: a rolling update, no canary. */
+  | 'rolling-update'
+  /** A ConfigMap or Secret that running pods use changed while their pod template did not. */
+  | 'config-without-canary'
+  /** A ConfigMap or Secret changed together with the pod template that uses it. */
+  | 'config-with-canary'
+  /** Data of an immutable ConfigMap or Secret changed in place: the API server rejects it. */
+  | 'immutable-changed'
+  | 'controller-chart-changed'
+  | 'controller-settings-changed'
+  | 'permissions-widened'
+  | 'permissions-narrowed'
+  | 'sync-settings-changed'
+  | 'application-source-changed'
+  /** An object no Application syncs (bootstrap): someone applies it by hand. */
+  | 'applied-by-hand'
+  /** An object moves from one Application to another. */
+  | 'owner-changed'
+  | 'secret-changed'
+  /** A removed object, and who deletes it from the cluster. */
+  | 'prune'
+  | 'created'
+  | 'updated';
+
+export interface Meaning {
+  readonly code: MeaningCode;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+/** One object that differs between the two trees. */
+export interface ObjectDiff {
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly cluster: string;
+  /** The Applications that sync it (after the change; before it for a removed object); empty when none does. */
+  readonly applications: readonly string[];
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** `''` when the object names no namespace. */
+  readonly namespace: string;
+  readonly name: string;
+  /** The file inside dist/ that holds it: after the change, or before it for a removed object. */
+  readonly file: string;
+  /** The file before the change, when the object moved. */
+  readonly previousFile?: string;
+  /** Leaf fields that changed; empty for added and removed objects. */
+  readonly fields: readonly FieldChange[];
+  /** The whole object: the new one when added, the old one when removed. Secrets are masked. */
+  readonly object?: ManifestData;
+  readonly meanings: readonly Meaning[];
+}
+
+/** Objects of one cluster synced by the same Application(s). */
+export interface ApplicationGroup {
+  /** The Applications' names; empty for objects applied by hand. */
+  readonly applications: readonly string[];
+  readonly objects: readonly ObjectDiff[];
+}
+
+export interface ChangeCounts {
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  /** Rollouts whose pod template changed: each starts a canary. */
+  readonly canaries: number;
+  /** AppProjects that gained permissions. */
+  readonly permissionsWidened: number;
+  /** AppProjects that lost permissions. */
+  readonly permissionsNarrowed: number;
+  /** Meanings of severity `warning`. */
+  readonly warnings: number;
+}
+
+export interface ClusterDiff {
+  readonly cluster: string;
+  readonly counts: ChangeCounts;
+  readonly groups: readonly ApplicationGroup[];
+}
+
+/** Everything that differs between two dist/ trees, by cluster, then by Application. */
+export interface ManifestDiff {
+  /** Names of the two sides, such as `origin/main (1a2b3c4)` and `working tree`. */
+  readonly base: string;
+  readonly head: string;
+  readonly totals: ChangeCounts;
+  readonly clusters: readonly ClusterDiff[];
+}
+
+/** True when the diff holds any change. */
+export const hasChanges = (diff: ManifestDiff): boolean => diff.clusters.length > 0;
+
+/** `Rollout mandelbrot/mandelbrot` or `AppProject trinity`: kind, then namespace/name. */
+export function describeObject(object: { kind: string; namespace: string; name: string }): string {
+  return `${object.kind} ${object.namespace === '' ? object.name : `${object.namespace}/${object.name}`}`;
+}

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { ManifestDiff } from './diff-model.js';
+import { openGitRepository, readManifestTreeAtCommit, readManifestTreeFromDirectory, resolveCommit } from './git-manifest-tree.js';
+import { diffManifestTrees } from './manifest-diff.js';
+
+export interface GitDiffOptions {
+  /** A folder inside the repository: the project root, which holds `distPath`. */
+  readonly directory: string;
+  /** The ref to compare from: a branch, tag or commit. */
+  readonly base: string;
+
+  /**
+   * The ref to compare to.
+   *
+   * @default - the working tree, uncommitted changes included
+   */
+  readonly head?: string;
+
+  /**
+   * The manifest folder, relative to `directory`; Application source paths name it too.
+   *
+   * @default 'dist'
+   */
+  readonly distPath?: string;
+}
+
+/**
+ * Compares `distPath` at `base` with the working tree or `head`: the thin git layer over
+ * {@link diffManifestTrees}.
+ *
+ * @throws GitInputError for a folder outside git or an unknown ref
+ */
+export async function diffGitRevisions(options: GitDiffOptions): Promise<ManifestDiff> {
+  const distPath = options.distPath ?? 'dist';
+  const repository = await openGitRepository(options.directory);
+  const [baseCommit, headCommit] = await Promise.all([
+    resolveCommit(repository, options.base),
+    options.head === undefined ? undefined : resolveCommit(repository, options.head),
+  ]);
+  const [base, head] = await Promise.all([
+    readManifestTreeAtCommit(repository, baseCommit, distPath),
+    headCommit === undefined ? readManifestTreeFromDirectory(join(options.directory, distPath)) : readManifestTreeAtCommit(repository, headCommit, distPath),
+  ]);
+  const label = (ref: string, commit: string) => (ref.startsWith(commit.slice(0, 7)) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`);
+  return diffManifestTrees(base, head, {
+    baseName: label(options.base, baseCommit),
+    headName: options.head === undefined || headCommit === undefined ? 'working tree' : label(options.head, headCommit),
+    distPath,
+  });
+}

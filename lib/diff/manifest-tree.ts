@@ -1,0 +1,90 @@
+import { parseAllDocuments } from 'yaml';
+import { compareStrings } from '../stable-order.js';
+
+/** A dist/ tree in memory: each file's path inside dist/ (`/`-separated) and its YAML text. */
+export type ManifestTree = ReadonlyMap<string, string>;
+
+/** A manifest as parsed from YAML. */
+export type ManifestData = Readonly<Record<string, unknown>>;
+
+/** One Kubernetes object of a tree and the file that holds it. */
+export interface ManifestObject {
+  /** Path of the file inside the tree. */
+  readonly file: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** `''` when the object names no namespace. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly data: ManifestData;
+}
+
+/** A file of a tree that is not a list of Kubernetes objects. */
+export class ManifestParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestParseError';
+  }
+}
+
+/** Whether a tree path is a manifest: YAML files only, like Argo CD's directory source. */
+export function isManifestPath(path: string): boolean {
+  return path.endsWith('.yaml') || path.endsWith('.yml');
+}
+
+/**
+ * Parsed documents by file content. Trees at two commits share most files, so a diff parses each
+ * distinct text once; the parsed objects are shared and must not be changed.
+ */
+export type ParseCache = Map<string, readonly ManifestData[]>;
+
+/**
+ * Every object of `tree`, sorted by file. A file may hold several YAML documents; empty
+ * documents are skipped.
+ *
+ * @param where names the tree in messages, such as `dist/ at origin/main`
+ * @throws ManifestParseError naming the file when it is not YAML or holds something other than objects
+ */
+export function parseManifestTree(tree: ManifestTree, where: string, cache: ParseCache = new Map()): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  for (const file of [...tree.keys()].filter(isManifestPath).sort(compareStrings)) {
+    const text = tree.get(file)!;
+    let documents = cache.get(text);
+    if (!documents) {
+      documents = parseDocuments(text, `${file} (${where})`);
+      cache.set(text, documents);
+    }
+    for (const data of documents) objects.push(toManifestObject(file, data, where));
+  }
+  return objects;
+}
+
+function parseDocuments(text: string, displayName: string): ManifestData[] {
+  const documents: ManifestData[] = [];
+  for (const document of parseAllDocuments(text, { prettyErrors: false })) {
+    const error = document.errors[0];
+    if (error) {
+      const at = error.linePos ? ` at line ${error.linePos[0].line}` : '';
+      throw new ManifestParseError(`${displayName}: not valid YAML${at}: ${error.message.split('\n')[0]}`);
+    }
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ManifestParseError(`${displayName}: expected Kubernetes objects (mappings), found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`);
+    }
+    documents.push(value as ManifestData);
+  }
+  return documents;
+}
+
+function toManifestObject(file: string, data: ManifestData, where: string): ManifestObject {
+  const metadata = (data.metadata ?? {}) as Record<string, unknown>;
+  const fields = { apiVersion: data.apiVersion, kind: data.kind, name: metadata.name };
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value !== 'string' || value === '') {
+      throw new ManifestParseError(`${file} (${where}): an object has no ${field === 'name' ? 'metadata.name' : field}; every manifest needs apiVersion, kind and metadata.name`);
+    }
+  }
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+  return { file, apiVersion: data.apiVersion as string, kind: data.kind as string, namespace, name: metadata.name as string, data };
+}

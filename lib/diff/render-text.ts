@@ -1,0 +1,80 @@
+import { styleText } from 'node:util';
+import { ChangeCounts, describeObject, ManifestDiff, Meaning, ObjectDiff, Severity } from './diff-model.js';
+import { formatFieldChange, objectLines } from './value-display.js';
+
+export interface TextRenderOptions {
+  /**
+   * ANSI colours, for a terminal.
+   *
+   * @default false
+   */
+  readonly color?: boolean;
+}
+
+type Style = Parameters<typeof styleText>[0];
+
+const SEVERITY_MARK: Record<Severity, string> = { danger: '!!', warning: '!', notice: '»', info: '·' };
+const SEVERITY_STYLE: Record<Severity, Style> = { danger: ['red', 'bold'], warning: 'yellow', notice: 'cyan', info: 'dim' };
+const CHANGE_MARK = { added: '+', removed: '-', changed: '~' } as const;
+const CHANGE_STYLE: Record<ObjectDiff['change'], Style> = { added: 'green', removed: 'red', changed: 'yellow' };
+
+/** `2 added, 1 changed, 1 canary, permissions widened in 1 AppProject`: the non-zero counts. */
+export function describeCounts(counts: ChangeCounts): string {
+  const parts: string[] = [];
+  const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  if (counts.added) parts.push(`${counts.added} added`);
+  if (counts.changed) parts.push(`${counts.changed} changed`);
+  if (counts.removed) parts.push(`${counts.removed} removed`);
+  if (counts.canaries) parts.push(plural(counts.canaries, 'canary', 'canaries'));
+  if (counts.permissionsWidened) parts.push(`permissions widened in ${plural(counts.permissionsWidened, 'AppProject')}`);
+  if (counts.permissionsNarrowed) parts.push(`permissions narrowed in ${plural(counts.permissionsNarrowed, 'AppProject')}`);
+  if (counts.warnings) parts.push(plural(counts.warnings, 'warning'));
+  return parts.join(', ');
+}
+
+/** The danger-level meanings of the whole diff, each with where it is: shown first, in every format. */
+export function prominentMeanings(diff: ManifestDiff): { where: string; meaning: Meaning }[] {
+  return diff.clusters.flatMap((cluster) =>
+    cluster.groups.flatMap((group) =>
+      group.objects.flatMap((object) =>
+        object.meanings.filter((meaning) => meaning.severity === 'danger').map((meaning) => ({ where: `${cluster.cluster}: ${describeObject(object)}`, meaning })),
+      ),
+    ),
+  );
+}
+
+/** The diff for a terminal or a log: grouped by cluster, then Application, every field shown. */
+export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}): string {
+  const paint = (style: Style, text: string) => (options.color ? styleText(style, text) : text);
+  const lines: string[] = [];
+  lines.push(paint('bold', `Manifest changes in dist/: ${diff.base} → ${diff.head}`));
+  if (diff.clusters.length === 0) {
+    lines.push('No object changed.');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`${diff.clusters.length} cluster${diff.clusters.length === 1 ? '' : 's'}: ${describeCounts(diff.totals)}`);
+  for (const { where, meaning } of prominentMeanings(diff)) {
+    lines.push(paint(SEVERITY_STYLE.danger, `${SEVERITY_MARK.danger} ${where}: ${meaning.message}`));
+  }
+  for (const cluster of diff.clusters) {
+    lines.push('', paint('bold', `cluster ${cluster.cluster}: ${describeCounts(cluster.counts)}`));
+    for (const group of cluster.groups) {
+      const owner = group.applications.length > 0 ? `Application ${group.applications.join(', ')}` : 'no Application (applied by hand)';
+      lines.push(`  ${paint('bold', owner)}`);
+      for (const object of group.objects) {
+        const moved = object.previousFile ? ` (moved from ${object.previousFile})` : '';
+        lines.push(`    ${paint(CHANGE_STYLE[object.change], `${CHANGE_MARK[object.change]} ${describeObject(object)}`)}  ${paint('dim', `${object.file}${moved}`)}`);
+        for (const meaning of object.meanings) {
+          lines.push(`        ${paint(SEVERITY_STYLE[meaning.severity], `${SEVERITY_MARK[meaning.severity]} ${meaning.message}`)}`);
+        }
+        for (const field of object.fields) {
+          lines.push(`        ${paint(CHANGE_STYLE[field.change], `${CHANGE_MARK[field.change]} ${formatFieldChange(field)}`)}`);
+        }
+        if (object.change === 'added' && object.object) {
+          for (const line of objectLines(object.object)) lines.push(`        ${paint('green', `+ ${line}`)}`);
+        }
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
