@@ -1,0 +1,358 @@
+import { formatDuration } from './duration.js';
+import { KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
+import {
+  booleanFlag,
+  getApplicationArgs,
+  getCrdArgs,
+  getRolloutArgs,
+  ROLLOUTS_CRD,
+  RolloutRef,
+  rolloutsPluginArgs,
+  syncApplicationArgs,
+} from './kubectl-commands.js';
+import { Clock, pollUntil, Probe, WaitTimeoutError } from './poll-until.js';
+import { describeRolloutSummary, RolloutObject, RolloutPhase, RolloutSummary, summarizeRollout } from './rollout-summary.js';
+
+/** The operations, in the order the workflow offers them. */
+export const OPERATIONS = ['status', 'sync', 'promote', 'promote-full', 'abort', 'undo', 'restart'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** A cluster as an operation reaches it. */
+export interface ClusterTarget {
+  /** The cluster's name, from its overlay. */
+  readonly name: string;
+  readonly cloud: string;
+  /** The kube context that reaches it. */
+  readonly context: string;
+}
+
+/** How every cluster's operation runs. */
+export interface OperationSettings {
+  /** The platform environment, part of the root Application's name: `trinity-<environment>-<cluster>-root`. */
+  readonly environment: string;
+  /** The deadline of each wait. */
+  readonly timeoutMs: number;
+  /** The time between two looks while waiting. */
+  readonly pollIntervalMs: number;
+
+  /**
+   * Promote even when the Rollout is not Paused at a pause step.
+   *
+   * @default false
+   */
+  readonly force?: boolean;
+
+  /**
+   * The Rollout revision `undo` goes back to.
+   *
+   * @default - the previous revision
+   */
+  readonly toRevision?: number;
+
+  /**
+   * The Rollout operated on.
+   *
+   * @default - mandelbrot in namespace mandelbrot
+   */
+  readonly rollout?: RolloutRef;
+}
+
+/** What a step may use while it runs. */
+export interface StepContext {
+  readonly kubectl: KubectlClient;
+  readonly clock: Clock;
+  /** Prints one line of progress for this cluster. */
+  readonly log: (line: string) => void;
+}
+
+/** One kubectl command of an operation, and how its result is used. */
+export interface OperationStep {
+  /** kubectl's arguments: what `--dry-run` prints. */
+  readonly args: readonly string[];
+  /** How the command is used when that is more than running it once, for `--dry-run`. */
+  readonly note?: string;
+  /** Runs the step; a step that reads the Rollout returns what it read. */
+  readonly run: (context: StepContext) => Promise<RolloutSummary | void>;
+}
+
+/** The commands of one operation on one cluster. */
+export interface OperationPlan {
+  readonly cluster: ClusterTarget;
+  readonly steps: readonly OperationStep[];
+  /** Reads the Rollout for the report; it runs even after a failed step. */
+  readonly show: OperationStep;
+  /** What the operator must know after the operation. */
+  readonly notes: readonly string[];
+}
+
+/** The operation cannot go on; the message says why and what to do. */
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}
+
+const DEFAULT_ROLLOUT: RolloutRef = { name: 'mandelbrot', namespace: 'mandelbrot' };
+/** Extra time the plugin's own `--timeout` gets before the process is killed. */
+const WATCH_GRACE_MS = 30_000;
+
+/** The Argo CD Applications of a cluster, named as `ClusterDelivery` names them. */
+export function applicationNames(environment: string, cluster: string): { root: string; mandelbrot: string } {
+  return { root: `trinity-${environment}-${cluster}-root`, mandelbrot: `trinity-mandelbrot-${cluster}` };
+}
+
+/** What every step of one cluster's plan shares. */
+interface PlanTarget {
+  readonly context: string;
+  readonly rollout: RolloutRef;
+  readonly settings: OperationSettings;
+  /** "every 5s, up to 10m", for `--dry-run` notes. */
+  readonly every: string;
+}
+
+/** The commands `operation` runs on `cluster`. */
+export function planOperation(operation: Operation, cluster: ClusterTarget, settings: OperationSettings): OperationPlan {
+  const target: PlanTarget = {
+    context: cluster.context,
+    rollout: settings.rollout ?? DEFAULT_ROLLOUT,
+    settings,
+    every: `every ${formatDuration(settings.pollIntervalMs)}, up to ${formatDuration(settings.timeoutMs)}`,
+  };
+  const plugin = (subcommand: string, flags: readonly string[] = []) => runCommand(rolloutsPluginArgs(target.context, subcommand, target.rollout, flags));
+  const plan = (steps: OperationStep[], notes: string[] = []): OperationPlan => ({ cluster, steps, show: showRollout(target), notes });
+  const apps = applicationNames(settings.environment, cluster.name);
+
+  switch (operation) {
+    case 'status':
+      return plan([]);
+
+    case 'sync':
+      return plan([
+        runCommand(syncApplicationArgs(apps.root, target.context)),
+        waitForCrdEstablished(target, ROLLOUTS_CRD),
+        runCommand(syncApplicationArgs(apps.mandelbrot, target.context)),
+        waitForApplicationSync(target, apps.mandelbrot),
+        waitForRollout(target, ['Paused', 'Healthy']),
+      ]);
+
+    case 'promote':
+    case 'promote-full': {
+      const full = operation === 'promote-full';
+      const statusWatch = rolloutsPluginArgs(target.context, 'status', target.rollout, [
+        booleanFlag('watch', true),
+        '--timeout',
+        formatDuration(settings.timeoutMs),
+      ]);
+      return plan([
+        ...(full || settings.force ? [] : [refuseUnlessPausedAtPauseStep(target)]),
+        plugin('promote', full ? [booleanFlag('full', true)] : []),
+        watchUntilHealthy(target, statusWatch),
+      ]);
+    }
+
+    case 'abort':
+      // An aborted canary is Degraded with the stable ReplicaSet serving; a finished one stays Healthy.
+      return plan([plugin('abort'), waitForRollout(target, ['Degraded', 'Healthy'])]);
+
+    case 'undo':
+      return plan(
+        [
+          plugin('undo', settings.toRevision === undefined ? [] : ['--to-revision', String(settings.toRevision)]),
+          waitForRollout(target, ['Paused', 'Healthy']),
+        ],
+        [
+          `undo changed the live Rollout only: Argo CD self-heal puts the revision in Git back when it next syncs ${apps.mandelbrot}. ` +
+            `For a durable rollback, revert the change in Git, then run: npm run rollout -- sync --cluster ${cluster.name}`,
+        ],
+      );
+
+    case 'restart':
+      return plan([plugin('restart'), waitForRollout(target, ['Paused', 'Healthy'])]);
+  }
+}
+
+/** Runs a command once and shows what it printed. */
+function runCommand(args: readonly string[]): OperationStep {
+  return {
+    args,
+    run: async ({ kubectl, log }) => {
+      log(`$ ${kubectl.display(args)}`);
+      for (const line of (await kubectl.check(args)).split('\n')) if (line.trim() !== '') log(`  ${line}`);
+    },
+  };
+}
+
+/** Reads the Rollout; a missing Rollout is an error here. */
+function showRollout(target: PlanTarget): OperationStep {
+  const args = getRolloutArgs(target.rollout, target.context);
+  return {
+    args,
+    note: 'shows the state',
+    run: async ({ kubectl }) => {
+      const summary = await readRollout(kubectl, args);
+      if (summary === undefined) throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
+      return summary;
+    },
+  };
+}
+
+/** The Rollout's summary, or `undefined` when it does not exist. */
+async function readRollout(kubectl: KubectlClient, args: readonly string[]): Promise<RolloutSummary | undefined> {
+  const result = await kubectl.run(args);
+  if (result.exitCode !== 0) {
+    if (isNotFound(result.stderr)) return undefined;
+    throw new KubectlCommandError(kubectl.display(args), result);
+  }
+  return summarizeRollout(parseJson<RolloutObject>(result.stdout, kubectl.display(args)));
+}
+
+/** `promote` on a Rollout that is not waiting at a pause skips whatever step it is at (kubectl-argo-rollouts v1.9.0). */
+function refuseUnlessPausedAtPauseStep(target: PlanTarget): OperationStep {
+  const args = getRolloutArgs(target.rollout, target.context);
+  return {
+    args,
+    note: 'promote only if the Rollout is Paused at a pause step (--force skips this check)',
+    run: async ({ kubectl, log }) => {
+      log(`$ ${kubectl.display(args)}`);
+      const summary = await readRollout(kubectl, args);
+      if (summary === undefined) throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} to promote`);
+      if (!summary.pausedAtPauseStep) {
+        throw new OperationError(
+          `refusing to promote: the Rollout is ${describeRolloutSummary(summary)}, not Paused at a pause step. ` +
+            'Promoting it now would silently skip its current step. Wait for the canary to pause, use promote-full to skip every step on purpose, or pass --force.',
+        );
+      }
+      log(`  ${describeRolloutSummary(summary)}`);
+    },
+  };
+}
+
+/** `status --watch` with a deadline: without `--timeout` it would wait forever on a Paused Rollout. */
+function watchUntilHealthy(target: PlanTarget, args: readonly string[]): OperationStep {
+  const what = `Rollout ${target.rollout.name} to be Healthy`;
+  return {
+    args,
+    run: async ({ kubectl, log }) => {
+      log(`$ ${kubectl.display(args)}`);
+      const result = await kubectl.run(args, { timeoutMs: target.settings.timeoutMs + WATCH_GRACE_MS });
+      for (const line of result.stdout.split('\n')) if (line.trim() !== '') log(`  ${line}`);
+      if (result.exitCode === 0) return;
+      if (result.exitCode === -1 || /exceeded timeout/.test(result.stderr)) {
+        throw new WaitTimeoutError(`${what} (kubectl argo rollouts status --watch)`, target.settings.timeoutMs, lastLine(result.stdout) || 'no status');
+      }
+      throw new KubectlCommandError(kubectl.display(args), result);
+    },
+  };
+}
+
+/** Waits until the CRD exists and its `Established` condition is True. */
+function waitForCrdEstablished(target: PlanTarget, crd: string): OperationStep {
+  const args = getCrdArgs(crd, target.context);
+  return {
+    args,
+    note: `repeated ${target.every}, until the CRD exists and is Established`,
+    run: async ({ kubectl, clock, log }) => {
+      const what = `CRD ${crd} to exist and be Established`;
+      log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
+      await pollUntil({
+        what,
+        timeoutMs: target.settings.timeoutMs,
+        intervalMs: target.settings.pollIntervalMs,
+        clock,
+        onChange: (seen) => log(`  seen: ${seen}`),
+        probe: async (): Promise<Probe<true>> => {
+          const result = await kubectl.run(args);
+          if (result.exitCode !== 0) {
+            if (isNotFound(result.stderr)) return { done: false, seen: 'the CRD does not exist yet' };
+            throw new KubectlCommandError(kubectl.display(args), result);
+          }
+          const crdObject = parseJson<{ status?: { conditions?: { type?: string; status?: string }[] } }>(result.stdout, kubectl.display(args));
+          const established = crdObject.status?.conditions?.find((condition) => condition.type === 'Established');
+          if (established?.status === 'True') return { done: true, value: true };
+          return { done: false, seen: `the CRD exists, Established is ${established?.status ?? 'not reported'}` };
+        },
+      });
+    },
+  };
+}
+
+interface ApplicationObject {
+  readonly operation?: unknown;
+  readonly status?: { readonly operationState?: { readonly phase?: string; readonly message?: string } };
+}
+
+/**
+ * Waits until Argo CD has finished the sync operation it was asked for: until then the Rollout
+ * still shows the old template, and a wait for "Paused or Healthy" would end on stale state.
+ */
+function waitForApplicationSync(target: PlanTarget, application: string): OperationStep {
+  const args = getApplicationArgs(application, target.context);
+  return {
+    args,
+    note: `repeated ${target.every}, until Argo CD has finished the sync`,
+    run: async ({ kubectl, clock, log }) => {
+      const what = `Argo CD to finish syncing ${application}`;
+      log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
+      await pollUntil({
+        what,
+        timeoutMs: target.settings.timeoutMs,
+        intervalMs: target.settings.pollIntervalMs,
+        clock,
+        onChange: (seen) => log(`  seen: ${seen}`),
+        probe: async (): Promise<Probe<true>> => {
+          const app = parseJson<ApplicationObject>(await kubectl.check(args), kubectl.display(args));
+          const state = app.status?.operationState;
+          // Argo CD removes `operation` once the operation has completed, whatever its outcome.
+          if (app.operation !== undefined && app.operation !== null) return { done: false, seen: `sync ${state?.phase ?? 'requested'}` };
+          if (state?.phase === 'Succeeded') return { done: true, value: true };
+          if (state?.phase === 'Failed' || state?.phase === 'Error') {
+            throw new OperationError(`Argo CD's sync of ${application} ended ${state.phase}${state.message ? `: ${state.message}` : ''}`);
+          }
+          return { done: false, seen: `sync ${state?.phase ?? 'not started'}` };
+        },
+      });
+    },
+  };
+}
+
+/** Polls the Rollout until it is in one of `accepted`; Degraded ends the wait at once unless accepted. */
+function waitForRollout(target: PlanTarget, accepted: readonly RolloutPhase[]): OperationStep {
+  const args = getRolloutArgs(target.rollout, target.context);
+  const what = `Rollout ${target.rollout.name} to be ${accepted.join(' or ')}`;
+  return {
+    args,
+    note: `repeated ${target.every}, until the Rollout is ${accepted.join(' or ')}`,
+    run: async ({ kubectl, clock, log }) => {
+      log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
+      return pollUntil({
+        what,
+        timeoutMs: target.settings.timeoutMs,
+        intervalMs: target.settings.pollIntervalMs,
+        clock,
+        onChange: (seen) => log(`  seen: ${seen}`),
+        probe: async (): Promise<Probe<RolloutSummary>> => {
+          const summary = await readRollout(kubectl, args);
+          if (summary === undefined) return { done: false, seen: `no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} yet` };
+          if (accepted.includes(summary.status)) return { done: true, value: summary };
+          if (summary.status === 'Degraded') {
+            throw new OperationError(`Rollout ${target.rollout.name} is Degraded${summary.message ? `: ${summary.message}` : ''}`);
+          }
+          return { done: false, seen: describeRolloutSummary(summary) };
+        },
+      });
+    },
+  };
+}
+
+function isNotFound(stderr: string): boolean {
+  return /\(NotFound\)/.test(lastLine(stderr));
+}
+
+function parseJson<T>(text: string, command: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new OperationError(`${command} printed something that is not JSON: ${text.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+
+// The operations end to end: the real command line against the stand-in kubectl on PATH.
+// Git (dist/) is ahead of the live clusters by one release, as after merging a release change.
+const FAST = ['--poll-interval', '50ms'];
+const CLUSTERS = ['aws', 'azure', 'gcp'];
+const ROLLOUTS_PLUGIN = ['argo', 'rollouts', '--context'];
+
+let kubectl: StandInKubectl;
+beforeEach(() => {
+  kubectl = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable' });
+});
+afterEach(() => kubectl.cleanup());
+
+/** Every plugin call names the context after the plugin's name, and every other call names one too. */
+function expectContextsAfterPluginName(): void {
+  for (const argv of kubectl.calls()) {
+    if (argv.join(' ') === 'argo rollouts version') continue;
+    if (argv[0] === 'argo') {
+      expect(argv.slice(0, 3)).toEqual(ROLLOUTS_PLUGIN);
+    } else {
+      expect(argv).toContain('--context');
+    }
+    expect(argv[0].startsWith('-')).toBe(false);
+  }
+}
+
+describe('rollout status', () => {
+  test('prints one row per cluster, read from the Rollout JSON: Healthy at 3/3 with weight 100', async () => {
+    const result = await runRollout(['status', '--cluster', 'all'], kubectl.env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rows = tableRows(result.stdout);
+    expect([...rows.keys()]).toEqual(CLUSTERS);
+    for (const cluster of CLUSTERS) {
+      expect(rows.get(cluster)).toEqual([cluster, cluster, 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${kubectl.state(cluster).stableHash}`]);
+    }
+    // The plugin check first, then the clusters, read at the same time.
+    const [first, ...reads] = kubectl.calls().map((argv) => argv.join(' '));
+    expect(first).toBe('argo rollouts version');
+    expect(reads.sort()).toEqual(CLUSTERS.map((cluster) => `get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`));
+  });
+
+  test('reads one cluster only when one is named', async () => {
+    const result = await runRollout(['status', '--cluster', 'gcp'], kubectl.env);
+    expect(result.code).toBe(0);
+    expect([...tableRows(result.stdout).keys()]).toEqual(['gcp']);
+    expect(kubectl.commandsFor('aws')).toEqual([]);
+  });
+});
+
+describe('the release drill: sync, inspect the paused canary, promote', () => {
+  test('sync all pauses every canary at step 1/3 with one stable and one canary pod, then promote all makes them Healthy at 3/3', async () => {
+    const before = Object.fromEntries(CLUSTERS.map((cluster) => [cluster, '']));
+    const status = await runRollout(['status', '--cluster', 'all'], kubectl.env);
+    for (const cluster of CLUSTERS) before[cluster] = tableRows(status.stdout).get(cluster)![7];
+
+    const sync = await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(sync.stderr).toBe('');
+    expect(sync.code).toBe(0);
+    const paused = tableRows(sync.stdout);
+    for (const cluster of CLUSTERS) {
+      // The stable ReplicaSet still serves beside the canary: desired 2, ready 2, weight 50.
+      expect(paused.get(cluster)).toEqual([cluster, cluster, 'Paused', '1/3', '50', '2', '2', before[cluster]]);
+      expect(kubectl.state(cluster).podHash).not.toBe(kubectl.state(cluster).stableHash);
+      const commands = kubectl.commandsFor(cluster);
+      const rootSync = commands.indexOf(
+        `patch application trinity-dev-${cluster}-root --namespace argocd --type merge --patch {"operation":{"sync":{"syncStrategy":{"hook":{}}}}} --context ${cluster}`,
+      );
+      const crdRead = commands.indexOf(`get crd rollouts.argoproj.io --output json --context ${cluster}`);
+      const appSync = commands.indexOf(
+        `patch application trinity-mandelbrot-${cluster} --namespace argocd --type merge --patch {"operation":{"sync":{"syncStrategy":{"hook":{}}}}} --context ${cluster}`,
+      );
+      expect(rootSync).toBeGreaterThanOrEqual(0);
+      expect(crdRead).toBeGreaterThan(rootSync);
+      expect(appSync).toBeGreaterThan(crdRead);
+    }
+    expect(sync.stdout).toMatch(/\[aws\] waiting for Argo CD to finish syncing trinity-mandelbrot-aws/);
+    // The first read after the sync is stale (generation not yet observed); the wait must not stop there.
+    expect(sync.stdout).toMatch(/\[aws\]\s+seen: Progressing \(waiting for rollout spec update to be observed\)/);
+
+    const promote = await runRollout(['promote', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(promote.stderr).toBe('');
+    expect(promote.code).toBe(0);
+    const healthy = tableRows(promote.stdout);
+    for (const cluster of CLUSTERS) {
+      expect(healthy.get(cluster)).toEqual([cluster, cluster, 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${kubectl.state(cluster).podHash}`]);
+      expect(healthy.get(cluster)![7]).not.toBe(before[cluster]);
+      expect(kubectl.commandsFor(cluster)).toEqual(
+        expect.arrayContaining([
+          `argo rollouts --context ${cluster} promote mandelbrot --namespace mandelbrot`,
+          `argo rollouts --context ${cluster} status mandelbrot --namespace mandelbrot --watch=true --timeout 10m`,
+        ]),
+      );
+      expect(kubectl.state(cluster).skippedSteps).toEqual([]);
+    }
+    expectContextsAfterPluginName();
+  });
+
+  test('a sync with nothing new in Git leaves a Healthy Rollout Healthy', async () => {
+    const settled = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist') });
+    try {
+      const result = await runRollout(['sync', '--cluster', 'aws', ...FAST], settled.env);
+      expect(result.code).toBe(0);
+      expect(tableRows(result.stdout).get('aws')!.slice(2, 5)).toEqual(['Healthy', '3/3', '100']);
+    } finally {
+      settled.cleanup();
+    }
+  });
+});
+
+describe('rollout promote', () => {
+  test('refuses when the Rollout is not Paused at a pause step, says what it found, and promotes nothing', async () => {
+    const result = await runRollout(['promote', '--cluster', 'aws', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('aws failed: refusing to promote: the Rollout is Healthy at step 3/3');
+    expect(result.stderr).toContain('not Paused at a pause step');
+    expect(result.stderr).toContain('--force');
+    expect(kubectl.commandsFor('aws').filter((command) => command.includes(' promote '))).toEqual([]);
+  });
+
+  test('--force promotes anyway', async () => {
+    const result = await runRollout(['promote', '--cluster', 'aws', '--force', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws promote mandelbrot --namespace mandelbrot');
+    // What the guard exists for: the plugin skipped the current step.
+    expect(kubectl.state('aws').skippedSteps).toEqual([3]);
+  });
+
+  test('promote-full runs promote --full=true and waits with status --watch --timeout', async () => {
+    await runRollout(['sync', '--cluster', 'gcp', ...FAST], kubectl.env);
+    const result = await runRollout(['promote-full', '--cluster', 'gcp', '--timeout', '2m', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.commandsFor('gcp').slice(-3)).toEqual([
+      'argo rollouts --context gcp promote mandelbrot --namespace mandelbrot --full=true',
+      'argo rollouts --context gcp status mandelbrot --namespace mandelbrot --watch=true --timeout 2m',
+      'get rollout mandelbrot --namespace mandelbrot --output json --context gcp',
+    ]);
+    expect(tableRows(result.stdout).get('gcp')!.slice(2, 5)).toEqual(['Healthy', '3/3', '100']);
+  });
+});
+
+describe('rollout abort, undo and restart', () => {
+  test('abort during a canary leaves the Rollout Degraded with the stable ReplicaSet serving', async () => {
+    await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    const stable = kubectl.state('azure').stableHash;
+    const result = await runRollout(['abort', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(tableRows(result.stdout).get('azure')).toEqual(['azure', 'azure', 'Degraded', '0/3', '0', '2', '2', `mandelbrot-${stable}`]);
+    for (const cluster of CLUSTERS) {
+      expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} abort mandelbrot --namespace mandelbrot`);
+    }
+  });
+
+  test('undo during a canary goes back to the previous revision, and says Git will win until it is reverted', async () => {
+    await runRollout(['sync', '--cluster', 'aws', ...FAST], kubectl.env);
+    const { stableHash, podHash } = kubectl.state('aws');
+    const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws undo mandelbrot --namespace mandelbrot');
+    expect(tableRows(result.stdout).get('aws')).toEqual(['aws', 'aws', 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${stableHash}`]);
+    expect(kubectl.state('aws').podHash).toBe(stableHash);
+    expect(kubectl.state('aws').podHash).not.toBe(podHash);
+    expect(result.stdout).toContain('Argo CD self-heal puts the revision in Git back');
+    expect(result.stdout).toContain('revert the change in Git, then run: npm run rollout -- sync --cluster aws');
+  });
+
+  test('undo --to-revision passes the revision on', async () => {
+    await runRollout(['sync', '--cluster', 'gcp', ...FAST], kubectl.env);
+    await runRollout(['promote', '--cluster', 'gcp', ...FAST], kubectl.env);
+    const first = kubectl.state('gcp').revisions.find((revision) => revision.revision === 1)!;
+    const result = await runRollout(['undo', '--cluster', 'gcp', '--to-revision', '1', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.commandsFor('gcp')).toContain('argo rollouts --context gcp undo mandelbrot --namespace mandelbrot --to-revision 1');
+    // Revision 1 is older than the stable one now: it comes back as a new canary, paused.
+    expect(kubectl.state('gcp').podHash).toBe(first.hash);
+    expect(tableRows(result.stdout).get('gcp')!.slice(2, 5)).toEqual(['Paused', '1/3', '50']);
+  });
+
+  test('undo without history fails for that cluster with the plugin\'s message', async () => {
+    const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"');
+    expect(result.stdout).not.toContain('self-heal');
+  });
+
+  test('restart sets restartAt and the Rollout stays Healthy', async () => {
+    const result = await runRollout(['restart', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    for (const cluster of CLUSTERS) {
+      expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} restart mandelbrot --namespace mandelbrot`);
+      expect(kubectl.state(cluster).restartAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(tableRows(result.stdout).get(cluster)!.slice(2, 5)).toEqual(['Healthy', '3/3', '100']);
+    }
+    expectContextsAfterPluginName();
+  });
+});
+
+describe('rollout --dry-run', () => {
+  test.each(['status', 'sync', 'promote', 'promote-full', 'abort', 'undo', 'restart'])('%s prints every cluster\'s commands and runs nothing', async (operation) => {
+    const result = await runRollout([operation, '--cluster', 'all', '--dry-run'], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.calls()).toEqual([]);
+    for (const cluster of CLUSTERS) {
+      expect(result.stdout).toContain(`${cluster} (context ${cluster}):`);
+      expect(result.stdout).toContain(`kubectl get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`);
+    }
+  });
+
+  test('prints the exact, copyable commands', async () => {
+    const result = await runRollout(['promote', '--cluster', 'aws', '--dry-run', '--timeout', '90s'], kubectl.env);
+    expect(result.stdout.split('\n')).toEqual([
+      'dry run: promote on aws (environment dev); nothing is run',
+      'aws (context aws):',
+      '  kubectl get rollout mandelbrot --namespace mandelbrot --output json --context aws  # promote only if the Rollout is Paused at a pause step (--force skips this check)',
+      '  kubectl argo rollouts --context aws promote mandelbrot --namespace mandelbrot',
+      '  kubectl argo rollouts --context aws status mandelbrot --namespace mandelbrot --watch=true --timeout 90s',
+      '  kubectl get rollout mandelbrot --namespace mandelbrot --output json --context aws  # shows the state',
+      '',
+    ]);
+    const sync = await runRollout(['sync', '--cluster', 'gcp', '--dry-run'], kubectl.env);
+    expect(sync.stdout).toContain(
+      `  kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch '{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}' --context gcp\n`,
+    );
+    expect(kubectl.calls()).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The project folder: tests run from it. */
+export const PROJECT_ROOT = process.cwd();
+
+/** The folder holding the stand-in `kubectl`, which tests put first on PATH. */
+export const STAND_IN_FOLDER = join(PROJECT_ROOT, 'test', 'operator', 'fake-kubectl');
+
+/** Knobs of the stand-in (see the top of `fake-kubectl/kubectl`), without the FAKE_KUBECTL_ prefix. */
+export interface StandInKnobs {
+  readonly DIST?: string;
+  readonly LIVE_RELEASE?: string;
+  readonly CONTEXTS?: string;
+  readonly ENVIRONMENT?: string;
+  readonly UNREACHABLE?: string;
+  readonly SYNC_FAILS?: string;
+  readonly CRD?: string;
+  readonly NO_PLUGIN?: string;
+}
+
+/** One simulated set of clusters: its own state folder and call log. */
+export class StandInKubectl {
+  public readonly stateDir: string;
+  public readonly env: NodeJS.ProcessEnv;
+
+  constructor(knobs: StandInKnobs = {}) {
+    this.stateDir = mkdtempSync(join(tmpdir(), 'trinity-kubectl-'));
+    this.env = {
+      PATH: `${STAND_IN_FOLDER}${delimiter}${process.env.PATH ?? ''}`,
+      FAKE_KUBECTL_STATE_DIR: this.stateDir,
+      ...Object.fromEntries(Object.entries(knobs).map(([knob, value]) => [`FAKE_KUBECTL_${knob}`, value])),
+    };
+  }
+
+  /** Every call so far, as argument lists. */
+  public calls(): string[][] {
+    const log = join(this.stateDir, 'calls.jsonl');
+    if (!existsSync(log)) return [];
+    return readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as { argv: string[] }).argv);
+  }
+
+  /** The calls that name `context`, joined into command lines. */
+  public commandsFor(context: string): string[] {
+    return this.calls()
+      .filter((argv) => argv.includes(context) && argv[argv.indexOf(context) - 1] === '--context')
+      .map((argv) => argv.join(' '));
+  }
+
+  /** The simulated state of one context, as the stand-in keeps it. */
+  public state(context: string): { podHash: string; stableHash: string; skippedSteps: number[]; restartAt: string | null; revisions: { revision: number; hash: string }[] } {
+    return JSON.parse(readFileSync(join(this.stateDir, `${context}.json`), 'utf8'));
+  }
+
+  public cleanup(): void {
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs an entry point exactly as its npm script does, as a real process. */
+export function runEntry(entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/run.mjs', entry, ...args], {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `npm run rollout -- <args>`. */
+export function runRollout(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runEntry('bin/rollout.ts', args, { env });
+}
+
+/** The rows of the status table in `stdout`, by cluster, as lists of cells. */
+export function tableRows(stdout: string): Map<string, string[]> {
+  const lines = stdout.split('\n');
+  const header = lines.findIndex((line) => /^cluster\s+cloud\s+status\s+step\s+weight\s+desired\s+ready\s+stable replica set$/.test(line));
+  if (header < 0) throw new Error(`no status table in:\n${stdout}`);
+  const rows = new Map<string, string[]>();
+  for (const line of lines.slice(header + 1)) {
+    if (line.trim() === '') break;
+    const cells = line.split(/\s{2,}/);
+    rows.set(cells[0], cells);
+  }
+  return rows;
+}
