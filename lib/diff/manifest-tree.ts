@@ -61,11 +61,11 @@ export function parseManifestTree(tree: ManifestTree, where: string, cache: Pars
 
 function parseDocuments(text: string, displayName: string): ManifestData[] {
   const documents: ManifestData[] = [];
-  for (const document of parseAllDocuments(text, { prettyErrors: false })) {
+  for (const document of parseAllDocuments(text)) {
     const error = document.errors[0];
     if (error) {
-      const at = error.linePos ? ` at line ${error.linePos[0].line}` : '';
-      throw new ManifestParseError(`${displayName}: not valid YAML${at}: ${error.message.split('\n')[0]}`);
+      // The first line of yaml's message ends with the position: "... at line 2, column 1:".
+      throw new ManifestParseError(`${displayName}: not valid YAML: ${error.message.split('\n')[0].replace(/:$/, '')}`);
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;

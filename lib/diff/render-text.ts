@@ -45,7 +45,8 @@ export function prominentMeanings(diff: ManifestDiff): { where: string; meaning:
 
 /** The diff for a terminal or a log: grouped by cluster, then Application, every field shown. */
 export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}): string {
-  const paint = (style: Style, text: string) => (options.color ? styleText(style, text) : text);
+  // The caller decides about colour (terminal, NO_COLOR), not styleText's own stream check.
+  const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const lines: string[] = [];
   lines.push(paint('bold', `Manifest changes in dist/: ${diff.base} → ${diff.head}`));
   if (diff.clusters.length === 0) {

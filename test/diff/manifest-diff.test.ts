@@ -1,0 +1,248 @@
+import { parse, stringify } from 'yaml';
+import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
+import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
+import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree } from './trees.js';
+
+const base = synthesizedTree();
+const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
+const PROJECT = 'gcp/argocd/appproject-trinity.yaml';
+const sourceConfigMap = onlyPath(base, 'aws/mandelbrot/configmap-mandelbrot-source-');
+const sourceName = parse(base.get(sourceConfigMap)!).metadata.name;
+// The synthesized source ConfigMap is immutable; these cases change one in place.
+const mutableBase = edited(base, sourceConfigMap, (configMap) => {
+  delete configMap.immutable;
+});
+
+const meaningOf = (diff: ReturnType<typeof diffManifestTrees>, code: string) => {
+  const meaning = objectsOf(diff).flatMap((object) => object.meanings).find((candidate) => candidate.code === code);
+  if (!meaning) throw new Error(`no ${code} meaning in ${JSON.stringify(objectsOf(diff).map((object) => object.meanings))}`);
+  return meaning;
+};
+
+describe('diffManifestTrees', () => {
+  test('the same tree has no changes', () => {
+    const diff = diffManifestTrees(base, new Map(base));
+    expect(diff.clusters).toEqual([]);
+    expect(diff.totals).toMatchObject({ added: 0, changed: 0, removed: 0 });
+  });
+
+  test('a pod template change in one cluster starts a canary there only, with the field named by list item names', () => {
+    const head = edited(base, ROLLOUT, (rollout) => {
+      rollout.spec.template.spec.containers[0].env.find((env: any) => env.name === 'MANDELBROT_RELEASE').value = 'faster-cycles';
+    });
+    const diff = diffManifestTrees(base, head);
+    expect(summaryOf(diff)).toEqual(['changed Rollout mandelbrot @aws']);
+    expect(diff.clusters.map((cluster) => cluster.cluster)).toEqual(['aws']);
+    expect(diff.clusters[0].groups[0].applications).toEqual(['trinity-mandelbrot-aws']);
+    expect(diff.totals.canaries).toBe(1);
+    const [rollout] = objectsOf(diff);
+    expect(rollout.fields).toEqual([
+      expect.objectContaining({
+        change: 'changed',
+        text: 'spec.template.spec.containers[name=mandelbrot].env[name=MANDELBROT_RELEASE].value',
+        old: 'continuous',
+        new: 'faster-cycles',
+      }),
+    ]);
+    expect(rollout.meanings[0]).toEqual({
+      code: 'canary-started',
+      severity: 'notice',
+      message: 'pod template changed: a new ReplicaSet and a 50% canary (1 of 2 pods) that pauses for an operator to promote or abort',
+    });
+  });
+
+  test('canary steps and replicas changes are classified, and replicas alone start no canary', () => {
+    const head = edited(base, ROLLOUT, (rollout) => {
+      rollout.spec.replicas = 4;
+      rollout.spec.strategy.canary.steps = [{ setWeight: 25 }, { pause: { duration: '5m' } }, { setWeight: 100 }];
+    });
+    const diff = diffManifestTrees(base, head);
+    expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).toEqual(['canary-steps-changed', 'replicas-changed']);
+    expect(meaningOf(diff, 'canary-steps-changed').message).toBe(
+      'rollout strategy changed: setWeight 50, pause, setWeight 100 → setWeight 25, pause 5m, setWeight 100',
+    );
+    expect(meaningOf(diff, 'replicas-changed').message).toBe('replicas 2 → 4: the current ReplicaSet scales, no canary');
+    expect(diff.totals.canaries).toBe(0);
+  });
+
+  test('a mounted ConfigMap changed in place while the pod template did not warns: running pods change without a canary', () => {
+    const head = edited(mutableBase, sourceConfigMap, (configMap) => {
+      configMap.data['server.js'] = 'console.log("changed in place");\n';
+    });
+    const diff = diffManifestTrees(mutableBase, head);
+    expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['config-without-canary']);
+    expect(meaningOf(diff, 'config-without-canary')).toEqual({
+      code: 'config-without-canary',
+      severity: 'warning',
+      message:
+        'Rollout mandelbrot uses it but its pod template did not change: running pods change without a canary (mounted files update in place; environment variables only on restart)',
+    });
+    expect(diff.totals).toMatchObject({ canaries: 0, warnings: 1 });
+  });
+
+  test('fails if an immutable ConfigMap changes in place: the sync would be rejected', () => {
+    const head = edited(base, sourceConfigMap, (configMap) => {
+      configMap.data['server.js'] = 'changed';
+    });
+    const diff = diffManifestTrees(base, head);
+    expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['immutable-changed', 'config-without-canary']);
+  });
+
+  test('a ConfigMap changed together with the pod template that mounts it rides the canary', () => {
+    let head = edited(mutableBase, sourceConfigMap, (configMap) => {
+      configMap.data['server.js'] = 'changed';
+    });
+    head = edited(head, ROLLOUT, (rollout) => {
+      rollout.metadata.labels.touched = 'yes';
+      rollout.spec.template.metadata.annotations = { restartedBy: 'config' };
+    });
+    const diff = diffManifestTrees(mutableBase, head);
+    expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['config-with-canary']);
+    expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).toEqual(['canary-started']);
+  });
+
+  test('widening an AppProject is a permission change flagged as danger; narrowing is noted', () => {
+    const widened = edited(base, PROJECT, (project) => {
+      project.spec.sourceRepos.push('https://example.com/other.git');
+      project.spec.clusterResourceWhitelist.push({ group: '*', kind: '*' });
+    });
+    const diff = diffManifestTrees(base, widened);
+    expect(summaryOf(diff)).toEqual(['changed AppProject trinity @gcp']);
+    expect(meaningOf(diff, 'permissions-widened')).toEqual({
+      code: 'permissions-widened',
+      severity: 'danger',
+      message: 'permissions widened: sourceRepos + https://example.com/other.git; clusterResourceWhitelist + */*',
+    });
+    expect(diff.clusters[0].counts).toMatchObject({ permissionsWidened: 1, permissionsNarrowed: 0 });
+
+    const narrowed = edited(base, PROJECT, (project) => {
+      project.spec.destinations = project.spec.destinations.filter((destination: any) => destination.namespace !== 'argo-rollouts');
+    });
+    const narrowDiff = diffManifestTrees(base, narrowed);
+    expect(meaningOf(narrowDiff, 'permissions-narrowed')).toMatchObject({
+      severity: 'info',
+      message: 'permissions narrowed: destinations - namespace argo-rollouts on https://kubernetes.default.svc',
+    });
+    expect(narrowDiff.totals).toMatchObject({ permissionsWidened: 0, permissionsNarrowed: 1 });
+  });
+
+  test('dropping namespaceResourceWhitelist widens to every namespaced kind', () => {
+    const head = edited(base, PROJECT, (project) => {
+      delete project.spec.namespaceResourceWhitelist;
+    });
+    expect(meaningOf(diffManifestTrees(base, head), 'permissions-widened').message).toBe(
+      'permissions widened: namespaceResourceWhitelist removed: every namespaced kind is allowed',
+    );
+  });
+
+  test('a Rollouts controller chart version change is classified with both versions', () => {
+    const head = edited(base, 'azure/argocd/application-trinity-rollouts-azure.yaml', (application) => {
+      application.spec.source.targetRevision = '2.41.0';
+    });
+    const meaning = meaningOf(diffManifestTrees(base, head), 'controller-chart-changed');
+    expect(meaning.message).toBe(
+      'Argo Rollouts controller chart argo-rollouts 2.40.9 → 2.41.0: Argo CD upgrades the controller (and its CRDs) in cluster azure',
+    );
+  });
+
+  test('root and child Application sync settings changes are classified', () => {
+    let head = edited(base, 'bootstrap/application-trinity-dev-aws-root.yaml', (application) => {
+      application.spec.syncPolicy.automated.prune = false;
+    });
+    head = edited(head, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) => {
+      application.spec.syncPolicy.syncOptions.push('ServerSideApply=true');
+      application.metadata.annotations['argocd.argoproj.io/sync-wave'] = '1';
+    });
+    const diff = diffManifestTrees(base, head);
+    expect(codesOf(diff, 'aws', 'Application', 'trinity-dev-aws-root')).toEqual(['sync-settings-changed', 'applied-by-hand']);
+    expect(meaningOf(diff, 'sync-settings-changed').message).toBe('sync settings of root Application trinity-dev-aws-root changed: automated prune on → off');
+    const child = objectsOf(diff).find((object) => object.name === 'trinity-mandelbrot-aws')!;
+    expect(child.meanings.map((meaning) => meaning.message)).toEqual([
+      'sync settings of Application trinity-mandelbrot-aws changed: + syncOption ServerSideApply=true; sync-wave 0 → 1',
+    ]);
+  });
+
+  test('groups by the Application whose source path owns the folder, read from the tree rather than names', () => {
+    // Rename the workload folder and point the Application at it: ownership follows spec.source.path.
+    const renamed = new Map<string, string>();
+    for (const [path, text] of base) renamed.set(path.replace(/^aws\/mandelbrot\//, 'aws/workload/'), text);
+    const moved = edited(renamed, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) => {
+      application.spec.source.path = 'dist/aws/workload';
+    });
+    const head = edited(moved, 'aws/workload/rollout-mandelbrot.yaml', (rollout) => {
+      rollout.spec.replicas = 3;
+    });
+    const diff = diffManifestTrees(base, head);
+    const groups = diff.clusters[0].groups.map((group) => [group.applications, group.objects.map((object) => `${object.kind} ${object.name}`)]);
+    expect(groups).toEqual([
+      [['trinity-dev-aws-root'], ['Application trinity-mandelbrot-aws']],
+      [['trinity-mandelbrot-aws'], ['Rollout mandelbrot']],
+    ]);
+    expect(objectsOf(diff).find((object) => object.kind === 'Rollout')).toMatchObject({
+      file: 'aws/workload/rollout-mandelbrot.yaml',
+      previousFile: 'aws/mandelbrot/rollout-mandelbrot.yaml',
+    });
+  });
+
+  test('an object no Application syncs is grouped as applied by hand', () => {
+    const head = new Map(base).set('aws/extra/configmap-notes.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }));
+    const diff = diffManifestTrees(base, head);
+    expect(diff.clusters[0].groups[0]).toMatchObject({ applications: [] });
+    expect(codesOf(diff, 'aws', 'ConfigMap', 'notes')).toEqual(['applied-by-hand']);
+  });
+
+  test('a removed object is pruned by the Application that still syncs its folder', () => {
+    const head = new Map(base);
+    head.delete('aws/mandelbrot/service-mandelbrot.yaml');
+    const diff = diffManifestTrees(base, head);
+    expect(summaryOf(diff)).toEqual(['removed Service mandelbrot @aws']);
+    expect(objectsOf(diff)[0].meanings).toEqual([
+      { code: 'prune', severity: 'notice', message: 'Argo CD prunes it: Application trinity-mandelbrot-aws syncs with automated prune' },
+    ]);
+  });
+
+  test('moving objects between files, reordering keys and reformatting are no change', () => {
+    const head = new Map<string, string>();
+    const reorder = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(reorder)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reorder(item)]))
+          : value;
+    for (const [path, text] of base) head.set(path.replace(/\.yaml$/, '.yml'), stringify(reorder(parse(text)), { indent: 4 }));
+    // Two objects of one folder in one file.
+    const service = head.get('aws/mandelbrot/service-mandelbrot.yml')!;
+    head.delete('aws/mandelbrot/service-mandelbrot.yml');
+    head.set('aws/mandelbrot/rollout-mandelbrot.yml', `${head.get('aws/mandelbrot/rollout-mandelbrot.yml')}---\n${service}`);
+    expect(diffManifestTrees(base, head).clusters).toEqual([]);
+  });
+
+  test('Secret values are masked in field changes and whole objects; the keys stay visible', () => {
+    const secret = (values: Record<string, string>) =>
+      stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'mandelbrot' }, data: values, stringData: { token: 'plain-token' } });
+    const before = new Map(base).set('aws/mandelbrot/secret-db.yaml', secret({ password: 'b2xkLXNlY3JldA==' }));
+    const after = new Map(base).set('aws/mandelbrot/secret-db.yaml', secret({ password: 'bmV3LXNlY3JldA==', user: 'YWRtaW4=' }));
+    after.set('gcp/mandelbrot/secret-db.yaml', secret({ password: 'Z2NwLXNlY3JldA==' }).replace('plain-token', 'gcp-token'));
+    const diff = diffManifestTrees(before, after);
+    const json = JSON.stringify(diff);
+    for (const value of ['b2xkLXNlY3JldA==', 'bmV3LXNlY3JldA==', 'YWRtaW4=', 'Z2NwLXNlY3JldA==', 'gcp-token']) expect(json).not.toContain(value);
+    const changed = objectsOf(diff).find((object) => object.cluster === 'aws')!;
+    expect(changed.fields).toEqual([
+      { change: 'changed', path: ['data', 'password'], text: 'data.password', old: '(masked)', new: '(masked)', masked: true },
+      { change: 'added', path: ['data', 'user'], text: 'data.user', new: '(masked)', masked: true },
+    ]);
+    const added = objectsOf(diff).find((object) => object.cluster === 'gcp')!;
+    expect(added.object).toMatchObject({ data: { password: '(masked)' }, stringData: { token: '(masked)' } });
+  });
+
+  test('fails if a file is not YAML, naming the file and the tree', () => {
+    const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
+    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
+    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(/^aws\/mandelbrot\/broken.yaml \(working tree\): not valid YAML: .* at line 2, column 1$/);
+  });
+
+  test('fails if an object has no kind or name', () => {
+    const head = new Map(base).set('aws/mandelbrot/nameless.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }));
+    expect(() => diffManifestTrees(base, head)).toThrow('aws/mandelbrot/nameless.yaml (head): an object has no metadata.name');
+  });
+});

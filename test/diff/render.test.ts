@@ -1,0 +1,145 @@
+import { stringify } from 'yaml';
+import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
+import { renderJson } from '../../lib/diff/render-json.js';
+import { renderMarkdown } from '../../lib/diff/render-markdown.js';
+import { renderText } from '../../lib/diff/render-text.js';
+import { edited, objectsOf, synthesizedTree } from './trees.js';
+
+const base = synthesizedTree();
+const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
+
+/** A release change in aws, a widened AppProject in gcp, a removed Service and a new Secret in azure. */
+function mixedHead(): Map<string, string> {
+  let head = edited(base, ROLLOUT, (rollout) => {
+    rollout.spec.template.spec.containers[0].env.find((env: any) => env.name === 'MANDELBROT_RELEASE').value = 'faster-cycles';
+  });
+  head = edited(head, 'gcp/argocd/appproject-trinity.yaml', (project) => {
+    project.spec.sourceRepos.push('https://example.com/other.git');
+  });
+  head.delete('azure/mandelbrot/service-mandelbrot.yaml');
+  head.set('azure/mandelbrot/secret-api.yaml', stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api', namespace: 'mandelbrot' }, stringData: { key: 's3cr3t-value' } }));
+  return head;
+}
+
+/** `count` ConfigMaps of about 700 characters each, plus the mixed changes. */
+function bigHead(count: number): Map<string, string> {
+  const head = mixedHead();
+  for (let index = 0; index < count; index++) {
+    const data = Object.fromEntries(Array.from({ length: 12 }, (_, key) => [`setting-${key}`, `value-${index}-${key}`]));
+    head.set(`aws/mandelbrot/configmap-bulk-${index}.yaml`, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bulk-${index}`, namespace: 'mandelbrot' }, data }));
+  }
+  return head;
+}
+
+const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
+
+describe('renderText', () => {
+  const diff = diffManifestTrees(base, mixedHead(), { baseName: 'origin/main (1234567)', headName: 'working tree' });
+
+  test('groups by cluster, then Application, with meanings and field changes, and no colour unless asked', () => {
+    const text = renderText(diff);
+    expect(text).not.toMatch(/\x1b\[/);
+    expect(text).toContain('Manifest changes in dist/: origin/main (1234567) → working tree');
+    expect(text).toContain('3 clusters: 1 added, 2 changed, 1 removed, 1 canary, permissions widened in 1 AppProject');
+    expect(text).toContain('!! gcp: AppProject argocd/trinity: permissions widened: sourceRepos + https://example.com/other.git');
+    const aws = text.slice(text.indexOf('cluster aws'), text.indexOf('cluster azure'));
+    expect(aws.split('\n').map((line) => line.trimEnd())).toEqual([
+      'cluster aws: 1 changed, 1 canary',
+      '  Application trinity-mandelbrot-aws',
+      '    ~ Rollout mandelbrot/mandelbrot  aws/mandelbrot/rollout-mandelbrot.yaml',
+      '        » pod template changed: a new ReplicaSet and a 50% canary (1 of 2 pods) that pauses for an operator to promote or abort',
+      '        ~ spec.template.spec.containers[name=mandelbrot].env[name=MANDELBROT_RELEASE].value: "continuous" → "faster-cycles"',
+      '',
+      '',
+    ]);
+    expect(text).toContain('    - Service mandelbrot/mandelbrot  azure/mandelbrot/service-mandelbrot.yaml\n        » Argo CD prunes it: Application trinity-mandelbrot-azure syncs with automated prune');
+    expect(text).toContain('        + stringData:\n        +   key: (masked)');
+    expect(text).not.toContain('s3cr3t-value');
+  });
+
+  test('colours with ANSI codes when asked', () => {
+    const text = renderText(diff, { color: true });
+    expect(text).toMatch(/\x1b\[31m\x1b\[1m!! gcp: AppProject/);
+    expect(text).toMatch(/\x1b\[33m~ Rollout mandelbrot\/mandelbrot/);
+  });
+
+  test('says so when nothing changed', () => {
+    expect(renderText(diffManifestTrees(base, base))).toBe('Manifest changes in dist/: base → head\nNo object changed.\n');
+  });
+});
+
+describe('renderMarkdown', () => {
+  test('a summary table, the widened permissions called out, then one collapsible section per cluster', () => {
+    const markdown = renderMarkdown(diffManifestTrees(base, mixedHead()));
+    expect(markdown).toContain(
+      [
+        '| Cluster | Added | Changed | Removed | Canaries started | Permission changes |',
+        '| --- | ---: | ---: | ---: | ---: | --- |',
+        '| `aws` | 0 | 1 | 0 | 1 | — |',
+        '| `azure` | 1 | 0 | 1 | 0 | — |',
+        '| `gcp` | 0 | 1 | 0 | 0 | 🚨 widened (1) |',
+        '| **all** | 1 | 2 | 1 | 1 | 🚨 widened (1) |',
+      ].join('\n'),
+    );
+    expect(markdown).toContain('> [!CAUTION]\n> **Permissions widened.**');
+    expect(markdown.indexOf('[!CAUTION]')).toBeLessThan(markdown.indexOf('| Cluster |'));
+    expect(count(markdown, /<details>/g)).toBe(3);
+    expect(count(markdown, /<\/details>/g)).toBe(3);
+    expect(markdown).toContain('<summary><b>aws</b>: 1 changed, 1 canary</summary>');
+    expect(markdown).toContain(
+      '```diff\n- spec.template.spec.containers[name=mandelbrot].env[name=MANDELBROT_RELEASE].value: "continuous"\n+ spec.template.spec.containers[name=mandelbrot].env[name=MANDELBROT_RELEASE].value: "faster-cycles"\n```',
+    );
+    expect(markdown).not.toContain('s3cr3t-value');
+    expect(markdown).not.toContain('cut');
+  });
+
+  test('stays under 60,000 characters by cutting whole objects, keeps what matters most, and says what was cut', () => {
+    const diff = diffManifestTrees(base, bigHead(200));
+    const markdown = renderMarkdown(diff);
+    expect(markdown.length).toBeLessThan(60000);
+    expect(markdown.length).toBeGreaterThan(50000);
+    const total = objectsOf(diff).length;
+    const shown = count(markdown, /^\*\*(➕ added|➖ removed|✏️ changed)\*\* `/gm);
+    const cut = total - shown;
+    expect(shown).toBeGreaterThan(10);
+    expect(cut).toBeGreaterThan(10);
+    expect(markdown).toContain(`**${cut} objects cut** to keep this comment short enough for GitHub`);
+    expect(markdown).toMatch(/- `aws`: added `ConfigMap mandelbrot\/bulk-\d+`/);
+    expect(markdown).toMatch(/_\d+ objects of this cluster cut for length; see the note below._/);
+    // The permission change, the canary and the prune come first.
+    expect(markdown).toContain('**✏️ changed** `AppProject argocd/trinity`');
+    expect(markdown).toContain('**✏️ changed** `Rollout mandelbrot/mandelbrot`');
+    expect(markdown).toContain('**➖ removed** `Service mandelbrot/mandelbrot`');
+    // Whole objects only: every shown ConfigMap has all twelve settings and a closed fence.
+    const blocks = [...markdown.matchAll(/^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-\d+` in [^\n]*\n\n[^\n]*\n\n```diff\n([\s\S]*?)\n```$/gm)];
+    expect(blocks.length).toBe(count(markdown, /^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-/gm));
+    for (const [, lines] of blocks) expect(count(lines, /^\+ {3}setting-\d+: value-/gm)).toBe(12);
+    expect(count(markdown, /^```diff$/gm)).toBe(count(markdown, /^```$/gm));
+    expect(count(markdown, /<details>/g)).toBe(count(markdown, /<\/details>/g));
+  });
+
+  test('honours a smaller limit', () => {
+    const markdown = renderMarkdown(diffManifestTrees(base, bigHead(30)), { maxLength: 8000 });
+    expect(markdown.length).toBeLessThan(8000);
+    expect(markdown).toMatch(/\*\*\d+ objects cut\*\*/);
+  });
+
+  test('says so when nothing changed', () => {
+    expect(renderMarkdown(diffManifestTrees(base, base))).toBe('### Manifest changes in `dist/`\n\n`base` → `head`: no object changed.\n');
+  });
+});
+
+describe('renderJson', () => {
+  test('is the diff model as JSON, secrets masked', () => {
+    const diff = diffManifestTrees(base, mixedHead());
+    const json = renderJson(diff);
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(diff)));
+    expect(json).not.toContain('s3cr3t-value');
+    expect(objectsOf(JSON.parse(json)).map((object) => `${object.change} ${object.kind}`)).toEqual([
+      'changed Rollout',
+      'removed Service',
+      'added Secret',
+      'changed AppProject',
+    ]);
+  });
+});

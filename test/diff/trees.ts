@@ -1,0 +1,51 @@
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { CLOUDS } from '../../lib/config/fields.js';
+import { ManifestDiff, ObjectDiff } from '../../lib/diff/diff-model.js';
+import { synthCluster } from '../support/cluster.js';
+
+/** A dist/ tree of the three clouds, synthesized in-process the way main.ts does. */
+export function synthesizedTree(): Map<string, string> {
+  const tree = new Map<string, string>();
+  for (const cloud of CLOUDS) {
+    for (const [path, object] of synthCluster({ cluster: cloud, cloud })) tree.set(path, stringify(object));
+  }
+  return tree;
+}
+
+/** A copy of `tree` with the object at `path` changed by `edit`. */
+export function edited(tree: ReadonlyMap<string, string>, path: string, edit: (object: any) => void): Map<string, string> {
+  const text = tree.get(path);
+  if (text === undefined) throw new Error(`no ${path} in the tree; it has ${[...tree.keys()].join(', ')}`);
+  const object = parse(text);
+  edit(object);
+  return new Map(tree).set(path, stringify(object));
+}
+
+/** The path of the only file whose name starts with `prefix`. */
+export function onlyPath(tree: ReadonlyMap<string, string>, prefix: string): string {
+  const paths = [...tree.keys()].filter((path) => path.startsWith(prefix));
+  if (paths.length !== 1) throw new Error(`expected one file starting with ${prefix}, found ${paths.join(', ') || 'none'}`);
+  return paths[0];
+}
+
+/** Every object diff, flattened out of clusters and groups. */
+export function objectsOf(diff: ManifestDiff): ObjectDiff[] {
+  return diff.clusters.flatMap((cluster) => cluster.groups.flatMap((group) => group.objects));
+}
+
+/** `change kind name @cluster` for each object diff: compact expectations. */
+export function summaryOf(diff: ManifestDiff): string[] {
+  return objectsOf(diff).map((object) => `${object.change} ${object.kind} ${object.name} @${object.cluster}`);
+}
+
+/** The meaning codes of the object `kind name` in `cluster`. */
+export function codesOf(diff: ManifestDiff, cluster: string, kind: string, name: string): string[] {
+  const object = objectsOf(diff).find((candidate) => candidate.cluster === cluster && candidate.kind === kind && candidate.name === name);
+  if (!object) throw new Error(`no ${kind} ${name} in ${cluster}; the diff has ${summaryOf(diff).join('; ')}`);
+  return object.meanings.map((meaning) => meaning.code);
+}
+
+/** Every document of a multi-document YAML text. */
+export function documentsOf(text: string): any[] {
+  return parseAllDocuments(text).map((document) => document.toJS());
+}
