@@ -111,7 +111,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
 });
 
 describe('rollout promote', () => {
-  test('refuses when the Rollout is not Paused at a pause step, says what it found, and promotes nothing', async () => {
+  test('fails if the Rollout is not Paused at a pause step, saying what it found, and promotes nothing', async () => {
     const result = await runRollout(['promote', '--cluster', 'aws', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('aws failed: refusing to promote: the Rollout is Healthy at step 3/3');
@@ -178,7 +178,7 @@ describe('rollout abort, undo and restart', () => {
     expect(tableRows(result.stdout).get('gcp')!.slice(2, 5)).toEqual(['Paused', '1/3', '50']);
   });
 
-  test('undo without history fails for that cluster with the plugin\'s message', async () => {
+  test('fails if undo has no earlier revision, with the plugin\'s message', async () => {
     const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"');

@@ -17,6 +17,7 @@ export interface StandInKnobs {
   readonly ENVIRONMENT?: string;
   readonly UNREACHABLE?: string;
   readonly SYNC_FAILS?: string;
+  readonly STUCK?: string;
   readonly CRD?: string;
   readonly NO_PLUGIN?: string;
 }

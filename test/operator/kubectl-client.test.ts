@@ -1,0 +1,43 @@
+import { KubectlClient, KubectlCommandError, KubectlMissingError, lastLine, runWithTinyexec, shellQuote } from '../../lib/operator/kubectl-client.js';
+
+describe('KubectlClient', () => {
+  test('shows commands as a shell needs them', () => {
+    const kubectl = new KubectlClient({ run: async () => ({ stdout: '', stderr: '', exitCode: 0 }) });
+    expect(kubectl.display(['patch', 'application', 'x', '--patch', '{"operation":{}}', '--context', "it's"])).toBe(
+      `kubectl patch application x --patch '{"operation":{}}' --context 'it'\\''s'`,
+    );
+    expect(shellQuote('--watch=true')).toBe('--watch=true');
+    expect(shellQuote('')).toBe("''");
+  });
+
+  test('fails if kubectl cannot be found, naming the executable', async () => {
+    const kubectl = new KubectlClient({ executable: '/nowhere/kubectl' });
+    await expect(kubectl.run(['version'])).rejects.toThrow(new KubectlMissingError('/nowhere/kubectl'));
+  });
+
+  test('fails if a checked command exits non-zero, with the last thing kubectl said', async () => {
+    const kubectl = new KubectlClient({
+      run: async () => ({ stdout: '', stderr: 'E1129 memcache.go:265] noise\nError from server (NotFound): rollouts.argoproj.io "x" not found\n', exitCode: 1 }),
+    });
+    const error = await kubectl.check(['get', 'rollout', 'x']).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KubectlCommandError);
+    expect((error as Error).message).toBe('kubectl get rollout x exited 1: Error from server (NotFound): rollouts.argoproj.io "x" not found');
+  });
+
+  test('lastLine skips blank lines', () => {
+    expect(lastLine('a\n\n  b  \n\n')).toBe('b');
+    expect(lastLine('')).toBe('');
+  });
+});
+
+describe('runWithTinyexec', () => {
+  test('returns output and exit code, and does not throw on a non-zero exit', async () => {
+    const result = await runWithTinyexec(process.execPath, ['-e', 'console.log("out"); console.error("err"); process.exit(3)'], {});
+    expect(result).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
+  });
+
+  test('kills a process that outlives its time limit, reporting exit code -1', async () => {
+    const result = await runWithTinyexec(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { timeoutMs: 200 });
+    expect(result.exitCode).toBe(-1);
+  });
+});

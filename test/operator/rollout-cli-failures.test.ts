@@ -1,0 +1,186 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+
+const FAST = ['--poll-interval', '50ms'];
+const DIST = join(PROJECT_ROOT, 'dist');
+
+const standIns: StandInKubectl[] = [];
+function standIn(knobs: ConstructorParameters<typeof StandInKubectl>[0] = {}): StandInKubectl {
+  const kubectl = new StandInKubectl({ DIST, LIVE_RELEASE: 'stable', ...knobs });
+  standIns.push(kubectl);
+  return kubectl;
+}
+afterEach(() => standIns.splice(0).forEach((kubectl) => kubectl.cleanup()));
+
+describe('deadlines', () => {
+  test('fails if the CRD never becomes Established, saying what it waited for and what it saw', async () => {
+    const kubectl = standIn({ CRD: 'pending' });
+    const result = await runRollout(['sync', '--cluster', 'aws', '--timeout', '1s', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'aws failed: timed out after 1s waiting for CRD rollouts.argoproj.io to exist and be Established; last seen: the CRD exists, Established is False',
+    );
+    // It polled, and never asked Argo CD to sync the workload.
+    expect(kubectl.commandsFor('aws').filter((command) => command.startsWith('get crd')).length).toBeGreaterThan(3);
+    expect(kubectl.commandsFor('aws').some((command) => command.includes('trinity-mandelbrot-aws'))).toBe(false);
+  });
+
+  test('waits for a CRD that appears late', async () => {
+    const kubectl = standIn({ CRD: 'after:3' });
+    const result = await runRollout(['sync', '--cluster', 'aws', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[aws]   seen: the CRD does not exist yet');
+    expect(kubectl.commandsFor('aws').filter((command) => command.startsWith('get crd'))).toHaveLength(4);
+    expect(tableRows(result.stdout).get('aws')!.slice(2, 4)).toEqual(['Paused', '1/3']);
+  });
+
+  test('fails if status --watch reaches its --timeout, with the last status it printed', async () => {
+    const kubectl = standIn({ STUCK: 'azure' });
+    await runRollout(['sync', '--cluster', 'azure', ...FAST], kubectl.env);
+    const result = await runRollout(['promote', '--cluster', 'azure', '--timeout', '1s', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'azure failed: timed out after 1s waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep',
+    );
+    expect(tableRows(result.stdout).get('azure')!.slice(2, 4)).toEqual(['Paused', '1/3']);
+  });
+});
+
+describe('one cluster failing among three', () => {
+  test('fails if one cluster is unreachable, after the others finish, reporting every cluster', async () => {
+    const kubectl = standIn({ UNREACHABLE: 'gcp' });
+    const result = await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    const rows = tableRows(result.stdout);
+    expect(rows.get('aws')!.slice(2, 4)).toEqual(['Paused', '1/3']);
+    expect(rows.get('azure')!.slice(2, 4)).toEqual(['Paused', '1/3']);
+    expect(rows.get('gcp')).toEqual(['gcp', 'gcp', 'unknown', '-', '-', '-', '-', '-']);
+    expect(result.stderr).toContain(
+      'gcp failed: kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch \'{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}\' --context gcp exited 1: ' +
+        'The connection to the server gcp.example:443 was refused - did you specify the right host or port?',
+    );
+    expect(result.stderr).toContain('sync failed on 1 of 3 clusters');
+  });
+
+  test('fails if one cluster cannot be read; status still shows the others', async () => {
+    const kubectl = standIn({ UNREACHABLE: 'aws' });
+    const result = await runRollout(['status', '--cluster', 'all'], kubectl.env);
+    expect(result.code).toBe(1);
+    expect([...tableRows(result.stdout).values()].map((row) => row[2])).toEqual(['unknown', 'Healthy', 'Healthy']);
+    expect(result.stderr).toMatch(/^aws failed: kubectl get rollout mandelbrot .* exited 1: The connection to the server aws.example:443 was refused/m);
+  });
+
+  test('fails if Argo CD\'s sync fails, with Argo CD\'s message', async () => {
+    const kubectl = standIn({ SYNC_FAILS: 'azure' });
+    const result = await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'azure failed: Argo CD\'s sync of trinity-mandelbrot-azure ended Failed: one or more objects failed to apply, reason: admission webhook "validate.example" denied the request',
+    );
+    expect(tableRows(result.stdout).get('azure')!.slice(2, 4)).toEqual(['Healthy', '3/3']);
+    expect(tableRows(result.stdout).get('aws')!.slice(2, 4)).toEqual(['Paused', '1/3']);
+  });
+
+  test('fails if a kube context does not exist, for that cluster only', async () => {
+    const kubectl = standIn({ CONTEXTS: 'aws,azure' });
+    const result = await runRollout(['restart', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('gcp failed: kubectl argo rollouts --context gcp restart mandelbrot --namespace mandelbrot exited 1: Error in configuration: context was not found for specified context: gcp');
+    expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws restart mandelbrot --namespace mandelbrot');
+  });
+});
+
+describe('kube contexts', () => {
+  test("uses the overlay's context, not the cluster's name", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'trinity-overlays-'));
+    try {
+      cpSync(join(PROJECT_ROOT, 'overlays'), folder, { recursive: true });
+      writeFileSync(join(folder, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\ncontext: eks-main\n');
+      const kubectl = standIn({ CONTEXTS: 'eks-main=aws,azure,gcp' });
+      const result = await runRollout(['abort', '--cluster', 'aws', '--overlays', folder, ...FAST], kubectl.env);
+      expect(result.code).toBe(0);
+      expect(kubectl.commandsFor('eks-main')).toContain('argo rollouts --context eks-main abort mandelbrot --namespace mandelbrot');
+      const dryRun = await runRollout(['sync', '--cluster', 'aws', '--overlays', folder, '--dry-run'], kubectl.env);
+      expect(dryRun.stdout).toContain('aws (context eks-main):');
+      expect(dryRun.stdout).toContain('patch application trinity-dev-aws-root --namespace argocd');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bad input fails at once with exit code 2, and nothing runs on any cluster', () => {
+  test.each([
+    [['deploy', '--cluster', 'aws'], "error: command-argument value 'deploy' is invalid for argument 'operation'. Allowed choices are status, sync, promote, promote-full, abort, undo, restart."],
+    [['status'], "error: required option '--cluster <name>' not specified"],
+    [['status', '--cluster', 'mars'], 'error: --cluster "mars" is not a cluster; expected "all" or one of aws, azure, gcp (from overlays/)'],
+    [['undo', '--cluster', 'aws', '--to-revision', 'two'], 'error: --to-revision "two" is not a Rollout revision; expected a whole number of at least 1'],
+    [['undo', '--cluster', 'aws', '--to-revision', '0'], 'error: --to-revision "0" is not a Rollout revision'],
+    [['undo', '--cluster', 'aws', '--to-revision', '-1'], 'error: --to-revision "-1" is not a Rollout revision'],
+    [['promote', '--cluster', 'aws', '--to-revision', '2'], 'error: --to-revision applies to undo only, not to promote'],
+    [['sync', '--cluster', 'aws', '--timeout', '10'], 'error: --timeout "10" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)'],
+    [['sync', '--cluster', 'aws', '--timeout', '0s'], 'error: --timeout "0s" is not a duration'],
+    [['sync', '--cluster', 'aws', '--timeout', '1d'], 'error: --timeout "1d" is not a duration'],
+    [['sync', '--cluster', 'aws', '--poll-interval', 'often'], 'error: --poll-interval "often" is not a duration'],
+    [['abort', '--cluster', 'aws', '--force'], 'error: --force applies to promote only, not to abort'],
+  ])('fails if given %j', async (args, message) => {
+    const kubectl = standIn();
+    const result = await runRollout(args, kubectl.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+    expect(kubectl.calls()).toEqual([]);
+  });
+
+  test('fails if kubectl is not on PATH', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'trinity-empty-path-'));
+    try {
+      const kubectl = standIn();
+      const result = await runRollout(['status', '--cluster', 'all'], { ...kubectl.env, PATH: empty });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('error: kubectl was not found; install kubectl (and the kubectl-argo-rollouts plugin) or pass --kubectl <path>\n');
+      const named = await runRollout(['status', '--cluster', 'all', '--kubectl', join(empty, 'kubectl')], kubectl.env);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toContain(`error: ${join(empty, 'kubectl')} was not found`);
+      expect(kubectl.calls()).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('fails if the kubectl-argo-rollouts plugin is missing', async () => {
+    const kubectl = standIn({ NO_PLUGIN: '1' });
+    const result = await runRollout(['promote', '--cluster', 'all'], kubectl.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error: the kubectl-argo-rollouts plugin is missing or does not run: kubectl argo rollouts version exited 1: Error: unknown command "argo" for "kubectl". Install kubectl-argo-rollouts v1.9.0',
+    );
+    expect(kubectl.calls()).toEqual([['argo', 'rollouts', 'version']]);
+  });
+});
+
+describe('the stand-in kubectl', () => {
+  test('fails if flags come before the plugin name, as real kubectl does', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const kubectl = standIn();
+    const result = spawnSync('kubectl', ['--context', 'aws', 'argo', 'rollouts', 'get', 'rollout', 'mandelbrot'], {
+      env: { ...process.env, ...kubectl.env },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('Error: flags cannot be placed before plugin name: --context\n');
+  });
+
+  test('fails if a boolean flag has its value without "=", as the plugin does', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const kubectl = standIn();
+    const result = spawnSync('kubectl', ['argo', 'rollouts', '--context', 'aws', 'status', 'mandelbrot', '--namespace', 'mandelbrot', '--watch', 'false'], {
+      env: { ...process.env, ...kubectl.env },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('unexpected argument "false"');
+  });
+});
