@@ -1,5 +1,6 @@
 'use strict';
 // Mandelbrot rendering and request parameters: pure functions, no I/O.
+const os = require('node:os');
 
 /** Bounds every render request is clamped to: a request can never cost more than this. */
 const LIMITS = {
@@ -128,27 +129,14 @@ function renderRows(frame, rowStart, rowEnd) {
 
 /** Iterations as base64 of little-endian 16-bit integers: what a tile carries. */
 function encodeIterations(iterations) {
-  const bytes = Buffer.alloc(iterations.length * 2);
-  for (let i = 0; i < iterations.length; i++) bytes.writeUInt16LE(iterations[i], i * 2);
-  return bytes.toString('base64');
-}
-
-function decodeIterations(base64) {
-  const bytes = Buffer.from(base64, 'base64');
-  const iterations = new Uint16Array(bytes.length / 2);
-  for (let i = 0; i < iterations.length; i++) iterations[i] = bytes.readUInt16LE(i * 2);
-  return iterations;
+  const bytes = Buffer.from(iterations.buffer, iterations.byteOffset, iterations.byteLength);
+  return (os.endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16()).toString('base64');
 }
 
 module.exports = {
-  LIMITS,
-  DEFAULT_VIEW,
-  ROUTE_MODES,
-  FAILURE_MODES,
   normalizeRenderRequest,
   normalizeStageRequest,
   splitBands,
   renderRows,
   encodeIterations,
-  decodeIterations,
 };
