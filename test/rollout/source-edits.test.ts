@@ -8,9 +8,13 @@ import { copyOverlays, makeTempDir, PROJECT_ROOT, readTree, runSynth } from '../
 
 const CLUSTERS = ['aws', 'azure', 'gcp'];
 
-/** A scratch project: a copy of the service's source to edit, and an output folder. */
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+/** A scratch project, removed after the test: a copy of the service's source to edit, and an output folder. */
 function scratch() {
   const temp = makeTempDir('source-edits');
+  cleanups.push(temp.cleanup);
   const service = join(temp.path, 'service');
   cpSync(join(PROJECT_ROOT, 'services', 'mandelbrot'), service, { recursive: true });
   const outdir = join(temp.path, 'dist');
@@ -48,194 +52,163 @@ const generations = (configMaps: Map<string, { object: any }>) =>
 
 describe('source edits roll out as canaries', () => {
   test('editing a source file changes the ConfigMap name and the pod template, and keeps the previous ConfigMap', () => {
-    const { temp, outdir, synth, edit } = scratch();
-    try {
-      synth();
-      const before = CLUSTERS.map((cluster) => workload(outdir, cluster));
-      edit('render.js', '// a change to the source\n');
-      synth();
+    const { outdir, synth, edit } = scratch();
+    synth();
+    const before = CLUSTERS.map((cluster) => workload(outdir, cluster));
+    edit('render.js', '// a change to the source\n');
+    synth();
 
-      CLUSTERS.forEach((cluster, index) => {
-        const v1 = before[index];
-        const v2 = workload(outdir, cluster);
-        const oldName = mountedConfigMaps(v1.rollout).source;
-        const newName = mountedConfigMaps(v2.rollout).source;
-        expect(oldName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
-        expect(newName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
-        expect(newName).not.toBe(oldName);
-        expect(v2.configMaps.get(newName)!.object.data['render.js']).toMatch(/\/\/ a change to the source\n$/);
+    CLUSTERS.forEach((cluster, index) => {
+      const v1 = before[index];
+      const v2 = workload(outdir, cluster);
+      const oldName = mountedConfigMaps(v1.rollout).source;
+      const newName = mountedConfigMaps(v2.rollout).source;
+      expect(oldName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
+      expect(newName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
+      expect(newName).not.toBe(oldName);
+      expect(v2.configMaps.get(newName)!.object.data['render.js']).toMatch(/\/\/ a change to the source\n$/);
 
-        // The pod template changes, so Argo Rollouts starts a canary, and in nothing but the name.
-        expect(v2.rollout.spec.template).not.toEqual(v1.rollout.spec.template);
-        expect(JSON.parse(JSON.stringify(v2.rollout.spec.template).replaceAll(newName, oldName))).toEqual(v1.rollout.spec.template);
+      // The pod template changes, so Argo Rollouts starts a canary, and in nothing but the name.
+      expect(v2.rollout.spec.template).not.toEqual(v1.rollout.spec.template);
+      expect(JSON.parse(JSON.stringify(v2.rollout.spec.template).replaceAll(newName, oldName))).toEqual(v1.rollout.spec.template);
 
-        // An abort returns to v1's template: every ConfigMap it mounts is still in the output, unchanged.
-        for (const name of Object.values(mountedConfigMaps(v1.rollout))) {
-          expect(v2.configMaps.get(name)?.text).toBe(v1.configMaps.get(name)!.text);
-        }
-        expect(generations(v2.configMaps)).toEqual({ [oldName]: '1', [newName]: '2' });
-        expect(v2.configMaps.get(newName)!.object.immutable).toBe(true);
-      });
-    } finally {
-      temp.cleanup();
-    }
+      // An abort returns to v1's template: every ConfigMap it mounts is still in the output, unchanged.
+      for (const name of Object.values(mountedConfigMaps(v1.rollout))) {
+        expect(v2.configMaps.get(name)?.text).toBe(v1.configMaps.get(name)!.text);
+      }
+      expect(generations(v2.configMaps)).toEqual({ [oldName]: '1', [newName]: '2' });
+      expect(v2.configMaps.get(newName)!.object.immutable).toBe(true);
+    });
   });
 
   test('synthesizing again writes the same bytes, and so does a fresh synth given the output as history', () => {
     const { temp, outdir, synth, edit } = scratch();
-    try {
-      synth();
-      edit('server.js', '// another release\n');
-      synth();
-      const written = readTree(outdir);
-      synth();
-      expect(readTree(outdir)).toEqual(written);
+    synth();
+    edit('server.js', '// another release\n');
+    synth();
+    const written = readTree(outdir);
+    synth();
+    expect(readTree(outdir)).toEqual(written);
 
-      const fresh = join(temp.path, 'fresh');
-      expect(runSynth(['--outdir', fresh, '--service', join(temp.path, 'service'), '--history', outdir]).status).toBe(0);
-      expect(readTree(fresh)).toEqual(written);
-    } finally {
-      temp.cleanup();
-    }
+    const fresh = join(temp.path, 'fresh');
+    expect(runSynth(['--outdir', fresh, '--service', join(temp.path, 'service'), '--history', outdir]).status).toBe(0);
+    expect(readTree(fresh)).toEqual(written);
   });
 
   test('keeps the three newest earlier versions and retires older ones', () => {
-    const { temp, outdir, synth, edit } = scratch();
-    try {
-      const names: string[] = [];
-      for (let version = 1; version <= 6; version++) {
-        if (version > 1) edit('metrics.js', `// version ${version}\n`);
-        synth();
-        names.push(mountedConfigMaps(workload(outdir).rollout).source);
-      }
-      expect(new Set(names).size).toBe(6);
-      const { configMaps } = workload(outdir);
-      expect(generations(configMaps)).toEqual({ [names[5]]: '6', [names[4]]: '5', [names[3]]: '4', [names[2]]: '3' });
-      expect(existsSync(join(outdir, 'aws', 'mandelbrot', `configmap-${names[1]}.yaml`))).toBe(false);
-    } finally {
-      temp.cleanup();
+    const { outdir, synth, edit } = scratch();
+    const names: string[] = [];
+    for (let version = 1; version <= 6; version++) {
+      if (version > 1) edit('metrics.js', `// version ${version}\n`);
+      synth();
+      names.push(mountedConfigMaps(workload(outdir).rollout).source);
     }
+    expect(new Set(names).size).toBe(6);
+    const { configMaps } = workload(outdir);
+    expect(generations(configMaps)).toEqual({ [names[5]]: '6', [names[4]]: '5', [names[3]]: '4', [names[2]]: '3' });
+    expect(existsSync(join(outdir, 'aws', 'mandelbrot', `configmap-${names[1]}.yaml`))).toBe(false);
   });
 
   test('a revert makes the earlier version current again, as the newest generation', () => {
-    const { temp, service, outdir, synth, edit } = scratch();
-    try {
-      const original = readFileSync(join(service, 'app.js'), 'utf8');
-      synth();
-      const v1 = mountedConfigMaps(workload(outdir).rollout).source;
-      edit('app.js', '// to be reverted\n');
-      synth();
-      const v2 = mountedConfigMaps(workload(outdir).rollout).source;
-      writeFileSync(join(service, 'app.js'), original);
-      synth();
+    const { service, outdir, synth, edit } = scratch();
+    const original = readFileSync(join(service, 'app.js'), 'utf8');
+    synth();
+    const v1 = mountedConfigMaps(workload(outdir).rollout).source;
+    edit('app.js', '// to be reverted\n');
+    synth();
+    const v2 = mountedConfigMaps(workload(outdir).rollout).source;
+    writeFileSync(join(service, 'app.js'), original);
+    synth();
 
-      const reverted = workload(outdir);
-      expect(mountedConfigMaps(reverted.rollout).source).toBe(v1);
-      expect(generations(reverted.configMaps)).toEqual({ [v1]: '3', [v2]: '2' });
-      const written = readTree(outdir);
-      synth();
-      expect(readTree(outdir)).toEqual(written);
-    } finally {
-      temp.cleanup();
-    }
+    const reverted = workload(outdir);
+    expect(mountedConfigMaps(reverted.rollout).source).toBe(v1);
+    expect(generations(reverted.configMaps)).toEqual({ [v1]: '3', [v2]: '2' });
+    const written = readTree(outdir);
+    synth();
+    expect(readTree(outdir)).toEqual(written);
   });
 
   test('a ConfigMap written before generations were recorded is kept as generation 0', () => {
-    const { temp, outdir, synth, edit } = scratch();
-    try {
-      synth();
-      const { rollout, folder } = workload(outdir);
-      const legacy = mountedConfigMaps(rollout).source;
-      const file = join(folder, `configmap-${legacy}.yaml`);
-      writeFileSync(file, readFileSync(file, 'utf8').replace(/  annotations:\n    trinity-delivery\/generation: "1"\n/, ''));
-      expect(readFileSync(file, 'utf8')).not.toContain(GENERATION_ANNOTATION);
-      edit('stages.js', '// next\n');
-      synth();
-      const current = mountedConfigMaps(workload(outdir).rollout).source;
-      expect(generations(workload(outdir).configMaps)).toEqual({ [legacy]: '0', [current]: '1' });
-    } finally {
-      temp.cleanup();
-    }
+    const { outdir, synth, edit } = scratch();
+    synth();
+    const { rollout, folder } = workload(outdir);
+    const legacy = mountedConfigMaps(rollout).source;
+    const file = join(folder, `configmap-${legacy}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/  annotations:\n    trinity-delivery\/generation: "1"\n/, ''));
+    expect(readFileSync(file, 'utf8')).not.toContain(GENERATION_ANNOTATION);
+    edit('stages.js', '// next\n');
+    synth();
+    const current = mountedConfigMaps(workload(outdir).rollout).source;
+    expect(generations(workload(outdir).configMaps)).toEqual({ [legacy]: '0', [current]: '1' });
   });
 
   test('the stage-URL ConfigMap is content-addressed and kept for stable pods the same way', () => {
     const { temp, outdir, synth } = scratch();
-    try {
-      const overlays = copyOverlays(temp.path);
-      const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
-      const withStageURL = (url: string) => writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}stageURLs:\n  gcp: ${url}\n`);
+    const overlays = copyOverlays(temp.path);
+    const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
+    const withStageURL = (url: string) => writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}stageURLs:\n  gcp: ${url}\n`);
 
-      withStageURL('https://mandelbrot.gcp.example.com/');
-      synth('--overlays', overlays);
-      const first = workload(outdir);
-      const firstName = mountedConfigMaps(first.rollout)['stage-urls'];
-      expect(firstName).toMatch(/^mandelbrot-stage-urls-[0-9a-f]{10}$/);
-      expect(first.configMaps.get(firstName)!.object).toMatchObject({ immutable: true, data: { gcp: 'https://mandelbrot.gcp.example.com' } });
-      const container = first.rollout.spec.template.spec.containers[0];
-      expect(container.env).toContainEqual({ name: 'STAGE_URLS_DIR', value: '/etc/mandelbrot/stage-urls' });
-      expect(container.volumeMounts).toContainEqual({ name: 'stage-urls', mountPath: '/etc/mandelbrot/stage-urls', readOnly: true });
-      // Only aws's overlay names stage URLs.
-      expect(Object.keys(mountedConfigMaps(workload(outdir, 'gcp').rollout))).toEqual(['source']);
+    withStageURL('https://mandelbrot.gcp.example.com/');
+    synth('--overlays', overlays);
+    const first = workload(outdir);
+    const firstName = mountedConfigMaps(first.rollout)['stage-urls'];
+    expect(firstName).toMatch(/^mandelbrot-stage-urls-[0-9a-f]{10}$/);
+    expect(first.configMaps.get(firstName)!.object).toMatchObject({ immutable: true, data: { gcp: 'https://mandelbrot.gcp.example.com' } });
+    const container = first.rollout.spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: 'STAGE_URLS_DIR', value: '/etc/mandelbrot/stage-urls' });
+    expect(container.volumeMounts).toContainEqual({ name: 'stage-urls', mountPath: '/etc/mandelbrot/stage-urls', readOnly: true });
+    // Only aws's overlay names stage URLs.
+    expect(Object.keys(mountedConfigMaps(workload(outdir, 'gcp').rollout))).toEqual(['source']);
 
-      withStageURL('https://mandelbrot-2.gcp.example.com');
-      synth('--overlays', overlays);
-      const second = workload(outdir);
-      const secondName = mountedConfigMaps(second.rollout)['stage-urls'];
-      expect(secondName).not.toBe(firstName);
-      expect(second.configMaps.get(firstName)?.text).toBe(first.configMaps.get(firstName)!.text);
+    withStageURL('https://mandelbrot-2.gcp.example.com');
+    synth('--overlays', overlays);
+    const second = workload(outdir);
+    const secondName = mountedConfigMaps(second.rollout)['stage-urls'];
+    expect(secondName).not.toBe(firstName);
+    expect(second.configMaps.get(firstName)?.text).toBe(first.configMaps.get(firstName)!.text);
 
-      // Without stage URLs the template mounts none, and stable pods still find theirs.
-      writeFileSync(join(overlays, 'aws.yaml'), awsOverlay);
-      synth('--overlays', overlays);
-      const third = workload(outdir);
-      expect(Object.keys(mountedConfigMaps(third.rollout))).toEqual(['source']);
-      expect(third.rollout.spec.template.spec.containers[0].env.map((env: any) => env.name)).not.toContain('STAGE_URLS_DIR');
-      expect([...third.configMaps.keys()]).toEqual(expect.arrayContaining([firstName, secondName]));
-    } finally {
-      temp.cleanup();
-    }
+    // Without stage URLs the template mounts none, and stable pods still find theirs.
+    writeFileSync(join(overlays, 'aws.yaml'), awsOverlay);
+    synth('--overlays', overlays);
+    const third = workload(outdir);
+    expect(Object.keys(mountedConfigMaps(third.rollout))).toEqual(['source']);
+    expect(third.rollout.spec.template.spec.containers[0].env.map((env: any) => env.name)).not.toContain('STAGE_URLS_DIR');
+    expect([...third.configMaps.keys()]).toEqual(expect.arrayContaining([firstName, secondName]));
   });
 
   test('fails if a stage URL is not an http(s) base URL, or names no cloud', () => {
     const temp = makeTempDir('stage-urls');
-    try {
-      const overlays = copyOverlays(temp.path);
-      const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
-      for (const [stageURLs, expected] of [
-        ['gcp: ftp://mandelbrot.gcp.example.com', /aws\.yaml: field "stageURLs\.gcp": expected an http:\/\/ or https:\/\/ base URL without query or fragment/],
-        ['gcp: not a url', /aws\.yaml: field "stageURLs\.gcp": expected a base URL such as https:\/\/mandelbrot\.gcp\.example\.com/],
-        ['oracle: https://mandelbrot.oracle.example.com', /aws\.yaml: field "stageURLs\.oracle": expected a cloud \(aws, gcp, azure\) as the key/],
-      ] as const) {
-        writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}stageURLs:\n  ${stageURLs}\n`);
-        const result = runSynth(['--outdir', join(temp.path, 'dist'), '--overlays', overlays]);
-        expect(result.status).toBe(1);
-        expect(result.stderr).toMatch(expected);
-        expect(result.stderr).not.toMatch(/\n\s+at /);
-      }
-    } finally {
-      temp.cleanup();
+    cleanups.push(temp.cleanup);
+    const overlays = copyOverlays(temp.path);
+    const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
+    for (const [stageURLs, expected] of [
+      ['gcp: ftp://mandelbrot.gcp.example.com', /aws\.yaml: field "stageURLs\.gcp": expected an http:\/\/ or https:\/\/ base URL without query or fragment/],
+      ['gcp: not a url', /aws\.yaml: field "stageURLs\.gcp": expected a base URL such as https:\/\/mandelbrot\.gcp\.example\.com/],
+      ['oracle: https://mandelbrot.oracle.example.com', /aws\.yaml: field "stageURLs\.oracle": expected a cloud \(aws, gcp, azure\) as the key/],
+    ] as const) {
+      writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}stageURLs:\n  ${stageURLs}\n`);
+      const result = runSynth(['--outdir', join(temp.path, 'dist'), '--overlays', overlays]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(expected);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });
 
   test('fails if a kept ConfigMap was edited in the output, and leaves the output as it was', () => {
     const { temp, outdir, synth, edit } = scratch();
-    try {
-      synth();
-      const kept = mountedConfigMaps(workload(outdir).rollout).source;
-      edit('render.js', '// next\n');
-      synth();
-      const file = join(outdir, 'aws', 'mandelbrot', `configmap-${kept}.yaml`);
-      writeFileSync(file, readFileSync(file, 'utf8').replace("'use strict';", "'use strict'; // hand edit"));
-      const before = readTree(outdir);
+    synth();
+    const kept = mountedConfigMaps(workload(outdir).rollout).source;
+    edit('render.js', '// next\n');
+    synth();
+    const file = join(outdir, 'aws', 'mandelbrot', `configmap-${kept}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace("'use strict';", "'use strict'; // hand edit"));
+    const before = readTree(outdir);
 
-      const result = runSynth(['--outdir', outdir, '--service', join(temp.path, 'service')]);
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain(`aws/mandelbrot/configmap-${kept}.yaml: ConfigMap ${kept} no longer matches its name`);
-      expect(result.stderr).toContain('restore the file from Git, or delete it to retire that version');
-      expect(readTree(outdir)).toEqual(before);
-    } finally {
-      temp.cleanup();
-    }
+    const result = runSynth(['--outdir', outdir, '--service', join(temp.path, 'service')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`aws/mandelbrot/configmap-${kept}.yaml: ConfigMap ${kept} no longer matches its name`);
+    expect(result.stderr).toContain('restore the file from Git, or delete it to retire that version');
+    expect(readTree(outdir)).toEqual(before);
   });
 
   test('fails if fewer than one earlier version is to be kept', () => {
