@@ -88,7 +88,8 @@ export interface MandelbrotWorkloadProps {
 
 /**
  * The Mandelbrot service as a canary `Rollout`, its LoadBalancer `Service`, and the ConfigMaps
- * it mounts: its source and, optionally, the stage URLs, each content-addressed and versioned. The pod runs under the Pod Security Standards "restricted" profile.
+ * it mounts: its source and, optionally, the stage URLs, each content-addressed and versioned.
+ * The pod runs under the Pod Security Standards "restricted" profile.
  */
 export class MandelbrotWorkload extends Construct {
   public readonly rollout: CanaryRollout;
@@ -106,6 +107,7 @@ export class MandelbrotWorkload extends Construct {
     this.source = new VersionedConfigMap(this, 'Source', { baseName: `${name}-source`, files: props.sourceFiles, ...history });
     const stageURLs = props.stageURLs && Object.keys(props.stageURLs).length > 0 ? props.stageURLs : undefined;
     this.stageURLs = new VersionedConfigMap(this, 'StageURLs', { baseName: `${name}-stage-urls`, files: stageURLs, ...history });
+    // The source files are required, so the source always has a current version.
     const sourceName = this.source.current!.name;
     const stageURLsName = this.stageURLs.current?.name;
 
