@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../argocd/resource-kinds.js';
+import { ManifestDiff } from '../diff/diff-model.js';
+import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
+import { diffManifestTrees } from '../diff/manifest-diff.js';
+import { ManifestObject, ManifestParseError, ManifestTree, parseManifestTree } from '../diff/manifest-tree.js';
+import { formatSchemaProblems, SchemaValidator } from '../synth/schema-validation.js';
+import { readProjectFiles, synthesizeFresh, SynthFailedError } from './fresh-synth.js';
+
+export interface DistCheckProps {
+  /** The project root: holds main.ts, its inputs and the committed outputs. */
+  readonly projectRoot: string;
+
+  /**
+   * The manifest folder, relative to the project.
+   *
+   * @default 'dist'
+   */
+  readonly distPath?: string;
+
+  /**
+   * Arguments for the fresh synth, as for `npm run synth -- <args>`. Every file main.ts writes
+   * is compared, dist/ or not (such as generated workflows), so new outputs need no change here.
+   *
+   * @default - none
+   */
+  readonly synthArgs?: readonly string[];
+}
+
+/** The outcome of one part of the check. */
+export interface CheckResult {
+  readonly name: 'fresh synth' | 'kind allow-list' | 'schemas';
+  readonly ok: boolean;
+  /** One line: what was checked and how it went. */
+  readonly summary: string;
+  /** One line per problem, each naming its file. */
+  readonly problems: readonly string[];
+  /** On drift: the object-level difference from the committed dist/ to the fresh synth. */
+  readonly drift?: ManifestDiff;
+}
+
+/** The fix for every kind of drift. */
+export const DRIFT_FIX = 'Fix: run `npm run synth` and commit the result (dist/ and any generated file).';
+
+/**
+ * The CI gate: dist/ and every other generated file equal a fresh synth, dist/ holds only the
+ * kinds this program emits, and every object in it matches its schema.
+ */
+export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
+  const distPath = props.distPath ?? 'dist';
+  const committed = readManifestTreeFromDirectory(join(props.projectRoot, distPath));
+  const results = [await checkFreshSynth(props, distPath, committed)];
+  let objects: ManifestObject[];
+  try {
+    objects = parseManifestTree(committed, `committed ${distPath}/`);
+  } catch (error) {
+    if (!(error instanceof ManifestParseError)) throw error;
+    const skipped = (name: CheckResult['name']): CheckResult => ({ name, ok: false, summary: `not run: ${distPath}/ does not parse`, problems: [`${distPath}/${error.message}`] });
+    return [...results, skipped('kind allow-list'), skipped('schemas')];
+  }
+  results.push(checkKinds(objects, distPath));
+  results.push(checkSchemas(objects, distPath, SchemaValidator.load({ projectRoot: props.projectRoot })));
+  return results;
+}
+
+async function checkFreshSynth(props: DistCheckProps, distPath: string, committed: ManifestTree): Promise<CheckResult> {
+  let fresh;
+  try {
+    fresh = await synthesizeFresh({ projectRoot: props.projectRoot, synthArgs: props.synthArgs });
+  } catch (error) {
+    if (!(error instanceof SynthFailedError)) throw error;
+    return { name: 'fresh synth', ok: false, summary: 'synth fails, so dist/ cannot be compared', problems: [error.message] };
+  }
+  try {
+    const before = readProjectFiles(props.projectRoot);
+    const after = readProjectFiles(fresh.root);
+    const problems: string[] = [];
+    for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+      const [old, next] = [before.get(path), after.get(path)];
+      if (old && next && old.equals(next)) continue;
+      if (!next) problems.push(`${path}: committed but no longer generated`);
+      else if (!old) problems.push(`${path}: generated but not committed`);
+      else problems.push(`${path}: differs from the generated file${firstDifference(old, next)}`);
+    }
+    const distFiles = [...after.keys()].filter((path) => path.startsWith(`${distPath}/`)).length;
+    if (problems.length === 0) {
+      return { name: 'fresh synth', ok: true, summary: `${distPath}/ (${distFiles} files) and every other generated file match a fresh synth`, problems };
+    }
+    let drift: ManifestDiff | undefined;
+    try {
+      drift = diffManifestTrees(committed, readManifestTreeFromDirectory(join(fresh.root, distPath)), {
+        baseName: `committed ${distPath}/`,
+        headName: 'fresh synth',
+        distPath,
+      });
+    } catch (error) {
+      if (!(error instanceof ManifestParseError)) throw error;
+      problems.push(`${distPath}/${error.message}`);
+    }
+    const count = `${problems.length} file${problems.length === 1 ? '' : 's'}`;
+    return { name: 'fresh synth', ok: false, summary: `stale: ${count} differ from a fresh synth. ${DRIFT_FIX}`, problems, drift };
+  } finally {
+    fresh.cleanup();
+  }
+}
+
+/** ` (line 12: "old" in the commit, "new" generated)` for text files. */
+function firstDifference(old: Buffer, next: Buffer): string {
+  const [a, b] = [old.toString('utf8').split('\n'), next.toString('utf8').split('\n')];
+  const line = a.findIndex((text, index) => text !== b[index]);
+  const index = line < 0 ? a.length : line;
+  const show = (text: string | undefined) => (text === undefined ? 'end of file' : JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text));
+  return ` (line ${index + 1}: ${show(a[index])} committed, ${show(b[index])} generated)`;
+}
+
+function checkKinds(objects: readonly ManifestObject[], distPath: string): CheckResult {
+  const allowed = KNOWN_KINDS.map(formatKind).join(', ');
+  const problems = objects.flatMap((object) => {
+    const kind = { group: apiGroupOf(object.apiVersion), kind: object.kind };
+    if (findKnownKind(kind.group, kind.kind)) return [];
+    return [
+      `${distPath}/${object.file}: ${object.kind} ${object.name} (apiVersion ${object.apiVersion}) is a ${formatKind(kind)}, which is not a kind this program emits; allowed: ${allowed} (KNOWN_KINDS in lib/argocd/resource-kinds.ts)`,
+    ];
+  });
+  const kinds = new Set(objects.map((object) => `${object.apiVersion} ${object.kind}`));
+  return problems.length === 0
+    ? { name: 'kind allow-list', ok: true, summary: `${objects.length} objects of ${kinds.size} kinds, all on the allow-list`, problems }
+    : { name: 'kind allow-list', ok: false, summary: `${problems.length} object${problems.length === 1 ? ' has a kind' : 's have kinds'} not on the allow-list`, problems };
+}
+
+function checkSchemas(objects: readonly ManifestObject[], distPath: string, validator: SchemaValidator): CheckResult {
+  const problems = objects.flatMap((object) => formatSchemaProblems(`${distPath}/${object.file}: ${object.kind} ${object.name}`, validator.validate(object.data)));
+  return problems.length === 0
+    ? { name: 'schemas', ok: true, summary: `${objects.length} objects match their schemas (kubernetes-models), with no unknown fields`, problems }
+    : { name: 'schemas', ok: false, summary: `${problems.length} schema problem${problems.length === 1 ? '' : 's'}`, problems };
+}

@@ -1,0 +1,86 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { x } from 'tinyexec';
+
+/** Folders of the project that are neither inputs nor outputs of synth. */
+export const NOT_PROJECT_FILES: readonly string[] = ['.git', 'node_modules', 'coverage', 'test-output'];
+
+export interface FreshSynthProps {
+  /** The project: its `scripts/run.mjs` and `main.ts` run, on a copy of its files. */
+  readonly projectRoot: string;
+
+  /**
+   * Arguments for `main.ts`, as `npm run synth -- <args>` would pass them.
+   *
+   * @default - none: exactly `npm run synth`
+   */
+  readonly synthArgs?: readonly string[];
+
+  /**
+   * Top-level entries of the project that are not copied (neither read nor written by synth).
+   *
+   * @default NOT_PROJECT_FILES
+   */
+  readonly exclude?: readonly string[];
+}
+
+/** A synth that ran on a copy of the project; `cleanup` removes the copy. */
+export interface FreshSynth {
+  /** The copy after synth: the project as `npm run synth` would leave it. */
+  readonly root: string;
+  readonly cleanup: () => void;
+}
+
+/** Synth stopped with an error: its own message, for the check report. */
+export class SynthFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SynthFailedError';
+  }
+}
+
+/**
+ * Runs the real synth entry, `node scripts/run.mjs main.ts`, in a temporary copy of the project,
+ * so whatever main.ts writes (dist/, generated workflows, and outputs added later) lands in the
+ * copy and never in the project. The copy starts with the committed dist/, which synth also
+ * reads as its history of earlier ConfigMaps, just as `npm run synth` does in the project.
+ */
+export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynth> {
+  const exclude = new Set(props.exclude ?? NOT_PROJECT_FILES);
+  const root = mkdtempSync(join(tmpdir(), 'trinity-check-'));
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  try {
+    for (const entry of readdirSync(props.projectRoot)) {
+      if (!exclude.has(entry)) cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true });
+    }
+    const { CDK8S_OUTDIR, ...env } = process.env;
+    void CDK8S_OUTDIR;
+    const result = await x(process.execPath, [join(props.projectRoot, 'scripts', 'run.mjs'), 'main.ts', ...(props.synthArgs ?? [])], {
+      nodeOptions: { cwd: root, env },
+      throwOnError: false,
+    });
+    if (result.exitCode !== 0) throw new SynthFailedError(`npm run synth failed (exit ${result.exitCode}):\n${(result.stderr || result.stdout).trim()}`);
+    return { root, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+/** Every file under `root` (minus `exclude` at the top), by `/`-separated relative path. */
+export function readProjectFiles(root: string, exclude: readonly string[] = NOT_PROJECT_FILES): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  if (!existsSync(root)) return files;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (exclude.includes(entry.name)) continue;
+    const path = join(root, entry.name);
+    const paths = entry.isDirectory()
+      ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((child) => child.isFile()).map((child) => join(child.parentPath, child.name))
+      : entry.isFile()
+        ? [path]
+        : [];
+    for (const file of paths) files.set(relative(root, file).split(sep).join('/'), readFileSync(file));
+  }
+  return files;
+}

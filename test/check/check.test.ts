@@ -1,0 +1,93 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { makeTempDir } from '../support/synth-process.js';
+import { ProjectCopy } from './project-copy.js';
+
+/** `npm run check` in a copy of the project, never in the project itself. */
+describe('npm run check', () => {
+  let project: ProjectCopy;
+  const check = () => project.run('bin/check.ts');
+  const file = (path: string) => join(project.root, path);
+
+  const bundleCache = makeTempDir('check-bundles');
+
+  beforeEach(() => {
+    project = ProjectCopy.create(bundleCache.path);
+    project.synth();
+  });
+
+  afterEach(() => project.cleanup());
+  afterAll(() => bundleCache.cleanup());
+
+  test('passes when dist/ is what synth writes', () => {
+    const result = check();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^✓ fresh synth: dist\/ \(\d+ files\) and every other generated file match a fresh synth$/);
+    expect(lines[1]).toMatch(/^✓ kind allow-list: \d+ objects of \d+ kinds, all on the allow-list$/);
+    expect(lines[2]).toMatch(/^✓ schemas: \d+ objects match their schemas/);
+    expect(lines.at(-1)).toBe('npm run check: passed');
+  });
+
+  test('fails on a stale dist/ with the object-level diff and the fix, and passes after synth', () => {
+    appendFileSync(file('overlays/gcp.yaml'), 'release: faster-cycles\n');
+    const stale = check();
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toContain('✗ fresh synth: stale: 1 file differ from a fresh synth. Fix: run `npm run synth` and commit the result');
+    expect(stale.stdout).toContain('    dist/gcp/mandelbrot/rollout-mandelbrot.yaml: differs from the generated file (line ');
+    expect(stale.stdout).toContain('    Manifest changes in dist/: committed dist/ → fresh synth');
+    expect(stale.stdout).toContain('        ~ Rollout mandelbrot/mandelbrot  gcp/mandelbrot/rollout-mandelbrot.yaml');
+    expect(stale.stdout).toContain('MANDELBROT_RELEASE].value: "continuous" → "faster-cycles"');
+    expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 3 checks)');
+
+    project.synth();
+    const fixed = check();
+    expect(fixed.status).toBe(0);
+    expect(fixed.stdout).toContain('npm run check: passed');
+  });
+
+  test('fails if a committed file is edited by hand, even when only its formatting changes', () => {
+    const path = 'dist/aws/argocd/appproject-trinity.yaml';
+    writeFileSync(file(path), stringify(parse(readFileSync(file(path), 'utf8')), { indent: 4 }));
+    const result = check();
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`    ${path}: differs from the generated file (line `);
+    // Same objects: no object-level diff to show, only the file.
+    expect(result.stdout).not.toContain('Manifest changes in dist/');
+  });
+
+  test('fails if dist/ holds an unexpected kind, naming its file', () => {
+    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'mandelbrot', namespace: 'mandelbrot' }, spec: {} };
+    writeFileSync(file('dist/aws/mandelbrot/ingress-mandelbrot.yaml'), stringify(ingress));
+    const result = check();
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('✗ kind allow-list: 1 object has a kind not on the allow-list');
+    expect(result.stdout).toContain(
+      '    dist/aws/mandelbrot/ingress-mandelbrot.yaml: Ingress mandelbrot (apiVersion networking.k8s.io/v1) is a networking.k8s.io/Ingress, which is not a kind this program emits; allowed: Namespace,',
+    );
+    expect(result.stdout).toContain('    dist/aws/mandelbrot/ingress-mandelbrot.yaml: committed but no longer generated');
+  });
+
+  test('fails if a committed object breaks its schema, naming the file and field', () => {
+    const path = 'dist/azure/mandelbrot/rollout-mandelbrot.yaml';
+    const rollout = parse(readFileSync(file(path), 'utf8'));
+    rollout.spec.template.spec.containers[0].imagePullPolicy = 'Always';
+    rollout.spec.template.spec.containers[0].imagePulPolicy = 'Always';
+    rollout.spec.replicas = 'two';
+    writeFileSync(file(path), stringify(rollout));
+    const result = check();
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('✗ schemas: 2 schema problems');
+    expect(result.stdout).toContain(`    ${path}: Rollout mandelbrot: spec.replicas: must be integer`);
+    expect(result.stdout).toContain(`    ${path}: Rollout mandelbrot: spec.template.spec.containers[0].imagePulPolicy: unknown field`);
+  });
+
+  test('fails with a clear message if synth itself fails', () => {
+    appendFileSync(file('overlays/aws.yaml'), 'replicas: 1\n');
+    const result = check();
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "replicas"/);
+  });
+});

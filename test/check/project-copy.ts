@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../support/synth-process.js';
+
+/** What a copy leaves out: history, tests and local output. node_modules is linked, not copied. */
+const NOT_COPIED = new Set(['.git', 'node_modules', 'test', 'test-output', 'coverage']);
+
+export interface ProcessResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * A copy of the project in a temporary folder, so a test can make dist/ stale without touching
+ * the real one. Its node_modules links each package of the project's, but not the project's
+ * .cache: the copy's bundles never replace the project's.
+ */
+export class ProjectCopy {
+  /**
+   * @param bundleCache a folder for the copy's node_modules/.cache; copies that share one bundle
+   * the entry points once (timestamps are kept, so their sources hash alike)
+   */
+  public static create(bundleCache?: string): ProjectCopy {
+    const root = mkdtempSync(join(tmpdir(), 'trinity-project-'));
+    for (const entry of readdirSync(PROJECT_ROOT)) {
+      if (!NOT_COPIED.has(entry)) cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
+    }
+    mkdirSync(join(root, 'node_modules'));
+    for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
+      if (entry !== '.cache') symlinkSync(join(PROJECT_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
+    }
+    if (bundleCache) symlinkSync(bundleCache, join(root, 'node_modules', '.cache'));
+    return new ProjectCopy(root);
+  }
+
+  private constructor(public readonly root: string) {}
+
+  /** Runs an entry point of the copy as its npm script does (`node scripts/run.mjs <entry>`), without colour. */
+  public run(entry: string, ...args: string[]): ProcessResult {
+    const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
+    void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
+    const result = spawnSync(process.execPath, ['scripts/run.mjs', entry, ...args], { cwd: this.root, encoding: 'utf8', env });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** `npm run synth` in the copy; throws when it fails. */
+  public synth(): void {
+    const result = this.run('main.ts');
+    if (result.status !== 0) throw new Error(`synth failed in the project copy: ${result.stderr}`);
+  }
+
+  public cleanup(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
