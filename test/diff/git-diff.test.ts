@@ -3,7 +3,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { diffGitRevisions } from '../../lib/diff/git-diff.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT, runSynth } from '../support/synth-process.js';
+import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { TempGitRepo } from './git-repo.js';
 import { codesOf, documentsOf, objectsOf, summaryOf } from './trees.js';
 
@@ -25,8 +25,16 @@ function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Synthesizes into the repository, run from it: outputs written relative to the working folder
+ * (such as generated workflows) land in the repository, never in the project.
+ */
 function synth(repo: TempGitRepo, ...args: string[]): void {
-  const result = runSynth(['--outdir', join(repo.path, 'dist'), ...args]);
+  const inputs = ['--platform', join(PROJECT_ROOT, 'platform.yaml'), '--service', join(PROJECT_ROOT, 'services/mandelbrot')];
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.mjs'), 'main.ts', '--outdir', 'dist', ...inputs, ...args], {
+    cwd: repo.path,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`synth failed: ${result.stderr}`);
 }
 
