@@ -29,6 +29,31 @@ describe('cluster overlays', () => {
     }
   });
 
+  describe('stageURLs', () => {
+    let temp: ReturnType<typeof makeTempDir>;
+    beforeEach(() => (temp = makeTempDir('stage-urls')));
+    afterEach(() => temp.cleanup());
+    const load = (stageURLs: string) => {
+      writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nimage: node:22-alpine\nstageURLs:\n${stageURLs}`);
+      return loadClusterOverlays(temp.path, 'overlays')[0];
+    };
+
+    test('maps clouds to base URLs, without a trailing slash', () => {
+      expect(load('  gcp: https://mandelbrot.gcp.example.com/\n  azure: http://10.0.0.7:8080\n').stageURLs).toEqual({
+        gcp: 'https://mandelbrot.gcp.example.com',
+        azure: 'http://10.0.0.7:8080',
+      });
+    });
+
+    test('fails if a key is not a cloud', () => {
+      expect(() => load('  oracle: https://example.com\n')).toThrow('overlays/aws.yaml: field "stageURLs.oracle": expected a cloud (aws, gcp, azure) as the key');
+    });
+
+    test('fails if a URL has a query', () => {
+      expect(() => load('  gcp: https://example.com/?x=1\n')).toThrow('overlays/aws.yaml: field "stageURLs.gcp": expected an http:// or https:// base URL without query or fragment');
+    });
+  });
+
   test.each([
     ['node:22-alpine', true],
     ['registry.example.com:5000/team/node:22.11.0', true],
