@@ -2,12 +2,15 @@
  * Synthesizes the GitOps tree: reads the platform settings and the cluster overlays, builds one
  * ClusterDelivery per cluster, and replaces dist/ with the result, all or nothing.
  *
- *   npm run synth [-- --outdir DIR --overlays DIR --platform FILE --history DIR]
+ *   npm run synth [-- --outdir DIR --overlays DIR --platform FILE --history DIR --workflows-dir DIR]
  *
  * --history is the earlier output whose ConfigMaps stable pods may still mount (default: the
  * outdir being replaced); a synth into a fresh folder points it at the committed dist/.
+ * --workflows-dir is where the rollout workflow, generated from the same overlays, is written
+ * (default: .github/workflows beside the outdir, so .github/workflows for dist/; a synth into a
+ * temporary outdir never touches the project's workflow).
  */
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdk8s';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
@@ -15,6 +18,7 @@ import { loadClusterOverlays } from './lib/config/cluster-overlay.js';
 import { ConfigError } from './lib/config/config-error.js';
 import { loadPlatformSettings } from './lib/config/platform-settings.js';
 import { readServiceSources } from './lib/config/service-sources.js';
+import { renderRolloutWorkflow, writeRolloutWorkflow } from './lib/operator/rollout-workflow.js';
 import { readPreviousOutput } from './lib/rollout/previous-output.js';
 import { renderManifestTree, SynthValidationError, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 
@@ -26,6 +30,7 @@ function main(): void {
       platform: { type: 'string', default: 'platform.yaml' },
       service: { type: 'string', default: 'services/mandelbrot' },
       history: { type: 'string' },
+      'workflows-dir': { type: 'string' },
     },
   });
   const history = values.history ?? values.outdir;
@@ -55,7 +60,9 @@ function main(): void {
       previousOutput,
     });
   }
+  const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment });
   writeManifestTree(resolve(values.outdir), renderManifestTree(app));
+  writeRolloutWorkflow(resolve(values['workflows-dir'] ?? join(dirname(values.outdir), '.github', 'workflows')), workflow);
 }
 
 try {

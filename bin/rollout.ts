@@ -13,9 +13,11 @@ import { ConfigError } from '../lib/config/config-error.js';
 import { loadPlatformSettings } from '../lib/config/platform-settings.js';
 import { formatDuration, parseDuration } from '../lib/operator/duration.js';
 import { KubectlClient } from '../lib/operator/kubectl-client.js';
-import { ClusterTarget, Operation, OPERATIONS } from '../lib/operator/operation-plan.js';
+import { ClusterTarget } from '../lib/operator/operation-plan.js';
+import { Operation, OPERATIONS } from '../lib/operator/operations.js';
 import { RolloutOperator, ToolError } from '../lib/operator/rollout-operator.js';
 import { renderStatusTable } from '../lib/operator/status-table.js';
+import { compareStrings } from '../lib/stable-order.js';
 
 /** Bad input on the command line: exit 2, nothing attempted. */
 class UsageError extends Error {}
@@ -59,7 +61,9 @@ function durationOption(flag: string, text: string): number {
 }
 
 function selectClusters(name: string, overlays: readonly ClusterOverlay[], overlaysDir: string): ClusterTarget[] {
-  const targets = overlays.map(({ name: cluster, cloud, context }) => ({ name: cluster, cloud, context }));
+  const targets = overlays
+    .map(({ name: cluster, cloud, context }) => ({ name: cluster, cloud, context }))
+    .sort((a, b) => compareStrings(a.name, b.name));
   if (name === 'all') return targets;
   const target = targets.find((cluster) => cluster.name === name);
   if (!target) {

@@ -10,12 +10,10 @@ import {
   rolloutsPluginArgs,
   syncApplicationArgs,
 } from './kubectl-commands.js';
+import { Operation } from './operations.js';
 import { Clock, pollUntil, Probe, WaitTimeoutError } from './poll-until.js';
 import { describeRolloutSummary, RolloutObject, RolloutPhase, RolloutSummary, summarizeRollout } from './rollout-summary.js';
 
-/** The operations, in the order the workflow offers them. */
-export const OPERATIONS = ['status', 'sync', 'promote', 'promote-full', 'abort', 'undo', 'restart'] as const;
-export type Operation = (typeof OPERATIONS)[number];
 
 /** A cluster as an operation reaches it. */
 export interface ClusterTarget {

@@ -1,11 +1,9 @@
 import { KubectlClient, KubectlMissingError, lastLine } from './kubectl-client.js';
 import { pluginVersionArgs } from './kubectl-commands.js';
-import { ClusterTarget, Operation, OperationPlan, OperationSettings, planOperation, StepContext } from './operation-plan.js';
+import { ClusterTarget, OperationPlan, OperationSettings, planOperation, StepContext } from './operation-plan.js';
+import { Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
 import { Clock, SYSTEM_CLOCK } from './poll-until.js';
 import { RolloutSummary } from './rollout-summary.js';
-
-/** The plugin release whose behaviour the operations guard against. */
-export const SUPPORTED_PLUGIN_VERSION = 'v1.9.0';
 
 /** How one cluster's operation ended. */
 export interface ClusterOutcome {

