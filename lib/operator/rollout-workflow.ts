@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
 import { Cloud } from '../config/fields.js';
 import { compareStrings } from '../stable-order.js';
 import { OPERATIONS, SUPPORTED_PLUGIN_VERSION } from './operations.js';
+import { writeFileAtomically } from './write-file-atomically.js';
 
 /** The workflow's file name under `.github/workflows/`. */
 export const ROLLOUT_WORKFLOW_FILE = 'mandelbrot-rollout.yml';
@@ -297,16 +296,9 @@ function decorate(document: Document, clusters: readonly WorkflowCluster[]): voi
   }
 }
 
-/** Replaces `<directory>/mandelbrot-rollout.yml` with `text` at once: a reader never sees half a file. */
+/** Replaces `<directory>/mandelbrot-rollout.yml` with `text` at once; returns its path. */
 export function writeRolloutWorkflow(directory: string, text: string): string {
-  mkdirSync(directory, { recursive: true });
   const path = join(directory, ROLLOUT_WORKFLOW_FILE);
-  const partial = join(directory, `.${ROLLOUT_WORKFLOW_FILE}.new-${randomBytes(4).toString('hex')}`);
-  try {
-    writeFileSync(partial, text);
-    renameSync(partial, path);
-  } finally {
-    rmSync(partial, { force: true });
-  }
+  writeFileAtomically(path, text);
   return path;
 }

@@ -1,0 +1,125 @@
+/**
+ * Cuts a release: sets MANDELBROT_RELEASE, re-synthesizes dist/, and says which clusters will
+ * start a canary when Argo CD syncs the result.
+ *
+ *   npm run release -- <name> [--cluster <name>]
+ *
+ * Without --cluster it sets the platform default (platform.yaml, mandelbrot.release); with it,
+ * that cluster's overlay (`release`). Exit codes: 0 done; 1 synth failed (the YAML file is put
+ * back) or the configuration is invalid; 2 bad input, nothing changed.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { x } from 'tinyexec';
+import { loadClusterOverlays } from '../lib/config/cluster-overlay.js';
+import { ConfigError } from '../lib/config/config-error.js';
+import { releaseNameProblem } from '../lib/config/fields.js';
+import { loadPlatformSettings } from '../lib/config/platform-settings.js';
+import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js';
+import { OVERLAY_RELEASE_PATH, PLATFORM_RELEASE_PATH, ReleaseField, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
+import { writeFileAtomically } from '../lib/operator/write-file-atomically.js';
+
+/** Bad input on the command line: exit 2, nothing changed. */
+class UsageError extends Error {}
+
+/** The synth failed; the YAML file was put back. */
+class SynthError extends Error {}
+
+interface Options {
+  readonly cluster?: string;
+  readonly overlays: string;
+  readonly platform: string;
+  readonly outdir: string;
+}
+
+function parseCommandLine(argv: readonly string[]): { release: string; options: Options } {
+  const program = new Command('release')
+    .description('Set MANDELBROT_RELEASE for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.')
+    .argument('<name>', 'the release name /api/meta reports: printable, on one line')
+    .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
+    .option('--overlays <dir>', 'the cluster overlays', 'overlays')
+    .option('--platform <file>', 'the platform settings', 'platform.yaml')
+    .option('--outdir <dir>', 'the synthesized tree', 'dist')
+    .exitOverride();
+  program.parse(argv, { from: 'user' });
+  return { release: program.processedArgs[0] as string, options: program.opts<Options>() };
+}
+
+async function synthesize(options: Options): Promise<void> {
+  const result = await x(process.execPath, ['scripts/run.mjs', 'main.ts', '--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform], {
+    throwOnError: false,
+    nodeOptions: { cwd: process.cwd() },
+  });
+  if (result.exitCode !== 0) throw new SynthError((result.stderr || result.stdout).trim());
+}
+
+async function main(): Promise<void> {
+  const { release, options } = parseCommandLine(process.argv.slice(2));
+  const problem = releaseNameProblem(release);
+  if (problem) throw new UsageError(`release name ${JSON.stringify(release)}: ${problem}`);
+
+  const platform = loadPlatformSettings(resolve(options.platform), options.platform);
+  const clusters = loadClusterOverlays(resolve(options.overlays), options.overlays);
+  let field: ReleaseField;
+  if (options.cluster === undefined) {
+    field = { file: options.platform, path: PLATFORM_RELEASE_PATH };
+  } else {
+    const cluster = clusters.find((candidate) => candidate.name === options.cluster);
+    if (!cluster) throw new UsageError(`--cluster "${options.cluster}" is not a cluster; expected one of ${clusters.map((candidate) => candidate.name).join(', ')} (from ${options.overlays}/)`);
+    field = { file: cluster.file, path: OVERLAY_RELEASE_PATH };
+  }
+
+  const path = resolve(field.file);
+  const original = readFileSync(path, 'utf8');
+  const { text, previous } = setReleaseField(original, field, release);
+  const before = readManifestTreeFromDirectory(resolve(options.outdir));
+  writeFileAtomically(path, text);
+  try {
+    await synthesize(options);
+  } catch (error) {
+    writeFileAtomically(path, original);
+    throw error;
+  }
+
+  const where = `${field.file}, ${field.path.join('.')}`;
+  console.log(
+    previous === release
+      ? `MANDELBROT_RELEASE is already "${release}" (${where}); ${options.outdir}/ re-synthesized`
+      : `MANDELBROT_RELEASE ${previous === undefined ? `(${platform.mandelbrot.release}, the platform default)` : `"${previous}"`} → "${release}" (${where}); ${options.outdir}/ re-synthesized`,
+  );
+  if (options.cluster === undefined) {
+    for (const cluster of clusters.filter((candidate) => candidate.release !== undefined)) {
+      console.log(`${cluster.name} keeps its own release "${cluster.release}" (${cluster.file})`);
+    }
+  }
+
+  const changes = rolloutChanges(before, readManifestTreeFromDirectory(resolve(options.outdir)));
+  const canaries = [...new Set(changes.filter((change) => change.kind === 'canary-started').map((change) => change.cluster))];
+  console.log('');
+  console.log(canaries.length === 0 ? 'No cluster starts a canary: no pod template changed.' : `Clusters that will start a canary when synced: ${canaries.join(', ')}`);
+  for (const change of changes) console.log(`  ${change.cluster}: ${change.message}`);
+  if (changes.length > 0) {
+    const changed = [field.file, `${options.outdir}/`].join(' and ');
+    console.log('');
+    console.log(`Next: commit ${changed}, merge, then run the Mandelbrot Rollout workflow: sync, inspect the paused canary (status), promote.`);
+    console.log(`From a shell with the kube contexts: npm run rollout -- sync --cluster ${canaries.length === 1 ? canaries[0] : 'all'}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof UsageError) {
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+  } else if (error instanceof SynthError) {
+    console.error(`error: synth failed, so the release was not changed:\n${error.message}`);
+    process.exitCode = 1;
+  } else if (error instanceof ConfigError) {
+    console.error(`error: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+});

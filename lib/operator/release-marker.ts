@@ -1,0 +1,63 @@
+import { isMap, parseDocument } from 'yaml';
+import { ConfigError } from '../config/config-error.js';
+import { diffManifestTrees } from '../diff/manifest-diff.js';
+import { ManifestTree } from '../diff/manifest-tree.js';
+
+/** Where a release name is set: the platform default, or one cluster's overlay. */
+export interface ReleaseField {
+  /** The YAML file, for messages: `platform.yaml`, `overlays/aws.yaml`. */
+  readonly file: string;
+  /** The keys leading to the field: `['mandelbrot', 'release']` or `['release']`. */
+  readonly path: readonly string[];
+}
+
+/** The platform default every cluster without its own `release` runs. */
+export const PLATFORM_RELEASE_PATH = ['mandelbrot', 'release'] as const;
+/** A cluster's own release, in its overlay. */
+export const OVERLAY_RELEASE_PATH = ['release'] as const;
+
+/**
+ * `text` with the field at `field.path` set to `release`, edited in place through the YAML
+ * document: comments, key order and formatting elsewhere stay as they were, and the value is
+ * quoted when it would otherwise read as something other than a string.
+ *
+ * @returns the new text and the value the field held before (`undefined` when it was not set)
+ */
+export function setReleaseField(text: string, field: ReleaseField, release: string): { text: string; previous?: string } {
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) throw new ConfigError(`${field.file}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
+  if (!isMap(document.contents)) throw new ConfigError(`${field.file}: expected a mapping`);
+  const previous = document.getIn(field.path);
+  document.setIn(field.path, release);
+  // Written as the project writes YAML by hand: `[a, b]`, long lines left whole.
+  const edited = document.toString({ flowCollectionPadding: false, lineWidth: 0 });
+  return { text: edited, previous: previous === undefined ? undefined : String(previous) };
+}
+
+/** A cluster whose Rollout changes when the new tree is synced. */
+export interface RolloutChange {
+  readonly cluster: string;
+  /** `canary-started`: the pod template changed; `rollout-created`: a first Rollout, which goes straight to Healthy. */
+  readonly kind: 'canary-started' | 'rollout-created';
+  /** What Argo Rollouts does, in the diff's words. */
+  readonly message: string;
+}
+
+/**
+ * The Rollouts that start a canary (or appear) when `after` replaces `before`, by cluster. The
+ * manifest diff decides: a Rollout starts a canary exactly when its pod template changes.
+ */
+export function rolloutChanges(before: ManifestTree, after: ManifestTree): RolloutChange[] {
+  const diff = diffManifestTrees(before, after, { baseName: 'dist before', headName: 'dist after' });
+  const changes: RolloutChange[] = [];
+  for (const cluster of diff.clusters) {
+    for (const object of cluster.groups.flatMap((group) => group.objects)) {
+      for (const meaning of object.meanings) {
+        if (meaning.code === 'canary-started' || meaning.code === 'rollout-created') {
+          changes.push({ cluster: cluster.cluster, kind: meaning.code, message: `${object.kind} ${object.namespace}/${object.name}: ${meaning.message}` });
+        }
+      }
+    }
+  }
+  return changes;
+}
