@@ -2,12 +2,14 @@
  * `npm run bench`: prints the project's performance figures, one area after another.
  * Figures come from real processes on this machine; nothing here asserts a threshold.
  */
+import { run as diff } from './diff.js';
 import { run as render } from './render.js';
 import { run as synth } from './synth.js';
 
 async function main(): Promise<void> {
   await synth();
   await render();
+  await diff();
 }
 
 main().catch((error: unknown) => {
