@@ -10,13 +10,8 @@
 import { Command, CommanderError } from 'commander';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
+import { shouldColor } from '../lib/terminal-color.js';
 
-function useColor(): boolean {
-  const { NO_COLOR, FORCE_COLOR, TERM } = process.env;
-  if (NO_COLOR !== undefined && NO_COLOR !== '') return false;
-  if (FORCE_COLOR !== undefined && FORCE_COLOR !== '0') return true;
-  return process.stdout.isTTY === true && TERM !== 'dumb';
-}
 
 async function main(): Promise<void> {
   try {
@@ -32,7 +27,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const results = await checkDist({ projectRoot: process.cwd() });
-  process.stdout.write(renderCheckReport(results, { color: useColor() }));
+  process.stdout.write(renderCheckReport(results, { color: shouldColor(process.env, process.stdout.isTTY) }));
   process.exitCode = results.every((result) => result.ok) ? 0 : 1;
 }
 

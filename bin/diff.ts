@@ -14,6 +14,7 @@ import { ManifestParseError } from '../lib/diff/manifest-tree.js';
 import { renderJson } from '../lib/diff/render-json.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
 import { renderText } from '../lib/diff/render-text.js';
+import { shouldColor } from '../lib/terminal-color.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 
@@ -25,13 +26,6 @@ interface DiffFlags {
   readonly dist: string;
 }
 
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-function useColor(): boolean {
-  const { NO_COLOR, FORCE_COLOR, TERM } = process.env;
-  if (NO_COLOR !== undefined && NO_COLOR !== '') return false;
-  if (FORCE_COLOR !== undefined && FORCE_COLOR !== '0') return true;
-  return process.stdout.isTTY === true && TERM !== 'dumb';
-}
 
 function parseFlags(argv: readonly string[]): DiffFlags {
   const program = new Command('npm run diff --')
@@ -59,7 +53,7 @@ async function main(): Promise<void> {
   }
   const diff = await diffGitRevisions({ directory: process.cwd(), base: flags.base, head: flags.head, distPath: flags.dist });
   const output =
-    flags.format === 'json' ? renderJson(diff) : flags.format === 'markdown' ? renderMarkdown(diff) : renderText(diff, { color: useColor() });
+    flags.format === 'json' ? renderJson(diff) : flags.format === 'markdown' ? renderMarkdown(diff) : renderText(diff, { color: shouldColor(process.env, process.stdout.isTTY) });
   process.stdout.write(output);
   if (flags.exitCode && hasChanges(diff)) process.exitCode = 1;
 }

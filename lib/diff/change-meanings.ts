@@ -220,35 +220,28 @@ function configMeanings(change: ObjectChange, context: ChangeContext): Meaning[]
 
 function applicationMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
   if (!change.base || !change.head) return [];
-  const meanings: Meaning[] = [];
   const { object, cluster } = change.head;
   const before = spec(change.base.object.data);
   const after = spec(change.head.object.data);
   const application = `${context.headApplications.application(cluster, object.name)?.root ? 'root ' : ''}Application ${object.name}`;
-  const sources: [string | number, Record<string, any> | undefined, Record<string, any> | undefined][] = [['source', before.source, after.source]];
-  const sourceCount = Math.max(before.sources?.length ?? 0, after.sources?.length ?? 0);
-  for (let index = 0; index < sourceCount; index++) sources.push([index, before.sources?.[index], after.sources?.[index]]);
+  const meanings: Meaning[] = [];
   let sourceChanged = false;
-  for (const [position, old, next] of sources) {
-    const path = position === 'source' ? ['spec', 'source'] : ['spec', 'sources', position];
-    if (!touches(change.fields, path)) continue;
-    const chart = next?.chart ?? old?.chart;
-    const versionChanged = touches(change.fields, [...path, 'targetRevision']);
-    if (chart === ARGO_ROLLOUTS_CHART && old?.chart === next?.chart) {
-      if (versionChanged) {
-        meanings.push({
-          code: 'controller-chart-changed',
-          severity: 'notice',
-          message: `Argo Rollouts controller chart ${chart} ${show(old?.targetRevision)} → ${show(next?.targetRevision)}: Argo CD upgrades the controller (and its CRDs) in cluster ${cluster}`,
-        });
-      }
-      if (touches(change.fields, [...path, 'helm'])) {
-        meanings.push({ code: 'controller-settings-changed', severity: 'notice', message: 'Argo Rollouts controller Helm values changed: the controller restarts with them' });
-      }
-      const other = change.fields.some((field) => path.every((segment, index) => field.path[index] === segment) && !['targetRevision', 'helm'].includes(String(field.path[path.length])));
-      if (!other) continue;
+  for (const { path, old, next } of sourcesOf(before, after)) {
+    const changed = change.fields.filter((field) => path.every((segment, index) => field.path[index] === segment)).map((field) => String(field.path[path.length]));
+    if (changed.length === 0) continue;
+    const controller = old?.chart === ARGO_ROLLOUTS_CHART && next?.chart === ARGO_ROLLOUTS_CHART;
+    if (controller && changed.includes('targetRevision')) {
+      meanings.push({
+        code: 'controller-chart-changed',
+        severity: 'notice',
+        message: `Argo Rollouts controller chart ${ARGO_ROLLOUTS_CHART} ${show(old.targetRevision)} → ${show(next.targetRevision)}: Argo CD upgrades the controller (and its CRDs) in cluster ${cluster}`,
+      });
     }
-    sourceChanged = true;
+    if (controller && changed.includes('helm')) {
+      meanings.push({ code: 'controller-settings-changed', severity: 'notice', message: 'Argo Rollouts controller Helm values changed: the controller restarts with them' });
+    }
+    // For the controller's source, only a change other than its version and values moves the source.
+    if (!controller || changed.some((field) => field !== 'targetRevision' && field !== 'helm')) sourceChanged = true;
   }
   if (sourceChanged || touches(change.fields, ['spec', 'destination']) || touches(change.fields, ['spec', 'project'])) {
     meanings.push({ code: 'application-source-changed', severity: 'notice', message: `${application} now syncs ${describeSource(after)} into ${describeDestination(after)} (project ${show(after.project)})` });
@@ -258,6 +251,14 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
     meanings.push({ code: 'sync-settings-changed', severity: 'notice', message: `sync settings of ${application} changed: ${syncChanges.join('; ')}` });
   }
   return meanings;
+}
+
+/** `spec.source` and each `spec.sources[i]`, before and after, with their field paths. */
+function sourcesOf(before: Record<string, any>, after: Record<string, any>): { path: (string | number)[]; old?: Record<string, any>; next?: Record<string, any> }[] {
+  const sources: { path: (string | number)[]; old?: Record<string, any>; next?: Record<string, any> }[] = [{ path: ['spec', 'source'], old: before.source, next: after.source }];
+  const count = Math.max(before.sources?.length ?? 0, after.sources?.length ?? 0);
+  for (let index = 0; index < count; index++) sources.push({ path: ['spec', 'sources', index], old: before.sources?.[index], next: after.sources?.[index] });
+  return sources;
 }
 
 function describeSource(applicationSpec: Record<string, any>): string {

@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import { diffGitRevisions } from '../../lib/diff/git-diff.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { TempGitRepo } from './git-repo.js';
-import { codesOf, documentsOf, objectsOf, summaryOf } from './trees.js';
+import { codesOf, documentsOf, objectsOf, summaryOf, withKeysReversed } from './trees.js';
 
 interface CliResult {
   readonly status: number | null;
@@ -179,13 +179,7 @@ describe('diff between two commits of a real repository', () => {
 
   test('reordered keys and different indentation are no change', async () => {
     const repo = synthesizedRepo();
-    const reverse = (value: unknown): unknown =>
-      Array.isArray(value)
-        ? value.map(reverse)
-        : value && typeof value === 'object'
-          ? Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reverse(item)]))
-          : value;
-    for (const file of repo.git('ls-files', 'dist').trim().split('\n')) repo.write(file, stringify(reverse(parse(repo.read(file))), { indent: 4 }));
+    for (const file of repo.git('ls-files', 'dist').trim().split('\n')) repo.write(file, stringify(withKeysReversed(parse(repo.read(file))), { indent: 4 }));
     repo.commit('reorder keys');
     expect(repo.git('diff', '--stat', 'HEAD~1', 'HEAD')).not.toBe('');
 

@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
-import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree } from './trees.js';
+import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree, withKeysReversed } from './trees.js';
 
 const base = synthesizedTree();
 const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
@@ -145,6 +145,20 @@ describe('diffManifestTrees', () => {
     );
   });
 
+  test('Rollouts controller Helm values and Application sources are classified', () => {
+    let head = edited(base, 'gcp/argocd/application-trinity-rollouts-gcp.yaml', (application) => {
+      application.spec.source.helm.valuesObject.controller.replicas = 2;
+    });
+    head = edited(head, 'gcp/argocd/application-trinity-mandelbrot-gcp.yaml', (application) => {
+      application.spec.source.targetRevision = 'release-2';
+    });
+    const diff = diffManifestTrees(base, head);
+    expect(codesOf(diff, 'gcp', 'Application', 'trinity-rollouts-gcp')).toEqual(['controller-settings-changed']);
+    expect(meaningOf(diff, 'application-source-changed').message).toBe(
+      'Application trinity-mandelbrot-gcp now syncs dist/gcp/mandelbrot from https://github.com/maxgherman/trinity.git at release-2 into namespace mandelbrot on https://kubernetes.default.svc (project trinity)',
+    );
+  });
+
   test('root and child Application sync settings changes are classified', () => {
     let head = edited(base, 'bootstrap/application-trinity-dev-aws-root.yaml', (application) => {
       application.spec.syncPolicy.automated.prune = false;
@@ -203,13 +217,7 @@ describe('diffManifestTrees', () => {
 
   test('moving objects between files, reordering keys and reformatting are no change', () => {
     const head = new Map<string, string>();
-    const reorder = (value: unknown): unknown =>
-      Array.isArray(value)
-        ? value.map(reorder)
-        : value && typeof value === 'object'
-          ? Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reorder(item)]))
-          : value;
-    for (const [path, text] of base) head.set(path.replace(/\.yaml$/, '.yml'), stringify(reorder(parse(text)), { indent: 4 }));
+    for (const [path, text] of base) head.set(path.replace(/\.yaml$/, '.yml'), stringify(withKeysReversed(parse(text)), { indent: 4 }));
     // Two objects of one folder in one file.
     const service = head.get('aws/mandelbrot/service-mandelbrot.yml')!;
     head.delete('aws/mandelbrot/service-mandelbrot.yml');

@@ -49,3 +49,10 @@ export function codesOf(diff: ManifestDiff, cluster: string, kind: string, name:
 export function documentsOf(text: string): any[] {
   return parseAllDocuments(text).map((document) => document.toJS());
 }
+
+/** `value` with the keys of every mapping in reverse order: the same objects, written differently. */
+export function withKeysReversed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withKeysReversed);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, withKeysReversed(item)]));
+  return value;
+}
