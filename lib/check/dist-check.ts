@@ -97,8 +97,8 @@ async function checkFreshSynth(props: DistCheckProps, distPath: string, committe
       if (!(error instanceof ManifestParseError)) throw error;
       problems.push(`${distPath}/${error.message}`);
     }
-    const count = `${problems.length} file${problems.length === 1 ? '' : 's'}`;
-    return { name: 'fresh synth', ok: false, summary: `stale: ${count} differ from a fresh synth. ${DRIFT_FIX}`, problems, drift };
+    const count = problems.length === 1 ? '1 file differs' : `${problems.length} files differ`;
+    return { name: 'fresh synth', ok: false, summary: `stale: ${count} from a fresh synth. ${DRIFT_FIX}`, problems, drift };
   } finally {
     fresh.cleanup();
   }

@@ -57,7 +57,8 @@ export class ApplicationIndex {
         file: draft.object.file,
         folders: draft.folders,
         recurse: draft.recurse,
-        automatedPrune: spec.syncPolicy?.automated?.prune === true,
+        // Argo CD v3 can keep the block but turn automation off with `enabled: false`.
+        automatedPrune: spec.syncPolicy?.automated?.prune === true && spec.syncPolicy.automated.enabled !== false,
         cascades: finalizers.some((finalizer) => typeof finalizer === 'string' && finalizer.startsWith(RESOURCES_FINALIZER)),
         root,
         cluster: root && target ? topFolderOf(target) : topFolderOf(folderOf(draft.object.file)),

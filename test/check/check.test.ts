@@ -35,7 +35,7 @@ describe('npm run check', () => {
     appendFileSync(file('overlays/gcp.yaml'), 'release: faster-cycles\n');
     const stale = check();
     expect(stale.status).toBe(1);
-    expect(stale.stdout).toContain('✗ fresh synth: stale: 1 file differ from a fresh synth. Fix: run `npm run synth` and commit the result');
+    expect(stale.stdout).toContain('✗ fresh synth: stale: 1 file differs from a fresh synth. Fix: run `npm run synth` and commit the result');
     expect(stale.stdout).toContain('    dist/gcp/mandelbrot/rollout-mandelbrot.yaml: differs from the generated file (line ');
     expect(stale.stdout).toContain('    Manifest changes in dist/: committed dist/ → fresh synth');
     expect(stale.stdout).toContain('        ~ Rollout mandelbrot/mandelbrot  gcp/mandelbrot/rollout-mandelbrot.yaml');
