@@ -10,21 +10,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { x } from 'tinyexec';
 import { loadClusterOverlays } from '../lib/config/cluster-overlay.js';
-import { ConfigError } from '../lib/config/config-error.js';
 import { releaseNameProblem } from '../lib/config/fields.js';
 import { loadPlatformSettings } from '../lib/config/platform-settings.js';
 import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js';
+import { CommandFailedError, exitForError, UsageError } from '../lib/operator/command-line-errors.js';
 import { OVERLAY_RELEASE_PATH, PLATFORM_RELEASE_PATH, ReleaseField, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
 import { writeFileAtomically } from '../lib/operator/write-file-atomically.js';
-
-/** Bad input on the command line: exit 2, nothing changed. */
-class UsageError extends Error {}
-
-/** The synth failed; the YAML file was put back. */
-class SynthError extends Error {}
 
 interface Options {
   readonly cluster?: string;
@@ -51,7 +45,7 @@ async function synthesize(options: Options): Promise<void> {
     throwOnError: false,
     nodeOptions: { cwd: process.cwd() },
   });
-  if (result.exitCode !== 0) throw new SynthError((result.stderr || result.stdout).trim());
+  if (result.exitCode !== 0) throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
 }
 
 async function main(): Promise<void> {
@@ -108,18 +102,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof UsageError) {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 2;
-  } else if (error instanceof SynthError) {
-    console.error(`error: synth failed, so the release was not changed:\n${error.message}`);
-    process.exitCode = 1;
-  } else if (error instanceof ConfigError) {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  } else {
-    throw error;
-  }
+  const exit = exitForError(error);
+  if (exit === undefined) throw error;
+  if (exit.message) console.error(exit.message);
+  process.exitCode = exit.exitCode;
 });

@@ -7,20 +7,17 @@
  * invalid; 2 bad input, or kubectl or its plugin cannot run (nothing was attempted).
  */
 import { resolve } from 'node:path';
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { ClusterOverlay, loadClusterOverlays } from '../lib/config/cluster-overlay.js';
-import { ConfigError } from '../lib/config/config-error.js';
 import { loadPlatformSettings } from '../lib/config/platform-settings.js';
+import { exitForError, UsageError } from '../lib/operator/command-line-errors.js';
 import { formatDuration, parseDuration } from '../lib/operator/duration.js';
 import { KubectlClient } from '../lib/operator/kubectl-client.js';
 import { ClusterTarget } from '../lib/operator/operation-plan.js';
 import { Operation, OPERATIONS } from '../lib/operator/operations.js';
-import { RolloutOperator, ToolError } from '../lib/operator/rollout-operator.js';
+import { RolloutOperator } from '../lib/operator/rollout-operator.js';
 import { renderStatusTable } from '../lib/operator/status-table.js';
 import { compareStrings } from '../lib/stable-order.js';
-
-/** Bad input on the command line: exit 2, nothing attempted. */
-class UsageError extends Error {}
 
 interface Options {
   readonly cluster: string;
@@ -131,17 +128,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CommanderError) {
-      // commander has printed its message already; help and version are not errors.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-    } else if (error instanceof UsageError || error instanceof ToolError) {
-      console.error(`error: ${error.message}`);
-      process.exitCode = 2;
-    } else if (error instanceof ConfigError) {
-      console.error(`error: ${error.message}`);
-      process.exitCode = 1;
-    } else {
-      throw error;
-    }
+    const exit = exitForError(error);
+    if (exit === undefined) throw error;
+    if (exit.message) console.error(exit.message);
+    process.exitCode = exit.exitCode;
   },
 );

@@ -244,14 +244,23 @@ function watchUntilHealthy(target: PlanTarget, args: readonly string[]): Operati
   };
 }
 
-/** Waits until the CRD exists and its `Established` condition is True. */
-function waitForCrdEstablished(target: PlanTarget, crd: string): OperationStep {
-  const args = getCrdArgs(crd, target.context);
+/**
+ * A step that runs `args` every interval until `probe` is done or the deadline passes.
+ *
+ * @param what completes "waiting for ...", in logs and in the timeout's message
+ * @param until completes "repeated every 5s, up to 10m, until ...", for `--dry-run`
+ */
+function pollingStep<T>(
+  target: PlanTarget,
+  args: readonly string[],
+  what: string,
+  until: string,
+  probe: (kubectl: KubectlClient) => Promise<Probe<T>>,
+): OperationStep {
   return {
     args,
-    note: `repeated ${target.every}, until the CRD exists and is Established`,
+    note: `repeated ${target.every}, until ${until}`,
     run: async ({ kubectl, clock, log }) => {
-      const what = `CRD ${crd} to exist and be Established`;
       log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
       await pollUntil({
         what,
@@ -259,20 +268,26 @@ function waitForCrdEstablished(target: PlanTarget, crd: string): OperationStep {
         intervalMs: target.settings.pollIntervalMs,
         clock,
         onChange: (seen) => log(`  seen: ${seen}`),
-        probe: async (): Promise<Probe<true>> => {
-          const result = await kubectl.run(args);
-          if (result.exitCode !== 0) {
-            if (isNotFound(result.stderr)) return { done: false, seen: 'the CRD does not exist yet' };
-            throw new KubectlCommandError(kubectl.display(args), result);
-          }
-          const crdObject = parseJson<{ status?: { conditions?: { type?: string; status?: string }[] } }>(result.stdout, kubectl.display(args));
-          const established = crdObject.status?.conditions?.find((condition) => condition.type === 'Established');
-          if (established?.status === 'True') return { done: true, value: true };
-          return { done: false, seen: `the CRD exists, Established is ${established?.status ?? 'not reported'}` };
-        },
+        probe: () => probe(kubectl),
       });
     },
   };
+}
+
+/** Waits until the CRD exists and its `Established` condition is True. */
+function waitForCrdEstablished(target: PlanTarget, crd: string): OperationStep {
+  const args = getCrdArgs(crd, target.context);
+  return pollingStep(target, args, `CRD ${crd} to exist and be Established`, 'the CRD exists and is Established', async (kubectl): Promise<Probe<true>> => {
+    const result = await kubectl.run(args);
+    if (result.exitCode !== 0) {
+      if (isNotFound(result.stderr)) return { done: false, seen: 'the CRD does not exist yet' };
+      throw new KubectlCommandError(kubectl.display(args), result);
+    }
+    const crdObject = parseJson<{ status?: { conditions?: { type?: string; status?: string }[] } }>(result.stdout, kubectl.display(args));
+    const established = crdObject.status?.conditions?.find((condition) => condition.type === 'Established');
+    if (established?.status === 'True') return { done: true, value: true };
+    return { done: false, seen: `the CRD exists, Established is ${established?.status ?? 'not reported'}` };
+  });
 }
 
 interface ApplicationObject {
@@ -286,61 +301,32 @@ interface ApplicationObject {
  */
 function waitForApplicationSync(target: PlanTarget, application: string): OperationStep {
   const args = getApplicationArgs(application, target.context);
-  return {
-    args,
-    note: `repeated ${target.every}, until Argo CD has finished the sync`,
-    run: async ({ kubectl, clock, log }) => {
-      const what = `Argo CD to finish syncing ${application}`;
-      log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
-      await pollUntil({
-        what,
-        timeoutMs: target.settings.timeoutMs,
-        intervalMs: target.settings.pollIntervalMs,
-        clock,
-        onChange: (seen) => log(`  seen: ${seen}`),
-        probe: async (): Promise<Probe<true>> => {
-          const app = parseJson<ApplicationObject>(await kubectl.check(args), kubectl.display(args));
-          const state = app.status?.operationState;
-          // Argo CD removes `operation` once the operation has completed, whatever its outcome.
-          if (app.operation !== undefined && app.operation !== null) return { done: false, seen: `sync ${state?.phase ?? 'requested'}` };
-          if (state?.phase === 'Succeeded') return { done: true, value: true };
-          if (state?.phase === 'Failed' || state?.phase === 'Error') {
-            throw new OperationError(`Argo CD's sync of ${application} ended ${state.phase}${state.message ? `: ${state.message}` : ''}`);
-          }
-          return { done: false, seen: `sync ${state?.phase ?? 'not started'}` };
-        },
-      });
-    },
-  };
+  return pollingStep(target, args, `Argo CD to finish syncing ${application}`, 'Argo CD has finished the sync', async (kubectl): Promise<Probe<true>> => {
+    const app = parseJson<ApplicationObject>(await kubectl.check(args), kubectl.display(args));
+    const state = app.status?.operationState;
+    // Argo CD removes `operation` once the operation has completed, whatever its outcome.
+    if (app.operation !== undefined && app.operation !== null) return { done: false, seen: `sync ${state?.phase ?? 'requested'}` };
+    if (state?.phase === 'Succeeded') return { done: true, value: true };
+    if (state?.phase === 'Failed' || state?.phase === 'Error') {
+      throw new OperationError(`Argo CD's sync of ${application} ended ${state.phase}${state.message ? `: ${state.message}` : ''}`);
+    }
+    return { done: false, seen: `sync ${state?.phase ?? 'not started'}` };
+  });
 }
 
 /** Polls the Rollout until it is in one of `accepted`; Degraded ends the wait at once unless accepted. */
 function waitForRollout(target: PlanTarget, accepted: readonly RolloutPhase[]): OperationStep {
   const args = getRolloutArgs(target.rollout, target.context);
-  const what = `Rollout ${target.rollout.name} to be ${accepted.join(' or ')}`;
-  return {
-    args,
-    note: `repeated ${target.every}, until the Rollout is ${accepted.join(' or ')}`,
-    run: async ({ kubectl, clock, log }) => {
-      log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
-      return pollUntil({
-        what,
-        timeoutMs: target.settings.timeoutMs,
-        intervalMs: target.settings.pollIntervalMs,
-        clock,
-        onChange: (seen) => log(`  seen: ${seen}`),
-        probe: async (): Promise<Probe<RolloutSummary>> => {
-          const summary = await readRollout(kubectl, args);
-          if (summary === undefined) return { done: false, seen: `no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} yet` };
-          if (accepted.includes(summary.status)) return { done: true, value: summary };
-          if (summary.status === 'Degraded') {
-            throw new OperationError(`Rollout ${target.rollout.name} is Degraded${summary.message ? `: ${summary.message}` : ''}`);
-          }
-          return { done: false, seen: describeRolloutSummary(summary) };
-        },
-      });
-    },
-  };
+  const phases = accepted.join(' or ');
+  return pollingStep(target, args, `Rollout ${target.rollout.name} to be ${phases}`, `the Rollout is ${phases}`, async (kubectl): Promise<Probe<RolloutSummary>> => {
+    const summary = await readRollout(kubectl, args);
+    if (summary === undefined) return { done: false, seen: `no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} yet` };
+    if (accepted.includes(summary.status)) return { done: true, value: summary };
+    if (summary.status === 'Degraded') {
+      throw new OperationError(`Rollout ${target.rollout.name} is Degraded${summary.message ? `: ${summary.message}` : ''}`);
+    }
+    return { done: false, seen: describeRolloutSummary(summary) };
+  });
 }
 
 function isNotFound(stderr: string): boolean {

@@ -1,3 +1,4 @@
+import { UsageError } from './command-line-errors.js';
 import { KubectlClient, KubectlMissingError, lastLine } from './kubectl-client.js';
 import { pluginVersionArgs } from './kubectl-commands.js';
 import { ClusterTarget, OperationPlan, OperationSettings, planOperation, StepContext } from './operation-plan.js';
@@ -17,7 +18,7 @@ export interface ClusterOutcome {
 }
 
 /** kubectl or its plugin cannot run: nothing was attempted on any cluster. */
-export class ToolError extends Error {
+export class ToolError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = 'ToolError';

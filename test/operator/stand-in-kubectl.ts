@@ -53,6 +53,17 @@ export class StandInKubectl {
       .map((argv) => argv.join(' '));
   }
 
+  /**
+   * Calls that break the rule the real kubectl enforces for plugins: a plugin call must start
+   * `argo rollouts --context`, any other call must name `--context`, and no call starts with a flag.
+   */
+  public misplacedContexts(): string[] {
+    return this.calls()
+      .map((argv) => argv.join(' '))
+      .filter((command) => command !== 'argo rollouts version')
+      .filter((command) => command.startsWith('-') || (command.startsWith('argo ') ? !command.startsWith('argo rollouts --context ') : !command.includes(' --context ')));
+  }
+
   /** The simulated state of one context, as the stand-in keeps it. */
   public state(context: string): { podHash: string; stableHash: string; skippedSteps: number[]; restartAt: string | null; revisions: { revision: number; hash: string }[] } {
     return JSON.parse(readFileSync(join(this.stateDir, `${context}.json`), 'utf8'));

@@ -1,0 +1,30 @@
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+
+/** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The command ran and failed; what it changed was put back. Exit code 1. */
+export class CommandFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandFailedError';
+  }
+}
+
+/**
+ * How an entry point ends on `error`: its exit code and the line to print, or `undefined` for an
+ * error that is a bug and should surface with its stack. Every user error prints without one.
+ */
+export function exitForError(error: unknown): { exitCode: number; message?: string } | undefined {
+  // commander has printed its own message; help is not an error.
+  if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : 2 };
+  if (error instanceof UsageError) return { exitCode: 2, message: `error: ${error.message}` };
+  if (error instanceof ConfigError || error instanceof CommandFailedError) return { exitCode: 1, message: `error: ${error.message}` };
+  return undefined;
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+
+// abort, undo and restart end to end: the real command line against the stand-in kubectl on PATH,
+// with Git (dist/) one release ahead of the live clusters.
+const FAST = ['--poll-interval', '50ms'];
+const CLUSTERS = ['aws', 'azure', 'gcp'];
+
+let kubectl: StandInKubectl;
+beforeEach(() => {
+  kubectl = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable' });
+});
+afterEach(() => kubectl.cleanup());
+
+describe('rollout abort, undo and restart', () => {
+  test('abort during a canary leaves the Rollout Degraded with the stable ReplicaSet serving', async () => {
+    await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    const stable = kubectl.state('azure').stableHash;
+    const result = await runRollout(['abort', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(tableRows(result.stdout).get('azure')).toEqual(['azure', 'azure', 'Degraded', '0/3', '0', '2', '2', `mandelbrot-${stable}`]);
+    for (const cluster of CLUSTERS) {
+      expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} abort mandelbrot --namespace mandelbrot`);
+    }
+  });
+
+  test('undo during a canary goes back to the previous revision, and says Git will win until it is reverted', async () => {
+    await runRollout(['sync', '--cluster', 'aws', ...FAST], kubectl.env);
+    const { stableHash, podHash } = kubectl.state('aws');
+    const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws undo mandelbrot --namespace mandelbrot');
+    expect(tableRows(result.stdout).get('aws')).toEqual(['aws', 'aws', 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${stableHash}`]);
+    expect(kubectl.state('aws').podHash).toBe(stableHash);
+    expect(kubectl.state('aws').podHash).not.toBe(podHash);
+    expect(result.stdout).toContain('Argo CD self-heal puts the revision in Git back');
+    expect(result.stdout).toContain('revert the change in Git, then run: npm run rollout -- sync --cluster aws');
+  });
+
+  test('undo --to-revision passes the revision on', async () => {
+    await runRollout(['sync', '--cluster', 'gcp', ...FAST], kubectl.env);
+    await runRollout(['promote', '--cluster', 'gcp', ...FAST], kubectl.env);
+    const first = kubectl.state('gcp').revisions.find((revision) => revision.revision === 1)!;
+    const result = await runRollout(['undo', '--cluster', 'gcp', '--to-revision', '1', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    expect(kubectl.commandsFor('gcp')).toContain('argo rollouts --context gcp undo mandelbrot --namespace mandelbrot --to-revision 1');
+    // Revision 1 is older than the stable one now: it comes back as a new canary, paused.
+    expect(kubectl.state('gcp').podHash).toBe(first.hash);
+    expect(tableRows(result.stdout).get('gcp')!.slice(2, 5)).toEqual(['Paused', '1/3', '50']);
+  });
+
+  test('fails if undo has no earlier revision, with the plugin\'s message', async () => {
+    const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"');
+    expect(result.stdout).not.toContain('self-heal');
+  });
+
+  test('restart sets restartAt and the Rollout stays Healthy', async () => {
+    const result = await runRollout(['restart', '--cluster', 'all', ...FAST], kubectl.env);
+    expect(result.code).toBe(0);
+    for (const cluster of CLUSTERS) {
+      expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} restart mandelbrot --namespace mandelbrot`);
+      expect(kubectl.state(cluster).restartAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(tableRows(result.stdout).get(cluster)!.slice(2, 5)).toEqual(['Healthy', '3/3', '100']);
+    }
+    expect(kubectl.misplacedContexts()).toEqual([]);
+  });
+});
