@@ -41,8 +41,23 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   const baseName = options.baseName ?? 'base';
   const headName = options.headName ?? 'head';
   const cache: ParseCache = new Map();
-  const before = indexTree(parseManifestTree(base, baseName, cache), distPath);
-  const after = indexTree(parseManifestTree(head, headName, cache), distPath);
+  // An unchanged file holds unchanged objects: it is read only when the rules need its objects.
+  const skipped = new Set([...base.keys()].filter((path) => head.get(path) === base.get(path) && isContextFree(base.get(path)!)));
+  const parse = (tree: ManifestTree, name: string, include: (path: string) => boolean) =>
+    parseManifestTree(new Map([...tree].filter(([path]) => include(path))), name, cache);
+  const baseObjects = parse(base, baseName, (path) => !skipped.has(path));
+  const headObjects = parse(head, headName, (path) => !skipped.has(path));
+  const baseApplications = new ApplicationIndex(baseObjects, distPath);
+  const headApplications = new ApplicationIndex(headObjects, distPath);
+  // Unless their folder changes hands: then their objects move from one Application to another.
+  const ownerNames = (applications: ApplicationIndex, path: string) => applications.ownersOf(path).map((owner) => owner.name).join('\0');
+  const moving = new Set([...skipped].filter((path) => ownerNames(baseApplications, path) !== ownerNames(headApplications, path)));
+  if (moving.size > 0) {
+    baseObjects.push(...parse(base, baseName, (path) => moving.has(path)));
+    headObjects.push(...parse(head, headName, (path) => moving.has(path)));
+  }
+  const before = indexTree(baseObjects, baseApplications);
+  const after = indexTree(headObjects, headApplications);
 
   const changes = new Map<string, ObjectChange>();
   for (const key of new Set([...before.byKey.keys(), ...after.byKey.keys()])) {
@@ -78,12 +93,25 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   return { base: baseName, head: headName, totals: countChanges(objects), clusters: groupByCluster(objects) };
 }
 
+/** Kinds the rules read even when they did not change: owners, and the workloads that mount ConfigMaps. */
+const CONTEXT_KINDS = new Set(['Application', 'Rollout', 'Deployment']);
+const TOP_LEVEL_KIND = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*$/gm;
+
+/**
+ * True for a file of one document whose top-level `kind:` line names a kind the rules never need
+ * for context. Anything else (several documents, JSON style, no such line) is parsed.
+ */
+function isContextFree(text: string): boolean {
+  if (/^---/m.test(text.replace(/^---[ \t]*\n/, ''))) return false;
+  const kinds = [...text.matchAll(TOP_LEVEL_KIND)].map((match) => match[2]);
+  return kinds.length === 1 && !CONTEXT_KINDS.has(kinds[0]);
+}
+
 function identityOf(cluster: string, object: ManifestObject): string {
   return [cluster, object.apiVersion, object.kind, object.namespace, object.name].join('\0');
 }
 
-function indexTree(objects: readonly ManifestObject[], distPath: string): IndexedTree {
-  const applications = new ApplicationIndex(objects, distPath);
+function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex): IndexedTree {
   const byKey = new Map<string, PlacedObject>();
   for (const object of objects) {
     const cluster = applications.clusterOf(object);

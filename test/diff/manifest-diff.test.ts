@@ -198,6 +198,20 @@ describe('diffManifestTrees', () => {
     });
   });
 
+  test('unchanged objects whose folder changes hands are reported, even though their files did not change', () => {
+    const head = edited(base, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) => {
+      application.spec.source.path = 'dist/aws/elsewhere';
+    });
+    const diff = diffManifestTrees(base, head);
+    expect(summaryOf(diff).sort()).toEqual([
+      'changed Application trinity-mandelbrot-aws @aws',
+      `changed ConfigMap ${sourceName} @aws`,
+      'changed Rollout mandelbrot @aws',
+      'changed Service mandelbrot @aws',
+    ]);
+    expect(codesOf(diff, 'aws', 'Service', 'mandelbrot')).toEqual(['owner-changed', 'applied-by-hand']);
+  });
+
   test('an object no Application syncs is grouped as applied by hand', () => {
     const head = new Map(base).set('aws/extra/configmap-notes.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }));
     const diff = diffManifestTrees(base, head);
