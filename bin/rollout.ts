@@ -91,7 +91,7 @@ async function main(): Promise<number> {
   const platform = loadPlatformSettings(resolve(options.platform), options.platform);
 
   const operator = new RolloutOperator({
-    kubectl: new KubectlClient({ executable: options.kubectl }),
+    kubectl: new KubectlClient({ executable: options.kubectl, commandTimeoutMs: timeoutMs }),
     settings: { environment: platform.environment, timeoutMs, pollIntervalMs, force: options.force, toRevision },
     log: (line) => console.log(line),
   });

@@ -80,16 +80,25 @@ export interface KubectlClientProps {
    * @default runWithTinyexec
    */
   readonly run?: RunCommand;
+
+  /**
+   * The time limit of a command that names none, so no single call outlives the operation's deadlines.
+   *
+   * @default - none
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /** Runs kubectl. Knows nothing about Rollouts: the commands come from `kubectl-commands.ts`. */
 export class KubectlClient {
   public readonly executable: string;
   private readonly runCommand: RunCommand;
+  private readonly commandTimeoutMs?: number;
 
   constructor(props: KubectlClientProps = {}) {
     this.executable = props.executable ?? 'kubectl';
     this.runCommand = props.run ?? runWithTinyexec;
+    this.commandTimeoutMs = props.commandTimeoutMs;
   }
 
   /** The command line as a shell would need it, for logs and `--dry-run`. */
@@ -100,7 +109,7 @@ export class KubectlClient {
   /** Runs kubectl and returns what it printed, whatever the exit code. */
   public async run(args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     try {
-      return await this.runCommand(this.executable, args, options);
+      return await this.runCommand(this.executable, args, { timeoutMs: options.timeoutMs ?? this.commandTimeoutMs });
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') throw new KubectlMissingError(this.executable);
       throw error;

@@ -14,7 +14,6 @@ import { Operation } from './operations.js';
 import { Clock, pollUntil, Probe, WaitTimeoutError } from './poll-until.js';
 import { describeRolloutSummary, RolloutObject, RolloutPhase, RolloutSummary, summarizeRollout } from './rollout-summary.js';
 
-
 /** A cluster as an operation reaches it. */
 export interface ClusterTarget {
   /** The cluster's name, from its overlay. */

@@ -24,6 +24,21 @@ describe('KubectlClient', () => {
     expect((error as Error).message).toBe('kubectl get rollout x exited 1: Error from server (NotFound): rollouts.argoproj.io "x" not found');
   });
 
+  test('gives every command the default time limit unless it names its own', async () => {
+    const limits: (number | undefined)[] = [];
+    const kubectl = new KubectlClient({
+      commandTimeoutMs: 5_000,
+      run: async (_file, _args, options) => {
+        limits.push(options.timeoutMs);
+        return { stdout: '', stderr: '', exitCode: -1 };
+      },
+    });
+    await kubectl.run(['get']);
+    await kubectl.run(['argo'], { timeoutMs: 9_000 });
+    expect(limits).toEqual([5_000, 9_000]);
+    await expect(kubectl.check(['get', 'crd'])).rejects.toThrow('kubectl get crd was killed after its time limit');
+  });
+
   test('lastLine skips blank lines', () => {
     expect(lastLine('a\n\n  b  \n\n')).toBe('b');
     expect(lastLine('')).toBe('');

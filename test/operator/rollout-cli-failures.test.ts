@@ -17,10 +17,10 @@ afterEach(() => standIns.splice(0).forEach((kubectl) => kubectl.cleanup()));
 describe('deadlines', () => {
   test('fails if the CRD never becomes Established, saying what it waited for and what it saw', async () => {
     const kubectl = standIn({ CRD: 'pending' });
-    const result = await runRollout(['sync', '--cluster', 'aws', '--timeout', '1s', ...FAST], kubectl.env);
+    const result = await runRollout(['sync', '--cluster', 'aws', '--timeout', '2s', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'aws failed: timed out after 1s waiting for CRD rollouts.argoproj.io to exist and be Established; last seen: the CRD exists, Established is False',
+      'aws failed: timed out after 2s waiting for CRD rollouts.argoproj.io to exist and be Established; last seen: the CRD exists, Established is False',
     );
     // It polled, and never asked Argo CD to sync the workload.
     expect(kubectl.commandsFor('aws').filter((command) => command.startsWith('get crd')).length).toBeGreaterThan(1);
@@ -39,10 +39,10 @@ describe('deadlines', () => {
   test('fails if status --watch reaches its --timeout, with the last status it printed', async () => {
     const kubectl = standIn({ STUCK: 'azure' });
     await runRollout(['sync', '--cluster', 'azure', ...FAST], kubectl.env);
-    const result = await runRollout(['promote', '--cluster', 'azure', '--timeout', '1s', ...FAST], kubectl.env);
+    const result = await runRollout(['promote', '--cluster', 'azure', '--timeout', '2s', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'azure failed: timed out after 1s waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep',
+      'azure failed: timed out after 2s waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep',
     );
     expect(tableRows(result.stdout).get('azure')!.slice(2, 4)).toEqual(['Paused', '1/3']);
   });
