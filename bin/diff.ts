@@ -26,7 +26,6 @@ interface DiffFlags {
   readonly dist: string;
 }
 
-
 function parseFlags(argv: readonly string[]): DiffFlags {
   const program = new Command('npm run diff --')
     .description('Compare the manifests in dist/ at a git ref with the working tree (or --head): by cluster, by Argo CD Application, with what each change means.')
@@ -52,9 +51,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const diff = await diffGitRevisions({ directory: process.cwd(), base: flags.base, head: flags.head, distPath: flags.dist });
-  const output =
-    flags.format === 'json' ? renderJson(diff) : flags.format === 'markdown' ? renderMarkdown(diff) : renderText(diff, { color: shouldColor(process.env, process.stdout.isTTY) });
-  process.stdout.write(output);
+  const render = {
+    text: () => renderText(diff, { color: shouldColor(process.env, process.stdout.isTTY) }),
+    markdown: () => renderMarkdown(diff),
+    json: () => renderJson(diff),
+  };
+  process.stdout.write(render[flags.format]());
   if (flags.exitCode && hasChanges(diff)) process.exitCode = 1;
 }
 
