@@ -12,7 +12,6 @@ import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/terminal-color.js';
 
-
 async function main(): Promise<void> {
   try {
     new Command('npm run check')
