@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { PROJECT_ROOT, runEntry, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { FAST, PROJECT_ROOT, runEntry, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of the project.
 const COPIED = ['main.ts', 'lib', 'imports', 'overlays', 'platform.yaml', 'services', 'scripts', 'bin', 'package.json', 'tsconfig.json', 'dist'];
@@ -140,7 +140,6 @@ describe('the release drill, end to end', () => {
   test('release, sync all: every canary pauses with one stable and one canary pod; promote all: Healthy at 3/3', async () => {
     const kubectl = new StandInKubectl({ DIST: join(project.root, 'dist') });
     try {
-      const FAST = ['--poll-interval', '50ms'];
       // The clusters run what Git held before the release.
       const before = await runRollout(['status', '--cluster', 'all'], kubectl.env);
       expect([...tableRows(before.stdout).values()].map((row) => row.slice(2, 5))).toEqual(Array(3).fill(['Healthy', '3/3', '100']));

@@ -1,14 +1,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { clustersBehindGit, FAST, PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
-const FAST = ['--poll-interval', '50ms'];
-const DIST = join(PROJECT_ROOT, 'dist');
 
 const standIns: StandInKubectl[] = [];
 function standIn(knobs: ConstructorParameters<typeof StandInKubectl>[0] = {}): StandInKubectl {
-  const kubectl = new StandInKubectl({ DIST, LIVE_RELEASE: 'stable', ...knobs });
+  const kubectl = clustersBehindGit(knobs);
   standIns.push(kubectl);
   return kubectl;
 }

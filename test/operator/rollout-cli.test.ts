@@ -1,14 +1,12 @@
 import { join } from 'node:path';
-import { PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { CLUSTERS, clustersBehindGit, FAST, PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The operations end to end: the real command line against the stand-in kubectl on PATH.
 // Git (dist/) is ahead of the live clusters by one release, as after merging a release change.
-const FAST = ['--poll-interval', '50ms'];
-const CLUSTERS = ['aws', 'azure', 'gcp'];
 
 let kubectl: StandInKubectl;
 beforeEach(() => {
-  kubectl = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable' });
+  kubectl = clustersBehindGit();
 });
 afterEach(() => kubectl.cleanup());
 

@@ -1,14 +1,11 @@
-import { join } from 'node:path';
-import { PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { CLUSTERS, clustersBehindGit, FAST, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // abort, undo and restart end to end: the real command line against the stand-in kubectl on PATH,
 // with Git (dist/) one release ahead of the live clusters.
-const FAST = ['--poll-interval', '50ms'];
-const CLUSTERS = ['aws', 'azure', 'gcp'];
 
 let kubectl: StandInKubectl;
 beforeEach(() => {
-  kubectl = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable' });
+  kubectl = clustersBehindGit();
 });
 afterEach(() => kubectl.cleanup());
 

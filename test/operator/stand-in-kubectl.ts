@@ -22,6 +22,12 @@ export interface StandInKnobs {
   readonly NO_PLUGIN?: string;
 }
 
+/** The project's clusters, by name. */
+export const CLUSTERS = ['aws', 'azure', 'gcp'];
+
+/** Waits look often, so tests do not wait for the default interval. */
+export const FAST = ['--poll-interval', '50ms'];
+
 /** One simulated set of clusters: its own state folder and call log. */
 export class StandInKubectl {
   public readonly stateDir: string;
@@ -72,6 +78,11 @@ export class StandInKubectl {
   public cleanup(): void {
     rmSync(this.stateDir, { recursive: true, force: true });
   }
+}
+
+/** Clusters one release behind Git (the committed dist/), as right after a release is merged. */
+export function clustersBehindGit(knobs: StandInKnobs = {}): StandInKubectl {
+  return new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable', ...knobs });
 }
 
 export interface CliResult {
