@@ -7,7 +7,7 @@
  * invalid; 2 bad input, or kubectl or its plugin cannot run (nothing was attempted).
  */
 import { resolve } from 'node:path';
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command } from 'commander';
 import { ClusterOverlay, loadClusterOverlays } from '../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../lib/config/platform-settings.js';
 import { exitForError, UsageError } from '../lib/operator/command-line-errors.js';
@@ -38,7 +38,7 @@ function parseCommandLine(argv: readonly string[]): { operation: Operation; opti
     .requiredOption('--cluster <name>', 'a cluster named by a file in overlays/, or "all" for every cluster')
     .option('--to-revision <n>', 'undo only: the Rollout revision to go back to (default: the previous one)')
     .option('--timeout <duration>', 'deadline of each wait, such as 30s, 10m or 1h', '10m')
-    .addOption(new Option('--poll-interval <duration>', 'time between two looks while waiting').default('5s'))
+    .option('--poll-interval <duration>', 'time between two looks while waiting', '5s')
     .option('--dry-run', 'print the exact commands for every cluster, and run nothing')
     .option('--force', 'promote even when the Rollout is not Paused at a pause step')
     .option('--kubectl <path>', 'the kubectl executable', 'kubectl')
