@@ -38,7 +38,7 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
   mkdirSync(repo);
   runOrFail('git', ['init', '-q', '-b', 'main'], repo);
   const synth = (overlays: string) =>
-    runOrFail(process.execPath, [resolve('scripts/run.mjs'), 'main.ts', '--outdir', 'dist', '--overlays', overlays, '--platform', resolve('platform.yaml'), '--service', resolve('services/mandelbrot')], repo);
+    runOrFail(process.execPath, [resolve('scripts/run.cjs'), 'main.ts', '--outdir', 'dist', '--overlays', overlays, '--platform', resolve('platform.yaml'), '--service', resolve('services/mandelbrot')], repo);
   const commit = (message: string) => {
     runOrFail('git', ['add', '-A'], repo);
     runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], repo);
@@ -82,7 +82,7 @@ export async function run(): Promise<void> {
       const diff = diffManifestTrees(base, head);
       const core = repeat(RUNS, timed(() => diffManifestTrees(base, head)));
       const markdown = repeat(RUNS, timed(() => renderMarkdown(diffManifestTrees(base, head))));
-      const cliArgs = [resolve('scripts/run.mjs'), 'bin/diff.ts', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown'];
+      const cliArgs = [resolve('scripts/run.cjs'), 'bin/diff.ts', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown'];
       measureNode(cliArgs, { cwd: repo }); // warm the bundle cache
       const cli = repeat(RUNS, () => measureNode(cliArgs, { cwd: repo }));
       const changes = `${diff.totals.added} added, ${diff.totals.changed} changed, ${diff.totals.removed} removed`;

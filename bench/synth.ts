@@ -25,8 +25,8 @@ export async function run(): Promise<void> {
   const scratch = mkdtempSync(join(BENCH_ROOT, 'synth-'));
   try {
     const synth = (overlays: string) => () =>
-      measureNode(['scripts/run.mjs', 'main.ts', '--overlays', overlays, '--outdir', join(scratch, 'dist')]);
-    console.log(`synth (node scripts/run.mjs main.ts; warm bundle and code cache; ${RUNS} runs)`);
+      measureNode(['scripts/run.cjs', 'main.ts', '--overlays', overlays, '--outdir', join(scratch, 'dist')]);
+    console.log(`synth (node scripts/run.cjs main.ts; warm bundle and code cache; ${RUNS} runs)`);
     const rows: string[][] = [];
     for (const count of [3, 30, 100]) {
       const overlays = count === 3 ? 'overlays' : generateOverlays(scratch, count);

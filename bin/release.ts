@@ -41,7 +41,7 @@ function parseCommandLine(argv: readonly string[]): { release: string; options: 
 }
 
 async function synthesize(options: Options): Promise<void> {
-  const result = await x(process.execPath, ['scripts/run.mjs', 'main.ts', '--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform], {
+  const result = await x(process.execPath, ['scripts/run.cjs', 'main.ts', '--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform], {
     throwOnError: false,
     nodeOptions: { cwd: process.cwd() },
   });

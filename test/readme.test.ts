@@ -9,7 +9,7 @@ describe('README', () => {
   test('gives the two set-up commands, and both exist', () => {
     expect(readme).toContain('npm ci && npm run synth');
     expect(readme).toContain('npm test');
-    expect(scripts.synth).toBe('node scripts/run.mjs main.ts');
+    expect(scripts.synth).toBe('node scripts/run.cjs main.ts');
     expect(scripts.test).toMatch(/^tsc -p \. && .*jest/);
   });
 

@@ -7,7 +7,7 @@ import { x } from 'tinyexec';
 export const NOT_PROJECT_FILES: readonly string[] = ['.git', 'node_modules', 'coverage', 'test-output'];
 
 export interface FreshSynthProps {
-  /** The project: its `scripts/run.mjs` and `main.ts` run, on a copy of its files. */
+  /** The project: its `scripts/run.cjs` and `main.ts` run, on a copy of its files. */
   readonly projectRoot: string;
 
   /**
@@ -41,7 +41,7 @@ export class SynthFailedError extends Error {
 }
 
 /**
- * Runs the real synth entry, `node scripts/run.mjs main.ts`, in a temporary copy of the project,
+ * Runs the real synth entry, `node scripts/run.cjs main.ts`, in a temporary copy of the project,
  * so whatever main.ts writes (dist/, generated workflows, and outputs added later) lands in the
  * copy and never in the project. The copy starts with the committed dist/, which synth also
  * reads as its history of earlier ConfigMaps, just as `npm run synth` does in the project.
@@ -56,7 +56,7 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
     }
     const { CDK8S_OUTDIR, ...env } = process.env;
     void CDK8S_OUTDIR;
-    const result = await x(process.execPath, [join(props.projectRoot, 'scripts', 'run.mjs'), 'main.ts', ...(props.synthArgs ?? [])], {
+    const result = await x(process.execPath, [join(props.projectRoot, 'scripts', 'run.cjs'), 'main.ts', ...(props.synthArgs ?? [])], {
       nodeOptions: { cwd: root, env },
       throwOnError: false,
     });

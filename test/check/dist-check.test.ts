@@ -23,14 +23,14 @@ describe('checkDist', () => {
   const project = makeTempDir('check-stand-in');
   const root = project.path;
   const synth = () => {
-    const result = spawnSync(process.execPath, ['scripts/run.mjs', 'main.ts'], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts'], { cwd: root, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(result.stderr);
   };
   const freshSynth = async () => (await checkDist({ projectRoot: root }))[0];
 
   beforeAll(() => {
     mkdirSync(join(root, 'scripts'));
-    writeFileSync(join(root, 'scripts/run.mjs'), STAND_IN_SYNTH);
+    writeFileSync(join(root, 'scripts/run.cjs'), STAND_IN_SYNTH);
     writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
   });

@@ -38,11 +38,11 @@ export class ProjectCopy {
 
   private constructor(public readonly root: string) {}
 
-  /** Runs an entry point of the copy as its npm script does (`node scripts/run.mjs <entry>`), without colour. */
+  /** Runs an entry point of the copy as its npm script does (`node scripts/run.cjs <entry>`), without colour. */
   public run(entry: string, ...args: string[]): ProcessResult {
     const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
     void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
-    const result = spawnSync(process.execPath, ['scripts/run.mjs', entry, ...args], { cwd: this.root, encoding: 'utf8', env });
+    const result = spawnSync(process.execPath, ['scripts/run.cjs', entry, ...args], { cwd: this.root, encoding: 'utf8', env });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 

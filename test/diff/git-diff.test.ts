@@ -17,7 +17,7 @@ interface CliResult {
 function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
   void FORCE_COLOR, NO_COLOR;
-  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.mjs'), 'bin/diff.ts', ...args], {
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.cjs'), 'bin/diff.ts', ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...inherited, ...env },
@@ -31,7 +31,7 @@ function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = 
  */
 function synth(repo: TempGitRepo, ...args: string[]): void {
   const inputs = ['--platform', join(PROJECT_ROOT, 'platform.yaml'), '--service', join(PROJECT_ROOT, 'services/mandelbrot')];
-  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.mjs'), 'main.ts', '--outdir', 'dist', ...inputs, ...args], {
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.cjs'), 'main.ts', '--outdir', 'dist', ...inputs, ...args], {
     cwd: repo.path,
     encoding: 'utf8',
   });
@@ -253,7 +253,7 @@ describe('npm run diff', () => {
     expect(plain.stdout).not.toContain('\x1b[');
     // `script` gives the command a pseudo-terminal.
     const onTerminal = (env: Record<string, string>) => {
-      const command = `${process.execPath} ${join(PROJECT_ROOT, 'scripts/run.mjs')} bin/diff.ts --base HEAD~1`;
+      const command = `${process.execPath} ${join(PROJECT_ROOT, 'scripts/run.cjs')} bin/diff.ts --base HEAD~1`;
       const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
       void FORCE_COLOR, NO_COLOR;
       return spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo.path, encoding: 'utf8', env: { ...inherited, TERM: 'xterm', ...env } }).stdout;

@@ -94,7 +94,7 @@ export interface CliResult {
 /** Runs an entry point exactly as its npm script does, as a real process. */
 export function runEntry(entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/run.mjs', entry, ...args], {
+    const child = spawn(process.execPath, ['scripts/run.cjs', entry, ...args], {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

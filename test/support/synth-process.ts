@@ -14,7 +14,7 @@ export interface SynthResult {
 
 /** Runs the synth entry point exactly as `npm run synth` does, as a real process. */
 export function runSynth(args: readonly string[], env: NodeJS.ProcessEnv = {}): SynthResult {
-  const result = spawnSync(process.execPath, ['scripts/run.mjs', 'main.ts', ...args], {
+  const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts', ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },
