@@ -10,7 +10,7 @@ import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
  * input.txt, the way main.ts writes its outputs relative to the folder it runs in.
  */
 const STAND_IN_SYNTH = `
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const input = readFileSync('input.txt', 'utf8').trim();
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/aws/mandelbrot', { recursive: true });
