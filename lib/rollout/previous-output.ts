@@ -38,20 +38,23 @@ export function readPreviousOutput(root: string, displayRoot = root): PreviousOu
     .filter((entry) => entry.isFile() && CONFIG_MAP_FILE.test(entry.name))
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .sort(compareStrings);
+  // Clusters share most ConfigMaps byte for byte: parse each distinct text once.
+  const parsed = new Map<string, unknown>();
   for (const path of files) {
     const folder = dirname(path);
-    const configMap = parsePreviousConfigMap(readFileSync(join(root, path), 'utf8'), `${displayRoot}/${path}`);
+    const configMap = parsePreviousConfigMap(readFileSync(join(root, path), 'utf8'), `${displayRoot}/${path}`, parsed);
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), configMap]);
   }
   return byFolder;
 }
 
-function parsePreviousConfigMap(text: string, file: string): PreviousConfigMap {
+function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, unknown>): PreviousConfigMap {
   const problem = (what: string) =>
     new ConfigError(`${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`);
   let object: any;
   try {
-    object = parse(text);
+    object = parsed.has(text) ? parsed.get(text) : parse(text);
+    parsed.set(text, object);
   } catch (error) {
     throw problem(`not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }

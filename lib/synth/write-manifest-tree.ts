@@ -35,6 +35,14 @@ export function renderManifestTree(app: App): ManifestFile[] {
   if (errors.length > 0) throw new SynthValidationError(errors);
 
   const files = new Map<string, string>();
+  // Clusters share most objects byte for byte (the source ConfigMaps above all): render each once.
+  const yamlByJson = new Map<string, string>();
+  const toYaml = (json: unknown): string => {
+    const key = JSON.stringify(json);
+    let yaml = yamlByJson.get(key);
+    if (yaml === undefined) yamlByJson.set(key, (yaml = Yaml.stringify(json)));
+    return yaml;
+  };
   // Each object on its own: Chart.toJson() would validate the whole app again for every chart.
   for (const object of constructs.filter((child): child is ApiObject => child instanceof ApiObject)) {
     const chart = Chart.of(object);
@@ -45,7 +53,7 @@ export function renderManifestTree(app: App): ManifestFile[] {
     const json = object.toJson();
     const path = `${folder}/${manifestFileName(json)}`;
     if (files.has(path)) throw new SynthValidationError([`[${object.node.path}] a second object would be written to ${path}`]);
-    files.set(path, Yaml.stringify(json));
+    files.set(path, toYaml(json));
   }
   return [...files.keys()].sort(compareStrings).map((path) => ({ path, content: files.get(path)! }));
 }
