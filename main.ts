@@ -22,6 +22,17 @@ import { renderRolloutWorkflow, writeRolloutWorkflow } from './lib/operator/roll
 import { readPreviousOutput } from './lib/rollout/previous-output.js';
 import { renderManifestTree, SynthValidationError, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 
+const USAGE = `usage: npm run synth [-- options]
+
+Synthesizes dist/ (and the rollout workflow) from platform.yaml and overlays/.
+
+  --outdir DIR         the output tree, replaced all at once (default: dist, or $CDK8S_OUTDIR)
+  --overlays DIR       one <cluster>.yaml per cluster (default: overlays)
+  --platform FILE      platform-wide settings (default: platform.yaml)
+  --service DIR        the Mandelbrot service's source (default: services/mandelbrot)
+  --history DIR        earlier output whose ConfigMaps stable pods may still mount (default: --outdir)
+  --workflows-dir DIR  where the rollout workflow goes (default: .github/workflows beside --outdir)`;
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -31,8 +42,13 @@ function main(): void {
       service: { type: 'string', default: 'services/mandelbrot' },
       history: { type: 'string' },
       'workflows-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const history = values.history ?? values.outdir;
   const platform = loadPlatformSettings(resolve(values.platform), values.platform);
   const clusters = loadClusterOverlays(resolve(values.overlays), values.overlays);

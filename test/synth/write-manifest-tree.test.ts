@@ -116,6 +116,12 @@ describe('npm run synth', () => {
     );
   });
 
+  test('--help lists every option', () => {
+    const result = runSynth(['--help']);
+    expect(result.status).toBe(0);
+    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir']) expect(result.stdout).toContain(option);
+  });
+
   test('fails if an option is unknown, naming it', () => {
     const result = runSynth(['--out-dir', 'x']);
     expect(result.status).toBe(1);
