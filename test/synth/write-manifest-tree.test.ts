@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
@@ -63,6 +63,22 @@ describe('writeManifestTree', () => {
     writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'a2\n' }]);
     expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'a2\n']]));
     expect(readdirSync(temp.path)).toEqual(['dist']);
+  });
+
+  test('keeps an unchanged file as it is (the same inode) and writes a changed one anew', () => {
+    const outdir = join(temp.path, 'dist');
+    writeManifestTree(outdir, [
+      { path: 'aws/same.yaml', content: 'same\n' },
+      { path: 'aws/changed.yaml', content: 'old\n' },
+    ]);
+    const before = { same: statSync(join(outdir, 'aws/same.yaml')).ino, changed: statSync(join(outdir, 'aws/changed.yaml')).ino };
+    writeManifestTree(outdir, [
+      { path: 'aws/same.yaml', content: 'same\n' },
+      { path: 'aws/changed.yaml', content: 'new\n' },
+    ]);
+    expect(statSync(join(outdir, 'aws/same.yaml')).ino).toBe(before.same);
+    expect(statSync(join(outdir, 'aws/changed.yaml')).ino).not.toBe(before.changed);
+    expect(readTree(outdir)).toEqual(new Map([['aws/changed.yaml', 'new\n'], ['aws/same.yaml', 'same\n']]));
   });
 
   test('leaves the old tree whole when writing fails part-way', () => {
