@@ -7,9 +7,10 @@ import { run as render } from './render.js';
 import { run as synth } from './synth.js';
 
 async function main(): Promise<void> {
-  await synth();
-  await render();
-  await diff();
+  for (const area of [synth, render, diff]) {
+    await area();
+    console.log();
+  }
 }
 
 main().catch((error: unknown) => {
