@@ -19,6 +19,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type * as TypeScript from 'typescript';
 import { FieldPathSegment, formatFieldPath } from '../field-path.js';
+import { compareStrings } from '../stable-order.js';
 
 /** A kubernetes-models class: validates its data against the kind's OpenAPI schema. */
 type ModelClass = new (data: never) => { validate(): void };
@@ -28,41 +29,37 @@ export interface KindSchema {
   readonly apiVersion: string;
   readonly kind: string;
   readonly model: ModelClass;
-  /** Module that declares the interface, as imported from the project. */
+  /** Module that declares the kind's interface, `I<kind>`, as imported from the project. */
   readonly typesModule: string;
-  /** The interface describing every field of the kind. */
-  readonly typeName: string;
 }
 
-const core = (apiVersion: string, kind: string, path: string, model: ModelClass): KindSchema => ({
+const core = (apiVersion: string, kind: string, model: ModelClass): KindSchema => ({
   apiVersion,
   kind,
   model,
-  typesModule: `kubernetes-models/${path}/${kind}`,
-  typeName: `I${kind}`,
+  typesModule: `kubernetes-models/${apiVersion}/${kind}`,
 });
 const argo = (pkg: 'argo-cd' | 'argo-rollouts', kind: string, model: ModelClass): KindSchema => ({
   apiVersion: 'argoproj.io/v1alpha1',
   kind,
   model,
   typesModule: `@kubernetes-models/${pkg}/argoproj.io/v1alpha1/${kind}`,
-  typeName: `I${kind}`,
 });
 
 /** A schema for every kind in KNOWN_KINDS (lib/argocd/resource-kinds.ts), at the API version this program emits. */
 export const KIND_SCHEMAS: readonly KindSchema[] = [
-  core('v1', 'Namespace', 'v1', Namespace),
-  core('v1', 'ConfigMap', 'v1', ConfigMap),
-  core('v1', 'Secret', 'v1', Secret),
-  core('v1', 'Service', 'v1', Service),
-  core('v1', 'ServiceAccount', 'v1', ServiceAccount),
-  core('apps/v1', 'Deployment', 'apps/v1', Deployment),
-  core('policy/v1', 'PodDisruptionBudget', 'policy/v1', PodDisruptionBudget),
-  core('rbac.authorization.k8s.io/v1', 'ClusterRole', 'rbac.authorization.k8s.io/v1', ClusterRole),
-  core('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'rbac.authorization.k8s.io/v1', ClusterRoleBinding),
-  core('rbac.authorization.k8s.io/v1', 'Role', 'rbac.authorization.k8s.io/v1', Role),
-  core('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rbac.authorization.k8s.io/v1', RoleBinding),
-  core('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'apiextensions.k8s.io/v1', CustomResourceDefinition),
+  core('v1', 'Namespace', Namespace),
+  core('v1', 'ConfigMap', ConfigMap),
+  core('v1', 'Secret', Secret),
+  core('v1', 'Service', Service),
+  core('v1', 'ServiceAccount', ServiceAccount),
+  core('apps/v1', 'Deployment', Deployment),
+  core('policy/v1', 'PodDisruptionBudget', PodDisruptionBudget),
+  core('rbac.authorization.k8s.io/v1', 'ClusterRole', ClusterRole),
+  core('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', ClusterRoleBinding),
+  core('rbac.authorization.k8s.io/v1', 'Role', Role),
+  core('rbac.authorization.k8s.io/v1', 'RoleBinding', RoleBinding),
+  core('apiextensions.k8s.io/v1', 'CustomResourceDefinition', CustomResourceDefinition),
   argo('argo-rollouts', 'Rollout', Rollout),
   argo('argo-rollouts', 'AnalysisTemplate', AnalysisTemplate),
   argo('argo-rollouts', 'ClusterAnalysisTemplate', ClusterAnalysisTemplate),
@@ -124,7 +121,7 @@ export class SchemaValidator {
     const ts = this.ts;
     const fileName = join(projectRoot, '__kind-schemas__.ts');
     const source = KIND_SCHEMAS.map(
-      (schema, index) => `import type { ${schema.typeName} as T${index} } from '${schema.typesModule}';\nexport type Kind${index} = T${index};\n`,
+      (schema, index) => `import type { I${schema.kind} as T${index} } from '${schema.typesModule}';\nexport type Kind${index} = T${index};\n`,
     ).join('');
     const options: TypeScript.CompilerOptions = {
       noEmit: true,
@@ -158,11 +155,6 @@ export class SchemaValidator {
     }
   }
 
-  /** True when there is a schema for this apiVersion and kind. */
-  public hasSchema(apiVersion: string, kind: string): boolean {
-    return this.rootTypes.has(schemaKey(apiVersion, kind));
-  }
-
   /** Every problem of `object`, sorted by field path; empty when it is valid. */
   public validate(object: unknown): SchemaProblem[] {
     if (!isPlainObject(object)) return [{ path: '', message: 'expected a Kubernetes object (a mapping)' }];
@@ -175,7 +167,7 @@ export class SchemaValidator {
     this.findUnknownFields(object, [root.type], [], problems);
     problems.push(...modelProblems(root.schema, object));
     const unique = new Map(problems.map((problem) => [`${problem.path}\0${problem.message}`, problem]));
-    return [...unique.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...unique.values()].sort((a, b) => compareStrings(a.path, b.path));
   }
 
   /** Walks `value` beside the types it may have; a key that none of them declares is unknown. */

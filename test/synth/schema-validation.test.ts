@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
+import { apiGroupOf, KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
 import { formatSchemaProblems, KIND_SCHEMAS, SchemaValidator } from '../../lib/synth/schema-validation.js';
+import { PROJECT_ROOT } from '../support/synth-process.js';
 
-const PROJECT_ROOT = process.cwd();
 const DIST = join(PROJECT_ROOT, 'dist');
 const validator = SchemaValidator.load({ projectRoot: PROJECT_ROOT });
 
@@ -34,8 +34,7 @@ describe('SchemaValidator', () => {
     for (const known of KNOWN_KINDS) {
       const schema = KIND_SCHEMAS.find((entry) => entry.kind === known.kind);
       expect(schema).toBeDefined();
-      const group = schema!.apiVersion.includes('/') ? schema!.apiVersion.split('/')[0] : '';
-      expect(group).toBe(known.group);
+      expect(apiGroupOf(schema!.apiVersion)).toBe(known.group);
     }
   });
 
