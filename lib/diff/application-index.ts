@@ -1,4 +1,4 @@
-import { ManifestData, ManifestObject } from './manifest-tree.js';
+import { isKind, ManifestData, ManifestObject } from './manifest-tree.js';
 
 /** The Argo CD finalizer that makes deleting an Application delete its resources too. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -22,8 +22,7 @@ export interface ApplicationInfo {
   readonly cluster: string;
 }
 
-export const isApplication = (object: { apiVersion: string; kind: string }): boolean =>
-  object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/');
+export const isApplication = (object: { apiVersion: string; kind: string }): boolean => isKind(object, 'argoproj.io', 'Application');
 
 /** The folder of a tree path: `aws/argocd` for `aws/argocd/appproject-trinity.yaml`. */
 export function folderOf(file: string): string {

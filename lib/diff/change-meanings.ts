@@ -2,7 +2,7 @@ import { appProjectPermissionChanges } from './app-project-permissions.js';
 import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
 import { Meaning } from './diff-model.js';
 import { FieldChange, touches, valueAt } from './field-changes.js';
-import { ManifestData, ManifestObject } from './manifest-tree.js';
+import { isKind, ManifestData, ManifestObject } from './manifest-tree.js';
 import { isSecret } from './secret-masking.js';
 
 /** An object on one side of the diff, with where it belongs. */
@@ -34,8 +34,6 @@ const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
 const SYNC_ANNOTATIONS = ['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'];
 const POD_TEMPLATE = ['spec', 'template'];
 
-const isKind = (object: ManifestObject, group: string, kind: string) =>
-  object.kind === kind && (group === '' ? !object.apiVersion.includes('/') : object.apiVersion.startsWith(`${group}/`));
 export const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
 export const isWorkload = (object: ManifestObject) => isRollout(object) || isKind(object, 'apps', 'Deployment');
 const isConfigMap = (object: ManifestObject) => isKind(object, '', 'ConfigMap');

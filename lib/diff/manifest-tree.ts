@@ -19,6 +19,14 @@ export interface ManifestObject {
   readonly data: ManifestData;
 }
 
+/**
+ * Whether `object` is a `kind` of API `group` (`''` for the core group), at any version.
+ * (Not resource-kinds' apiGroupOf: that module would bring cdk8s into the diff's bundle.)
+ */
+export function isKind(object: { apiVersion: string; kind: string }, group: string, kind: string): boolean {
+  return object.kind === kind && (group === '' ? !object.apiVersion.includes('/') : object.apiVersion.startsWith(`${group}/`));
+}
+
 /** A file of a tree that is not a list of Kubernetes objects. */
 export class ManifestParseError extends Error {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 import { FieldChange } from './field-changes.js';
-import { ManifestData } from './manifest-tree.js';
+import { isKind, ManifestData } from './manifest-tree.js';
 
 /** What a secret value reads as in every output. */
 export const MASKED_VALUE = '(masked)';
@@ -9,7 +9,7 @@ const SECRET_FIELDS = ['data', 'stringData'];
 /** `kubectl apply` copies the whole object, values included, into this annotation. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-export const isSecret = (object: { apiVersion: string; kind: string }): boolean => object.kind === 'Secret' && object.apiVersion === 'v1';
+export const isSecret = (object: { apiVersion: string; kind: string }): boolean => isKind(object, '', 'Secret');
 
 function isSecretPath(path: readonly (string | number)[]): boolean {
   return SECRET_FIELDS.includes(path[0] as string) || (path[0] === 'metadata' && path[1] === 'annotations' && path[2] === LAST_APPLIED);
