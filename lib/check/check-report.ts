@@ -1,5 +1,6 @@
-import { styleText } from 'node:util';
+import { hasChanges } from '../diff/diff-model.js';
 import { renderText } from '../diff/render-text.js';
+import { painter } from '../terminal-color.js';
 import { CheckResult, DRIFT_FIX } from './dist-check.js';
 
 export interface CheckReportOptions {
@@ -13,12 +14,12 @@ export interface CheckReportOptions {
 
 /** The check's results for a terminal or a CI log: one line each, problems and drift beneath. */
 export function renderCheckReport(results: readonly CheckResult[], options: CheckReportOptions = {}): string {
-  const paint = (style: 'green' | 'red' | 'bold', text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
+  const paint = painter(options.color);
   const lines: string[] = [];
   for (const result of results) {
     lines.push(result.ok ? paint('green', `✓ ${result.name}: ${result.summary}`) : paint('red', `✗ ${result.name}: ${result.summary}`));
     for (const problem of result.problems) lines.push(...problem.split('\n').map((line) => `    ${line}`));
-    if (result.drift && result.drift.clusters.length > 0) {
+    if (result.drift && hasChanges(result.drift)) {
       lines.push('', ...renderText(result.drift, options).trimEnd().split('\n').map((line) => `    ${line}`), '', `    ${DRIFT_FIX}`);
     }
   }

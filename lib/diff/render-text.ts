@@ -1,4 +1,4 @@
-import { styleText } from 'node:util';
+import { painter, TextStyle } from '../terminal-color.js';
 import { ChangeCounts, describeObject, ManifestDiff, Meaning, ObjectDiff, Severity } from './diff-model.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
@@ -11,12 +11,10 @@ export interface TextRenderOptions {
   readonly color?: boolean;
 }
 
-type Style = Parameters<typeof styleText>[0];
-
 const SEVERITY_MARK: Record<Severity, string> = { danger: '!!', warning: '!', notice: '»', info: '·' };
-const SEVERITY_STYLE: Record<Severity, Style> = { danger: ['red', 'bold'], warning: 'yellow', notice: 'cyan', info: 'dim' };
+const SEVERITY_STYLE: Record<Severity, TextStyle> = { danger: ['red', 'bold'], warning: 'yellow', notice: 'cyan', info: 'dim' };
 const CHANGE_MARK = { added: '+', removed: '-', changed: '~' } as const;
-const CHANGE_STYLE: Record<ObjectDiff['change'], Style> = { added: 'green', removed: 'red', changed: 'yellow' };
+const CHANGE_STYLE: Record<ObjectDiff['change'], TextStyle> = { added: 'green', removed: 'red', changed: 'yellow' };
 
 /** `2 added, 1 changed, 1 canary, permissions widened in 1 AppProject`: the non-zero counts. */
 export function describeCounts(counts: ChangeCounts): string {
@@ -45,8 +43,7 @@ export function prominentMeanings(diff: ManifestDiff): { where: string; meaning:
 
 /** The diff for a terminal or a log: grouped by cluster, then Application, every field shown. */
 export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}): string {
-  // The caller decides about colour (terminal, NO_COLOR), not styleText's own stream check.
-  const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
+  const paint = painter(options.color);
   const lines: string[] = [];
   lines.push(paint('bold', `Manifest changes in dist/: ${diff.base} → ${diff.head}`));
   if (diff.clusters.length === 0) {
