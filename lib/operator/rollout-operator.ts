@@ -1,5 +1,5 @@
 import { UsageError } from './command-line-errors.js';
-import { KubectlClient, KubectlMissingError, lastLine } from './kubectl-client.js';
+import { KubectlClient, KubectlCommandError, KubectlMissingError } from './kubectl-client.js';
 import { pluginVersionArgs } from './kubectl-commands.js';
 import { ClusterTarget, OperationPlan, OperationSettings, planOperation, StepContext } from './operation-plan.js';
 import { Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
@@ -15,14 +15,6 @@ export interface ClusterOutcome {
   readonly state?: RolloutSummary;
   /** What the operator must know now. */
   readonly notes: readonly string[];
-}
-
-/** kubectl or its plugin cannot run: nothing was attempted on any cluster. */
-export class ToolError extends UsageError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ToolError';
-  }
 }
 
 export interface RolloutOperatorProps {
@@ -55,25 +47,24 @@ export class RolloutOperator {
 
   /**
    * Checks that kubectl and the kubectl-argo-rollouts plugin run; returns the plugin's version line.
-   * A plugin other than {@link SUPPORTED_PLUGIN_VERSION} only earns a warning in the log.
+   * A plugin other than {@link SUPPORTED_PLUGIN_VERSION} only earns a warning in the log. When
+   * either cannot run, nothing has been attempted on any cluster: a {@link UsageError}.
    */
   public async checkTools(): Promise<string> {
-    const args = pluginVersionArgs();
-    let result;
+    let output: string;
     try {
-      result = await this.kubectl.run(args, { timeoutMs: 60_000 });
+      output = await this.kubectl.check(pluginVersionArgs(), { timeoutMs: 60_000 });
     } catch (error) {
-      if (error instanceof KubectlMissingError) throw new ToolError(error.message);
+      if (error instanceof KubectlMissingError) throw new UsageError(error.message);
+      if (error instanceof KubectlCommandError) {
+        throw new UsageError(
+          `the kubectl-argo-rollouts plugin is missing or does not run: ${error.message}. ` +
+            `Install kubectl-argo-rollouts ${SUPPORTED_PLUGIN_VERSION} on PATH (https://github.com/argoproj/argo-rollouts/releases).`,
+        );
+      }
       throw error;
     }
-    if (result.exitCode !== 0) {
-      const said = lastLine(result.stderr) || lastLine(result.stdout);
-      throw new ToolError(
-        `the kubectl-argo-rollouts plugin is missing or does not run: ${this.kubectl.display(args)} exited ${result.exitCode}${said ? `: ${said}` : ''}. ` +
-          `Install kubectl-argo-rollouts ${SUPPORTED_PLUGIN_VERSION} on PATH (https://github.com/argoproj/argo-rollouts/releases).`,
-      );
-    }
-    const version = result.stdout.split('\n')[0].trim();
+    const version = output.split('\n')[0].trim();
     if (!version.includes(`${SUPPORTED_PLUGIN_VERSION}+`) && !version.endsWith(SUPPORTED_PLUGIN_VERSION)) {
       this.log(`warning: found "${version}"; these operations guard against the behaviour of kubectl-argo-rollouts ${SUPPORTED_PLUGIN_VERSION}`);
     }

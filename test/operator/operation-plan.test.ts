@@ -1,3 +1,4 @@
+import { UsageError } from '../../lib/operator/command-line-errors.js';
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
 import { applicationNames, ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
@@ -147,5 +148,15 @@ describe('RolloutOperator.checkTools', () => {
     const current = scripted(() => ok('kubectl-argo-rollouts: v1.9.0+838d4e7\n'));
     await current.operator.checkTools();
     expect(current.lines).toEqual([]);
+  });
+
+  test('fails if the plugin check is killed after its time limit, saying so rather than "exited -1"', async () => {
+    const { operator } = scripted(() => ({ stdout: '', stderr: '', exitCode: -1 }));
+    const error = await operator.checkTools().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      'the kubectl-argo-rollouts plugin is missing or does not run: kubectl argo rollouts version was killed after its time limit. ' +
+        'Install kubectl-argo-rollouts v1.9.0 on PATH (https://github.com/argoproj/argo-rollouts/releases).',
+    );
   });
 });
