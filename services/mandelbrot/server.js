@@ -87,7 +87,8 @@ function readJsonBody(req) {
         chunks.push(chunk);
       }
     });
-    req.on('error', reject);
+    // A client that goes away mid-body is not a failure of this service.
+    req.on('error', (error) => reject(new HttpError(400, `request body incomplete: ${error.message}`)));
     req.on('end', () => {
       if (refused) return;
       let body;
@@ -132,7 +133,7 @@ async function render(req, res) {
 
 async function renderStage(req, res) {
   const request = normalizeStageRequest(await readJsonBody(req));
-  const tile = stages.renderLocal(request, { rowStart: request.rowStart, rowEnd: request.rowEnd }, request.stage || identity.cloud);
+  const tile = await stages.renderLocal(request, { rowStart: request.rowStart, rowEnd: request.rowEnd }, request.stage || identity.cloud);
   if (tile.status === 'ok') send(res, 200, { tile });
   else send(res, 500, { error: tile.error, tile });
 }
@@ -151,7 +152,8 @@ const routes = {
 };
 
 async function handle(req, res) {
-  const { pathname } = new URL(req.url, 'http://localhost');
+  // The target's path as it is: URL parsing would read `//x/y` as host x and path /y, or fail.
+  const pathname = req.url.split('?', 1)[0];
   const methods = routes[pathname];
   if (!methods) throw new HttpError(404, `no such path: ${pathname}`);
   const handler = methods[req.method];

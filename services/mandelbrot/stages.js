@@ -8,6 +8,12 @@ const { encodeIterations, renderRows, splitBands } = require('./render.js');
 const REMOTE_STAGE_TIMEOUT_MS = 10_000;
 
 /**
+ * Escape iterations rendered between turns of the event loop, some tens of milliseconds: the
+ * largest band allowed takes seconds, and health probes must be answered meanwhile.
+ */
+const ITERATIONS_PER_TURN = 10_000_000;
+
+/**
  * Base URLs of other clusters, by cloud, from a mounted ConfigMap: one file per cloud holding
  * the URL. A missing folder means every band is rendered here. Kubernetes' own `..data`
  * entries start with a dot and are skipped.
@@ -32,6 +38,17 @@ function describeError(error) {
   return `${error && error.message ? error.message : String(error)}${cause}`;
 }
 
+/** Rows [rowStart, rowEnd) of `frame`, a few rows per turn of the event loop. */
+async function renderBand(frame, band) {
+  const rowsPerTurn = Math.max(1, Math.floor(ITERATIONS_PER_TURN / (frame.width * frame.maxIterations)));
+  const iterations = new Uint16Array(frame.width * (band.rowEnd - band.rowStart));
+  for (let row = band.rowStart; row < band.rowEnd; row += rowsPerTurn) {
+    await new Promise((resolve) => setImmediate(resolve));
+    iterations.set(renderRows(frame, row, Math.min(row + rowsPerTurn, band.rowEnd)), (row - band.rowStart) * frame.width);
+  }
+  return iterations;
+}
+
 /**
  * Renders stages: bands of a frame, here or remotely, with the failures `ERROR_RATE` injects.
  *
@@ -43,7 +60,7 @@ function createStageRenderer(identity, options) {
   const { route, stageUrls, errorRate, metrics, random } = options;
 
   /** Renders rows of `frame` on this instance; may fail on purpose. */
-  function renderLocal(frame, band, stage) {
+  async function renderLocal(frame, band, stage) {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     const milliseconds = () => Math.round(seconds() * 1e6) / 1e3;
@@ -52,7 +69,7 @@ function createStageRenderer(identity, options) {
       metrics.observeStageRender('error', seconds());
       return { ...tile, status: 'failed', error: `injected failure (ERROR_RATE=${errorRate})`, durationMs: milliseconds() };
     }
-    const iterations = renderRows(frame, band.rowStart, band.rowEnd);
+    const iterations = await renderBand(frame, band);
     metrics.observeStageRender('ok', seconds());
     return { ...tile, status: 'ok', durationMs: milliseconds(), iterations: encodeIterations(iterations) };
   }
@@ -79,8 +96,7 @@ function createStageRenderer(identity, options) {
   /**
    * All bands of a render request, in route order. In `stages` mode a band whose cloud has a
    * stage URL goes to that cluster; everything else, and every band in `local` mode, is
-   * rendered here. Remote requests start first; the event loop gets a turn before each local
-   * band, so they make progress and health checks are answered in between.
+   * rendered here, one band after another. Remote requests start first, so they run meanwhile.
    */
   async function renderRoute(request) {
     const stages = route.length > 0 ? route : [identity.cloud];
@@ -92,9 +108,7 @@ function createStageRenderer(identity, options) {
       return url ? renderRemote(frame, bands[index], stage, url) : undefined;
     });
     for (const [index, stage] of stages.entries()) {
-      if (tiles[index]) continue;
-      await new Promise((resolve) => setImmediate(resolve));
-      tiles[index] = renderLocal(frame, bands[index], stage);
+      if (!tiles[index]) tiles[index] = await renderLocal(frame, bands[index], stage);
     }
     return Promise.all(tiles);
   }

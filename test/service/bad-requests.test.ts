@@ -3,6 +3,17 @@ import { metricValue, postJson, RunningService, startLocalService } from './serv
 
 const ONE_MB = 1024 * 1024;
 
+/** Writes `text` to the service's port as it is, and returns all it answers until it closes. */
+function rawExchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('bad requests never take the service down', () => {
   let service: RunningService;
   beforeAll(async () => {
@@ -77,17 +88,44 @@ describe('bad requests never take the service down', () => {
     const wrongMethod = await fetch(`${service.url}/api/render`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
+
+    // Targets a client library would normalize away; `//` once failed URL parsing with a 500.
+    for (const target of ['//', '//healthz/x', '//x/healthz', '*']) {
+      const answer = await rawExchange(service.port, `GET ${target} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
+      expect([target, answer.split('\r\n')[0]]).toEqual([target, 'HTTP/1.1 404 Not Found']);
+    }
   });
 
   test('a request that is not HTTP gets 400', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(service.port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
-    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await rawExchange(service.port, 'NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  test('a client that leaves in the middle of its body is refused, not logged as a failure of the service', async () => {
+    const invalid = async () =>
+      metricValue(await (await fetch(`${service.url}/metrics`)).text(), 'mandelbrot_render_requests_total', { cloud: 'gcp', region: 'us-central1', status: 'invalid' });
+    const before = await invalid();
+    const socket = connect(service.port, '127.0.0.1', () =>
+      socket.write('POST /api/render HTTP/1.1\r\nhost: localhost\r\ncontent-length: 100\r\n\r\n{"width":', () => socket.destroy()),
+    );
+    while ((await invalid()) === before) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(service.output()).not.toContain('"msg":"request failed"');
+  });
+
+  test('/healthz keeps answering while a heavy band renders', async () => {
+    // Inside a period-3 bulb: every pixel runs all 2000 iterations, about a second of work.
+    const band = { width: 1280, height: 960, maxIterations: 2000, view: { xMin: -0.1227, xMax: -0.1225, yMin: 0.7448, yMax: 0.745 }, rowStart: 0, rowEnd: 100 };
+    let rendered = false;
+    const render = postJson(`${service.url}/internal/render-stage`, band).finally(() => (rendered = true));
+    let answered = 0;
+    while (!rendered) {
+      expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+      answered++;
+    }
+    const { status, body } = await render;
+    expect(status).toBe(200);
+    expect(body.tile.iterations).toBe(Buffer.from(new Uint16Array(1280 * 100).fill(2000).buffer).toString('base64'));
+    // Rendered in one piece, the band would hold every probe off until it is done.
+    expect(answered).toBeGreaterThanOrEqual(10);
   });
 
   test('afterwards /healthz still answers, and the refused renders were counted', async () => {
@@ -95,7 +133,7 @@ describe('bad requests never take the service down', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    // Four malformed bodies and two oversized ones on /api/render.
-    expect(metricValue(metrics, 'mandelbrot_render_requests_total', { cloud: 'gcp', region: 'us-central1', status: 'invalid' })).toBe(6);
+    // Four malformed bodies, two oversized ones and one left unfinished on /api/render.
+    expect(metricValue(metrics, 'mandelbrot_render_requests_total', { cloud: 'gcp', region: 'us-central1', status: 'invalid' })).toBe(7);
   });
 });
