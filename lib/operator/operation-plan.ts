@@ -63,13 +63,12 @@ export interface StepContext {
 }
 
 /** One kubectl command of an operation, and how its result is used. */
-export interface OperationStep {
+export interface OperationStep<Result = void> {
   /** kubectl's arguments: what `--dry-run` prints. */
   readonly args: readonly string[];
   /** How the command is used when that is more than running it once, for `--dry-run`. */
   readonly note?: string;
-  /** Runs the step; a step that reads the Rollout returns what it read. */
-  readonly run: (context: StepContext) => Promise<RolloutSummary | void>;
+  readonly run: (context: StepContext) => Promise<Result>;
 }
 
 /** The commands of one operation on one cluster. */
@@ -77,7 +76,7 @@ export interface OperationPlan {
   readonly cluster: ClusterTarget;
   readonly steps: readonly OperationStep[];
   /** Reads the Rollout for the report; it runs even after a failed step. */
-  readonly show: OperationStep;
+  readonly show: OperationStep<RolloutSummary>;
   /** What the operator must know after the operation. */
   readonly notes: readonly string[];
 }
@@ -175,13 +174,18 @@ function runCommand(args: readonly string[]): OperationStep {
     args,
     run: async ({ kubectl, log }) => {
       log(`$ ${kubectl.display(args)}`);
-      for (const line of (await kubectl.check(args)).split('\n')) if (line.trim() !== '') log(`  ${line}`);
+      logOutput(log, await kubectl.check(args));
     },
   };
 }
 
+/** What a command printed, indented under it. */
+function logOutput(log: StepContext['log'], output: string): void {
+  for (const line of output.split('\n')) if (line.trim() !== '') log(`  ${line}`);
+}
+
 /** Reads the Rollout; a missing Rollout is an error here. */
-function showRollout(target: PlanTarget): OperationStep {
+function showRollout(target: PlanTarget): OperationStep<RolloutSummary> {
   const args = getRolloutArgs(target.rollout, target.context);
   return {
     args,
@@ -233,7 +237,7 @@ function watchUntilHealthy(target: PlanTarget, args: readonly string[]): Operati
     run: async ({ kubectl, log }) => {
       log(`$ ${kubectl.display(args)}`);
       const result = await kubectl.run(args, { timeoutMs: target.settings.timeoutMs + WATCH_GRACE_MS });
-      for (const line of result.stdout.split('\n')) if (line.trim() !== '') log(`  ${line}`);
+      logOutput(log, result.stdout);
       if (result.exitCode === 0) return;
       if (result.exitCode === -1 || /exceeded timeout/.test(result.stderr)) {
         throw new WaitTimeoutError(`${what} (kubectl argo rollouts status --watch)`, target.settings.timeoutMs, lastLine(result.stdout) || 'no status');

@@ -112,7 +112,7 @@ export class RolloutOperator {
     }
     let state: RolloutSummary | undefined;
     try {
-      state = (await plan.show.run(context)) ?? undefined;
+      state = await plan.show.run(context);
     } catch (caught) {
       error ??= messageOf(caught);
     }
