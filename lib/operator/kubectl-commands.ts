@@ -13,10 +13,10 @@ export interface RolloutRef {
 export const ROLLOUTS_CRD = 'rollouts.argoproj.io';
 
 /** Namespace the Argo CD Applications live in. */
-export const ARGOCD_NAMESPACE = 'argocd';
+const ARGOCD_NAMESPACE = 'argocd';
 
 /** The merge patch that asks Argo CD to sync an Application now, with its hooks (what the Argo CD UI's "Sync" does). */
-export const SYNC_OPERATION_PATCH = JSON.stringify({ operation: { sync: { syncStrategy: { hook: {} } } } });
+const SYNC_OPERATION_PATCH = JSON.stringify({ operation: { sync: { syncStrategy: { hook: {} } } } });
 
 /** A boolean flag always carries its value after `=`: the plugin reads `--watch false` as `--watch` plus an argument. */
 export function booleanFlag(name: string, value: boolean): string {

@@ -71,8 +71,7 @@ export class RolloutOperator {
     return version;
   }
 
-  /** The plans, for `--dry-run`. */
-  public plan(operation: Operation, clusters: readonly ClusterTarget[]): OperationPlan[] {
+  private plan(operation: Operation, clusters: readonly ClusterTarget[]): OperationPlan[] {
     return clusters.map((cluster) => planOperation(operation, cluster, this.settings));
   }
 

@@ -64,7 +64,7 @@ interface PinnedAction {
 const pin = (repository: string, commit: string, tag: string): PinnedAction => ({ repository, commit, tag });
 
 /** The actions the workflow runs, pinned to commits: a tag can be moved, a commit cannot. */
-export const PINNED_ACTIONS = {
+const PINNED_ACTIONS = {
   checkout: pin('actions/checkout', '3d3c42e5aac5ba805825da76410c181273ba90b1', 'v7.0.1'),
   setupNode: pin('actions/setup-node', '820762786026740c76f36085b0efc47a31fe5020', 'v7.0.0'),
   setupKubectl: pin('Azure/setup-kubectl', '829323503d1be3d00ca8346e5391ca0b07a9ab0d', 'v5.1.0'),
@@ -79,7 +79,7 @@ export const PINNED_ACTIONS = {
 type Step = Record<string, unknown>;
 
 /** The name of one of a cluster's GitHub secrets: `<CLUSTER>_<WHAT>`, such as `AWS_ROLE_ARN`. */
-export function clusterSecretName(cluster: string, what: string): string {
+function clusterSecretName(cluster: string, what: string): string {
   const prefix = cluster.toUpperCase().replaceAll('-', '_');
   // A secret's name may not start with a digit.
   return `${/^\d/.test(prefix) ? `CLUSTER_${prefix}` : prefix}_${what}`;

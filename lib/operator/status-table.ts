@@ -1,10 +1,10 @@
 import { ClusterOutcome } from './rollout-operator.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
-export const STATUS_COLUMNS = ['cluster', 'cloud', 'status', 'step', 'weight', 'desired', 'ready', 'stable replica set'] as const;
+const STATUS_COLUMNS = ['cluster', 'cloud', 'status', 'step', 'weight', 'desired', 'ready', 'stable replica set'] as const;
 
 /** One row per cluster; a cluster whose Rollout could not be read shows `unknown`. */
-export function statusRows(outcomes: readonly ClusterOutcome[]): string[][] {
+function statusRows(outcomes: readonly ClusterOutcome[]): string[][] {
   return outcomes.map(({ cluster, state }) =>
     state === undefined
       ? [cluster.name, cluster.cloud, 'unknown', '-', '-', '-', '-', '-']
@@ -13,7 +13,7 @@ export function statusRows(outcomes: readonly ClusterOutcome[]): string[][] {
 }
 
 /** The rows under a header, each column as wide as its widest cell, two spaces apart. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
