@@ -43,7 +43,6 @@ function parseCommandLine(argv: readonly string[]): { release: string; options: 
 async function synthesize(options: Options): Promise<void> {
   const result = await x(process.execPath, ['scripts/run.cjs', 'main.ts', '--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform], {
     throwOnError: false,
-    nodeOptions: { cwd: process.cwd() },
   });
   if (result.exitCode !== 0) throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
 }

@@ -58,9 +58,7 @@ function durationOption(flag: string, text: string): number {
 }
 
 function selectClusters(name: string, overlays: readonly ClusterOverlay[], overlaysDir: string): ClusterTarget[] {
-  const targets = overlays
-    .map(({ name: cluster, cloud, context }) => ({ name: cluster, cloud, context }))
-    .sort((a, b) => compareStrings(a.name, b.name));
+  const targets = [...overlays].sort((a, b) => compareStrings(a.name, b.name));
   if (name === 'all') return targets;
   const target = targets.find((cluster) => cluster.name === name);
   if (!target) {
