@@ -44,15 +44,17 @@ export function startService(options: StartOptions): Promise<RunningService> {
     const exitedEarly = (code: number | null) => fail(new Error(`the service exited with ${code} before listening:\n${output}`));
     child.once('exit', exitedEarly);
     child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    const awaitListening = () => {
       const line = output.split('\n').find((text) => text.includes('"msg":"listening"'));
       if (!line) return;
       clearTimeout(timer);
       child.removeListener('exit', exitedEarly);
+      child.stdout!.removeListener('data', awaitListening);
       const { port } = JSON.parse(line);
       resolve({ url: `http://127.0.0.1:${port}`, port, output: () => output, stop: () => stopChild(child, exited) });
-    });
+    };
+    child.stdout!.on('data', awaitListening);
   });
 }
 
