@@ -100,6 +100,11 @@ export interface ManifestDiff {
   readonly clusters: readonly ClusterDiff[];
 }
 
+/** Every object of the diff, cluster by cluster, then Application by Application. */
+export function objectsOf(diff: ManifestDiff): ObjectDiff[] {
+  return diff.clusters.flatMap((cluster) => cluster.groups.flatMap((group) => group.objects));
+}
+
 /** True when the diff holds any change. */
 export const hasChanges = (diff: ManifestDiff): boolean => diff.clusters.length > 0;
 

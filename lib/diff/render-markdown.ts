@@ -1,4 +1,4 @@
-import { ClusterDiff, describeObject, ManifestDiff, ObjectDiff, Severity } from './diff-model.js';
+import { ClusterDiff, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
 import { describeCounts, prominentMeanings } from './render-text.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
@@ -91,7 +91,7 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
   let top = header(diff, rows);
   while (top.length > maxLength / 2 && rows > 1) top = header(diff, (rows = Math.floor(rows / 2)));
 
-  const objects = diff.clusters.flatMap((cluster) => cluster.groups.flatMap((group) => group.objects));
+  const objects = objectsOf(diff);
   const blocks = new Map(objects.map((object) => [object, objectBlock(object)]));
   const kept = new Set<ObjectDiff>();
   let room = maxLength - top.length - CUT_NOTE_ROOM - skeletonLength(diff);

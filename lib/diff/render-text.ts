@@ -1,5 +1,5 @@
 import { painter, TextStyle } from '../terminal-color.js';
-import { ChangeCounts, describeObject, ManifestDiff, Meaning, ObjectDiff, Severity } from './diff-model.js';
+import { ChangeCounts, describeObject, ManifestDiff, Meaning, ObjectDiff, objectsOf, Severity } from './diff-model.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
 export interface TextRenderOptions {
@@ -32,12 +32,8 @@ export function describeCounts(counts: ChangeCounts): string {
 
 /** The danger-level meanings of the whole diff, each with where it is: shown first, in every format. */
 export function prominentMeanings(diff: ManifestDiff): { where: string; meaning: Meaning }[] {
-  return diff.clusters.flatMap((cluster) =>
-    cluster.groups.flatMap((group) =>
-      group.objects.flatMap((object) =>
-        object.meanings.filter((meaning) => meaning.severity === 'danger').map((meaning) => ({ where: `${cluster.cluster}: ${describeObject(object)}`, meaning })),
-      ),
-    ),
+  return objectsOf(diff).flatMap((object) =>
+    object.meanings.filter((meaning) => meaning.severity === 'danger').map((meaning) => ({ where: `${object.cluster}: ${describeObject(object)}`, meaning })),
   );
 }
 

@@ -1,6 +1,6 @@
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { CLOUDS } from '../../lib/config/fields.js';
-import { ManifestDiff, ObjectDiff } from '../../lib/diff/diff-model.js';
+import { ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
 import { synthCluster } from '../support/cluster.js';
 
 /** A dist/ tree of the three clouds, synthesized in-process the way main.ts does. */
@@ -28,10 +28,7 @@ export function onlyPath(tree: ReadonlyMap<string, string>, prefix: string): str
   return paths[0];
 }
 
-/** Every object diff, flattened out of clusters and groups. */
-export function objectsOf(diff: ManifestDiff): ObjectDiff[] {
-  return diff.clusters.flatMap((cluster) => cluster.groups.flatMap((group) => group.objects));
-}
+export { objectsOf };
 
 /** `change kind name @cluster` for each object diff: compact expectations. */
 export function summaryOf(diff: ManifestDiff): string[] {
