@@ -14,9 +14,8 @@ export interface MarkdownRenderOptions {
 
 const SEVERITY_ICON: Record<Severity, string> = { danger: '🚨', warning: '⚠️', notice: '🔸', info: '▫️' };
 const CHANGE_LABEL = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' } as const;
-/** Room kept for the note on cut objects, and for each cluster's line about them. */
+/** Room kept for the note that lists the cut objects. */
 const CUT_NOTE_ROOM = 2000;
-const CLUSTER_CUT_NOTE_ROOM = 80;
 
 /** Text for Markdown paragraphs and list items: no accidental emphasis, links or HTML. */
 function escapeMarkdown(text: string): string {
@@ -112,10 +111,13 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
   return text;
 }
 
-/** Characters of everything but the object blocks: cluster sections, Application headings, cut notes. */
+/**
+ * Characters of everything but the object blocks, at most: cluster sections with their cut line
+ * as if every object were cut, and Application headings.
+ */
 function skeletonLength(diff: ManifestDiff): number {
   const perCluster = (cluster: ClusterDiff) =>
-    clusterSection(cluster, new Map(), new Set()).length + CLUSTER_CUT_NOTE_ROOM + cluster.groups.reduce((sum, group) => sum + groupHeading(group.applications).length + 1, 0);
+    clusterSection(cluster, new Map(), new Set()).length + cluster.groups.reduce((sum, group) => sum + groupHeading(group.applications).length + 1, 0);
   return diff.clusters.reduce((sum, cluster) => sum + perCluster(cluster) + 1, 0);
 }
 
@@ -132,7 +134,7 @@ function clusterSection(cluster: ClusterDiff, blocks: Map<ObjectDiff, string>, k
     if (shown.length === 0) continue;
     parts.push(groupHeading(group.applications), ...shown.map((object) => blocks.get(object)!));
   }
-  if (cut > 0 && blocks.size > 0) parts.push(`_${cut} object${cut === 1 ? '' : 's'} of this cluster cut for length; see the note below._\n`);
+  if (cut > 0) parts.push(`_${cut} object${cut === 1 ? '' : 's'} of this cluster cut for length; see the note below._\n`);
   parts.push('</details>\n');
   return parts.join('\n');
 }
