@@ -27,13 +27,13 @@ export interface SourceConfigMapProps {
   readonly generation?: number;
 }
 
-/** The content hash `SourceConfigMap` names itself with: stable under key order. */
-export function contentHash(files: Readonly<Record<string, string>>, length = 10): string {
+/** The name a `SourceConfigMap` of `files` takes, `<baseName>-<hash>`: the hash is stable under key order. */
+export function sourceConfigMapName(baseName: string, files: Readonly<Record<string, string>>, hashLength = 10): string {
   const hash = createHash('sha256');
   for (const key of Object.keys(files).sort(compareStrings)) {
     hash.update(key).update('\0').update(files[key]).update('\0');
   }
-  return hash.digest('hex').slice(0, length);
+  return `${baseName}-${hash.digest('hex').slice(0, hashLength)}`;
 }
 
 /**
@@ -47,13 +47,11 @@ export function contentHash(files: Readonly<Record<string, string>>, length = 10
 export class SourceConfigMap extends Construct {
   /** `metadata.name`, hash included. */
   public readonly name: string;
-  public readonly hash: string;
 
   constructor(scope: Construct, id: string, props: SourceConfigMapProps) {
     super(scope, id);
     const keys = Object.keys(props.files).sort(compareStrings);
-    this.hash = contentHash(props.files, props.hashLength);
-    this.name = `${props.baseName}-${this.hash}`;
+    this.name = sourceConfigMapName(props.baseName, props.files, props.hashLength);
 
     new KubeConfigMap(this, 'Resource', {
       metadata: {

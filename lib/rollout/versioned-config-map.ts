@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { compareStrings } from '../stable-order.js';
 import { PreviousConfigMap } from './previous-output.js';
-import { contentHash, SourceConfigMap } from './source-config-map.js';
+import { SourceConfigMap, sourceConfigMapName } from './source-config-map.js';
 
 export interface VersionedConfigMapProps {
   /** The name before the content hash: every version is `<baseName>-<hash>`. */
@@ -42,7 +42,7 @@ export interface VersionedConfigMapProps {
 }
 
 /** What to write for one family: the current version's generation and the versions kept. */
-export interface RetentionPlan {
+interface RetentionPlan {
   /** The current version's generation, when there is a current version. */
   readonly currentGeneration?: number;
   /** Earlier versions to keep, newest first. */
@@ -56,7 +56,7 @@ export interface RetentionPlan {
  * same bytes. The `retain` newest other versions are kept; ties, only possible among versions
  * written before generations were recorded, are broken by name.
  */
-export function planRetention(family: readonly PreviousConfigMap[], currentName: string | undefined, retain: number): RetentionPlan {
+function planRetention(family: readonly PreviousConfigMap[], currentName: string | undefined, retain: number): RetentionPlan {
   const newest = [...family].sort((a, b) => b.generation - a.generation || compareStrings(a.name, b.name));
   const retained = newest.filter((version) => version.name !== currentName).slice(0, retain);
   if (currentName === undefined) return { retained };
@@ -89,7 +89,7 @@ export class VersionedConfigMap extends Construct {
     const versionName = new RegExp(`^${props.baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{${hashLength}}$`);
     const family = (props.previous ?? []).filter((configMap) => versionName.test(configMap.name));
 
-    const currentName = props.files && `${props.baseName}-${contentHash(props.files, hashLength)}`;
+    const currentName = props.files && sourceConfigMapName(props.baseName, props.files, hashLength);
     const plan = planRetention(family, currentName, retain);
     if (props.files) {
       this.current = new SourceConfigMap(this, 'Current', { baseName: props.baseName, files: props.files, hashLength, generation: plan.currentGeneration });
