@@ -1,7 +1,7 @@
 import { isKind, ManifestData, ManifestObject } from './manifest-tree.js';
 
 /** The Argo CD finalizer that makes deleting an Application delete its resources too. */
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /** An Argo CD Application of a tree, as far as ownership and pruning go. */
 export interface ApplicationInfo {
@@ -25,7 +25,7 @@ export interface ApplicationInfo {
 export const isApplication = (object: { apiVersion: string; kind: string }): boolean => isKind(object, 'argoproj.io', 'Application');
 
 /** The folder of a tree path: `aws/argocd` for `aws/argocd/appproject-trinity.yaml`. */
-export function folderOf(file: string): string {
+function folderOf(file: string): string {
   const slash = file.lastIndexOf('/');
   return slash < 0 ? '' : file.slice(0, slash);
 }

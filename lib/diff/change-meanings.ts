@@ -34,7 +34,7 @@ const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
 const SYNC_ANNOTATIONS = ['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'];
 const POD_TEMPLATE = ['spec', 'template'];
 
-export const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
+const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
 export const isWorkload = (object: ManifestObject) => isRollout(object) || isKind(object, 'apps', 'Deployment');
 const isConfigMap = (object: ManifestObject) => isKind(object, '', 'ConfigMap');
 const isAppProject = (object: ManifestObject) => isKind(object, 'argoproj.io', 'AppProject');
@@ -120,7 +120,7 @@ function rolloutMeanings(change: ObjectChange): Meaning[] {
 }
 
 /** What Argo Rollouts does when the pod template of a Rollout with `rolloutSpec` changes. */
-export function describeUpdate(rolloutSpec: Record<string, any>): string {
+function describeUpdate(rolloutSpec: Record<string, any>): string {
   const strategy = rolloutSpec.strategy ?? {};
   if (strategy.blueGreen) {
     return strategy.blueGreen.autoPromotionEnabled === false

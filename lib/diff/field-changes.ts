@@ -49,7 +49,7 @@ export function fieldChanges(base: ManifestData, head: ManifestData): FieldChang
 }
 
 /** Calls `visit` for every leaf under `value`; an empty list or mapping is a leaf. */
-export function forEachLeaf(value: unknown, path: FieldPathSegment[], visit: (path: FieldPathSegment[], value: unknown) => void): void {
+function forEachLeaf(value: unknown, path: FieldPathSegment[], visit: (path: FieldPathSegment[], value: unknown) => void): void {
   if (Array.isArray(value) && value.length > 0) value.forEach((item, index) => forEachLeaf(item, [...path, index], visit));
   else if (isContainer(value) && !Array.isArray(value) && Object.keys(value).length > 0) {
     for (const [key, item] of Object.entries(value)) forEachLeaf(item, [...path, key], visit);

@@ -13,7 +13,7 @@ function summarizeString(value: string): string | undefined {
 }
 
 /** One value for a field line: JSON-quoted scalars, long text summarized, secrets as placeholders. */
-export function formatValue(value: unknown, masked = false): string {
+function formatValue(value: unknown, masked = false): string {
   if (masked) return MASKED_VALUE;
   if (typeof value === 'string') return summarizeString(value) ?? JSON.stringify(value);
   if (value === undefined) return '(none)';
