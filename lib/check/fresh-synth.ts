@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
 
-/** Folders of the project that are neither inputs nor outputs of synth. */
-export const NOT_PROJECT_FILES: readonly string[] = ['.git', 'node_modules', 'coverage', 'test-output'];
+/** Top-level entries of the project that are neither inputs nor outputs of synth: never copied or compared. */
+const NOT_PROJECT_FILES: readonly string[] = ['.git', 'node_modules', 'coverage', 'test-output'];
 
 export interface FreshSynthProps {
   /** The project: its `scripts/run.cjs` and `main.ts` run, on a copy of its files. */
@@ -16,13 +16,6 @@ export interface FreshSynthProps {
    * @default - none: exactly `npm run synth`
    */
   readonly synthArgs?: readonly string[];
-
-  /**
-   * Top-level entries of the project that are not copied (neither read nor written by synth).
-   *
-   * @default NOT_PROJECT_FILES
-   */
-  readonly exclude?: readonly string[];
 }
 
 /** A synth that ran on a copy of the project; `cleanup` removes the copy. */
@@ -47,13 +40,13 @@ export class SynthFailedError extends Error {
  * reads as its history of earlier ConfigMaps, just as `npm run synth` does in the project.
  */
 export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynth> {
-  const exclude = new Set(props.exclude ?? NOT_PROJECT_FILES);
   const root = mkdtempSync(join(tmpdir(), 'trinity-check-'));
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   try {
     for (const entry of readdirSync(props.projectRoot)) {
-      if (!exclude.has(entry)) cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true });
+      if (!NOT_PROJECT_FILES.includes(entry)) cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true });
     }
+    // `cdk8s synth` sets CDK8S_OUTDIR, which main.ts would write to instead of the copy's dist/.
     const { CDK8S_OUTDIR, ...env } = process.env;
     void CDK8S_OUTDIR;
     const result = await x(process.execPath, [join(props.projectRoot, 'scripts', 'run.cjs'), 'main.ts', ...(props.synthArgs ?? [])], {
@@ -68,12 +61,12 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
   }
 }
 
-/** Every file under `root` (minus `exclude` at the top), by `/`-separated relative path. */
-export function readProjectFiles(root: string, exclude: readonly string[] = NOT_PROJECT_FILES): Map<string, Buffer> {
+/** Every file of the project at `root` that synth may read or write, by `/`-separated relative path. */
+export function readProjectFiles(root: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   if (!existsSync(root)) return files;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (exclude.includes(entry.name)) continue;
+    if (NOT_PROJECT_FILES.includes(entry.name)) continue;
     const path = join(root, entry.name);
     const paths = entry.isDirectory()
       ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((child) => child.isFile()).map((child) => join(child.parentPath, child.name))
