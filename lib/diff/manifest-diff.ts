@@ -1,5 +1,5 @@
 import { compareStrings } from '../stable-order.js';
-import { ApplicationIndex } from './application-index.js';
+import { ApplicationIndex, ApplicationInfo } from './application-index.js';
 import { ChangeContext, isWorkload, meaningsOf, ObjectChange, PlacedObject } from './change-meanings.js';
 import { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
@@ -50,8 +50,7 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   const baseApplications = new ApplicationIndex(baseObjects, distPath);
   const headApplications = new ApplicationIndex(headObjects, distPath);
   // Unless their folder changes hands: then their objects move from one Application to another.
-  const ownerNames = (applications: ApplicationIndex, path: string) => applications.ownersOf(path).map((owner) => owner.name).join('\0');
-  const moving = new Set([...skipped].filter((path) => ownerNames(baseApplications, path) !== ownerNames(headApplications, path)));
+  const moving = new Set([...skipped].filter((path) => ownersKey(baseApplications.ownersOf(path)) !== ownersKey(headApplications.ownersOf(path))));
   if (moving.size > 0) {
     baseObjects.push(...parse(base, baseName, (path) => moving.has(path)));
     headObjects.push(...parse(head, headName, (path) => moving.has(path)));
@@ -69,8 +68,7 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     }
     // Files with the same text share one parsed object.
     const fields = old.object.data === next.object.data ? [] : fieldChanges(old.object.data, next.object.data);
-    const owners = (placed: PlacedObject) => placed.owners.map((owner) => owner.name).join('\0');
-    if (fields.length > 0 || owners(old) !== owners(next)) changes.set(key, { base: old, head: next, fields });
+    if (fields.length > 0 || ownersKey(old.owners) !== ownersKey(next.owners)) changes.set(key, { base: old, head: next, fields });
   }
 
   const workloads = new Map<string, PlacedObject[]>();
@@ -105,6 +103,11 @@ function isContextFree(text: string): boolean {
   if (/^---/m.test(text.replace(/^---[ \t]*\n/, ''))) return false;
   const kinds = [...text.matchAll(TOP_LEVEL_KIND)].map((match) => match[2]);
   return kinds.length === 1 && !CONTEXT_KINDS.has(kinds[0]);
+}
+
+/** Compares who syncs an object: the same Applications give the same key. */
+function ownersKey(owners: readonly ApplicationInfo[]): string {
+  return owners.map((owner) => owner.name).join('\0');
 }
 
 function identityOf(cluster: string, object: ManifestObject): string {
