@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { PROJECT_ROOT } from '../support/synth-process.js';
 
-/** The project folder: tests run from it. */
-export const PROJECT_ROOT = process.cwd();
+export { PROJECT_ROOT };
 
 /** The folder holding the stand-in `kubectl`, which tests put first on PATH. */
 export const STAND_IN_FOLDER = join(PROJECT_ROOT, 'test', 'operator', 'fake-kubectl');
