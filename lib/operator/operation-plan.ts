@@ -103,8 +103,6 @@ interface PlanTarget {
   readonly context: string;
   readonly rollout: RolloutRef;
   readonly settings: OperationSettings;
-  /** "every 5s, up to 10m", for `--dry-run` notes. */
-  readonly every: string;
 }
 
 /** The commands `operation` runs on `cluster`. */
@@ -113,7 +111,6 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
     context: cluster.context,
     rollout: settings.rollout ?? DEFAULT_ROLLOUT,
     settings,
-    every: `every ${formatDuration(settings.pollIntervalMs)}, up to ${formatDuration(settings.timeoutMs)}`,
   };
   const plugin = (subcommand: string, flags: readonly string[] = []) => runCommand(rolloutsPluginArgs(target.context, subcommand, target.rollout, flags));
   const plan = (steps: OperationStep[], notes: string[] = []): OperationPlan => ({ cluster, steps, show: showRollout(target), notes });
@@ -262,7 +259,7 @@ function pollingStep<T>(
 ): OperationStep {
   return {
     args,
-    note: `repeated ${target.every}, until ${until}`,
+    note: `repeated every ${formatDuration(target.settings.pollIntervalMs)}, up to ${formatDuration(target.settings.timeoutMs)}, until ${until}`,
     run: async ({ kubectl, clock, log }) => {
       log(`waiting for ${what} (${formatDuration(target.settings.timeoutMs)}): ${kubectl.display(args)}`);
       await pollUntil({
