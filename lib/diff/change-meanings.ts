@@ -33,6 +33,7 @@ export interface ChangeContext {
 const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
 const SYNC_ANNOTATIONS = ['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'];
 const POD_TEMPLATE = ['spec', 'template'];
+const SYNC_POLICY = ['spec', 'syncPolicy'];
 
 const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
 export const isWorkload = (object: ManifestObject) => isRollout(object) || isKind(object, 'apps', 'Deployment');
@@ -244,7 +245,7 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
   if (sourceChanged || touches(change.fields, ['spec', 'destination']) || touches(change.fields, ['spec', 'project'])) {
     meanings.push({ code: 'application-source-changed', severity: 'notice', message: `${application} now syncs ${describeSource(after)} into ${describeDestination(after)} (project ${show(after.project)})` });
   }
-  const syncChanges = describeSyncChanges(change.base.object.data, change.head.object.data);
+  const syncChanges = describeSyncChanges(change.base.object.data, change.head.object.data, change.fields);
   if (syncChanges.length > 0) {
     meanings.push({ code: 'sync-settings-changed', severity: 'notice', message: `sync settings of ${application} changed: ${syncChanges.join('; ')}` });
   }
@@ -269,8 +270,11 @@ function describeDestination(applicationSpec: Record<string, any>): string {
   return `namespace ${show(destination.namespace)} on ${show(destination.server ?? destination.name)}`;
 }
 
-/** Readable differences of sync policy, sync options and sync annotations. */
-function describeSyncChanges(base: ManifestData, head: ManifestData): string[] {
+/**
+ * Readable differences of sync policy, sync options and sync annotations. Blocks shown whole are
+ * compared through `fields`, which key order never changes.
+ */
+function describeSyncChanges(base: ManifestData, head: ManifestData, fields: readonly FieldChange[]): string[] {
   const policy = (data: ManifestData) => (spec(data).syncPolicy ?? {}) as Record<string, any>;
   const [before, after] = [policy(base), policy(head)];
   const changes: string[] = [];
@@ -287,7 +291,7 @@ function describeSyncChanges(base: ManifestData, head: ManifestData): string[] {
   const [oldOptions, newOptions] = [options(before), options(after)];
   for (const option of newOptions) if (!oldOptions.has(option)) changes.push(`+ syncOption ${option}`);
   for (const option of oldOptions) if (!newOptions.has(option)) changes.push(`- syncOption ${option}`);
-  if (JSON.stringify(before.retry) !== JSON.stringify(after.retry)) changes.push(`retry ${show(before.retry)} → ${show(after.retry)}`);
+  if (touches(fields, [...SYNC_POLICY, 'retry'])) changes.push(`retry ${show(before.retry)} → ${show(after.retry)}`);
   const annotations = (data: ManifestData) => ((data.metadata as Record<string, any> | undefined)?.annotations ?? {}) as Record<string, unknown>;
   for (const annotation of SYNC_ANNOTATIONS) {
     const [old, next] = [annotations(base)[annotation], annotations(head)[annotation]];
@@ -295,7 +299,7 @@ function describeSyncChanges(base: ManifestData, head: ManifestData): string[] {
   }
   const handled = new Set(['automated', 'syncOptions', 'retry']);
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (!handled.has(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes.push(`syncPolicy.${key} changed`);
+    if (!handled.has(key) && touches(fields, [...SYNC_POLICY, key])) changes.push(`syncPolicy.${key} changed`);
   }
   return changes;
 }

@@ -176,6 +176,16 @@ describe('diffManifestTrees', () => {
     ]);
   });
 
+  test('sync settings written in another key order are no sync change', () => {
+    const head = edited(base, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) => {
+      application.spec.syncPolicy = withKeysReversed(application.spec.syncPolicy);
+      application.spec.syncPolicy.syncOptions.push('ServerSideApply=true');
+    });
+    expect(meaningOf(diffManifestTrees(base, head), 'sync-settings-changed').message).toBe(
+      'sync settings of Application trinity-mandelbrot-aws changed: + syncOption ServerSideApply=true',
+    );
+  });
+
   test('groups by the Application whose source path owns the folder, read from the tree rather than names', () => {
     // Rename the workload folder and point the Application at it: ownership follows spec.source.path.
     const renamed = new Map<string, string>();
