@@ -35,9 +35,9 @@ export class ManifestParseError extends Error {
   }
 }
 
-/** Whether a tree path is a manifest: YAML files only, like Argo CD's directory source. */
+/** Whether a tree path is a manifest: a file Argo CD's directory source reads (JSON parses as YAML). */
 export function isManifestPath(path: string): boolean {
-  return path.endsWith('.yaml') || path.endsWith('.yml');
+  return path.endsWith('.yaml') || path.endsWith('.yml') || path.endsWith('.json');
 }
 
 /**

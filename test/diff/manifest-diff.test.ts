@@ -222,6 +222,12 @@ describe('diffManifestTrees', () => {
     expect(codesOf(diff, 'aws', 'Service', 'mandelbrot')).toEqual(['owner-changed', 'applied-by-hand']);
   });
 
+  test('a manifest written as JSON counts, as Argo CD reads .json files beside .yaml and .yml', () => {
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra', namespace: 'mandelbrot' }, data: { mode: 'json' } };
+    const head = new Map(base).set('aws/mandelbrot/configmap-extra.json', JSON.stringify(configMap, null, 2)).set('aws/mandelbrot/README.md', '# notes\n');
+    expect(summaryOf(diffManifestTrees(base, head))).toEqual(['added ConfigMap extra @aws']);
+  });
+
   test('an object no Application syncs is grouped as applied by hand', () => {
     const head = new Map(base).set('aws/extra/configmap-notes.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }));
     const diff = diffManifestTrees(base, head);
