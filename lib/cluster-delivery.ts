@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ArgoAppProject } from './argocd/argo-app-project.js';
+import { clusterApplicationNames } from './argocd/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/resource-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
@@ -76,6 +77,7 @@ export class ClusterDelivery extends Construct {
     const { cluster, gitSource } = props;
     const projectName = props.projectName ?? 'trinity';
     const workloadNamespace = props.workloadNamespace ?? 'mandelbrot';
+    const names = clusterApplicationNames(props.environment, cluster);
     const folderSource = (folder: string) => ({
       repoUrl: gitSource.repoURL,
       targetRevision: gitSource.revision,
@@ -92,13 +94,13 @@ export class ClusterDelivery extends Construct {
 
     const argocdChart = new ManifestChart(this, 'ArgoCD', { folder: `${cluster}/argocd` });
     const rollouts = new RolloutsControllerApplication(argocdChart, 'RolloutsController', {
-      name: `trinity-rollouts-${cluster}`,
+      name: names.rollouts,
       project: projectName,
       chartRepoURL: props.rolloutsChart.repoURL,
       chartVersion: props.rolloutsChart.version,
     });
     const mandelbrot = new ArgoApplication(argocdChart, 'MandelbrotApplication', {
-      name: `trinity-mandelbrot-${cluster}`,
+      name: names.mandelbrot,
       project: projectName,
       syncWave: 0,
       source: folderSource(workloadChart.folder),
@@ -117,7 +119,7 @@ export class ClusterDelivery extends Construct {
 
     const bootstrapChart = new ManifestChart(this, 'Bootstrap', { folder: 'bootstrap' });
     this.rootApplication = new ArgoApplication(bootstrapChart, 'Root', {
-      name: `trinity-${props.environment}-${cluster}-root`,
+      name: names.root,
       source: folderSource(argocdChart.folder),
       destinationNamespace: 'argocd',
       deployedKinds: kindsDeployedBy(argocdChart),

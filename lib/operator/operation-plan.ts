@@ -1,3 +1,4 @@
+import { clusterApplicationNames } from '../argocd/application-names.js';
 import { formatDuration } from './duration.js';
 import { KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
 import {
@@ -93,10 +94,6 @@ const DEFAULT_ROLLOUT: RolloutRef = { name: 'mandelbrot', namespace: 'mandelbrot
 /** Extra time the plugin's own `--timeout` gets before the process is killed. */
 const WATCH_GRACE_MS = 30_000;
 
-/** The Argo CD Applications of a cluster, named as `ClusterDelivery` names them. */
-export function applicationNames(environment: string, cluster: string): { root: string; mandelbrot: string } {
-  return { root: `trinity-${environment}-${cluster}-root`, mandelbrot: `trinity-mandelbrot-${cluster}` };
-}
 
 /** What every step of one cluster's plan shares. */
 interface PlanTarget {
@@ -114,7 +111,7 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
   };
   const plugin = (subcommand: string, flags: readonly string[] = []) => runCommand(rolloutsPluginArgs(target.context, subcommand, target.rollout, flags));
   const plan = (steps: OperationStep[], notes: string[] = []): OperationPlan => ({ cluster, steps, show: showRollout(target), notes });
-  const apps = applicationNames(settings.environment, cluster.name);
+  const apps = clusterApplicationNames(settings.environment, cluster.name);
 
   switch (operation) {
     case 'status':

@@ -1,6 +1,7 @@
+import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
 import { UsageError } from '../../lib/operator/command-line-errors.js';
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
-import { applicationNames, ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
+import { ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
 import { Clock } from '../../lib/operator/poll-until.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
@@ -46,7 +47,7 @@ describe('planOperation', () => {
   });
 
   test('names the Applications as the synth does', () => {
-    expect(applicationNames('dev', 'gcp')).toEqual({ root: 'trinity-dev-gcp-root', mandelbrot: 'trinity-mandelbrot-gcp' });
+    expect(clusterApplicationNames('dev', 'gcp')).toEqual({ root: 'trinity-dev-gcp-root', rollouts: 'trinity-rollouts-gcp', mandelbrot: 'trinity-mandelbrot-gcp' });
     const sync = planOperation('sync', aws, { ...settings, environment: 'prod' });
     expect(sync.steps.map((step) => step.args[2])).toEqual(['trinity-prod-aws-root', 'rollouts.argoproj.io', 'trinity-mandelbrot-aws', 'trinity-mandelbrot-aws', 'mandelbrot']);
   });
