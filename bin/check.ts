@@ -7,30 +7,20 @@
  *
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { endCommand } from '../lib/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/terminal-color.js';
 
-async function main(): Promise<void> {
-  try {
-    new Command('npm run check')
-      .description('Check that dist/ equals a fresh synth, holds only allowed kinds, and matches the schemas.')
-      .exitOverride()
-      .parse(process.argv.slice(2), { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    throw error;
-  }
+async function main(): Promise<number> {
+  new Command('npm run check')
+    .description('Check that dist/ equals a fresh synth, holds only allowed kinds, and matches the schemas.')
+    .exitOverride()
+    .parse(process.argv.slice(2), { from: 'user' });
   const results = await checkDist({ projectRoot: process.cwd() });
   process.stdout.write(renderCheckReport(results, { color: shouldColor(process.env, process.stdout.isTTY) }));
-  process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+  return results.every((result) => result.ok) ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 2;
-});
+endCommand(main(), (code) => (process.exitCode = code), console.error);

@@ -6,11 +6,10 @@
  *
  * Exit codes: 0 done, 1 changes found with --exit-code, 2 bad input.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { endCommand } from '../lib/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
-import { GitInputError } from '../lib/diff/git-manifest-tree.js';
-import { ManifestParseError } from '../lib/diff/manifest-tree.js';
 import { renderJson } from '../lib/diff/render-json.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
 import { renderText } from '../lib/diff/render-text.js';
@@ -39,17 +38,8 @@ function parseFlags(argv: readonly string[]): DiffFlags {
   return program.opts<DiffFlags>();
 }
 
-async function main(): Promise<void> {
-  let flags: DiffFlags;
-  try {
-    flags = parseFlags(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    throw error;
-  }
+async function main(): Promise<number> {
+  const flags = parseFlags(process.argv.slice(2));
   const diff = await diffGitRevisions({ directory: process.cwd(), base: flags.base, head: flags.head, distPath: flags.dist });
   const render = {
     text: () => renderText(diff, { color: shouldColor(process.env, process.stdout.isTTY) }),
@@ -57,15 +47,7 @@ async function main(): Promise<void> {
     json: () => renderJson(diff),
   };
   process.stdout.write(render[flags.format]());
-  if (flags.exitCode && hasChanges(diff)) process.exitCode = 1;
+  return flags.exitCode && hasChanges(diff) ? 1 : 0;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof GitInputError || error instanceof ManifestParseError) {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 2;
-});
+endCommand(main(), (code) => (process.exitCode = code), console.error);

@@ -16,7 +16,7 @@ import { loadClusterOverlays } from '../lib/config/cluster-overlay.js';
 import { releaseNameProblem } from '../lib/config/fields.js';
 import { loadPlatformSettings } from '../lib/config/platform-settings.js';
 import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js';
-import { CommandFailedError, exitForError, UsageError } from '../lib/operator/command-line-errors.js';
+import { CommandFailedError, endCommand, UsageError } from '../lib/command-line-errors.js';
 import { OVERLAY_RELEASE_PATH, PLATFORM_RELEASE_PATH, ReleaseField, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
 import { writeFileAtomically } from '../lib/operator/write-file-atomically.js';
 
@@ -100,9 +100,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const exit = exitForError(error);
-  if (exit === undefined) throw error;
-  if (exit.message) console.error(exit.message);
-  process.exitCode = exit.exitCode;
-});
+endCommand(main(), (code) => (process.exitCode = code), console.error);

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
 import { ClusterOverlay, loadClusterOverlays } from '../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../lib/config/platform-settings.js';
-import { exitForError, UsageError } from '../lib/operator/command-line-errors.js';
+import { endCommand, UsageError } from '../lib/command-line-errors.js';
 import { formatDuration, parseDuration } from '../lib/operator/duration.js';
 import { KubectlClient } from '../lib/operator/kubectl-client.js';
 import { ClusterTarget } from '../lib/operator/operation-plan.js';
@@ -121,14 +121,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const exit = exitForError(error);
-    if (exit === undefined) throw error;
-    if (exit.message) console.error(exit.message);
-    process.exitCode = exit.exitCode;
-  },
-);
+endCommand(main(), (code) => (process.exitCode = code), console.error);

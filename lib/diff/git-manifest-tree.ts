@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
+import { UsageError } from '../command-line-errors.js';
 import { isManifestPath, ManifestTree } from './manifest-tree.js';
 
-/** Bad input from the user: not a repository, an unknown ref. The message says which and why. */
-export class GitInputError extends Error {
+/** Bad input from the user: not a repository, an unknown ref. The message says which and why; exit code 2. */
+export class GitInputError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = 'GitInputError';

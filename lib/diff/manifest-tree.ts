@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../command-line-errors.js';
 import { compareStrings } from '../stable-order.js';
 
 /** A dist/ tree in memory: each file's path inside dist/ (`/`-separated) and its YAML text. */
@@ -28,7 +29,7 @@ export function isKind(object: { apiVersion: string; kind: string }, group: stri
 }
 
 /** A file of a tree that is not a list of Kubernetes objects. */
-export class ManifestParseError extends Error {
+export class ManifestParseError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = 'ManifestParseError';

@@ -1,5 +1,5 @@
 import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
-import { UsageError } from '../../lib/operator/command-line-errors.js';
+import { UsageError } from '../../lib/command-line-errors.js';
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
 import { ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from './config/config-error.js';
 
 /** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
 export class UsageError extends Error {
@@ -27,4 +27,20 @@ export function exitForError(error: unknown): { exitCode: number; message?: stri
   if (error instanceof UsageError) return { exitCode: 2, message: `error: ${error.message}` };
   if (error instanceof ConfigError || error instanceof CommandFailedError) return { exitCode: 1, message: `error: ${error.message}` };
   return undefined;
+}
+
+/**
+ * Ends a command: sets the exit code `run` resolves to, or the one for its error, printing the
+ * error's line. A bug (an error of no known kind) is rethrown, so it surfaces with its stack.
+ */
+export function endCommand(run: Promise<number | void>, exit: (code: number) => void, printError: (line: string) => void): void {
+  run.then(
+    (code) => exit(code ?? 0),
+    (error: unknown) => {
+      const ending = exitForError(error);
+      if (ending === undefined) throw error;
+      if (ending.message) printError(ending.message);
+      exit(ending.exitCode);
+    },
+  );
 }
