@@ -1,5 +1,6 @@
 import { isMap, parseDocument } from 'yaml';
 import { ConfigError } from '../config/config-error.js';
+import { describeObject, objectsOf } from '../diff/diff-model.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
 import { ManifestTree } from '../diff/manifest-tree.js';
 
@@ -49,15 +50,9 @@ export interface RolloutChange {
  */
 export function rolloutChanges(before: ManifestTree, after: ManifestTree): RolloutChange[] {
   const diff = diffManifestTrees(before, after, { baseName: 'dist before', headName: 'dist after' });
-  const changes: RolloutChange[] = [];
-  for (const cluster of diff.clusters) {
-    for (const object of cluster.groups.flatMap((group) => group.objects)) {
-      for (const meaning of object.meanings) {
-        if (meaning.code === 'canary-started' || meaning.code === 'rollout-created') {
-          changes.push({ cluster: cluster.cluster, kind: meaning.code, message: `${object.kind} ${object.namespace}/${object.name}: ${meaning.message}` });
-        }
-      }
-    }
-  }
-  return changes;
+  return objectsOf(diff).flatMap((object) =>
+    object.meanings.flatMap(({ code, message }) =>
+      code === 'canary-started' || code === 'rollout-created' ? [{ cluster: object.cluster, kind: code, message: `${describeObject(object)}: ${message}` }] : [],
+    ),
+  );
 }
