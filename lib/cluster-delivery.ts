@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ArgoAppProject } from './argocd/argo-app-project.js';
 import { clusterApplicationNames } from './argocd/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
-import { kindsDeployedBy } from './argocd/resource-kinds.js';
+import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
 import { MandelbrotWorkload } from './rollout/mandelbrot-workload.js';
 import { PreviousOutput } from './rollout/previous-output.js';

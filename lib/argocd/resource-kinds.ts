@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import { compareStrings } from '../stable-order.js';
+
+// No cdk8s here: the diff and the check read these without loading the construct library.
 
 /** A Kubernetes kind as Argo CD's project whitelists name it: API group and kind. */
 export interface ResourceKind {
@@ -61,26 +61,4 @@ export function uniqueKinds(kinds: Iterable<ResourceKind>): ResourceKind[] {
   const byKey = new Map<string, ResourceKind>();
   for (const kind of kinds) byKey.set(`${kind.group}\0${kind.kind}`, kind);
   return [...byKey.keys()].sort(compareStrings).map((key) => byKey.get(key)!);
-}
-
-/**
- * The kinds of every API object under `scope`.
- *
- * @throws when an object's kind is not in {@link KNOWN_KINDS}: its scope decides its whitelist
- */
-export function kindsDeployedBy(scope: Construct): ResourceKind[] {
-  const objects = scope.node.findAll().filter((child): child is ApiObject => child instanceof ApiObject);
-  return uniqueKinds(
-    objects.map((object) => {
-      const group = apiGroupOf(object.apiVersion);
-      const known = findKnownKind(group, object.kind);
-      if (!known) {
-        throw new Error(
-          `${object.kind} ${object.name} (${object.node.path}) has kind ${formatKind({ group, kind: object.kind })}, ` +
-            'which is not in KNOWN_KINDS (lib/argocd/resource-kinds.ts); add it with its scope',
-        );
-      }
-      return known;
-    }),
-  );
 }

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { UsageError } from '../command-line-errors.js';
 import { compareStrings } from '../stable-order.js';
 
@@ -20,12 +21,9 @@ export interface ManifestObject {
   readonly data: ManifestData;
 }
 
-/**
- * Whether `object` is a `kind` of API `group` (`''` for the core group), at any version.
- * (Not resource-kinds' apiGroupOf: that module would bring cdk8s into the diff's bundle.)
- */
+/** Whether `object` is a `kind` of API `group` (`''` for the core group), at any version. */
 export function isKind(object: { apiVersion: string; kind: string }, group: string, kind: string): boolean {
-  return object.kind === kind && (group === '' ? !object.apiVersion.includes('/') : object.apiVersion.startsWith(`${group}/`));
+  return object.kind === kind && apiGroupOf(object.apiVersion) === group;
 }
 
 /** A file of a tree that is not a list of Kubernetes objects. */

@@ -1,6 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { apiGroupOf, formatKind, KNOWN_KINDS, kindsDeployedBy } from '../../lib/argocd/resource-kinds.js';
+import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
+import { apiGroupOf, formatKind, KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
 
 describe('resource kinds', () => {
   test('reads the API group of an apiVersion', () => {
