@@ -1,14 +1,9 @@
 /**
  * Synthesizes the GitOps tree: reads the platform settings and the cluster overlays, builds one
- * ClusterDelivery per cluster, and replaces dist/ with the result, all or nothing.
- *
- *   npm run synth [-- --outdir DIR --overlays DIR --platform FILE --history DIR --workflows-dir DIR]
- *
- * --history is the earlier output whose ConfigMaps stable pods may still mount (default: the
- * outdir being replaced); a synth into a fresh folder points it at the committed dist/.
- * --workflows-dir is where the rollout workflow, generated from the same overlays, is written
- * (default: .github/workflows beside the outdir, so .github/workflows for dist/; a synth into a
- * temporary outdir never touches the project's workflow).
+ * ClusterDelivery per cluster, and replaces dist/ with the result, all or nothing. A synth into a
+ * fresh folder passes `--history dist`, so earlier ConfigMaps that stable pods may still mount
+ * are kept; the rollout workflow goes beside the outdir, so a temporary outdir never touches the
+ * project's own. `npm run synth -- --help` lists the options.
  */
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
