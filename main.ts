@@ -79,7 +79,9 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof SynthValidationError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  // User errors, and a file or folder that cannot be read or written: one line, no stack trace.
+  if (error instanceof ConfigError || error instanceof SynthValidationError || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || syscall !== undefined) {
     console.error(`error: ${(error as Error).message}`);
     process.exit(1);
   }

@@ -138,6 +138,12 @@ describe('npm run synth', () => {
     for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir']) expect(result.stdout).toContain(option);
   });
 
+  test('fails if a folder cannot be read, with one line naming it', () => {
+    const result = runSynth(['--outdir', join(temp.path, 'unused'), '--overlays', join(temp.path, 'no-such-folder')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(`error: ENOENT: no such file or directory, scandir '${join(temp.path, 'no-such-folder')}'`);
+  });
+
   test('fails if an option is unknown, naming it', () => {
     const result = runSynth(['--out-dir', 'x']);
     expect(result.status).toBe(1);
