@@ -21,7 +21,7 @@ export class CommandFailedError extends Error {
  * How an entry point ends on `error`: its exit code and the line to print, or `undefined` for an
  * error that is a bug and should surface with its stack. Every user error prints without one.
  */
-export function exitForError(error: unknown): { exitCode: number; message?: string } | undefined {
+function exitForError(error: unknown): { exitCode: number; message?: string } | undefined {
   // commander has printed its own message; help is not an error.
   if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : 2 };
   if (error instanceof UsageError) return { exitCode: 2, message: `error: ${error.message}` };

@@ -60,7 +60,7 @@ export interface ClusterOverlay extends ClusterOverlayFields {
 const OVERLAY_EXTENSIONS = ['.yaml', '.yml'];
 
 /** Reads and validates one overlay file. */
-export function loadClusterOverlay(path: string, displayPath = path): ClusterOverlay {
+function loadClusterOverlay(path: string, displayPath = path): ClusterOverlay {
   const name = basename(path, extname(path));
   if (!DNS_LABEL.test(name) || name.length > 40) {
     throw new ConfigError(`${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`);
