@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { CRD_FILES, MissingSharedInputError, readCrds, withoutTemplateDirectives } from './shared-inputs.js';
+
+describe('withoutTemplateDirectives', () => {
+  test("drops the chart's directive lines and keeps the CRD", () => {
+    const template = `{{- if .Values.installCRDs }}
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  annotations:
+    controller-gen.kubebuilder.io/version: v0.19.0
+    {{- if .Values.keepCRDs }}
+    "helm.sh/resource-policy": keep
+    {{- end }}
+  name: experiments.argoproj.io
+{{- end }}
+`;
+    expect(parse(withoutTemplateDirectives(template))).toEqual({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { annotations: { 'controller-gen.kubebuilder.io/version': 'v0.19.0', 'helm.sh/resource-policy': 'keep' }, name: 'experiments.argoproj.io' },
+    });
+  });
+});
+
+describe('readCrds', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'trinity-shared-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const lay = (files: readonly string[]) => {
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), `kind: CustomResourceDefinition\nmetadata:\n  name: ${file}\n`);
+    }
+  };
+
+  test('reads the Argo CD and Argo Rollouts CRDs in their order', () => {
+    lay([...CRD_FILES.argocd, ...CRD_FILES.rollouts]);
+    const crds = readCrds(dir);
+    expect(crds.argocd.map((text) => parse(text).metadata.name)).toEqual(CRD_FILES.argocd);
+    expect(crds.rollouts.map((text) => parse(text).metadata.name)).toEqual(CRD_FILES.rollouts);
+  });
+
+  test('fails if a CRD is missing, in one line naming the files and the folder', () => {
+    lay(CRD_FILES.argocd);
+    const error = (() => {
+      try {
+        readCrds(dir);
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(MissingSharedInputError);
+    expect(error!.message).not.toContain('\n');
+    expect(error!.message).toContain(`${CRD_FILES.rollouts.join(', ')} missing from ${dir}`);
+    expect(error!.message).not.toContain(CRD_FILES.argocd[0]);
+  });
+
+  test('fails if the shared folder is absent', () => {
+    expect(() => readCrds(join(dir, 'nowhere'))).toThrow(`missing from ${join(dir, 'nowhere')}: the suite needs`);
+  });
+
+});

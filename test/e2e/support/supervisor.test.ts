@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../support/synth-process.js';
+import { Supervisor, tail } from './supervisor.js';
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Prints `up`, then waits to be stopped; with `stubborn` it ignores SIGTERM. */
+const idler = (stubborn: boolean) => ['-e', `${stubborn ? "process.on('SIGTERM', () => console.log('ignored'));" : ''} console.log('up'); console.error('on stderr'); setInterval(() => {}, 1000);`];
+
+describe('Supervisor', () => {
+  let runDir: string;
+  beforeEach(() => {
+    runDir = mkdtempSync(join(tmpdir(), 'trinity-supervisor-'));
+  });
+  afterEach(() => rmSync(runDir, { recursive: true, force: true }));
+
+  const untilLogged = async (file: string, text: string) => {
+    for (let i = 0; i < 200 && !readFileSync(file, 'utf8').includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  };
+
+  test('logs each component to <run>/<name>.log and stops every one by PID, the last started first', async () => {
+    const supervisor = new Supervisor(runDir);
+    const first = supervisor.start('first', process.execPath, idler(false));
+    const second = supervisor.start('second', process.execPath, idler(false));
+    await untilLogged(second.logFile, 'on stderr');
+    await untilLogged(first.logFile, 'on stderr');
+    expect(second.logFile).toBe(join(runDir, 'second.log'));
+    expect(readFileSync(first.logFile, 'utf8')).toContain('up\n');
+    expect(supervisor.logTails()).toContain(`--- first (pid ${first.pid}, running) ${first.logFile}\n`);
+    const exits: string[] = [];
+    void first.exited.then(() => exits.push('first'));
+    void second.exited.then(() => exits.push('second'));
+    await supervisor.stopAll();
+    expect([isRunning(first.pid), isRunning(second.pid)]).toEqual([false, false]);
+    expect(exits).toEqual(['second', 'first']);
+    expect(first.exitStatus()).toBe('SIGTERM');
+  });
+
+  test('a component that ignores SIGTERM gets SIGKILL after the grace period', async () => {
+    const supervisor = new Supervisor(runDir, 200);
+    const stubborn = supervisor.start('stubborn', process.execPath, idler(true));
+    await untilLogged(stubborn.logFile, 'on stderr');
+    await supervisor.stopAll();
+    expect(stubborn.exitStatus()).toBe('SIGKILL');
+    expect(readFileSync(stubborn.logFile, 'utf8')).toContain('ignored');
+  });
+
+  test('SIGTERM to the process running the supervisor stops its components too', async () => {
+    // A process of its own, so the signal does not reach the test runner.
+    const script = join(runDir, 'owner.ts');
+    const supervisorModule = join(PROJECT_ROOT, 'test', 'e2e', 'support', 'supervisor.ts');
+    writeFileSync(script, `import { Supervisor } from ${JSON.stringify(supervisorModule)};
+const supervisor = new Supervisor(${JSON.stringify(runDir)});
+const child = supervisor.start('child', process.execPath, ${JSON.stringify(idler(false))});
+console.log(child.pid);
+setInterval(() => {}, 1000);
+`);
+    const owner = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.cjs'), script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    owner.stdout.on('data', (chunk) => (output += chunk));
+    owner.stderr.on('data', (chunk) => (output += chunk));
+    for (let i = 0; i < 200 && !/^\d+\n/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const childPid = Number(output.trim());
+    expect(isRunning(childPid)).toBe(true);
+    const ownerExit = new Promise<number | null>((resolve) => owner.once('exit', (code) => resolve(code)));
+    owner.kill('SIGTERM');
+    expect(await ownerExit).toBe(143);
+    expect(isRunning(childPid)).toBe(false);
+  });
+});
+
+describe('tail', () => {
+  test('the last lines of a file, without empty ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trinity-tail-'));
+    const file = join(dir, 'log');
+    writeFileSync(file, `${Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n')}\n\n`);
+    expect(tail(file, 3)).toBe('line 47\nline 48\nline 49');
+    expect(tail(join(dir, 'absent'), 3)).toBe('(no log)');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
