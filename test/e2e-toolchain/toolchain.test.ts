@@ -117,6 +117,17 @@ describe('ensureToolchain', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^etcd: still building, \d+s elapsed$/));
   });
 
+  test('waits for a build of the same key already running instead of building it twice', async () => {
+    const projectRoot = project(dir, { etcd: ['etcd'] });
+    const options = { components: ['etcd'] as const, projectRoot, cacheDir: join(dir, 'cache'), go: fakeGo(dir, { delay: 1 }) };
+    const lines: string[] = [];
+    const [first, second] = await Promise.all([ensureToolchain(options), ensureToolchain({ ...options, log: (line) => lines.push(line) })]);
+
+    expect(builds(dir)).toHaveLength(1);
+    expect(second).toEqual(first);
+    expect(lines[0]).toBe(`etcd: waiting for the build by process ${process.pid}`);
+  });
+
   test('removes the temporary folder of a build whose process is gone', async () => {
     const projectRoot = project(dir, { etcd: ['etcd'] });
     const ended = spawnSync('true', { stdio: 'ignore' }).pid;

@@ -160,10 +160,13 @@ export async function ensureToolchain<C extends Component = Component>(options: 
   mkdirSync(cacheDir, { recursive: true });
   removeAbandonedBuilds(cacheDir);
 
+  const progress = { log, heartbeatMs: options.heartbeatMs ?? 30_000 };
   const binDirs: string[] = [];
   for (const module of modules) {
-    const dir = join(cacheDir, `${module.component}-${cacheKey(module, goVersion)}`);
-    if (!existsSync(dir)) await buildComponent(module, dir, { go, log, heartbeatMs: options.heartbeatMs ?? 30_000 });
+    const name = `${module.component}-${cacheKey(module, goVersion)}`;
+    const dir = join(cacheDir, name);
+    if (!existsSync(dir)) await awaitOtherBuild(cacheDir, name, module.component, progress);
+    if (!existsSync(dir)) await buildComponent(module, cacheDir, name, { go, ...progress });
     binDirs.push(join(dir, 'bin'));
   }
   const binDir = linkBinDir(cacheDir, binDirs);
@@ -186,8 +189,8 @@ function readWrapper(projectRoot: string, component: Component): Wrapper {
   const dir = join(projectRoot, path);
   const files = new Map<string, string>();
   for (const name of ['go.mod', 'go.sum', 'main.go']) {
-    const path = join(dir, name);
-    if (existsSync(path)) files.set(name, readFileSync(path, 'utf8'));
+    const file = join(dir, name);
+    if (existsSync(file)) files.set(name, readFileSync(file, 'utf8'));
   }
   const goMod = files.get('go.mod');
   if (goMod === undefined) throw new ToolchainError(`${join(path, 'go.mod')} is missing: each e2e component is a wrapper Go module`);
@@ -195,7 +198,7 @@ function readWrapper(projectRoot: string, component: Component): Wrapper {
 }
 
 /** A short hash of everything that decides a component's binaries. */
-export function cacheKey(module: Pick<Wrapper, 'component' | 'files'>, goVersion: string): string {
+function cacheKey(module: Wrapper, goVersion: string): string {
   const hash = createHash('sha256').update(`${goVersion}\0${JSON.stringify(RECIPES[module.component])}\0${BUILD_FLAGS.join(' ')}\0`);
   for (const [name, content] of [...module.files].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${name}\0${content}\0`);
   return hash.digest('hex').slice(0, 12);
@@ -231,18 +234,50 @@ function compareVersions(a: string, b: string): number {
 
 const BUILDING = '.building-';
 
-/** Builds one component into a temporary folder under the cache root, then renames it to `dir`. */
-async function buildComponent(
-  module: Wrapper,
-  dir: string,
-  { go, log, heartbeatMs }: { go: string; log: (line: string) => void; heartbeatMs: number },
-): Promise<void> {
-  const recipe: ComponentRecipe = RECIPES[module.component];
+interface Progress {
+  readonly log: (line: string) => void;
+  readonly heartbeatMs: number;
+}
+
+/** Calls `log` every `heartbeatMs` with the time since the start, until the returned stop is called. */
+function startHeartbeat({ log, heartbeatMs }: Progress, line: (elapsed: string) => string): { elapsed: () => string; stop: () => void } {
   const started = Date.now();
   const elapsed = () => formatDuration(Date.now() - started);
-  log(`${module.component}: building ${Object.keys({ ...recipe.commands, ...recipe.aliases }).join(', ')}`);
-  const work = mkdtempSync(join(dir, '..', `${BUILDING}${process.pid}-${module.component}-`));
-  const heartbeat = setInterval(() => log(`${module.component}: still building, ${elapsed()} elapsed`), heartbeatMs);
+  const timer = setInterval(() => log(line(elapsed())), heartbeatMs);
+  return { elapsed, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Waits while another live process builds the folder `name` (two suites or a suite and
+ * `npm run e2e:toolchain` starting together), so that a machine builds each key once.
+ */
+async function awaitOtherBuild(cacheDir: string, name: string, component: Component, progress: Progress): Promise<void> {
+  const builder = () => readdirSync(cacheDir).map(buildingPid(name)).find((pid) => pid !== undefined && isRunning(pid));
+  const pid = builder();
+  if (pid === undefined) return;
+  progress.log(`${component}: waiting for the build by process ${pid}`);
+  const heartbeat = startHeartbeat(progress, (elapsed) => `${component}: still waiting for process ${pid}, ${elapsed} elapsed`);
+  try {
+    while (!existsSync(join(cacheDir, name)) && builder() !== undefined) await new Promise((resolve) => setTimeout(resolve, 1000));
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+/** Temporary build folders are `.building-<pid>-<name>-<random>`: the pid of the one building `name`, if `entry` is one. */
+function buildingPid(name?: string): (entry: string) => number | undefined {
+  return (entry) => {
+    const match = /^\.building-(\d+)-(.+)-[^-]+$/.exec(entry);
+    return match && (name === undefined || match[2] === name) ? Number(match[1]) : undefined;
+  };
+}
+
+/** Builds one component into a temporary folder under the cache root, then renames it to `name`. */
+async function buildComponent(module: Wrapper, cacheDir: string, name: string, { go, ...progress }: Progress & { go: string }): Promise<void> {
+  const recipe: ComponentRecipe = RECIPES[module.component];
+  progress.log(`${module.component}: building ${Object.keys({ ...recipe.commands, ...recipe.aliases }).join(', ')}`);
+  const work = mkdtempSync(join(cacheDir, `${BUILDING}${process.pid}-${name}-`));
+  const heartbeat = startHeartbeat(progress, (elapsed) => `${module.component}: still building, ${elapsed} elapsed`);
   try {
     const bin = join(work, 'bin');
     mkdirSync(bin);
@@ -260,12 +295,12 @@ async function buildComponent(
       if (name !== built) renameSync(join(bin, built), join(bin, name));
     }
     for (const [alias, target] of Object.entries(recipe.aliases)) symlinkSync(target, join(bin, alias));
-    renameIntoPlace(work, dir);
+    renameIntoPlace(work, join(cacheDir, name));
   } finally {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  log(`${module.component}: built in ${elapsed()}`);
+  progress.log(`${module.component}: built in ${heartbeat.elapsed()}`);
 }
 
 /**
@@ -276,7 +311,7 @@ function linkBinDir(cacheDir: string, binDirs: readonly string[]): string {
   const key = createHash('sha256').update(binDirs.join('\0')).digest('hex').slice(0, 12);
   const dir = join(cacheDir, `path-${key}`);
   if (!existsSync(dir)) {
-    const work = mkdtempSync(join(cacheDir, `${BUILDING}${process.pid}-path-`));
+    const work = mkdtempSync(join(cacheDir, `${BUILDING}${process.pid}-path-${key}-`));
     try {
       mkdirSync(join(work, 'bin'));
       for (const binDir of binDirs) {
@@ -302,9 +337,9 @@ function renameIntoPlace(work: string, dir: string): void {
 
 /** Deletes temporary build folders whose process is gone (a build that was killed). */
 function removeAbandonedBuilds(cacheDir: string): void {
-  for (const name of readdirSync(cacheDir)) {
-    const pid = Number(name.startsWith(BUILDING) ? name.slice(BUILDING.length).split('-')[0] : NaN);
-    if (Number.isInteger(pid) && !isRunning(pid)) rmSync(join(cacheDir, name), { recursive: true, force: true });
+  for (const entry of readdirSync(cacheDir)) {
+    const pid = buildingPid()(entry);
+    if (pid !== undefined && !isRunning(pid)) rmSync(join(cacheDir, entry), { recursive: true, force: true });
   }
 }
 
