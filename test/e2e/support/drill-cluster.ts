@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../service/service-process.js';
-import { ControlPlane, startControlPlane } from './control-plane.js';
+import { BinaryPaths, ControlPlane, startControlPlane } from './control-plane.js';
 import { KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
 import { kwokStages, readCrds } from './shared-inputs.js';
 import { Component, Supervisor } from './supervisor.js';
-import { ensureToolchain } from './toolchain.js';
+import { Component as ToolchainComponent, ensureToolchain, Toolchain } from './toolchain.js';
 import { waitFor } from './wait.js';
 
 export interface DrillClusterOptions {
@@ -59,9 +59,9 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
   const runDir = newRunDir();
   log(`run folder: ${runDir}`);
   const external = options.externalKubeconfig;
-  const toolchain = external
-    ? await ensureToolchain({ components: ['kubernetes', 'argo-rollouts'], log })
-    : await ensureToolchain({ components: ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'], log });
+  const toolchain = binaryPaths(
+    await ensureToolchain<ToolchainComponent>({ components: external ? ['kubernetes', 'argo-rollouts'] : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'], log }),
+  );
   const supervisor = new Supervisor(runDir);
   try {
     const pathDir = join(runDir, 'bin');
@@ -75,8 +75,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       const flattened = execFileSync(toolchain.kubectl, ['--kubeconfig', external, 'config', 'view', '--raw', '--flatten', '--minify'], { encoding: 'utf8' });
       kubeconfig = writeKubeconfig(join(runDir, 'kubeconfig'), currentClusterAccess(flattened, `E2E_KUBECONFIG=${external}`), options.contexts);
     } else {
-      const t = toolchain as unknown as Record<string, string>;
-      controlPlane = await startControlPlane({ binaries: t, supervisor, contexts: options.contexts, kwokStages: kwokStages(), log });
+      controlPlane = await startControlPlane({ binaries: toolchain, supervisor, contexts: options.contexts, kwokStages: kwokStages(), log });
       kubeconfig = controlPlane.kubeconfig;
     }
     const kubectl = (args: readonly string[]) => kubectlOrThrow(toolchain.kubectl, kubeconfig, args);
@@ -126,6 +125,17 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
     if (error instanceof Error) error.message = `${error.message}\nlogs in ${runDir}\n${tails}`;
     throw error;
   }
+}
+
+/** The toolchain's binaries by name; a name it lacks is an error naming it. */
+function binaryPaths(toolchain: Toolchain<ToolchainComponent>): BinaryPaths {
+  const paths = toolchain as unknown as Readonly<Record<string, string>>;
+  return new Proxy(paths, {
+    get: (target, name: string) => {
+      if (!(name in target)) throw new Error(`the e2e toolchain in ${target.binDir} has no ${name}`);
+      return target[name];
+    },
+  });
 }
 
 /** True when a pod of the Argo Rollouts chart's controller runs in the cluster. */

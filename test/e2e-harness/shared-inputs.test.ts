@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { CRD_FILES, MissingSharedInputError, readCrds, withoutTemplateDirectives } from './shared-inputs.js';
+import { CRD_FILES, MissingSharedInputError, readCrds, withoutTemplateDirectives } from '../e2e/support/shared-inputs.js';
 
 describe('withoutTemplateDirectives', () => {
   test("drops the chart's directive lines and keeps the CRD", () => {
@@ -49,13 +49,12 @@ describe('readCrds', () => {
 
   test('fails if a CRD is missing, in one line naming the files and the folder', () => {
     lay(CRD_FILES.argocd);
-    const error = (() => {
-      try {
-        readCrds(dir);
-      } catch (caught) {
-        return caught as Error;
-      }
-    })();
+    let error: Error | undefined;
+    try {
+      readCrds(dir);
+    } catch (caught) {
+      error = caught as Error;
+    }
     expect(error).toBeInstanceOf(MissingSharedInputError);
     expect(error!.message).not.toContain('\n');
     expect(error!.message).toContain(`${CRD_FILES.rollouts.join(', ')} missing from ${dir}`);

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { currentClusterAccess, kubeconfigYaml, newRunCredentials } from './kubeconfig.js';
+import { currentClusterAccess, kubeconfigYaml, newRunCredentials } from '../e2e/support/kubeconfig.js';
 
 describe('kubeconfigYaml', () => {
   test('every context reaches the one cluster as the one user; the first is current', () => {

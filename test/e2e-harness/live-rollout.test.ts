@@ -1,7 +1,7 @@
-import { configMapsOf, envOf, podsByHash } from './live-rollout.js';
+import { configMapsOf, envOf, podsByHash } from '../e2e/support/live-rollout.js';
 
 const pod = (name: string, hash: string | undefined, ready: boolean, deleting = false) => ({
-  metadata: { name, labels: hash ? { 'rollouts-pod-template-hash': hash } : {}, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+  metadata: { name, labels: (hash ? { 'rollouts-pod-template-hash': hash } : {}) as Record<string, string>, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
   status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
 

@@ -1,4 +1,4 @@
-import { StepFailure, waitFor } from './wait.js';
+import { StepFailure, waitFor } from '../e2e/support/wait.js';
 
 describe('waitFor', () => {
   test('resolves with the value of the first look that is done', async () => {

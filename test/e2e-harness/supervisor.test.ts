@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../support/synth-process.js';
-import { Supervisor, tail } from './supervisor.js';
+import { PROJECT_ROOT } from '../support/synth-process.js';
+import { Supervisor, tail } from '../e2e/support/supervisor.js';
 
 const isRunning = (pid: number) => {
   try {
