@@ -134,6 +134,7 @@ async function recordAndCompare(step: string, stage: string): Promise<{ plugin: 
     runKubectl(kubectl, cluster!.kubeconfig, ['--context', CLUSTER, 'get', 'rollout', ROLLOUT, '--namespace', NAMESPACE, '--output', 'json']),
   ]);
   const tool = await project.rollout('status', CLUSTER);
+  const version = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', 'version']);
   const dir = join(cluster!.runDir, 'plugin-output', stage);
   mkdirSync(dir, { recursive: true });
   const rollout = JSON.parse(json.stdout);
@@ -142,6 +143,7 @@ async function recordAndCompare(step: string, stage: string): Promise<{ plugin: 
   writeFileSync(join(dir, 'status.txt'), `${status.stdout}${status.stderr ? `# stderr, exit ${status.code}\n${status.stderr}` : ''}`);
   writeFileSync(join(dir, 'rollout.json'), `${JSON.stringify(rollout, null, 2)}\n`);
   writeFileSync(join(dir, 'operator-status.txt'), tool.stdout);
+  writeFileSync(join(cluster!.runDir, 'plugin-output', 'version.txt'), version.stdout);
   if (get.code !== 0) throw new StepFailure(step, 'kubectl argo rollouts get rollout to succeed', `${get.code}: ${get.stderr}`);
   if (tool.code !== 0) throw new StepFailure(step, 'npm run rollout -- status to succeed', `${tool.code}: ${tool.stderr}`);
   const plugin = parseGetRollout(get.stdout);
@@ -181,8 +183,19 @@ async function bootFromReplicaSet(snapshot: RolloutSnapshot, hash: string, label
   }
 }
 
-function expectSucceeded(result: CliResult, what: string): void {
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+let operations = 0;
+
+/**
+ * `npm run rollout -- <operation> --cluster aws` on the project copy; its output, which quotes
+ * the plugin's, is kept under `<run>/operator/`. Fails unless it exits 0.
+ */
+async function operate(operation: string): Promise<CliResult> {
+  const result = await project.rollout(operation, CLUSTER);
+  const dir = join(cluster!.runDir, 'operator');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${String(++operations).padStart(2, '0')}-${operation}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
+  if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${CLUSTER} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  return result;
 }
 
 drillStep('1. apply: the API server accepts every object of dist/, then the workload is applied', async () => {
@@ -244,7 +257,7 @@ drillStep('4. status: npm run rollout -- status agrees with kubectl argo rollout
 
 drillStep('5. promote: Healthy at step 3/3 with both pods on the new hash', async () => {
   const promotedAt = Date.now();
-  expectSucceeded(await project.rollout('promote', CLUSTER), 'npm run rollout -- promote');
+  await operate('promote');
   const snapshot = await awaitRollout('5. promote', `Healthy at step 3/3 with ${REPLICAS} Ready pods on ${seen.releaseHash}`, fullyPromoted);
   figures.promoteToHealthySeconds = (Date.now() - promotedAt) / 1000;
   expect(snapshot.rollout.status!.currentPodHash).toBe(seen.releaseHash);
@@ -255,7 +268,7 @@ drillStep('6. abort: Degraded with the stable ReplicaSet at full size and the ca
   await project.release('e2e-abort');
   await applyWorkload();
   await awaitRollout('6. abort', 'the second release Paused with 1 stable and 1 canary pod', pausedAtHalf);
-  expectSucceeded(await project.rollout('abort', CLUSTER), 'npm run rollout -- abort');
+  await operate('abort');
   const aborted = await awaitRollout('6. abort', `Degraded, stable ReplicaSet ${seen.releaseHash} at ${REPLICAS} Ready, the canary at 0`, (snapshot) => {
     const status = snapshot.rollout.status ?? {};
     const stable = replicaSetOf(snapshot, status.stableRS);
@@ -289,7 +302,7 @@ drillStep('7. source edit: a canary whose stable and canary ConfigMaps both exis
   seen.stableConfigMapAtEdit = stableConfigMap;
   seen.editHash = status.currentPodHash;
 
-  expectSucceeded(await project.rollout('promote', CLUSTER), 'npm run rollout -- promote');
+  await operate('promote');
   await awaitRollout('7. source edit', 'the source edit promoted: Healthy at 3/3', fullyPromoted);
 
   for (const edit of [2, 3, 4]) {
@@ -307,7 +320,7 @@ drillStep('7. source edit: a canary whose stable and canary ConfigMaps both exis
 drillStep('8. plugin order: restart and undo through the tool work against the real plugin', async () => {
   const before = await live.snapshot();
   const podsBefore = await cluster!.api.list<{ metadata: { name: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`);
-  expectSucceeded(await project.rollout('restart', CLUSTER), 'npm run rollout -- restart');
+  await operate('restart');
   await awaitRollout('8. plugin order', 'the restart done: restartedAt set, Healthy, pods replaced', (snapshot) => {
     const status = snapshot.rollout.status as { restartedAt?: string; phase?: string } | undefined;
     return status?.restartedAt !== undefined && fullyPromoted(snapshot);
@@ -321,7 +334,7 @@ drillStep('8. plugin order: restart and undo through the tool work against the r
   expect(before.rollout.status!.currentPodHash).toBe(seen.editHash);
   await recordAndCompare('8. plugin order', 'restarted');
 
-  expectSucceeded(await project.rollout('undo', CLUSTER), 'npm run rollout -- undo');
+  await operate('undo');
   const undone = await awaitRollout('8. plugin order', `the undo: the pod template of ${seen.stableBeforeEdit} current again`, (snapshot) => snapshot.rollout.status?.currentPodHash === seen.stableBeforeEdit && ['Paused', 'Healthy'].includes(snapshot.rollout.status?.phase ?? ''));
   log(`after undo: ${describeSnapshot(undone)}`);
   await recordAndCompare('8. plugin order', 'undone');

@@ -94,6 +94,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       // The default reconciler would publish 127.0.0.1 as the kubernetes Service's endpoint, which validation refuses.
       '--endpoint-reconciler-type=none',
       '--enable-priority-and-fairness=false',
+      // It taints a new Node not-ready until the node lifecycle controller, not run here, lifts it.
+      '--disable-admission-plugins=TaintNodesByCondition',
       '--profiling=false',
     ]),
   );
@@ -116,7 +118,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `--cert-dir=${join(dir, 'certs', 'controller-manager')}`,
       '--leader-elect=false',
       // Only what Rollouts need: ReplicaSets, default ServiceAccounts for pods, owner-based deletion.
-      '--controllers=replicaset,serviceaccount,garbagecollector',
+      '--controllers=replicaset-controller,serviceaccount-controller,garbage-collector-controller',
       `--service-account-private-key-file=${files.saKey}`,
     ]),
     supervisor.start('kube-scheduler', binaries['kube-scheduler'], [
