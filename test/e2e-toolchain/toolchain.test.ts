@@ -147,6 +147,12 @@ describe('ensureToolchain', () => {
     expect(readdirSync(join(dir, 'cache'))).toEqual([]);
   });
 
+  test('fails if no component is chosen, naming the components there are', async () => {
+    await expect(ensureToolchain({ components: [], projectRoot: PROJECT_ROOT, cacheDir: join(dir, 'cache'), go: fakeGo(dir) })).rejects.toThrow(
+      'no component chosen: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, argo-cd',
+    );
+  });
+
   test('fails if Go is missing, in one line with the version the wrappers need', async () => {
     const goMod = readFileSync(join(PROJECT_ROOT, 'test/e2e/toolchain/etcd/go.mod'), 'utf8');
     const needed = /^go (\S+)$/m.exec(goMod)![1];

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, setPriority } from 'node:os';
 import { join } from 'node:path';
 
@@ -139,6 +139,8 @@ export class ToolchainError extends Error {
 
 const WRAPPERS = join('test', 'e2e', 'toolchain');
 const BUILD_FLAGS = ['-trimpath', '-buildvcs=false', '-mod=readonly'];
+/** The installed Go builds: it never fetches another toolchain to satisfy a go.mod. */
+const GO_ENV = { ...process.env, GOTOOLCHAIN: 'local' };
 /** Building is background work on a shared machine: lower the go command's CPU priority. */
 const BUILD_NICENESS = 10;
 
@@ -155,6 +157,7 @@ export async function ensureToolchain<C extends Component = Component>(options: 
   const projectRoot = options.projectRoot ?? process.cwd();
   const go = options.go ?? 'go';
 
+  if (components.length === 0) throw new ToolchainError(`no component chosen: expected any of ${COMPONENTS.join(', ')}`);
   const modules = components.map((component) => readWrapper(projectRoot, component));
   const goVersion = await checkGo(go, modules);
   mkdirSync(cacheDir, { recursive: true });
@@ -210,7 +213,7 @@ async function checkGo(go: string, modules: readonly Wrapper[]): Promise<string>
     .map((module) => ({ module, version: /^go\s+(\S+)\s*$/m.exec(module.goMod)?.[1] ?? '0' }))
     .reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
   const need = `Go ${needed.version} or later (the go directive of ${join(needed.module.path, 'go.mod')})`;
-  const result = await runCommand(go, ['env', 'GOVERSION'], {}).catch((error: NodeJS.ErrnoException) => {
+  const result = await runCommand(go, ['env', 'GOVERSION'], { env: GO_ENV }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new ToolchainError(`Go is not installed (no \`${go}\` command): the e2e toolchain needs ${need}`);
     throw new ToolchainError(`\`${go} env GOVERSION\` could not run (${error.message}): the e2e toolchain needs ${need}`);
   });
@@ -284,7 +287,7 @@ async function buildComponent(module: Wrapper, cacheDir: string, name: string, {
     const ldflags = ['-s', '-w', ...recipe.versionFlags.map((setting) => `-X=${setting}`)].join(' ');
     const build = await runCommand(go, ['build', ...BUILD_FLAGS, `-ldflags=${ldflags}`, '-o', `${bin}/`, 'tool'], {
       cwd: module.dir,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
+      env: { ...GO_ENV, CGO_ENABLED: '0' },
       niceness: BUILD_NICENESS,
     });
     if (build.code !== 0) {
@@ -327,6 +330,7 @@ function linkBinDir(cacheDir: string, binDirs: readonly string[]): string {
 
 /** Renames `work` to `dir`; if another run got there first, its copy (built from the same key) stays. */
 function renameIntoPlace(work: string, dir: string): void {
+  chmodSync(work, 0o755); // mkdtemp's folders are private; the cache is for whoever runs the suite
   try {
     renameSync(work, dir);
   } catch (error) {
