@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { CRD_FILES, MissingSharedInputError, readCrds, withoutTemplateDirectives } from '../e2e/support/shared-inputs.js';
+import { CRD_FILES, MissingSharedInputError, readCrds, sharedDir, withoutTemplateDirectives } from '../e2e/support/shared-inputs.js';
 
 describe('withoutTemplateDirectives', () => {
   test("drops the chart's directive lines and keeps the CRD", () => {
@@ -61,8 +61,13 @@ describe('readCrds', () => {
     expect(error!.message).not.toContain(CRD_FILES.argocd[0]);
   });
 
-  test('fails if the shared folder is absent', () => {
-    expect(() => readCrds(join(dir, 'nowhere'))).toThrow(`missing from ${join(dir, 'nowhere')}: the suite needs`);
+  test('fails if the shared folder is absent, saying which folder', () => {
+    expect(() => readCrds(join(dir, 'nowhere'))).toThrow(`e2e: ${join(dir, 'nowhere')} does not exist: the suite needs`);
+  });
+
+  test('E2E_SHARED_DIR names another folder; the default is ../shared beside the project', () => {
+    expect(sharedDir({ E2E_SHARED_DIR: dir })).toBe(dir);
+    expect(sharedDir({})).toBe(join(dirname(process.cwd()), 'shared'));
   });
 
 });

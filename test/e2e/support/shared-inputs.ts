@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The reference data beside the repository that only the end-to-end suite reads. */
-export const SHARED_DIR = resolve(process.cwd(), '..', 'shared');
+/** The reference data beside the repository that only the end-to-end suite reads; `E2E_SHARED_DIR` names another folder. */
+export function sharedDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.E2E_SHARED_DIR || join(process.cwd(), '..', 'shared'));
+}
 
 /** The upstream CRDs the drill installs: Argo CD's for the dry-run, Argo Rollouts' for the workload. */
 export const CRD_FILES = {
@@ -21,7 +23,11 @@ export const CRD_FILES = {
 /** The shared inputs are not there: one line saying which files, and where they were looked for. */
 export class MissingSharedInputError extends Error {
   constructor(missing: readonly string[], dir: string) {
-    super(`e2e: ${missing.join(', ')} missing from ${dir}: the suite needs the Argo CD v3.3.7 and Argo Rollouts v1.9.0 CRDs in ../shared beside the repository`);
+    const what = existsSync(dir) ? `${missing.join(', ')} missing from ${dir}` : `${dir} does not exist`;
+    super(
+      `e2e: ${what}: the suite needs the Argo CD v3.3.7 and Argo Rollouts v1.9.0 CRDs (crds/) and the argo-rollouts 2.40.9 chart (charts/) ` +
+        'in ../shared beside the repository, or in the folder E2E_SHARED_DIR names',
+    );
     this.name = 'MissingSharedInputError';
   }
 }
@@ -31,7 +37,7 @@ export class MissingSharedInputError extends Error {
  * (the `{{- if .Values.installCRDs }}` wrapper and optional annotations), which is what the chart
  * renders with its defaults minus the keep annotation.
  */
-export function readCrds(dir: string = SHARED_DIR): { argocd: string[]; rollouts: string[] } {
+export function readCrds(dir: string = sharedDir()): { argocd: string[]; rollouts: string[] } {
   const all = [...CRD_FILES.argocd, ...CRD_FILES.rollouts];
   const missing = all.filter((file) => !existsSync(join(dir, file)));
   if (missing.length > 0) throw new MissingSharedInputError(missing, dir);
