@@ -81,7 +81,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
     const kubectl = (args: readonly string[]) => kubectlOrThrow(toolchain.kubectl, kubeconfig, args);
 
     const proxyPort = await freePort();
-    supervisor.start('kubectl-proxy', toolchain.kubectl, ['--kubeconfig', kubeconfig, 'proxy', '--address=127.0.0.1', `--port=${proxyPort}`]);
+    supervisor.start('kubectl-proxy', toolchain.kubectl, [`--kubeconfig=${kubeconfig}`, 'proxy', '--address=127.0.0.1', `--port=${proxyPort}`]);
     const api = new KubeApi(`http://127.0.0.1:${proxyPort}`);
     await waitFor('cluster', `kubectl proxy on 127.0.0.1:${proxyPort} answering /version`, async () => {
       const version = await api.get<{ gitVersion: string }>('/version');

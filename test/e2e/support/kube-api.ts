@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { delimiter, dirname } from 'node:path';
 
 /** A read-only view of the API server through `kubectl proxy` on 127.0.0.1. */
 export class KubeApi {
@@ -26,10 +27,15 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-/** Runs a kubectl binary against one kubeconfig; resolves whatever the exit code. */
+/**
+ * Runs a kubectl binary against one kubeconfig; resolves whatever the exit code. The kubeconfig
+ * goes in KUBECONFIG: a `--kubeconfig` flag before a plugin's name makes kubectl refuse the command.
+ * kubectl's own folder comes first on PATH, so the plugin beside it is the one kubectl finds.
+ */
 export function runKubectl(kubectl: string, kubeconfig: string, args: readonly string[], timeoutMs = 120_000): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    execFile(kubectl, ['--kubeconfig', kubeconfig, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const options = { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: kubeconfig, PATH: `${dirname(kubectl)}${delimiter}${process.env.PATH ?? ''}` } };
+    execFile(kubectl, [...args], options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === -1 ? error.message : '') });
     });

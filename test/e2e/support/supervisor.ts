@@ -74,7 +74,7 @@ export class Supervisor {
   }
 
   /** The last `lines` lines of each component's log, for a failure message. */
-  public logTails(lines = 15): string {
+  public logTails(lines = 8): string {
     return this.components
       .map((component) => {
         const state = component.exitStatus() === undefined ? `pid ${component.pid}, running` : `exited: ${component.exitStatus()}`;
