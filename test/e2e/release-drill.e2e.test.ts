@@ -40,7 +40,12 @@ const seen: { firstHash?: string; releaseHash?: string; stableBeforeEdit?: strin
 
 beforeAll(async () => {
   const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
-  cluster = await startDrillCluster({ contexts: overlays.map((overlay) => overlay.context), externalKubeconfig: process.env.E2E_KUBECONFIG, log });
+  cluster = await startDrillCluster({
+    contexts: overlays.map((overlay) => overlay.context),
+    externalKubeconfig: process.env.E2E_KUBECONFIG,
+    namespaces: [NAMESPACE],
+    log,
+  });
   project = DrillProject.create(
     { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
     join(cluster.runDir, 'bundle-cache'),
