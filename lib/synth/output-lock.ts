@@ -55,7 +55,7 @@ function acquire(path: string, timeoutMs: number, pollMs: number): void {
     }
     if (Date.now() >= deadline) {
       throw new ConfigError(
-        `${path}: another synth${holder === undefined ? '' : ` (process ${holder})`} has held this lock for over ${Math.round(timeoutMs / 1000)} s; wait for it to finish, or delete the file if no synth is running`,
+        `${path}: another synth${holder === undefined ? '' : ` (process ${holder})`} has held this lock for over ${timeoutMs / 1000} s; wait for it to finish, or delete the file if no synth is running`,
       );
     }
     sleep(pollMs);
