@@ -5,9 +5,10 @@
 import { run as diff } from './diff.js';
 import { run as render } from './render.js';
 import { run as synth } from './synth.js';
+import { run as yaml } from './yaml.js';
 
 async function main(): Promise<void> {
-  for (const area of [synth, render, diff]) {
+  for (const area of [synth, yaml, render, diff]) {
     await area();
     console.log();
   }
