@@ -172,7 +172,7 @@ export function writeManifestTree(outdir: string, files: readonly ManifestFile[]
     }
   } catch (error) {
     if (swapped) putBack(outdir, staging, retired, replacedCompanions, aside);
-    for (const path of [staging, ...companions.map((companion) => aside(companion.path, 'new'))]) tidy(path);
+    for (const path of [staging, ...companions.flatMap((companion) => [aside(companion.path, 'new'), aside(companion.path, 'old')])]) tidy(path);
     throw error;
   }
   for (const path of [retired, ...companions.map((companion) => aside(companion.path, 'old')), ...leftovers]) tidy(path);
