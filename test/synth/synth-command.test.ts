@@ -44,6 +44,23 @@ test('fails if --outdir is the project folder, leaving every file of the project
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);
 });
 
+test('fails if --outdir holds files synth does not write, unless --force is given', () => {
+  const outdir = join(project.root, 'test-output', 'notes');
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, 'plan.md'), 'keep me\n');
+  const refused = synth(['--outdir', 'test-output/notes']);
+  expect(refused.status).toBe(1);
+  expect(refused.lines).toEqual([
+    'error: --outdir test-output/notes: holds plan.md, which synth does not write, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole',
+  ]);
+  expect(readdirSync(outdir)).toEqual(['plan.md']);
+
+  const forced = synth(['--outdir', 'test-output/notes', '--history', 'dist', '--workflows-dir', 'test-output/workflows', '--force']);
+  expect(forced.stderr).toBe('');
+  expect(forced.status).toBe(0);
+  expect(readTree(outdir)).toEqual(committed);
+});
+
 test('removes the staging folders a killed synth left behind', () => {
   for (const leftover of ['.dist.new-0badf00d', '.dist.old-0badf00d']) mkdirSync(join(project.root, leftover, 'aws'), { recursive: true });
   const result = synth([]);
