@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 
 export interface OutputLockProps {
@@ -34,6 +35,8 @@ export function withOutputLock<T>(path: string, work: () => T, props: OutputLock
 }
 
 function acquire(path: string, timeoutMs: number, pollMs: number): void {
+  // The lock sits beside the output, whose parent a first synth may still have to create.
+  mkdirSync(dirname(path), { recursive: true });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -15,6 +15,8 @@ describe('withOutputLock', () => {
 
   test('holds the lock file, with its process id, while the work runs, and removes it after, also on failure', () => {
     expect(withOutputLock(lock, () => readFileSync(lock, 'utf8'))).toBe(`${process.pid}\n`);
+    const nested = join(temp.path, 'not', 'yet', '.dist.lock');
+    expect(withOutputLock(nested, () => existsSync(nested))).toBe(true);
     expect(existsSync(lock)).toBe(false);
     expect(() => withOutputLock(lock, () => {
       throw new Error('work failed');
