@@ -13,7 +13,7 @@ export const MAX_CONFIG_FILE_BYTES = 64 * 1024;
  * Reads the text of a settings file that must be a regular file. A folder, a FIFO (which would
  * block the read forever) or a device is refused by its type before it is opened.
  */
-export function readConfigText(path: string, displayPath: string): string {
+function readConfigText(path: string, displayPath: string): string {
   const cannotRead = (error: unknown) =>
     new ConfigError(`${displayPath}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a YAML file`);
   let stats;
