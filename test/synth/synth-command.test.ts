@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectCopy } from '../check/project-copy.js';
 import { makeTempDir, readTree } from '../support/synth-process.js';
+import { ALIAS_BOMB } from '../support/hostile-yaml.js';
 
 // `npm run synth` as a process, on a copy of the project: what it refuses, and what it leaves
 // behind when it fails. Each test puts back what it changed in the copy.
@@ -86,7 +87,7 @@ test('fails if an overlay is a FIFO or a folder, or has an alias bomb, with one 
   const overlays = overlaysCopy('hostile');
   spawnSync('mkfifo', [join(overlays, 'pipe.yaml')]);
   mkdirSync(join(overlays, 'folder.yaml'));
-  writeFileSync(join(overlays, 'bomb.yaml'), ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]'].join('\n'));
+  writeFileSync(join(overlays, 'bomb.yaml'), ALIAS_BOMB);
   const result = synth(['--overlays', 'test-output/hostile']);
   expect(result.lines).toEqual([
     'error: test-output/hostile/bomb.yaml: aliases repeat nodes more than 100 times, which would exhaust memory (an alias bomb); expected plain values',
