@@ -13,6 +13,13 @@ const LIMITS = {
   minSpan: 1e-13,
 };
 
+/**
+ * The most work one request may ask for, in pixels x maxIterations: about a second of one CPU
+ * when no pixel escapes. The page's 480x300 frame at the 2000-iteration maximum (288 M) fits;
+ * 1280x960 fits up to 244 iterations. Larger requests are refused, not clamped.
+ */
+const WORK_BUDGET = 300_000_000;
+
 const DEFAULT_VIEW = { xMin: -2.5, xMax: 1, yMin: -1.09375, yMax: 1.09375 };
 const ROUTE_MODES = ['stages', 'local'];
 const FAILURE_MODES = ['degraded', 'strict'];
@@ -77,6 +84,11 @@ function normalizeStageRequest(body) {
   return { ...frame, rowStart, rowEnd, stage: typeof body.stage === 'string' ? body.stage.slice(0, 32) : '' };
 }
 
+/** The worst-case cost of rendering `rows` rows of `frame`: pixels x maxIterations. */
+function workOf(frame, rows = frame.height) {
+  return frame.width * rows * frame.maxIterations;
+}
+
 /** Splits `height` rows into `count` horizontal bands, as even as whole rows allow. */
 function splitBands(height, count) {
   const bands = [];
@@ -134,6 +146,8 @@ function encodeIterations(iterations) {
 }
 
 module.exports = {
+  WORK_BUDGET,
+  workOf,
   normalizeRenderRequest,
   normalizeStageRequest,
   splitBands,

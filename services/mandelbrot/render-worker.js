@@ -1,0 +1,21 @@
+'use strict';
+// A render worker thread: renders one band at a time, in slices, and checks between slices
+// whether the band was cancelled (its client left, or its deadline passed).
+const { parentPort, workerData } = require('node:worker_threads');
+const { encodeIterations, renderRows } = require('./render.js');
+
+/** Holds the id of the job to cancel; the main thread writes it, this thread only reads it. */
+const cancelled = new Int32Array(workerData.cancel);
+
+parentPort.on('message', ({ id, frame, band, sliceIterations }) => {
+  const rowsPerSlice = Math.max(1, Math.floor(sliceIterations / (frame.width * frame.maxIterations)));
+  const iterations = new Uint16Array(frame.width * (band.rowEnd - band.rowStart));
+  for (let row = band.rowStart; row < band.rowEnd; row += rowsPerSlice) {
+    if (Atomics.load(cancelled, 0) === id) {
+      parentPort.postMessage({ id, cancelled: true, rowsLeft: band.rowEnd - row });
+      return;
+    }
+    iterations.set(renderRows(frame, row, Math.min(row + rowsPerSlice, band.rowEnd)), (row - band.rowStart) * frame.width);
+  }
+  parentPort.postMessage({ id, iterations: encodeIterations(iterations) });
+});
