@@ -22,8 +22,8 @@ class RenderCancelled extends Error {
  * `size` worker threads and a queue of bands in front of them. The queue itself is unbounded:
  * admission control in front of the pool bounds how many bands can wait.
  *
- * `run(frame, band, signal)` resolves with the band's iterations, base64 of little-endian
- * 16-bit escape counts. When `signal` aborts, a waiting band leaves the queue and a running band
+ * `run(frame, band, signal)` resolves with the band's iterations: a Buffer holding the ASCII
+ * of base64 of little-endian 16-bit escape counts. When `signal` aborts, a waiting band leaves the queue and a running band
  * stops at its next slice; either way the promise rejects with a {@link RenderCancelled}
  * carrying `signal.reason`.
  */
@@ -52,11 +52,12 @@ function createRenderPool({ size }) {
   function startWorker(slot) {
     const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     slot.cancel = new Int32Array(cancel);
-    slot.worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { cancel } });
+    // A band needs a few MB of heap at most; a small heap keeps each thread's garbage small too.
+    slot.worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { cancel }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     slot.worker.on('message', (message) => {
       const job = slot.job;
       slot.job = undefined;
-      if (job && job.id === message.id) settle(job, message.cancelled ? new RenderCancelled(job.signal.reason) : message.iterations);
+      if (job && job.id === message.id) settle(job, message.cancelled ? new RenderCancelled(job.signal.reason) : Buffer.from(message.iterations));
       dispatch();
     });
     slot.worker.on('error', (error) => (slot.error = error));

@@ -17,5 +17,10 @@ parentPort.on('message', ({ id, frame, band, sliceIterations }) => {
     }
     iterations.set(renderRows(frame, row, Math.min(row + rowsPerSlice, band.rowEnd)), (row - band.rowStart) * frame.width);
   }
-  parentPort.postMessage({ id, iterations: encodeIterations(iterations) });
+  // The base64 text as bytes in a buffer of its own, handed over without a copy: the main
+  // thread writes it into the reply as it is.
+  const text = encodeIterations(iterations);
+  const bytes = Buffer.allocUnsafeSlow(text.length);
+  bytes.write(text, 'latin1');
+  parentPort.postMessage({ id, iterations: bytes.buffer }, [bytes.buffer]);
 });

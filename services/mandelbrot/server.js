@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { jsonPieces } = require('./json-reply.js');
 const { createMetrics } = require('./metrics.js');
 const { normalizeRenderRequest, normalizeStageRequest, WORK_BUDGET, workOf } = require('./render.js');
 const { createRenderPool } = require('./render-pool.js');
@@ -83,26 +84,28 @@ class HttpError extends Error {
  * that does not take them within the write timeout loses its connection, which frees them.
  */
 function send(res, status, body, type = 'application/json', headers = {}) {
-  const payload = Buffer.from(type === 'application/json' ? JSON.stringify(body) : body);
+  const pieces = type === 'application/json' ? jsonPieces(body) : [Buffer.from(body)];
+  const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
   if (draining) res.shouldKeepAlive = false;
   res.writeHead(status, {
     'content-type': type,
-    'content-length': payload.length,
+    'content-length': length,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     ...headers,
   });
-  pendingReplyBytes += payload.length;
+  pendingReplyBytes += length;
   const timer = setTimeout(() => {
     metrics.countDroppedConnection('write timeout');
-    log({ msg: 'reply not taken', path: res.req.url, bytes: payload.length, timeoutMs: settings.writeTimeoutMs });
+    log({ msg: 'reply not taken', path: res.req.url, bytes: length, timeoutMs: settings.writeTimeoutMs });
     res.destroy();
   }, settings.writeTimeoutMs);
   res.once('close', () => {
     clearTimeout(timer);
-    pendingReplyBytes -= payload.length;
+    pendingReplyBytes -= length;
   });
-  res.end(payload);
+  for (const piece of pieces) res.write(piece);
+  res.end();
 }
 
 /** 503 with Retry-After, counted under `reason`: the client should come back later. */

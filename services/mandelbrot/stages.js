@@ -2,6 +2,7 @@
 // A render's route: one horizontal band per stage, each rendered here or by its cloud's cluster.
 const fs = require('node:fs');
 const path = require('node:path');
+const { RawJsonString } = require('./json-reply.js');
 const { RenderCancelled } = require('./render-pool.js');
 const { splitBands } = require('./render.js');
 
@@ -63,7 +64,7 @@ function createStageRenderer(identity, options) {
     try {
       const iterations = await pool.run(frame, band, signal);
       metrics.observeStageRender('ok', seconds());
-      return { ...tile, status: 'ok', durationMs: milliseconds(), iterations };
+      return { ...tile, status: 'ok', durationMs: milliseconds(), iterations: new RawJsonString(iterations) };
     } catch (error) {
       if (!(error instanceof RenderCancelled)) throw error;
       metrics.observeStageRender(error.reason);
@@ -118,7 +119,11 @@ function createStageRenderer(identity, options) {
       return url ? renderRemote(frame, bands[index], stage, url, signal) : undefined;
     });
     for (const [index, stage] of stages.entries()) {
-      if (!tiles[index]) tiles[index] = await renderLocal(frame, bands[index], stage, signal);
+      if (tiles[index]) continue;
+      // A request that was cancelled or timed out starts no further band.
+      tiles[index] = signal.aborted
+        ? { stage, ...bands[index], status: 'failed', error: signal.reason, durationMs: 0 }
+        : await renderLocal(frame, bands[index], stage, signal);
     }
     return Promise.all(tiles);
   }
