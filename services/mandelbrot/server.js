@@ -86,7 +86,8 @@ class HttpError extends Error {
 function send(res, status, body, type = 'application/json', headers = {}) {
   const pieces = type === 'application/json' ? jsonPieces(body) : [Buffer.from(body)];
   const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
-  if (draining) res.shouldKeepAlive = false;
+  // Draining: close each connection after its last reply; requests already waiting on it are answered first.
+  if (draining && !(connections.get(res.socket) || { waiting: [] }).waiting.length) res.shouldKeepAlive = false;
   res.writeHead(status, {
     'content-type': type,
     'content-length': length,
