@@ -153,11 +153,11 @@ export async function metricsText(service: RunningService): Promise<string> {
 }
 
 /** Polls `read` every 20 ms until it returns something truthy; fails after `seconds`. */
-export async function waitFor<T>(what: string, read: () => Promise<T> | T, seconds = 10): Promise<T> {
+export async function waitFor<T>(what: string, read: () => Promise<T> | T, seconds = 10): Promise<NonNullable<T>> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const value = await read();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`gave up after ${seconds} s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
