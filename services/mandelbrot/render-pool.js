@@ -22,8 +22,10 @@ class RenderCancelled extends Error {
  * `size` worker threads and a queue of bands in front of them. The queue itself is unbounded:
  * admission control in front of the pool bounds how many bands can wait.
  *
- * `run(frame, band, signal)` resolves with the band's iterations: a Buffer holding the ASCII
- * of base64 of little-endian 16-bit escape counts. When `signal` aborts, a waiting band leaves the queue and a running band
+ * `run(frame, band, signal, order)` resolves with the band's iterations: a Buffer holding the
+ * ASCII of base64 of little-endian 16-bit escape counts. Bands wait in `order`, lowest first
+ * (by default, as they come): a request's later bands go before those of requests admitted
+ * after it, so the earliest request finishes first instead of all of them late. When `signal` aborts, a waiting band leaves the queue and a running band
  * stops at its next slice; either way the promise rejects with a {@link RenderCancelled}
  * carrying `signal.reason`.
  */
@@ -92,13 +94,14 @@ function createRenderPool({ size }) {
 
   return {
     size,
-    run(frame, band, signal) {
+    run(frame, band, signal, order = nextId) {
       return new Promise((resolve, reject) => {
         if (signal.aborted) return reject(new RenderCancelled(signal.reason));
-        const job = { id: nextId++, frame, band, signal, resolve, reject };
+        const job = { id: nextId++, order, frame, band, signal, resolve, reject };
         job.onAbort = () => cancel(job);
         signal.addEventListener('abort', job.onAbort, { once: true });
-        queue.push(job);
+        const after = queue.findIndex((waiting) => waiting.order > order);
+        queue.splice(after < 0 ? queue.length : after, 0, job);
         dispatch();
       });
     },

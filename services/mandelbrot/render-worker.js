@@ -7,15 +7,20 @@ const { encodeIterations, renderRows } = require('./render.js');
 /** Holds the id of the job to cancel; the main thread writes it, this thread only reads it. */
 const cancelled = new Int32Array(workerData.cancel);
 
+/** One array for every band this thread renders, grown as needed: no garbage per band. */
+let scratch = new Uint16Array(0);
+
 parentPort.on('message', ({ id, frame, band, sliceIterations }) => {
   const rowsPerSlice = Math.max(1, Math.floor(sliceIterations / (frame.width * frame.maxIterations)));
-  const iterations = new Uint16Array(frame.width * (band.rowEnd - band.rowStart));
+  const size = frame.width * (band.rowEnd - band.rowStart);
+  if (scratch.length < size) scratch = new Uint16Array(size);
+  const iterations = scratch.subarray(0, size);
   for (let row = band.rowStart; row < band.rowEnd; row += rowsPerSlice) {
     if (Atomics.load(cancelled, 0) === id) {
       parentPort.postMessage({ id, cancelled: true, rowsLeft: band.rowEnd - row });
       return;
     }
-    iterations.set(renderRows(frame, row, Math.min(row + rowsPerSlice, band.rowEnd)), (row - band.rowStart) * frame.width);
+    renderRows(frame, row, Math.min(row + rowsPerSlice, band.rowEnd), iterations, (row - band.rowStart) * frame.width);
   }
   // The base64 text as bytes in a buffer of its own, handed over without a copy: the main
   // thread writes it into the reply as it is.

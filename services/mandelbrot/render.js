@@ -102,14 +102,13 @@ function splitBands(height, count) {
 
 /**
  * Escape iterations of rows [rowStart, rowEnd) of the frame, row-major; `maxIterations` means
- * the point did not escape. Row 0 is the top of the view (yMax).
+ * the point did not escape. Row 0 is the top of the view (yMax). Written into `iterations` from
+ * `offset` on when given (so a caller can reuse one array), into a new array otherwise.
  */
-function renderRows(frame, rowStart, rowEnd) {
+function renderRows(frame, rowStart, rowEnd, iterations = new Uint16Array(frame.width * (rowEnd - rowStart)), offset = 0) {
   const { width, height, maxIterations, view } = frame;
-  const iterations = new Uint16Array(width * (rowEnd - rowStart));
   const dx = (view.xMax - view.xMin) / width;
   const dy = (view.yMax - view.yMin) / height;
-  let offset = 0;
   for (let row = rowStart; row < rowEnd; row++) {
     const cy = view.yMax - (row + 0.5) * dy;
     const cy2 = cy * cy;

@@ -56,6 +56,7 @@ const stages = createStageRenderer(identity, {
 /** Renders admitted and not yet answered: at most one per worker plus the queue. */
 const capacity = settings.workers + settings.queue;
 let admitted = 0;
+let admissions = 0;
 let bufferedBodyBytes = 0;
 let pendingReplyBytes = 0;
 let draining = false;
@@ -196,8 +197,9 @@ function readJsonBody(req) {
 /**
  * Admission control for both render endpoints: room is checked before the body is read and
  * again after, the body is parsed by `normalize`, and its work (pixels x iterations of
- * `rowsOf(request)` rows) must fit {@link WORK_BUDGET}. `work(request, signal)` then runs with a
- * signal that aborts when the client leaves or the render deadline passes.
+ * `rowsOf(request)` rows) must fit {@link WORK_BUDGET}. `work(request, ticket)` then runs with
+ * the request's admission number (`order`) and a `signal` that aborts when the client leaves or
+ * the render deadline passes.
  */
 async function admit(req, res, normalize, rowsOf, work) {
   refuseUnlessRoom();
@@ -216,7 +218,7 @@ async function admit(req, res, normalize, rowsOf, work) {
   res.once('close', clientGone);
   const deadline = setTimeout(() => controller.abort(DEADLINE_PASSED), settings.renderDeadlineMs);
   try {
-    await work(request, controller.signal);
+    await work(request, { order: ++admissions, signal: controller.signal });
   } finally {
     clearTimeout(deadline);
     res.removeListener('close', clientGone);
@@ -228,11 +230,11 @@ const wasCancelled = (signal) => signal.aborted && signal.reason === CLIENT_GONE
 
 async function render(req, res) {
   try {
-    await admit(req, res, normalizeRenderRequest, (request) => request.height, async (request, signal) => {
+    await admit(req, res, normalizeRenderRequest, (request) => request.height, async (request, ticket) => {
       const started = Date.now();
-      const tiles = await stages.renderRoute(request, signal);
+      const tiles = await stages.renderRoute(request, ticket);
       const durationMs = Date.now() - started;
-      if (wasCancelled(signal)) {
+      if (wasCancelled(ticket.signal)) {
         metrics.countRenderRequest('cancelled');
         log({ msg: 'render', status: 'cancelled', width: request.width, height: request.height, durationMs });
         return;
@@ -269,10 +271,10 @@ function checkStageToken(req) {
 
 async function renderStage(req, res) {
   checkStageToken(req);
-  await admit(req, res, normalizeStageRequest, (request) => request.rowEnd - request.rowStart, async (request, signal) => {
+  await admit(req, res, normalizeStageRequest, (request) => request.rowEnd - request.rowStart, async (request, ticket) => {
     const band = { rowStart: request.rowStart, rowEnd: request.rowEnd };
-    const tile = await stages.renderLocal(request, band, request.stage || identity.cloud, signal);
-    if (wasCancelled(signal)) return;
+    const tile = await stages.renderLocal(request, band, request.stage || identity.cloud, ticket);
+    if (wasCancelled(ticket.signal)) return;
     if (tile.status === 'ok') send(res, 200, { tile });
     else send(res, tile.error === DEADLINE_PASSED ? 504 : 500, { error: tile.error, tile });
   });

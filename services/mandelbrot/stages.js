@@ -39,10 +39,10 @@ function reasonOf(error, signal) {
 
 /**
  * Renders stages: bands of a frame, here (in the worker pool) or remotely, with the failures
- * `ERROR_RATE` injects. Every call takes the request's AbortSignal: it aborts with
- * {@link CLIENT_GONE} when the client leaves and {@link DEADLINE_PASSED} at the deadline, and
- * stops local bands at their next slice and remote requests at once (which the remote sees as
- * its client leaving).
+ * `ERROR_RATE` injects. Every call takes the request's ticket: `order`, its admission number,
+ * and `signal`, which aborts with {@link CLIENT_GONE} when the client leaves and
+ * {@link DEADLINE_PASSED} at the deadline, and stops local bands at their next slice and
+ * remote requests at once (which the remote sees as its client leaving).
  *
  * @param identity this instance: cloud, region, release, pod
  * @param options  route (clouds in order), stageUrls (cloud to base URL), stageToken (sent to
@@ -51,8 +51,8 @@ function reasonOf(error, signal) {
 function createStageRenderer(identity, options) {
   const { route, stageUrls, stageToken, errorRate, metrics, pool, log, random } = options;
 
-  /** Renders rows of `frame` on this instance; may fail on purpose. */
-  async function renderLocal(frame, band, stage, signal) {
+  /** Renders rows of `frame` on this instance, its place in the pool's queue by `ticket.order`; may fail on purpose. */
+  async function renderLocal(frame, band, stage, ticket) {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     const milliseconds = () => Math.round(seconds() * 1e6) / 1e3;
@@ -62,7 +62,7 @@ function createStageRenderer(identity, options) {
       return { ...tile, status: 'failed', error: `injected failure (ERROR_RATE=${errorRate})`, durationMs: milliseconds() };
     }
     try {
-      const iterations = await pool.run(frame, band, signal);
+      const iterations = await pool.run(frame, band, ticket.signal, ticket.order);
       metrics.observeStageRender('ok', seconds());
       return { ...tile, status: 'ok', durationMs: milliseconds(), iterations: new RawJsonString(iterations) };
     } catch (error) {
@@ -109,7 +109,8 @@ function createStageRenderer(identity, options) {
    * stage URL goes to that cluster; everything else, and every band in `local` mode, is
    * rendered here, one band after another. Remote requests start first, so they run meanwhile.
    */
-  async function renderRoute(request, signal) {
+  async function renderRoute(request, ticket) {
+    const { signal } = ticket;
     const stages = route.length > 0 ? route : [identity.cloud];
     const bands = splitBands(request.height, stages.length);
     const frame = { width: request.width, height: request.height, maxIterations: request.maxIterations, view: request.view };
@@ -123,7 +124,7 @@ function createStageRenderer(identity, options) {
       // A request that was cancelled or timed out starts no further band.
       tiles[index] = signal.aborted
         ? { stage, ...bands[index], status: 'failed', error: signal.reason, durationMs: 0 }
-        : await renderLocal(frame, bands[index], stage, signal);
+        : await renderLocal(frame, bands[index], stage, ticket);
     }
     return Promise.all(tiles);
   }
