@@ -60,7 +60,8 @@ function createRenderPool({ size }) {
       const job = slot.job;
       slot.job = undefined;
       if (job && job.id === message.id) settle(job, message.cancelled ? new RenderCancelled(job.signal.reason) : Buffer.from(message.iterations));
-      dispatch();
+      // After the settled request has queued its next band (in microtasks), so that band goes first.
+      setImmediate(dispatch);
     });
     slot.worker.on('error', (error) => (slot.error = error));
     // A worker that dies fails its band and is replaced; the pool keeps its size.

@@ -1,8 +1,18 @@
 'use strict';
 // A render worker thread: renders one band at a time, in slices, and checks between slices
 // whether the band was cancelled (its client left, or its deadline passed).
+const fs = require('node:fs');
+const os = require('node:os');
 const { parentPort, workerData } = require('node:worker_threads');
 const { encodeIterations, renderRows } = require('./render.js');
+
+// Linux schedules threads one by one: at nice 10, this thread leaves the CPU to the main thread,
+// which answers probes, whenever both want it. Raising one's own nice value needs no privilege.
+try {
+  os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 10);
+} catch {
+  // No /proc (not Linux): the thread keeps the process's priority.
+}
 
 /** Holds the id of the job to cancel; the main thread writes it, this thread only reads it. */
 const cancelled = new Int32Array(workerData.cancel);
