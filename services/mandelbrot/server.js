@@ -22,7 +22,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024;
 /** Reply bytes not yet handed to clients, across all connections; past it, renders get 503. */
 const MAX_PENDING_REPLY_BYTES = 64 * 1024 * 1024;
-/** Open connections; the operating system holds further ones until one closes. */
+/** Open connections; further ones are closed as soon as they are accepted. */
 const MAX_CONNECTIONS = 2048;
 /** What a 503 asks the client to wait, in seconds. */
 const RETRY_AFTER_SECONDS = 2;
@@ -98,7 +98,7 @@ function send(res, status, body, type = 'application/json', headers = {}) {
   });
   pendingReplyBytes += length;
   const timer = setTimeout(() => {
-    metrics.countDroppedConnection('write timeout');
+    metrics.countDroppedConnection('write_timeout');
     log({ msg: 'reply not taken', path: res.req.url, bytes: length, timeoutMs: settings.writeTimeoutMs });
     res.destroy();
   }, settings.writeTimeoutMs);
@@ -119,8 +119,8 @@ function refused(reason, message) {
 /** Turns a render away unless the pool, the queue and the reply buffers have room. */
 function refuseUnlessRoom() {
   if (draining) throw refused('draining', 'the service is shutting down');
-  if (admitted >= capacity) throw refused('queue full', 'too many renders in flight');
-  if (pendingReplyBytes > MAX_PENDING_REPLY_BYTES) throw refused('reply bytes', 'too many replies waiting for their clients');
+  if (admitted >= capacity) throw refused('queue_full', 'too many renders in flight');
+  if (pendingReplyBytes > MAX_PENDING_REPLY_BYTES) throw refused('reply_bytes', 'too many replies waiting for their clients');
 }
 
 /**
@@ -150,7 +150,7 @@ function readJsonBody(req) {
     const timer = setTimeout(() => {
       if (refusedWith) {
         // Still discarding a refused body: stop reading it.
-        metrics.countDroppedConnection('body timeout');
+        metrics.countDroppedConnection('body_timeout');
         req.socket.destroy();
       } else {
         refuse(new HttpError(408, `request body not received within ${settings.bodyTimeoutMs} ms`, { close: true }));
@@ -167,7 +167,7 @@ function readJsonBody(req) {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) return refuse(tooLarge());
       if (bufferedBodyBytes + chunk.length > MAX_BUFFERED_BODY_BYTES) {
-        return refuse(refused('body bytes', 'too many request bytes buffered'));
+        return refuse(refused('body_bytes', 'too many request bytes buffered'));
       }
       chunks.push(chunk);
       held += chunk.length;
@@ -206,7 +206,7 @@ async function admit(req, res, normalize, rowsOf, work) {
   const request = normalize(await readJsonBody(req));
   const cost = workOf(request, rowsOf(request));
   if (cost > WORK_BUDGET) {
-    metrics.countRefusal('work budget');
+    metrics.countRefusal('work_budget');
     throw new HttpError(422, `work budget exceeded: ${request.width} x ${rowsOf(request)} pixels x ${request.maxIterations} iterations is ${cost}; at most ${WORK_BUDGET}`);
   }
   refuseUnlessRoom();
@@ -216,6 +216,7 @@ async function admit(req, res, normalize, rowsOf, work) {
     if (!res.writableFinished) controller.abort(CLIENT_GONE);
   };
   res.once('close', clientGone);
+  if (res.destroyed) clientGone();
   const deadline = setTimeout(() => controller.abort(DEADLINE_PASSED), settings.renderDeadlineMs);
   try {
     await work(request, { order: ++admissions, signal: controller.signal });
@@ -387,7 +388,7 @@ const server = http.createServer(
 server.maxConnections = MAX_CONNECTIONS;
 
 server.on('clientError', (error, socket) => {
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') metrics.countDroppedConnection('headers timeout');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') metrics.countDroppedConnection('headers_timeout');
   // The client closed or reset the connection in the middle of a request: nobody to answer.
   if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE') return socket.destroy();
   const connection = connections.get(socket);

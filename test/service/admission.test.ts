@@ -51,7 +51,7 @@ describe('1. admission control: rendering is limited', () => {
       const refusals = (await Promise.all(renders.slice(2))).map((response) => [response?.status, response?.headers.get('retry-after')]);
       expect(refusals).toEqual(Array(4).fill([503, '2']));
       const text = await metricsText(service);
-      expect(metricValue(text, 'mandelbrot_refusals_total', { ...LABELS, reason: 'queue full' })).toBe(4);
+      expect(metricValue(text, 'mandelbrot_refusals_total', { ...LABELS, reason: 'queue_full' })).toBe(4);
       expect(metricValue(text, 'mandelbrot_render_requests_total', { ...LABELS, status: 'refused' })).toBe(4);
     } finally {
       for (const client of clients) client.abort();
@@ -70,7 +70,7 @@ describe('1. admission control: rendering is limited', () => {
     // A band is charged for its own rows only.
     const smallBand = { ...band, rowStart: 0, rowEnd: 2, maxIterations: 50 };
     expect((await fetch(`${service.url}/internal/render-stage`, { method: 'POST', body: JSON.stringify(smallBand) })).status).toBe(200);
-    expect(metricValue(await metricsText(service), 'mandelbrot_refusals_total', { ...LABELS, reason: 'work budget' })).toBe(2);
+    expect(metricValue(await metricsText(service), 'mandelbrot_refusals_total', { ...LABELS, reason: 'work_budget' })).toBe(2);
   });
 });
 

@@ -45,7 +45,7 @@ describe('4. replies nobody reads', () => {
           return count('ok') === ok + 2 || count('refused') > refused;
         });
       }
-      expect(metricValue(text, 'mandelbrot_refusals_total', { ...LABELS, reason: 'reply bytes' })).toBeGreaterThan(0);
+      expect(metricValue(text, 'mandelbrot_refusals_total', { ...LABELS, reason: 'reply_bytes' })).toBeGreaterThan(0);
       // The cap, plus the replies of renders admitted before it was reached.
       expect(peakPending).toBeLessThan(64 * 1024 * 1024 + 2 * 3.3e6);
 
@@ -53,7 +53,7 @@ describe('4. replies nobody reads', () => {
         const text = await metricsText(service);
         return metricValue(text, 'mandelbrot_pending_reply_bytes', LABELS) === 0 ? text : undefined;
       });
-      expect(metricValue(dropped, 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'write timeout' })).toBeGreaterThan(0);
+      expect(metricValue(dropped, 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'write_timeout' })).toBeGreaterThan(0);
       expect(processFigures(service.pid).peakRssMiB).toBeLessThan(WITH_MARGIN_MIB);
     } finally {
       for (const client of clients) client.destroy();
@@ -78,7 +78,7 @@ describe('5. slow bodies', () => {
       await waitFor('the cap to turn bodies away', async () => {
         const text = await metricsText(service);
         peakBuffered = Math.max(peakBuffered, metricValue(text, 'mandelbrot_request_body_bytes', LABELS));
-        return metricValue(text, 'mandelbrot_refusals_total', { ...LABELS, reason: 'body bytes' }) > 0;
+        return metricValue(text, 'mandelbrot_refusals_total', { ...LABELS, reason: 'body_bytes' }) > 0;
       });
       const text = await waitFor('the body timeout to free every buffer', async () => {
         const text = await metricsText(service);
