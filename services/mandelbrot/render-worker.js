@@ -32,10 +32,7 @@ parentPort.on('message', ({ id, frame, band, sliceIterations }) => {
     }
     renderRows(frame, row, Math.min(row + rowsPerSlice, band.rowEnd), iterations, (row - band.rowStart) * frame.width);
   }
-  // The base64 text as bytes in a buffer of its own, handed over without a copy: the main
-  // thread writes it into the reply as it is.
-  const text = encodeIterations(iterations);
-  const bytes = Buffer.allocUnsafeSlow(text.length);
-  bytes.write(text, 'latin1');
+  // Handed over without a copy: the main thread writes these bytes into the reply as they are.
+  const bytes = encodeIterations(iterations);
   parentPort.postMessage({ id, iterations: bytes.buffer }, [bytes.buffer]);
 });

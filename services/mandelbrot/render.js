@@ -138,10 +138,36 @@ function renderRows(frame, rowStart, rowEnd, iterations = new Uint16Array(frame.
   return iterations;
 }
 
-/** Iterations as base64 of little-endian 16-bit integers: what a tile carries. */
+const BASE64_DIGITS = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
+const PAD = 0x3d;
+
+/**
+ * Iterations as base64 of little-endian 16-bit integers, what a tile carries: the ASCII in a
+ * buffer of its own. Encoded straight into that buffer, because a megabyte-sized string per band
+ * would be garbage that a worker's heap holds on to until its next full collection.
+ */
 function encodeIterations(iterations) {
-  const bytes = Buffer.from(iterations.buffer, iterations.byteOffset, iterations.byteLength);
-  return (os.endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16()).toString('base64');
+  const view = Buffer.from(iterations.buffer, iterations.byteOffset, iterations.byteLength);
+  const bytes = os.endianness() === 'LE' ? view : Buffer.from(view).swap16();
+  const out = Buffer.allocUnsafeSlow(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = BASE64_DIGITS[n >> 18];
+    out[o++] = BASE64_DIGITS[(n >> 12) & 63];
+    out[o++] = BASE64_DIGITS[(n >> 6) & 63];
+    out[o++] = BASE64_DIGITS[n & 63];
+  }
+  const left = bytes.length - i;
+  if (left > 0) {
+    const n = (bytes[i] << 16) | (left === 2 ? bytes[i + 1] << 8 : 0);
+    out[o++] = BASE64_DIGITS[n >> 18];
+    out[o++] = BASE64_DIGITS[(n >> 12) & 63];
+    out[o++] = left === 2 ? BASE64_DIGITS[(n >> 6) & 63] : PAD;
+    out[o++] = PAD;
+  }
+  return out;
 }
 
 module.exports = {
