@@ -3,7 +3,7 @@
  * replays one kind of abuse for a bounded time, probes it all along as the kubelet would, and
  * reports what the pod would have suffered. Every count and every wait is bounded.
  */
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
 import { connect, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { printTable } from './measure.js';
@@ -41,49 +41,61 @@ function processFigures(pid: number): { cpuSeconds: number; peakRssMiB: number }
   return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, peakRssMiB: Number(peak![1]) / 1024 };
 }
 
-/** One probe as the kubelet sends it: a new connection, a GET, a deadline; the latency, or undefined on failure. */
-function probeOnce(port: number, path: string): Promise<number | undefined> {
+/**
+ * The prober, run in a process of its own so that the load generator's pauses do not count:
+ * probes /healthz, /readyz and /api/meta every PROBE_INTERVAL_MS, each over a new connection as
+ * the kubelet does, until a line arrives on stdin; then prints the latencies (undefined for a
+ * failure: no 200 within the timeout) as JSON, one array per endpoint.
+ */
+const PROBER = `
+const http = require('node:http');
+const [port, interval, timeout] = process.argv.slice(1).map(Number);
+let running = true;
+process.stdin.once('data', () => (running = false));
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function probe(path) {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, agent: false, timeout }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - started) / 1e6 : undefined));
+      res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - started) / 1e6 : null));
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
+    req.on('error', () => resolve(null));
     req.end();
   });
 }
+Promise.all(['/healthz', '/readyz', '/api/meta'].map(async (path) => {
+  const results = [];
+  while (running) results.push((await Promise.all([probe(path), pause(interval)]))[0]);
+  return results;
+})).then((results) => process.stdout.write(JSON.stringify(results)));
+`;
 
 interface ProbeRecord {
   readonly latencies: number[];
-  failures: number;
+  readonly failures: number;
   /** The longest run of failures of one endpoint: the kubelet acts at {@link FAILURE_THRESHOLD}. */
-  longestRun: number;
+  readonly longestRun: number;
 }
 
-/** Probes /healthz, /readyz and /api/meta every {@link PROBE_INTERVAL_MS} until `stop` is called. */
+/** Starts the prober process against `port`; `stop` ends it and summarizes what it saw. */
 function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
-  const record: ProbeRecord = { latencies: [], failures: 0, longestRun: 0 };
-  let running = true;
-  const loops = ['/healthz', '/readyz', '/api/meta'].map(async (path) => {
-    let run = 0;
-    while (running) {
-      const [latency] = await Promise.all([probeOnce(port, path), pause(PROBE_INTERVAL_MS)]);
-      if (latency === undefined) {
-        record.failures++;
-        record.longestRun = Math.max(record.longestRun, ++run);
-      } else {
-        record.latencies.push(latency);
-        run = 0;
-      }
-    }
-  });
+  const child = spawn(process.execPath, ['-e', PROBER, String(port), String(PROBE_INTERVAL_MS), String(PROBE_TIMEOUT_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return record;
+      child.stdin.end('stop\n');
+      // Bounded: one more probe round at most.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      const endpoints: (number | null)[][] = JSON.parse(output);
+      const longestRun = Math.max(...endpoints.map((results) => results.reduce<[number, number]>(([longest, run], latency) => (latency === null ? [Math.max(longest, run + 1), run + 1] : [longest, 0]), [0, 0])[0]));
+      const all = endpoints.flat();
+      return { latencies: all.filter((latency): latency is number => latency !== null), failures: all.filter((latency) => latency === null).length, longestRun };
     },
   };
 }
@@ -154,7 +166,10 @@ const inFlight = (count: number) => async (service: BenchService) => {
   await pause(HOLD_MS);
   return {
     leave: () => clients.forEach(({ socket }) => socket.destroy()),
-    note: async () => `${clients.filter(({ statuses }) => statuses().includes(200)).length} answered 200 within ${HOLD_MS / 1000} s`,
+    note: async () => {
+      const answered = (status: number) => clients.filter(({ statuses }) => statuses().includes(status)).length;
+      return `${count - answered(503)} admitted, ${answered(200)} of them answered within ${HOLD_MS / 1000} s`;
+    },
   };
 };
 

@@ -145,6 +145,8 @@ function readJsonBody(req) {
       if (refusedWith) return;
       refusedWith = error;
       release();
+      // A connection that will close gets no more reading: its bytes would only be thrown away.
+      if (error.close) req.pause();
       reject(error);
     };
     const timer = setTimeout(() => {
