@@ -96,3 +96,20 @@ describe('5. slow bodies', () => {
     }
   });
 });
+
+describe('headers that never end', () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startLocalService({ ...ENV, HEADERS_TIMEOUT_MS: '500' });
+  });
+  afterAll(() => service.stop());
+
+  test('are answered 408 and the connection closed at the headers timeout', async () => {
+    let received = '';
+    const socket = connect(service.port, '127.0.0.1', () => socket.write('POST /api/render HTTP/1.1\r\nhost: localhost\r\nx-slow: '));
+    socket.on('data', (chunk) => (received += chunk));
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(metricValue(await metricsText(service), 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'headers_timeout' })).toBe(1);
+  });
+});
