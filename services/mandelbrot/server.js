@@ -20,8 +20,6 @@ const { CLIENT_GONE, DEADLINE_PASSED, createStageRenderer, readStageUrls } = req
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Request body bytes held at once, across all connections; past it, renders get 503. */
 const MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024;
-/** Reply bytes not yet handed to clients, across all connections; past it, renders get 503. */
-const MAX_PENDING_REPLY_BYTES = 64 * 1024 * 1024;
 /** Open connections; further ones are closed as soon as they are accepted. */
 const MAX_CONNECTIONS = 2048;
 /** What a 503 asks the client to wait, in seconds. */
@@ -120,7 +118,7 @@ function refused(reason, message) {
 function refuseUnlessRoom() {
   if (draining) throw refused('draining', 'the service is shutting down');
   if (admitted >= capacity) throw refused('queue_full', 'too many renders in flight');
-  if (pendingReplyBytes > MAX_PENDING_REPLY_BYTES) throw refused('reply_bytes', 'too many replies waiting for their clients');
+  if (pendingReplyBytes > settings.replyBufferBytes) throw refused('reply_bytes', 'too many replies waiting for their clients');
 }
 
 /**
@@ -291,7 +289,7 @@ function gauges() {
     ['mandelbrot_render_queue_length', 'Bands waiting for a worker.', queued],
     ['mandelbrot_renders_admitted', `Renders admitted and not yet answered; at most ${capacity}.`, admitted],
     ['mandelbrot_request_body_bytes', `Request body bytes buffered; at most ${MAX_BUFFERED_BODY_BYTES}.`, bufferedBodyBytes],
-    ['mandelbrot_pending_reply_bytes', `Reply bytes not yet taken by clients; renders are refused past ${MAX_PENDING_REPLY_BYTES}.`, pendingReplyBytes],
+    ['mandelbrot_pending_reply_bytes', `Reply bytes not yet taken by clients; renders are refused past ${settings.replyBufferBytes}.`, pendingReplyBytes],
     ['mandelbrot_resident_memory_bytes', 'Resident set size of the process.', process.memoryUsage.rss()],
   ];
 }

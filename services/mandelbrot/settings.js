@@ -40,6 +40,7 @@ const TUNABLES = {
   BODY_TIMEOUT_MS: { min: 100, max: 600_000, what: 'milliseconds to receive a request body' },
   WRITE_TIMEOUT_MS: { min: 100, max: 600_000, what: 'milliseconds to hand a reply to a client' },
   DRAIN_TIMEOUT_MS: { min: 100, max: 600_000, what: 'milliseconds SIGTERM waits for requests in flight' },
+  REPLY_BUFFER_MIB: { min: 1, max: 1024, what: 'MiB of replies waiting for their clients past which renders are refused' },
 };
 
 /**
@@ -80,6 +81,7 @@ function settingsFrom(env, cpus = containerCpus) {
     writeTimeoutMs,
     // Every admitted render ends within its deadline, and its reply within the write timeout.
     drainTimeoutMs: tunable('DRAIN_TIMEOUT_MS', renderDeadlineMs + writeTimeoutMs),
+    replyBufferBytes: tunable('REPLY_BUFFER_MIB', 64) * 1024 * 1024,
   };
 }
 
