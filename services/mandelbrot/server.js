@@ -357,7 +357,7 @@ function startNext(socket, connection) {
   const next = socket.destroyed ? undefined : connection.waiting.shift();
   if (next) return start(socket, connection, ...next);
   connection.waiting.length = 0;
-  if (connection.badRequest) endWithBadRequest(socket);
+  if (connection.badRequest) endConnection(socket);
 }
 
 function start(socket, connection, req, res) {
@@ -367,7 +367,7 @@ function start(socket, connection, req, res) {
   answer(req, res);
 }
 
-function endWithBadRequest(socket, status = '400 Bad Request') {
+function endConnection(socket, status = '400 Bad Request') {
   if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   else socket.destroy();
 }
@@ -390,14 +390,14 @@ server.maxConnections = MAX_CONNECTIONS;
 server.on('clientError', (error, socket) => {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     metrics.countDroppedConnection('headers_timeout');
-    return endWithBadRequest(socket, '408 Request Timeout');
+    return endConnection(socket, '408 Request Timeout');
   }
   // The client closed or reset the connection in the middle of a request: nobody to answer.
   if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE') return socket.destroy();
   const connection = connections.get(socket);
   // Garbage after a whole request: that request's reply goes out first, then the 400.
   if (connection && connection.busy && connection.request.complete) connection.badRequest = true;
-  else endWithBadRequest(socket);
+  else endConnection(socket);
 });
 
 function exitDrained() {
