@@ -26,7 +26,7 @@ const NODE_USER_ID = 1000;
 const DRAIN_SECONDS = 20;
 const TERMINATION_GRACE_SECONDS = DRAIN_SECONDS + 5;
 /** The key of the stage-token Secret that holds the token. */
-export const STAGE_TOKEN_KEY = 'token';
+const STAGE_TOKEN_KEY = 'token';
 
 export interface MandelbrotWorkloadProps {
   /** The cloud this cluster runs on: `CLOUD`. */
@@ -163,8 +163,9 @@ export class MandelbrotWorkload extends Construct {
                   : []),
                 { name: 'DRAIN_TIMEOUT_MS', value: String(DRAIN_SECONDS * 1000) },
               ],
-              // Probes answer from the main thread while workers render: under load `npm run bench`
-              // measured them in milliseconds, so 2 s is ample, and 3 misses in a row are no blip.
+              // Probes answer from the main thread while workers render: `npm run test:load` measured
+              // a few ms at the median and at most about 0.3 s on a busy machine, so 2 s leaves room
+              // for CPU throttling under the limit, and 3 misses in a row are no blip.
               readinessProbe: {
                 httpGet: { path: '/readyz', port: ReadinessPort.fromString('http') },
                 periodSeconds: 5,
