@@ -58,15 +58,10 @@ describe('Supervisor', () => {
   /** Starts a process that runs a Supervisor with one idle component, and returns both PIDs. */
   async function startOwner(): Promise<{ owner: ReturnType<typeof spawn>; childPid: number; exit: Promise<number | string | null> }> {
     // A process of its own, so the signal does not reach the test runner.
-    const script = join(runDir, 'owner.ts');
-    const supervisorModule = join(PROJECT_ROOT, 'test', 'e2e', 'support', 'supervisor.ts');
-    writeFileSync(script, `import { Supervisor } from ${JSON.stringify(supervisorModule)};
-const supervisor = new Supervisor(${JSON.stringify(runDir)}, 500);
-const child = supervisor.start('child', process.execPath, ${JSON.stringify(idler(true))});
-console.log(child.pid);
-setInterval(() => {}, 1000);
-`);
-    const owner = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.cjs'), script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const owner = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.cjs'), join('test', 'e2e-harness', 'supervisor-owner.ts'), runDir], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exit = new Promise<number | string | null>((resolve) => owner.once('exit', (code, signal) => resolve(code ?? signal)));
     let output = '';
     owner.stdout!.on('data', (chunk) => (output += chunk));
