@@ -72,7 +72,7 @@ export async function run(): Promise<void> {
       const repository = await openGitRepository(repo);
       const base = await readManifestTreeAtCommit(repository, await resolveCommit(repository, 'HEAD~1'), 'dist');
       const head = await readManifestTreeAtCommit(repository, await resolveCommit(repository, 'HEAD'), 'dist');
-      const bytes = [...base.values(), ...head.values()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+      const bytes = [...base.values(), ...head.values()].reduce((sum, text) => sum + (typeof text === 'string' ? Buffer.byteLength(text) : 0), 0);
 
       const timed = (work: () => void) => () => {
         const started = process.hrtime.bigint();
