@@ -108,15 +108,18 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
   const top = [title, `${sides}: ${markdownText(describeCounts(diff.totals)) || 'files changed'}`, table.text, attention.text].filter(Boolean).join('\n\n') + '\n';
 
   const objects = objectsOf(diff);
-  const blocks = new Map(objects.map((object) => [object, objectBlock(object)]));
+  const blocks = new Map<ObjectDiff, string>();
   const kept = new Set<ObjectDiff>();
   let room = maxLength - top.length - CUT_NOTE_ROOM - skeletonLength(diff);
   const ranked = objects.map((object, order) => ({ object, order, priority: priorityOf(object) })).sort((a, b) => a.priority - b.priority || a.order - b.order);
   for (const { object } of ranked) {
-    const size = blocks.get(object)!.length + 1;
-    if (size <= room) {
+    // A huge object (a ConfigMap of 80,000 keys) is not rendered only to be cut.
+    if (object.object && leafCount(object.object, room) > room / 8) continue;
+    const block = objectBlock(object);
+    if (block.length + 1 <= room) {
+      blocks.set(object, block);
       kept.add(object);
-      room -= size;
+      room -= block.length + 1;
     }
   }
   let sections = diff.clusters.map((cluster) => clusterSection(cluster, blocks, kept)).join('\n');
@@ -127,6 +130,18 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
   }
   const note = cutNote({ objects: objects.length - kept.size, rows: table.cutRows, attention: attention.cut, sectionsDropped: sections === '' && diff.clusters.length > 0 });
   return [top, sections, note].filter(Boolean).join('\n');
+}
+
+/** Leaves under `value`, counting no further than `limit`: each becomes at least one line of about 8 characters. */
+function leafCount(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= limit) {
+    const item = stack.pop();
+    if (item && typeof item === 'object') for (const child of Object.values(item)) stack.push(child);
+    else count++;
+  }
+  return count;
 }
 
 /** Characters of the cluster sections without any object block, at most. */
