@@ -155,7 +155,8 @@ function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions)
     baseObjects.push(...parse(base, options.baseName, (path) => moving.has(path)));
     headObjects.push(...parse(head, options.headName, (path) => moving.has(path)));
   }
-  return { before: indexTree(baseObjects, baseApplications), after: indexTree(headObjects, headApplications) };
+  const before = indexTree(baseObjects, baseApplications);
+  return { before, after: indexTree(headObjects, headApplications, before) };
 }
 
 /** The objects that differ, by identity. */
@@ -199,21 +200,28 @@ function identityOf(cluster: string, object: ManifestObject): string {
   return [cluster, apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
 }
 
-function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex): IndexedTree {
-  const byKey = new Map<string, PlacedObject>();
+/**
+ * Objects by identity. The same object twice in one cluster is a conflict Argo CD reports: every
+ * copy stays visible, the one in the file `previous` had it in keeping the plain identity.
+ */
+function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex, previous?: IndexedTree): IndexedTree {
   const copies = new Map<string, PlacedObject[]>();
   for (const object of objects) {
     const cluster = applications.clusterOf(object);
     const identity = identityOf(cluster, object);
-    let key = identity;
-    // The same object twice in one cluster is a conflict Argo CD reports; keep both visible.
-    if (byKey.has(key)) key += `\0${object.file}`;
-    const placed = { object, cluster, owners: applications.ownersOf(object.file) };
-    byKey.set(key, placed);
-    copies.set(identity, [...(copies.get(identity) ?? []), placed]);
+    copies.set(identity, [...(copies.get(identity) ?? []), { object, cluster, owners: applications.ownersOf(object.file) }]);
   }
+  const byKey = new Map<string, PlacedObject>();
   const duplicates = new Map<PlacedObject, PlacedObject[]>();
-  for (const group of copies.values()) if (group.length > 1) for (const placed of group) duplicates.set(placed, group);
+  for (const [identity, group] of copies) {
+    const before = previous?.byKey.get(identity)?.object.file;
+    const primary = group.find((placed) => placed.object.file === before) ?? group[0];
+    byKey.set(identity, primary);
+    for (const placed of group) {
+      if (placed !== primary) byKey.set(`${identity}\0${placed.object.file}`, placed);
+      if (group.length > 1) duplicates.set(placed, group);
+    }
+  }
   return { applications, byKey, duplicates };
 }
 
