@@ -132,7 +132,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(result.stdout).not.toContain('Argo CD deletes the Application');
     expect(result.stdout).toMatch(/- Rollout mandelbrot\/mandelbrot .*\n {8}! Application trinity-mandelbrot-azure leaves Git but stays in the cluster: .*nothing deletes this object, it keeps running/);
     const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('### Removing a cluster');
+    expect(readme).toContain('## Removing a cluster');
     expect(readme).toContain('argocd app delete trinity-dev-aws-root --cascade');
   });
 

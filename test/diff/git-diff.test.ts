@@ -219,8 +219,8 @@ describe('diff between two commits of a real repository', () => {
     expect(status).toBe(0);
     expect(stdout.length).toBeLessThan(60000);
     const shown = (stdout.match(/^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-\d+`/gm) ?? []).length;
-    expect(stdout).toContain(`**${250 - shown} objects cut** to keep this comment short enough for GitHub`);
-    expect(stdout).toContain('| `aws` | 250 | 0 | 0 | 0 | — |');
+    expect(stdout).toContain(`**What was cut** to keep this comment short enough for GitHub: the details of ${250 - shown} objects.`);
+    expect(stdout).toContain('| `aws` | 250 | 0 | 0 | 0 | — | 0 |');
   });
 
   test('compares with the working tree when --head is not given', async () => {
