@@ -39,7 +39,8 @@ export class YamlSyntaxError extends Error {
 export function parseYamlDocuments(text: string, options: YamlParseOptions = {}): unknown[] {
   const lineOf = lineCounter(text);
   const values: unknown[] = [];
-  for (const document of parseAllDocuments(text, { uniqueKeys: false })) {
+  // Merge keys (`<<`) as Kubernetes' YAML reader honours them.
+  for (const document of parseAllDocuments(text, { uniqueKeys: false, merge: true })) {
     const error = document.errors[0];
     // The first line of the library's message ends with the position: "... at line 2, column 1:".
     if (error) throw new YamlSyntaxError(error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, ''), lineOf(error.pos[0]));
