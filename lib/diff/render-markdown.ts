@@ -1,6 +1,6 @@
 import { ClusterDiff, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
 import { fencedBlock, htmlText, inlineCode, markdownText } from './markdown-escape.js';
-import { attentionItems, describeCounts } from './render-text.js';
+import { attentionItems, describeCounts, describeTotals } from './render-text.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
 export interface MarkdownRenderOptions {
@@ -105,7 +105,7 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
 
   const table = summaryTable(diff, Math.floor(maxLength * TABLE_SHARE));
   const attention = attentionList(diff, Math.floor(maxLength * ATTENTION_SHARE));
-  const top = [title, `${sides}: ${markdownText(describeCounts(diff.totals)) || 'files changed'}`, table.text, attention.text].filter(Boolean).join('\n\n') + '\n';
+  const top = [title, `${sides}: ${markdownText(describeTotals(diff))}`, table.text, attention.text].filter(Boolean).join('\n\n') + '\n';
 
   const objects = objectsOf(diff);
   const blocks = new Map<ObjectDiff, string>();

@@ -30,6 +30,12 @@ export function describeCounts(counts: ChangeCounts): string {
   return parts.join(', ');
 }
 
+/** The diff's counts, with the files Argo CD reads differently: `1 added, 1 file Argo CD reads differently`. */
+export function describeTotals(diff: ManifestDiff): string {
+  const files = diff.files.length === 0 ? '' : `${diff.files.length} file${diff.files.length === 1 ? '' : 's'} Argo CD reads differently`;
+  return [describeCounts(diff.totals) || 'no object changed', files].filter(Boolean).join(', ');
+}
+
 /** A danger or warning of the diff, with where it is. */
 export interface AttentionItem {
   /** `aws: Rollout mandelbrot/mandelbrot`, or the file for a file finding. */
@@ -59,7 +65,7 @@ export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}):
     lines.push('No object changed.');
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`${diff.clusters.length} cluster${diff.clusters.length === 1 ? '' : 's'}: ${describeCounts(diff.totals) || 'no object changed'}`);
+  lines.push(`${diff.clusters.length} cluster${diff.clusters.length === 1 ? '' : 's'}: ${describeTotals(diff)}`);
   for (const item of attentionItems(diff).filter((candidate) => candidate.severity === 'danger')) {
     lines.push(paint(SEVERITY_STYLE.danger, `${SEVERITY_MARK.danger} ${item.where}: ${item.message}`));
   }

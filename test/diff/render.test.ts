@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { hasChanges } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderJson } from '../../lib/diff/render-json.js';
 import { renderMarkdown } from '../../lib/diff/render-markdown.js';
@@ -77,6 +78,20 @@ describe('renderText', () => {
 
   test('says so when nothing changed', () => {
     expect(renderText(diffManifestTrees(base, base))).toBe('Manifest changes in dist/: base → head\nNo object changed.\n');
+  });
+
+  test('a file Argo CD reads differently is a change even when no object changed', () => {
+    const diff = diffManifestTrees(base, new Map(base).set('aws/mandelbrot/extra.jsonnet', '{}\n').set('gcp/mandelbrot/values.yaml', '# +argocd:skip-file-rendering\nreplicas: 2\n'));
+    expect(hasChanges(diff)).toBe(true);
+    expect(diff.files.map((file) => [file.code, file.severity])).toEqual([
+      ['jsonnet', 'danger'],
+      ['skip-file-rendering', 'notice'],
+    ]);
+    expect(renderText(diff).split('\n').slice(1, 4)).toEqual([
+      '0 clusters: no object changed, 2 files Argo CD reads differently',
+      '!! aws: aws/mandelbrot/extra.jsonnet: dist/aws/mandelbrot/extra.jsonnet is jsonnet: Argo CD renders it and deploys the result, which this diff does not render or show; npm run check refuses jsonnet in dist/',
+      '» gcp: gcp/mandelbrot/values.yaml: dist/gcp/mandelbrot/values.yaml carries the +argocd:skip-file-rendering marker: Argo CD skips it, so nothing in it is deployed',
+    ]);
   });
 });
 
