@@ -45,7 +45,8 @@ async function main(): Promise<number> {
     return await diff();
   } catch (error) {
     if (error instanceof UsageError || error instanceof CommanderError) throw error;
-    console.error(`error: npm run diff failed unexpectedly; please report this:\n${(error as Error)?.stack ?? String(error)}`);
+    console.error(`error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}`);
+    console.error((error as Error)?.stack ?? '');
     return 3;
   }
 }

@@ -23,12 +23,14 @@ function plainLine(text) {
  * The comment that replaces the diff when the diff step fails, so an earlier push's diff is never
  * read as this one's: "diff failed: <reason>, at <sha>".
  *
- * @param {{ errorOutput: string, sha: string }} failure the diff's standard error (its last line
- * is the reason; empty when the step did not run) and the head commit
+ * @param {{ errorOutput: string, sha: string }} failure the diff's standard error (its `error:`
+ * line, or else its last line, is the reason; empty when the step did not run) and the head commit
  */
 function diffFailedMarkdown({ errorOutput, sha }) {
   const lines = String(errorOutput || '').split('\n').map((line) => line.trim()).filter(Boolean);
-  const last = lines.length > 0 ? lines[lines.length - 1].replace(/^error:\s*/, '') : 'the diff did not run because an earlier step failed';
+  // The diff's own line starts with "error:"; after it may come a stack, for a bug.
+  const line = lines.find((candidate) => candidate.startsWith('error:')) ?? lines[lines.length - 1];
+  const last = line ? line.replace(/^error:\s*/, '') : 'the diff did not run because an earlier step failed';
   const reason = plainLine(last.length > 300 ? `${last.slice(0, 297)}...` : last);
   return `### Manifest changes in \`dist/\`\n\n**diff failed: ${reason}, at ${plainLine(sha)}**\n\nNo diff is shown for this commit; the job log has the details.\n`;
 }

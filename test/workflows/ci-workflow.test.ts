@@ -134,5 +134,7 @@ describe('manifest-diff-comment.cjs', () => {
     expect(pr.comments[0].body).toContain(`**diff failed: dist/aws/x.yaml at HEAD (1234567): not valid YAML: &lt;\\!-- \\*bad\\* (line 2), at ${SHA}**`);
     expect(pr.comments[0].body).not.toContain('an older push');
     expect(diffFailedMarkdown({ errorOutput: '', sha: SHA })).toContain(`**diff failed: the diff did not run because an earlier step failed, at ${SHA}**`);
+    const bug = 'error: npm run diff failed unexpectedly (a bug): x is undefined\nTypeError: x is undefined\n    at diff (bin/diff.ts:3:1)\n';
+    expect(diffFailedMarkdown({ errorOutput: bug, sha: SHA })).toContain(`**diff failed: npm run diff failed unexpectedly (a bug): x is undefined, at ${SHA}**`);
   });
 });
