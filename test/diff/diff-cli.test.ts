@@ -159,7 +159,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(result.stdout.split('\n').filter((line) => line.startsWith('<!--'))).toEqual([]);
   });
 
-  test('5. bad files never crash it: binary and alias bombs exit 2 with one line naming the file and the ref', () => {
+  test('5. fails if a file is binary or an alias bomb: exit 2 with one line naming the file and the ref, never a stack trace', () => {
     branch('binary', () => write('dist/aws/mandelbrot/blob.yaml', Buffer.from([0x00, 0xff, 0xfe, 0x10, 0x80, 0x0a])));
     const commit = git('rev-parse', '--short=7', 'HEAD').trim();
     const binary = diff();

@@ -68,7 +68,7 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     }
   });
 
-  test('refuses to run from any ref but the default branch, with a clear message, before any job signs in', () => {
+  test('fails if started from any ref but the default branch, with a clear message, before any job signs in', () => {
     const guard = workflow.jobs['default-branch'];
     for (const [, job] of clusterJobs) expect(job.needs).toBe('default-branch');
     const [step] = guard.steps;
