@@ -70,34 +70,38 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     sides = readSides(base, head, { distPath, baseName, headName, cache, skipped });
     changes = changedObjects(sides.before, sides.after);
   }
-  const { before, after } = sides;
-
-  const workloads = new Map<string, PlacedObject[]>();
-  const owned = (tree: IndexedTree) => {
-    const byOwner = new Map<string, PlacedObject[]>();
-    for (const placed of tree.byKey.values()) {
-      for (const owner of placed.owners) {
-        const key = `${placed.cluster}\0${owner.name}`;
-        byOwner.set(key, [...(byOwner.get(key) ?? []), placed]);
-      }
-    }
-    return byOwner;
+  const context = changeContext(sides.before, sides.after, changes, head, distPath);
+  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
+  const files = treeFindings(base, head, distPath);
+  const totals = countChanges(objects);
+  return {
+    base: baseName,
+    head: headName,
+    totals: { ...totals, dangers: totals.dangers + files.filter((file) => file.severity === 'danger').length },
+    files,
+    clusters: groupByCluster(objects),
   };
-  const [baseOwned, headOwned] = [owned(before), owned(after)];
+}
+
+/** What the rules may look up: both sides' Applications, projects, owned objects and workloads. */
+function changeContext(before: IndexedTree, after: IndexedTree, changes: ReadonlyMap<string, ObjectChange>, head: ManifestTree, distPath: string): ChangeContext {
+  const byOwner = (tree: IndexedTree) => {
+    const owned = new Map<string, PlacedObject[]>();
+    for (const placed of tree.byKey.values()) for (const owner of placed.owners) pushTo(owned, `${placed.cluster}\0${owner.name}`, placed);
+    return owned;
+  };
+  const [baseOwned, headOwned] = [byOwner(before), byOwner(after)];
   const projects = (tree: IndexedTree) => {
     const byName = new Map<string, PlacedObject>();
     for (const placed of tree.byKey.values()) if (isAppProject(placed.object)) byName.set(`${placed.cluster}\0${placed.object.name}`, placed);
     return byName;
   };
   const [baseProjects, headProjects] = [projects(before), projects(after)];
-  for (const placed of after.byKey.values()) {
-    if (!isWorkload(placed.object)) continue;
-    const scope = `${placed.cluster}\0${placed.object.namespace}`;
-    workloads.set(scope, [...(workloads.get(scope) ?? []), placed]);
-  }
+  const workloads = new Map<string, PlacedObject[]>();
+  for (const placed of after.byKey.values()) if (isWorkload(placed.object)) pushTo(workloads, `${placed.cluster}\0${placed.object.namespace}`, placed);
   const headFolders = new Set<string>();
   for (const path of head.keys()) for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) headFolders.add(path.slice(0, slash));
-  const context: ChangeContext = {
+  return {
     distPath,
     baseApplications: before.applications,
     headApplications: after.applications,
@@ -118,17 +122,12 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     duplicatesOf: (placed) => after.duplicates.get(placed) ?? [],
     headHasFolder: (folder) => headFolders.has(folder),
   };
+}
 
-  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
-  const files = treeFindings(base, head, distPath);
-  const totals = countChanges(objects);
-  return {
-    base: baseName,
-    head: headName,
-    totals: { ...totals, dangers: totals.dangers + files.filter((file) => file.severity === 'danger').length },
-    files,
-    clusters: groupByCluster(objects),
-  };
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 interface ReadOptions {
@@ -209,7 +208,7 @@ function indexTree(objects: readonly ManifestObject[], applications: Application
   for (const object of objects) {
     const cluster = applications.clusterOf(object);
     const identity = identityOf(cluster, object);
-    copies.set(identity, [...(copies.get(identity) ?? []), { object, cluster, owners: applications.ownersOf(object.file) }]);
+    pushTo(copies, identity, { object, cluster, owners: applications.ownersOf(object.file) });
   }
   const byKey = new Map<string, PlacedObject>();
   const duplicates = new Map<PlacedObject, PlacedObject[]>();
