@@ -1,14 +1,25 @@
 /**
- * `npm run bench`: prints the project's performance figures, one area after another.
+ * `npm run bench`: prints the project's performance figures, one area after another;
+ * `npm run bench -- <area>...` runs only those areas (`npm run test:load` is the service-load area).
  * Figures come from real processes on this machine; nothing here asserts a threshold.
  */
 import { run as diff } from './diff.js';
 import { run as render } from './render.js';
+import { run as serviceLoad } from './service-load.js';
 import { run as synth } from './synth.js';
+import { run as yaml } from './yaml.js';
+
+const AREAS: Record<string, () => Promise<void>> = { synth, yaml, render, 'service-load': serviceLoad, diff };
 
 async function main(): Promise<void> {
-  for (const area of [synth, render, diff]) {
-    await area();
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !(name in AREAS));
+  if (unknown.length > 0) {
+    console.error(`error: unknown bench area ${unknown.join(', ')}; expected any of ${Object.keys(AREAS).join(', ')}`);
+    process.exit(2);
+  }
+  for (const name of names.length > 0 ? names : Object.keys(AREAS)) {
+    await AREAS[name]();
     console.log();
   }
 }
