@@ -59,14 +59,19 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
 const LARGE_KEYS = 85000;
 const LARGE_RUNS = 3;
 
+/** A ConfigMap of about 5 MB ({@link LARGE_KEYS} keys) whose key-7 holds `changed`. */
+export function largeConfigMap(changed: string): string {
+  const lines = Array.from({ length: LARGE_KEYS }, (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`);
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: mandelbrot\ndata:\n${lines.join('\n')}\n`;
+}
+
 /** A repository whose two commits hold a ConfigMap of about 5 MB that differs in one value. */
 function commitLargeConfigMap(scratch: string): string {
   const repo = join(scratch, 'repo-large');
   mkdirSync(join(repo, 'dist', 'aws', 'mandelbrot'), { recursive: true });
   runOrFail('git', ['init', '-q', '-b', 'main'], repo);
   const write = (changed: string) => {
-    const lines = Array.from({ length: LARGE_KEYS }, (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`);
-    writeFileSync(join(repo, 'dist', 'aws', 'mandelbrot', 'configmap-large.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: mandelbrot\ndata:\n${lines.join('\n')}\n`);
+    writeFileSync(join(repo, 'dist', 'aws', 'mandelbrot', 'configmap-large.yaml'), largeConfigMap(changed));
     runOrFail('git', ['add', '-A'], repo);
     runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', changed], repo);
   };
