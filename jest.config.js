@@ -3,6 +3,8 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // test/e2e/ holds the end-to-end suite, which needs a cluster: `npm run e2e` runs it on its own.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -18,7 +18,7 @@ const { Script } = require('node:vm');
 
 const projectRoot = resolve(__dirname, '..');
 const cacheDir = join(projectRoot, 'node_modules', '.cache', 'trinity-delivery');
-const sourceRoots = ['main.ts', 'bin', 'bench', 'lib', 'imports', 'package-lock.json', 'scripts/run.cjs'];
+const sourceRoots = ['main.ts', 'bin', 'bench', 'lib', 'imports', 'test/e2e/support', 'package-lock.json', 'scripts/run.cjs'];
 
 function filesUnder(path) {
   if (!existsSync(path)) return [];

@@ -86,21 +86,44 @@ export async function freePort(): Promise<number> {
 
 /**
  * How the synthesized Rollout in `folder` (such as `<dist>/aws/mandelbrot`) runs its container,
- * on this machine: each ConfigMap volume's data is written to a folder under `root` standing
- * for its mount path, and the command and env refer to those folders instead.
+ * on this machine: see {@link containerFromPodTemplate}.
  */
 export function containerFromManifests(folder: string, root: string): StartOptions {
   const rollout = parse(readFileSync(join(folder, 'rollout-mandelbrot.yaml'), 'utf8'));
-  const { containers, volumes } = rollout.spec.template.spec;
+  return containerFromPodTemplate(rollout.spec.template, (name) => parse(readFileSync(join(folder, `configmap-${name}.yaml`), 'utf8')).data, root);
+}
+
+/** The part of a pod template {@link containerFromPodTemplate} reads. */
+export interface PodTemplate {
+  readonly spec: {
+    readonly containers: readonly {
+      readonly command: readonly string[];
+      readonly env?: readonly { readonly name: string; readonly value?: string }[];
+      readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string }[];
+    }[];
+    readonly volumes?: readonly { readonly name: string; readonly configMap?: { readonly name: string } }[];
+  };
+}
+
+/**
+ * How a pod template's first container runs on this machine: each ConfigMap volume's data (from
+ * `configMapData`, by ConfigMap name) is written to a folder under `root` standing for its mount
+ * path, and the command and env refer to those folders instead.
+ */
+export function containerFromPodTemplate(
+  template: PodTemplate,
+  configMapData: (name: string) => Readonly<Record<string, string>>,
+  root: string,
+): StartOptions {
+  const { containers, volumes = [] } = template.spec;
   const container = containers[0];
   const mounts = new Map<string, string>();
-  for (const mount of container.volumeMounts) {
-    const volume = volumes.find((candidate: { name: string }) => candidate.name === mount.name);
-    if (!volume.configMap) continue;
-    const configMap = parse(readFileSync(join(folder, `configmap-${volume.configMap.name}.yaml`), 'utf8'));
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = volumes.find((candidate) => candidate.name === mount.name);
+    if (!volume?.configMap) continue;
     const local = join(root, ...mount.mountPath.split('/'));
     mkdirSync(local, { recursive: true });
-    for (const [key, value] of Object.entries<string>(configMap.data)) writeFileSync(join(local, key), value);
+    for (const [key, value] of Object.entries(configMapData(volume.configMap.name))) writeFileSync(join(local, key), value);
     mounts.set(mount.mountPath, local);
   }
   const localPath = (value: string) => {
@@ -111,7 +134,7 @@ export function containerFromManifests(folder: string, root: string): StartOptio
   };
   return {
     command: container.command.map(localPath),
-    env: Object.fromEntries(container.env.map(({ name, value }: { name: string; value: string }) => [name, localPath(value)])),
+    env: Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, localPath(value ?? '')])),
   };
 }
 

@@ -1,0 +1,37 @@
+/**
+ * The end-to-end drill's figures: `npm run e2e` as a whole, and the times and memory the drill
+ * records while it runs. Selected with `npm run bench -- e2e`: it starts a cluster, so the
+ * default bench leaves it out.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatMiB, formatSeconds, printTable } from './measure.js';
+
+export async function run(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'trinity-bench-e2e-'));
+  try {
+    const figuresFile = join(scratch, 'figures.json');
+    console.log('e2e (npm run e2e: the release drill on a throwaway control plane; goal for a warm run: at most 4 min)');
+    const started = process.hrtime.bigint();
+    const result = spawnSync('npm', ['run', 'e2e', '--silent'], { env: { ...process.env, E2E_FIGURES_FILE: figuresFile }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (result.status !== 0) throw new Error(`npm run e2e failed (exit ${result.status}); its output is above`);
+    const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number>;
+    printTable(
+      ['figure', 'value'],
+      [
+        ['whole npm run e2e (start, drill, stop)', formatSeconds(seconds)],
+        ['the suite in jest, from cluster start to teardown', formatSeconds(figures.drillSeconds)],
+        ['first revision: apply to Healthy', formatSeconds(figures.firstRevisionToHealthySeconds)],
+        ['release: apply to Paused at 50%', formatSeconds(figures.releaseApplyToPausedSeconds)],
+        ['promote to Healthy', formatSeconds(figures.promoteToHealthySeconds)],
+        ['control plane peak memory (etcd, API server, controller manager, scheduler, KWOK)', formatMiB(figures.controlPlanePeakMiB)],
+        ['Argo Rollouts controller peak memory', formatMiB(figures.rolloutsControllerPeakMiB)],
+      ],
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * The release drill on a real control plane with the real Argo Rollouts controller and plugin:
+ * every step runs the project's own commands on a copy of the project and asserts on live objects
+ * read from the API server. Steps depend on each other; after a failure the rest are not run.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
+import { CliResult, tableRows } from '../operator/stand-in-kubectl.js';
+import { parseGetRollout, parseStatusLine, PluginRolloutView } from '../operator/plugin-output.js';
+import { containerFromPodTemplate, RunningService, startService } from '../service/service-process.js';
+import { DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
+import { DrillProject } from './support/drill-project.js';
+import { runKubectl } from './support/kube-api.js';
+import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
+import { StepFailure, waitFor } from './support/wait.js';
+
+const CLUSTER = 'aws';
+const NAMESPACE = 'mandelbrot';
+const ROLLOUT = 'mandelbrot';
+/** The canary's weight at its pause, and the replicas the overlays give the Rollout. */
+const REPLICAS = 2;
+const STEP_TIMEOUT_MS = 5 * 60_000;
+/** A cold run builds the toolchain first: many minutes on 2 cores. */
+const SETUP_TIMEOUT_MS = 80 * 60_000;
+
+const log = (line: string) => process.stderr.write(`e2e ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+let cluster: DrillCluster | undefined;
+let project: DrillProject;
+let live: LiveRollout;
+let failedStep: string | undefined;
+/** Figures for `npm run bench`: seconds, and MiB for memory. */
+const figures: Record<string, number> = {};
+const startedAt = Date.now();
+
+/** What the drill remembers between steps. */
+const seen: { firstHash?: string; releaseHash?: string; stableBeforeEdit?: string; stableConfigMapAtEdit?: string; editHash?: string } = {};
+
+beforeAll(async () => {
+  const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
+  cluster = await startDrillCluster({
+    contexts: overlays.map((overlay) => overlay.context),
+    externalKubeconfig: process.env.E2E_KUBECONFIG,
+    namespaces: [NAMESPACE],
+    log,
+  });
+  project = DrillProject.create(
+    { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
+    join(cluster.runDir, 'bundle-cache'),
+  );
+  live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
+  log(`project copy: ${project.root}`);
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  if (cluster?.controlPlane) figures.controlPlanePeakMiB = peakMemoryMiB(cluster.controlPlane.components);
+  if (cluster?.rolloutsController) figures.rolloutsControllerPeakMiB = peakMemoryMiB([cluster.rolloutsController]);
+  figures.drillSeconds = (Date.now() - startedAt) / 1000;
+  if (cluster) {
+    writeFileSync(join(cluster.runDir, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    if (process.env.E2E_FIGURES_FILE) writeFileSync(process.env.E2E_FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
+    await cluster.stop();
+    log(`stopped every process; logs in ${cluster.runDir}`);
+  }
+  if (!failedStep) project?.cleanup();
+}, 60_000);
+
+/** One drill step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
+function drillStep(name: string, body: () => Promise<void>): void {
+  test(name, async () => {
+    if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
+    try {
+      await body();
+    } catch (error) {
+      failedStep = name;
+      const message = error instanceof Error ? error.message : String(error);
+      const where = cluster ? `\nlogs in ${cluster.runDir}\n${cluster.supervisor.logTails()}` : '';
+      throw new Error(`e2e step "${name}" failed: ${message}${where}`);
+    }
+  }, STEP_TIMEOUT_MS);
+}
+
+/** Waits until the Rollout satisfies `check`, which says what it wants; fails with what it saw last. */
+function awaitRollout(step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean, timeoutMs = 120_000): Promise<RolloutSnapshot> {
+  return waitFor(step, awaited, async () => {
+    const snapshot = await live.snapshot();
+    return { done: check(snapshot), seen: describeSnapshot(snapshot), value: snapshot };
+  }, { timeoutMs, intervalMs: 250 });
+}
+
+async function applyWorkload(): Promise<void> {
+  await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
+}
+
+/** Healthy at the last step with every pod on the current hash: the state after a first revision or a promote. */
+function fullyPromoted(snapshot: RolloutSnapshot): boolean {
+  const status = snapshot.rollout.status ?? {};
+  const onCurrent = snapshot.pods.get(status.currentPodHash ?? '');
+  return (
+    status.phase === 'Healthy' &&
+    status.stableRS === status.currentPodHash &&
+    status.currentStepIndex === 3 &&
+    snapshot.pods.size === 1 &&
+    onCurrent?.total === REPLICAS &&
+    onCurrent.ready === REPLICAS
+  );
+}
+
+/** Paused at the pause step with exactly one stable and one canary pod, both Ready. */
+function pausedAtHalf(snapshot: RolloutSnapshot): boolean {
+  const status = snapshot.rollout.status ?? {};
+  const stable = snapshot.pods.get(status.stableRS ?? '');
+  const canary = snapshot.pods.get(status.currentPodHash ?? '');
+  return (
+    status.phase === 'Paused' &&
+    status.currentStepIndex === 1 &&
+    status.stableRS !== status.currentPodHash &&
+    snapshot.pods.size === 2 &&
+    stable?.total === 1 &&
+    stable.ready === 1 &&
+    canary?.total === 1 &&
+    canary.ready === 1
+  );
+}
+
+/**
+ * Saves what the plugin and the API server say about the Rollout now, under
+ * `<run>/plugin-output/<stage>/`, and checks that `npm run rollout -- status` agrees with the
+ * plugin on status, step, weight and stable ReplicaSet.
+ */
+async function recordAndCompare(step: string, stage: string): Promise<{ plugin: PluginRolloutView; table: string[] }> {
+  const kubectl = join(cluster!.pathDir, 'kubectl');
+  const pluginArgs = (subcommand: string, ...flags: string[]) => ['argo', 'rollouts', '--context', CLUSTER, subcommand, ...flags];
+  const [get, status, json] = await Promise.all([
+    runKubectl(kubectl, cluster!.kubeconfig, pluginArgs('get', 'rollout', ROLLOUT, '--namespace', NAMESPACE, '--no-color')),
+    runKubectl(kubectl, cluster!.kubeconfig, pluginArgs('status', ROLLOUT, '--namespace', NAMESPACE, '--watch=false')),
+    runKubectl(kubectl, cluster!.kubeconfig, ['--context', CLUSTER, 'get', 'rollout', ROLLOUT, '--namespace', NAMESPACE, '--output', 'json']),
+  ]);
+  const tool = await project.rollout('status', CLUSTER);
+  const version = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', 'version']);
+  const dir = join(cluster!.runDir, 'plugin-output', stage);
+  mkdirSync(dir, { recursive: true });
+  const rollout = JSON.parse(json.stdout);
+  delete rollout.metadata.managedFields;
+  writeFileSync(join(dir, 'get-rollout.txt'), get.stdout);
+  writeFileSync(join(dir, 'status.txt'), `${status.stdout}${status.stderr ? `# stderr, exit ${status.code}\n${status.stderr}` : ''}`);
+  writeFileSync(join(dir, 'rollout.json'), `${JSON.stringify(rollout, null, 2)}\n`);
+  writeFileSync(join(dir, 'operator-status.txt'), tool.stdout);
+  writeFileSync(join(cluster!.runDir, 'plugin-output', 'version.txt'), version.stdout);
+  if (get.code !== 0) throw new StepFailure(step, 'kubectl argo rollouts get rollout to succeed', `${get.code}: ${get.stderr}`);
+  if (tool.code !== 0) throw new StepFailure(step, 'npm run rollout -- status to succeed', `${tool.code}: ${tool.stderr}`);
+  const plugin = parseGetRollout(get.stdout);
+  const table = tableRows(tool.stdout).get(CLUSTER)!;
+  const [, , toolStatus, toolStep, toolWeight, , , toolStable] = table;
+  const agreed = { status: plugin.status, step: plugin.step, weight: plugin.setWeight, stable: plugin.stableReplicaSet };
+  const ours = { status: toolStatus, step: toolStep, weight: toolWeight, stable: toolStable };
+  if (JSON.stringify(agreed) !== JSON.stringify(ours)) {
+    throw new StepFailure(step, `the status table to agree with the plugin: ${JSON.stringify(agreed)}`, JSON.stringify(ours));
+  }
+  // The same computation in process, on the very JSON the plugin read a moment before.
+  const summary = summarizeRollout(rollout);
+  expect({ status: summary.status, step: summary.step, weight: summary.weight }).toEqual({ status: plugin.status, step: plugin.step, weight: plugin.setWeight });
+  expect(parseStatusLine(status.stdout).status).toBe(plugin.status);
+  return { plugin, table };
+}
+
+/** Starts the service locally from a live ReplicaSet's pod template and returns its /api/meta. */
+async function bootFromReplicaSet(snapshot: RolloutSnapshot, hash: string, label: string): Promise<{ release: string }> {
+  const replicaSet = replicaSetOf(snapshot, hash);
+  if (!replicaSet) throw new Error(`no ReplicaSet with hash ${hash}`);
+  const data = new Map<string, Record<string, string>>();
+  for (const name of configMapsOf(replicaSet.spec.template)) {
+    const configMap = await live.configMap(name);
+    if (!configMap?.data) throw new Error(`ConfigMap ${name} that ReplicaSet ${replicaSet.metadata.name} mounts is not in the API server`);
+    data.set(name, configMap.data);
+  }
+  const root = join(cluster!.runDir, 'local-pods', label);
+  const container = containerFromPodTemplate(replicaSet.spec.template, (name) => data.get(name)!, root);
+  let service: RunningService | undefined;
+  try {
+    service = await startService(container);
+    const response = await fetch(`${service.url}/api/meta`, { signal: AbortSignal.timeout(5_000) });
+    return (await response.json()) as { release: string };
+  } finally {
+    await service?.stop();
+  }
+}
+
+let operations = 0;
+
+/**
+ * `npm run rollout -- <operation> --cluster aws` on the project copy; its output, which quotes
+ * the plugin's, is kept under `<run>/operator/`. Fails unless it exits 0.
+ */
+async function operate(operation: string): Promise<CliResult> {
+  const result = await project.rollout(operation, CLUSTER);
+  const dir = join(cluster!.runDir, 'operator');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${String(++operations).padStart(2, '0')}-${operation}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
+  if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${CLUSTER} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  return result;
+}
+
+drillStep('1. apply: the API server accepts every object of dist/, then the workload is applied', async () => {
+  const namespaces = join(cluster!.runDir, 'namespaces.yaml');
+  // argocd stands for Argo CD's own namespace; mandelbrot is what CreateNamespace=true creates.
+  writeFileSync(namespaces, ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'));
+  await cluster!.kubectl(['apply', '-f', namespaces]);
+  const files = readdirSync(join(project.root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.yaml'));
+  const dryRun = await cluster!.kubectl(['apply', '--dry-run=server', '--recursive', '-f', join(project.root, 'dist')]);
+  const accepted = dryRun.split('\n').filter((line) => line.endsWith('(server dry run)'));
+  expect(accepted).toHaveLength(files.length);
+  expect(accepted.filter((line) => line.startsWith('application.argoproj.io/')).length).toBeGreaterThan(0);
+  expect(accepted.filter((line) => line.startsWith('appproject.argoproj.io/')).length).toBeGreaterThan(0);
+  figures.applyAt = Date.now();
+  await applyWorkload();
+  expect(await live.snapshot()).toBeDefined();
+});
+
+drillStep('2. first revision: the Rollout goes straight to Healthy with no pause', async () => {
+  const phases = new Set<string>();
+  const snapshot = await awaitRollout('2. first revision', `Healthy at step 3/3 with ${REPLICAS} Ready pods on one hash`, (current) => {
+    phases.add(current.rollout.status?.phase ?? '-');
+    return fullyPromoted(current);
+  });
+  figures.firstRevisionToHealthySeconds = (Date.now() - figures.applyAt) / 1000;
+  delete figures.applyAt;
+  expect([...phases].filter((phase) => phase === 'Paused')).toEqual([]);
+  seen.firstHash = snapshot.rollout.status!.currentPodHash;
+  await recordAndCompare('2. first revision', 'first-revision-healthy');
+});
+
+drillStep('README: scaleDownDelaySeconds and dynamicStableScale are invalid without a traffic router', async () => {
+  const rollout = parse(readFileSync(join(project.workloadDir(CLUSTER), 'rollout-mandelbrot.yaml'), 'utf8'));
+  for (const [name, setting] of [
+    ['scale-down-delay', { scaleDownDelaySeconds: 30 }],
+    ['dynamic-stable-scale', { dynamicStableScale: true }],
+  ] as const) {
+    // Its own labels and no replicas: it must not touch the Mandelbrot pods.
+    const labels = { 'app.kubernetes.io/name': name };
+    const candidate = {
+      ...rollout,
+      metadata: { name, namespace: NAMESPACE },
+      spec: { ...rollout.spec, replicas: 0, selector: { matchLabels: labels }, template: { ...rollout.spec.template, metadata: { labels } }, strategy: { canary: { ...rollout.spec.strategy.canary, ...setting } } },
+    };
+    const file = join(cluster!.runDir, `rollout-${name}.yaml`);
+    writeFileSync(file, stringify(candidate));
+    await cluster!.kubectl(['apply', '-f', file]);
+    const other = new LiveRollout(cluster!.api, NAMESPACE, name);
+    await waitFor('README: invalid without a traffic router', `Rollout ${name} Degraded with an InvalidSpec condition naming ${Object.keys(setting)[0]}`, async () => {
+      const { rollout: live } = await other.snapshot();
+      const invalid = live.status?.conditions?.find((condition) => condition.type === 'InvalidSpec');
+      return { done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]) === true, seen: `${live.status?.phase ?? '-'}: ${invalid?.message ?? 'no InvalidSpec condition'}` };
+    }, { timeoutMs: 60_000 });
+    await cluster!.kubectl(['delete', '-f', file, '--wait=true']);
+  }
+});
+
+drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod, the canary on the new release', async () => {
+  await project.release('e2e-canary');
+  const appliedAt = Date.now();
+  await applyWorkload();
+  // Every look on the way: the README promises at most 3 pods (the surge) and a pause only once the canary is available.
+  const looks: { phase?: string; pods: number; canaryReady: number }[] = [];
+  const snapshot = await awaitRollout('3. release', 'Paused (CanaryPauseStep) at step 1/3 with 1 stable and 1 canary pod, both Ready', (current) => {
+    const status = current.rollout.status ?? {};
+    const canary = status.currentPodHash !== status.stableRS ? current.pods.get(status.currentPodHash ?? '') : undefined;
+    looks.push({ phase: status.phase, pods: [...current.pods.values()].reduce((sum, count) => sum + count.total, 0), canaryReady: canary?.ready ?? 0 });
+    return pausedAtHalf(current);
+  });
+  figures.releaseApplyToPausedSeconds = (Date.now() - appliedAt) / 1000;
+  expect(Math.max(...looks.map((look) => look.pods))).toBeLessThanOrEqual(REPLICAS + 1);
+  expect(looks.filter((look) => look.phase === 'Paused' && look.canaryReady !== 1)).toEqual([]);
+  const status = snapshot.rollout.status!;
+  expect(status.stableRS).toBe(seen.firstHash);
+  expect(status.message).toBe('CanaryPauseStep');
+  seen.releaseHash = status.currentPodHash;
+  expect(envOf(replicaSetOf(snapshot, status.currentPodHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe('e2e-canary');
+  expect(envOf(replicaSetOf(snapshot, status.stableRS)!.spec.template, 'MANDELBROT_RELEASE')).toBe('continuous');
+  // The plain Service selects the pods of both ReplicaSets: the canary gets about half the traffic.
+  const service = await cluster!.api.get<{ spec: { selector: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`);
+  const selector = Object.entries(service!.spec.selector).map(([key, value]) => `${key}=${value}`).join(',');
+  const selected = await cluster!.api.list<{ metadata: { labels: Record<string, string>; deletionTimestamp?: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`, selector);
+  const selectedHashes = new Set(selected.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.labels['rollouts-pod-template-hash']));
+  expect(selectedHashes).toEqual(new Set([status.stableRS, status.currentPodHash]));
+});
+
+drillStep('9. inspect (while the release is paused): the canary boots locally and reports the new release, the stable one the old', async () => {
+  const snapshot = await live.snapshot();
+  const status = snapshot.rollout.status!;
+  expect(status.phase).toBe('Paused');
+  expect(await bootFromReplicaSet(snapshot, status.currentPodHash!, 'canary')).toMatchObject({ release: 'e2e-canary' });
+  expect(await bootFromReplicaSet(snapshot, status.stableRS!, 'stable')).toMatchObject({ release: 'continuous' });
+});
+
+drillStep('4. status: npm run rollout -- status agrees with kubectl argo rollouts on status, step, weight and stable ReplicaSet', async () => {
+  const { plugin, table } = await recordAndCompare('4. status', 'release-paused');
+  expect(plugin).toMatchObject({ status: 'Paused', message: 'CanaryPauseStep', step: '1/3', setWeight: '50', stableReplicaSet: `${ROLLOUT}-${seen.firstHash}`, canaryReplicaSet: `${ROLLOUT}-${seen.releaseHash}` });
+  expect(table.slice(2)).toEqual(['Paused', '1/3', '50', String(REPLICAS), String(REPLICAS), `${ROLLOUT}-${seen.firstHash}`]);
+});
+
+drillStep('5. promote: Healthy at step 3/3 with both pods on the new hash', async () => {
+  const promotedAt = Date.now();
+  await operate('promote');
+  const snapshot = await awaitRollout('5. promote', `Healthy at step 3/3 with ${REPLICAS} Ready pods on ${seen.releaseHash}`, fullyPromoted);
+  figures.promoteToHealthySeconds = (Date.now() - promotedAt) / 1000;
+  expect(snapshot.rollout.status!.currentPodHash).toBe(seen.releaseHash);
+  await recordAndCompare('5. promote', 'promoted-healthy');
+});
+
+drillStep('6. abort: Degraded with the stable ReplicaSet at full size and the canary at 0; a revert in Git brings Healthy on the old hash', async () => {
+  await project.release('e2e-abort');
+  await applyWorkload();
+  await awaitRollout('6. abort', 'the second release Paused with 1 stable and 1 canary pod', pausedAtHalf);
+  await operate('abort');
+  const aborted = await awaitRollout('6. abort', `Degraded, stable ReplicaSet ${seen.releaseHash} at ${REPLICAS} Ready, the canary at 0`, (snapshot) => {
+    const status = snapshot.rollout.status ?? {};
+    const stable = replicaSetOf(snapshot, status.stableRS);
+    const canary = replicaSetOf(snapshot, status.currentPodHash);
+    return status.phase === 'Degraded' && stable?.spec.replicas === REPLICAS && stable.status?.readyReplicas === REPLICAS && canary?.spec.replicas === 0 && (canary.status?.replicas ?? 0) === 0;
+  });
+  expect(aborted.rollout.status!.stableRS).toBe(seen.releaseHash);
+  expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: /);
+  await recordAndCompare('6. abort', 'aborted');
+
+  project.revertLastCommit();
+  await project.synth();
+  await applyWorkload();
+  const reverted = await awaitRollout('6. abort', `Healthy again on ${seen.releaseHash} after the revert`, fullyPromoted);
+  expect(reverted.rollout.status!.currentPodHash).toBe(seen.releaseHash);
+});
+
+drillStep('7. source edit: a canary whose stable and canary ConfigMaps both exist; three more edits retire the oldest from dist/', async () => {
+  project.editSource('e2e source edit 1');
+  await project.synth();
+  project.commit('Edit the service');
+  await applyWorkload();
+  const paused = await awaitRollout('7. source edit', 'a canary Paused with 1 stable and 1 canary pod', pausedAtHalf);
+  const status = paused.rollout.status!;
+  const [stableConfigMap] = configMapsOf(replicaSetOf(paused, status.stableRS)!.spec.template);
+  const [canaryConfigMap] = configMapsOf(replicaSetOf(paused, status.currentPodHash)!.spec.template);
+  expect(canaryConfigMap).not.toBe(stableConfigMap);
+  expect(await live.configMap(stableConfigMap)).toBeDefined();
+  expect(await live.configMap(canaryConfigMap)).toBeDefined();
+  seen.stableBeforeEdit = status.stableRS;
+  seen.stableConfigMapAtEdit = stableConfigMap;
+  seen.editHash = status.currentPodHash;
+
+  await operate('promote');
+  await awaitRollout('7. source edit', 'the source edit promoted: Healthy at 3/3', fullyPromoted);
+
+  for (const edit of [2, 3, 4]) {
+    project.editSource(`e2e source edit ${edit}`);
+    await project.synth();
+  }
+  const retained = project.configMapsInDist(CLUSTER).filter((name) => name.startsWith('mandelbrot-source-'));
+  expect(retained).not.toContain(stableConfigMap);
+  expect(retained).toContain(canaryConfigMap);
+  expect(retained).toHaveLength(4);
+  // Put the service back as the cluster runs it, so the next steps apply nothing new.
+  project.git('checkout', '--', 'services', 'dist', '.github');
+});
+
+drillStep('8. plugin order: restart and undo through the tool work against the real plugin', async () => {
+  // What the tool's argument order guards against, as the real kubectl and plugin answer it.
+  const kubectl = join(cluster!.pathDir, 'kubectl');
+  const flagsFirst = await runKubectl(kubectl, cluster!.kubeconfig, ['--context', CLUSTER, 'argo', 'rollouts', 'get', 'rollout', ROLLOUT, '--namespace', NAMESPACE]);
+  expect(flagsFirst).toMatchObject({ code: 1 });
+  expect(flagsFirst.stderr).toContain('flags cannot be placed before plugin name: --context');
+  const spaced = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', '--context', CLUSTER, 'status', ROLLOUT, '--namespace', NAMESPACE, '--watch', 'false']);
+  expect(spaced.code).not.toBe(0);
+  writeFileSync(join(cluster!.runDir, 'plugin-output', 'flag-order.txt'), `# flags before the plugin name: exit ${flagsFirst.code}\n${flagsFirst.stderr}\n# --watch false: exit ${spaced.code}\n${spaced.stdout}${spaced.stderr}`);
+
+  const before = await live.snapshot();
+  const podsBefore = await cluster!.api.list<{ metadata: { name: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`);
+  await operate('restart');
+  await awaitRollout('8. plugin order', 'the restart done: restartedAt set, Healthy, pods replaced', (snapshot) => {
+    const status = snapshot.rollout.status as { restartedAt?: string; phase?: string } | undefined;
+    return status?.restartedAt !== undefined && fullyPromoted(snapshot);
+  });
+  const podsAfter = await waitFor('8. plugin order', 'every pod from before the restart replaced', async () => {
+    const pods = await cluster!.api.list<{ metadata: { name: string; deletionTimestamp?: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`);
+    const names = pods.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.name);
+    return { done: names.length === REPLICAS && names.every((name) => !podsBefore.some((old) => old.metadata.name === name)), seen: names.join(', '), value: names };
+  });
+  expect(podsAfter).toHaveLength(REPLICAS);
+  expect(before.rollout.status!.currentPodHash).toBe(seen.editHash);
+  await recordAndCompare('8. plugin order', 'restarted');
+
+  await operate('undo');
+  const undone = await awaitRollout('8. plugin order', `the undo: the pod template of ${seen.stableBeforeEdit} current again`, (snapshot) => snapshot.rollout.status?.currentPodHash === seen.stableBeforeEdit && ['Paused', 'Healthy'].includes(snapshot.rollout.status?.phase ?? ''));
+  // The earlier template's ReplicaSet had been scaled down: the undo is a canary like any release.
+  expect(undone.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1, stableRS: seen.editHash });
+  await recordAndCompare('8. plugin order', 'undone');
+});

@@ -1,0 +1,166 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../service/service-process.js';
+import { BinaryPaths, ControlPlane, startControlPlane } from './control-plane.js';
+import { KubeApi, kubectlOrThrow } from './kube-api.js';
+import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
+import { kwokStages, readCrds } from './shared-inputs.js';
+import { Component, Supervisor } from './supervisor.js';
+import { Component as ToolchainComponent, ensureToolchain, Toolchain } from './toolchain.js';
+import { waitFor } from './wait.js';
+
+export interface DrillClusterOptions {
+  /** Context names the kubeconfig must have: every overlay's `context`. */
+  readonly contexts: readonly string[];
+  /**
+   * A kubeconfig whose current context reaches a cluster to use instead of starting one.
+   * @default - start a throwaway control plane
+   */
+  readonly externalKubeconfig?: string;
+  /** Namespaces the drill owns: on a cluster the user named, they are deleted first, so the drill starts from nothing. */
+  readonly namespaces: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+/** A cluster ready for the drill: Argo CD's and Argo Rollouts' CRDs Established, a Rollouts controller running. */
+export interface DrillCluster {
+  /** Where every component logs and the drill leaves its records. */
+  readonly runDir: string;
+  /** Its contexts are the overlays' contexts. */
+  readonly kubeconfig: string;
+  /** A folder holding only `kubectl` and `kubectl-argo-rollouts`: put it first on the drill's PATH. */
+  readonly pathDir: string;
+  readonly api: KubeApi;
+  readonly supervisor: Supervisor;
+  /** The throwaway control plane; undefined on a cluster the user named. */
+  readonly controlPlane?: ControlPlane;
+  /** The Rollouts controller the suite started; undefined when the cluster runs its own. */
+  readonly rolloutsController?: Component;
+  /** `kubectl --kubeconfig <kubeconfig> <args>`; throws on a non-zero exit. */
+  kubectl(args: readonly string[]): Promise<string>;
+  /** Stops every process the suite started. */
+  stop(): Promise<void>;
+}
+
+/** Where runs leave their logs, under the project's ignored test-output/. */
+export function newRunDir(root = process.cwd()): string {
+  const dir = resolve(root, 'test-output', 'e2e', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Builds (or finds in the cache) the binaries, starts a throwaway control plane unless the user
+ * named a cluster, installs the CRDs and starts the Rollouts controller. On any failure the
+ * processes started so far are stopped before the error is passed on.
+ */
+export async function startDrillCluster(options: DrillClusterOptions): Promise<DrillCluster> {
+  const { log } = options;
+  const crds = readCrds();
+  const runDir = newRunDir();
+  log(`run folder: ${runDir}`);
+  const external = options.externalKubeconfig;
+  const toolchain = binaryPaths(
+    await ensureToolchain<ToolchainComponent>({ components: external ? ['kubernetes', 'argo-rollouts'] : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'], log }),
+  );
+  const supervisor = new Supervisor(runDir);
+  try {
+    const pathDir = join(runDir, 'bin');
+    mkdirSync(pathDir);
+    symlinkSync(toolchain.kubectl, join(pathDir, 'kubectl'));
+    symlinkSync(toolchain['kubectl-argo-rollouts'], join(pathDir, 'kubectl-argo-rollouts'));
+
+    let controlPlane: ControlPlane | undefined;
+    let kubeconfig: string;
+    if (external) {
+      const flattened = execFileSync(toolchain.kubectl, ['--kubeconfig', external, 'config', 'view', '--raw', '--flatten', '--minify'], { encoding: 'utf8' });
+      kubeconfig = writeKubeconfig(join(runDir, 'kubeconfig'), currentClusterAccess(flattened, `E2E_KUBECONFIG=${external}`), options.contexts);
+    } else {
+      controlPlane = await startControlPlane({ binaries: toolchain, supervisor, contexts: options.contexts, kwokStages: kwokStages(), log });
+      kubeconfig = controlPlane.kubeconfig;
+    }
+    const kubectl = (args: readonly string[]) => kubectlOrThrow(toolchain.kubectl, kubeconfig, args);
+
+    const proxyPort = await freePort();
+    supervisor.start('kubectl-proxy', toolchain.kubectl, [`--kubeconfig=${kubeconfig}`, 'proxy', '--address=127.0.0.1', `--port=${proxyPort}`]);
+    const api = new KubeApi(`http://127.0.0.1:${proxyPort}`);
+    await waitFor('cluster', `kubectl proxy on 127.0.0.1:${proxyPort} answering /version`, async () => {
+      const version = await api.get<{ gitVersion: string }>('/version');
+      return { done: version !== undefined, seen: JSON.stringify(version) };
+    }, { timeoutMs: 30_000 });
+
+    if (external) {
+      log(`deleting namespaces ${options.namespaces.join(', ')} left by an earlier run, if any`);
+      await kubectl(['delete', 'namespace', ...options.namespaces, '--ignore-not-found', '--wait=true', '--timeout=180s']);
+    }
+
+    log('installing the Argo CD and Argo Rollouts CRDs');
+    const crdFile = join(runDir, 'crds.yaml');
+    writeFileSync(crdFile, [...crds.argocd, ...crds.rollouts].join('\n---\n'));
+    // Server-side: the Rollout CRD is larger than client-side apply's last-applied annotation allows.
+    await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crdFile]);
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', crdFile]);
+
+    let rolloutsController: Component | undefined;
+    if (external && (await runsOwnRolloutsController(api))) {
+      log('the cluster runs its own Argo Rollouts controller: using it');
+    } else {
+      log('starting the Argo Rollouts controller');
+      const [metricsPort, healthzPort] = [await freePort(), await freePort()];
+      rolloutsController = supervisor.start('rollouts-controller', toolchain['rollouts-controller'], [
+        `--kubeconfig=${kubeconfig}`,
+        '--leader-elect=false',
+        `--metricsPort=${metricsPort}`,
+        `--healthzPort=${healthzPort}`,
+      ]);
+    }
+    return {
+      runDir,
+      kubeconfig,
+      pathDir,
+      api,
+      supervisor,
+      controlPlane,
+      rolloutsController,
+      kubectl,
+      stop: () => supervisor.stopAll(),
+    };
+  } catch (error) {
+    const tails = supervisor.logTails();
+    await supervisor.stopAll();
+    if (error instanceof Error) error.message = `${error.message}\nlogs in ${runDir}\n${tails}`;
+    throw error;
+  }
+}
+
+/** The toolchain's binaries by name; a name it lacks is an error naming it. */
+function binaryPaths(toolchain: Toolchain<ToolchainComponent>): BinaryPaths {
+  const paths = toolchain as unknown as Readonly<Record<string, string>>;
+  return new Proxy(paths, {
+    get: (target, name: string) => {
+      if (!(name in target)) throw new Error(`the e2e toolchain in ${target.binDir} has no ${name}`);
+      return target[name];
+    },
+  });
+}
+
+/** True when a pod of the Argo Rollouts chart's controller runs in the cluster. */
+async function runsOwnRolloutsController(api: KubeApi): Promise<boolean> {
+  const pods = await api.list<{ status?: { phase?: string } }>('/api/v1/pods', 'app.kubernetes.io/name=argo-rollouts');
+  return pods.some((pod) => pod.status?.phase === 'Running');
+}
+
+/** Peak resident memory (VmHWM) of processes, in MiB, read from /proc while they still run. */
+export function peakMemoryMiB(components: readonly Component[]): number {
+  let kib = 0;
+  for (const component of components) {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${component.pid}/status`, 'utf8'));
+      if (match) kib += Number(match[1]);
+    } catch {
+      // exited: nothing to add
+    }
+  }
+  return Math.round(kib / 1024);
+}

@@ -1,0 +1,73 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+
+/** How every context of a kubeconfig reaches the one cluster: kubeconfig `cluster` and `user` entries. */
+export interface ClusterAccess {
+  /** Such as `{ server: 'https://127.0.0.1:6443', 'certificate-authority': '/path/ca.crt' }`. */
+  readonly cluster: Readonly<Record<string, unknown>>;
+  /** Such as `{ token: '...' }`. */
+  readonly user: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A kubeconfig whose contexts all reach one cluster, named as the overlays' `context` fields
+ * expect, so the operator tool's `--cluster aws` finds its context unchanged. The first context is
+ * the current one.
+ */
+export function kubeconfigYaml(access: ClusterAccess, contexts: readonly string[]): string {
+  if (contexts.length === 0) throw new Error('a kubeconfig needs at least one context');
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'e2e', cluster: access.cluster }],
+    users: [{ name: 'e2e-admin', user: access.user }],
+    contexts: contexts.map((name) => ({ name, context: { cluster: 'e2e', user: 'e2e-admin' } })),
+    'current-context': contexts[0],
+  });
+}
+
+/**
+ * The cluster and user of the current context of a kubeconfig, as `kubectl config view --raw
+ * --flatten --minify` prints it: how a cluster the user names is reached.
+ */
+export function currentClusterAccess(flattened: string, source: string): ClusterAccess {
+  const config = parse(flattened) ?? {};
+  const cluster = config.clusters?.[0]?.cluster;
+  const user = config.users?.[0]?.user;
+  if (!cluster?.server) throw new Error(`${source}: its current context names no cluster with a server; expected a kubeconfig whose current context reaches the test cluster`);
+  return { cluster, user: user ?? {} };
+}
+
+/** The per-run secrets of a throwaway API server. */
+export interface RunCredentials {
+  /** The bearer token of the admin, a member of `system:masters`. */
+  readonly adminToken: string;
+  /** `--token-auth-file` content: token, user, uid, groups. */
+  readonly tokenFile: string;
+  /** PKCS#8 PEM: signs service-account tokens. */
+  readonly serviceAccountKey: string;
+  /** SPKI PEM: verifies them. */
+  readonly serviceAccountPublicKey: string;
+}
+
+/** Fresh credentials for one run: nothing is reused between runs. */
+export function newRunCredentials(): RunCredentials {
+  const adminToken = randomBytes(24).toString('hex');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return {
+    adminToken,
+    tokenFile: `${adminToken},e2e-admin,e2e-admin,"system:masters"\n`,
+    serviceAccountKey: privateKey,
+    serviceAccountPublicKey: publicKey,
+  };
+}
+
+export function writeKubeconfig(file: string, access: ClusterAccess, contexts: readonly string[]): string {
+  writeFileSync(file, kubeconfigYaml(access, contexts), { mode: 0o600 });
+  return file;
+}

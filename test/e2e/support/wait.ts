@@ -1,0 +1,45 @@
+/** A drill step that did not reach what it awaited; the message carries what was seen last. */
+export class StepFailure extends Error {
+  constructor(
+    public readonly step: string,
+    public readonly awaited: string,
+    public readonly lastSeen: string,
+    detail = '',
+  ) {
+    super(`${step}: ${awaited}${detail ? ` (${detail})` : ''}; last seen: ${lastSeen}`);
+    this.name = 'StepFailure';
+  }
+}
+
+export interface WaitOptions {
+  /** @default 90_000 */
+  readonly timeoutMs?: number;
+  /** @default 250 */
+  readonly intervalMs?: number;
+}
+
+/**
+ * Looks with `probe` until it returns `{ done: true }` or the deadline passes. Each look says what
+ * it saw, so a timeout can report the last state instead of only "timed out". A probe that throws
+ * counts as a look that saw the error.
+ */
+export async function waitFor<T>(
+  step: string,
+  awaited: string,
+  probe: () => Promise<{ done: boolean; seen: string; value?: T }>,
+  options: WaitOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  let lastSeen = 'nothing yet';
+  for (;;) {
+    try {
+      const look = await probe();
+      lastSeen = look.seen;
+      if (look.done) return look.value as T;
+    } catch (error) {
+      lastSeen = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() >= deadline) throw new StepFailure(step, awaited, lastSeen, `not reached within ${Math.round((options.timeoutMs ?? 90_000) / 1000)} s`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+}
