@@ -11,10 +11,11 @@ import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
 import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/rollout/success-rate-analysis.js';
 import { CliResult } from '../operator/stand-in-kubectl.js';
-import { containerFromPodTemplate, RunningService, startService } from '../service/service-process.js';
+import { RunningService, startService } from '../service/service-process.js';
 import { DrillCluster, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
-import { configMapsOf, describeSnapshot, LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
+import { awaitLiveRollout, drillSteps, fullyPromoted, localContainerOf, pausedAtHalf } from './support/drill-steps.js';
+import { LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
 import { LocalPrometheus, startPrometheus } from './support/local-prometheus.js';
 import { waitFor } from './support/wait.js';
 
@@ -40,7 +41,6 @@ let cluster: DrillCluster | undefined;
 let project: DrillProject;
 let live: LiveRollout;
 let prometheus: LocalPrometheus;
-let failedStep: string | undefined;
 const figures: Record<string, number> = {};
 const seen: { firstHash?: string; goodHash?: string } = {};
 
@@ -67,44 +67,12 @@ afterAll(async () => {
     await cluster.stop();
     log(`stopped every process; logs in ${cluster.runDir}; figures ${JSON.stringify(figures)}`);
   }
-  if (!failedStep) project?.cleanup();
+  if (!failed()) project?.cleanup();
 }, 60_000);
 
-function drillStep(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      const message = error instanceof Error ? error.message : String(error);
-      const where = cluster ? `\nlogs in ${cluster.runDir}\n${cluster.supervisor.logTails()}` : '';
-      throw new Error(`e2e step "${name}" failed: ${message}${where}`);
-    }
-  }, STEP_TIMEOUT_MS);
-}
-
-function awaitRollout(step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean, timeoutMs = 120_000): Promise<RolloutSnapshot> {
-  return waitFor(step, awaited, async () => {
-    const snapshot = await live.snapshot();
-    return { done: check(snapshot), seen: describeSnapshot(snapshot), value: snapshot };
-  }, { timeoutMs, intervalMs: 250 });
-}
-
-/** Healthy at the last step, every pod Ready on the current hash. */
-function fullyPromoted(snapshot: RolloutSnapshot): boolean {
-  const status = snapshot.rollout.status ?? {};
-  const current = snapshot.pods.get(status.currentPodHash ?? '');
-  return status.phase === 'Healthy' && status.stableRS === status.currentPodHash && snapshot.pods.size === 1 && current?.ready === REPLICAS;
-}
-
-/** Paused at the 50% pause: one stable and one canary pod, both Ready. */
-function pausedAtHalf(snapshot: RolloutSnapshot): boolean {
-  const status = snapshot.rollout.status ?? {};
-  const stable = snapshot.pods.get(status.stableRS ?? '');
-  const canary = snapshot.pods.get(status.currentPodHash ?? '');
-  return status.phase === 'Paused' && status.currentStepIndex === 1 && stable?.ready === 1 && canary?.ready === 1;
-}
+const { step: drillStep, failed } = drillSteps(() => cluster, STEP_TIMEOUT_MS);
+const awaitRollout = (step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean, timeoutMs?: number) =>
+  awaitLiveRollout(live, step, awaited, check, timeoutMs);
 
 /** The canary's analysis runs, newest last, read from the API server. */
 async function analysisRuns(hash: string): Promise<AnalysisRunObject[]> {
@@ -117,15 +85,7 @@ let load: { stop: () => Promise<{ requests: number; statuses: Record<number, num
 
 /** Boots the service from a live ReplicaSet's pod template, with `extraEnv` on top, and has Prometheus scrape it. */
 async function bootInstance(snapshot: RolloutSnapshot, hash: string, label: string, extraEnv: Record<string, string> = {}): Promise<RunningService> {
-  const replicaSet = replicaSetOf(snapshot, hash);
-  if (!replicaSet) throw new Error(`no ReplicaSet with hash ${hash}`);
-  const data = new Map<string, Record<string, string>>();
-  for (const name of configMapsOf(replicaSet.spec.template)) {
-    const configMap = await live.configMap(name);
-    if (!configMap?.data) throw new Error(`ConfigMap ${name} that ReplicaSet ${replicaSet.metadata.name} mounts is not in the API server`);
-    data.set(name, configMap.data);
-  }
-  const container = containerFromPodTemplate(replicaSet.spec.template, (name) => data.get(name)!, join(cluster!.runDir, 'local-pods', label));
+  const container = await localContainerOf(live, snapshot, hash, join(cluster!.runDir, 'local-pods', label));
   const service = await startService({ ...container, env: { ...container.env, ...extraEnv } });
   instances.push({ service, hash });
   // As the scrape contract labels a pod: its namespace, and its rollouts-pod-template-hash label.
