@@ -45,6 +45,8 @@ export const analysisSchema = v.strictObject({
     ),
   ),
   autoPromoteAfter: v.optional(duration('a pause duration')),
+  // The cluster runs the Prometheus Operator: a PodMonitor carries the scrape contract.
+  prometheusOperator: v.optional(v.boolean('expected true or false')),
 });
 
 /** `analysis:` as written in one file. */
@@ -59,6 +61,8 @@ export interface ClusterAnalysis {
   readonly failureLimit: number;
   /** When set, the pause at 50% promotes on its own after this long, unless the analysis failed. */
   readonly autoPromoteAfter?: string;
+  /** When true, a PodMonitor tells the cluster's Prometheus Operator how to scrape the pods. */
+  readonly podMonitor?: boolean;
 }
 
 /**
@@ -78,5 +82,6 @@ export function resolveAnalysis(platform: AnalysisFields | undefined, overlay: A
     interval: merged.interval ?? DEFAULT_INTERVAL,
     failureLimit: merged.failureLimit ?? DEFAULT_FAILURE_LIMIT,
     ...(merged.autoPromoteAfter === undefined ? {} : { autoPromoteAfter: merged.autoPromoteAfter }),
+    ...(merged.prometheusOperator ? { podMonitor: true } : {}),
   };
 }

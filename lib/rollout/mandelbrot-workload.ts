@@ -7,6 +7,7 @@ import {
 } from '../../imports/argo-rollouts-rollout-argoproj.io.js';
 import { ResourceKind } from '../argocd/resource-kinds.js';
 import { CanaryRollout, CanaryStep, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from './canary-rollout.js';
+import { MetricsPodMonitor } from './metrics-pod-monitor.js';
 import { PreviousConfigMap } from './previous-output.js';
 import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
 import { VersionedConfigMap } from './versioned-config-map.js';
@@ -64,6 +65,13 @@ export interface MandelbrotAnalysisProps {
    * @default - the pauses wait for an operator
    */
   readonly autoPromoteAfter?: string;
+
+  /**
+   * Emit a Prometheus Operator `PodMonitor` that scrapes the pods by the scrape contract.
+   *
+   * @default false: the cluster's Prometheus follows the contract by its own configuration
+   */
+  readonly podMonitor?: boolean;
 }
 
 export interface MandelbrotWorkloadProps {
@@ -180,8 +188,9 @@ export class MandelbrotWorkload extends Construct {
     const baseSteps = props.steps ?? PAUSE_AT_HALF;
     const steps = props.analysis?.autoPromoteAfter ? timedPauses(baseSteps, props.analysis.autoPromoteAfter) : baseSteps;
     if (props.analysis) {
-      const { autoPromoteAfter: _, ...measure } = props.analysis;
+      const { autoPromoteAfter: _, podMonitor, ...measure } = props.analysis;
       this.analysis = new SuccessRateAnalysis(this, 'Analysis', { name: `${name}-success-rate`, labels, ...measure });
+      if (podMonitor) new MetricsPodMonitor(this, 'PodMonitor', { name, selectorLabels: labels, port: 'http' });
     }
     const startingStep = firstStepAtWeight(steps, ANALYSIS_FROM_WEIGHT);
     if (this.analysis && startingStep === undefined) {

@@ -151,6 +151,13 @@ describe('loadProjectConfig', () => {
       expect(analysisOf('gcp')).toMatchObject({ successRate: 0.95, interval: '2m' });
     });
 
+    test('prometheusOperator in an overlay asks for a PodMonitor in that cluster', () => {
+      writeFileSync(platformFile, PROMETHEUS);
+      overlay('aws.yaml', `${GOOD}analysis:\n  prometheusOperator: true\n`);
+      expect(analysisOf('aws')).toMatchObject({ podMonitor: true });
+      expect(analysisOf('gcp')).not.toHaveProperty('podMonitor');
+    });
+
     test('an overlay alone turns it on for its cluster only', () => {
       overlay('aws.yaml', `${GOOD}${PROMETHEUS}`);
       expect(load().clusters.map((cluster) => cluster.canaryAnalysis !== undefined)).toEqual([true, false, false]);
@@ -172,7 +179,7 @@ describe('loadProjectConfig', () => {
       ['a negative failure limit', '  failureLimit: -1\n', /^platform\.yaml: field "analysis\.failureLimit": expected at least 0$/],
       ['an autoPromoteAfter without unit', '  autoPromoteAfter: soon\n', /^platform\.yaml: field "analysis\.autoPromoteAfter": expected a pause duration: a whole number with unit s, m or h/],
       ['enabled that is not a boolean', '  enabled: "no"\n', /^platform\.yaml: field "analysis\.enabled": expected true or false$/],
-      ['an unknown field', '  threshold: 0.99\n', /^platform\.yaml: unknown field "analysis\.threshold"; expected only enabled, prometheus, successRate, interval, failureLimit and autoPromoteAfter$/],
+      ['an unknown field', '  threshold: 0.99\n', /^platform\.yaml: unknown field "analysis\.threshold"; expected only enabled, prometheus, successRate, interval, failureLimit, autoPromoteAfter and prometheusOperator$/],
     ])('fails if platform.yaml analysis has %s', (_name, field, expected) => {
       writeFileSync(platformFile, `${PROMETHEUS}${field}`);
       const problems = problemsOf();
