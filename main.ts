@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/config/config-error.js';
-import { loadProjectConfig } from './lib/config/project-config.js';
+import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
 import { readServiceSources } from './lib/config/service-sources.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/operator/rollout-workflow.js';
 import { readPreviousOutput } from './lib/rollout/previous-output.js';
@@ -24,7 +24,7 @@ function main(): void {
     console.log(SYNTH_USAGE);
     return;
   }
-  const { platform, clusters } = loadProjectConfig({
+  const { platform, clusters, workloads } = loadProjectConfig({
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },
@@ -48,17 +48,11 @@ function main(): void {
         region: cluster.region,
         gitSource: platform.repository,
         rolloutsChart: platform.rolloutsChart,
-        mandelbrot: {
-          image: cluster.image,
-          release: cluster.release ?? platform.mandelbrot.release,
-          stageRoute: platform.mandelbrot.stageRoute,
-          sourceFiles,
-          replicas: cluster.replicas,
-          imagePullSecrets: cluster.imagePullSecrets,
-          stageURLs: cluster.stageURLs,
-          stageTokenSecret: cluster.stageTokenSecret,
-          analysis: cluster.canaryAnalysis,
-        },
+        workloads,
+        workloadProps: workloadProps(workloads, platform, cluster),
+        // --service is the Mandelbrot service's source.
+        workloadFiles: { mandelbrot: sourceFiles },
+        analysis: cluster.canaryAnalysis,
         previousOutput,
       });
     }

@@ -24,7 +24,7 @@ function writeOverlays(folder: string, count: number, release: (index: number) =
     const cloud = CLOUDS[index % CLOUDS.length];
     const file = join(folder, `${index < CLOUDS.length ? cloud : `${cloud}-${String(index).padStart(3, '0')}`}.yaml`);
     const tag = release(index);
-    writeFileSync(file, `cloud: ${cloud}\nregion: region-${index}\nimage: node:22-alpine\n${tag ? `release: ${tag}\n` : ''}`);
+    writeFileSync(file, `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${tag ? `    release: ${tag}\n` : ''}`);
     return file;
   });
 }

@@ -13,7 +13,7 @@ function generateOverlays(root: string, count: number): string {
   mkdirSync(folder);
   for (let index = 0; index < count; index++) {
     const cloud = CLOUDS[index % CLOUDS.length];
-    writeFileSync(join(folder, `${cloud}-${String(index).padStart(3, '0')}.yaml`), `cloud: ${cloud}\nregion: region-${index}\nimage: node:22-alpine\n`);
+    writeFileSync(join(folder, `${cloud}-${String(index).padStart(3, '0')}.yaml`), `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n`);
   }
   return folder;
 }

@@ -1,7 +1,7 @@
 /**
  * The operator's tool: one Rollout operation on one cluster or on all of them.
  *
- *   npm run rollout -- <operation> --cluster <name|all> [--to-revision N] [--timeout 10m] [--dry-run] [--force]
+ *   npm run rollout -- <operation> --cluster <name|all> [--workload <name>] [--to-revision N] [--timeout 10m] [--dry-run] [--force]
  *
  * Exit codes: 0 every cluster succeeded; 1 a cluster failed, or the project's configuration is
  * invalid; 2 bad input, or kubectl or its plugin cannot run (nothing was attempted).
@@ -16,11 +16,13 @@ import { KubectlClient } from '../lib/operator/kubectl-client.js';
 import { ClusterTarget } from '../lib/operator/operation-plan.js';
 import { Operation, OPERATIONS } from '../lib/operator/operations.js';
 import { RolloutOperator } from '../lib/operator/rollout-operator.js';
+import { selectRolloutWorkload } from '../lib/operator/rollout-workloads.js';
 import { renderAnalysisLines, renderStatusTable } from '../lib/operator/status-table.js';
 import { compareStrings } from '../lib/stable-order.js';
 
 interface Options {
   readonly cluster: string;
+  readonly workload?: string;
   readonly toRevision?: string;
   readonly timeout: string;
   readonly pollInterval: string;
@@ -33,9 +35,10 @@ interface Options {
 
 function parseCommandLine(argv: readonly string[]): { operation: Operation; options: Options } {
   const program = new Command('rollout')
-    .description('Inspect, sync, promote, abort, undo or restart the mandelbrot Rollout on one cluster or all of them.')
+    .description("Inspect, sync, promote, abort, undo or restart a workload's Rollout on one cluster or all of them.")
     .addArgument(new Argument('<operation>', 'what to do').choices(OPERATIONS))
     .requiredOption('--cluster <name>', 'a cluster named by a file in overlays/, or "all" for every cluster')
+    .option('--workload <name>', 'the workload whose Rollout to operate on (default: the only workload that runs a Rollout)')
     .option('--to-revision <n>', 'undo only: the Rollout revision to go back to (default: the previous one)')
     .option('--timeout <duration>', 'deadline of each wait, such as 30s, 10m or 1h', '10m')
     .option('--poll-interval <duration>', 'time between two looks while waiting', '5s')
@@ -84,16 +87,17 @@ async function main(): Promise<number> {
   if (options.force && operation !== 'promote') throw new UsageError(`--force applies to promote only, not to ${operation}`);
   if (options.kubectl.trim() === '') throw new UsageError('--kubectl is empty; expected the kubectl executable');
 
-  const { platform, clusters: overlays } = loadProjectConfig({
+  const { platform, clusters: overlays, workloads } = loadProjectConfig({
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },
   });
   const clusters = selectClusters(options.cluster, overlays, options.overlays);
+  const workload = selectRolloutWorkload(workloads, options.workload);
 
   const operator = new RolloutOperator({
     kubectl: new KubectlClient({ executable: options.kubectl, commandTimeoutMs: timeoutMs }),
-    settings: { environment: platform.environment, timeoutMs, pollIntervalMs, force: options.force, toRevision },
+    settings: { environment: platform.environment, workload, timeoutMs, pollIntervalMs, force: options.force, toRevision },
     log: (line) => console.log(line),
   });
   const names = clusters.map((cluster) => cluster.name).join(', ');

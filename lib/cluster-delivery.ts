@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { ArgoAppProject } from './argocd/argo-app-project.js';
-import { clusterApplicationNames } from './argocd/application-names.js';
+import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from './argocd/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
-import { MandelbrotAnalysisProps, MandelbrotWorkload } from './rollout/mandelbrot-workload.js';
 import { PreviousOutput } from './rollout/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
+import { WORKLOADS } from './workloads/registry.js';
+import { CanaryAnalysisProps, Workload } from './workloads/workload.js';
 
 /** The Git repository Argo CD pulls this tree from. */
 export interface GitSource {
@@ -26,19 +27,32 @@ export interface ClusterDeliveryProps {
   readonly gitSource: GitSource;
   /** The `argo-rollouts` Helm chart to install. */
   readonly rolloutsChart: { readonly repoURL: string; readonly version: string };
-  /** The Mandelbrot workload, less what follows from the cluster. */
-  readonly mandelbrot: {
-    readonly image: string;
-    readonly release: string;
-    readonly stageRoute: readonly string[];
-    readonly sourceFiles: Readonly<Record<string, string>>;
-    readonly replicas?: number;
-    readonly imagePullSecrets?: readonly string[];
-    readonly stageURLs?: Readonly<Record<string, string>>;
-    readonly stageTokenSecret?: string;
-    readonly retainedConfigMaps?: number;
-    readonly analysis?: MandelbrotAnalysisProps;
-  };
+  /**
+   * Each workload's construct props, by workload name: from its settings in platform.yaml and
+   * the overlay (`workloadProps` in lib/config/project-config.ts).
+   */
+  readonly workloadProps: Readonly<Record<string, unknown>>;
+
+  /**
+   * The workloads the cluster runs, in output order.
+   *
+   * @default WORKLOADS: every registered workload (lib/workloads/registry.ts)
+   */
+  readonly workloads?: readonly Workload[];
+
+  /**
+   * Files each workload mounts, by workload name, read by the caller.
+   *
+   * @default - none
+   */
+  readonly workloadFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+  /**
+   * The cluster's canary analysis, for the workloads that run a canary.
+   *
+   * @default - none: only an operator judges a canary
+   */
+  readonly analysis?: CanaryAnalysisProps;
 
   /**
    * The previous output tree's ConfigMaps: the workload keeps the earlier versions of the
@@ -55,22 +69,17 @@ export interface ClusterDeliveryProps {
    */
   readonly projectName?: string;
 
-  /**
-   * Namespace the Mandelbrot workload runs in.
-   *
-   * @default 'mandelbrot'
-   */
-  readonly workloadNamespace?: string;
 }
 
 /**
  * Everything Argo CD reconciles for one cluster, in three folders of the output tree:
  * - `bootstrap/`: the root Application, applied once by hand;
  * - `<cluster>/argocd/`: what the root syncs: the AppProject and the child Applications;
- * - `<cluster>/mandelbrot/`: what the Mandelbrot Application syncs.
+ * - `<cluster>/<workload>/`: what each workload's Application syncs.
  */
 export class ClusterDelivery extends Construct {
-  public readonly workload: MandelbrotWorkload;
+  /** Each workload's construct, by workload name. */
+  public readonly workloads: ReadonlyMap<string, Construct>;
   public readonly project: ArgoAppProject;
   public readonly rootApplication: ArgoApplication;
 
@@ -78,53 +87,67 @@ export class ClusterDelivery extends Construct {
     super(scope, id);
     const { cluster, gitSource } = props;
     const projectName = props.projectName ?? 'trinity';
-    const workloadNamespace = props.workloadNamespace ?? 'mandelbrot';
-    const names = clusterApplicationNames(props.environment, cluster);
     const folderSource = (folder: string) => ({
       repoUrl: gitSource.repoURL,
       targetRevision: gitSource.revision,
       path: `${gitSource.distPath}/${folder}`,
     });
 
-    const workloadChart = new ManifestChart(this, 'Workload', { folder: `${cluster}/mandelbrot`, namespace: workloadNamespace });
-    this.workload = new MandelbrotWorkload(workloadChart, 'Mandelbrot', {
-      cloud: props.cloud,
-      region: props.region,
-      ...props.mandelbrot,
-      previousConfigMaps: props.previousOutput?.get(workloadChart.folder),
+    const workloads = props.workloads ?? WORKLOADS;
+    const built = new Map<string, Construct>();
+    const workloadCharts = workloads.map((workload) => {
+      if (!(workload.name in props.workloadProps)) throw new Error(`ClusterDelivery ${cluster}: no props for the workload "${workload.name}"`);
+      const chart = new ManifestChart(this, workload.name, { folder: `${cluster}/${workload.name}`, namespace: workload.namespace });
+      built.set(
+        workload.name,
+        workload.build(chart, props.workloadProps[workload.name], {
+          cluster,
+          cloud: props.cloud,
+          region: props.region,
+          files: props.workloadFiles?.[workload.name],
+          previousConfigMaps: props.previousOutput?.get(chart.folder),
+          analysis: props.analysis,
+        }),
+      );
+      return { workload, chart };
     });
+    this.workloads = built;
 
     const argocdChart = new ManifestChart(this, 'ArgoCD', { folder: `${cluster}/argocd` });
     const rollouts = new RolloutsControllerApplication(argocdChart, 'RolloutsController', {
-      name: names.rollouts,
+      name: rolloutsApplicationName(cluster),
       project: projectName,
       chartRepoURL: props.rolloutsChart.repoURL,
       chartVersion: props.rolloutsChart.version,
     });
-    const mandelbrot = new ArgoApplication(argocdChart, 'MandelbrotApplication', {
-      name: names.mandelbrot,
-      project: projectName,
-      syncWave: 0,
-      source: folderSource(workloadChart.folder),
-      destinationNamespace: workloadNamespace,
-      // The Rollout CRD comes from the rollouts Application, and waves do not wait for it to be
-      // healthy: skip the dry-run of the unknown kind, and retry the apply until the CRD lands.
-      syncOptions: [CREATE_NAMESPACE, 'ApplyOutOfSyncOnly=true', 'SkipDryRunOnMissingResource=true'],
-      retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-      deployedKinds: [...kindsDeployedBy(workloadChart), ...MandelbrotWorkload.ANALYSIS_KINDS],
-    });
+    const applications = workloadCharts.map(
+      ({ workload, chart }) =>
+        new ArgoApplication(argocdChart, `${workload.name}-application`, {
+          name: workloadApplicationName(workload.name, cluster),
+          project: projectName,
+          syncWave: 0,
+          source: folderSource(chart.folder),
+          destinationNamespace: workload.namespace,
+          // A Rollout's CRD comes from the rollouts Application, and waves do not wait for it to be
+          // healthy: skip the dry-run of the unknown kind, and retry the apply until the CRD lands.
+          syncOptions: [CREATE_NAMESPACE, 'ApplyOutOfSyncOnly=true', 'SkipDryRunOnMissingResource=true'],
+          retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          deployedKinds: [...kindsDeployedBy(chart), ...(workload.referencedKinds ?? [])],
+        }),
+    );
     this.project = new ArgoAppProject(argocdChart, 'Project', {
       name: projectName,
       description: `Progressive delivery on cluster ${cluster}`,
-      applications: [rollouts.application, mandelbrot],
+      applications: [rollouts.application, ...applications],
     });
 
     const bootstrapChart = new ManifestChart(this, 'Bootstrap', { folder: 'bootstrap' });
     this.rootApplication = new ArgoApplication(bootstrapChart, 'Root', {
-      name: names.root,
+      name: rootApplicationName(props.environment, cluster),
       source: folderSource(argocdChart.folder),
       destinationNamespace: 'argocd',
       deployedKinds: kindsDeployedBy(argocdChart),
     });
   }
 }
+

@@ -1,4 +1,4 @@
-import { clusterProps, synthCluster } from './support/cluster.js';
+import { mandelbrotProps, synthCluster } from './support/cluster.js';
 
 describe('ClusterDelivery', () => {
   const files = synthCluster();
@@ -119,8 +119,7 @@ describe('ClusterDelivery', () => {
 
   test('the stage token comes from the Secret the overlay names, never from a value in Git', () => {
     expect(container.env.map((variable: any) => variable.name)).not.toContain('STAGE_TOKEN');
-    const props = clusterProps();
-    const withToken = synthCluster({ mandelbrot: { ...props.mandelbrot, stageTokenSecret: 'mandelbrot-stage-token' } });
+    const withToken = synthCluster({ workloadProps: { mandelbrot: mandelbrotProps({ stageTokenSecret: 'mandelbrot-stage-token' }) } });
     const env = withToken.get('aws/mandelbrot/rollout-mandelbrot.yaml').spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'STAGE_TOKEN', valueFrom: { secretKeyRef: { name: 'mandelbrot-stage-token', key: 'token' } } });
     // Named by reference only: no Secret object is written.
@@ -159,8 +158,7 @@ describe('ClusterDelivery', () => {
   });
 
   test('overlay settings reach the workload: release, replicas and pull secrets', () => {
-    const props = clusterProps();
-    const custom = synthCluster({ mandelbrot: { ...props.mandelbrot, release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] } });
+    const custom = synthCluster({ workloadProps: { mandelbrot: mandelbrotProps({ release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] }) } });
     const customRollout = custom.get('aws/mandelbrot/rollout-mandelbrot.yaml');
     expect(customRollout.spec.replicas).toBe(4);
     expect(customRollout.spec.template.spec.imagePullSecrets).toEqual([{ name: 'registry' }]);

@@ -2,20 +2,23 @@
  * The names of one cluster's Argo CD Applications. ClusterDelivery creates them under these
  * names, and the operator tool syncs them by the same names.
  */
-export interface ClusterApplicationNames {
-  /** `trinity-<environment>-<cluster>-root`: applied once by hand, syncs the cluster's Applications. */
-  readonly root: string;
-  /** `trinity-rollouts-<cluster>`: installs the Argo Rollouts controller. */
-  readonly rollouts: string;
-  /** `trinity-mandelbrot-<cluster>`: syncs the Mandelbrot workload. */
-  readonly mandelbrot: string;
+
+/** `trinity-<environment>-<cluster>-root`: applied once by hand, syncs the cluster's Applications. */
+export function rootApplicationName(environment: string, cluster: string): string {
+  return `trinity-${environment}-${cluster}-root`;
 }
 
-/** The Applications of `cluster` in `environment`. */
-export function clusterApplicationNames(environment: string, cluster: string): ClusterApplicationNames {
-  return {
-    root: `trinity-${environment}-${cluster}-root`,
-    rollouts: `trinity-rollouts-${cluster}`,
-    mandelbrot: `trinity-mandelbrot-${cluster}`,
-  };
+/** `trinity-rollouts-<cluster>`: installs the Argo Rollouts controller. */
+export function rolloutsApplicationName(cluster: string): string {
+  return `trinity-rollouts-${cluster}`;
+}
+
+/** `trinity-<workload>-<cluster>`: syncs one workload's folder. */
+export function workloadApplicationName(workload: string, cluster: string): string {
+  return `trinity-${workload}-${cluster}`;
+}
+
+/** Every Application of `cluster` in `environment` that runs `workloads`. */
+export function clusterApplicationNames(environment: string, cluster: string, workloads: readonly string[]): string[] {
+  return [rootApplicationName(environment, cluster), rolloutsApplicationName(cluster), ...workloads.map((workload) => workloadApplicationName(workload, cluster))];
 }

@@ -3,47 +3,31 @@ import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
-import { checkedString, CLOUDS, cloudName, DNS_LABEL, imageReferenceProblem, KUBE_CONTEXT, MAX_REPLICAS, REGION, releaseName } from './fields.js';
+import { WORKLOADS } from '../workloads/registry.js';
+import { Workload } from '../workloads/workload.js';
+import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
+import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
-/** Another cluster's Mandelbrot service: an http(s) base URL, stored without a trailing slash. */
-const stageURL = v.pipe(
-  v.string('expected a base URL (a string)'),
-  v.url('expected a base URL such as https://mandelbrot.gcp.example.com'),
-  v.check((url) => /^https?:\/\/[^?#]+$/.test(url), 'expected an http:// or https:// base URL without query or fragment'),
-  // The URL lands in a ConfigMap anyone who can read the namespace sees.
-  v.check((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), 'expected a base URL without user or password'),
-  v.transform((url) => url.replace(/\/+$/, '')),
-);
-
-const overlaySchema = v.strictObject({
-  cloud: cloudName,
-  region: v.pipe(v.string('expected a region such as us-east-1 (a string)'), v.regex(REGION, 'expected a region such as us-east-1: lower-case letters, digits and hyphens')),
-  image: checkedString('a container image', imageReferenceProblem),
-  release: v.optional(releaseName),
-  replicas: v.optional(
-    v.pipe(
-      v.number(`expected a whole number from 2 to ${MAX_REPLICAS}`),
-      v.integer(`expected a whole number from 2 to ${MAX_REPLICAS}`),
-      v.minValue(2, 'expected at least 2: with fewer, a 50% canary has no stable pod beside it'),
-      v.maxValue(MAX_REPLICAS, `expected at most ${MAX_REPLICAS}`),
+/** An overlay's schema, with `workloads` for `workloads`. */
+const overlaySchema = (workloads: readonly Workload[]) =>
+  v.strictObject({
+    cloud: cloudName,
+    region: v.pipe(v.string('expected a region such as us-east-1 (a string)'), v.regex(REGION, 'expected a region such as us-east-1: lower-case letters, digits and hyphens')),
+    context: v.optional(
+      v.pipe(
+        v.string('expected a kube context name (a string)'),
+        v.regex(KUBE_CONTEXT, 'expected a kube context name: letters, digits and . _ : / @ -, not starting with -, at most 253 characters'),
+      ),
     ),
-  ),
-  imagePullSecrets: v.optional(v.array(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name')), 'expected a list of Secret names')),
-  context: v.optional(
-    v.pipe(
-      v.string('expected a kube context name (a string)'),
-      v.regex(KUBE_CONTEXT, 'expected a kube context name: letters, digits and . _ : / @ -, not starting with -, at most 253 characters'),
-    ),
-  ),
-  stageURLs: v.optional(v.record(v.picklist(CLOUDS, `expected a cloud (${CLOUDS.join(', ')}) as the key`), stageURL, 'expected a mapping of cloud to base URL')),
-  stageTokenSecret: v.optional(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name (a lower-case DNS label)'))),
-  // Replaces platform.yaml's `analysis` field by field.
-  analysis: v.optional(analysisSchema),
-});
+    // Replaces platform.yaml's `analysis` field by field.
+    analysis: v.optional(analysisSchema),
+    // Each workload's settings on this cluster: workloads.<name>.
+    workloads: workloadsSchema(workloads, 'cluster'),
+  });
 
 /** One cluster's settings, as written in `overlays/<cluster>.yaml`. */
-export type ClusterOverlayFields = v.InferOutput<typeof overlaySchema>;
+export type ClusterOverlayFields = v.InferOutput<ReturnType<typeof overlaySchema>>;
 
 /** One cluster: its name (the overlay's file name) and its validated settings. */
 export interface ClusterOverlay extends ClusterOverlayFields {
@@ -58,12 +42,12 @@ export interface ClusterOverlay extends ClusterOverlayFields {
 const OVERLAY_EXTENSIONS = ['.yaml', '.yml'];
 
 /** Reads and validates one overlay file. */
-function loadClusterOverlay(path: string, displayPath = path): ClusterOverlay {
+function loadClusterOverlay(path: string, displayPath: string, workloads: readonly Workload[]): ClusterOverlay {
   const name = basename(path, extname(path));
   if (!DNS_LABEL.test(name) || name.length > 40) {
     throw new ConfigError(`${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`);
   }
-  const fields = readYamlFile(path, displayPath, overlaySchema);
+  const fields = readYamlFile(path, displayPath, overlaySchema(workloads));
   return { ...fields, name, context: fields.context ?? name, file: displayPath };
 }
 
@@ -73,8 +57,8 @@ function loadClusterOverlay(path: string, displayPath = path): ClusterOverlay {
  * @param displayDirectory how to name the directory in messages
  * @throws ConfigError with every overlay's problems, one line each
  */
-export function loadClusterOverlays(directory: string, displayDirectory = directory): ClusterOverlay[] {
-  const { overlays, problems } = readClusterOverlays(directory, displayDirectory);
+export function loadClusterOverlays(directory: string, displayDirectory = directory, workloads: readonly Workload[] = WORKLOADS): ClusterOverlay[] {
+  const { overlays, problems } = readClusterOverlays(directory, displayDirectory, workloads);
   if (problems.length > 0) throw new ConfigError(problems);
   return overlays;
 }
@@ -83,7 +67,11 @@ export function loadClusterOverlays(directory: string, displayDirectory = direct
  * Reads every overlay in `directory` and returns the valid ones beside every problem found, so
  * checks across files can still look at the valid ones.
  */
-export function readClusterOverlays(directory: string, displayDirectory = directory): { overlays: ClusterOverlay[]; problems: string[] } {
+export function readClusterOverlays(
+  directory: string,
+  displayDirectory = directory,
+  workloads: readonly Workload[] = WORKLOADS,
+): { overlays: ClusterOverlay[]; problems: string[] } {
   let entries: string[];
   try {
     entries = readdirSync(directory);
@@ -94,7 +82,7 @@ export function readClusterOverlays(directory: string, displayDirectory = direct
   if (files.length === 0) {
     throw new ConfigError(`${displayDirectory}: no cluster overlays found; add one <cluster>.yaml file per cluster`);
   }
-  const { results: overlays, problems } = collectProblems(files.map((file) => () => loadClusterOverlay(join(directory, file), join(displayDirectory, file))));
+  const { results: overlays, problems } = collectProblems(files.map((file) => () => loadClusterOverlay(join(directory, file), join(displayDirectory, file), workloads)));
   problems.push(...sharedValueProblems(overlays, (overlay) => overlay.name, (overlay, other) => `${overlay.file}: cluster "${overlay.name}" is also defined by ${other.file}; keep one file per cluster`));
   problems.push(
     ...sharedValueProblems(

@@ -1,54 +1,47 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
-import { checkedString, cloudName, DNS_LABEL, gitRevisionProblem, nonEmptyString, releaseName, repositoryPathProblem } from './fields.js';
+import { WORKLOADS } from '../workloads/registry.js';
+import { Workload } from '../workloads/workload.js';
+import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from './fields.js';
+import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
 const httpsURL = (what: string) => v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
 
-const platformSchema = v.strictObject({
-  environment: v.optional(v.pipe(nonEmptyString('the environment name'), v.regex(DNS_LABEL, 'expected a lower-case DNS label, such as "dev"')), 'dev'),
-  repository: v.optional(
-    v.strictObject({
-      repoURL: v.optional(httpsURL('the https URL of the Git repository Argo CD pulls'), 'https://github.com/maxgherman/trinity.git'),
-      revision: v.optional(checkedString('a branch, tag or commit', gitRevisionProblem), 'main'),
-      distPath: v.optional(checkedString('the path of dist/ inside that repository', repositoryPathProblem), 'dist'),
-    }),
-    {},
-  ),
-  rolloutsChart: v.optional(
-    v.strictObject({
-      repoURL: v.optional(httpsURL('the https URL of the Helm repository'), 'https://argoproj.github.io/argo-helm'),
-      version: v.optional(v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, 'expected an exact chart version such as 2.40.9')), '2.40.9'),
-    }),
-    {},
-  ),
-  mandelbrot: v.optional(
-    v.strictObject({
-      release: v.optional(releaseName, 'continuous'),
-      stageRoute: v.optional(
-        v.pipe(
-          v.array(cloudName, 'expected a list of clouds'),
-          v.minLength(1, 'expected at least one cloud'),
-          v.check((route) => new Set(route).size === route.length, 'expected each cloud at most once: a render passes each cloud once'),
-        ),
-        ['aws', 'gcp', 'azure'],
-      ),
-    }),
-    {},
-  ),
-  // Automated canary analysis, off unless set; an overlay may override it per cluster.
-  analysis: v.optional(analysisSchema),
-});
+/** platform.yaml's schema, with `workloads` for `workloads`. */
+const platformSchema = (workloads: readonly Workload[]) =>
+  v.strictObject({
+    environment: v.optional(v.pipe(nonEmptyString('the environment name'), v.regex(DNS_LABEL, 'expected a lower-case DNS label, such as "dev"')), 'dev'),
+    repository: v.optional(
+      v.strictObject({
+        repoURL: v.optional(httpsURL('the https URL of the Git repository Argo CD pulls'), 'https://github.com/maxgherman/trinity.git'),
+        revision: v.optional(checkedString('a branch, tag or commit', gitRevisionProblem), 'main'),
+        distPath: v.optional(checkedString('the path of dist/ inside that repository', repositoryPathProblem), 'dist'),
+      }),
+      {},
+    ),
+    rolloutsChart: v.optional(
+      v.strictObject({
+        repoURL: v.optional(httpsURL('the https URL of the Helm repository'), 'https://argoproj.github.io/argo-helm'),
+        version: v.optional(v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, 'expected an exact chart version such as 2.40.9')), '2.40.9'),
+      }),
+      {},
+    ),
+    // Each workload's settings shared by every cluster: workloads.<name>.
+    workloads: workloadsSchema(workloads, 'platform'),
+    // Automated canary analysis, off unless set; an overlay may override it per cluster.
+    analysis: v.optional(analysisSchema),
+  });
 
 /** Settings shared by every cluster. Each one has a default; `platform.yaml` states them. */
-export type PlatformSettings = v.InferOutput<typeof platformSchema>;
+export type PlatformSettings = v.InferOutput<ReturnType<typeof platformSchema>>;
 
 /** The platform settings with every default applied. */
-export function defaultPlatformSettings(): PlatformSettings {
-  return v.parse(platformSchema, {});
+export function defaultPlatformSettings(workloads: readonly Workload[] = WORKLOADS): PlatformSettings {
+  return v.parse(platformSchema(workloads), {});
 }
 
 /** Reads and validates the platform settings file. */
-export function loadPlatformSettings(path: string, displayPath = path): PlatformSettings {
-  return readYamlFile(path, displayPath, platformSchema);
+export function loadPlatformSettings(path: string, displayPath = path, workloads: readonly Workload[] = WORKLOADS): PlatformSettings {
+  return readYamlFile(path, displayPath, platformSchema(workloads));
 }

@@ -1,4 +1,6 @@
 import { clusterApplicationNames } from '../argocd/application-names.js';
+import { WORKLOADS } from '../workloads/registry.js';
+import { Workload } from '../workloads/workload.js';
 import { ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
 import { ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
 import { collectProblems, ConfigError } from './config-error.js';
@@ -21,6 +23,8 @@ export interface ProjectCluster extends ClusterOverlay {
 export interface ProjectConfig {
   readonly platform: PlatformSettings;
   readonly clusters: readonly ProjectCluster[];
+  /** The workloads every cluster runs. */
+  readonly workloads: readonly Workload[];
 }
 
 export interface ProjectConfigFiles {
@@ -34,6 +38,13 @@ export interface ProjectConfigFiles {
    * @default - the paths as given
    */
   readonly display?: { readonly platformFile: string; readonly overlaysDirectory: string };
+
+  /**
+   * The workloads whose settings the files hold.
+   *
+   * @default WORKLOADS: every registered workload
+   */
+  readonly workloads?: readonly Workload[];
 }
 
 /**
@@ -44,18 +55,19 @@ export interface ProjectConfigFiles {
  */
 export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
   const display = files.display ?? { platformFile: files.platformFile, overlaysDirectory: files.overlaysDirectory };
+  const workloads = files.workloads ?? WORKLOADS;
   let platform: PlatformSettings | undefined;
   let overlays: { overlays: ClusterOverlay[]; problems: string[] } | undefined;
   const { problems } = collectProblems<unknown>([
-    () => (platform = loadPlatformSettings(files.platformFile, display.platformFile)),
-    () => (overlays = readClusterOverlays(files.overlaysDirectory, display.overlaysDirectory)),
+    () => (platform = loadPlatformSettings(files.platformFile, display.platformFile, workloads)),
+    () => (overlays = readClusterOverlays(files.overlaysDirectory, display.overlaysDirectory, workloads)),
   ]);
   if (overlays) problems.push(...overlays.problems);
   // Valid overlays are still checked against the platform; the stage route only when every overlay is valid.
-  if (platform && overlays) problems.push(...crossFileProblems(platform, overlays.overlays, display.platformFile, overlays.problems.length === 0));
+  if (platform && overlays) problems.push(...crossFileProblems(platform, overlays.overlays, workloads, display.platformFile, overlays.problems.length === 0));
   const clusters = platform ? overlays?.overlays.map((cluster) => withAnalysis(platform!, cluster, problems)) : undefined;
   if (problems.length > 0 || !platform || !clusters) throw new ConfigError(problems);
-  return { platform, clusters };
+  return { platform, clusters, workloads };
 }
 
 /** `cluster` with its resolved canary analysis; a problem with it is added to `problems`. */
@@ -74,24 +86,14 @@ function withAnalysis(platform: PlatformSettings, cluster: ClusterOverlay, probl
  *
  * @param allClusters whether `clusters` is every cluster, so a cloud none of them runs on is a mistake
  */
-function crossFileProblems(platform: PlatformSettings, clusters: readonly ClusterOverlay[], platformFile: string, allClusters: boolean): string[] {
+function crossFileProblems(platform: PlatformSettings, clusters: readonly ClusterOverlay[], workloads: readonly Workload[], platformFile: string, allClusters: boolean): string[] {
   const problems: string[] = [];
-  const { stageRoute } = platform.mandelbrot;
-  const clouds = new Set(clusters.map((cluster) => cluster.cloud));
-  stageRoute.forEach((cloud, index) => {
-    if (allClusters && !clouds.has(cloud)) {
-      problems.push(`${platformFile}: field "mandelbrot.stageRoute[${index}]": no cluster runs on ${cloud}; expected clouds that overlays name (${[...clouds].sort().join(', ')})`);
-    }
-  });
+  for (const workload of workloads) {
+    const settings = clusters.map((cluster) => ({ file: cluster.file, cloud: cluster.cloud, settings: cluster.workloads[workload.name] }));
+    problems.push(...(workload.settingsProblems?.(platform.workloads[workload.name], settings, platformFile, allClusters) ?? []));
+  }
   for (const cluster of clusters) {
-    for (const cloud of Object.keys(cluster.stageURLs ?? {})) {
-      if (cloud === cluster.cloud) {
-        problems.push(`${cluster.file}: field "stageURLs.${cloud}": the cluster's own cloud; its band is rendered locally, so leave it out`);
-      } else if (!stageRoute.includes(cloud as never)) {
-        problems.push(`${cluster.file}: field "stageURLs.${cloud}": ${cloud} is not on the stage route (${platformFile}, mandelbrot.stageRoute: ${stageRoute.join(', ')})`);
-      }
-    }
-    for (const name of Object.values(clusterApplicationNames(platform.environment, cluster.name))) {
+    for (const name of clusterApplicationNames(platform.environment, cluster.name, workloads.map((workload) => workload.name))) {
       if (name.length > MAX_APPLICATION_NAME_LENGTH) {
         problems.push(
           `${cluster.file}: the Application name "${name}" is ${name.length} characters, more than Argo CD's ${MAX_APPLICATION_NAME_LENGTH}; shorten the cluster's name (the file name) or the environment in ${platformFile}`,
@@ -100,4 +102,9 @@ function crossFileProblems(platform: PlatformSettings, clusters: readonly Cluste
     }
   }
   return problems;
+}
+
+/** Each workload's construct props on `cluster`, from its settings in both files. */
+export function workloadProps(workloads: readonly Workload[], platform: PlatformSettings, cluster: ClusterOverlay): Record<string, unknown> {
+  return Object.fromEntries(workloads.map((workload) => [workload.name, workload.props(platform.workloads[workload.name], cluster.workloads[workload.name])]));
 }

@@ -72,7 +72,14 @@ function describeIssue(issue: v.BaseIssue<unknown>, schema: Schema): string {
   const keys = (issue.path ?? []).map((item) => item.key as string | number);
   const field = formatFieldPath(keys);
   // A strict object reports a key it does not know as "expected never".
-  if (issue.expected === 'never') return `unknown field "${field}"; expected ${describeFields(schemaAt(schema, keys.slice(0, -1)))}`;
+  if (issue.expected === 'never') {
+    const parent = schemaAt(schema, keys.slice(0, -1)) as { unknownKey?: string; entries?: Record<string, unknown> } | undefined;
+    if (parent?.unknownKey !== undefined) {
+      const known = Object.keys(parent.entries ?? {});
+      return `unknown ${parent.unknownKey} "${keys[keys.length - 1]}" in field "${formatFieldPath(keys.slice(0, -1))}"; expected ${known.length === 1 ? known[0] : `one of ${known.join(', ')}`}`;
+    }
+    return `unknown field "${field}"; expected ${describeFields(schemaAt(schema, keys.slice(0, -1)))}`;
+  }
   if (issue.received === 'undefined' && issue.kind === 'schema' && issue.type.endsWith('object')) {
     return `missing field "${field}"; expected ${describeFields(schemaAt(schema, keys.slice(0, -1)))}`;
   }

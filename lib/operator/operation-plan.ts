@@ -1,4 +1,4 @@
-import { clusterApplicationNames } from '../argocd/application-names.js';
+import { rootApplicationName, workloadApplicationName } from '../argocd/application-names.js';
 import { AnalysisRunObject, AnalysisRunSummary, latestAnalysisRun } from './analysis-run-summary.js';
 import { formatDuration } from './duration.js';
 import { KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
@@ -26,6 +26,13 @@ export interface ClusterTarget {
   readonly context: string;
 }
 
+/** A workload that runs a Rollout, as the operator tool reaches it. */
+export interface OperatedWorkload {
+  /** The workload's name, part of its Application's name. */
+  readonly name: string;
+  readonly rollout: RolloutRef;
+}
+
 /** How every cluster's operation runs. */
 export interface OperationSettings {
   /** The platform environment, part of the root Application's name: `trinity-<environment>-<cluster>-root`. */
@@ -49,12 +56,8 @@ export interface OperationSettings {
    */
   readonly toRevision?: number;
 
-  /**
-   * The Rollout operated on.
-   *
-   * @default - mandelbrot in namespace mandelbrot
-   */
-  readonly rollout?: RolloutRef;
+  /** The workload operated on: its Application (`trinity-<name>-<cluster>`) and its Rollout. */
+  readonly workload: OperatedWorkload;
 }
 
 /** What a step may use while it runs. */
@@ -92,7 +95,6 @@ export class OperationError extends Error {
   }
 }
 
-const DEFAULT_ROLLOUT: RolloutRef = { name: 'mandelbrot', namespace: 'mandelbrot' };
 /** Extra time the plugin's own `--timeout` gets before the process is killed. */
 const WATCH_GRACE_MS = 30_000;
 
@@ -108,12 +110,13 @@ interface PlanTarget {
 export function planOperation(operation: Operation, cluster: ClusterTarget, settings: OperationSettings): OperationPlan {
   const target: PlanTarget = {
     context: cluster.context,
-    rollout: settings.rollout ?? DEFAULT_ROLLOUT,
+    rollout: settings.workload.rollout,
     settings,
   };
   const plugin = (subcommand: string, flags: readonly string[] = []) => runCommand(rolloutsPluginArgs(target.context, subcommand, target.rollout, flags));
   const plan = (steps: OperationStep[], notes: string[] = []): OperationPlan => ({ cluster, steps, show: showRollout(target), notes });
-  const apps = clusterApplicationNames(settings.environment, cluster.name);
+  const rootApplication = rootApplicationName(settings.environment, cluster.name);
+  const workloadApplication = workloadApplicationName(settings.workload.name, cluster.name);
 
   switch (operation) {
     case 'status':
@@ -121,10 +124,10 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
 
     case 'sync':
       return plan([
-        runCommand(syncApplicationArgs(apps.root, target.context)),
+        runCommand(syncApplicationArgs(rootApplication, target.context)),
         waitForCrdEstablished(target, ROLLOUTS_CRD),
-        runCommand(syncApplicationArgs(apps.mandelbrot, target.context)),
-        waitForApplicationSync(target, apps.mandelbrot),
+        runCommand(syncApplicationArgs(workloadApplication, target.context)),
+        waitForApplicationSync(target, workloadApplication),
         waitForRollout(target, ['Paused', 'Healthy']),
       ]);
 
@@ -154,7 +157,7 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
           waitForRollout(target, ['Paused', 'Healthy']),
         ],
         [
-          `undo changed the live Rollout only: Argo CD self-heal puts the revision in Git back when it next syncs ${apps.mandelbrot}. ` +
+          `undo changed the live Rollout only: Argo CD self-heal puts the revision in Git back when it next syncs ${workloadApplication}. ` +
             `For a durable rollback, revert the change in Git, then run: npm run rollout -- sync --cluster ${cluster.name}`,
         ],
       );

@@ -8,14 +8,17 @@ import { ManifestTree } from '../diff/manifest-tree.js';
 export interface ReleaseField {
   /** The YAML file, for messages: `platform.yaml`, `overlays/aws.yaml`. */
   readonly file: string;
-  /** The keys leading to the field: `['mandelbrot', 'release']` or `['release']`. */
+  /** The keys leading to the field: `['workloads', 'mandelbrot', 'release']`. */
   readonly path: readonly string[];
 }
 
-/** The platform default every cluster without its own `release` runs. */
-export const PLATFORM_RELEASE_PATH = ['mandelbrot', 'release'] as const;
-/** A cluster's own release, in its overlay. */
-export const OVERLAY_RELEASE_PATH = ['release'] as const;
+/**
+ * Where a workload's release is set, in platform.yaml (the default every cluster without its own
+ * runs) and in an overlay (that cluster's own).
+ */
+export function releasePath(workload: string): readonly string[] {
+  return ['workloads', workload, 'release'];
+}
 
 /**
  * `text` with the field at `field.path` set to `release`, edited in place through the YAML

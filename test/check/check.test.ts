@@ -33,7 +33,7 @@ describe('npm run check', () => {
   });
 
   test('fails on a stale dist/ with the object-level diff and the fix, and passes after synth', () => {
-    appendFileSync(file('overlays/gcp.yaml'), 'release: faster-cycles\n');
+    appendFileSync(file('overlays/gcp.yaml'), '    release: faster-cycles\n');
     const stale = check();
     expect(stale.status).toBe(1);
     expect(stale.stdout).toContain('✗ fresh synth: stale: 1 file differs from a fresh synth. Fix: run `npm run synth` and commit the result');
@@ -102,9 +102,9 @@ describe('npm run check', () => {
   });
 
   test('fails with a clear message if synth itself fails', () => {
-    appendFileSync(file('overlays/aws.yaml'), 'replicas: 1\n');
+    appendFileSync(file('overlays/aws.yaml'), '    replicas: 1\n');
     const result = check();
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "replicas"/);
+    expect(result.stdout).toMatch(/^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "workloads.mandelbrot.replicas"/);
   });
 });

@@ -1,8 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { ClusterOverlay, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { imageReferenceProblem } from '../../lib/config/fields.js';
+import { MandelbrotClusterSettings } from '../../lib/workloads/mandelbrot/settings.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+
+/** The Mandelbrot settings of one overlay. */
+const mandelbrotOf = (overlay: ClusterOverlay) => overlay.workloads.mandelbrot as MandelbrotClusterSettings;
 
 describe('cluster overlays', () => {
   test('the project has aws, azure and gcp, sorted by name, each reached through its own context', () => {
@@ -21,10 +25,16 @@ describe('cluster overlays', () => {
       mkdirSync(folder);
       writeFileSync(
         join(folder, 'aws-west.yaml'),
-        'cloud: aws\nregion: us-west-2\nimage: node@sha256:' + 'a'.repeat(64) + '\nrelease: faster-cycles\nreplicas: 4\nimagePullSecrets: [registry]\ncontext: arn:aws:eks:us-west-2:1:cluster/west\n',
+        'cloud: aws\nregion: us-west-2\ncontext: arn:aws:eks:us-west-2:1:cluster/west\nworkloads:\n  mandelbrot:\n    image: node@sha256:' +
+          'a'.repeat(64) +
+          '\n    release: faster-cycles\n    replicas: 4\n    imagePullSecrets: [registry]\n',
       );
       const [overlay] = loadClusterOverlays(folder);
-      expect(overlay).toMatchObject({ name: 'aws-west', release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'], context: 'arn:aws:eks:us-west-2:1:cluster/west' });
+      expect(overlay).toMatchObject({
+        name: 'aws-west',
+        context: 'arn:aws:eks:us-west-2:1:cluster/west',
+        workloads: { mandelbrot: { release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] } },
+      });
     } finally {
       temp.cleanup();
     }
@@ -34,11 +44,11 @@ describe('cluster overlays', () => {
     const temp = makeTempDir('stage-token');
     try {
       const load = (value: string) => {
-        writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nimage: node:22-alpine\nstageTokenSecret: ${value}\n`);
+        writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageTokenSecret: ${value}\n`);
         return loadClusterOverlays(temp.path, 'overlays')[0];
       };
-      expect(load('mandelbrot-stage-token').stageTokenSecret).toBe('mandelbrot-stage-token');
-      expect(() => load('Not_A_Name')).toThrow('overlays/aws.yaml: field "stageTokenSecret": expected a Secret name (a lower-case DNS label)');
+      expect(mandelbrotOf(load('mandelbrot-stage-token')).stageTokenSecret).toBe('mandelbrot-stage-token');
+      expect(() => load('Not_A_Name')).toThrow('overlays/aws.yaml: field "workloads.mandelbrot.stageTokenSecret": expected a Secret name (a lower-case DNS label)');
     } finally {
       temp.cleanup();
     }
@@ -49,23 +59,23 @@ describe('cluster overlays', () => {
     beforeEach(() => (temp = makeTempDir('stage-urls')));
     afterEach(() => temp.cleanup());
     const load = (stageURLs: string) => {
-      writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nimage: node:22-alpine\nstageURLs:\n${stageURLs}`);
+      writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n${stageURLs.replace(/^/gm, '    ')}`);
       return loadClusterOverlays(temp.path, 'overlays')[0];
     };
 
     test('maps clouds to base URLs, without a trailing slash', () => {
-      expect(load('  gcp: https://mandelbrot.gcp.example.com/\n  azure: http://10.0.0.7:8080\n').stageURLs).toEqual({
+      expect(mandelbrotOf(load('  gcp: https://mandelbrot.gcp.example.com/\n  azure: http://10.0.0.7:8080\n')).stageURLs).toEqual({
         gcp: 'https://mandelbrot.gcp.example.com',
         azure: 'http://10.0.0.7:8080',
       });
     });
 
     test('fails if a key is not a cloud', () => {
-      expect(() => load('  oracle: https://example.com\n')).toThrow('overlays/aws.yaml: field "stageURLs.oracle": expected a cloud (aws, gcp, azure) as the key');
+      expect(() => load('  oracle: https://example.com\n')).toThrow('overlays/aws.yaml: field "workloads.mandelbrot.stageURLs.oracle": expected a cloud (aws, gcp, azure) as the key');
     });
 
     test('fails if a URL has a query', () => {
-      expect(() => load('  gcp: https://example.com/?x=1\n')).toThrow('overlays/aws.yaml: field "stageURLs.gcp": expected an http:// or https:// base URL without query or fragment');
+      expect(() => load('  gcp: https://example.com/?x=1\n')).toThrow('overlays/aws.yaml: field "workloads.mandelbrot.stageURLs.gcp": expected an http:// or https:// base URL without query or fragment');
     });
   });
 
@@ -103,7 +113,7 @@ describe('cluster overlays', () => {
   test('fails if two files define the same cluster', () => {
     const temp = makeTempDir('twice');
     try {
-      for (const file of ['aws.yaml', 'aws.yml']) writeFileSync(join(temp.path, file), 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\n');
+      for (const file of ['aws.yaml', 'aws.yml']) writeFileSync(join(temp.path, file), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
       expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow('overlays/aws.yml: cluster "aws" is also defined by overlays/aws.yaml; keep one file per cluster');
     } finally {
       temp.cleanup();

@@ -20,7 +20,7 @@ describe('platform settings', () => {
       environment: 'dev',
       repository: { repoURL: 'https://github.com/maxgherman/trinity.git', revision: 'main', distPath: 'dist' },
       rolloutsChart: { repoURL: 'https://argoproj.github.io/argo-helm', version: '2.40.9' },
-      mandelbrot: { release: 'continuous', stageRoute: ['aws', 'gcp', 'azure'] },
+      workloads: { mandelbrot: { release: 'continuous', stageRoute: ['aws', 'gcp', 'azure'] } },
     });
   });
 
@@ -34,7 +34,7 @@ describe('platform settings', () => {
   });
 
   test('fails if a field is misspelled', () => {
-    expect(() => load('enviroment: dev\n')).toThrow(new ConfigError('platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, mandelbrot and analysis'));
+    expect(() => load('enviroment: dev\n')).toThrow(new ConfigError('platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, workloads and analysis'));
   });
 
   test('fails if the chart version is a range', () => {
@@ -46,10 +46,10 @@ describe('platform settings', () => {
   });
 
   test('fails if the default release has a line break', () => {
-    expect(() => load('mandelbrot:\n  release: "two\\nlines"\n')).toThrow('platform.yaml: field "mandelbrot.release": expected printable characters on one line');
+    expect(() => load('workloads:\n  mandelbrot:\n    release: "two\\nlines"\n')).toThrow('platform.yaml: field "workloads.mandelbrot.release": expected printable characters on one line');
   });
 
   test('fails if the stage route names an unknown cloud', () => {
-    expect(() => load('mandelbrot:\n  stageRoute: [aws, oracle]\n')).toThrow('platform.yaml: field "mandelbrot.stageRoute[1]": expected one of aws, gcp, azure');
+    expect(() => load('workloads:\n  mandelbrot:\n    stageRoute: [aws, oracle]\n')).toThrow('platform.yaml: field "workloads.mandelbrot.stageRoute[1]": expected one of aws, gcp, azure');
   });
 });

@@ -6,7 +6,7 @@ import { MAX_APPLICATION_NAME_LENGTH, loadProjectConfig } from '../../lib/config
 import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
 
-const GOOD = 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\n';
+const GOOD = 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n';
 
 describe('loadProjectConfig', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -39,25 +39,27 @@ describe('loadProjectConfig', () => {
   // Each overlay replaces aws.yaml; the message is the one line reported for it.
   test.each([
     ['broken YAML', 'cloud: aws\nregion: [us-east-1\n', /^overlays\/aws\.yaml: not valid YAML at line \d+, column \d+: /],
-    ['an empty file', '\n', /^overlays\/aws\.yaml: the file is empty; expected cloud, region and image/],
-    ['an unknown field', `${GOOD}replica: 3\n`, /^overlays\/aws\.yaml: unknown field "replica"; expected cloud, region and image, and optionally release, replicas/],
-    ['a wrong type', `${GOOD}replicas: three\n`, /^overlays\/aws\.yaml: field "replicas": expected a whole number from 2 to 100$/],
-    ['an unknown cloud', 'cloud: oracle\nregion: us-east-1\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: field "cloud": expected one of aws, gcp, azure$/],
-    ['replicas below 2', `${GOOD}replicas: 1\n`, /^overlays\/aws\.yaml: field "replicas": expected at least 2: with fewer, a 50% canary has no stable pod/],
-    ['replicas beyond the ceiling', `${GOOD}replicas: 2147483648\n`, /^overlays\/aws\.yaml: field "replicas": expected at most 100$/],
-    ['an unpinned image', 'cloud: aws\nregion: us-east-1\nimage: node\n', /^overlays\/aws\.yaml: field "image": expected a pinned image/],
-    ['an image tagged latest', 'cloud: aws\nregion: us-east-1\nimage: node:latest\n', /^overlays\/aws\.yaml: field "image": expected a pinned image/],
-    ['an upper-case image name', 'cloud: aws\nregion: us-east-1\nimage: NODE:22\n', /^overlays\/aws\.yaml: field "image": expected an image reference/],
-    ['an image with no name', 'cloud: aws\nregion: us-east-1\nimage: ":22"\n', /^overlays\/aws\.yaml: field "image": expected an image reference/],
-    ['an upper-case digest', `cloud: aws\nregion: us-east-1\nimage: node@sha256:${'A'.repeat(64)}\n`, /^overlays\/aws\.yaml: field "image": expected a sha256 digest of 64 lower-case hex digits/],
-    ['an empty region', 'cloud: aws\nregion: "  "\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1/],
-    ['a region with an Actions expression', 'cloud: aws\nregion: "${{ secrets.TOKEN }}"\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens$/],
+    ['an empty file', '\n', /^overlays\/aws\.yaml: the file is empty; expected cloud and region, and optionally context, analysis and workloads$/],
+    ['an unknown field', `${GOOD}    replica: 3\n`, /^overlays\/aws\.yaml: unknown field "workloads\.mandelbrot\.replica"; expected image, and optionally release, replicas/],
+    ['an unknown workload', `${GOOD}  notes:\n    image: node:22-alpine\n`, /^overlays\/aws\.yaml: unknown workload "notes" in field "workloads"; expected mandelbrot$/],
+    ['a workload without its required field', 'cloud: aws\nregion: us-east-1\n', /^overlays\/aws\.yaml: missing field "workloads\.mandelbrot\.image"/],
+    ['a wrong type', `${GOOD}    replicas: three\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected a whole number from 2 to 100$/],
+    ['an unknown cloud', 'cloud: oracle\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: field "cloud": expected one of aws, gcp, azure$/],
+    ['replicas below 2', `${GOOD}    replicas: 1\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected at least 2: with fewer, a 50% canary has no stable pod/],
+    ['replicas beyond the ceiling', `${GOOD}    replicas: 2147483648\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected at most 100$/],
+    ['an unpinned image', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a pinned image/],
+    ['an image tagged latest', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:latest\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a pinned image/],
+    ['an upper-case image name', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: NODE:22\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected an image reference/],
+    ['an image with no name', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: ":22"\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected an image reference/],
+    ['an upper-case digest', `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node@sha256:${'A'.repeat(64)}\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a sha256 digest of 64 lower-case hex digits/],
+    ['an empty region', 'cloud: aws\nregion: "  "\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1/],
+    ['a region with an Actions expression', 'cloud: aws\nregion: "${{ secrets.TOKEN }}"\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens$/],
     ['a context with a line break', `${GOOD}context: "eks\\nrun: curl evil"\n`, /^overlays\/aws\.yaml: field "context": expected a kube context name: letters, digits and/],
     ['a context with an Actions expression', `${GOOD}context: "\${{ github.token }}"\n`, /^overlays\/aws\.yaml: field "context": expected a kube context name/],
-    ['a stage URL with a password', `${GOOD}stageURLs:\n  gcp: https://user:secret@mandelbrot.gcp.example.com\n`, /^overlays\/aws\.yaml: field "stageURLs\.gcp": expected a base URL without user or password$/],
-    ['a stage URL for its own cloud', `${GOOD}stageURLs:\n  aws: https://mandelbrot.aws.example.com\n`, /^overlays\/aws\.yaml: field "stageURLs\.aws": the cluster's own cloud/],
-    ['a missing field', 'cloud: aws\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: missing field "region"/],
-    ['a key given twice', `${GOOD}image: node:20-alpine\n`, /^overlays\/aws\.yaml: not valid YAML at line 4, column 1: the key "image" appears twice in one mapping$/],
+    ['a stage URL with a password', `${GOOD}    stageURLs:\n      gcp: https://user:secret@mandelbrot.gcp.example.com\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected a base URL without user or password$/],
+    ['a stage URL for its own cloud', `${GOOD}    stageURLs:\n      aws: https://mandelbrot.aws.example.com\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.stageURLs\.aws": the cluster's own cloud/],
+    ['a missing field', 'cloud: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: missing field "region"/],
+    ['a key given twice', `${GOOD}    image: node:20-alpine\n`, /^overlays\/aws\.yaml: not valid YAML at line 6, column 5: the key "image" appears twice in one mapping$/],
     ['an alias bomb', ALIAS_BOMB, /^overlays\/aws\.yaml: aliases repeat nodes more than 100 times/],
     ['more than 64 KiB', `${GOOD}#${'x'.repeat(70_000)}\n`, /^overlays\/aws\.yaml: the file is 68\.\d KiB, more than the 64 KiB accepted$/],
   ])('fails if an overlay has %s', (_name, content, expected) => {
@@ -71,7 +73,8 @@ describe('loadProjectConfig', () => {
     ['a distPath outside the repository', 'repository:\n  distPath: ../../etc\n', /^platform\.yaml: field "repository\.distPath": expected a relative path inside the repository/],
     ['an absolute distPath', 'repository:\n  distPath: /dist/\n', /^platform\.yaml: field "repository\.distPath": expected a relative path/],
     ['a revision with a space', 'repository:\n  revision: "main branch"\n', /^platform\.yaml: field "repository\.revision": expected a branch, tag or commit/],
-    ['a stage route that repeats a cloud', 'mandelbrot:\n  stageRoute: [aws, gcp, aws]\n', /^platform\.yaml: field "mandelbrot\.stageRoute": expected each cloud at most once/],
+    ['a stage route that repeats a cloud', 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, aws]\n', /^platform\.yaml: field "workloads\.mandelbrot\.stageRoute": expected each cloud at most once/],
+    ['an unknown workload', 'workloads:\n  notes: {}\n', /^platform\.yaml: unknown workload "notes" in field "workloads"; expected mandelbrot$/],
     ['an unknown nested field, listing its own siblings', 'repository:\n  revison: main\n', /^platform\.yaml: unknown field "repository\.revison"; expected only repoURL, revision and distPath$/],
   ])('fails if platform.yaml has %s', (_name, content, expected) => {
     writeFileSync(platformFile, content);
@@ -81,13 +84,13 @@ describe('loadProjectConfig', () => {
   });
 
   test('fails if a stage route cloud has no cluster, naming the item', () => {
-    writeFileSync(platformFile, 'mandelbrot:\n  stageRoute: [aws, gcp, azure]\n');
+    writeFileSync(platformFile, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, azure]\n');
     execFileSync('rm', [join(overlays, 'azure.yaml')]);
-    expect(problemsOf()).toEqual(['platform.yaml: field "mandelbrot.stageRoute[2]": no cluster runs on azure; expected clouds that overlays name (aws, gcp)']);
+    expect(problemsOf()).toEqual(['platform.yaml: field "workloads.mandelbrot.stageRoute[2]": no cluster runs on azure; expected clouds that overlays name (aws, gcp)']);
   });
 
   test('fails if two clusters share a kube context', () => {
-    overlay('gcp.yaml', 'cloud: gcp\nregion: us-central1\nimage: node:22-alpine\ncontext: aws\n');
+    overlay('gcp.yaml', 'cloud: gcp\nregion: us-central1\ncontext: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
     expect(problemsOf()).toEqual([
       'overlays/gcp.yaml: field "context": "aws" is also the kube context of overlays/aws.yaml; each cluster needs its own, or operations on one cluster would reach the other',
     ]);
@@ -95,7 +98,7 @@ describe('loadProjectConfig', () => {
 
   test('fails if an Application name would be longer than Argo CD allows', () => {
     const environment = 'e'.repeat(MAX_APPLICATION_NAME_LENGTH - 'trinity--aws-root'.length + 1);
-    writeFileSync(platformFile, `environment: ${environment}\nmandelbrot:\n  stageRoute: [aws]\n`);
+    writeFileSync(platformFile, `environment: ${environment}\nworkloads:\n  mandelbrot:\n    stageRoute: [aws]\n`);
     for (const file of ['azure.yaml', 'gcp.yaml']) execFileSync('rm', [join(overlays, file)]);
     expect(problemsOf()).toEqual([
       `overlays/aws.yaml: the Application name "trinity-${environment}-aws-root" is 64 characters, more than Argo CD's 63; shorten the cluster's name (the file name) or the environment in platform.yaml`,
@@ -109,15 +112,15 @@ describe('loadProjectConfig', () => {
   });
 
   test('fails with every problem of every file at once, one line each', () => {
-    overlay('aws.yaml', 'cloud: aws\nregion: us-east-1\nimage: node\nreplicas: 0\n');
-    overlay('gcp.yaml', 'cloud: gcp\nregion: US Central\nimage: node:22-alpine\nstageURLs:\n  aws: ftp://x\n');
+    overlay('aws.yaml', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node\n    replicas: 0\n');
+    overlay('gcp.yaml', 'cloud: gcp\nregion: US Central\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n      aws: ftp://x\n');
     writeFileSync(platformFile, 'environment: Dev\n');
     expect(problemsOf()).toEqual([
       'platform.yaml: field "environment": expected a lower-case DNS label, such as "dev"',
-      'overlays/aws.yaml: field "image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
-      'overlays/aws.yaml: field "replicas": expected at least 2: with fewer, a 50% canary has no stable pod beside it',
+      'overlays/aws.yaml: field "workloads.mandelbrot.image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
+      'overlays/aws.yaml: field "workloads.mandelbrot.replicas": expected at least 2: with fewer, a 50% canary has no stable pod beside it',
       'overlays/gcp.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens',
-      'overlays/gcp.yaml: field "stageURLs.aws": expected an http:// or https:// base URL without query or fragment',
+      'overlays/gcp.yaml: field "workloads.mandelbrot.stageURLs.aws": expected an http:// or https:// base URL without query or fragment',
     ]);
   });
 
@@ -145,7 +148,7 @@ describe('loadProjectConfig', () => {
     test("an overlay's fields replace the platform's one by one, and enabled: false turns it off for that cluster", () => {
       writeFileSync(platformFile, `${PROMETHEUS}  successRate: 0.95\n  interval: 2m\n`);
       overlay('aws.yaml', `${GOOD}analysis:\n  successRate: 0.999\n  failureLimit: 0\n  autoPromoteAfter: 30m\n`);
-      overlay('azure.yaml', 'cloud: azure\nregion: eastus\nimage: node:22-alpine\nanalysis:\n  enabled: false\n');
+      overlay('azure.yaml', 'cloud: azure\nregion: eastus\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\nanalysis:\n  enabled: false\n');
       expect(analysisOf('aws')).toEqual({ prometheus: 'http://prometheus.monitoring:9090', successRate: 0.999, interval: '2m', failureLimit: 0, autoPromoteAfter: '30m' });
       expect(analysisOf('azure')).toBeUndefined();
       expect(analysisOf('gcp')).toMatchObject({ successRate: 0.95, interval: '2m' });

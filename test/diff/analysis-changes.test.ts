@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { MandelbrotAnalysisProps } from '../../lib/rollout/mandelbrot-workload.js';
-import { clusterProps, synthCluster } from '../support/cluster.js';
+import { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
+import { synthCluster } from '../support/cluster.js';
 import { codesOf, edited, objectsOf } from './trees.js';
 
 const TEMPLATE = 'aws/mandelbrot/analysistemplate-mandelbrot-success-rate.yaml';
@@ -9,7 +9,7 @@ const ANALYSIS: MandelbrotAnalysisProps = { prometheus: 'http://prometheus.monit
 
 /** The aws cluster's tree, with `analysis` on the workload when given. */
 function tree(analysis?: MandelbrotAnalysisProps): Map<string, string> {
-  const objects = synthCluster({ mandelbrot: { ...clusterProps().mandelbrot, analysis } });
+  const objects = synthCluster({ analysis });
   return new Map([...objects].map(([path, object]) => [path, stringify(object)]));
 }
 

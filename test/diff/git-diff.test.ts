@@ -45,7 +45,7 @@ const scratch = makeTempDir('diff-inputs');
 const overlays = copyOverlays(scratch.path);
 // The project's settings with a stage route that stays valid when the azure cluster is removed.
 const platform = join(scratch.path, 'platform.yaml');
-writeFileSync(platform, 'mandelbrot:\n  stageRoute: [aws, gcp]\n');
+writeFileSync(platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
 let template: TempGitRepo;
 const repos: TempGitRepo[] = [];
 
@@ -72,7 +72,7 @@ describe('diff between two commits of a real repository', () => {
     const repo = synthesizedRepo();
     const releaseOverlays = join(scratch.path, 'release-overlays');
     cpSync(overlays, releaseOverlays, { recursive: true });
-    writeFileSync(join(releaseOverlays, 'aws.yaml'), `${readFileSync(join(overlays, 'aws.yaml'), 'utf8')}release: faster-cycles\n`);
+    writeFileSync(join(releaseOverlays, 'aws.yaml'), `${readFileSync(join(overlays, 'aws.yaml'), 'utf8')}    release: faster-cycles\n`);
     synth(repo, '--overlays', releaseOverlays);
     repo.commit('release faster-cycles in aws');
 

@@ -1,4 +1,6 @@
 import { analysisStoppedRollout, describeAnalysisRun, latestAnalysisRun, summarizeAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
+import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
 import { ClusterTarget } from '../../lib/operator/operation-plan.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
@@ -38,7 +40,7 @@ async function status(rolloutJson: object, runs: object[]) {
       return args[1] === 'rollout' ? ok(rolloutJson) : ok({ items: runs });
     },
   });
-  const operator = new RolloutOperator({ kubectl, settings: { environment: 'dev', timeoutMs: 60_000, pollIntervalMs: 5_000 }, log: () => {} });
+  const operator = new RolloutOperator({ kubectl, settings: { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 }, log: () => {} });
   const outcomes = await operator.run('status', [aws]);
   return { outcomes, commands };
 }
@@ -101,7 +103,7 @@ describe('status with canary analysis', () => {
     const kubectl = new KubectlClient({
       run: async (_file, args) => (args[1] === 'rollout' ? ok(PAUSED) : { stdout: '', stderr: 'error: forbidden', exitCode: 1 }),
     });
-    const operator = new RolloutOperator({ kubectl, settings: { environment: 'dev', timeoutMs: 60_000, pollIntervalMs: 5_000 }, log: () => {} });
+    const operator = new RolloutOperator({ kubectl, settings: { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 }, log: () => {} });
     const [outcome] = await operator.run('status', [aws]);
     expect(outcome.error).toMatch(/get analysisruns .*forbidden/);
   });

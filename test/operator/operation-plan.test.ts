@@ -1,4 +1,6 @@
 import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { UsageError } from '../../lib/command-line-errors.js';
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
 import { ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
@@ -8,7 +10,7 @@ import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
 
 // The operations' logic against scripted kubectl answers and a clock that never waits.
 const aws: ClusterTarget = { name: 'aws', cloud: 'aws', context: 'eks-main' };
-const settings: OperationSettings = { environment: 'dev', timeoutMs: 60_000, pollIntervalMs: 5_000 };
+const settings: OperationSettings = { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 };
 const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
 const failed = (stderr: string, exitCode = 1): CommandResult => ({ stdout: '', stderr, exitCode });
 
@@ -47,7 +49,7 @@ describe('planOperation', () => {
   });
 
   test('names the Applications as the synth does', () => {
-    expect(clusterApplicationNames('dev', 'gcp')).toEqual({ root: 'trinity-dev-gcp-root', rollouts: 'trinity-rollouts-gcp', mandelbrot: 'trinity-mandelbrot-gcp' });
+    expect(clusterApplicationNames('dev', 'gcp', ['mandelbrot', 'notes'])).toEqual(['trinity-dev-gcp-root', 'trinity-rollouts-gcp', 'trinity-mandelbrot-gcp', 'trinity-notes-gcp']);
     const sync = planOperation('sync', aws, { ...settings, environment: 'prod' });
     expect(sync.steps.map((step) => step.args[2])).toEqual(['trinity-prod-aws-root', 'rollouts.argoproj.io', 'trinity-mandelbrot-aws', 'trinity-mandelbrot-aws', 'mandelbrot']);
   });

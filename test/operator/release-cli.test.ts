@@ -45,9 +45,9 @@ describe('npm run release', () => {
     const result = release(['faster-cycles']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(read('platform.yaml')).toBe(withLine(platformBefore, /^ {2}release: /, '  release: faster-cycles'));
+    expect(read('platform.yaml')).toBe(withLine(platformBefore, /^ {4}release: /, '    release: faster-cycles'));
     for (const cluster of ['aws', 'azure', 'gcp']) expect(releaseOf(cluster)).toBe('faster-cycles');
-    expect(result.stdout).toContain('MANDELBROT_RELEASE "continuous" → "faster-cycles" (platform.yaml, mandelbrot.release); dist/ re-synthesized');
+    expect(result.stdout).toContain('mandelbrot release "continuous" → "faster-cycles" (platform.yaml, workloads.mandelbrot.release); dist/ re-synthesized');
     expect(result.stdout).toContain('Clusters that will start a canary when synced: aws, azure, gcp');
     expect(result.stdout).toContain('  gcp: Rollout mandelbrot/mandelbrot: pod template changed: a new ReplicaSet and a 50% canary (1 of 2 pods) that pauses for an operator to promote or abort');
     // Only the release changed in dist/: the generated workflow and the rest stay as committed.
@@ -61,11 +61,11 @@ describe('npm run release', () => {
     const platformBefore = read('platform.yaml');
     const result = release(['west-only', '--cluster', 'gcp']);
     expect(result.status).toBe(0);
-    expect(read('overlays/gcp.yaml')).toBe(`${overlayBefore}release: west-only\n`);
+    expect(read('overlays/gcp.yaml')).toBe(`${overlayBefore}    release: west-only\n`);
     expect(read('overlays/gcp.yaml')).toMatch(/^# GKE in us-central1\n/);
     expect(read('platform.yaml')).toBe(platformBefore);
     expect([releaseOf('aws'), releaseOf('azure'), releaseOf('gcp')]).toEqual(['continuous', 'continuous', 'west-only']);
-    expect(result.stdout).toContain('MANDELBROT_RELEASE (continuous, the platform default) → "west-only" (overlays/gcp.yaml, release)');
+    expect(result.stdout).toContain('mandelbrot release (continuous, the platform default) → "west-only" (overlays/gcp.yaml, workloads.mandelbrot.release)');
     expect(result.stdout).toContain('Clusters that will start a canary when synced: gcp\n');
     expect(result.stdout).toContain('npm run rollout -- sync --cluster gcp');
 
@@ -80,14 +80,14 @@ describe('npm run release', () => {
   test('quotes a name YAML would read as something else', () => {
     const result = release(['123']);
     expect(result.status).toBe(0);
-    expect(read('platform.yaml')).toContain('  release: "123"\n');
+    expect(read('platform.yaml')).toContain('    release: "123"\n');
     expect(releaseOf('aws')).toBe('123');
   });
 
   test('the same release again starts no canary', () => {
     const result = release(['continuous']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('MANDELBROT_RELEASE is already "continuous"');
+    expect(result.stdout).toContain('mandelbrot release is already "continuous"');
     expect(result.stdout).toContain('No cluster starts a canary: no pod template changed.');
   });
 
@@ -122,7 +122,7 @@ describe('npm run release', () => {
   });
 
   test('fails if two clusters share a kube context, changing nothing: every command would act on one cluster twice', () => {
-    writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\nimage: node:22-alpine\ncontext: aws\n');
+    writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\ncontext: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
     const platformBefore = read('platform.yaml');
     const result = release(['faster-cycles']);
     expect(result.status).toBe(1);

@@ -1,21 +1,21 @@
 import { ConfigError } from '../../lib/config/config-error.js';
-import { OVERLAY_RELEASE_PATH, PLATFORM_RELEASE_PATH, rolloutChanges, setReleaseField } from '../../lib/operator/release-marker.js';
+import { releasePath, rolloutChanges, setReleaseField } from '../../lib/operator/release-marker.js';
 
-const platform = { file: 'platform.yaml', path: PLATFORM_RELEASE_PATH };
-const overlay = { file: 'overlays/aws.yaml', path: OVERLAY_RELEASE_PATH };
+const platform = { file: 'platform.yaml', path: releasePath('mandelbrot') };
+const overlay = { file: 'overlays/aws.yaml', path: releasePath('mandelbrot') };
 
 describe('setReleaseField', () => {
   test('changes the value only: comments, order and flow lists stay', () => {
-    const text = '# top\nmandelbrot:\n  # the marker\n  release: continuous # inline\n  stageRoute: [aws, gcp]\nenvironment: dev\n';
+    const text = '# top\nworkloads:\n  mandelbrot:\n    # the marker\n    release: continuous # inline\n    stageRoute: [aws, gcp]\nenvironment: dev\n';
     expect(setReleaseField(text, platform, 'faster-cycles')).toEqual({
-      text: '# top\nmandelbrot:\n  # the marker\n  release: faster-cycles # inline\n  stageRoute: [aws, gcp]\nenvironment: dev\n',
+      text: '# top\nworkloads:\n  mandelbrot:\n    # the marker\n    release: faster-cycles # inline\n    stageRoute: [aws, gcp]\nenvironment: dev\n',
       previous: 'continuous',
     });
   });
 
   test('adds the field when it is not there yet', () => {
-    expect(setReleaseField('# EKS\ncloud: aws\n', overlay, 'west')).toEqual({ text: '# EKS\ncloud: aws\nrelease: west\n', previous: undefined });
-    expect(setReleaseField('environment: dev\n', platform, 'x').text).toBe('environment: dev\nmandelbrot:\n  release: x\n');
+    expect(setReleaseField('# EKS\ncloud: aws\n', overlay, 'west')).toEqual({ text: '# EKS\ncloud: aws\nworkloads:\n  mandelbrot:\n    release: west\n', previous: undefined });
+    expect(setReleaseField('environment: dev\n', platform, 'x').text).toBe('environment: dev\nworkloads:\n  mandelbrot:\n    release: x\n');
   });
 
   test.each([
@@ -24,7 +24,7 @@ describe('setReleaseField', () => {
     ['a: b', '"a: b"'],
     ['#hash', '"#hash"'],
   ])('quotes %s so it reads back as a string', (release, written) => {
-    expect(setReleaseField('release: old\n', overlay, release).text).toBe(`release: ${written}\n`);
+    expect(setReleaseField('workloads:\n  mandelbrot:\n    release: old\n', overlay, release).text).toBe(`workloads:\n  mandelbrot:\n    release: ${written}\n`);
   });
 
   test('fails if the file is not a YAML mapping', () => {

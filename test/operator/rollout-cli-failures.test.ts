@@ -95,7 +95,7 @@ describe('kube contexts', () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-overlays-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), folder, { recursive: true });
-      writeFileSync(join(folder, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\ncontext: eks-main\n');
+      writeFileSync(join(folder, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\ncontext: eks-main\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
       const kubectl = standIn({ CONTEXTS: 'eks-main=aws,azure,gcp' });
       const result = await runRollout(['abort', '--cluster', 'aws', '--overlays', folder, ...FAST], kubectl.env);
       expect(result.code).toBe(0);

@@ -202,7 +202,7 @@ describe('npm run synth --workflows-dir', () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
-      writeFileSync(join(folder, 'overlays', 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nimage: node:22-alpine\ncontext: eks-west\n');
+      writeFileSync(join(folder, 'overlays', 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\ncontext: eks-west\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
       const workflows = join(folder, 'workflows');
       const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays'), '--workflows-dir', workflows]);
       expect(result.stderr).toBe('');

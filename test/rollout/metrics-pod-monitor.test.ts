@@ -1,6 +1,6 @@
-import { MandelbrotAnalysisProps } from '../../lib/rollout/mandelbrot-workload.js';
+import { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { SchemaValidator } from '../../lib/synth/schema-validation.js';
-import { clusterProps, synthCluster } from '../support/cluster.js';
+import { synthCluster } from '../support/cluster.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 const POD_MONITOR = 'aws/mandelbrot/podmonitor-mandelbrot.yaml';
@@ -8,7 +8,7 @@ const PROJECT = 'aws/argocd/appproject-trinity.yaml';
 const POD_MONITOR_KIND = { group: 'monitoring.coreos.com', kind: 'PodMonitor' };
 
 function synthWithAnalysis(analysis: MandelbrotAnalysisProps): Map<string, any> {
-  return synthCluster({ mandelbrot: { ...clusterProps().mandelbrot, analysis } });
+  return synthCluster({ analysis });
 }
 
 describe('MetricsPodMonitor', () => {

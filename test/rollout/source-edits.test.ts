@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GENERATION_ANNOTATION } from '../../lib/rollout/previous-output.js';
 import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
-import { clusterProps, synthCluster } from '../support/cluster.js';
+import { mandelbrotProps, synthCluster } from '../support/cluster.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT, readTree, runSynth } from '../support/synth-process.js';
 
 const CLUSTERS = ['aws', 'azure', 'gcp'];
@@ -146,7 +146,7 @@ describe('source edits roll out as canaries', () => {
     const { temp, outdir, synth } = scratch();
     const overlays = copyOverlays(temp.path);
     const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
-    const withStageURL = (url: string) => writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}stageURLs:\n  gcp: ${url}\n`);
+    const withStageURL = (url: string) => writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}    stageURLs:\n      gcp: ${url}\n`);
 
     withStageURL('https://mandelbrot.gcp.example.com/');
     synth('--overlays', overlays);
@@ -182,11 +182,11 @@ describe('source edits roll out as canaries', () => {
     const overlays = copyOverlays(temp.path);
     const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
     for (const [stageURLs, expected] of [
-      ['gcp: ftp://mandelbrot.gcp.example.com', /aws\.yaml: field "stageURLs\.gcp": expected an http:\/\/ or https:\/\/ base URL without query or fragment/],
-      ['gcp: not a url', /aws\.yaml: field "stageURLs\.gcp": expected a base URL such as https:\/\/mandelbrot\.gcp\.example\.com/],
-      ['oracle: https://mandelbrot.oracle.example.com', /aws\.yaml: field "stageURLs\.oracle": expected a cloud \(aws, gcp, azure\) as the key/],
+      ['gcp: ftp://mandelbrot.gcp.example.com', /aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected an http:\/\/ or https:\/\/ base URL without query or fragment/],
+      ['gcp: not a url', /aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected a base URL such as https:\/\/mandelbrot\.gcp\.example\.com/],
+      ['oracle: https://mandelbrot.oracle.example.com', /aws\.yaml: field "workloads.mandelbrot.stageURLs\.oracle": expected a cloud \(aws, gcp, azure\) as the key/],
     ] as const) {
-      writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}stageURLs:\n  ${stageURLs}\n`);
+      writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}    stageURLs:\n      ${stageURLs}\n`);
       const result = runSynth(['--outdir', join(temp.path, 'dist'), '--overlays', overlays]);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(expected);
@@ -212,9 +212,9 @@ describe('source edits roll out as canaries', () => {
   });
 
   test('fails if fewer than one earlier version is to be kept', () => {
-    const props = clusterProps();
-    expect(() => synthCluster({ mandelbrot: { ...props.mandelbrot, retainedConfigMaps: 0 } })).toThrow(SynthValidationError);
-    expect(() => synthCluster({ mandelbrot: { ...props.mandelbrot, retainedConfigMaps: 0 } })).toThrow(
+    const workloadProps = { mandelbrot: mandelbrotProps({ retainedConfigMaps: 0 }) };
+    expect(() => synthCluster({ workloadProps })).toThrow(SynthValidationError);
+    expect(() => synthCluster({ workloadProps })).toThrow(
       /mandelbrot-source: retain is 0; expected a whole number of at least 1, or an abort finds no ConfigMap for its stable pods/,
     );
   });

@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
-import { MandelbrotAnalysisProps } from '../../lib/rollout/mandelbrot-workload.js';
+import { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { SuccessRateAnalysis, SuccessRateAnalysisProps } from '../../lib/rollout/success-rate-analysis.js';
-import { clusterProps, synthCluster } from '../support/cluster.js';
+import { synthCluster } from '../support/cluster.js';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
 const TEMPLATE = 'aws/mandelbrot/analysistemplate-mandelbrot-success-rate.yaml';
@@ -10,7 +10,7 @@ const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
 
 /** One cluster with `analysis` on the workload, through the renderer main.ts uses. */
 function synthWithAnalysis(analysis: MandelbrotAnalysisProps = { prometheus: PROMETHEUS }): Map<string, any> {
-  return synthCluster({ mandelbrot: { ...clusterProps().mandelbrot, analysis } });
+  return synthCluster({ analysis });
 }
 
 function synthTemplate(props: Partial<SuccessRateAnalysisProps> = {}) {

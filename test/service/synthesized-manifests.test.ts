@@ -43,9 +43,9 @@ describe('the synthesized manifests run', () => {
     expect(meta).toEqual({
       cloud: cluster.cloud,
       region: cluster.region,
-      release: cluster.release ?? platform.mandelbrot.release,
+      release: cluster.workloads.mandelbrot.release ?? platform.workloads.mandelbrot.release,
       pod: expect.any(String),
-      route: platform.mandelbrot.stageRoute,
+      route: platform.workloads.mandelbrot.stageRoute,
     });
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);

@@ -2,7 +2,14 @@ import { App } from 'cdk8s';
 import { ClusterDelivery, ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
 import { defaultPlatformSettings } from '../../lib/config/platform-settings.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
+import { MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { parse } from 'yaml';
+
+/** Mandelbrot's props as main.ts builds them from the default platform settings and `image: node:22-alpine`. */
+export function mandelbrotProps(overrides: Partial<MandelbrotSettingsProps> = {}): MandelbrotSettingsProps {
+  const platform = defaultPlatformSettings().workloads.mandelbrot as { release: string; stageRoute: string[] };
+  return { image: 'node:22-alpine', release: platform.release, stageRoute: platform.stageRoute, ...overrides };
+}
 
 /** Props for one cluster as main.ts builds them from the defaults, with `overrides` on top. */
 export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): ClusterDeliveryProps {
@@ -14,12 +21,8 @@ export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): Clu
     region: 'us-east-1',
     gitSource: platform.repository,
     rolloutsChart: platform.rolloutsChart,
-    mandelbrot: {
-      image: 'node:22-alpine',
-      release: platform.mandelbrot.release,
-      stageRoute: platform.mandelbrot.stageRoute,
-      sourceFiles: { 'server.js': 'console.log("hello");\n' },
-    },
+    workloadProps: { mandelbrot: mandelbrotProps() },
+    workloadFiles: { mandelbrot: { 'server.js': 'console.log("hello");\n' } },
     ...overrides,
   };
 }

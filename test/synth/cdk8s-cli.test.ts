@@ -40,7 +40,7 @@ describe('cdk8s synth', () => {
 
   test('fails if an overlay is bad, leaving dist/ as it was', () => {
     const before = readTree(join(project.root, 'dist'));
-    writeFileSync(join(project.root, 'overlays', 'aws.yaml'), 'cloud: oracle\nregion: us-east-1\nimage: node:22-alpine\n');
+    writeFileSync(join(project.root, 'overlays', 'aws.yaml'), 'cloud: oracle\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
     const cli = cdk8sSynth();
     expect(cli.status).not.toBe(0);
     expect(cli.stderr.split('\n')[0]).toBe('error: overlays/aws.yaml: field "cloud": expected one of aws, gcp, azure');

@@ -75,7 +75,7 @@ test('removes the staging folders a killed synth left behind', () => {
 
 test('fails if the workflow cannot be written, leaving dist/ as it was rather than replaced', () => {
   const overlays = overlaysCopy('more-replicas');
-  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\nreplicas: 3\n');
+  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 3\n');
   // A file where the workflow's folder must go: the last write of the synth fails.
   const result = synth(['--overlays', overlays, '--workflows-dir', join(project.root, 'platform.yaml', 'workflows')]);
   expect(result.status).toBe(1);
@@ -102,7 +102,7 @@ test('fails if an overlay is a FIFO or a folder, or has an alias bomb, with one 
 
 test('fails if an overlay is 10 MB, with one line, before parsing it', () => {
   const overlays = overlaysCopy('large');
-  writeFileSync(join(overlays, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nimage: node:22-alpine\n${'# padding\n'.repeat(1_000_000)}`);
+  writeFileSync(join(overlays, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${'# padding\n'.repeat(1_000_000)}`);
   const result = synth(['--overlays', 'test-output/large']);
   expect(result.lines).toEqual(['error: test-output/large/aws.yaml: the file is 9.5 MiB, more than the 64 KiB accepted']);
   expect(result.status).toBe(1);
@@ -110,15 +110,15 @@ test('fails if an overlay is 10 MB, with one line, before parsing it', () => {
 
 test('fails with every problem of every bad overlay and platform.yaml, one line each', () => {
   const overlays = overlaysCopy('several');
-  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nimage: node:latest\n');
-  writeFileSync(join(overlays, 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\nimage: node:22-alpine\nreplicas: 1\n');
+  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:latest\n');
+  writeFileSync(join(overlays, 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 1\n');
   const platform = join(project.root, 'test-output', 'platform.yaml');
   writeFileSync(platform, 'repository:\n  revison: main\n');
   const result = synth(['--overlays', 'test-output/several', '--platform', 'test-output/platform.yaml']);
   expect(result.lines).toEqual([
     'error: test-output/platform.yaml: unknown field "repository.revison"; expected only repoURL, revision and distPath',
-    'error: test-output/several/aws.yaml: field "image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
-    'error: test-output/several/gcp.yaml: field "replicas": expected at least 2: with fewer, a 50% canary has no stable pod beside it',
+    'error: test-output/several/aws.yaml: field "workloads.mandelbrot.image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
+    'error: test-output/several/gcp.yaml: field "workloads.mandelbrot.replicas": expected at least 2: with fewer, a 50% canary has no stable pod beside it',
   ]);
   expect(result.status).toBe(1);
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);

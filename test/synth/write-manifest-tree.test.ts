@@ -177,10 +177,10 @@ describe('npm run synth', () => {
     expect(existsSync(join(outdir, 'azure'))).toBe(true);
 
     unlinkSync(join(overlays, 'azure.yaml'));
-    writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nimage: node:22-alpine\n');
+    writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
     // The stage route may only name clouds that clusters run on.
     const platform = join(temp.path, 'platform.yaml');
-    writeFileSync(platform, 'mandelbrot:\n  stageRoute: [aws, gcp]\n');
+    writeFileSync(platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
     expect(runSynth(['--outdir', outdir, '--overlays', overlays, '--platform', platform]).status).toBe(0);
 
     const paths = [...readTree(outdir).keys()];

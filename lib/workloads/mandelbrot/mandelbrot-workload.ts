@@ -4,13 +4,14 @@ import { IntOrString, KubeService } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import {
   RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort as LivenessPort,
   RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort as ReadinessPort,
-} from '../../imports/argo-rollouts-rollout-argoproj.io.js';
-import { ResourceKind } from '../argocd/resource-kinds.js';
-import { CanaryRollout, CanaryStep, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from './canary-rollout.js';
-import { MetricsPodMonitor } from './metrics-pod-monitor.js';
-import { PreviousConfigMap } from './previous-output.js';
-import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
-import { VersionedConfigMap } from './versioned-config-map.js';
+} from '../../../imports/argo-rollouts-rollout-argoproj.io.js';
+import { ResourceKind } from '../../argocd/resource-kinds.js';
+import { CanaryAnalysisProps } from '../workload.js';
+import { CanaryRollout, CanaryStep, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../rollout/canary-rollout.js';
+import { MetricsPodMonitor } from '../../rollout/metrics-pod-monitor.js';
+import { PreviousConfigMap } from '../../rollout/previous-output.js';
+import { CANARY_HASH_ARG, SuccessRateAnalysis } from '../../rollout/success-rate-analysis.js';
+import { VersionedConfigMap } from '../../rollout/versioned-config-map.js';
 
 /** Where the service's source files are mounted in the container. */
 export const SOURCE_MOUNT_PATH = '/app';
@@ -33,46 +34,7 @@ const STAGE_TOKEN_KEY = 'token';
 const ANALYSIS_FROM_WEIGHT = 50;
 
 /** Automated canary analysis on the service's success rate. */
-export interface MandelbrotAnalysisProps {
-  /** Base URL of the Prometheus that scrapes the workload's pods. */
-  readonly prometheus: string;
-
-  /**
-   * The share of counted render requests that must succeed.
-   *
-   * @default 0.99
-   */
-  readonly successRate?: number;
-
-  /**
-   * How often the canary is measured.
-   *
-   * @default '1m'
-   */
-  readonly interval?: string;
-
-  /**
-   * Failed measurements tolerated before the Rollout aborts.
-   *
-   * @default 2
-   */
-  readonly failureLimit?: number;
-
-  /**
-   * How long each pause that waits for an operator lasts before the Rollout goes on by itself,
-   * unless the analysis has failed by then.
-   *
-   * @default - the pauses wait for an operator
-   */
-  readonly autoPromoteAfter?: string;
-
-  /**
-   * Emit a Prometheus Operator `PodMonitor` that scrapes the pods by the scrape contract.
-   *
-   * @default false: the cluster's Prometheus follows the contract by its own configuration
-   */
-  readonly podMonitor?: boolean;
-}
+export type MandelbrotAnalysisProps = CanaryAnalysisProps;
 
 export interface MandelbrotWorkloadProps {
   /** The cloud this cluster runs on: `CLOUD`. */
