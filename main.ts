@@ -33,7 +33,7 @@ function main(): void {
   const outdir = resolve(options.outdir);
 
   withOutputLock(join(dirname(outdir), `.${basename(outdir)}.lock`), () => {
-    const notOutput = previousOutputProblem(outdir);
+    const notOutput = previousOutputProblem(outdir, workloads.map((workload) => workload.name));
     if (notOutput && !options.force) {
       throw new ConfigError(`${options.outdirLabel}: ${notOutput}, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole`);
     }

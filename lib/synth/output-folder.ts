@@ -33,15 +33,16 @@ export function outputFolderProblem(outdir: string, protectedPaths: readonly Pro
 
 const MANIFEST_FILE = /^[a-z][a-z0-9]*-[a-z0-9]([-a-z0-9.]*[a-z0-9])?\.yaml$/;
 const FOLDER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** The folders a cluster's output has, beside `bootstrap/`; see ClusterDelivery. */
-const CLUSTER_FOLDERS = ['argocd', 'mandelbrot'];
 
 /**
  * Why the existing `outdir` does not look like an earlier output of synth, or `undefined` when
  * it does (or does not exist). An output holds `bootstrap/<kind>-<name>.yaml` and
- * `<cluster>/{argocd,mandelbrot}/<kind>-<name>.yaml` files and nothing else.
+ * `<cluster>/<folder>/<kind>-<name>.yaml` files and nothing else.
+ *
+ * @param workloads the workloads' names: with `argocd`, the folders a cluster's output has (see ClusterDelivery)
  */
-export function previousOutputProblem(outdir: string): string | undefined {
+export function previousOutputProblem(outdir: string, workloads: readonly string[]): string | undefined {
+  const clusterFolders = ['argocd', ...workloads];
   if (!existsSync(outdir)) return undefined;
   if (!lstatSync(outdir).isDirectory()) return 'is not a folder';
   const unexpected = (path: string) => `holds ${relative(outdir, path).split(sep).join('/')}, which synth does not write`;
@@ -51,7 +52,7 @@ export function previousOutputProblem(outdir: string): string | undefined {
     const manifestFolders = top.name === 'bootstrap' ? [topPath] : [];
     if (top.name !== 'bootstrap') {
       for (const folder of readdirSync(topPath, { withFileTypes: true })) {
-        if (!folder.isDirectory() || !CLUSTER_FOLDERS.includes(folder.name)) return unexpected(join(topPath, folder.name));
+        if (!folder.isDirectory() || !clusterFolders.includes(folder.name)) return unexpected(join(topPath, folder.name));
         manifestFolders.push(join(topPath, folder.name));
       }
     }

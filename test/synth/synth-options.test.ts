@@ -72,9 +72,9 @@ describe('previousOutputProblem', () => {
   afterEach(() => temp.cleanup());
 
   test("the project's dist/, an empty folder and a missing one are outputs synth may replace", () => {
-    expect(previousOutputProblem(join(PROJECT_ROOT, 'dist'))).toBeUndefined();
-    expect(previousOutputProblem(temp.path)).toBeUndefined();
-    expect(previousOutputProblem(join(temp.path, 'missing'))).toBeUndefined();
+    expect(previousOutputProblem(join(PROJECT_ROOT, 'dist'), ['mandelbrot'])).toBeUndefined();
+    expect(previousOutputProblem(temp.path, ['mandelbrot'])).toBeUndefined();
+    expect(previousOutputProblem(join(temp.path, 'missing'), ['mandelbrot'])).toBeUndefined();
   });
 
   test.each([
@@ -85,11 +85,11 @@ describe('previousOutputProblem', () => {
   ])('fails if the folder holds %s', (_name, file, expected) => {
     mkdirSync(join(temp.path, file, '..'), { recursive: true });
     writeFileSync(join(temp.path, file), 'x');
-    expect(previousOutputProblem(temp.path)).toBe(expected);
+    expect(previousOutputProblem(temp.path, ['mandelbrot'])).toBe(expected);
   });
 
   test('fails if the output is a file', () => {
     writeFileSync(join(temp.path, 'dist'), 'x');
-    expect(previousOutputProblem(join(temp.path, 'dist'))).toBe('is not a folder');
+    expect(previousOutputProblem(join(temp.path, 'dist'), ['mandelbrot'])).toBe('is not a folder');
   });
 });

@@ -1,0 +1,28 @@
+import { UsageError } from '../../lib/command-line-errors.js';
+import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
+import { WORKLOADS } from '../../lib/workloads/registry.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import { notes } from '../fixtures/notes-workload.js';
+
+describe('selectRolloutWorkload', () => {
+  // A second Rollout workload: Mandelbrot's definition under another name.
+  const tiles = { ...mandelbrot, name: 'tiles', rollout: { name: 'tiles', namespace: 'tiles' } };
+
+  test('defaults to the only workload that runs a Rollout, beside workloads that run none', () => {
+    expect(selectRolloutWorkload(WORKLOADS, undefined)).toBe(mandelbrot);
+    expect(selectRolloutWorkload([...WORKLOADS, notes], undefined)).toBe(mandelbrot);
+    expect(selectRolloutWorkload([mandelbrot, tiles], 'tiles')).toBe(tiles);
+  });
+
+  test('fails if --workload is left out among several Rollout workloads, naming them', () => {
+    expect(() => selectRolloutWorkload([mandelbrot, tiles], undefined)).toThrow(
+      new UsageError('--workload is needed: more than one workload runs a Rollout; expected one of mandelbrot, tiles'),
+    );
+  });
+
+  test('fails if --workload names a workload without a Rollout, or none at all', () => {
+    expect(() => selectRolloutWorkload([...WORKLOADS, notes], 'notes')).toThrow(new UsageError('--workload "notes" is not a workload that runs a Rollout; expected mandelbrot'));
+    expect(() => selectRolloutWorkload([mandelbrot, tiles], 'mandel')).toThrow(new UsageError('--workload "mandel" is not a workload that runs a Rollout; expected one of mandelbrot, tiles'));
+    expect(() => selectRolloutWorkload([notes], undefined)).toThrow(UsageError);
+  });
+});
