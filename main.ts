@@ -11,6 +11,7 @@ import { ConfigError } from './lib/config/config-error.js';
 import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
 import { readServiceSources } from './lib/config/service-sources.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/operator/rollout-workflow.js';
+import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/rollout/previous-output.js';
 import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
@@ -57,7 +58,7 @@ function main(): void {
       });
     }
     const files = renderManifestTree(app);
-    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment });
+    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name) });
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);

@@ -24,6 +24,13 @@ export interface RolloutWorkflowProps {
   readonly environment: string;
 
   /**
+   * The workloads that run a Rollout: with more than one, a `workload` input chooses among them.
+   *
+   * @default - one: the tool's default, and no `workload` input
+   */
+  readonly rolloutWorkloads?: readonly string[];
+
+  /**
    * The GitHub environment whose reviewers approve every run.
    *
    * @default 'infra-deploy-approval'
@@ -165,6 +172,8 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
       ],
     },
   };
+  const rolloutWorkloads = props.rolloutWorkloads ?? [];
+  const chooseWorkload = rolloutWorkloads.length > 1;
   for (const cluster of clusters) {
     jobs[`rollout-${cluster.name}`] = {
       name: `\${{ inputs.operation }} on ${cluster.name}`,
@@ -182,9 +191,9 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
         {
           name: 'Run ${{ inputs.operation }}',
           // Inputs reach the shell as environment variables, never as text pasted into the script.
-          env: { OPERATION: '${{ inputs.operation }}', CLUSTER: cluster.name, TO_REVISION: '${{ inputs.to_revision }}' },
+          env: { OPERATION: '${{ inputs.operation }}', CLUSTER: cluster.name, ...(chooseWorkload ? { WORKLOAD: '${{ inputs.workload }}' } : {}), TO_REVISION: '${{ inputs.to_revision }}' },
           run: script(
-            'args=("$OPERATION" --cluster "$CLUSTER")',
+            chooseWorkload ? 'args=("$OPERATION" --cluster "$CLUSTER" --workload "$WORKLOAD")' : 'args=("$OPERATION" --cluster "$CLUSTER")',
             'if [ -n "$TO_REVISION" ]; then args+=(--to-revision "$TO_REVISION"); fi',
             'npm run rollout -- "${args[@]}"',
           ),
@@ -213,6 +222,9 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
             default: 'all',
             options: ['all', ...clusterNames],
           },
+          ...(chooseWorkload
+            ? { workload: { description: 'The workload whose Rollout to operate on', type: 'choice', required: true, default: rolloutWorkloads[0], options: [...rolloutWorkloads] } }
+            : {}),
           to_revision: {
             description: 'undo only: the Rollout revision to go back to (empty: the previous one)',
             type: 'string',

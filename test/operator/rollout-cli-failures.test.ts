@@ -123,6 +123,7 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
     [['sync', '--cluster', 'aws', '--timeout', '1d'], 'error: --timeout "1d" is not a duration'],
     [['sync', '--cluster', 'aws', '--poll-interval', 'often'], 'error: --poll-interval "often" is not a duration'],
     [['abort', '--cluster', 'aws', '--force'], 'error: --force applies to promote only, not to abort'],
+    [['status', '--cluster', 'aws', '--workload', 'mandelbrt'], 'error: --workload "mandelbrt" is not a workload that runs a Rollout; expected mandelbrot'],
   ])('fails if given %j', async (args, message) => {
     const kubectl = standIn();
     const result = await runRollout(args, kubectl.env);

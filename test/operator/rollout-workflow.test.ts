@@ -195,6 +195,19 @@ describe('renderRolloutWorkflow', () => {
     expect(west[1].env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
     expect(text).toContain('# Cluster aws-west: aws in us-west-2, kube context eks-west');
   });
+
+  test('more than one Rollout workload brings a workload choice, passed to the tool as --workload', async () => {
+    const lint = await createLinter();
+    const single = parse(renderRolloutWorkflow({ clusters: overlays, environment: 'dev', rolloutWorkloads: ['mandelbrot'] }));
+    expect(single.on.workflow_dispatch.inputs.workload).toBeUndefined();
+    const text = renderRolloutWorkflow({ clusters: overlays, environment: 'dev', rolloutWorkloads: ['mandelbrot', 'tiles'] });
+    const rendered = parse(text);
+    expect(rendered.on.workflow_dispatch.inputs.workload).toMatchObject({ type: 'choice', default: 'mandelbrot', options: ['mandelbrot', 'tiles'] });
+    const run = (rendered.jobs['rollout-aws'].steps as WorkflowStep[]).find((step) => step.name === 'Run ${{ inputs.operation }}')!;
+    expect(run.env).toMatchObject({ WORKLOAD: '${{ inputs.workload }}' });
+    expect(run.run).toContain('--workload "$WORKLOAD"');
+    expect(lint(text, ROLLOUT_WORKFLOW_FILE)).toEqual([]);
+  });
 });
 
 describe('npm run synth --workflows-dir', () => {
