@@ -6,7 +6,7 @@ import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
 import { PreviousOutput } from './rollout/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
-import { WORKLOADS } from './workloads/registry.js';
+import { WORKLOADS } from './workloads/all-workloads.js';
 import { CanaryAnalysisProps, Workload } from './workloads/workload.js';
 
 /** The Git repository Argo CD pulls this tree from. */

@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
-import { WORKLOADS } from '../workloads/registry.js';
+import { WORKLOADS } from '../workloads/all-workloads.js';
 import { Workload } from '../workloads/workload.js';
 import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
-import { WORKLOADS } from '../workloads/registry.js';
+import { WORKLOADS } from '../workloads/all-workloads.js';
 import { Workload } from '../workloads/workload.js';
 import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';

@@ -1,5 +1,5 @@
 import { clusterApplicationNames } from '../argocd/application-names.js';
-import { WORKLOADS } from '../workloads/registry.js';
+import { WORKLOADS } from '../workloads/all-workloads.js';
 import { Workload } from '../workloads/workload.js';
 import { ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
 import { ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';

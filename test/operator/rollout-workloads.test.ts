@@ -1,6 +1,6 @@
 import { UsageError } from '../../lib/command-line-errors.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
-import { WORKLOADS } from '../../lib/workloads/registry.js';
+import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { notes } from '../fixtures/notes-workload.js';
 

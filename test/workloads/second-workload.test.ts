@@ -8,7 +8,7 @@ import { loadProjectConfig, workloadProps } from '../../lib/config/project-confi
 import { objectsOf } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { WORKLOADS } from '../../lib/workloads/registry.js';
+import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { notes } from '../fixtures/notes-workload.js';
 import { clusterProps } from '../support/cluster.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
