@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { endCommand } from '../lib/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
-import { shouldColor } from '../lib/terminal-color.js';
+import { shouldColor } from '../lib/util/terminal-color.js';
 
 async function main(): Promise<number> {
   new Command('npm run check')

@@ -14,7 +14,7 @@ import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
 import { renderText } from '../lib/diff/render-text.js';
-import { shouldColor } from '../lib/terminal-color.js';
+import { shouldColor } from '../lib/util/terminal-color.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 

@@ -18,7 +18,7 @@ import { Operation, OPERATIONS } from '../lib/operator/operations.js';
 import { RolloutOperator } from '../lib/operator/rollout-operator.js';
 import { selectRolloutWorkload } from '../lib/operator/rollout-workloads.js';
 import { renderAnalysisLines, renderStatusTable } from '../lib/operator/status-table.js';
-import { compareStrings } from '../lib/stable-order.js';
+import { compareStrings } from '../lib/util/stable-order.js';
 
 interface Options {
   readonly cluster: string;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argo-cd-appproject-argoproj.io.js';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { ArgoApplication } from './argo-application.js';
 import { formatKind, ResourceKind, uniqueKinds } from './resource-kinds.js';
 

@@ -1,4 +1,4 @@
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 
 // No cdk8s here: the diff and the check read these without loading the construct library.
 

@@ -1,6 +1,6 @@
 import { hasChanges } from '../diff/diff-model.js';
 import { renderText } from '../diff/render-text.js';
-import { painter } from '../terminal-color.js';
+import { painter } from '../util/terminal-color.js';
 import { CheckResult, DRIFT_FIX } from './dist-check.js';
 
 export interface CheckReportOptions {

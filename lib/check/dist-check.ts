@@ -4,7 +4,7 @@ import { ManifestDiff } from '../diff/diff-model.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
 import { isJsonnetPath, ManifestObject, ManifestParseError, ManifestTree, parseManifestTree, SKIP_FILE_RENDERING_MARKER } from '../diff/manifest-tree.js';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from '../synth/schema-validation.js';
 import { readProjectFiles, synthesizeFresh, SynthFailedError } from './fresh-synth.js';
 

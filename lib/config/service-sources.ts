@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { ConfigError } from './config-error.js';
 
 /** Reads the files directly in `directory`, by name: the service's source as it is mounted. */

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as v from 'valibot';
-import { formatFieldPath } from '../field-path.js';
+import { formatFieldPath } from '../util/field-path.js';
 import { parseYaml, YamlParseError } from '../util/yaml-parse.js';
 import { ConfigError } from './config-error.js';
 

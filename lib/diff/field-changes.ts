@@ -1,5 +1,5 @@
 import diff from 'microdiff';
-import { FieldPathSegment, formatFieldPath, NamedItem } from '../field-path.js';
+import { FieldPathSegment, formatFieldPath, NamedItem } from '../util/field-path.js';
 import { ManifestData } from './manifest-tree.js';
 
 /** One leaf field that differs between two versions of an object. */

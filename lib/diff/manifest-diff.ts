@@ -1,4 +1,4 @@
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
 import { ChangeContext, isAppProject, isWorkload, meaningsOf, ObjectChange, PlacedObject } from './change-meanings.js';

@@ -1,6 +1,6 @@
 import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { UsageError } from '../command-line-errors.js';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { parseYamlDocuments, YamlParseError } from '../util/yaml-parse.js';
 
 /**

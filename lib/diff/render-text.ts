@@ -1,4 +1,4 @@
-import { painter, TextStyle } from '../terminal-color.js';
+import { painter, TextStyle } from '../util/terminal-color.js';
 import { ChangeCounts, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 

@@ -1,4 +1,4 @@
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { FileFinding } from './diff-model.js';
 import { isJsonnetPath, ManifestTree, OutOfBoundsSymlink, SKIP_FILE_RENDERING_MARKER } from './manifest-tree.js';
 

@@ -2,7 +2,7 @@
  * The state of a canary's background analysis, read from its AnalysisRun: what `status` shows
  * beside the Rollout, and whether an abort came from the analysis rather than from a person.
  */
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 
 /** The part of an AnalysisRun's JSON this module reads. Every field is optional, as in the API. */
 export interface AnalysisRunObject {

@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
 import { Cloud } from '../config/fields.js';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { OPERATIONS, SUPPORTED_PLUGIN_VERSION } from './operations.js';
 
 /** The workflow's file name under `.github/workflows/`. */

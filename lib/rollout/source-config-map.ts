@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 // The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { GENERATION_ANNOTATION } from './previous-output.js';
 
 export interface SourceConfigMapProps {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import { PreviousConfigMap } from './previous-output.js';
 import { SourceConfigMap, sourceConfigMapName } from './source-config-map.js';
 

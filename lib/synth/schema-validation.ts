@@ -19,8 +19,8 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type * as TypeScript from 'typescript';
-import { FieldPathSegment, formatFieldPath } from '../field-path.js';
-import { compareStrings } from '../stable-order.js';
+import { FieldPathSegment, formatFieldPath } from '../util/field-path.js';
+import { compareStrings } from '../util/stable-order.js';
 
 /** A kubernetes-models class: validates its data against the kind's OpenAPI schema. */
 type ModelClass = new (data: never) => { validate(): void };

@@ -1,4 +1,4 @@
-import { compareStrings } from '../stable-order.js';
+import { compareStrings } from '../util/stable-order.js';
 import * as registry from './registry.js';
 import { Workload } from './workload.js';
 
