@@ -8,7 +8,7 @@
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
 import { Command } from 'commander';
-import { endCommand } from '../lib/command-line-errors.js';
+import { endCommand } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/util/terminal-color.js';

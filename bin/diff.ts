@@ -8,7 +8,7 @@
  * is not YAML), 3 an unexpected failure (a bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { endCommand, UsageError } from '../lib/command-line-errors.js';
+import { endCommand, UsageError } from '../lib/cli/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';

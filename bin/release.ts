@@ -16,7 +16,7 @@ import { releaseNameProblem } from '../lib/config/fields.js';
 import { PlatformSettings } from '../lib/config/platform-settings.js';
 import { loadProjectConfig, ProjectCluster } from '../lib/config/project-config.js';
 import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js';
-import { CommandFailedError, endCommand, UsageError } from '../lib/command-line-errors.js';
+import { CommandFailedError, endCommand, UsageError } from '../lib/cli/command-line-errors.js';
 import { ReleaseField, releasePath, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
 import { rolloutWorkloads, selectRolloutWorkload } from '../lib/operator/rollout-workloads.js';
 import { writeFileAtomically } from '../lib/operator/write-file-atomically.js';

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
 import { ClusterOverlay } from '../lib/config/cluster-overlay.js';
 import { loadProjectConfig } from '../lib/config/project-config.js';
-import { endCommand, UsageError } from '../lib/command-line-errors.js';
+import { endCommand, UsageError } from '../lib/cli/command-line-errors.js';
 import { formatDuration, parseDuration } from '../lib/operator/duration.js';
 import { KubectlClient } from '../lib/operator/kubectl-client.js';
 import { ClusterTarget } from '../lib/operator/operation-plan.js';

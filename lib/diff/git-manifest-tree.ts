@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
-import { UsageError } from '../command-line-errors.js';
+import { UsageError } from '../cli/command-line-errors.js';
 import { isManifestPath, ManifestParseError, ManifestTree, OutOfBoundsSymlink } from './manifest-tree.js';
 
 /** Bad input from the user: not a repository, an unknown ref. The message says which and why; exit code 2. */

@@ -1,5 +1,5 @@
 import { apiGroupOf } from '../argocd/resource-kinds.js';
-import { UsageError } from '../command-line-errors.js';
+import { UsageError } from '../cli/command-line-errors.js';
 import { compareStrings } from '../util/stable-order.js';
 import { parseYamlDocuments, YamlParseError } from '../util/yaml-parse.js';
 

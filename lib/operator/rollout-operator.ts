@@ -1,4 +1,4 @@
-import { UsageError } from '../command-line-errors.js';
+import { UsageError } from '../cli/command-line-errors.js';
 import { KubectlClient, KubectlCommandError, KubectlMissingError } from './kubectl-client.js';
 import { pluginVersionArgs } from './kubectl-commands.js';
 import { ClusterTarget, OperationPlan, OperationSettings, planOperation, StepContext } from './operation-plan.js';

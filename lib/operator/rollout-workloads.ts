@@ -1,4 +1,4 @@
-import { UsageError } from '../command-line-errors.js';
+import { UsageError } from '../cli/command-line-errors.js';
 import { Workload, WorkloadRollout } from '../workloads/workload.js';
 
 /** A workload that runs a Rollout operators drive. */

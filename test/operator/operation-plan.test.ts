@@ -1,7 +1,7 @@
 import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
-import { UsageError } from '../../lib/command-line-errors.js';
+import { UsageError } from '../../lib/cli/command-line-errors.js';
 import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
 import { ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../lib/command-line-errors.js';
+import { UsageError } from '../../lib/cli/command-line-errors.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError } from '../config/config-error.js';
 
 /** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
 export class UsageError extends Error {
