@@ -8,7 +8,7 @@
  * is not YAML), 3 an unexpected failure (a bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { endCommand, UsageError } from '../lib/cli/command-line-errors.js';
+import { endCommand, isInputError } from '../lib/cli/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   try {
     return await diff();
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CommanderError) throw error;
+    if (isInputError(error) || error instanceof CommanderError) throw error;
     console.error(`error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}`);
     console.error((error as Error)?.stack ?? '');
     return 3;

@@ -1,5 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { GitInputError } from '../diff/git-manifest-tree.js';
+import { ManifestParseError } from '../diff/manifest-tree.js';
 
 /** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
 export class UsageError extends Error {
@@ -17,6 +19,11 @@ export class CommandFailedError extends Error {
   }
 }
 
+/** Input the command could not use: a bad argument, a ref git does not know, a tree that does not parse. Exit code 2. */
+export function isInputError(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof GitInputError || error instanceof ManifestParseError;
+}
+
 /**
  * How an entry point ends on `error`: its exit code and the line to print, or `undefined` for an
  * error that is a bug and should surface with its stack. Every user error prints without one.
@@ -24,7 +31,7 @@ export class CommandFailedError extends Error {
 function exitForError(error: unknown): { exitCode: number; message?: string } | undefined {
   // commander has printed its own message; help is not an error.
   if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : 2 };
-  if (error instanceof UsageError) return { exitCode: 2, message: `error: ${error.message}` };
+  if (isInputError(error)) return { exitCode: 2, message: `error: ${error.message}` };
   // A configuration error has one line per problem: each gets its own prefix.
   if (error instanceof ConfigError) return { exitCode: 1, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
   if (error instanceof CommandFailedError) return { exitCode: 1, message: `error: ${error.message}` };

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
-import { UsageError } from '../cli/command-line-errors.js';
 import { isManifestPath, ManifestParseError, ManifestTree, OutOfBoundsSymlink } from './manifest-tree.js';
 
-/** Bad input from the user: not a repository, an unknown ref. The message says which and why; exit code 2. */
-export class GitInputError extends UsageError {
+/** Bad input from the user: not a repository, an unknown ref. The message says which and why. */
+export class GitInputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'GitInputError';

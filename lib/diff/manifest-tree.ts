@@ -1,5 +1,4 @@
 import { apiGroupOf } from '../argocd/resource-kinds.js';
-import { UsageError } from '../cli/command-line-errors.js';
 import { compareStrings } from '../util/stable-order.js';
 import { parseYamlDocuments, YamlParseError } from '../util/yaml-parse.js';
 
@@ -40,7 +39,7 @@ export function isKind(object: { apiVersion: string; kind: string }, group: stri
 }
 
 /** A file of a tree that is not a list of Kubernetes objects. */
-export class ManifestParseError extends UsageError {
+export class ManifestParseError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ManifestParseError';
