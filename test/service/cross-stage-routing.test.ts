@@ -17,7 +17,7 @@ describe('cross-stage routing', () => {
   beforeAll(async () => {
     const gcpPort = await freePort();
     const overlays = copyOverlays(temp.path);
-    appendFileSync(join(overlays, 'aws.yaml'), `stageURLs:\n  gcp: http://127.0.0.1:${gcpPort}/\n`);
+    appendFileSync(join(overlays, 'aws.yaml'), `    stageURLs:\n      gcp: http://127.0.0.1:${gcpPort}/\n`);
     const dist = join(temp.path, 'dist');
     const synth = runSynth(['--outdir', dist, '--overlays', overlays]);
     expect(synth.stderr).toBe('');
