@@ -6,6 +6,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
+import { endCommand } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/config/config-error.js';
 import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
@@ -16,7 +17,7 @@ import { readPreviousOutput } from './lib/rollout/previous-output.js';
 import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
-import { renderManifestTree, SynthValidationError, writeManifestTree } from './lib/synth/write-manifest-tree.js';
+import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 
 function main(): void {
   // scripts/run.cjs runs this file as process.argv[1], from the project folder.
@@ -67,18 +68,4 @@ function main(): void {
   });
 }
 
-try {
-  main();
-} catch (error) {
-  const { syscall } = error as NodeJS.ErrnoException;
-  // User errors, and a file or folder that cannot be read or written: one line each, no stack trace.
-  if (error instanceof ConfigError) {
-    for (const problem of error.problems) console.error(`error: ${problem}`);
-    process.exit(1);
-  }
-  if (error instanceof SynthValidationError || syscall !== undefined) {
-    console.error(`error: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+endCommand(Promise.resolve().then(main), (code) => (process.exitCode = code), console.error);

@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { GitInputError } from '../diff/git-manifest-tree.js';
 import { ManifestParseError } from '../diff/manifest-tree.js';
+import { SynthValidationError } from '../synth/write-manifest-tree.js';
 
 /** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
 export class UsageError extends Error {
@@ -34,7 +35,9 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
   if (isInputError(error)) return { exitCode: 2, message: `error: ${error.message}` };
   // A configuration error has one line per problem: each gets its own prefix.
   if (error instanceof ConfigError) return { exitCode: 1, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
-  if (error instanceof CommandFailedError) return { exitCode: 1, message: `error: ${error.message}` };
+  if (error instanceof CommandFailedError || error instanceof SynthValidationError) return { exitCode: 1, message: `error: ${error.message}` };
+  // A file or folder that cannot be read or written: its one line, no stack trace.
+  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall !== undefined) return { exitCode: 1, message: `error: ${error.message}` };
   return undefined;
 }
 
