@@ -8,9 +8,10 @@ import { run as diff } from './diff.js';
 import { run as e2e } from './e2e.js';
 import { run as render } from './render.js';
 import { run as synth } from './synth.js';
+import { run as yaml } from './yaml.js';
 
-const AREAS: Record<string, () => Promise<void>> = { synth, render, diff, e2e };
-const DEFAULT_AREAS = ['synth', 'render', 'diff'];
+const AREAS: Record<string, () => Promise<void>> = { synth, yaml, render, diff, e2e };
+const DEFAULT_AREAS = ['synth', 'yaml', 'render', 'diff'];
 
 async function main(): Promise<void> {
   const named = process.argv.slice(2);

@@ -12,9 +12,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { x } from 'tinyexec';
-import { loadClusterOverlays } from '../lib/config/cluster-overlay.js';
 import { releaseNameProblem } from '../lib/config/fields.js';
-import { loadPlatformSettings } from '../lib/config/platform-settings.js';
+import { loadProjectConfig } from '../lib/config/project-config.js';
 import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js';
 import { CommandFailedError, endCommand, UsageError } from '../lib/command-line-errors.js';
 import { OVERLAY_RELEASE_PATH, PLATFORM_RELEASE_PATH, ReleaseField, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
@@ -52,8 +51,12 @@ async function main(): Promise<void> {
   const problem = releaseNameProblem(release);
   if (problem) throw new UsageError(`release name ${JSON.stringify(release)}: ${problem}`);
 
-  const platform = loadPlatformSettings(resolve(options.platform), options.platform);
-  const clusters = loadClusterOverlays(resolve(options.overlays), options.overlays);
+  // Every file is validated before anything changes: a release never starts from a bad configuration.
+  const { platform, clusters } = loadProjectConfig({
+    platformFile: resolve(options.platform),
+    overlaysDirectory: resolve(options.overlays),
+    display: { platformFile: options.platform, overlaysDirectory: options.overlays },
+  });
   let field: ReleaseField;
   if (options.cluster === undefined) {
     field = { file: options.platform, path: PLATFORM_RELEASE_PATH };

@@ -8,8 +8,8 @@
  */
 import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
-import { ClusterOverlay, loadClusterOverlays } from '../lib/config/cluster-overlay.js';
-import { loadPlatformSettings } from '../lib/config/platform-settings.js';
+import { ClusterOverlay } from '../lib/config/cluster-overlay.js';
+import { loadProjectConfig } from '../lib/config/project-config.js';
 import { endCommand, UsageError } from '../lib/command-line-errors.js';
 import { formatDuration, parseDuration } from '../lib/operator/duration.js';
 import { KubectlClient } from '../lib/operator/kubectl-client.js';
@@ -84,9 +84,12 @@ async function main(): Promise<number> {
   if (options.force && operation !== 'promote') throw new UsageError(`--force applies to promote only, not to ${operation}`);
   if (options.kubectl.trim() === '') throw new UsageError('--kubectl is empty; expected the kubectl executable');
 
-  const overlays = loadClusterOverlays(resolve(options.overlays), options.overlays);
+  const { platform, clusters: overlays } = loadProjectConfig({
+    platformFile: resolve(options.platform),
+    overlaysDirectory: resolve(options.overlays),
+    display: { platformFile: options.platform, overlaysDirectory: options.overlays },
+  });
   const clusters = selectClusters(options.cluster, overlays, options.overlays);
-  const platform = loadPlatformSettings(resolve(options.platform), options.platform);
 
   const operator = new RolloutOperator({
     kubectl: new KubectlClient({ executable: options.kubectl, commandTimeoutMs: timeoutMs }),

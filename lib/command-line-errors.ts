@@ -25,7 +25,9 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
   // commander has printed its own message; help is not an error.
   if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : 2 };
   if (error instanceof UsageError) return { exitCode: 2, message: `error: ${error.message}` };
-  if (error instanceof ConfigError || error instanceof CommandFailedError) return { exitCode: 1, message: `error: ${error.message}` };
+  // A configuration error has one line per problem: each gets its own prefix.
+  if (error instanceof ConfigError) return { exitCode: 1, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
+  if (error instanceof CommandFailedError) return { exitCode: 1, message: `error: ${error.message}` };
   return undefined;
 }
 

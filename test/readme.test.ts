@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_REPLICAS } from '../lib/config/fields.js';
 import { PROJECT_ROOT } from './support/synth-process.js';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
@@ -21,5 +22,9 @@ describe('README', () => {
   test('every npm script it mentions exists', () => {
     const mentioned = [...readme.matchAll(/npm run ([a-z0-9:-]+)/g)].map((match) => match[1]);
     expect(mentioned.filter((script) => !(script in scripts))).toEqual([]);
+  });
+
+  test('gives the replicas ceiling synth enforces', () => {
+    expect(readme).toContain(`a whole number from 2 to ${MAX_REPLICAS}`);
   });
 });

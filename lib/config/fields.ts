@@ -26,3 +26,78 @@ export function releaseNameProblem(release: string): string | undefined {
   const result = v.safeParse(releaseName, release);
   return result.success ? undefined : result.issues[0].message;
 }
+
+/** The most replicas an overlay may ask for: far above what the service needs, far below int32. */
+export const MAX_REPLICAS = 100;
+
+/** A region or location: lower-case letters, digits and hyphens, as every cloud names them. */
+export const REGION = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A kube context name that is safe on a command line and in a generated workflow: letters,
+ * digits and `. _ : / @ -`, not starting with `-`. EKS ARNs, GKE names and user@cluster fit.
+ */
+export const KUBE_CONTEXT = /^[A-Za-z0-9._:/@][A-Za-z0-9._:/@-]{0,252}$/;
+
+// The distribution reference grammar (github.com/distribution/reference), component by component.
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const IMAGE_REFERENCE = new RegExp(
+  `^(?<name>(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(?<tag>[\\w][\\w.-]{0,127}))?(?:@(?<algorithm>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):(?<hex>[0-9a-fA-F]{32,}))?$`,
+);
+
+/**
+ * Checks `image` as a container image reference that pins what runs: a valid reference with a
+ * tag other than `latest`, or a sha256 digest.
+ *
+ * @returns what is wrong, or `undefined` when it is valid
+ */
+export function imageReferenceProblem(image: string): string | undefined {
+  const expected = 'expected an image reference such as node:22-alpine or registry.example.com/team/node@sha256:<64 hex digits>';
+  // The grammar allows 255 characters of name; the bound also keeps the match linear.
+  const match = image.length <= 512 ? IMAGE_REFERENCE.exec(image) : null;
+  if (!match?.groups || match.groups.name.length > 255) return expected;
+  const { tag, algorithm, hex } = match.groups;
+  if (algorithm !== undefined && (algorithm !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex))) {
+    return 'expected a sha256 digest of 64 lower-case hex digits after "@"';
+  }
+  if (algorithm === undefined && (tag === undefined || tag === 'latest')) {
+    return 'expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)';
+  }
+  return undefined;
+}
+
+/** A path inside a Git repository: relative, `/`-separated, with no empty, `.` or `..` segment. */
+export function repositoryPathProblem(path: string): string | undefined {
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..' || !/^[A-Za-z0-9._-]+$/.test(segment))) {
+    return 'expected a relative path inside the repository such as dist or deploy/dist: letters, digits, . _ - and /, no leading or trailing /, no . or .. segment';
+  }
+  return undefined;
+}
+
+/** A branch, tag or commit Argo CD can resolve: Git's rules for ref names, on one line. */
+export function gitRevisionProblem(revision: string): string | undefined {
+  const valid =
+    /^[A-Za-z0-9._\/+-]{1,255}$/.test(revision) &&
+    !revision.startsWith('-') &&
+    !revision.startsWith('/') &&
+    !revision.endsWith('/') &&
+    !revision.endsWith('.') &&
+    !revision.endsWith('.lock') &&
+    !revision.includes('..') &&
+    !revision.includes('//') &&
+    !revision.split('/').some((segment) => segment.startsWith('.'));
+  return valid ? undefined : 'expected a branch, tag or commit such as main, v1.2.0 or a commit hash: Git ref-name characters, no spaces';
+}
+
+/** A string checked by `problem`, which returns what is wrong or `undefined`. */
+export const checkedString = (what: string, problem: (value: string) => string | undefined) =>
+  v.pipe(
+    v.string(`expected ${what} (a string)`),
+    v.rawCheck<string>(({ dataset, addIssue }) => {
+      const message = dataset.typed ? problem(dataset.value) : undefined;
+      if (message !== undefined) addIssue({ message });
+    }),
+  );

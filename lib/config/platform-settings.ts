@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { cloudName, DNS_LABEL, nonEmptyString, releaseName } from './fields.js';
+import { checkedString, cloudName, DNS_LABEL, gitRevisionProblem, nonEmptyString, releaseName, repositoryPathProblem } from './fields.js';
 import { readYamlFile } from './yaml-file.js';
 
 const httpsURL = (what: string) => v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
@@ -9,8 +9,8 @@ const platformSchema = v.strictObject({
   repository: v.optional(
     v.strictObject({
       repoURL: v.optional(httpsURL('the https URL of the Git repository Argo CD pulls'), 'https://github.com/maxgherman/trinity.git'),
-      revision: v.optional(nonEmptyString('a branch, tag or commit'), 'main'),
-      distPath: v.optional(nonEmptyString('the path of dist/ inside that repository'), 'dist'),
+      revision: v.optional(checkedString('a branch, tag or commit', gitRevisionProblem), 'main'),
+      distPath: v.optional(checkedString('the path of dist/ inside that repository', repositoryPathProblem), 'dist'),
     }),
     {},
   ),
@@ -25,7 +25,11 @@ const platformSchema = v.strictObject({
     v.strictObject({
       release: v.optional(releaseName, 'continuous'),
       stageRoute: v.optional(
-        v.pipe(v.array(cloudName, 'expected a list of clouds'), v.minLength(1, 'expected at least one cloud')),
+        v.pipe(
+          v.array(cloudName, 'expected a list of clouds'),
+          v.minLength(1, 'expected at least one cloud'),
+          v.check((route) => new Set(route).size === route.length, 'expected each cloud at most once: a render passes each cloud once'),
+        ),
         ['aws', 'gcp', 'azure'],
       ),
     }),
@@ -43,5 +47,5 @@ export function defaultPlatformSettings(): PlatformSettings {
 
 /** Reads and validates the platform settings file. */
 export function loadPlatformSettings(path: string, displayPath = path): PlatformSettings {
-  return readYamlFile(path, displayPath, platformSchema, 'only environment, repository, rolloutsChart and mandelbrot');
+  return readYamlFile(path, displayPath, platformSchema);
 }

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
 import { Cloud } from '../config/fields.js';
 import { compareStrings } from '../stable-order.js';
 import { OPERATIONS, SUPPORTED_PLUGIN_VERSION } from './operations.js';
-import { writeFileAtomically } from './write-file-atomically.js';
 
 /** The workflow's file name under `.github/workflows/`. */
 export const ROLLOUT_WORKFLOW_FILE = 'mandelbrot-rollout.yml';
@@ -294,11 +292,4 @@ function decorate(document: Document, clusters: readonly WorkflowCluster[]): voi
       step.commentBefore = ` Cluster ${cluster.name}: ${cluster.cloud} in ${cluster.region}, kube context ${cluster.context}`;
     }
   }
-}
-
-/** Replaces `<directory>/mandelbrot-rollout.yml` with `text` at once; returns its path. */
-export function writeRolloutWorkflow(directory: string, text: string): string {
-  const path = join(directory, ROLLOUT_WORKFLOW_FILE);
-  writeFileAtomically(path, text);
-  return path;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { parse } from 'yaml';
 import { ConfigError } from '../config/config-error.js';
+import { parseYaml } from '../parse-yaml.js';
 import { compareStrings } from '../stable-order.js';
 
 /**
@@ -53,10 +53,10 @@ function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, 
     new ConfigError(`${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`);
   let object: any;
   try {
-    object = parsed.has(text) ? parsed.get(text) : parse(text);
+    object = parsed.has(text) ? parsed.get(text) : parseYaml(text);
     parsed.set(text, object);
   } catch (error) {
-    throw problem(`not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw problem((error as Error).message);
   }
   if (object?.kind !== 'ConfigMap' || typeof object.metadata?.name !== 'string') throw problem('no ConfigMap with a metadata.name');
   const data = object.data ?? {};

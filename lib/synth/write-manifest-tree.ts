@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { compareStrings } from '../stable-order.js';
@@ -75,23 +75,88 @@ function stageFile(current: string, staged: string, content: string): void {
   writeFileSync(staged, content);
 }
 
+/** A file written beside the tree and replaced together with it, such as the generated workflow. */
+export interface CompanionFile {
+  /** Its absolute path. */
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface WriteManifestTreeProps {
+  /**
+   * Files outside the tree that are replaced in the same step: either the new tree and all of
+   * them are in place, or the old tree and the old files.
+   *
+   * @default - none
+   */
+  readonly companions?: readonly CompanionFile[];
+
+  /**
+   * Removes a folder or file that is no longer needed.
+   *
+   * @default - `rmSync` with `recursive` and `force`
+   */
+  readonly remove?: (path: string) => void;
+}
+
+/** What {@link writeManifestTree} could not tidy up; the new tree is in place all the same. */
+export interface WriteManifestTreeResult {
+  /** One line each, such as a retired tree that could not be removed. */
+  readonly warnings: readonly string[];
+}
+
+const removeRecursively = (path: string) => rmSync(path, { recursive: true, force: true });
+
+/** The staging (`.<name>.new-*`) and retired (`.<name>.old-*`) siblings writes of `path` leave behind when killed. */
+function leftoversOf(path: string): string[] {
+  const folder = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name.startsWith(prefix) && /^\.(new|old)-[0-9a-f]+$/.test(name.slice(prefix.length - 1)))
+    .map((name) => join(folder, name));
+}
+
 /**
- * Replaces `outdir` with exactly `files`, all or nothing: the tree is written to a sibling
- * temporary folder first, so a failure leaves the old tree as it was, and files that are no
- * longer produced (a removed cluster's) disappear.
+ * Replaces `outdir` with exactly `files`, and each companion file with its content, all or
+ * nothing. Everything is written to sibling temporary names first; then the old tree is moved
+ * aside, the new one moved in, and the companions renamed over theirs. A failure up to the last
+ * rename puts the old tree and files back and rethrows. Only after that are the old tree and
+ * the leftovers of killed runs removed: a failure there is a warning, since the new output is
+ * complete. Callers serialize writes to one outdir (see `withOutputLock`).
  */
-export function writeManifestTree(outdir: string, files: readonly ManifestFile[]): void {
+export function writeManifestTree(outdir: string, files: readonly ManifestFile[], props: WriteManifestTreeProps = {}): WriteManifestTreeResult {
+  const remove = props.remove ?? removeRecursively;
+  const companions = props.companions ?? [];
   const parent = dirname(outdir);
   mkdirSync(parent, { recursive: true });
   const suffix = randomBytes(4).toString('hex');
-  const staging = join(parent, `.${basename(outdir)}.new-${suffix}`);
-  const retired = join(parent, `.${basename(outdir)}.old-${suffix}`);
+  const aside = (path: string, kind: 'new' | 'old') => join(dirname(path), `.${basename(path)}.${kind}-${suffix}`);
+  const leftovers = [outdir, ...companions.map((companion) => companion.path)].flatMap(leftoversOf);
+  const staging = aside(outdir, 'new');
+  const retired = aside(outdir, 'old');
+  const warnings: string[] = [];
+  const tidy = (path: string) => {
+    try {
+      remove(path);
+    } catch (error) {
+      warnings.push(`${path} could not be removed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); delete it by hand, or let the next synth try again`);
+    }
+  };
+
+  let swapped = false;
+  const replacedCompanions: CompanionFile[] = [];
   try {
     mkdirSync(staging);
     for (const folder of new Set(files.map((file) => dirname(file.path)))) {
       mkdirSync(join(staging, folder), { recursive: true });
     }
     for (const file of files) stageFile(join(outdir, file.path), join(staging, file.path), file.content);
+    for (const companion of companions) {
+      mkdirSync(dirname(companion.path), { recursive: true });
+      writeFileSync(aside(companion.path, 'new'), companion.content);
+    }
+
     if (existsSync(outdir)) renameSync(outdir, retired);
     try {
       renameSync(staging, outdir);
@@ -99,8 +164,28 @@ export function writeManifestTree(outdir: string, files: readonly ManifestFile[]
       if (existsSync(retired)) renameSync(retired, outdir);
       throw error;
     }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(retired, { recursive: true, force: true });
+    swapped = true;
+    for (const companion of companions) {
+      if (existsSync(companion.path)) linkSync(companion.path, aside(companion.path, 'old'));
+      renameSync(aside(companion.path, 'new'), companion.path);
+      replacedCompanions.push(companion);
+    }
+  } catch (error) {
+    if (swapped) putBack(outdir, staging, retired, replacedCompanions, aside);
+    for (const path of [staging, ...companions.flatMap((companion) => [aside(companion.path, 'new'), aside(companion.path, 'old')])]) tidy(path);
+    throw error;
   }
+  for (const path of [retired, ...companions.map((companion) => aside(companion.path, 'old')), ...leftovers]) tidy(path);
+  return { warnings };
+}
+
+/** Undoes a swap: the old tree back at `outdir`, the replaced companions back from their saved links. */
+function putBack(outdir: string, staging: string, retired: string, companions: readonly CompanionFile[], aside: (path: string, kind: 'new' | 'old') => string): void {
+  for (const companion of companions) {
+    const saved = aside(companion.path, 'old');
+    if (existsSync(saved)) renameSync(saved, companion.path);
+    else rmSync(companion.path, { force: true });
+  }
+  renameSync(outdir, staging);
+  if (existsSync(retired)) renameSync(retired, outdir);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPinnedImage, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { imageReferenceProblem } from '../../lib/config/fields.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 describe('cluster overlays', () => {
@@ -57,13 +58,23 @@ describe('cluster overlays', () => {
   test.each([
     ['node:22-alpine', true],
     ['registry.example.com:5000/team/node:22.11.0', true],
+    ['localhost:5000/node:22', true],
     ['node@sha256:' + 'f'.repeat(64), true],
+    ['node:22@sha256:' + 'f'.repeat(64), true],
     ['node', false],
     ['node:latest', false],
     ['registry.example.com:5000/team/node', false],
     ['node@sha256:abc', false],
-  ])('isPinnedImage(%s) is %s', (image, pinned) => {
-    expect(isPinnedImage(image)).toBe(pinned);
+    ['NODE:22', false],
+    [':22', false],
+    ['node@sha256:' + 'F'.repeat(64), false],
+    ['node@md5:' + 'f'.repeat(32), false],
+    ['node:22 ', false],
+    ['node::22', false],
+    ['team//node:22', false],
+    ['node:' + 'x'.repeat(129), false],
+  ])('%s is a pinned image reference: %s', (image, pinned) => {
+    expect(imageReferenceProblem(image) === undefined).toBe(pinned);
   });
 
   test('fails if the folder has no overlays', () => {

@@ -50,6 +50,6 @@ describe('platform settings', () => {
   });
 
   test('fails if the stage route names an unknown cloud', () => {
-    expect(() => load('mandelbrot:\n  stageRoute: [aws, oracle]\n')).toThrow('platform.yaml: field "mandelbrot.stageRoute.1": expected one of aws, gcp, azure');
+    expect(() => load('mandelbrot:\n  stageRoute: [aws, oracle]\n')).toThrow('platform.yaml: field "mandelbrot.stageRoute[1]": expected one of aws, gcp, azure');
   });
 });

@@ -30,7 +30,7 @@ function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = 
  * (such as generated workflows) land in the repository, never in the project.
  */
 function synth(repo: TempGitRepo, ...args: string[]): void {
-  const inputs = ['--platform', join(PROJECT_ROOT, 'platform.yaml'), '--service', join(PROJECT_ROOT, 'services/mandelbrot')];
+  const inputs = ['--platform', platform, '--service', join(PROJECT_ROOT, 'services/mandelbrot')];
   const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.cjs'), 'main.ts', '--outdir', 'dist', ...inputs, ...args], {
     cwd: repo.path,
     encoding: 'utf8',
@@ -40,6 +40,9 @@ function synth(repo: TempGitRepo, ...args: string[]): void {
 
 const scratch = makeTempDir('diff-inputs');
 const overlays = copyOverlays(scratch.path);
+// The project's settings with a stage route that stays valid when the azure cluster is removed.
+const platform = join(scratch.path, 'platform.yaml');
+writeFileSync(platform, 'mandelbrot:\n  stageRoute: [aws, gcp]\n');
 let template: TempGitRepo;
 const repos: TempGitRepo[] = [];
 

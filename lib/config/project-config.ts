@@ -1,0 +1,80 @@
+import { clusterApplicationNames } from '../argocd/application-names.js';
+import { ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
+import { collectProblems, ConfigError } from './config-error.js';
+import { loadPlatformSettings, PlatformSettings } from './platform-settings.js';
+
+/** Argo CD puts an Application's name in the `app.kubernetes.io/instance` label, whose values are at most 63 characters. */
+export const MAX_APPLICATION_NAME_LENGTH = 63;
+
+/** The platform settings and every cluster, validated together. */
+export interface ProjectConfig {
+  readonly platform: PlatformSettings;
+  readonly clusters: readonly ClusterOverlay[];
+}
+
+export interface ProjectConfigFiles {
+  /** The platform settings file. */
+  readonly platformFile: string;
+  /** The folder of `<cluster>.yaml` overlays. */
+  readonly overlaysDirectory: string;
+  /**
+   * How to name the platform file and the overlays folder in messages.
+   *
+   * @default - the paths as given
+   */
+  readonly display?: { readonly platformFile: string; readonly overlaysDirectory: string };
+}
+
+/**
+ * Reads and validates `platform.yaml` and every overlay, then checks them against each other.
+ * Nothing is returned unless everything is valid.
+ *
+ * @throws ConfigError with one line for every problem in every file
+ */
+export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
+  const display = files.display ?? { platformFile: files.platformFile, overlaysDirectory: files.overlaysDirectory };
+  let platform: PlatformSettings | undefined;
+  let overlays: { overlays: ClusterOverlay[]; problems: string[] } | undefined;
+  const { problems } = collectProblems<unknown>([
+    () => (platform = loadPlatformSettings(files.platformFile, display.platformFile)),
+    () => (overlays = readClusterOverlays(files.overlaysDirectory, display.overlaysDirectory)),
+  ]);
+  if (overlays) problems.push(...overlays.problems);
+  // Valid overlays are still checked against the platform; the stage route only when every overlay is valid.
+  if (platform && overlays) problems.push(...crossFileProblems(platform, overlays.overlays, display.platformFile, overlays.problems.length === 0));
+  if (problems.length > 0 || !platform || !overlays) throw new ConfigError(problems);
+  return { platform, clusters: overlays.overlays };
+}
+
+/**
+ * What is wrong between the platform settings and the overlays, each valid on its own.
+ *
+ * @param allClusters whether `clusters` is every cluster, so a cloud none of them runs on is a mistake
+ */
+function crossFileProblems(platform: PlatformSettings, clusters: readonly ClusterOverlay[], platformFile: string, allClusters: boolean): string[] {
+  const problems: string[] = [];
+  const { stageRoute } = platform.mandelbrot;
+  const clouds = new Set(clusters.map((cluster) => cluster.cloud));
+  stageRoute.forEach((cloud, index) => {
+    if (allClusters && !clouds.has(cloud)) {
+      problems.push(`${platformFile}: field "mandelbrot.stageRoute[${index}]": no cluster runs on ${cloud}; expected clouds that overlays name (${[...clouds].sort().join(', ')})`);
+    }
+  });
+  for (const cluster of clusters) {
+    for (const cloud of Object.keys(cluster.stageURLs ?? {})) {
+      if (cloud === cluster.cloud) {
+        problems.push(`${cluster.file}: field "stageURLs.${cloud}": the cluster's own cloud; its band is rendered locally, so leave it out`);
+      } else if (!stageRoute.includes(cloud as never)) {
+        problems.push(`${cluster.file}: field "stageURLs.${cloud}": ${cloud} is not on the stage route (${platformFile}, mandelbrot.stageRoute: ${stageRoute.join(', ')})`);
+      }
+    }
+    for (const name of Object.values(clusterApplicationNames(platform.environment, cluster.name))) {
+      if (name.length > MAX_APPLICATION_NAME_LENGTH) {
+        problems.push(
+          `${cluster.file}: the Application name "${name}" is ${name.length} characters, more than Argo CD's ${MAX_APPLICATION_NAME_LENGTH}; shorten the cluster's name (the file name) or the environment in ${platformFile}`,
+        );
+      }
+    }
+  }
+  return problems;
+}

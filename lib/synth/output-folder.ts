@@ -1,0 +1,82 @@
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+
+/** A path synth must never replace, nor any folder holding it. */
+export interface ProtectedPath {
+  readonly path: string;
+  /** What it is, for messages: "the project folder", "the overlays". */
+  readonly what: string;
+  /**
+   * Whether an output folder inside it is refused too: true for inputs such as overlays/, false
+   * for the project folder, which holds dist/.
+   *
+   * @default false
+   */
+  readonly refuseInside?: boolean;
+}
+
+/**
+ * Why `outdir` may not be replaced, or `undefined` when it may: it is one of `protectedPaths`
+ * or holds one (or, for inputs, lies inside one). Symbolic links are followed, so a link to the
+ * project is the project.
+ */
+export function outputFolderProblem(outdir: string, protectedPaths: readonly ProtectedPath[]): string | undefined {
+  const target = canonicalPath(outdir);
+  for (const { path, what, refuseInside } of protectedPaths) {
+    const guarded = canonicalPath(path);
+    if (target === guarded) return `is ${what}`;
+    if (isInside(guarded, target)) return `holds ${what} (${path})`;
+    if (refuseInside && isInside(target, guarded)) return `is inside ${what} (${path})`;
+  }
+  return undefined;
+}
+
+const MANIFEST_FILE = /^[a-z][a-z0-9]*-[a-z0-9]([-a-z0-9.]*[a-z0-9])?\.yaml$/;
+const FOLDER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The folders a cluster's output has, beside `bootstrap/`; see ClusterDelivery. */
+const CLUSTER_FOLDERS = ['argocd', 'mandelbrot'];
+
+/**
+ * Why the existing `outdir` does not look like an earlier output of synth, or `undefined` when
+ * it does (or does not exist). An output holds `bootstrap/<kind>-<name>.yaml` and
+ * `<cluster>/{argocd,mandelbrot}/<kind>-<name>.yaml` files and nothing else.
+ */
+export function previousOutputProblem(outdir: string): string | undefined {
+  if (!existsSync(outdir)) return undefined;
+  if (!lstatSync(outdir).isDirectory()) return 'is not a folder';
+  const unexpected = (path: string) => `holds ${relative(outdir, path).split(sep).join('/')}, which synth does not write`;
+  for (const top of readdirSync(outdir, { withFileTypes: true })) {
+    const topPath = join(outdir, top.name);
+    if (!top.isDirectory() || !FOLDER_NAME.test(top.name)) return unexpected(topPath);
+    const manifestFolders = top.name === 'bootstrap' ? [topPath] : [];
+    if (top.name !== 'bootstrap') {
+      for (const folder of readdirSync(topPath, { withFileTypes: true })) {
+        if (!folder.isDirectory() || !CLUSTER_FOLDERS.includes(folder.name)) return unexpected(join(topPath, folder.name));
+        manifestFolders.push(join(topPath, folder.name));
+      }
+    }
+    for (const folder of manifestFolders) {
+      const stray = readdirSync(folder, { withFileTypes: true }).find((file) => !file.isFile() || !MANIFEST_FILE.test(file.name));
+      if (stray) return unexpected(join(folder, stray.name));
+    }
+  }
+  return undefined;
+}
+
+/** `path` with symbolic links resolved as far as it exists, the rest appended. */
+function canonicalPath(path: string): string {
+  const absolute = resolve(path);
+  let existing = absolute;
+  const rest: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  return join(realpathSync(existing), ...rest);
+}
+
+/** True when `path` is strictly inside `folder`. */
+function isInside(path: string, folder: string): boolean {
+  const fromFolder = relative(folder, path);
+  return fromFolder !== '' && !fromFolder.startsWith(`..${sep}`) && fromFolder !== '..' && !fromFolder.startsWith(sep);
+}

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config-error.js';
+import { outputFolderProblem, ProtectedPath } from './output-folder.js';
+
+export const SYNTH_USAGE = `usage: npm run synth [-- options]
+
+Synthesizes dist/ (and the rollout workflow) from platform.yaml and overlays/.
+
+  --outdir DIR         the output tree, replaced all at once (default: dist, or $CDK8S_OUTDIR)
+  --overlays DIR       one <cluster>.yaml per cluster (default: overlays)
+  --platform FILE      platform-wide settings (default: platform.yaml)
+  --service DIR        the Mandelbrot service's source (default: services/mandelbrot)
+  --history DIR        earlier output whose ConfigMaps stable pods may still mount (default: --outdir)
+  --workflows-dir DIR  where the rollout workflow goes (default: .github/workflows beside --outdir)
+  --cdk8s-outdir DIR   also copy the manifests here, for the cdk8s CLI to list (cdk8s.yaml passes it)
+  --force              replace an existing --outdir that does not look like an earlier output`;
+
+/** What one synth reads and writes, as paths relative to the working folder or absolute. */
+export interface SynthOptions {
+  readonly outdir: string;
+  readonly overlays: string;
+  readonly platform: string;
+  readonly service: string;
+  readonly history: string;
+  readonly workflowsDir: string;
+  /** The cdk8s CLI's output folder, which it empties before it runs synth. */
+  readonly cdk8sOutdir?: string;
+  readonly force: boolean;
+  /** How `outdir` was chosen, for messages: `--outdir dist` or `CDK8S_OUTDIR=dist`. */
+  readonly outdirLabel: string;
+}
+
+/**
+ * Reads synth's command line and environment, and refuses every output folder that would
+ * replace something synth does not own: the project, the working folder, `.git`, the inputs, or
+ * the history it reads.
+ *
+ * @param projectRoot the project's folder, which no output may be or hold
+ * @returns the options, or `undefined` when `--help` was asked for
+ * @throws ConfigError with one line per problem
+ */
+export function parseSynthOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>>, projectRoot: string): SynthOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        outdir: { type: 'string' },
+        overlays: { type: 'string', default: 'overlays' },
+        platform: { type: 'string', default: 'platform.yaml' },
+        service: { type: 'string', default: 'services/mandelbrot' },
+        history: { type: 'string' },
+        'workflows-dir': { type: 'string' },
+        'cdk8s-outdir': { type: 'string' },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // node:util names the option or argument; the usage line says what is expected.
+    throw new ConfigError(`${(error as Error).message.split('\n')[0].replace(/\.$/, '')}; see npm run synth -- --help`);
+  }
+  if (values.help) return undefined;
+
+  const fromEnvironment = values.outdir === undefined && env.CDK8S_OUTDIR !== undefined;
+  const outdirSource = fromEnvironment ? 'CDK8S_OUTDIR' : '--outdir';
+  const outdirLabel = fromEnvironment ? `CDK8S_OUTDIR=${env.CDK8S_OUTDIR}` : `--outdir ${values.outdir ?? 'dist'}`;
+  const outdir = values.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
+  const history = values.history ?? outdir;
+  const options: SynthOptions = {
+    outdir,
+    overlays: values.overlays,
+    platform: values.platform,
+    service: values.service,
+    history,
+    workflowsDir: values['workflows-dir'] ?? join(resolve(outdir), '..', '.github', 'workflows'),
+    cdk8sOutdir: values['cdk8s-outdir'],
+    force: values.force,
+    outdirLabel,
+  };
+
+  const problems: string[] = [];
+  for (const [option, value] of [
+    [outdirSource, outdir],
+    ['--overlays', values.overlays],
+    ['--platform', values.platform],
+    ['--service', values.service],
+    ['--history', values.history],
+    ['--workflows-dir', values['workflows-dir']],
+    ['--cdk8s-outdir', values['cdk8s-outdir']],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') problems.push(`${option} is empty; expected a path`);
+  }
+  if (values.history !== undefined && values.history.trim() !== '' && !existsSync(values.history)) {
+    // An unreadable history would silently drop the ConfigMaps stable pods mount.
+    problems.push(`--history ${values.history}: no such folder; expected an earlier output such as dist`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const inputs: ProtectedPath[] = [
+    { path: projectRoot, what: 'the project folder' },
+    { path: '.', what: 'the working folder' },
+    { path: join(projectRoot, '.git'), what: "the project's .git", refuseInside: true },
+    { path: values.overlays, what: 'the overlays', refuseInside: true },
+    { path: values.service, what: "the service's source", refuseInside: true },
+    { path: values.platform, what: 'the platform settings', refuseInside: true },
+  ];
+  const historyGuard: ProtectedPath[] = resolve(history) === resolve(outdir) ? [] : [{ path: history, what: 'the history it reads' }];
+  const outdirProblem = outputFolderProblem(outdir, [...inputs, ...historyGuard]);
+  if (outdirProblem) problems.push(`${outdirLabel}: ${outdirProblem}; synth replaces its output folder whole, so it must be a folder of its own such as dist`);
+  if (options.cdk8sOutdir !== undefined) {
+    const problem = outputFolderProblem(options.cdk8sOutdir, [...inputs, { path: outdir, what: 'the output folder', refuseInside: true }, ...historyGuard]);
+    if (problem) problems.push(`--cdk8s-outdir ${options.cdk8sOutdir}: ${problem}; expected a scratch folder of its own, such as cdk8s.yaml's output`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return options;
+}

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../lib/config/config-error.js';
+import { MAX_APPLICATION_NAME_LENGTH, loadProjectConfig } from '../../lib/config/project-config.js';
+import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { ALIAS_BOMB } from '../support/hostile-yaml.js';
+
+const GOOD = 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\n';
+
+describe('loadProjectConfig', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let overlays: string;
+  let platformFile: string;
+  beforeEach(() => {
+    temp = makeTempDir('project-config');
+    overlays = copyOverlays(temp.path);
+    platformFile = join(temp.path, 'platform.yaml');
+    writeFileSync(platformFile, 'environment: dev\n');
+  });
+  afterEach(() => temp.cleanup());
+
+  /** Every problem line loadProjectConfig reports, with the temporary folder written as the project's. */
+  const problemsOf = (): string[] => {
+    try {
+      loadProjectConfig({ platformFile, overlaysDirectory: overlays, display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' } });
+    } catch (error) {
+      if (error instanceof ConfigError) return [...error.problems];
+      throw error;
+    }
+    return [];
+  };
+  const overlay = (file: string, content: string) => writeFileSync(join(overlays, file), content);
+
+  test('the project itself is valid', () => {
+    expect(loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory: join(PROJECT_ROOT, 'overlays') }).clusters).toHaveLength(3);
+  });
+
+  // Each overlay replaces aws.yaml; the message is the one line reported for it.
+  test.each([
+    ['broken YAML', 'cloud: aws\nregion: [us-east-1\n', /^overlays\/aws\.yaml: not valid YAML at line \d+, column \d+: /],
+    ['an empty file', '\n', /^overlays\/aws\.yaml: the file is empty; expected cloud, region and image/],
+    ['an unknown field', `${GOOD}replica: 3\n`, /^overlays\/aws\.yaml: unknown field "replica"; expected cloud, region and image, and optionally release, replicas/],
+    ['a wrong type', `${GOOD}replicas: three\n`, /^overlays\/aws\.yaml: field "replicas": expected a whole number from 2 to 100$/],
+    ['an unknown cloud', 'cloud: oracle\nregion: us-east-1\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: field "cloud": expected one of aws, gcp, azure$/],
+    ['replicas below 2', `${GOOD}replicas: 1\n`, /^overlays\/aws\.yaml: field "replicas": expected at least 2: with fewer, a 50% canary has no stable pod/],
+    ['replicas beyond the ceiling', `${GOOD}replicas: 2147483648\n`, /^overlays\/aws\.yaml: field "replicas": expected at most 100$/],
+    ['an unpinned image', 'cloud: aws\nregion: us-east-1\nimage: node\n', /^overlays\/aws\.yaml: field "image": expected a pinned image/],
+    ['an image tagged latest', 'cloud: aws\nregion: us-east-1\nimage: node:latest\n', /^overlays\/aws\.yaml: field "image": expected a pinned image/],
+    ['an upper-case image name', 'cloud: aws\nregion: us-east-1\nimage: NODE:22\n', /^overlays\/aws\.yaml: field "image": expected an image reference/],
+    ['an image with no name', 'cloud: aws\nregion: us-east-1\nimage: ":22"\n', /^overlays\/aws\.yaml: field "image": expected an image reference/],
+    ['an upper-case digest', `cloud: aws\nregion: us-east-1\nimage: node@sha256:${'A'.repeat(64)}\n`, /^overlays\/aws\.yaml: field "image": expected a sha256 digest of 64 lower-case hex digits/],
+    ['an empty region', 'cloud: aws\nregion: "  "\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1/],
+    ['a region with an Actions expression', 'cloud: aws\nregion: "${{ secrets.TOKEN }}"\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens$/],
+    ['a context with a line break', `${GOOD}context: "eks\\nrun: curl evil"\n`, /^overlays\/aws\.yaml: field "context": expected a kube context name: letters, digits and/],
+    ['a context with an Actions expression', `${GOOD}context: "\${{ github.token }}"\n`, /^overlays\/aws\.yaml: field "context": expected a kube context name/],
+    ['a stage URL with a password', `${GOOD}stageURLs:\n  gcp: https://user:secret@mandelbrot.gcp.example.com\n`, /^overlays\/aws\.yaml: field "stageURLs\.gcp": expected a base URL without user or password$/],
+    ['a stage URL for its own cloud', `${GOOD}stageURLs:\n  aws: https://mandelbrot.aws.example.com\n`, /^overlays\/aws\.yaml: field "stageURLs\.aws": the cluster's own cloud/],
+    ['a missing field', 'cloud: aws\nimage: node:22-alpine\n', /^overlays\/aws\.yaml: missing field "region"/],
+    ['a key given twice', `${GOOD}image: node:20-alpine\n`, /^overlays\/aws\.yaml: not valid YAML at line 4, column 1: the key "image" appears twice in one mapping$/],
+    ['an alias bomb', ALIAS_BOMB, /^overlays\/aws\.yaml: aliases repeat nodes more than 100 times/],
+    ['more than 64 KiB', `${GOOD}#${'x'.repeat(70_000)}\n`, /^overlays\/aws\.yaml: the file is 68\.\d KiB, more than the 64 KiB accepted$/],
+  ])('fails if an overlay has %s', (_name, content, expected) => {
+    overlay('aws.yaml', content);
+    const problems = problemsOf();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  test.each([
+    ['a distPath outside the repository', 'repository:\n  distPath: ../../etc\n', /^platform\.yaml: field "repository\.distPath": expected a relative path inside the repository/],
+    ['an absolute distPath', 'repository:\n  distPath: /dist/\n', /^platform\.yaml: field "repository\.distPath": expected a relative path/],
+    ['a revision with a space', 'repository:\n  revision: "main branch"\n', /^platform\.yaml: field "repository\.revision": expected a branch, tag or commit/],
+    ['a stage route that repeats a cloud', 'mandelbrot:\n  stageRoute: [aws, gcp, aws]\n', /^platform\.yaml: field "mandelbrot\.stageRoute": expected each cloud at most once/],
+    ['an unknown nested field, listing its own siblings', 'repository:\n  revison: main\n', /^platform\.yaml: unknown field "repository\.revison"; expected only repoURL, revision and distPath$/],
+  ])('fails if platform.yaml has %s', (_name, content, expected) => {
+    writeFileSync(platformFile, content);
+    const problems = problemsOf();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  test('fails if a stage route cloud has no cluster, naming the item', () => {
+    writeFileSync(platformFile, 'mandelbrot:\n  stageRoute: [aws, gcp, azure]\n');
+    execFileSync('rm', [join(overlays, 'azure.yaml')]);
+    expect(problemsOf()).toEqual(['platform.yaml: field "mandelbrot.stageRoute[2]": no cluster runs on azure; expected clouds that overlays name (aws, gcp)']);
+  });
+
+  test('fails if two clusters share a kube context', () => {
+    overlay('gcp.yaml', 'cloud: gcp\nregion: us-central1\nimage: node:22-alpine\ncontext: aws\n');
+    expect(problemsOf()).toEqual([
+      'overlays/gcp.yaml: field "context": "aws" is also the kube context of overlays/aws.yaml; each cluster needs its own, or operations on one cluster would reach the other',
+    ]);
+  });
+
+  test('fails if an Application name would be longer than Argo CD allows', () => {
+    const environment = 'e'.repeat(MAX_APPLICATION_NAME_LENGTH - 'trinity--aws-root'.length + 1);
+    writeFileSync(platformFile, `environment: ${environment}\nmandelbrot:\n  stageRoute: [aws]\n`);
+    for (const file of ['azure.yaml', 'gcp.yaml']) execFileSync('rm', [join(overlays, file)]);
+    expect(problemsOf()).toEqual([
+      `overlays/aws.yaml: the Application name "trinity-${environment}-aws-root" is 64 characters, more than Argo CD's 63; shorten the cluster's name (the file name) or the environment in platform.yaml`,
+    ]);
+  });
+
+  test('fails if an overlay is a folder or a FIFO, without opening it', () => {
+    mkdirSync(join(overlays, 'folder.yaml'));
+    execFileSync('mkfifo', [join(overlays, 'pipe.yaml')]);
+    expect(problemsOf()).toEqual(['overlays/folder.yaml: is a folder; expected a YAML file', 'overlays/pipe.yaml: is a FIFO; expected a YAML file']);
+  });
+
+  test('fails with every problem of every file at once, one line each', () => {
+    overlay('aws.yaml', 'cloud: aws\nregion: us-east-1\nimage: node\nreplicas: 0\n');
+    overlay('gcp.yaml', 'cloud: gcp\nregion: US Central\nimage: node:22-alpine\nstageURLs:\n  aws: ftp://x\n');
+    writeFileSync(platformFile, 'environment: Dev\n');
+    expect(problemsOf()).toEqual([
+      'platform.yaml: field "environment": expected a lower-case DNS label, such as "dev"',
+      'overlays/aws.yaml: field "image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
+      'overlays/aws.yaml: field "replicas": expected at least 2: with fewer, a 50% canary has no stable pod beside it',
+      'overlays/gcp.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens',
+      'overlays/gcp.yaml: field "stageURLs.aws": expected an http:// or https:// base URL without query or fragment',
+    ]);
+  });
+
+  test('fails if a file name is not a cluster name', () => {
+    overlay('AWS_East.yaml', GOOD);
+    expect(problemsOf()).toEqual([
+      'overlays/AWS_East.yaml: the file name "AWS_East" is the cluster\'s name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)',
+    ]);
+  });
+});

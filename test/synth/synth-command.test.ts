@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProjectCopy } from '../check/project-copy.js';
+import { makeTempDir, readTree } from '../support/synth-process.js';
+import { ALIAS_BOMB } from '../support/hostile-yaml.js';
+
+// `npm run synth` as a process, on a copy of the project: what it refuses, and what it leaves
+// behind when it fails. Each test puts back what it changed in the copy.
+const bundleCache = makeTempDir('synth-command-bundles');
+let project: ProjectCopy;
+let committed: Map<string, string>;
+beforeAll(() => {
+  project = ProjectCopy.create(bundleCache.path);
+  committed = readTree(join(project.root, 'dist'));
+});
+afterAll(() => {
+  project.cleanup();
+  bundleCache.cleanup();
+});
+
+/** `npm run synth -- <args>` in the copy, stopped if it runs for a minute (a FIFO once hung it for good). */
+function synth(args: readonly string[]) {
+  const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
+  void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
+  const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts', ...args], { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
+  return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };
+}
+
+/** A copy of the overlays to break, passed with --overlays. */
+function overlaysCopy(name: string): string {
+  const folder = join(project.root, 'test-output', name);
+  cpSync(join(project.root, 'overlays'), folder, { recursive: true });
+  return folder;
+}
+
+afterEach(() => rmSync(join(project.root, 'test-output'), { recursive: true, force: true }));
+
+test('fails if --outdir is the project folder, leaving every file of the project in place', () => {
+  const before = readdirSync(project.root).sort();
+  const result = synth(['--outdir', '.']);
+  expect(result.status).toBe(1);
+  expect(result.lines).toEqual(['error: --outdir .: is the project folder; synth replaces its output folder whole, so it must be a folder of its own such as dist']);
+  expect(readdirSync(project.root).sort()).toEqual(before);
+  expect(readTree(join(project.root, 'dist'))).toEqual(committed);
+});
+
+test('fails if --outdir holds files synth does not write, unless --force is given', () => {
+  const outdir = join(project.root, 'test-output', 'notes');
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, 'plan.md'), 'keep me\n');
+  const refused = synth(['--outdir', 'test-output/notes']);
+  expect(refused.status).toBe(1);
+  expect(refused.lines).toEqual([
+    'error: --outdir test-output/notes: holds plan.md, which synth does not write, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole',
+  ]);
+  expect(readdirSync(outdir)).toEqual(['plan.md']);
+
+  const forced = synth(['--outdir', 'test-output/notes', '--history', 'dist', '--workflows-dir', 'test-output/workflows', '--force']);
+  expect(forced.stderr).toBe('');
+  expect(forced.status).toBe(0);
+  expect(readTree(outdir)).toEqual(committed);
+});
+
+test('removes the staging folders a killed synth left behind', () => {
+  for (const leftover of ['.dist.new-0badf00d', '.dist.old-0badf00d']) mkdirSync(join(project.root, leftover, 'aws'), { recursive: true });
+  const result = synth([]);
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(readdirSync(project.root).filter((name) => name.startsWith('.dist'))).toEqual([]);
+  expect(readTree(join(project.root, 'dist'))).toEqual(committed);
+});
+
+test('fails if the workflow cannot be written, leaving dist/ as it was rather than replaced', () => {
+  const overlays = overlaysCopy('more-replicas');
+  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nimage: node:22-alpine\nreplicas: 3\n');
+  // A file where the workflow's folder must go: the last write of the synth fails.
+  const result = synth(['--overlays', overlays, '--workflows-dir', join(project.root, 'platform.yaml', 'workflows')]);
+  expect(result.status).toBe(1);
+  expect(result.lines).toHaveLength(1);
+  expect(result.lines[0]).toMatch(/^error: ENOTDIR: not a directory, mkdir .*platform\.yaml\/workflows'$/);
+  expect(readTree(join(project.root, 'dist'))).toEqual(committed);
+  expect(readdirSync(project.root).filter((name) => name.startsWith('.dist'))).toEqual([]);
+});
+
+test('fails if an overlay is a FIFO or a folder, or has an alias bomb, with one line each naming the file, without hanging', () => {
+  const overlays = overlaysCopy('hostile');
+  spawnSync('mkfifo', [join(overlays, 'pipe.yaml')]);
+  mkdirSync(join(overlays, 'folder.yaml'));
+  writeFileSync(join(overlays, 'bomb.yaml'), ALIAS_BOMB);
+  const result = synth(['--overlays', 'test-output/hostile']);
+  expect(result.lines).toEqual([
+    'error: test-output/hostile/bomb.yaml: aliases repeat nodes more than 100 times, which would exhaust memory (an alias bomb); expected plain values',
+    'error: test-output/hostile/folder.yaml: is a folder; expected a YAML file',
+    'error: test-output/hostile/pipe.yaml: is a FIFO; expected a YAML file',
+  ]);
+  expect(result.status).toBe(1);
+  expect(readTree(join(project.root, 'dist'))).toEqual(committed);
+});
+
+test('fails if an overlay is 10 MB, with one line, before parsing it', () => {
+  const overlays = overlaysCopy('large');
+  writeFileSync(join(overlays, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nimage: node:22-alpine\n${'# padding\n'.repeat(1_000_000)}`);
+  const result = synth(['--overlays', 'test-output/large']);
+  expect(result.lines).toEqual(['error: test-output/large/aws.yaml: the file is 9.5 MiB, more than the 64 KiB accepted']);
+  expect(result.status).toBe(1);
+});
+
+test('fails with every problem of every bad overlay and platform.yaml, one line each', () => {
+  const overlays = overlaysCopy('several');
+  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nimage: node:latest\n');
+  writeFileSync(join(overlays, 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\nimage: node:22-alpine\nreplicas: 1\n');
+  const platform = join(project.root, 'test-output', 'platform.yaml');
+  writeFileSync(platform, 'repository:\n  revison: main\n');
+  const result = synth(['--overlays', 'test-output/several', '--platform', 'test-output/platform.yaml']);
+  expect(result.lines).toEqual([
+    'error: test-output/platform.yaml: unknown field "repository.revison"; expected only repoURL, revision and distPath',
+    'error: test-output/several/aws.yaml: field "image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
+    'error: test-output/several/gcp.yaml: field "replicas": expected at least 2: with fewer, a 50% canary has no stable pod beside it',
+  ]);
+  expect(result.status).toBe(1);
+  expect(readTree(join(project.root, 'dist'))).toEqual(committed);
+});

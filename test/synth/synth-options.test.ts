@@ -1,0 +1,95 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../lib/config/config-error.js';
+import { previousOutputProblem } from '../../lib/synth/output-folder.js';
+import { parseSynthOptions } from '../../lib/synth/synth-options.js';
+import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+
+/** The problem lines parseSynthOptions reports, run from the project folder. */
+function problemsOf(args: string[], env: Record<string, string> = {}): string[] {
+  try {
+    parseSynthOptions(args, env, PROJECT_ROOT);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+const OWN_FOLDER = 'synth replaces its output folder whole, so it must be a folder of its own such as dist';
+
+describe('parseSynthOptions', () => {
+  test('defaults to dist, and CDK8S_OUTDIR when --outdir is not given', () => {
+    expect(parseSynthOptions([], {}, PROJECT_ROOT)).toMatchObject({ outdir: 'dist', history: 'dist', outdirLabel: '--outdir dist', force: false });
+    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT)).toMatchObject({ outdir: 'build/dist', history: 'build/dist', outdirLabel: 'CDK8S_OUTDIR=build/dist' });
+    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT)).toMatchObject({ outdir: 'out', cdk8sOutdir: 'node_modules/.cache/cdk8s-synth' });
+    expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT)).toBeUndefined();
+  });
+
+  test.each([
+    ['--outdir=', ['--outdir is empty; expected a path']],
+    ['--outdir .', [`--outdir .: is the project folder; ${OWN_FOLDER}`]],
+    ['--outdir ..', [`--outdir ..: holds the project folder (${PROJECT_ROOT}); ${OWN_FOLDER}`]],
+    ['--outdir services', [`--outdir services: holds the service's source (services/mandelbrot); ${OWN_FOLDER}`]],
+    ['--outdir overlays', [`--outdir overlays: is the overlays; ${OWN_FOLDER}`]],
+    ['--outdir overlays/dist', [`--outdir overlays/dist: is inside the overlays (overlays); ${OWN_FOLDER}`]],
+    ['--outdir .git', [`--outdir .git: is the project's .git; ${OWN_FOLDER}`]],
+    ['--outdir platform.yaml', [`--outdir platform.yaml: is the platform settings; ${OWN_FOLDER}`]],
+    ['--outdir /', [`--outdir /: holds the project folder (${PROJECT_ROOT}); ${OWN_FOLDER}`]],
+    ['--outdir test --history test/support', [`--outdir test: holds the history it reads (test/support); ${OWN_FOLDER}`]],
+    ['--history=', ['--history is empty; expected a path']],
+    ['--history no-such-folder', ['--history no-such-folder: no such folder; expected an earlier output such as dist']],
+    ['--cdk8s-outdir dist/cli', [`--cdk8s-outdir dist/cli: is inside the output folder (dist); expected a scratch folder of its own, such as cdk8s.yaml's output`]],
+    ['--outdir', ["Option '--outdir <value>' argument missing; see npm run synth -- --help"]],
+    ['dist', ["Unexpected argument 'dist'. This command does not take positional arguments; see npm run synth -- --help"]],
+    ['--out-dir x', ["Unknown option '--out-dir'; see npm run synth -- --help"]],
+  ])('fails if the arguments are %s', (args, expected) => {
+    expect(problemsOf(args === '--outdir=' || args === '--history=' ? [args] : args.split(' '))).toEqual(expected);
+  });
+
+  test.each([
+    ['.', [`CDK8S_OUTDIR=.: is the project folder; ${OWN_FOLDER}`]],
+    ['', ['CDK8S_OUTDIR is empty; expected a path']],
+    ['services/mandelbrot', [`CDK8S_OUTDIR=services/mandelbrot: is the service's source; ${OWN_FOLDER}`]],
+  ])('fails if CDK8S_OUTDIR is "%s"', (outdir, expected) => {
+    expect(problemsOf([], { CDK8S_OUTDIR: outdir })).toEqual(expected);
+  });
+
+  test('fails if the output folder is a link to the project', () => {
+    const temp = makeTempDir('outdir-link');
+    try {
+      symlinkSync(PROJECT_ROOT, join(temp.path, 'link'));
+      expect(problemsOf(['--outdir', join(temp.path, 'link')])).toEqual([`--outdir ${join(temp.path, 'link')}: is the project folder; ${OWN_FOLDER}`]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});
+
+describe('previousOutputProblem', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir('previous-output')));
+  afterEach(() => temp.cleanup());
+
+  test("the project's dist/, an empty folder and a missing one are outputs synth may replace", () => {
+    expect(previousOutputProblem(join(PROJECT_ROOT, 'dist'))).toBeUndefined();
+    expect(previousOutputProblem(temp.path)).toBeUndefined();
+    expect(previousOutputProblem(join(temp.path, 'missing'))).toBeUndefined();
+  });
+
+  test.each([
+    ['a file at the top', 'notes.md', 'holds notes.md, which synth does not write'],
+    ['a folder synth does not write', 'aws/base/deployment-web.yaml', 'holds aws/base, which synth does not write'],
+    ['a file synth would not name so', 'aws/mandelbrot/Rollout.yml', 'holds aws/mandelbrot/Rollout.yml, which synth does not write'],
+    ['a source file', 'bootstrap/index.ts', 'holds bootstrap/index.ts, which synth does not write'],
+  ])('fails if the folder holds %s', (_name, file, expected) => {
+    mkdirSync(join(temp.path, file, '..'), { recursive: true });
+    writeFileSync(join(temp.path, file), 'x');
+    expect(previousOutputProblem(temp.path)).toBe(expected);
+  });
+
+  test('fails if the output is a file', () => {
+    writeFileSync(join(temp.path, 'dist'), 'x');
+    expect(previousOutputProblem(join(temp.path, 'dist'))).toBe('is not a folder');
+  });
+});
