@@ -40,7 +40,12 @@ const seen: { firstHash?: string; releaseHash?: string; stableBeforeEdit?: strin
 
 beforeAll(async () => {
   const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
-  cluster = await startDrillCluster({ contexts: overlays.map((overlay) => overlay.context), externalKubeconfig: process.env.E2E_KUBECONFIG, log });
+  cluster = await startDrillCluster({
+    contexts: overlays.map((overlay) => overlay.context),
+    externalKubeconfig: process.env.E2E_KUBECONFIG,
+    namespaces: [NAMESPACE],
+    log,
+  });
   project = DrillProject.create(
     { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
     join(cluster.runDir, 'bundle-cache'),
@@ -231,14 +236,29 @@ drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod,
   await project.release('e2e-canary');
   const appliedAt = Date.now();
   await applyWorkload();
-  const snapshot = await awaitRollout('3. release', 'Paused (CanaryPauseStep) at step 1/3 with 1 stable and 1 canary pod, both Ready', pausedAtHalf);
+  // Every look on the way: the README promises at most 3 pods (the surge) and a pause only once the canary is available.
+  const looks: { phase?: string; pods: number; canaryReady: number }[] = [];
+  const snapshot = await awaitRollout('3. release', 'Paused (CanaryPauseStep) at step 1/3 with 1 stable and 1 canary pod, both Ready', (current) => {
+    const status = current.rollout.status ?? {};
+    const canary = status.currentPodHash !== status.stableRS ? current.pods.get(status.currentPodHash ?? '') : undefined;
+    looks.push({ phase: status.phase, pods: [...current.pods.values()].reduce((sum, count) => sum + count.total, 0), canaryReady: canary?.ready ?? 0 });
+    return pausedAtHalf(current);
+  });
   figures.releaseApplyToPausedSeconds = (Date.now() - appliedAt) / 1000;
+  expect(Math.max(...looks.map((look) => look.pods))).toBeLessThanOrEqual(REPLICAS + 1);
+  expect(looks.filter((look) => look.phase === 'Paused' && look.canaryReady !== 1)).toEqual([]);
   const status = snapshot.rollout.status!;
   expect(status.stableRS).toBe(seen.firstHash);
   expect(status.message).toBe('CanaryPauseStep');
   seen.releaseHash = status.currentPodHash;
   expect(envOf(replicaSetOf(snapshot, status.currentPodHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe('e2e-canary');
   expect(envOf(replicaSetOf(snapshot, status.stableRS)!.spec.template, 'MANDELBROT_RELEASE')).toBe('continuous');
+  // The plain Service selects the pods of both ReplicaSets: the canary gets about half the traffic.
+  const service = await cluster!.api.get<{ spec: { selector: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`);
+  const selector = Object.entries(service!.spec.selector).map(([key, value]) => `${key}=${value}`).join(',');
+  const selected = await cluster!.api.list<{ metadata: { labels: Record<string, string>; deletionTimestamp?: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`, selector);
+  const selectedHashes = new Set(selected.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.labels['rollouts-pod-template-hash']));
+  expect(selectedHashes).toEqual(new Set([status.stableRS, status.currentPodHash]));
 });
 
 drillStep('9. inspect (while the release is paused): the canary boots locally and reports the new release, the stable one the old', async () => {
@@ -318,6 +338,15 @@ drillStep('7. source edit: a canary whose stable and canary ConfigMaps both exis
 });
 
 drillStep('8. plugin order: restart and undo through the tool work against the real plugin', async () => {
+  // What the tool's argument order guards against, as the real kubectl and plugin answer it.
+  const kubectl = join(cluster!.pathDir, 'kubectl');
+  const flagsFirst = await runKubectl(kubectl, cluster!.kubeconfig, ['--context', CLUSTER, 'argo', 'rollouts', 'get', 'rollout', ROLLOUT, '--namespace', NAMESPACE]);
+  expect(flagsFirst).toMatchObject({ code: 1 });
+  expect(flagsFirst.stderr).toContain('flags cannot be placed before plugin name: --context');
+  const spaced = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', '--context', CLUSTER, 'status', ROLLOUT, '--namespace', NAMESPACE, '--watch', 'false']);
+  expect(spaced.code).not.toBe(0);
+  writeFileSync(join(cluster!.runDir, 'plugin-output', 'flag-order.txt'), `# flags before the plugin name: exit ${flagsFirst.code}\n${flagsFirst.stderr}\n# --watch false: exit ${spaced.code}\n${spaced.stdout}${spaced.stderr}`);
+
   const before = await live.snapshot();
   const podsBefore = await cluster!.api.list<{ metadata: { name: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`);
   await operate('restart');

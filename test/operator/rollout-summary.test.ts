@@ -1,7 +1,9 @@
 import { calculateRolloutPhase, CanaryStepObject, describeRolloutSummary, RolloutObject, rolloutPhase, summarizeRollout } from '../../lib/operator/rollout-summary.js';
+import { pluginFixture } from './plugin-fixtures.js';
+import { parseGetRollout } from './plugin-output.js';
 
-// The Rollout statuses kubectl-argo-rollouts v1.9.0 documents in its code and tests, for the
-// platform's canary: 2 replicas, steps setWeight 50, pause, setWeight 100, no traffic router.
+// The platform's canary: 2 replicas, steps setWeight 50, pause, setWeight 100, no traffic router.
+// States the drill does not reach are built from it, by the rules of kubectl-argo-rollouts v1.9.0.
 const spec = {
   replicas: 2,
   strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }] } },
@@ -9,62 +11,21 @@ const spec = {
 const metadata = { name: 'mandelbrot', generation: 2, annotations: { 'rollout.argoproj.io/revision': '2' } };
 const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message });
 
-const healthy: RolloutObject = {
-  metadata,
-  spec,
-  status: {
-    availableReplicas: 2,
-    conditions: [condition('Available', 'True', 'AvailableReason', 'Rollout has minimum availability'), condition('Completed', 'True', 'RolloutCompleted', 'RolloutCompleted')],
-    currentPodHash: '7c9d5f6b8d',
-    currentStepIndex: 3,
-    observedGeneration: '2',
-    phase: 'Healthy',
-    readyReplicas: 2,
-    replicas: 2,
-    stableRS: '7c9d5f6b8d',
-    updatedReplicas: 2,
-  },
+// The Rollout as the API server returned it at each stage of the release drill on a real cluster
+// (npm run e2e), beside what kubectl-argo-rollouts v1.9.0 printed for it.
+const recorded = (stage: string) => {
+  const fixture = pluginFixture(stage);
+  return { rollout: fixture.rollout, plugin: parseGetRollout(fixture.getRollout) };
 };
-
-const pausedAtHalf: RolloutObject = {
-  metadata,
-  spec,
-  status: {
-    availableReplicas: 2,
-    controllerPause: true,
-    currentPodHash: '7c9d5f6b8d',
-    currentStepIndex: 1,
-    message: 'CanaryPauseStep',
-    observedGeneration: '2',
-    pauseConditions: [{ reason: 'CanaryPauseStep' }],
-    phase: 'Paused',
-    readyReplicas: 2,
-    replicas: 2,
-    stableRS: '6b8f9c7d5c',
-    updatedReplicas: 1,
-  },
-};
-
-const aborted: RolloutObject = {
-  metadata,
-  spec,
-  status: {
-    abort: true,
-    availableReplicas: 2,
-    conditions: [condition('Progressing', 'False', 'RolloutAborted', 'Rollout aborted update to revision 2')],
-    currentPodHash: '7c9d5f6b8d',
-    currentStepIndex: 0,
-    message: 'RolloutAborted: Rollout aborted update to revision 2',
-    observedGeneration: '2',
-    phase: 'Degraded',
-    readyReplicas: 2,
-    replicas: 2,
-    stableRS: '6b8f9c7d5c',
-  },
-};
+const promoted = recorded('promoted-healthy');
+const paused = recorded('release-paused');
+const abortedStage = recorded('aborted');
+const healthy = promoted.rollout;
+const pausedAtHalf = paused.rollout;
+const aborted = abortedStage.rollout;
 
 describe('summarizeRollout', () => {
-  test('a Healthy Rollout after promote: step 3/3, weight 100', () => {
+  test('a Healthy Rollout after promote: step 3/3, weight 100, no canary', () => {
     expect(summarizeRollout(healthy)).toEqual({
       status: 'Healthy',
       message: '',
@@ -72,11 +33,12 @@ describe('summarizeRollout', () => {
       weight: '100',
       desired: 2,
       ready: 2,
-      stableReplicaSet: 'mandelbrot-7c9d5f6b8d',
+      stableReplicaSet: promoted.plugin.stableReplicaSet,
       canaryReplicaSet: undefined,
       revision: '2',
       pausedAtPauseStep: false,
     });
+    expect(promoted.plugin).toMatchObject({ status: 'Healthy', step: '3/3', setWeight: '100', canaryReplicaSet: undefined });
   });
 
   test('a canary paused at the pause step: step 1/3, weight 50, the canary beside the stable ReplicaSet', () => {
@@ -87,28 +49,29 @@ describe('summarizeRollout', () => {
       weight: '50',
       desired: 2,
       ready: 2,
-      stableReplicaSet: 'mandelbrot-6b8f9c7d5c',
-      canaryReplicaSet: 'mandelbrot-7c9d5f6b8d',
+      stableReplicaSet: paused.plugin.stableReplicaSet,
+      canaryReplicaSet: paused.plugin.canaryReplicaSet,
       pausedAtPauseStep: true,
     });
     expect(describeRolloutSummary(summarizeRollout(pausedAtHalf))).toBe(
-      'Paused (CanaryPauseStep) at step 1/3: weight 50, 2/2 ready, stable mandelbrot-6b8f9c7d5c, canary mandelbrot-7c9d5f6b8d, revision 2',
+      `Paused (CanaryPauseStep) at step 1/3: weight 50, 2/2 ready, stable ${paused.plugin.stableReplicaSet}, canary ${paused.plugin.canaryReplicaSet}, revision 2`,
     );
   });
 
   test('an aborted canary: Degraded, step 0/3, weight 0, the stable ReplicaSet serving', () => {
     expect(summarizeRollout(aborted)).toMatchObject({
       status: 'Degraded',
-      message: 'RolloutAborted: Rollout aborted update to revision 2',
+      message: abortedStage.plugin.message,
       step: '0/3',
       weight: '0',
-      stableReplicaSet: 'mandelbrot-6b8f9c7d5c',
+      stableReplicaSet: abortedStage.plugin.stableReplicaSet,
       pausedAtPauseStep: false,
     });
+    expect(abortedStage.plugin.message).toMatch(/^RolloutAborted: Rollout aborted update to revision \d+$/);
   });
 
   test('a spec the controller has not observed yet is Progressing, whatever the stale status says', () => {
-    const stale = { ...healthy, metadata: { ...metadata, generation: 3 } };
+    const stale = { ...healthy, metadata: { ...healthy.metadata, generation: Number(healthy.status!.observedGeneration) + 1 } };
     expect(rolloutPhase(stale)).toEqual({ phase: 'Progressing', message: 'waiting for rollout spec update to be observed' });
     expect(summarizeRollout(stale).pausedAtPauseStep).toBe(false);
   });

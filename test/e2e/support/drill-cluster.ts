@@ -18,6 +18,8 @@ export interface DrillClusterOptions {
    * @default - start a throwaway control plane
    */
   readonly externalKubeconfig?: string;
+  /** Namespaces the drill owns: on a cluster the user named, they are deleted first, so the drill starts from nothing. */
+  readonly namespaces: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -87,6 +89,11 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       const version = await api.get<{ gitVersion: string }>('/version');
       return { done: version !== undefined, seen: JSON.stringify(version) };
     }, { timeoutMs: 30_000 });
+
+    if (external) {
+      log(`deleting namespaces ${options.namespaces.join(', ')} left by an earlier run, if any`);
+      await kubectl(['delete', 'namespace', ...options.namespaces, '--ignore-not-found', '--wait=true', '--timeout=180s']);
+    }
 
     log('installing the Argo CD and Argo Rollouts CRDs');
     const crdFile = join(runDir, 'crds.yaml');
