@@ -56,6 +56,7 @@ function main(): void {
           replicas: cluster.replicas,
           imagePullSecrets: cluster.imagePullSecrets,
           stageURLs: cluster.stageURLs,
+          stageTokenSecret: cluster.stageTokenSecret,
         },
         previousOutput,
       });

@@ -23,7 +23,7 @@ export async function run(): Promise<void> {
       ['figure', 'value'],
       [
         ['whole npm run e2e (start, drill, stop)', formatSeconds(seconds)],
-        ['the drill itself (cluster up to torn down)', formatSeconds(figures.drillSeconds)],
+        ['the suite in jest, from cluster start to teardown', formatSeconds(figures.drillSeconds)],
         ['first revision: apply to Healthy', formatSeconds(figures.firstRevisionToHealthySeconds)],
         ['release: apply to Paused at 50%', formatSeconds(figures.releaseApplyToPausedSeconds)],
         ['promote to Healthy', formatSeconds(figures.promoteToHealthySeconds)],

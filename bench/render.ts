@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { printTable } from './measure.js';
 
-const SERVICE_DIR = join(process.cwd(), 'services', 'mandelbrot');
+export const SERVICE_DIR = join(process.cwd(), 'services', 'mandelbrot');
 const WIDTH = 480;
 const HEIGHT = 300;
 const MAX_ITERATIONS = 180;
@@ -24,14 +24,26 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 const pixelsPerSecond = (seconds: number) => `${((WIDTH * HEIGHT) / seconds / 1e6).toFixed(2)} M px/s`;
 
-/** Starts `node server.js` on a free port; resolves once it logs that it listens. */
-function startService(): Promise<{ url: string; seconds: number; stop: () => Promise<void> }> {
+export interface BenchService {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Spawn to the listening log line. */
+  readonly seconds: number;
+  /** The exit code, once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, and the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `node server.js` on a free port, with `env` added; resolves once it logs that it listens. */
+export function startService(env: Readonly<Record<string, string>> = {}): Promise<BenchService> {
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [join(SERVICE_DIR, 'server.js')], {
-    env: { PORT: '0', CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure' },
+    env: { PORT: '0', CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let output = '';
     child.once('exit', (code) => reject(new Error(`the service exited with ${code}:\n${output}`)));
@@ -42,7 +54,12 @@ function startService(): Promise<{ url: string; seconds: number; stop: () => Pro
       const seconds = secondsSince(started);
       child.stdout.removeAllListeners('data');
       child.stdout.resume();
-      resolve({ url: `http://127.0.0.1:${JSON.parse(line).port}`, seconds, stop: () => (child.kill('SIGTERM'), exited) });
+      const { port } = JSON.parse(line);
+      const stop = async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+      };
+      resolve({ url: `http://127.0.0.1:${port}`, port, pid: child.pid!, seconds, exited, stop });
     });
   });
 }

@@ -35,6 +35,7 @@ export interface ClusterDeliveryProps {
     readonly replicas?: number;
     readonly imagePullSecrets?: readonly string[];
     readonly stageURLs?: Readonly<Record<string, string>>;
+    readonly stageTokenSecret?: string;
     readonly retainedConfigMaps?: number;
   };
 

@@ -102,10 +102,29 @@ describe('ClusterDelivery', () => {
       { name: 'REGION', value: 'us-east-1' },
       { name: 'STAGE_ROUTE', value: 'aws,gcp,azure' },
       { name: 'MANDELBROT_RELEASE', value: 'continuous' },
+      { name: 'DRAIN_TIMEOUT_MS', value: '20000' },
     ]);
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '750m', memory: '384Mi' } });
+  });
+
+  test('both probes set their timeout and failure threshold rather than taking the defaults', () => {
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+    expect(container.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+  });
+
+  test('the grace period outlasts the drain, so a draining pod exits before the kubelet kills it', () => {
+    const drainSeconds = Number(container.env.find((variable: any) => variable.name === 'DRAIN_TIMEOUT_MS').value) / 1000;
+    expect(rollout.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(drainSeconds);
+  });
+
+  test('the stage token comes from the Secret the overlay names, never from a value in Git', () => {
+    expect(container.env.map((variable: any) => variable.name)).not.toContain('STAGE_TOKEN');
+    const props = clusterProps();
+    const withToken = synthCluster({ mandelbrot: { ...props.mandelbrot, stageTokenSecret: 'mandelbrot-stage-token' } });
+    const env = withToken.get('aws/mandelbrot/rollout-mandelbrot.yaml').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'STAGE_TOKEN', valueFrom: { secretKeyRef: { name: 'mandelbrot-stage-token', key: 'token' } } });
+    // Named by reference only: no Secret object is written.
+    expect([...withToken.values()].map((object) => object.kind)).not.toContain('Secret');
   });
 
   test('the source ConfigMap is mounted read-only at /app', () => {

@@ -36,6 +36,7 @@ const overlaySchema = v.strictObject({
     ),
   ),
   stageURLs: v.optional(v.record(v.picklist(CLOUDS, `expected a cloud (${CLOUDS.join(', ')}) as the key`), stageURL, 'expected a mapping of cloud to base URL')),
+  stageTokenSecret: v.optional(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name (a lower-case DNS label)'))),
 });
 
 /** One cluster's settings, as written in `overlays/<cluster>.yaml`. */

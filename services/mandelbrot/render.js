@@ -13,6 +13,13 @@ const LIMITS = {
   minSpan: 1e-13,
 };
 
+/**
+ * The most work one request may ask for, in pixels x maxIterations: about a second of one CPU
+ * when no pixel escapes. The page's 480x300 frame at the 2000-iteration maximum (288 M) fits;
+ * 1280x960 fits up to 244 iterations. Larger requests are refused, not clamped.
+ */
+const WORK_BUDGET = 300_000_000;
+
 const DEFAULT_VIEW = { xMin: -2.5, xMax: 1, yMin: -1.09375, yMax: 1.09375 };
 const ROUTE_MODES = ['stages', 'local'];
 const FAILURE_MODES = ['degraded', 'strict'];
@@ -77,6 +84,11 @@ function normalizeStageRequest(body) {
   return { ...frame, rowStart, rowEnd, stage: typeof body.stage === 'string' ? body.stage.slice(0, 32) : '' };
 }
 
+/** The worst-case cost of rendering `rows` rows of `frame`: pixels x maxIterations. */
+function workOf(frame, rows = frame.height) {
+  return frame.width * rows * frame.maxIterations;
+}
+
 /** Splits `height` rows into `count` horizontal bands, as even as whole rows allow. */
 function splitBands(height, count) {
   const bands = [];
@@ -90,14 +102,13 @@ function splitBands(height, count) {
 
 /**
  * Escape iterations of rows [rowStart, rowEnd) of the frame, row-major; `maxIterations` means
- * the point did not escape. Row 0 is the top of the view (yMax).
+ * the point did not escape. Row 0 is the top of the view (yMax). Written into `iterations` from
+ * `offset` on when given (so a caller can reuse one array), into a new array otherwise.
  */
-function renderRows(frame, rowStart, rowEnd) {
+function renderRows(frame, rowStart, rowEnd, iterations = new Uint16Array(frame.width * (rowEnd - rowStart)), offset = 0) {
   const { width, height, maxIterations, view } = frame;
-  const iterations = new Uint16Array(width * (rowEnd - rowStart));
   const dx = (view.xMax - view.xMin) / width;
   const dy = (view.yMax - view.yMin) / height;
-  let offset = 0;
   for (let row = rowStart; row < rowEnd; row++) {
     const cy = view.yMax - (row + 0.5) * dy;
     const cy2 = cy * cy;
@@ -127,13 +138,41 @@ function renderRows(frame, rowStart, rowEnd) {
   return iterations;
 }
 
-/** Iterations as base64 of little-endian 16-bit integers: what a tile carries. */
+const BASE64_DIGITS = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
+const PAD = 0x3d;
+
+/**
+ * Iterations as base64 of little-endian 16-bit integers, what a tile carries: the ASCII in a
+ * buffer of its own. Encoded straight into that buffer, because a megabyte-sized string per band
+ * would be garbage that a worker's heap holds on to until its next full collection.
+ */
 function encodeIterations(iterations) {
-  const bytes = Buffer.from(iterations.buffer, iterations.byteOffset, iterations.byteLength);
-  return (os.endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16()).toString('base64');
+  const view = Buffer.from(iterations.buffer, iterations.byteOffset, iterations.byteLength);
+  const bytes = os.endianness() === 'LE' ? view : Buffer.from(view).swap16();
+  const out = Buffer.allocUnsafeSlow(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = BASE64_DIGITS[n >> 18];
+    out[o++] = BASE64_DIGITS[(n >> 12) & 63];
+    out[o++] = BASE64_DIGITS[(n >> 6) & 63];
+    out[o++] = BASE64_DIGITS[n & 63];
+  }
+  const left = bytes.length - i;
+  if (left > 0) {
+    const n = (bytes[i] << 16) | (left === 2 ? bytes[i + 1] << 8 : 0);
+    out[o++] = BASE64_DIGITS[n >> 18];
+    out[o++] = BASE64_DIGITS[(n >> 12) & 63];
+    out[o++] = left === 2 ? BASE64_DIGITS[(n >> 6) & 63] : PAD;
+    out[o++] = PAD;
+  }
+  return out;
 }
 
 module.exports = {
+  WORK_BUDGET,
+  workOf,
   normalizeRenderRequest,
   normalizeStageRequest,
   splitBands,

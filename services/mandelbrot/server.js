@@ -2,43 +2,64 @@
 // The Mandelbrot service. Plain Node.js with no dependencies: its files are mounted from a
 // ConfigMap into the stock node image and run as `node /app/server.js`.
 //
-// Environment: CLOUD, REGION, MANDELBROT_RELEASE, STAGE_ROUTE (clouds, comma-separated),
-// STAGE_URLS_DIR (the mounted stage-URL ConfigMap), ERROR_RATE (0..1), FAIL_READY, PORT.
+// The main thread parses requests, routes them, answers probes and writes replies; bands
+// render in a pool of worker threads behind admission control. Environment: see settings.js.
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { jsonPieces } = require('./json-reply.js');
 const { createMetrics } = require('./metrics.js');
-const { normalizeRenderRequest, normalizeStageRequest } = require('./render.js');
-const { createStageRenderer, readStageUrls } = require('./stages.js');
+const { normalizeRenderRequest, normalizeStageRequest, WORK_BUDGET, workOf } = require('./render.js');
+const { createRenderPool } = require('./render-pool.js');
+const { settingsFrom } = require('./settings.js');
+const { CLIENT_GONE, DEADLINE_PASSED, createStageRenderer, readStageUrls } = require('./stages.js');
 
 /** Larger request bodies are refused with 413 before they are parsed. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Request body bytes held at once, across all connections; past it, renders get 503. */
+const MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024;
+/** Open connections; further ones are closed as soon as they are accepted. */
+const MAX_CONNECTIONS = 2048;
+/** What a 503 asks the client to wait, in seconds. */
+const RETRY_AFTER_SECONDS = 2;
 
-function settingsFrom(env) {
-  const errorRate = Number(env.ERROR_RATE || 0);
-  return {
-    cloud: env.CLOUD || 'local',
-    region: env.REGION || 'local',
-    release: env.MANDELBROT_RELEASE || 'dev',
-    route: (env.STAGE_ROUTE || '').split(',').map((stage) => stage.trim()).filter(Boolean),
-    stageUrls: readStageUrls(env.STAGE_URLS_DIR),
-    errorRate: Number.isFinite(errorRate) ? Math.min(1, Math.max(0, errorRate)) : 0,
-    failReady: env.FAIL_READY === 'true',
-    port: Number(env.PORT || 8080),
-  };
+function log(fields) {
+  console.log(JSON.stringify({ time: new Date().toISOString(), ...fields }));
 }
 
-const settings = settingsFrom(process.env);
+let settings;
+try {
+  settings = settingsFrom(process.env);
+} catch (error) {
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+}
 const identity = { cloud: settings.cloud, region: settings.region, release: settings.release, pod: os.hostname() };
 const metrics = createMetrics(identity);
+const pool = createRenderPool({ size: settings.workers });
+const stageUrls = readStageUrls(settings.stageUrlsDir);
 const stages = createStageRenderer(identity, {
   route: settings.route,
-  stageUrls: settings.stageUrls,
+  stageUrls,
+  stageToken: settings.stageToken,
   errorRate: settings.errorRate,
   metrics,
+  pool,
+  log,
   random: Math.random,
 });
+
+/** Renders admitted and not yet answered: at most one per worker plus the queue. */
+const capacity = settings.workers + settings.queue;
+let admitted = 0;
+let admissions = 0;
+let bufferedBodyBytes = 0;
+let pendingReplyBytes = 0;
+let draining = false;
+/** Responses started and not yet closed: the drain waits for these. */
+const inFlight = new Set();
 
 /** The page's files, read once: they are immutable for the life of the pod. */
 const pageFiles = {
@@ -48,52 +69,120 @@ const pageFiles = {
 for (const entry of Object.values(pageFiles)) entry.body = fs.readFileSync(path.join(__dirname, entry.file));
 
 class HttpError extends Error {
-  constructor(status, message) {
+  /** `close`: the connection cannot be reused, as when a body was left unread. */
+  constructor(status, message, { headers = {}, close = false } = {}) {
     super(message);
     this.status = status;
+    this.headers = headers;
+    this.close = close;
   }
 }
 
-function send(res, status, body, type = 'application/json') {
-  const payload = type === 'application/json' ? JSON.stringify(body) : body;
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  res.end(payload);
+/**
+ * Writes a whole reply. Its bytes count as pending until the socket has taken them; a client
+ * that does not take them within the write timeout loses its connection, which frees them.
+ */
+function send(res, status, body, type = 'application/json', headers = {}) {
+  const pieces = type === 'application/json' ? jsonPieces(body) : [Buffer.from(body)];
+  const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  // Draining: close each connection after its last reply; requests already waiting on it are answered first.
+  if (draining && !(connections.get(res.socket) || { waiting: [] }).waiting.length) res.shouldKeepAlive = false;
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': length,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  pendingReplyBytes += length;
+  const timer = setTimeout(() => {
+    metrics.countDroppedConnection('write_timeout');
+    log({ msg: 'reply not taken', path: res.req.url, bytes: length, timeoutMs: settings.writeTimeoutMs });
+    res.destroy();
+  }, settings.writeTimeoutMs);
+  res.once('close', () => {
+    clearTimeout(timer);
+    pendingReplyBytes -= length;
+  });
+  for (const piece of pieces) res.write(piece);
+  res.end();
 }
 
-function log(fields) {
-  console.log(JSON.stringify({ time: new Date().toISOString(), ...fields }));
+/** 503 with Retry-After, counted under `reason`: the client should come back later. */
+function refused(reason, message) {
+  metrics.countRefusal(reason);
+  return new HttpError(503, message, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, close: true });
 }
 
-/** The request's JSON object body; 413 past {@link MAX_BODY_BYTES}, 400 for anything but an object. */
+/** Turns a render away unless the pool, the queue and the reply buffers have room. */
+function refuseUnlessRoom() {
+  if (draining) throw refused('draining', 'the service is shutting down');
+  if (admitted >= capacity) throw refused('queue_full', 'too many renders in flight');
+  if (pendingReplyBytes > settings.replyBufferBytes) throw refused('reply_bytes', 'too many replies waiting for their clients');
+}
+
+/**
+ * The request's JSON object body; 413 past {@link MAX_BODY_BYTES}, 400 for anything but an
+ * object, 408 when it takes longer than the body timeout, and 503 when the bodies buffered
+ * across all connections would pass {@link MAX_BUFFERED_BODY_BYTES}.
+ */
 function readJsonBody(req) {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
-    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
-      req.resume();
-      return reject(tooLarge());
-    }
     const chunks = [];
     let size = 0;
-    let refused = false;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES && !refused) {
-        // Answer now and discard the rest as it arrives: memory stays bounded, and the
-        // client, still sending, gets the 413 instead of a broken pipe.
-        refused = true;
-        chunks.length = 0;
-        reject(tooLarge());
-      } else if (!refused) {
-        chunks.push(chunk);
+    let held = 0;
+    let refusedWith;
+    const release = () => {
+      bufferedBodyBytes -= held;
+      held = 0;
+      chunks.length = 0;
+    };
+    // Answer at once and discard what still arrives: memory stays bounded, and a client
+    // that is still sending gets the answer instead of a broken pipe.
+    const refuse = (error) => {
+      if (refusedWith) return;
+      refusedWith = error;
+      release();
+      // A connection that will close gets no more reading: its bytes would only be thrown away.
+      if (error.close) req.pause();
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      if (refusedWith) {
+        // Still discarding a refused body: stop reading it.
+        metrics.countDroppedConnection('body_timeout');
+        req.socket.destroy();
+      } else {
+        refuse(new HttpError(408, `request body not received within ${settings.bodyTimeoutMs} ms`, { close: true }));
       }
+    }, settings.bodyTimeoutMs);
+    req.once('close', () => {
+      clearTimeout(timer);
+      release();
+    });
+    const tooLarge = () => new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) refuse(tooLarge());
+    req.on('data', (chunk) => {
+      if (refusedWith) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) return refuse(tooLarge());
+      if (bufferedBodyBytes + chunk.length > MAX_BUFFERED_BODY_BYTES) {
+        return refuse(refused('body_bytes', 'too many request bytes buffered'));
+      }
+      chunks.push(chunk);
+      held += chunk.length;
+      bufferedBodyBytes += chunk.length;
     });
     // A client that goes away mid-body is not a failure of this service.
-    req.on('error', (error) => reject(new HttpError(400, `request body incomplete: ${error.message}`)));
+    req.on('error', (error) => refuse(new HttpError(400, `request body incomplete: ${error.message}`)));
     req.on('end', () => {
-      if (refused) return;
+      clearTimeout(timer);
+      if (refusedWith) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      release();
       let body;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(text);
       } catch (error) {
         return reject(new HttpError(400, `malformed JSON: ${error.message}`));
       }
@@ -105,37 +194,104 @@ function readJsonBody(req) {
   });
 }
 
-async function render(req, res) {
-  const started = Date.now();
-  let request;
+/**
+ * Admission control for both render endpoints: room is checked before the body is read and
+ * again after, the body is parsed by `normalize`, and its work (pixels x iterations of
+ * `rowsOf(request)` rows) must fit {@link WORK_BUDGET}. `work(request, ticket)` then runs with
+ * the request's admission number (`order`) and a `signal` that aborts when the client leaves or
+ * the render deadline passes.
+ */
+async function admit(req, res, normalize, rowsOf, work) {
+  refuseUnlessRoom();
+  const request = normalize(await readJsonBody(req));
+  const cost = workOf(request, rowsOf(request));
+  if (cost > WORK_BUDGET) {
+    metrics.countRefusal('work_budget');
+    throw new HttpError(422, `work budget exceeded: ${request.width} x ${rowsOf(request)} pixels x ${request.maxIterations} iterations is ${cost}; at most ${WORK_BUDGET}`);
+  }
+  refuseUnlessRoom();
+  admitted++;
+  const controller = new AbortController();
+  const clientGone = () => {
+    if (!res.writableFinished) controller.abort(CLIENT_GONE);
+  };
+  res.once('close', clientGone);
+  if (res.destroyed) clientGone();
+  const deadline = setTimeout(() => controller.abort(DEADLINE_PASSED), settings.renderDeadlineMs);
   try {
-    request = normalizeRenderRequest(await readJsonBody(req));
+    await work(request, { order: ++admissions, signal: controller.signal });
+  } finally {
+    clearTimeout(deadline);
+    res.removeListener('close', clientGone);
+    admitted--;
+  }
+}
+
+const wasCancelled = (signal) => signal.aborted && signal.reason === CLIENT_GONE;
+
+async function render(req, res) {
+  try {
+    await admit(req, res, normalizeRenderRequest, (request) => request.height, async (request, ticket) => {
+      const started = Date.now();
+      const tiles = await stages.renderRoute(request, ticket);
+      const durationMs = Date.now() - started;
+      if (wasCancelled(ticket.signal)) {
+        metrics.countRenderRequest('cancelled');
+        log({ msg: 'render', status: 'cancelled', width: request.width, height: request.height, durationMs });
+        return;
+      }
+      const failures = tiles.filter((tile) => tile.status !== 'ok').map(({ stage, error }) => ({ stage, error }));
+      const strict = request.failureMode === 'strict';
+      const status = failures.length === 0 ? 'ok' : strict ? 'failed' : 'degraded';
+      metrics.countRenderRequest(status);
+      log({ msg: 'render', status, width: request.width, height: request.height, durationMs, failures });
+      // Strict: the request fails, carrying the bands that did complete.
+      send(res, status === 'failed' ? 502 : 200, {
+        status,
+        ...request,
+        durationMs,
+        tiles: status === 'failed' ? tiles.filter((tile) => tile.status === 'ok') : tiles,
+        failures,
+      });
+    });
   } catch (error) {
-    metrics.countRenderRequest('invalid');
+    if (error instanceof HttpError) metrics.countRenderRequest(error.status === 503 ? 'refused' : 'invalid');
     throw error;
   }
-  const tiles = await stages.renderRoute(request);
-  const failures = tiles.filter((tile) => tile.status !== 'ok').map(({ stage, error }) => ({ stage, error }));
-  const strict = request.failureMode === 'strict';
-  const status = failures.length === 0 ? 'ok' : strict ? 'failed' : 'degraded';
-  metrics.countRenderRequest(status);
-  const durationMs = Date.now() - started;
-  log({ msg: 'render', status, width: request.width, height: request.height, durationMs, failures });
-  // Strict: the request fails, carrying the bands that did complete.
-  send(res, status === 'failed' ? 502 : 200, {
-    status,
-    ...request,
-    durationMs,
-    tiles: status === 'failed' ? tiles.filter((tile) => tile.status === 'ok') : tiles,
-    failures,
-  });
+}
+
+/** With STAGE_TOKEN set, `/internal/render-stage` wants it as a bearer token. */
+function checkStageToken(req) {
+  if (!settings.stageToken) return;
+  const digest = (text) => crypto.createHash('sha256').update(text).digest();
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization || '');
+  if (!given || !crypto.timingSafeEqual(digest(given[1]), digest(settings.stageToken))) {
+    throw new HttpError(401, 'a stage token is required', { headers: { 'www-authenticate': 'Bearer' }, close: true });
+  }
 }
 
 async function renderStage(req, res) {
-  const request = normalizeStageRequest(await readJsonBody(req));
-  const tile = await stages.renderLocal(request, { rowStart: request.rowStart, rowEnd: request.rowEnd }, request.stage || identity.cloud);
-  if (tile.status === 'ok') send(res, 200, { tile });
-  else send(res, 500, { error: tile.error, tile });
+  checkStageToken(req);
+  await admit(req, res, normalizeStageRequest, (request) => request.rowEnd - request.rowStart, async (request, ticket) => {
+    const band = { rowStart: request.rowStart, rowEnd: request.rowEnd };
+    const tile = await stages.renderLocal(request, band, request.stage || identity.cloud, ticket);
+    if (wasCancelled(ticket.signal)) return;
+    if (tile.status === 'ok') send(res, 200, { tile });
+    else send(res, tile.error === DEADLINE_PASSED ? 504 : 500, { error: tile.error, tile });
+  });
+}
+
+function gauges() {
+  const { busy, queued } = pool.stats();
+  return [
+    ['mandelbrot_render_workers', 'Worker threads that render bands.', settings.workers],
+    ['mandelbrot_render_workers_busy', 'Workers rendering a band now.', busy],
+    ['mandelbrot_render_queue_length', 'Bands waiting for a worker.', queued],
+    ['mandelbrot_renders_admitted', `Renders admitted and not yet answered; at most ${capacity}.`, admitted],
+    ['mandelbrot_request_body_bytes', `Request body bytes buffered; at most ${MAX_BUFFERED_BODY_BYTES}.`, bufferedBodyBytes],
+    ['mandelbrot_pending_reply_bytes', `Reply bytes not yet taken by clients; renders are refused past ${settings.replyBufferBytes}.`, pendingReplyBytes],
+    ['mandelbrot_resident_memory_bytes', 'Resident set size of the process.', process.memoryUsage.rss()],
+  ];
 }
 
 const routes = {
@@ -146,9 +302,13 @@ const routes = {
   '/internal/render-stage': { POST: renderStage },
   '/healthz': { GET: (req, res) => send(res, 200, { status: 'ok' }) },
   '/readyz': {
-    GET: (req, res) => (settings.failReady ? send(res, 503, { status: 'not ready', reason: 'FAIL_READY=true' }) : send(res, 200, { status: 'ready' })),
+    GET: (req, res) => {
+      if (draining) send(res, 503, { status: 'not ready', reason: 'shutting down' });
+      else if (settings.failReady) send(res, 503, { status: 'not ready', reason: 'FAIL_READY=true' });
+      else send(res, 200, { status: 'ready' });
+    },
   },
-  '/metrics': { GET: (req, res) => send(res, 200, metrics.text(), 'text/plain; version=0.0.4; charset=utf-8') },
+  '/metrics': { GET: (req, res) => send(res, 200, metrics.text(gauges()), 'text/plain; version=0.0.4; charset=utf-8') },
 };
 
 async function handle(req, res) {
@@ -157,36 +317,124 @@ async function handle(req, res) {
   const methods = routes[pathname];
   if (!methods) throw new HttpError(404, `no such path: ${pathname}`);
   const handler = methods[req.method];
-  if (!handler) {
-    res.setHeader('allow', Object.keys(methods).join(', '));
-    throw new HttpError(405, `${req.method} is not allowed on ${pathname}`);
-  }
+  if (!handler) throw new HttpError(405, `${req.method} is not allowed on ${pathname}`, { headers: { allow: Object.keys(methods).join(', ') } });
   await handler(req, res);
 }
 
-const server = http.createServer((req, res) => {
+function answer(req, res) {
+  inFlight.add(res);
+  res.once('close', () => {
+    inFlight.delete(res);
+    if (draining && inFlight.size === 0) exitDrained();
+  });
   handle(req, res).catch((error) => {
     const status = error instanceof HttpError ? error.status : 500;
     if (status === 500) log({ msg: 'request failed', path: req.url, error: String(error && error.stack) });
-    if (!res.headersSent) send(res, status, { error: error.message });
-    else res.destroy();
-  });
-});
-
-server.on('clientError', (error, socket) => {
-  if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-  else socket.destroy();
-});
-
-// Kubernetes stops pods with SIGTERM; node as PID 1 would otherwise ignore it until SIGKILL.
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5000).unref();
+    if (res.headersSent || res.destroyed) return res.destroy();
+    if (error.close) res.shouldKeepAlive = false;
+    send(res, status, { error: error.message }, 'application/json', error.headers);
   });
 }
 
+/**
+ * Each connection's requests, one at a time: pipelined requests wait for the one before them
+ * (their replies would wait anyway), so a connection can never have more than one render in
+ * flight. Garbage after a request is answered with 400 once the replies before it are written.
+ */
+const connections = new WeakMap();
+
+function connectionOf(socket) {
+  let connection = connections.get(socket);
+  if (!connection) {
+    connection = { busy: false, waiting: [], badRequest: false };
+    connections.set(socket, connection);
+  }
+  return connection;
+}
+
+function startNext(socket, connection) {
+  connection.busy = false;
+  const next = socket.destroyed ? undefined : connection.waiting.shift();
+  if (next) return start(socket, connection, ...next);
+  connection.waiting.length = 0;
+  if (connection.badRequest) endConnection(socket);
+}
+
+function start(socket, connection, req, res) {
+  connection.busy = true;
+  connection.request = req;
+  res.once('close', () => startNext(socket, connection));
+  answer(req, res);
+}
+
+function endConnection(socket, status = '400 Bad Request') {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  else socket.destroy();
+}
+
+const server = http.createServer(
+  {
+    headersTimeout: settings.headersTimeoutMs,
+    // Bodies have their own timeout (readJsonBody), which a pipelined request waiting its turn does not run.
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
+  },
+  (req, res) => {
+    const connection = connectionOf(req.socket);
+    if (connection.busy) connection.waiting.push([req, res]);
+    else start(req.socket, connection, req, res);
+  },
+);
+server.maxConnections = MAX_CONNECTIONS;
+
+server.on('clientError', (error, socket) => {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    metrics.countDroppedConnection('headers_timeout');
+    return endConnection(socket, '408 Request Timeout');
+  }
+  // The client closed or reset the connection in the middle of a request: nobody to answer.
+  if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE') return socket.destroy();
+  const connection = connections.get(socket);
+  // Garbage after a whole request: that request's reply goes out first, then the 400.
+  if (connection && connection.busy && connection.request.complete) connection.badRequest = true;
+  else endConnection(socket);
+});
+
+function exitDrained() {
+  log({ msg: 'drained' });
+  process.exit(0);
+}
+
+/**
+ * Kubernetes stops pods with SIGTERM: stop accepting, turn new renders away, let the admitted
+ * ones finish (each within its deadline), then exit 0. If the drain timeout passes first,
+ * exit 1: requests were cut off.
+ */
+function drain(signal) {
+  if (draining) return;
+  draining = true;
+  log({ msg: 'draining', signal, inFlight: inFlight.size, timeoutMs: settings.drainTimeoutMs });
+  server.close();
+  server.closeIdleConnections();
+  if (inFlight.size === 0) return exitDrained();
+  setTimeout(() => {
+    log({ msg: 'drain forced', inFlight: inFlight.size, admitted });
+    process.exit(1);
+  }, settings.drainTimeoutMs).unref();
+}
+
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => drain(signal));
+
 server.listen(settings.port, () => {
-  log({ msg: 'listening', port: server.address().port, ...identity, route: settings.route, stages: Object.keys(settings.stageUrls), errorRate: settings.errorRate });
+  log({
+    msg: 'listening',
+    port: server.address().port,
+    ...identity,
+    route: settings.route,
+    stages: Object.keys(stageUrls),
+    errorRate: settings.errorRate,
+    workers: settings.workers,
+    queue: settings.queue,
+    stageToken: settings.stageToken ? 'required' : 'off',
+  });
 });

@@ -2,16 +2,13 @@
 // A render's route: one horizontal band per stage, each rendered here or by its cloud's cluster.
 const fs = require('node:fs');
 const path = require('node:path');
-const { encodeIterations, renderRows, splitBands } = require('./render.js');
+const { RawJsonString } = require('./json-reply.js');
+const { RenderCancelled } = require('./render-pool.js');
+const { splitBands } = require('./render.js');
 
-/** How long a remote stage may take before its band counts as failed. */
-const REMOTE_STAGE_TIMEOUT_MS = 10_000;
-
-/**
- * Escape iterations rendered between turns of the event loop, some tens of milliseconds: the
- * largest band allowed takes seconds, and health probes must be answered meanwhile.
- */
-const ITERATIONS_PER_TURN = 10_000_000;
+/** Why a request's work stopped early: its signal's `reason`, and a tile's `error`. */
+const CLIENT_GONE = 'cancelled';
+const DEADLINE_PASSED = 'timeout';
 
 /**
  * Base URLs of other clusters, by cloud, from a mounted ConfigMap: one file per cloud holding
@@ -31,36 +28,31 @@ function readStageUrls(directory) {
   return urls;
 }
 
-/** An error a stage failed with, as one line for the tile and the log. */
-function describeError(error) {
-  if (error && error.name === 'TimeoutError') return `timed out after ${REMOTE_STAGE_TIMEOUT_MS} ms`;
-  const cause = error && error.cause && error.cause.code ? ` (${error.cause.code})` : '';
-  return `${error && error.message ? error.message : String(error)}${cause}`;
-}
-
-/** Rows [rowStart, rowEnd) of `frame`, a few rows per turn of the event loop. */
-async function renderBand(frame, band) {
-  const rowsPerTurn = Math.max(1, Math.floor(ITERATIONS_PER_TURN / (frame.width * frame.maxIterations)));
-  const iterations = new Uint16Array(frame.width * (band.rowEnd - band.rowStart));
-  for (let row = band.rowStart; row < band.rowEnd; row += rowsPerTurn) {
-    await new Promise((resolve) => setImmediate(resolve));
-    iterations.set(renderRows(frame, row, Math.min(row + rowsPerTurn, band.rowEnd)), (row - band.rowStart) * frame.width);
-  }
-  return iterations;
+/** A short reason for a failed remote request, fit for the public caller: never a URL or a remote's text. */
+function reasonOf(error, signal) {
+  if (signal.aborted) return signal.reason;
+  const code = error && error.cause && error.cause.code;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
+  return 'unreachable';
 }
 
 /**
- * Renders stages: bands of a frame, here or remotely, with the failures `ERROR_RATE` injects.
+ * Renders stages: bands of a frame, here (in the worker pool) or remotely, with the failures
+ * `ERROR_RATE` injects. Every call takes the request's ticket: `order`, its admission number,
+ * and `signal`, which aborts with {@link CLIENT_GONE} when the client leaves and
+ * {@link DEADLINE_PASSED} at the deadline, and stops local bands at their next slice and
+ * remote requests at once (which the remote sees as its client leaving).
  *
  * @param identity this instance: cloud, region, release, pod
- * @param options  route (clouds in order), stageUrls (cloud to base URL), errorRate (0..1),
- *                 metrics, random (for the injected failures)
+ * @param options  route (clouds in order), stageUrls (cloud to base URL), stageToken (sent to
+ *                 remote stages, '' for none), errorRate (0..1), metrics, pool, log, random
  */
 function createStageRenderer(identity, options) {
-  const { route, stageUrls, errorRate, metrics, random } = options;
+  const { route, stageUrls, stageToken, errorRate, metrics, pool, log, random } = options;
 
-  /** Renders rows of `frame` on this instance; may fail on purpose. */
-  async function renderLocal(frame, band, stage) {
+  /** Renders rows of `frame` on this instance, its place in the pool's queue by `ticket.order`; may fail on purpose. */
+  async function renderLocal(frame, band, stage, ticket) {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     const milliseconds = () => Math.round(seconds() * 1e6) / 1e3;
@@ -69,27 +61,46 @@ function createStageRenderer(identity, options) {
       metrics.observeStageRender('error', seconds());
       return { ...tile, status: 'failed', error: `injected failure (ERROR_RATE=${errorRate})`, durationMs: milliseconds() };
     }
-    const iterations = await renderBand(frame, band);
-    metrics.observeStageRender('ok', seconds());
-    return { ...tile, status: 'ok', durationMs: milliseconds(), iterations: encodeIterations(iterations) };
+    try {
+      const iterations = await pool.run(frame, band, ticket.signal, ticket.order);
+      metrics.observeStageRender('ok', seconds());
+      return { ...tile, status: 'ok', durationMs: milliseconds(), iterations: new RawJsonString(iterations) };
+    } catch (error) {
+      if (!(error instanceof RenderCancelled)) throw error;
+      metrics.observeStageRender(error.reason);
+      return { ...tile, status: 'failed', error: error.reason, durationMs: milliseconds() };
+    }
   }
 
-  /** Asks `baseUrl`'s `/internal/render-stage` for a band; a failure becomes a failed tile. */
-  async function renderRemote(frame, band, stage, baseUrl) {
+  /**
+   * Asks `baseUrl`'s `/internal/render-stage` for a band; a failure becomes a failed tile whose
+   * error is a short reason, while the log gets the URL and what the remote said. A redirect is
+   * a failure, not followed.
+   */
+  async function renderRemote(frame, band, stage, baseUrl, signal) {
     const started = Date.now();
-    const failed = (error) => ({ stage, rowStart: band.rowStart, rowEnd: band.rowEnd, status: 'failed', error, durationMs: Date.now() - started });
+    const url = `${baseUrl}/internal/render-stage`;
+    const failed = (reason, detail) => {
+      log({ msg: 'stage failed', stage, url, reason, detail });
+      return { stage, rowStart: band.rowStart, rowEnd: band.rowEnd, status: 'failed', error: reason, durationMs: Date.now() - started };
+    };
     try {
-      const response = await fetch(`${baseUrl}/internal/render-stage`, {
+      const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(stageToken ? { authorization: `Bearer ${stageToken}` } : {}) },
         body: JSON.stringify({ ...frame, ...band, stage }),
-        signal: AbortSignal.timeout(REMOTE_STAGE_TIMEOUT_MS),
+        redirect: 'manual',
+        signal,
       });
+      if (!response.ok) {
+        const text = await response.text().catch((error) => String(error));
+        return failed(`HTTP ${response.status}`, text.slice(0, 300));
+      }
       const body = await response.json().catch(() => ({}));
-      if (!response.ok || !body.tile) return failed(`${baseUrl} answered ${response.status}${body.error ? `: ${body.error}` : ''}`);
+      if (!body.tile || typeof body.tile.iterations !== 'string') return failed('invalid reply', 'no tile with iterations');
       return { ...body.tile, stage, rowStart: band.rowStart, rowEnd: band.rowEnd, durationMs: Date.now() - started };
     } catch (error) {
-      return failed(`${baseUrl}: ${describeError(error)}`);
+      return failed(reasonOf(error, signal), String((error && error.cause) || error));
     }
   }
 
@@ -98,17 +109,22 @@ function createStageRenderer(identity, options) {
    * stage URL goes to that cluster; everything else, and every band in `local` mode, is
    * rendered here, one band after another. Remote requests start first, so they run meanwhile.
    */
-  async function renderRoute(request) {
+  async function renderRoute(request, ticket) {
+    const { signal } = ticket;
     const stages = route.length > 0 ? route : [identity.cloud];
     const bands = splitBands(request.height, stages.length);
     const frame = { width: request.width, height: request.height, maxIterations: request.maxIterations, view: request.view };
     const remoteUrl = (stage) => (request.routeMode === 'stages' && stage !== identity.cloud ? stageUrls[stage] : undefined);
     const tiles = stages.map((stage, index) => {
       const url = remoteUrl(stage);
-      return url ? renderRemote(frame, bands[index], stage, url) : undefined;
+      return url ? renderRemote(frame, bands[index], stage, url, signal) : undefined;
     });
     for (const [index, stage] of stages.entries()) {
-      if (!tiles[index]) tiles[index] = await renderLocal(frame, bands[index], stage);
+      if (tiles[index]) continue;
+      // A request that was cancelled or timed out starts no further band.
+      tiles[index] = signal.aborted
+        ? { stage, ...bands[index], status: 'failed', error: signal.reason, durationMs: 0 }
+        : await renderLocal(frame, bands[index], stage, ticket);
     }
     return Promise.all(tiles);
   }
@@ -116,4 +132,4 @@ function createStageRenderer(identity, options) {
   return { renderLocal, renderRoute };
 }
 
-module.exports = { createStageRenderer, readStageUrls };
+module.exports = { CLIENT_GONE, DEADLINE_PASSED, createStageRenderer, readStageUrls };

@@ -30,6 +30,20 @@ describe('cluster overlays', () => {
     }
   });
 
+  test('stageTokenSecret names a Secret', () => {
+    const temp = makeTempDir('stage-token');
+    try {
+      const load = (value: string) => {
+        writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nimage: node:22-alpine\nstageTokenSecret: ${value}\n`);
+        return loadClusterOverlays(temp.path, 'overlays')[0];
+      };
+      expect(load('mandelbrot-stage-token').stageTokenSecret).toBe('mandelbrot-stage-token');
+      expect(() => load('Not_A_Name')).toThrow('overlays/aws.yaml: field "stageTokenSecret": expected a Secret name (a lower-case DNS label)');
+    } finally {
+      temp.cleanup();
+    }
+  });
+
   describe('stageURLs', () => {
     let temp: ReturnType<typeof makeTempDir>;
     beforeEach(() => (temp = makeTempDir('stage-urls')));

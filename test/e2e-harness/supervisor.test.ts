@@ -55,27 +55,40 @@ describe('Supervisor', () => {
     expect(readFileSync(stubborn.logFile, 'utf8')).toContain('ignored');
   });
 
-  test('SIGTERM to the process running the supervisor stops its components too', async () => {
+  /** Starts a process that runs a Supervisor with one idle component, and returns both PIDs. */
+  async function startOwner(): Promise<{ owner: ReturnType<typeof spawn>; childPid: number; exit: Promise<number | string | null> }> {
     // A process of its own, so the signal does not reach the test runner.
-    const script = join(runDir, 'owner.ts');
-    const supervisorModule = join(PROJECT_ROOT, 'test', 'e2e', 'support', 'supervisor.ts');
-    writeFileSync(script, `import { Supervisor } from ${JSON.stringify(supervisorModule)};
-const supervisor = new Supervisor(${JSON.stringify(runDir)});
-const child = supervisor.start('child', process.execPath, ${JSON.stringify(idler(false))});
-console.log(child.pid);
-setInterval(() => {}, 1000);
-`);
-    const owner = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.cjs'), script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const owner = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.cjs'), join('test', 'e2e-harness', 'supervisor-owner.ts'), runDir], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exit = new Promise<number | string | null>((resolve) => owner.once('exit', (code, signal) => resolve(code ?? signal)));
     let output = '';
-    owner.stdout.on('data', (chunk) => (output += chunk));
-    owner.stderr.on('data', (chunk) => (output += chunk));
+    owner.stdout!.on('data', (chunk) => (output += chunk));
+    owner.stderr!.on('data', (chunk) => (output += chunk));
     for (let i = 0; i < 200 && !/^\d+\n/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 25));
     const childPid = Number(output.trim());
     expect(isRunning(childPid)).toBe(true);
-    const ownerExit = new Promise<number | null>((resolve) => owner.once('exit', (code) => resolve(code)));
+    return { owner, childPid, exit };
+  }
+
+  const untilGone = async (pid: number) => {
+    for (let i = 0; i < 200 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    return !isRunning(pid);
+  };
+
+  test('SIGTERM to the process running the supervisor stops its components too', async () => {
+    const { owner, childPid, exit } = await startOwner();
     owner.kill('SIGTERM');
-    expect(await ownerExit).toBe(143);
-    expect(isRunning(childPid)).toBe(false);
+    expect(await exit).toBe(143);
+    expect(await untilGone(childPid)).toBe(true);
+  });
+
+  test('SIGKILL of the process running the supervisor: its reaper stops the components, with SIGKILL after the grace period', async () => {
+    const { owner, childPid, exit } = await startOwner();
+    owner.kill('SIGKILL');
+    expect(await exit).toBe('SIGKILL');
+    expect(await untilGone(childPid)).toBe(true);
   });
 });
 

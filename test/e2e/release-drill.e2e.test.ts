@@ -3,8 +3,9 @@
  * every step runs the project's own commands on a copy of the project and asserts on live objects
  * read from the API server. Steps depend on each other; after a failure the rest are not run.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
 import { CliResult, tableRows } from '../operator/stand-in-kubectl.js';
@@ -232,6 +233,32 @@ drillStep('2. first revision: the Rollout goes straight to Healthy with no pause
   await recordAndCompare('2. first revision', 'first-revision-healthy');
 });
 
+drillStep('README: scaleDownDelaySeconds and dynamicStableScale are invalid without a traffic router', async () => {
+  const rollout = parse(readFileSync(join(project.workloadDir(CLUSTER), 'rollout-mandelbrot.yaml'), 'utf8'));
+  for (const [name, setting] of [
+    ['scale-down-delay', { scaleDownDelaySeconds: 30 }],
+    ['dynamic-stable-scale', { dynamicStableScale: true }],
+  ] as const) {
+    // Its own labels and no replicas: it must not touch the Mandelbrot pods.
+    const labels = { 'app.kubernetes.io/name': name };
+    const candidate = {
+      ...rollout,
+      metadata: { name, namespace: NAMESPACE },
+      spec: { ...rollout.spec, replicas: 0, selector: { matchLabels: labels }, template: { ...rollout.spec.template, metadata: { labels } }, strategy: { canary: { ...rollout.spec.strategy.canary, ...setting } } },
+    };
+    const file = join(cluster!.runDir, `rollout-${name}.yaml`);
+    writeFileSync(file, stringify(candidate));
+    await cluster!.kubectl(['apply', '-f', file]);
+    const other = new LiveRollout(cluster!.api, NAMESPACE, name);
+    await waitFor('README: invalid without a traffic router', `Rollout ${name} Degraded with an InvalidSpec condition naming ${Object.keys(setting)[0]}`, async () => {
+      const { rollout: live } = await other.snapshot();
+      const invalid = live.status?.conditions?.find((condition) => condition.type === 'InvalidSpec');
+      return { done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]) === true, seen: `${live.status?.phase ?? '-'}: ${invalid?.message ?? 'no InvalidSpec condition'}` };
+    }, { timeoutMs: 60_000 });
+    await cluster!.kubectl(['delete', '-f', file, '--wait=true']);
+  }
+});
+
 drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod, the canary on the new release', async () => {
   await project.release('e2e-canary');
   const appliedAt = Date.now();
@@ -365,6 +392,7 @@ drillStep('8. plugin order: restart and undo through the tool work against the r
 
   await operate('undo');
   const undone = await awaitRollout('8. plugin order', `the undo: the pod template of ${seen.stableBeforeEdit} current again`, (snapshot) => snapshot.rollout.status?.currentPodHash === seen.stableBeforeEdit && ['Paused', 'Healthy'].includes(snapshot.rollout.status?.phase ?? ''));
-  log(`after undo: ${describeSnapshot(undone)}`);
+  // The earlier template's ReplicaSet had been scaled down: the undo is a canary like any release.
+  expect(undone.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1, stableRS: seen.editHash });
   await recordAndCompare('8. plugin order', 'undone');
 });

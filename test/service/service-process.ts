@@ -11,6 +11,9 @@ export const SERVICE_DIR = join(PROJECT_ROOT, 'services', 'mandelbrot');
 export interface RunningService {
   readonly url: string;
   readonly port: number;
+  readonly pid: number;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
   /** Everything the process printed so far. */
   output(): string;
   /** Stops the process with SIGTERM, as Kubernetes does, and waits for it to exit. */
@@ -33,7 +36,7 @@ export function startService(options: StartOptions): Promise<RunningService> {
   if (program !== 'node') throw new Error(`the command runs ${program}; expected node`);
   const child = spawn(process.execPath, args, { env: { PORT: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`the service did not report listening within 10 s:\n${output}`)), 10_000);
     const fail = (error: Error) => {
@@ -52,15 +55,19 @@ export function startService(options: StartOptions): Promise<RunningService> {
       child.removeListener('exit', exitedEarly);
       child.stdout!.removeListener('data', awaitListening);
       const { port } = JSON.parse(line);
-      resolve({ url: `http://127.0.0.1:${port}`, port, output: () => output, stop: () => stopChild(child, exited) });
+      resolve({ url: `http://127.0.0.1:${port}`, port, pid: child.pid!, exited, output: () => output, stop: () => stopChild(child, exited) });
     };
     child.stdout!.on('data', awaitListening);
   });
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+/** SIGTERM, then SIGKILL if the process has not exited within 30 s: a test never leaves it behind. */
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   await exited;
+  clearTimeout(timer);
 }
 
 /** The service from its own folder, with `env` as the pod's environment. */
@@ -151,3 +158,43 @@ export function metricValue(text: string, name: string, labels: Readonly<Record<
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${wanted}} `));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
+
+/** CPU time (user + system) and peak resident memory of a running process, from /proc. */
+export function processFigures(pid: number): { cpuSeconds: number; peakRssMiB: number } {
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14th and 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuSeconds, peakRssMiB: Number(peak![1]) / 1024 };
+}
+
+/** The service's /metrics text. */
+export async function metricsText(service: RunningService): Promise<string> {
+  return (await fetch(`${service.url}/metrics`)).text();
+}
+
+/** Polls `read` every 20 ms until it returns something truthy; fails after `seconds`. */
+export async function waitFor<T>(what: string, read: () => Promise<T> | T, seconds = 10): Promise<NonNullable<T>> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await read();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`gave up after ${seconds} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** An HTTP/1.1 request as raw text, for tests that need to control the bytes on the wire. */
+export function rawRequest(method: string, path: string, body = ''): string {
+  const length = body === '' ? '' : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+  return `${method} ${path} HTTP/1.1\r\nhost: localhost\r\n${length}\r\n${body}`;
+}
+
+/**
+ * A render that costs its whole work budget: 1280x960 at 244 iterations inside a period-3 bulb,
+ * where no pixel escapes and no shortcut applies. Rows are cut down for tests that need less.
+ */
+export const HEAVY_VIEW = { xMin: -0.1227, xMax: -0.1225, yMin: 0.7448, yMax: 0.745 };
+export const BUDGET_RENDER = { width: 1280, height: 960, maxIterations: 244, view: HEAVY_VIEW, routeMode: 'local' };

@@ -22,6 +22,9 @@ export interface StartOptions {
 }
 
 
+/** The reaper script, beside this file; the suite runs from the project's folder. */
+const REAPER = join(process.cwd(), 'test', 'e2e', 'support', 'reaper.cjs');
+
 /**
  * Starts the components of a test run, logs each to `<runDir>/<name>.log`, and stops every one of
  * them by PID: on `stopAll()`, and when this process gets SIGINT or SIGTERM. Nothing is ever
@@ -38,10 +41,17 @@ export class Supervisor {
    * @param runDir where the logs go
    * @param stopGraceMs how long a process gets between SIGTERM and SIGKILL
    */
+  /** Stops the components if this process ends without stopping them, whatever ends it. */
+  private readonly reaper: ChildProcess;
+
   constructor(
     public readonly runDir: string,
     private readonly stopGraceMs = 10_000,
   ) {
+    // Signal handlers alone are not enough: under jest they never reach the real process.
+    this.reaper = spawn(process.execPath, [REAPER, String(stopGraceMs)], { stdio: ['pipe', 'ignore', 'inherit'] });
+    this.reaper.unref();
+    (this.reaper.stdin as unknown as { unref?: () => void }).unref?.();
     process.once('SIGINT', this.onSignal);
     process.once('SIGTERM', this.onSignal);
   }
@@ -62,6 +72,7 @@ export class Supervisor {
       child.once('error', (error) => resolve((status = error.message)));
       child.once('exit', (code, signal) => resolve((status = code ?? signal ?? 'unknown')));
     });
+    this.reaper.stdin!.write(`pid ${child.pid}\n`);
     const component: Component = { name, pid: child.pid, logFile, exited, exitStatus: () => status };
     this.components.push(component);
     this.children.set(child.pid, child);
@@ -98,6 +109,7 @@ export class Supervisor {
       await component.exited;
       clearTimeout(timer);
     }
+    if (this.reaper.stdin!.writable) this.reaper.stdin!.end('done\n');
   }
 }
 

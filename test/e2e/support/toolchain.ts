@@ -86,7 +86,7 @@ const RECIPES = {
 export type Component = keyof typeof RECIPES;
 
 /** Every component, in build order: the control plane first, Argo CD (the longest build) last. */
-export const COMPONENTS = Object.keys(RECIPES) as Component[];
+export const COMPONENTS: readonly Component[] = Object.keys(RECIPES) as Component[];
 
 /** The binary names a component provides. */
 export type BinaryOf<C extends Component> = keyof (typeof RECIPES)[C]['commands'] | keyof (typeof RECIPES)[C]['aliases'];

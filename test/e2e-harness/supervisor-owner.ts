@@ -1,0 +1,10 @@
+/**
+ * A process that runs a Supervisor with one component that ignores SIGTERM, prints the
+ * component's PID and waits: the supervisor tests signal or kill it. Arguments: the run folder.
+ */
+import { Supervisor } from '../e2e/support/supervisor.js';
+
+const supervisor = new Supervisor(process.argv[2], 500);
+const child = supervisor.start('child', process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);"]);
+console.log(child.pid);
+setInterval(() => {}, 1000);
