@@ -56,6 +56,25 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
   return repo;
 }
 
+const LARGE_KEYS = 85000;
+const LARGE_RUNS = 3;
+
+/** A repository whose two commits hold a ConfigMap of about 5 MB that differs in one value. */
+function commitLargeConfigMap(scratch: string): string {
+  const repo = join(scratch, 'repo-large');
+  mkdirSync(join(repo, 'dist', 'aws', 'mandelbrot'), { recursive: true });
+  runOrFail('git', ['init', '-q', '-b', 'main'], repo);
+  const write = (changed: string) => {
+    const lines = Array.from({ length: LARGE_KEYS }, (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`);
+    writeFileSync(join(repo, 'dist', 'aws', 'mandelbrot', 'configmap-large.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: mandelbrot\ndata:\n${lines.join('\n')}\n`);
+    runOrFail('git', ['add', '-A'], repo);
+    runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', changed], repo);
+  };
+  write('before');
+  write('after');
+  return repo;
+}
+
 /**
  * Diff time for two synthesized trees of 3 and of 100 clusters: the pure diff (parse, match,
  * classify) on trees in memory, the Markdown rendering, and the whole `npm run diff` reading both
@@ -72,7 +91,7 @@ export async function run(): Promise<void> {
       const repository = await openGitRepository(repo);
       const base = await readManifestTreeAtCommit(repository, await resolveCommit(repository, 'HEAD~1'), 'dist');
       const head = await readManifestTreeAtCommit(repository, await resolveCommit(repository, 'HEAD'), 'dist');
-      const bytes = [...base.values(), ...head.values()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+      const bytes = [...base.values(), ...head.values()].reduce((sum, text) => sum + (typeof text === 'string' ? Buffer.byteLength(text) : 0), 0);
 
       const timed = (work: () => void) => () => {
         const started = process.hrtime.bigint();
@@ -97,6 +116,11 @@ export async function run(): Promise<void> {
       ]);
     }
     printTable(['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'], rows);
+    console.log(`\ndiff of a 5 MB ConfigMap (${LARGE_KEYS} keys) with one value changed; median of ${LARGE_RUNS} runs; target < 2 s`);
+    const large = commitLargeConfigMap(scratch);
+    const largeArgs = [resolve('scripts/run.cjs'), 'bin/diff.ts', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown'];
+    const largeRun = repeat(LARGE_RUNS, () => measureNode(largeArgs, { cwd: large }));
+    printTable(['file', 'npm run diff (git, node)', 'peak memory'], [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]]);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

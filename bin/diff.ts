@@ -4,10 +4,11 @@
  *
  *   npm run diff -- --base <git-ref> [--head <git-ref>] [--format text|markdown|json] [--exit-code]
  *
- * Exit codes: 0 done, 1 changes found with --exit-code, 2 bad input.
+ * Exit codes: 0 done, 1 changes found with --exit-code, 2 bad input (an unknown ref, a file that
+ * is not YAML), 3 an unexpected failure (a bug).
  */
-import { Command, Option } from 'commander';
-import { endCommand } from '../lib/command-line-errors.js';
+import { Command, CommanderError, Option } from 'commander';
+import { endCommand, UsageError } from '../lib/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';
@@ -38,7 +39,19 @@ function parseFlags(argv: readonly string[]): DiffFlags {
   return program.opts<DiffFlags>();
 }
 
+/** Exit code 1 means "changes found" and nothing else: a bug exits 3, with its stack for the report. */
 async function main(): Promise<number> {
+  try {
+    return await diff();
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CommanderError) throw error;
+    console.error(`error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}`);
+    console.error((error as Error)?.stack ?? '');
+    return 3;
+  }
+}
+
+async function diff(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   const diff = await diffGitRevisions({ directory: process.cwd(), base: flags.base, head: flags.head, distPath: flags.dist });
   const render = {

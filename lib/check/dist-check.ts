@@ -3,7 +3,8 @@ import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../argocd/re
 import { ManifestDiff } from '../diff/diff-model.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
-import { ManifestObject, ManifestParseError, ManifestTree, parseManifestTree } from '../diff/manifest-tree.js';
+import { isJsonnetPath, ManifestObject, ManifestParseError, ManifestTree, parseManifestTree, SKIP_FILE_RENDERING_MARKER } from '../diff/manifest-tree.js';
+import { compareStrings } from '../stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from '../synth/schema-validation.js';
 import { readProjectFiles, synthesizeFresh, SynthFailedError } from './fresh-synth.js';
 
@@ -29,7 +30,7 @@ export interface DistCheckProps {
 
 /** The outcome of one part of the check. */
 export interface CheckResult {
-  readonly name: 'fresh synth' | 'kind allow-list' | 'schemas';
+  readonly name: 'fresh synth' | 'directory source' | 'kind allow-list' | 'schemas';
   readonly ok: boolean;
   /** One line: what was checked and how it went. */
   readonly summary: string;
@@ -48,19 +49,54 @@ export const DRIFT_FIX = 'Fix: run `npm run synth` and commit the result (dist/ 
  */
 export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   const distPath = props.distPath ?? 'dist';
-  const committed = readManifestTreeFromDirectory(join(props.projectRoot, distPath));
+  const skipped = (name: CheckResult['name'], problem: string): CheckResult => ({ name, ok: false, summary: `not run: ${distPath}/ does not parse`, problems: [problem] });
+  let committed: ManifestTree;
+  try {
+    committed = readManifestTreeFromDirectory(join(props.projectRoot, distPath), props.projectRoot, 'the working tree');
+  } catch (error) {
+    if (!(error instanceof ManifestParseError)) throw error;
+    return [skipped('fresh synth', error.message), skipped('directory source', error.message), skipped('kind allow-list', error.message), skipped('schemas', error.message)];
+  }
   const results = [await checkFreshSynth(props, distPath, committed)];
   let objects: ManifestObject[];
   try {
-    objects = parseManifestTree(committed, `committed ${distPath}/`);
+    objects = parseManifestTree(committed, 'the working tree', new Map(), `${distPath}/`);
   } catch (error) {
     if (!(error instanceof ManifestParseError)) throw error;
-    const skipped = (name: CheckResult['name']): CheckResult => ({ name, ok: false, summary: `not run: ${distPath}/ does not parse`, problems: [`${distPath}/${error.message}`] });
-    return [...results, skipped('kind allow-list'), skipped('schemas')];
+    return [...results, skipped('directory source', error.message), skipped('kind allow-list', error.message), skipped('schemas', error.message)];
   }
+  results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
   results.push(checkSchemas(objects, distPath, SchemaValidator.load({ projectRoot: props.projectRoot })));
   return results;
+}
+
+/**
+ * What Argo CD's directory source would read differently from the YAML this program writes:
+ * jsonnet it renders, files it skips, symlinks out of the repository that make it refuse the
+ * whole repository, and objects defined twice.
+ */
+function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObject[], distPath: string): CheckResult {
+  const problems: string[] = [];
+  for (const [path, content] of [...tree].sort(([a], [b]) => compareStrings(a, b))) {
+    const shown = `${distPath}/${path}`;
+    if (typeof content !== 'string') problems.push(`${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`);
+    else if (isJsonnetPath(path)) problems.push(`${shown}: jsonnet, which Argo CD renders but this program neither writes nor reviews (npm run diff cannot show what it deploys); remove it`);
+    else if (content.includes(SKIP_FILE_RENDERING_MARKER)) problems.push(`${shown}: holds ${SKIP_FILE_RENDERING_MARKER}, so Argo CD skips the whole file and prunes its objects; remove the marker`);
+  }
+  const copies = new Map<string, ManifestObject[]>();
+  for (const object of objects) {
+    const key = [object.file.split('/')[0], apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
+    copies.set(key, [...(copies.get(key) ?? []), object]);
+  }
+  for (const group of copies.values()) {
+    if (group.length < 2) continue;
+    const [first] = group;
+    problems.push(`${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`);
+  }
+  return problems.length === 0
+    ? { name: 'directory source', ok: true, summary: `Argo CD reads ${distPath}/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects`, problems }
+    : { name: 'directory source', ok: false, summary: `${problems.length} file${problems.length === 1 ? '' : 's'} Argo CD would read differently from what synth writes`, problems };
 }
 
 async function checkFreshSynth(props: DistCheckProps, distPath: string, committed: ManifestTree): Promise<CheckResult> {
@@ -88,14 +124,14 @@ async function checkFreshSynth(props: DistCheckProps, distPath: string, committe
     }
     let drift: ManifestDiff | undefined;
     try {
-      drift = diffManifestTrees(committed, readManifestTreeFromDirectory(join(fresh.root, distPath)), {
+      drift = diffManifestTrees(committed, readManifestTreeFromDirectory(join(fresh.root, distPath), fresh.root, 'fresh synth'), {
         baseName: `committed ${distPath}/`,
         headName: 'fresh synth',
         distPath,
       });
     } catch (error) {
       if (!(error instanceof ManifestParseError)) throw error;
-      problems.push(`${distPath}/${error.message}`);
+      problems.push(error.message);
     }
     const count = problems.length === 1 ? '1 file differs' : `${problems.length} files differ`;
     return { name: 'fresh synth', ok: false, summary: `stale: ${count} from a fresh synth. ${DRIFT_FIX}`, problems, drift };

@@ -45,8 +45,21 @@ const PERMISSION_LISTS: readonly PermissionList[] = [
   {
     field: 'roles',
     allows: true,
+    // Who holds a role (its groups) grants as much as what the role may do (its policies).
     entries: (spec) =>
-      asArray(spec.roles).flatMap((role) => asArray(role.policies).map((policy) => `role ${text(role.name)}: ${String(policy)}`)),
+      asArray(spec.roles).flatMap((role) => [
+        ...asArray(role.policies).map((policy) => `role ${text(role.name)}: ${String(policy)}`),
+        ...asArray(role.groups).map((group) => `role ${text(role.name)}: group ${String(group)}`),
+      ]),
+  },
+  {
+    // The service account Argo CD impersonates for a destination decides what a sync may do there.
+    field: 'destinationServiceAccounts',
+    allows: true,
+    entries: listOf(
+      'destinationServiceAccounts',
+      (entry) => `namespace ${text(entry.namespace) || '(any)'} on ${text(entry.server)} as ${text(entry.defaultServiceAccount)}`,
+    ),
   },
 ];
 

@@ -20,6 +20,14 @@ export interface ApplicationInfo {
   readonly root: boolean;
   /** The cluster it belongs to (see {@link ApplicationIndex.clusterOf}). */
   readonly cluster: string;
+  /** `spec.project`; Argo CD reads an empty one as `default`. */
+  readonly project: string;
+  /** `spec.destination`: the server (URL or name) and the namespace for objects that name none. */
+  readonly destination: { readonly server: string; readonly namespace: string };
+  /** The Helm charts its sources install, by name and version. */
+  readonly charts: readonly { readonly name: string; readonly version: string }[];
+  /** Whether it creates its destination namespace (`CreateNamespace=true`). */
+  readonly createsNamespace: boolean;
 }
 
 export const isApplication = (object: { apiVersion: string; kind: string }): boolean => isKind(object, 'argoproj.io', 'Application');
@@ -61,6 +69,15 @@ export class ApplicationIndex {
         cascades: finalizers.some((finalizer) => typeof finalizer === 'string' && finalizer.startsWith(RESOURCES_FINALIZER)),
         root,
         cluster: root && target ? topFolderOf(target) : topFolderOf(folderOf(draft.object.file)),
+        project: typeof spec.project === 'string' && spec.project !== '' ? spec.project : 'default',
+        destination: {
+          server: String(spec.destination?.server ?? spec.destination?.name ?? ''),
+          namespace: String(spec.destination?.namespace ?? ''),
+        },
+        charts: [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])]
+          .filter((source) => typeof source?.chart === 'string')
+          .map((source) => ({ name: source.chart, version: String(source.targetRevision ?? '') })),
+        createsNamespace: Array.isArray(spec.syncPolicy?.syncOptions) && spec.syncPolicy.syncOptions.includes('CreateNamespace=true'),
       };
       this.applications.push(info);
       this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);
@@ -71,6 +88,11 @@ export class ApplicationIndex {
   /** The Application named `name` in `cluster`, if the tree has it. */
   public application(cluster: string, name: string): ApplicationInfo | undefined {
     return this.byClusterAndName.get(`${cluster}\0${name}`);
+  }
+
+  /** Every Application of the tree. */
+  public all(): readonly ApplicationInfo[] {
+    return this.applications;
   }
 
   /** The Applications that sync `file`: usually one; none for files applied by hand. */

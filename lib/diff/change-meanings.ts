@@ -1,8 +1,11 @@
+import { apiGroupOf, formatKind } from '../argocd/resource-kinds.js';
+import { ROLLOUTS_CHART_KINDS } from '../argocd/rollouts-chart-kinds.js';
 import { appProjectPermissionChanges } from './app-project-permissions.js';
 import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
 import { Meaning } from './diff-model.js';
 import { FieldChange, touches, valueAt } from './field-changes.js';
 import { isKind, ManifestData, ManifestObject } from './manifest-tree.js';
+import { isDestinationPermitted, isNamespacedKind, isPermitted, ProjectPolicy, refusalMessage, ResourceRef } from './project-policy.js';
 import { isSecret } from './secret-masking.js';
 
 /** An object on one side of the diff, with where it belongs. */
@@ -22,12 +25,24 @@ export interface ObjectChange {
 
 /** What the rules may look up besides the change itself. */
 export interface ChangeContext {
+  /** The tree's folder in the repository, for messages. */
+  readonly distPath: string;
   readonly baseApplications: ApplicationIndex;
   readonly headApplications: ApplicationIndex;
   /** Workloads with a pod template (Rollouts, Deployments) after the change, in one cluster and namespace. */
   workloadsIn(cluster: string, namespace: string): readonly PlacedObject[];
   /** Whether the pod template of this workload (after the change) changed. */
   podTemplateChanged(workload: PlacedObject): boolean;
+  /** The objects an Application syncs from the tree, on one side. */
+  ownedBy(side: 'base' | 'head', cluster: string, application: string): readonly PlacedObject[];
+  /** The AppProject `name` of a cluster on one side; Argo CD's built-in one for an undefined `default`. */
+  project(side: 'base' | 'head', cluster: string, name: string): ProjectPolicy | undefined;
+  /** An object of the tree after the change, by API group, kind, namespace and name. */
+  headObject(cluster: string, apiGroup: string, kind: string, namespace: string, name: string): PlacedObject | undefined;
+  /** Every copy of an object defined more than once after the change; empty when it is defined once. */
+  duplicatesOf(placed: PlacedObject): readonly PlacedObject[];
+  /** Whether the tree after the change has any file under `folder` (a path inside dist/). */
+  headHasFolder(folder: string): boolean;
 }
 
 const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
@@ -38,7 +53,7 @@ const SYNC_POLICY = ['spec', 'syncPolicy'];
 const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
 export const isWorkload = (object: ManifestObject) => isRollout(object) || isKind(object, 'apps', 'Deployment');
 const isConfigMap = (object: ManifestObject) => isKind(object, '', 'ConfigMap');
-const isAppProject = (object: ManifestObject) => isKind(object, 'argoproj.io', 'AppProject');
+export const isAppProject = (object: ManifestObject) => isKind(object, 'argoproj.io', 'AppProject');
 
 const spec = (data: ManifestData): Record<string, any> => (data.spec ?? {}) as Record<string, any>;
 const show = (value: unknown): string => (value === undefined ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value));
@@ -54,7 +69,8 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   }
   if (isConfigMap(object) || isSecret(object)) meanings.push(...configMeanings(change, context));
   if (isApplication(object)) meanings.push(...applicationMeanings(change, context));
-  if (isAppProject(object)) meanings.push(...permissionMeanings(change));
+  if (isAppProject(object)) meanings.push(...permissionMeanings(change, context));
+  if (change.head) meanings.push(...admissionMeanings(change.head, context));
   if (isSecret(object) && change.base && change.head) {
     meanings.push({ code: 'secret-changed', severity: 'info', message: 'Secret changed; its values are masked here' });
   }
@@ -70,29 +86,85 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   return meanings.sort((a, b) => order[a.severity] - order[b.severity]);
 }
 
+/** What becomes of an Application that leaves the tree, as its parents decide. */
+type Fate =
+  | { readonly kind: 'kept'; readonly application: ApplicationInfo }
+  /** Its parent deletes it (automated prune, or its own resources finalizer). */
+  | { readonly kind: 'deleted'; readonly how: string }
+  /** It stays in the cluster: nothing deletes it. */
+  | { readonly kind: 'stays'; readonly why: string };
+
+function fateOf(application: ApplicationInfo, context: ChangeContext, depth = 0): Fate {
+  const kept = context.headApplications.application(application.cluster, application.name);
+  if (kept) return { kind: 'kept', application: kept };
+  const parent = context.baseApplications.ownersOf(application.file)[0];
+  if (!parent) return { kind: 'stays', why: 'it is applied by hand and nothing deletes it' };
+  const parentFate: Fate = depth > 8 ? { kind: 'stays', why: '' } : fateOf(parent, context, depth + 1);
+  if (parentFate.kind === 'kept') {
+    return parentFate.application.automatedPrune
+      ? { kind: 'deleted', how: `Application ${parent.name} prunes it (automated prune)` }
+      : { kind: 'stays', why: `Application ${parent.name} shows it OutOfSync and deletes it only in a sync with prune` };
+  }
+  if (parentFate.kind === 'deleted' && parent.cascades) return { kind: 'deleted', how: `it goes with Application ${parent.name}, whose resources finalizer deletes what it synced` };
+  if (parentFate.kind === 'deleted') return { kind: 'stays', why: `Application ${parent.name} is deleted without a resources finalizer, which orphans it` };
+  return { kind: 'stays', why: `Application ${parent.name}, which synced it, stays too and cannot prune it${pathGoneNote(parent, context)}` };
+}
+
+/** The folders an Application syncs that no longer exist after the change. */
+function goneFolders(application: ApplicationInfo, context: ChangeContext): string[] {
+  return application.folders.filter((folder) => !context.headHasFolder(folder));
+}
+
+function pathGoneNote(application: ApplicationInfo, context: ChangeContext): string {
+  const gone = goneFolders(application, context);
+  if (gone.length === 0 || gone.length < application.folders.length) return '';
+  return `; the source path of ${application.name}, ${gone.map((folder) => `${context.distPath}/${folder}`).join(', ')}, no longer exists, so Argo CD reports a ComparisonError for it and it stops syncing`;
+}
+
 function pruneMeaning(base: PlacedObject, context: ChangeContext): Meaning {
   const { object } = base;
   if (base.owners.length === 0) {
+    const root = isApplication(object) ? context.baseApplications.application(base.cluster, object.name) : undefined;
+    if (root) return rootRemovalMeaning(root, context);
     return {
       code: 'prune',
       severity: 'warning',
       message: `no Application syncs ${object.file}, so nothing prunes it: delete it from the cluster by hand (kubectl delete)`,
     };
   }
+  let automatic = true;
   const messages = base.owners.map((owner) => {
-    const remaining = context.headApplications.application(base.cluster, owner.name);
-    if (remaining) {
-      return remaining.automatedPrune
+    const fate = fateOf(owner, context);
+    if (fate.kind === 'kept') {
+      automatic &&= fate.application.automatedPrune;
+      return fate.application.automatedPrune
         ? `Argo CD prunes it: Application ${owner.name} syncs with automated prune`
         : `Application ${owner.name} shows it OutOfSync; it is deleted only by a sync with prune`;
     }
-    if (owner.cascades) return `Application ${owner.name} is removed too; its resources finalizer deletes it with the Application`;
-    return owner.root
-      ? `Application ${owner.name} is removed too, but it is applied by hand (no Application syncs it): nothing prunes this until someone deletes ${owner.name} with cascade`
-      : `Application ${owner.name} is removed too and has no resources finalizer: Argo CD deletes the Application and leaves this object running (orphaned)`;
+    if (fate.kind === 'deleted' && owner.cascades) return `Application ${owner.name} is removed too (${fate.how}); its resources finalizer deletes this with it`;
+    automatic = false;
+    if (fate.kind === 'deleted') return `Application ${owner.name} is removed too (${fate.how}) and has no resources finalizer: this object is left running (orphaned)`;
+    return `Application ${owner.name} leaves Git but stays in the cluster: ${fate.why}${pathGoneNote(owner, context)}; nothing deletes this object, it keeps running`;
   });
-  const automatic = base.owners.every((owner) => context.headApplications.application(base.cluster, owner.name)?.automatedPrune || owner.cascades);
   return { code: 'prune', severity: automatic ? 'notice' : 'warning', message: messages.join('; ') };
+}
+
+/** A root Application (applied by hand) leaves the tree: usually a cluster being removed. */
+function rootRemovalMeaning(root: ApplicationInfo, context: ChangeContext): Meaning {
+  const children = context.ownedBy('base', root.cluster, root.name).map((placed) => `${placed.object.kind} ${placed.object.name}`);
+  const synced = children.length > 0 ? children.join(', ') : 'the objects it synced';
+  const gone = goneFolders(root, context).length === root.folders.length && root.folders.length > 0;
+  const state = gone
+    ? `Its source path ${root.folders.map((folder) => `${context.distPath}/${folder}`).join(', ')} no longer exists, so Argo CD reports a ComparisonError for it and stops syncing: nothing is pruned, and ${synced} and their workloads keep running.`
+    : `It keeps syncing ${root.folders.map((folder) => `${context.distPath}/${folder}`).join(', ')}.`;
+  const finalizer = root.cascades
+    ? 'Deleting it deletes what it synced (it has the resources finalizer).'
+    : `Deleting it with plain kubectl delete orphans ${synced}: it has no resources finalizer.`;
+  return {
+    code: 'prune',
+    severity: 'danger',
+    message: `nothing deletes the live Application ${root.name}: it is applied by hand. ${state} ${finalizer} Remove the cluster as the README says under "Removing a cluster": cascade-delete its Applications before this change is merged.`,
+  };
 }
 
 function rolloutMeanings(change: ObjectChange): Meaning[] {
@@ -191,11 +263,14 @@ function configMeanings(change: ObjectChange, context: ChangeContext): Meaning[]
   if (!contentChanged) return [];
   const meanings: Meaning[] = [];
   if (change.base.object.data.immutable === true) {
-    meanings.push({
-      code: 'immutable-changed',
-      severity: 'warning',
-      message: `${object.kind} ${object.name} is immutable: the API server rejects the change and the sync fails; give the new content a new name`,
-    });
+    // Nothing reaches running pods: the API server rejects the edit.
+    return [
+      {
+        code: 'immutable-changed',
+        severity: 'warning',
+        message: `${object.kind} ${object.name} is immutable: the API server rejects the change and the sync fails; give the new content a new name`,
+      },
+    ];
   }
   const secret = isSecret(object);
   for (const workload of context.workloadsIn(cluster, object.namespace)) {
@@ -242,6 +317,7 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
     // For the controller's source, only a change other than its version and values moves the source.
     if (!controller || changed.some((field) => field !== 'targetRevision' && field !== 'helm')) sourceChanged = true;
   }
+  if (touches(change.fields, ['spec', 'project'])) meanings.push(...projectChangeMeanings(change, context));
   if (sourceChanged || touches(change.fields, ['spec', 'destination']) || touches(change.fields, ['spec', 'project'])) {
     meanings.push({ code: 'application-source-changed', severity: 'notice', message: `${application} now syncs ${describeSource(after)} into ${describeDestination(after)} (project ${show(after.project)})` });
   }
@@ -249,6 +325,20 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
   if (syncChanges.length > 0) {
     meanings.push({ code: 'sync-settings-changed', severity: 'notice', message: `sync settings of ${application} changed: ${syncChanges.join('; ')}` });
   }
+  return meanings;
+}
+
+/** An Application moves to another AppProject: a permission change, compared project to project. */
+function projectChangeMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
+  const { cluster, object } = change.head!;
+  const projectName = (data: ManifestData) => (typeof spec(data).project === 'string' && spec(data).project !== '' ? (spec(data).project as string) : 'default');
+  const [oldName, newName] = [projectName(change.base!.object.data), projectName(object.data)];
+  const [before, after] = [context.project('base', cluster, oldName), context.project('head', cluster, newName)];
+  if (!before || !after) return [];
+  const meanings = describePermissionChanges({ spec: before.spec }, { spec: after.spec }, `moves from project ${oldName} to ${newName}${after.builtIn ? " (Argo CD's built-in default: every repository, destination and kind)" : ''}: permissions`);
+  const application = context.headApplications.application(cluster, object.name);
+  const refused = application ? refusedKinds(application, 'head', context) : [];
+  if (refused.length > 0) meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(object.name, newName, refused, 'will fail') });
   return meanings;
 }
 
@@ -304,12 +394,137 @@ function describeSyncChanges(base: ManifestData, head: ManifestData, fields: rea
   return changes;
 }
 
-function permissionMeanings(change: ObjectChange): Meaning[] {
-  const { widened, narrowed } = appProjectPermissionChanges(change.base?.object.data, change.head?.object.data);
-  const meanings: Meaning[] = [];
-  if (widened.length > 0) meanings.push({ code: 'permissions-widened', severity: 'danger', message: `permissions widened: ${widened.join('; ')}` });
-  if (narrowed.length > 0) meanings.push({ code: 'permissions-narrowed', severity: 'info', message: `permissions narrowed: ${narrowed.join('; ')}` });
+function permissionMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
+  const meanings = describePermissionChanges(change.base?.object.data, change.head?.object.data, 'permissions');
+  if (!change.head) return meanings;
+  // A narrowing can take away a kind an Application of this project still deploys.
+  const { cluster, object } = change.head;
+  for (const application of context.headApplications.all()) {
+    if (application.cluster !== cluster || application.project !== object.name) continue;
+    const before = context.baseApplications.application(cluster, application.name);
+    const refusedBefore = new Set(before ? refusedKinds(before, 'base', context).map(formatKind) : []);
+    const refused = refusedKinds(application, 'head', context).filter((kind) => !refusedBefore.has(formatKind(kind)));
+    if (refused.length > 0) meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(application.name, object.name, refused, 'will fail') });
+    const { server, namespace } = application.destination;
+    const destination = (side: 'base' | 'head') => context.project(side, cluster, object.name);
+    const [was, is] = [destination('base'), destination('head')];
+    if (is && !isDestinationPermitted(is, server, namespace) && (!was || isDestinationPermitted(was, server, namespace))) {
+      meanings.push({
+        code: 'sync-refused',
+        severity: 'danger',
+        message: `the sync of ${application.name} will fail: destination namespace ${namespace} on ${server} is not permitted in project ${object.name}`,
+      });
+    }
+  }
   return meanings;
+}
+
+function describePermissionChanges(base: ManifestData | undefined, head: ManifestData | undefined, what: string): Meaning[] {
+  const { widened, narrowed } = appProjectPermissionChanges(base, head);
+  const meanings: Meaning[] = [];
+  if (widened.length > 0) meanings.push({ code: 'permissions-widened', severity: 'danger', message: `${what} widened: ${widened.join('; ')}` });
+  if (narrowed.length > 0) meanings.push({ code: 'permissions-narrowed', severity: 'notice', message: `${what} narrowed: ${narrowed.join('; ')}` });
+  return meanings;
+}
+
+/** The kinds an Application deploys: its objects in the tree, the kinds of the charts the program knows, its namespace. */
+function deployedKinds(application: ApplicationInfo, side: 'base' | 'head', context: ChangeContext): ResourceRef[] {
+  const kinds: ResourceRef[] = context
+    .ownedBy(side, application.cluster, application.name)
+    .map(({ object }) => ({ group: apiGroupOf(object.apiVersion), kind: object.kind, name: object.name }));
+  for (const chart of application.charts) {
+    if (chart.name === ARGO_ROLLOUTS_CHART) kinds.push(...(ROLLOUTS_CHART_KINDS[chart.version] ?? []).map((kind) => ({ ...kind, name: '' })));
+  }
+  if (application.createsNamespace && application.destination.namespace !== '') kinds.push({ group: '', kind: 'Namespace', name: application.destination.namespace });
+  return kinds;
+}
+
+/** The kinds an Application deploys that its project refuses; none when the project is not in the tree. */
+function refusedKinds(application: ApplicationInfo, side: 'base' | 'head', context: ChangeContext): ResourceRef[] {
+  const project = context.project(side, application.cluster, application.project);
+  if (!project) return [];
+  return deployedKinds(application, side, context).filter((kind) => !isPermitted(project, kind));
+}
+
+/**
+ * What the cluster's admission makes of an added or changed object: its project's permission
+ * for its kind and destination, bindings that grant everything, the size limit, duplicates.
+ */
+function admissionMeanings(head: PlacedObject, context: ChangeContext): Meaning[] {
+  const { object, cluster } = head;
+  const meanings: Meaning[] = [];
+  const group = apiGroupOf(object.apiVersion);
+  for (const owner of head.owners) {
+    const project = context.project('head', cluster, owner.project);
+    if (!project) continue;
+    if (!isPermitted(project, { group, kind: object.kind, name: object.name })) {
+      meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(owner.name, project.name, [{ group, kind: object.kind }], 'fails') });
+    } else if (isNamespacedKind(group, object.kind)) {
+      const namespace = object.namespace || owner.destination.namespace;
+      if (!isDestinationPermitted(project, owner.destination.server, namespace)) {
+        meanings.push({
+          code: 'sync-refused',
+          severity: 'danger',
+          message: `the sync of ${owner.name} fails: destination namespace ${namespace} on ${owner.destination.server} is not permitted in project ${project.name}`,
+        });
+      }
+    }
+  }
+  if (group === 'rbac.authorization.k8s.io' && (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding')) {
+    const grant = broadGrant(object, cluster, context);
+    if (grant) meanings.push({ code: 'broad-binding', severity: 'danger', message: `${object.kind} ${object.name} ${grant}` });
+  }
+  if (isConfigMap(object) || isSecret(object)) {
+    const size = dataSize(object.data);
+    if (size > MAX_CONFIG_SIZE) {
+      meanings.push({
+        code: 'too-large',
+        severity: 'danger',
+        message: `${object.kind} ${object.name} holds ${size} bytes of data, over the API server's 1 MiB limit (${MAX_CONFIG_SIZE} bytes): the API server rejects it and the sync fails`,
+      });
+    }
+  }
+  const copies = context.duplicatesOf(head);
+  if (copies.length > 1) {
+    meanings.push({
+      code: 'duplicate',
+      severity: 'danger',
+      message: `defined ${copies.length} times in cluster ${cluster} (${copies.map((copy) => copy.object.file).join(', ')}): Argo CD applies only one of them and reports a conflict; keep one`,
+    });
+  }
+  return meanings;
+}
+
+/** The API server's limit on a ConfigMap's or Secret's data (`MaxSecretSize`). */
+const MAX_CONFIG_SIZE = 1024 * 1024;
+
+/** Bytes of data as the API server counts them: keys and values, binary values decoded. */
+function dataSize(data: ManifestData): number {
+  let size = 0;
+  const add = (values: unknown, decode: boolean) => {
+    if (!values || typeof values !== 'object') return;
+    for (const [key, value] of Object.entries(values)) {
+      const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+      size += Buffer.byteLength(key) + (decode ? Buffer.byteLength(text, 'base64') : Buffer.byteLength(text));
+    }
+  };
+  const secret = data.kind === 'Secret';
+  add(data.data, secret);
+  add(data.binaryData, true);
+  add(data.stringData, false);
+  return size;
+}
+
+/** What a binding grants when it is everything: `cluster-admin`, or a role whose rules are wildcards; otherwise `undefined`. */
+function broadGrant(binding: ManifestObject, cluster: string, context: ChangeContext): string | undefined {
+  const roleRef = (binding.data.roleRef ?? {}) as Record<string, unknown>;
+  const [kind, name] = [String(roleRef.kind ?? ''), String(roleRef.name ?? '')];
+  if (kind === 'ClusterRole' && name === 'cluster-admin') return 'binds ClusterRole cluster-admin: its subjects get full control of the cluster';
+  const role = context.headObject(cluster, 'rbac.authorization.k8s.io', kind, kind === 'Role' ? binding.namespace : '', name);
+  const rules = Array.isArray(role?.object.data.rules) ? (role.object.data.rules as Record<string, unknown>[]) : [];
+  const wildcard = (values: unknown) => Array.isArray(values) && values.includes('*');
+  const broad = rules.find((rule) => wildcard(rule?.verbs) && (wildcard(rule?.resources) || wildcard(rule?.nonResourceURLs)));
+  return broad ? `binds ${kind} ${name}, whose rules allow every verb on ${wildcard(broad.resources) ? 'every resource' : 'every URL'}: its subjects get full control${kind === 'Role' ? ' of the namespace' : ''}` : undefined;
 }
 
 function ownershipMeanings(change: ObjectChange): Meaning[] {

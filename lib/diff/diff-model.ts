@@ -33,6 +33,14 @@ export type MeaningCode =
   | 'secret-changed'
   /** A removed object, and who deletes it from the cluster. */
   | 'prune'
+  /** The governing AppProject does not permit the object's kind or destination: the sync fails. */
+  | 'sync-refused'
+  /** A binding to cluster-admin or to a role whose rules are wildcards. */
+  | 'broad-binding'
+  /** Over what the API server accepts (a ConfigMap or Secret over 1 MiB): the sync fails. */
+  | 'too-large'
+  /** The same object defined more than once: Argo CD reports a conflict and applies one of them. */
+  | 'duplicate'
   | 'created'
   | 'updated';
 
@@ -83,6 +91,22 @@ export interface ChangeCounts {
   readonly permissionsNarrowed: number;
   /** Meanings of severity `warning`. */
   readonly warnings: number;
+  /** Meanings of severity `danger`, file findings included. */
+  readonly dangers: number;
+}
+
+/**
+ * A file of the tree that Argo CD reads differently from plain YAML: jsonnet it renders, a file
+ * it skips, a symlink it refuses.
+ */
+export interface FileFinding {
+  readonly code: 'jsonnet' | 'skip-file-rendering' | 'out-of-bounds-symlink';
+  readonly severity: Severity;
+  /** The cluster folder the file is in (the first folder of its path). */
+  readonly cluster: string;
+  /** Its path inside dist/. */
+  readonly file: string;
+  readonly message: string;
 }
 
 export interface ClusterDiff {
@@ -97,6 +121,8 @@ export interface ManifestDiff {
   readonly base: string;
   readonly head: string;
   readonly totals: ChangeCounts;
+  /** Files whose change the objects alone do not show, most severe first. */
+  readonly files: readonly FileFinding[];
   readonly clusters: readonly ClusterDiff[];
 }
 
@@ -106,7 +132,7 @@ export function objectsOf(diff: ManifestDiff): ObjectDiff[] {
 }
 
 /** True when the diff holds any change. */
-export const hasChanges = (diff: ManifestDiff): boolean => diff.clusters.length > 0;
+export const hasChanges = (diff: ManifestDiff): boolean => diff.clusters.length > 0 || diff.files.length > 0;
 
 /** `Rollout mandelbrot/mandelbrot` or `AppProject trinity`: kind, then namespace/name. */
 export function describeObject(object: { kind: string; namespace: string; name: string }): string {

@@ -37,14 +37,14 @@ export async function diffGitRevisions(options: GitDiffOptions): Promise<Manifes
     resolveCommit(repository, options.base),
     options.head === undefined ? undefined : resolveCommit(repository, options.head),
   ]);
-  const [base, head] = await Promise.all([
-    readManifestTreeAtCommit(repository, baseCommit, distPath),
-    headCommit === undefined ? readManifestTreeFromDirectory(join(options.directory, distPath)) : readManifestTreeAtCommit(repository, headCommit, distPath),
-  ]);
   const label = (ref: string, commit: string) => (ref.startsWith(commit.slice(0, 7)) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`);
-  return diffManifestTrees(base, head, {
-    baseName: label(options.base, baseCommit),
-    headName: options.head === undefined || headCommit === undefined ? 'working tree' : label(options.head, headCommit),
-    distPath,
-  });
+  const baseName = label(options.base, baseCommit);
+  const headName = options.head === undefined || headCommit === undefined ? 'working tree' : label(options.head, headCommit);
+  const [base, head] = await Promise.all([
+    readManifestTreeAtCommit(repository, baseCommit, distPath, baseName),
+    headCommit === undefined
+      ? readManifestTreeFromDirectory(join(options.directory, distPath), options.directory, headName)
+      : readManifestTreeAtCommit(repository, headCommit, distPath, headName),
+  ]);
+  return diffManifestTrees(base, head, { baseName, headName, distPath });
 }

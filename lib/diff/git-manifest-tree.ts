@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
 import { UsageError } from '../command-line-errors.js';
-import { isManifestPath, ManifestTree } from './manifest-tree.js';
+import { isManifestPath, ManifestParseError, ManifestTree, OutOfBoundsSymlink } from './manifest-tree.js';
 
 /** Bad input from the user: not a repository, an unknown ref. The message says which and why; exit code 2. */
 export class GitInputError extends UsageError {
@@ -53,44 +54,124 @@ export async function resolveCommit(repository: GitRepository, ref: string): Pro
   return result.stdout.trim();
 }
 
+/** Runs git with raw bytes on stdout: blobs may be binary, and their sizes count bytes. */
+function gitBytes(directory: string, args: readonly string[], stdin: string): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: directory, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [out, err]: Buffer[][] = [[], []];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.end(stdin);
+  });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file's bytes as text, or a one-line error naming it: Argo CD reads UTF-8 text only. */
+function decodeText(bytes: Uint8Array, displayName: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ManifestParseError(`${displayName}: not a text file (binary, or not UTF-8); Argo CD cannot read it either`);
+  }
+}
+
 /**
- * The manifests under `distPath` at `commit`, read with `git ls-tree` and one `git cat-file --batch`.
- * A commit without that folder gives an empty tree.
+ * Where a symlink at `linkPath` (repository-relative) points, repository-relative; `undefined`
+ * when that is outside the repository, as Argo CD's out-of-bounds check sees it.
+ */
+export function resolveSymlink(linkPath: string, target: string): string | undefined {
+  if (posix.isAbsolute(target)) return undefined;
+  const resolved = posix.normalize(posix.join(posix.dirname(linkPath), target));
+  return resolved === '..' || resolved.startsWith('../') ? undefined : resolved;
+}
+
+/**
+ * The manifests under `distPath` at `commit`, read with `git ls-tree` and `git cat-file --batch`,
+ * as Argo CD's directory source sees them: a symlink to a file inside the repository reads as
+ * that file; one that points outside is kept as an {@link OutOfBoundsSymlink}. A commit without
+ * that folder gives an empty tree.
  *
  * @param distPath the folder relative to the repository directory, such as `dist`
+ * @param where names the commit in messages, such as `origin/main (1a2b3c4)`
+ * @throws ManifestParseError naming the file and `where` for a file that is not UTF-8 text
  */
-export async function readManifestTreeAtCommit(repository: GitRepository, commit: string, distPath: string): Promise<ManifestTree> {
+export async function readManifestTreeAtCommit(repository: GitRepository, commit: string, distPath: string, where = commit): Promise<ManifestTree> {
   const folder = `${repository.prefix}${distPath.replace(/\/+$/, '')}/`;
   const listing = await git(repository.directory, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', folder]);
   if (listing.exitCode !== 0) throw new Error(`git ls-tree ${commit} failed: ${listing.stderr.trim()}`);
-  const blobs: { path: string; oid: string }[] = [];
+  const entries: { path: string; oid: string; symlink: boolean }[] = [];
   for (const entry of listing.stdout.split('\0')) {
-    const match = entry.match(/^\d+ blob ([0-9a-f]+)\t(.*)$/s);
-    if (match && match[2].startsWith(folder) && isManifestPath(match[2])) blobs.push({ oid: match[1], path: match[2].slice(folder.length) });
+    const match = entry.match(/^(\d+) blob ([0-9a-f]+)\t(.*)$/s);
+    if (!match || !match[3].startsWith(folder)) continue;
+    const symlink = match[1] === '120000';
+    // Argo CD refuses the repository for any out-of-bounds symlink, whatever its name.
+    if (symlink || isManifestPath(match[3])) entries.push({ oid: match[2], path: match[3], symlink });
   }
-  const tree = new Map<string, string>();
-  if (blobs.length === 0) return tree;
-  const batch = await git(repository.directory, ['cat-file', '--batch'], `${blobs.map((blob) => blob.oid).join('\n')}\n`);
-  if (batch.exitCode !== 0) throw new Error(`git cat-file --batch failed: ${batch.stderr.trim()}`);
-  // Sizes in the headers count bytes: back to bytes (the files are UTF-8 YAML).
-  const output = Buffer.from(batch.stdout, 'utf8');
-  let offset = 0;
-  for (const blob of blobs) {
-    const newline = output.indexOf(0x0a, offset);
-    const header = output.toString('utf8', offset, newline).split(' ');
-    const size = Number(header[2]);
-    if (header[0] !== blob.oid || header[1] !== 'blob' || !Number.isInteger(size)) {
-      throw new Error(`git cat-file --batch: unexpected answer "${header.join(' ')}" for ${blob.path}; is the file UTF-8?`);
+  const tree = new Map<string, string | OutOfBoundsSymlink>();
+  if (entries.length === 0) return tree;
+  const blobs = await catFiles(repository, entries.map((entry) => entry.oid));
+  const targets: { path: string; target: string }[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const path = entry.path.slice(folder.length);
+    const displayName = `${distPath}/${path} at ${where}`;
+    const text = decodeText(blobs[index]!, displayName);
+    if (!entry.symlink) tree.set(path, text);
+    else {
+      const target = resolveSymlink(entry.path, text);
+      if (target === undefined) tree.set(path, { symlink: text });
+      else if (isManifestPath(path)) targets.push({ path, target });
     }
-    tree.set(blob.path, output.toString('utf8', newline + 1, newline + 1 + size));
-    offset = newline + 1 + size + 1;
+  }
+  // Symlinks inside the repository read as their targets; one to a folder or to nothing reads as nothing.
+  const contents = await catFiles(repository, targets.map(({ target }) => `${commit}:${target}`), true);
+  for (const [index, { path }] of targets.entries()) {
+    const content = contents[index];
+    if (content) tree.set(path, decodeText(content, `${distPath}/${path} at ${where}`));
   }
   return tree;
 }
 
-/** The manifests under `directory` on disk; empty when it does not exist. */
-export function readManifestTreeFromDirectory(directory: string): ManifestTree {
-  const tree = new Map<string, string>();
+/**
+ * The contents of the named objects, by `git cat-file --batch`, in order.
+ *
+ * @param allowMissing give `undefined` for an object that does not exist or is not a blob
+ */
+async function catFiles(repository: GitRepository, names: readonly string[], allowMissing = false): Promise<(Buffer | undefined)[]> {
+  if (names.length === 0) return [];
+  const batch = await gitBytes(repository.directory, ['cat-file', '--batch'], `${names.join('\n')}\n`);
+  if (batch.exitCode !== 0) throw new Error(`git cat-file --batch failed: ${batch.stderr.trim()}`);
+  const output = batch.stdout;
+  const contents: (Buffer | undefined)[] = [];
+  let offset = 0;
+  for (const name of names) {
+    const newline = output.indexOf(0x0a, offset);
+    const header = output.toString('utf8', offset, newline).split(' ');
+    if (header[header.length - 1] === 'missing' && allowMissing) {
+      contents.push(undefined);
+      offset = newline + 1;
+      continue;
+    }
+    const size = Number(header[2]);
+    if (!Number.isInteger(size)) throw new Error(`git cat-file --batch: unexpected answer "${header.join(' ')}" for ${name}`);
+    contents.push(header[1] === 'blob' ? output.subarray(newline + 1, newline + 1 + size) : undefined);
+    offset = newline + 1 + size + 1;
+  }
+  return contents;
+}
+
+/**
+ * The manifests under `directory` on disk, read like {@link readManifestTreeAtCommit}; empty when
+ * it does not exist.
+ *
+ * @param root the repository's top folder, which symlinks may not leave
+ * @param where names the side in messages, such as `the working tree`
+ * @throws ManifestParseError naming the file for one that is not UTF-8 text
+ */
+export function readManifestTreeFromDirectory(directory: string, root = dirname(directory), where = 'the working tree'): ManifestTree {
+  const tree = new Map<string, string | OutOfBoundsSymlink>();
   let entries: string[];
   try {
     entries = readdirSync(directory, { recursive: true, encoding: 'utf8' });
@@ -98,9 +179,21 @@ export function readManifestTreeFromDirectory(directory: string): ManifestTree {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return tree;
     throw error;
   }
+  const base = relative(root, directory).split(sep).join('/');
   for (const entry of entries.sort()) {
     const path = join(directory, entry);
-    if (isManifestPath(entry) && statSync(path).isFile()) tree.set(relative(directory, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+    const treePath = entry.split(sep).join('/');
+    const displayName = `${base}/${treePath} at ${where}`;
+    const stats = lstatSync(path);
+    if (stats.isSymbolicLink()) {
+      const target = readlinkSync(path);
+      if (resolveSymlink(`${base}/${treePath}`, target) === undefined) {
+        tree.set(treePath, { symlink: target });
+        continue;
+      }
+      if (!isManifestPath(entry) || !existsSync(path) || !statSync(path).isFile()) continue;
+    } else if (!stats.isFile() || !isManifestPath(entry)) continue;
+    tree.set(treePath, decodeText(readFileSync(path), displayName));
   }
   return tree;
 }

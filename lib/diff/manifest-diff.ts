@@ -1,10 +1,13 @@
 import { compareStrings } from '../stable-order.js';
-import { ApplicationIndex, ApplicationInfo } from './application-index.js';
-import { ChangeContext, isWorkload, meaningsOf, ObjectChange, PlacedObject } from './change-meanings.js';
+import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
+import { ChangeContext, isAppProject, isWorkload, meaningsOf, ObjectChange, PlacedObject } from './change-meanings.js';
 import { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
 import { ManifestObject, ManifestTree, ParseCache, parseManifestTree } from './manifest-tree.js';
+import { resolveProject } from './project-policy.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
+import { treeFindings } from './tree-findings.js';
 
 export interface ManifestDiffOptions {
   /** Names the base tree in the result and in messages. @default 'base' */
@@ -25,14 +28,18 @@ export interface ManifestDiffOptions {
 interface IndexedTree {
   readonly applications: ApplicationIndex;
   readonly byKey: Map<string, PlacedObject>;
+  /** Objects defined more than once in a cluster: every copy, by each copy. */
+  readonly duplicates: Map<PlacedObject, PlacedObject[]>;
 }
 
 /**
  * Compares two dist/ trees object by object and says what each difference means once Argo CD
  * syncs it. A pure function over in-memory trees: reading them (from git or disk) is the caller's.
  *
- * Objects are matched by cluster, apiVersion, kind, namespace and name, so moving an object to
- * another file, reordering keys or reformatting YAML is no change.
+ * The trees are read as Argo CD v3.3.7's directory source reads them (see
+ * {@link parseManifestTree} and {@link treeFindings}). Objects are matched by cluster, API group,
+ * kind, namespace and name, as Argo CD matches them, so moving an object to another file,
+ * reordering keys or reformatting YAML is no change.
  *
  * @throws ManifestParseError when a file of either tree is not a list of Kubernetes objects
  */
@@ -42,22 +49,117 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   const headName = options.headName ?? 'head';
   const cache: ParseCache = new Map();
   // An unchanged file holds unchanged objects: it is read only when the rules need its objects.
-  const skipped = new Set([...base.keys()].filter((path) => head.get(path) === base.get(path) && isContextFree(base.get(path)!)));
+  let skipped = new Set(
+    [...base.keys()].filter((path) => {
+      const text = base.get(path);
+      return typeof text === 'string' && head.get(path) === text && isContextFree(text);
+    }),
+  );
+  let sides = readSides(base, head, { distPath, baseName, headName, cache, skipped });
+  let changes = changedObjects(sides.before, sides.after);
+  // New objects may duplicate unchanged ones, and project changes concern every object a project
+  // governs: then the rest of that cluster's files are read too.
+  const needed = new Set<string>();
+  for (const change of changes.values()) {
+    const placed = (change.head ?? change.base)!;
+    if (!change.base || isApplication(placed.object) || isAppProject(placed.object)) needed.add(placed.cluster);
+  }
+  const rest = new Set([...skipped].filter((path) => !needed.has(path.split('/')[0])));
+  if (rest.size < skipped.size) {
+    skipped = rest;
+    sides = readSides(base, head, { distPath, baseName, headName, cache, skipped });
+    changes = changedObjects(sides.before, sides.after);
+  }
+  const context = changeContext(sides.before, sides.after, changes, head, distPath);
+  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
+  const files = treeFindings(base, head, distPath);
+  const totals = countChanges(objects);
+  return {
+    base: baseName,
+    head: headName,
+    totals: { ...totals, dangers: totals.dangers + files.filter((file) => file.severity === 'danger').length },
+    files,
+    clusters: groupByCluster(objects),
+  };
+}
+
+/** What the rules may look up: both sides' Applications, projects, owned objects and workloads. */
+function changeContext(before: IndexedTree, after: IndexedTree, changes: ReadonlyMap<string, ObjectChange>, head: ManifestTree, distPath: string): ChangeContext {
+  const byOwner = (tree: IndexedTree) => {
+    const owned = new Map<string, PlacedObject[]>();
+    for (const placed of tree.byKey.values()) for (const owner of placed.owners) pushTo(owned, `${placed.cluster}\0${owner.name}`, placed);
+    return owned;
+  };
+  const [baseOwned, headOwned] = [byOwner(before), byOwner(after)];
+  const projects = (tree: IndexedTree) => {
+    const byName = new Map<string, PlacedObject>();
+    for (const placed of tree.byKey.values()) if (isAppProject(placed.object)) byName.set(`${placed.cluster}\0${placed.object.name}`, placed);
+    return byName;
+  };
+  const [baseProjects, headProjects] = [projects(before), projects(after)];
+  const workloads = new Map<string, PlacedObject[]>();
+  for (const placed of after.byKey.values()) if (isWorkload(placed.object)) pushTo(workloads, `${placed.cluster}\0${placed.object.namespace}`, placed);
+  const headFolders = new Set<string>();
+  for (const path of head.keys()) for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) headFolders.add(path.slice(0, slash));
+  return {
+    distPath,
+    baseApplications: before.applications,
+    headApplications: after.applications,
+    workloadsIn: (cluster, namespace) => workloads.get(`${cluster}\0${namespace}`) ?? [],
+    podTemplateChanged: (workload) => {
+      const change = changes.get(identityOf(workload.cluster, workload.object));
+      return change !== undefined && (!change.base || touches(change.fields, ['spec', 'template']));
+    },
+    ownedBy: (side, cluster, application) => (side === 'base' ? baseOwned : headOwned).get(`${cluster}\0${application}`) ?? [],
+    project: (side, cluster, name) => resolveProject(name, (side === 'base' ? baseProjects : headProjects).get(`${cluster}\0${name}`)?.object.data),
+    headObject: (cluster, apiGroup, kind, namespace, name) => {
+      for (const placed of after.byKey.values()) {
+        const { object } = placed;
+        if (placed.cluster === cluster && object.kind === kind && apiGroupOf(object.apiVersion) === apiGroup && object.namespace === namespace && object.name === name) return placed;
+      }
+      return undefined;
+    },
+    duplicatesOf: (placed) => after.duplicates.get(placed) ?? [],
+    headHasFolder: (folder) => headFolders.has(folder),
+  };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+interface ReadOptions {
+  readonly distPath: string;
+  readonly baseName: string;
+  readonly headName: string;
+  readonly cache: ParseCache;
+  /** Files both sides share that need not be read. */
+  readonly skipped: ReadonlySet<string>;
+}
+
+/** Both sides parsed (but for the skipped files), with their Applications, indexed by identity. */
+function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions): { before: IndexedTree; after: IndexedTree } {
+  const { distPath, cache, skipped } = options;
   const parse = (tree: ManifestTree, name: string, include: (path: string) => boolean) =>
-    parseManifestTree(new Map([...tree].filter(([path]) => include(path))), name, cache);
-  const baseObjects = parse(base, baseName, (path) => !skipped.has(path));
-  const headObjects = parse(head, headName, (path) => !skipped.has(path));
+    parseManifestTree(new Map([...tree].filter(([path]) => include(path))), name, cache, `${distPath}/`);
+  const baseObjects = parse(base, options.baseName, (path) => !skipped.has(path));
+  const headObjects = parse(head, options.headName, (path) => !skipped.has(path));
   const baseApplications = new ApplicationIndex(baseObjects, distPath);
   const headApplications = new ApplicationIndex(headObjects, distPath);
   // Unless their folder changes hands: then their objects move from one Application to another.
   const moving = new Set([...skipped].filter((path) => ownersKey(baseApplications.ownersOf(path)) !== ownersKey(headApplications.ownersOf(path))));
   if (moving.size > 0) {
-    baseObjects.push(...parse(base, baseName, (path) => moving.has(path)));
-    headObjects.push(...parse(head, headName, (path) => moving.has(path)));
+    baseObjects.push(...parse(base, options.baseName, (path) => moving.has(path)));
+    headObjects.push(...parse(head, options.headName, (path) => moving.has(path)));
   }
   const before = indexTree(baseObjects, baseApplications);
-  const after = indexTree(headObjects, headApplications);
+  return { before, after: indexTree(headObjects, headApplications, before) };
+}
 
+/** The objects that differ, by identity. */
+function changedObjects(before: IndexedTree, after: IndexedTree): Map<string, ObjectChange> {
   const changes = new Map<string, ObjectChange>();
   for (const key of new Set([...before.byKey.keys(), ...after.byKey.keys()])) {
     const old = before.byKey.get(key);
@@ -70,37 +172,19 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     const fields = old.object.data === next.object.data ? [] : fieldChanges(old.object.data, next.object.data);
     if (fields.length > 0 || ownersKey(old.owners) !== ownersKey(next.owners)) changes.set(key, { base: old, head: next, fields });
   }
-
-  const workloads = new Map<string, PlacedObject[]>();
-  for (const placed of after.byKey.values()) {
-    if (!isWorkload(placed.object)) continue;
-    const scope = `${placed.cluster}\0${placed.object.namespace}`;
-    workloads.set(scope, [...(workloads.get(scope) ?? []), placed]);
-  }
-  const context: ChangeContext = {
-    baseApplications: before.applications,
-    headApplications: after.applications,
-    workloadsIn: (cluster, namespace) => workloads.get(`${cluster}\0${namespace}`) ?? [],
-    podTemplateChanged: (workload) => {
-      const change = changes.get(identityOf(workload.cluster, workload.object));
-      return change !== undefined && (!change.base || touches(change.fields, ['spec', 'template']));
-    },
-  };
-
-  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
-  return { base: baseName, head: headName, totals: countChanges(objects), clusters: groupByCluster(objects) };
+  return changes;
 }
 
-/** Kinds the rules read even when they did not change: owners, and the workloads that mount ConfigMaps. */
-const CONTEXT_KINDS = new Set(['Application', 'Rollout', 'Deployment']);
+/** Kinds the rules read even when they did not change: owners, projects, roles, and the workloads that mount ConfigMaps. */
+const CONTEXT_KINDS = new Set(['Application', 'AppProject', 'Rollout', 'Deployment', 'Role', 'ClusterRole']);
 const TOP_LEVEL_KIND = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*$/gm;
 
 /**
  * True for a file of one document whose top-level `kind:` line names a kind the rules never need
- * for context. Anything else (several documents, JSON style, no such line) is parsed.
+ * for context. Anything else (several documents, a list, JSON style, no such line) is parsed.
  */
 function isContextFree(text: string): boolean {
-  if (/^---/m.test(text.replace(/^---[ \t]*\n/, ''))) return false;
+  if (/^---/m.test(text.replace(/^---[ \t]*\n/, '')) || /^items:/m.test(text)) return false;
   const kinds = [...text.matchAll(TOP_LEVEL_KIND)].map((match) => match[2]);
   return kinds.length === 1 && !CONTEXT_KINDS.has(kinds[0]);
 }
@@ -110,20 +194,34 @@ function ownersKey(owners: readonly ApplicationInfo[]): string {
   return owners.map((owner) => owner.name).join('\0');
 }
 
+/** Argo CD's identity of an object: API group (not version), kind, namespace and name, per cluster. */
 function identityOf(cluster: string, object: ManifestObject): string {
-  return [cluster, object.apiVersion, object.kind, object.namespace, object.name].join('\0');
+  return [cluster, apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
 }
 
-function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex): IndexedTree {
-  const byKey = new Map<string, PlacedObject>();
+/**
+ * Objects by identity. The same object twice in one cluster is a conflict Argo CD reports: every
+ * copy stays visible, the one in the file `previous` had it in keeping the plain identity.
+ */
+function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex, previous?: IndexedTree): IndexedTree {
+  const copies = new Map<string, PlacedObject[]>();
   for (const object of objects) {
     const cluster = applications.clusterOf(object);
-    let key = identityOf(cluster, object);
-    // The same object twice in one cluster is a conflict Argo CD reports; keep both visible.
-    if (byKey.has(key)) key += `\0${object.file}`;
-    byKey.set(key, { object, cluster, owners: applications.ownersOf(object.file) });
+    const identity = identityOf(cluster, object);
+    pushTo(copies, identity, { object, cluster, owners: applications.ownersOf(object.file) });
   }
-  return { applications, byKey };
+  const byKey = new Map<string, PlacedObject>();
+  const duplicates = new Map<PlacedObject, PlacedObject[]>();
+  for (const [identity, group] of copies) {
+    const before = previous?.byKey.get(identity)?.object.file;
+    const primary = group.find((placed) => placed.object.file === before) ?? group[0];
+    byKey.set(identity, primary);
+    for (const placed of group) {
+      if (placed !== primary) byKey.set(`${identity}\0${placed.object.file}`, placed);
+      if (group.length > 1) duplicates.set(placed, group);
+    }
+  }
+  return { applications, byKey, duplicates };
 }
 
 function toObjectDiff(change: ObjectChange, context: ChangeContext): ObjectDiff {
@@ -159,6 +257,7 @@ function countChanges(objects: readonly ObjectDiff[]): ChangeCounts {
     permissionsWidened: count((object) => has(object, 'permissions-widened')),
     permissionsNarrowed: count((object) => has(object, 'permissions-narrowed')),
     warnings: objects.reduce((sum, object) => sum + object.meanings.filter((meaning) => meaning.severity === 'warning').length, 0),
+    dangers: objects.reduce((sum, object) => sum + object.meanings.filter((meaning) => meaning.severity === 'danger').length, 0),
   };
 }
 

@@ -1,10 +1,23 @@
-import { parseAllDocuments } from 'yaml';
 import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { UsageError } from '../command-line-errors.js';
 import { compareStrings } from '../stable-order.js';
+import { parseYamlDocuments, YamlSyntaxError } from '../util/yaml-parse.js';
 
-/** A dist/ tree in memory: each file's path inside dist/ (`/`-separated) and its YAML text. */
-export type ManifestTree = ReadonlyMap<string, string>;
+/**
+ * A symlink of a tree whose target lies outside the repository. Argo CD's repo server refuses a
+ * repository that holds one ("repository contains out-of-bounds symlinks"), so it never reads it.
+ */
+export interface OutOfBoundsSymlink {
+  /** The link's target, as stored. */
+  readonly symlink: string;
+}
+
+/**
+ * A dist/ tree in memory: each file's path inside dist/ (`/`-separated) and its text. A symlink
+ * to a file inside the repository holds that file's text; one pointing outside holds
+ * {@link OutOfBoundsSymlink}.
+ */
+export type ManifestTree = ReadonlyMap<string, string | OutOfBoundsSymlink>;
 
 /** A manifest as parsed from YAML. */
 export type ManifestData = Readonly<Record<string, unknown>>;
@@ -34,9 +47,23 @@ export class ManifestParseError extends UsageError {
   }
 }
 
-/** Whether a tree path is a manifest: a file Argo CD's directory source reads (JSON parses as YAML). */
+/** Files Argo CD v3.3.7's directory source reads: `.yaml`, `.yml`, `.json` and `.jsonnet`. */
 export function isManifestPath(path: string): boolean {
-  return path.endsWith('.yaml') || path.endsWith('.yml') || path.endsWith('.json');
+  return /\.(ya?ml|json|jsonnet)$/.test(path);
+}
+
+/** Jsonnet, which Argo CD renders and this program does not. */
+export const isJsonnetPath = (path: string): boolean => path.endsWith('.jsonnet');
+
+/**
+ * Argo CD skips a file that holds this text anywhere, comment or not: its objects are not part
+ * of the Application, so automated prune deletes them.
+ */
+export const SKIP_FILE_RENDERING_MARKER = '+argocd:skip-file-rendering';
+
+/** Whether Argo CD reads `content` as manifests: text, with no skip marker, not jsonnet. */
+export function isReadAsManifests(path: string, content: string | OutOfBoundsSymlink): content is string {
+  return typeof content === 'string' && !isJsonnetPath(path) && !content.includes(SKIP_FILE_RENDERING_MARKER);
 }
 
 /**
@@ -46,50 +73,67 @@ export function isManifestPath(path: string): boolean {
 export type ParseCache = Map<string, readonly ManifestData[]>;
 
 /**
- * Every object of `tree`, sorted by file. A file may hold several YAML documents; empty
- * documents are skipped.
+ * Every object of `tree` as Argo CD's directory source reads it, sorted by file: each YAML
+ * document of a file, with the items of a list (an object whose `items` is a list, such as
+ * `kind: List`) in place of the list. Files Argo CD skips (jsonnet, the skip marker,
+ * out-of-bounds symlinks) are not read; {@link treeFindings} names them.
  *
- * @param where names the tree in messages, such as `dist/ at origin/main`
+ * @param where names the tree's side in messages, such as `origin/main (1a2b3c4)`
+ * @param folder the tree's folder, which messages put before each path, such as `dist/`
  * @throws ManifestParseError naming the file when it is not YAML or holds something other than objects
  */
-export function parseManifestTree(tree: ManifestTree, where: string, cache: ParseCache = new Map()): ManifestObject[] {
+export function parseManifestTree(tree: ManifestTree, where: string, cache: ParseCache = new Map(), folder = ''): ManifestObject[] {
   const objects: ManifestObject[] = [];
   for (const file of [...tree.keys()].filter(isManifestPath).sort(compareStrings)) {
     const text = tree.get(file)!;
+    if (!isReadAsManifests(file, text)) continue;
     let documents = cache.get(text);
     if (!documents) {
-      documents = parseDocuments(text, `${file} (${where})`);
+      documents = parseDocuments(text, `${folder}${file} at ${where}`);
       cache.set(text, documents);
     }
-    for (const data of documents) objects.push(toManifestObject(file, data, where));
+    for (const data of documents) objects.push(toManifestObject(file, data, `${folder}${file} at ${where}`));
   }
   return objects;
 }
 
 function parseDocuments(text: string, displayName: string): ManifestData[] {
+  if (text.includes('\0')) {
+    throw new ManifestParseError(`${displayName}: not a text file (binary, or not UTF-8); Argo CD cannot read it either`);
+  }
+  let values: unknown[];
+  try {
+    values = parseYamlDocuments(text);
+  } catch (error) {
+    if (!(error instanceof YamlSyntaxError)) throw error;
+    throw new ManifestParseError(`${displayName}: not valid YAML: ${error.message}`);
+  }
   const documents: ManifestData[] = [];
-  for (const document of parseAllDocuments(text)) {
-    const error = document.errors[0];
-    if (error) {
-      // The first line of yaml's message ends with the position: "... at line 2, column 1:".
-      throw new ManifestParseError(`${displayName}: not valid YAML: ${error.message.split('\n')[0].replace(/:$/, '')}`);
-    }
-    const value: unknown = document.toJS();
+  for (const value of values) {
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new ManifestParseError(`${displayName}: expected Kubernetes objects (mappings), found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`);
     }
-    documents.push(value as ManifestData);
+    const items = (value as ManifestData).items;
+    // Argo CD's IsList: any object whose `items` is a list stands for its items.
+    if (Array.isArray(items)) {
+      for (const [index, item] of items.entries()) {
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+          throw new ManifestParseError(`${displayName}: items[${index}] of the list is not an object`);
+        }
+        documents.push(item as ManifestData);
+      }
+    } else documents.push(value as ManifestData);
   }
   return documents;
 }
 
-function toManifestObject(file: string, data: ManifestData, where: string): ManifestObject {
+function toManifestObject(file: string, data: ManifestData, displayName: string): ManifestObject {
   const metadata = (data.metadata ?? {}) as Record<string, unknown>;
   const fields = { apiVersion: data.apiVersion, kind: data.kind, name: metadata.name };
   for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'string' || value === '') {
-      throw new ManifestParseError(`${file} (${where}): an object has no ${field === 'name' ? 'metadata.name' : field}; every manifest needs apiVersion, kind and metadata.name`);
+      throw new ManifestParseError(`${displayName}: an object has no ${field === 'name' ? 'metadata.name' : field}; every manifest needs apiVersion, kind and metadata.name`);
     }
   }
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';

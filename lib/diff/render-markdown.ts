@@ -1,11 +1,12 @@
 import { ClusterDiff, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
-import { describeCounts, prominentMeanings } from './render-text.js';
+import { fencedBlock, htmlText, inlineCode, markdownText } from './markdown-escape.js';
+import { attentionItems, describeCounts, describeTotals } from './render-text.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
 export interface MarkdownRenderOptions {
   /**
-   * The result stays shorter than this many characters: whole objects are cut, the most
-   * important kept, and a note says what was cut. GitHub rejects comments over 65,536.
+   * The result stays shorter than this many characters, whatever the input: GitHub rejects
+   * comments over 65,536. The summary table and the note on what was cut always stay.
    *
    * @default 60000
    */
@@ -14,107 +15,136 @@ export interface MarkdownRenderOptions {
 
 const SEVERITY_ICON: Record<Severity, string> = { danger: '🚨', warning: '⚠️', notice: '🔸', info: '▫️' };
 const CHANGE_LABEL = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' } as const;
-/** Room kept for the note that lists the cut objects. */
-const CUT_NOTE_ROOM = 2000;
 
-/** Text for Markdown paragraphs and list items: no accidental emphasis, links or HTML. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#]/g, (character) => `\\${character}`);
-}
-
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** A fence longer than any run of backticks inside, so content never closes it. */
-function fenced(language: string, lines: readonly string[]): string {
-  const longest = Math.max(2, ...lines.map((line) => Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length))));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}${language}\n${lines.join('\n')}\n${fence}`;
-}
+/** Shares of `maxLength`: the summary table, the list of dangers and warnings; the details get the rest. */
+const TABLE_SHARE = 0.2;
+const ATTENTION_SHARE = 0.3;
+/** Room kept for the note that says what was cut. */
+const CUT_NOTE_ROOM = 1500;
 
 function objectBlock(object: ObjectDiff): string {
-  const moved = object.previousFile ? ` (moved from \`${object.previousFile}\`)` : '';
-  const parts = [`**${CHANGE_LABEL[object.change]}** \`${describeObject(object)}\` in \`${object.file}\`${moved}`];
-  parts.push(object.meanings.map((meaning) => `- ${SEVERITY_ICON[meaning.severity]} ${escapeMarkdown(meaning.message)}`).join('\n'));
+  const moved = object.previousFile ? ` (moved from ${inlineCode(object.previousFile)})` : '';
+  const parts = [`**${CHANGE_LABEL[object.change]}** ${inlineCode(describeObject(object))} in ${inlineCode(object.file)}${moved}`];
+  parts.push(object.meanings.map((meaning) => `- ${SEVERITY_ICON[meaning.severity]} ${markdownText(meaning.message)}`).join('\n'));
   const lines = object.fields.flatMap((field) =>
     field.change === 'changed'
       ? [`- ${formatFieldChange({ ...field, change: 'removed' })}`, `+ ${formatFieldChange({ ...field, change: 'added' })}`]
       : [`${field.change === 'added' ? '+' : '-'} ${formatFieldChange(field)}`],
   );
   if (object.change === 'added' && object.object) lines.push(...objectLines(object.object).map((line) => `+ ${line}`));
-  if (lines.length > 0) parts.push(fenced('diff', lines));
+  if (lines.length > 0) parts.push(fencedBlock('diff', lines));
   return `${parts.join('\n\n')}\n`;
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { danger: 0, warning: 1, notice: 2, info: 3 };
 
 /** Lower comes first when room runs out: what a reviewer must not miss. */
 function priorityOf(object: ObjectDiff): number {
-  const severities = object.meanings.map((meaning) => meaning.severity);
-  if (severities.includes('danger')) return 0;
-  if (severities.includes('warning')) return 1;
-  if (severities.includes('notice')) return 2;
-  return 3;
+  return Math.min(3, ...object.meanings.map((meaning) => SEVERITY_RANK[meaning.severity]));
 }
 
-function summaryTable(diff: ManifestDiff, maxRows: number): string {
-  const permissionCell = (counts: ClusterDiff['counts']) =>
-    [counts.permissionsWidened ? `🚨 widened (${counts.permissionsWidened})` : '', counts.permissionsNarrowed ? `narrowed (${counts.permissionsNarrowed})` : '']
-      .filter(Boolean)
-      .join(', ') || '—';
-  const row = (name: string, counts: ClusterDiff['counts']) =>
-    `| ${name} | ${counts.added} | ${counts.changed} | ${counts.removed} | ${counts.canaries} | ${permissionCell(counts)} |`;
-  const rows = diff.clusters.slice(0, maxRows).map((cluster) => row(`\`${cluster.cluster}\``, cluster.counts));
-  if (diff.clusters.length > maxRows) rows.push(`| … ${diff.clusters.length - maxRows} more clusters | | | | | |`);
-  if (diff.clusters.length > 1) rows.push(row('**all**', diff.totals));
-  return ['| Cluster | Added | Changed | Removed | Canaries started | Permission changes |', '| --- | ---: | ---: | ---: | ---: | --- |', ...rows].join('\n');
+type Counts = ClusterDiff['counts'];
+
+function permissionCell(counts: Counts): string {
+  const parts = [counts.permissionsWidened ? `🚨 widened (${counts.permissionsWidened})` : '', counts.permissionsNarrowed ? `narrowed (${counts.permissionsNarrowed})` : ''];
+  return parts.filter(Boolean).join(', ') || '—';
 }
 
-function header(diff: ManifestDiff, maxRows: number): string {
-  const parts = [`### Manifest changes in \`dist/\``, `\`${escapeHtml(diff.base)}\` → \`${escapeHtml(diff.head)}\`: ${escapeMarkdown(describeCounts(diff.totals))}`];
-  const prominent = prominentMeanings(diff);
-  if (prominent.length > 0) {
-    parts.push(['> [!CAUTION]', '> **Permissions widened.** Review these before approving:', ...prominent.map(({ where, meaning }) => `> - ${escapeMarkdown(`${where}: ${meaning.message}`)}`)].join('\n'));
+const tableRow = (name: string, counts: Counts) =>
+  `| ${name} | ${counts.added} | ${counts.changed} | ${counts.removed} | ${counts.canaries} | ${permissionCell(counts)} | ${counts.dangers} |`;
+
+/** The summary table within `budget` characters: as many cluster rows as fit, then a count of the rest, then the totals. */
+function summaryTable(diff: ManifestDiff, budget: number): { text: string; cutRows: number } {
+  const lines = ['| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |', '| --- | ---: | ---: | ---: | ---: | --- | ---: |'];
+  const totals = diff.clusters.length > 1 ? tableRow('**all**', diff.totals) : '';
+  let length = lines.join('\n').length + totals.length + 200;
+  let shown = 0;
+  for (const cluster of diff.clusters) {
+    const row = tableRow(inlineCode(cluster.cluster), cluster.counts);
+    if (length + row.length + 1 > budget) break;
+    lines.push(row);
+    length += row.length + 1;
+    shown++;
   }
-  parts.push(summaryTable(diff, maxRows));
-  return `${parts.join('\n\n')}\n`;
+  const cutRows = diff.clusters.length - shown;
+  if (cutRows > 0) lines.push(`| … ${cutRows} more cluster${cutRows === 1 ? '' : 's'} | | | | | | |`);
+  if (totals) lines.push(totals);
+  return { text: lines.join('\n'), cutRows };
+}
+
+/** Dangers and warnings, most severe first, within `budget` characters; the rest counted. */
+function attentionList(diff: ManifestDiff, budget: number): { text: string; cut: number } {
+  const items = attentionItems(diff);
+  if (items.length === 0) return { text: '', cut: 0 };
+  const dangers = items.some((item) => item.severity === 'danger');
+  const lines = [dangers ? '> [!CAUTION]' : '> [!WARNING]', `> **${dangers ? 'Dangers' : 'Warnings'} to review before approving:**`];
+  let length = lines.join('\n').length + 100;
+  let shown = 0;
+  for (const item of items) {
+    const line = `> - ${SEVERITY_ICON[item.severity]} ${inlineCode(item.where)}: ${markdownText(item.message)}`;
+    if (length + line.length + 1 > budget) break;
+    lines.push(line);
+    length += line.length + 1;
+    shown++;
+  }
+  const cut = items.length - shown;
+  if (cut > 0) lines.push(`> - … and ${cut} more (see the note at the end)`);
+  return { text: lines.join('\n'), cut };
 }
 
 /**
- * The diff as a pull-request comment: a summary table, the permission changes called out, then
- * one collapsible section per cluster with every object by Application.
+ * The diff as a pull-request comment: the counts, a summary table, the dangers and warnings
+ * (each within its own share of the length), then one collapsible section per cluster with every
+ * object by Application, and a note saying what was cut for length.
  */
 export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOptions = {}): string {
   const maxLength = options.maxLength ?? 60000;
-  if (diff.clusters.length === 0) {
-    return `### Manifest changes in \`dist/\`\n\n\`${escapeHtml(diff.base)}\` → \`${escapeHtml(diff.head)}\`: no object changed.\n`;
-  }
-  let rows = diff.clusters.length;
-  let top = header(diff, rows);
-  while (top.length > maxLength / 2 && rows > 1) top = header(diff, (rows = Math.floor(rows / 2)));
+  const title = `### Manifest changes in ${inlineCode('dist/')}`;
+  const sides = `${inlineCode(diff.base.slice(0, 200))} → ${inlineCode(diff.head.slice(0, 200))}`;
+  if (diff.clusters.length === 0 && diff.files.length === 0) return `${title}\n\n${sides}: no object changed.\n`;
+
+  const table = summaryTable(diff, Math.floor(maxLength * TABLE_SHARE));
+  const attention = attentionList(diff, Math.floor(maxLength * ATTENTION_SHARE));
+  const top = [title, `${sides}: ${markdownText(describeTotals(diff))}`, table.text, attention.text].filter(Boolean).join('\n\n') + '\n';
 
   const objects = objectsOf(diff);
-  const blocks = new Map(objects.map((object) => [object, objectBlock(object)]));
+  const blocks = new Map<ObjectDiff, string>();
   const kept = new Set<ObjectDiff>();
   let room = maxLength - top.length - CUT_NOTE_ROOM - skeletonLength(diff);
   const ranked = objects.map((object, order) => ({ object, order, priority: priorityOf(object) })).sort((a, b) => a.priority - b.priority || a.order - b.order);
   for (const { object } of ranked) {
-    const size = blocks.get(object)!.length + 1;
-    if (size <= room) {
+    // A huge object (a ConfigMap of 80,000 keys) is not rendered only to be cut.
+    if (object.object && leafCount(object.object, room) > room / 8) continue;
+    const block = objectBlock(object);
+    if (block.length + 1 <= room) {
+      blocks.set(object, block);
       kept.add(object);
-      room -= size;
+      room -= block.length + 1;
     }
   }
-
-  const sections = diff.clusters.map((cluster) => clusterSection(cluster, blocks, kept));
-  const cut = objects.filter((object) => !kept.has(object));
-  let text = [top, ...sections, cut.length > 0 ? cutNote(cut) : ''].join('\n');
-  // Only reachable with a header near the limit: keep the summary, drop the details.
-  if (text.length >= maxLength) text = `${top}\n${cutNote(objects)}`.slice(0, maxLength - 1);
-  return text;
+  let sections = diff.clusters.map((cluster) => clusterSection(cluster, blocks, kept)).join('\n');
+  // With very many clusters even the empty sections do not fit: then none is shown.
+  if (room < 0) {
+    kept.clear();
+    sections = '';
+  }
+  const note = cutNote({ objects: objects.length - kept.size, rows: table.cutRows, attention: attention.cut, sectionsDropped: sections === '' && diff.clusters.length > 0 });
+  return [top, sections, note].filter(Boolean).join('\n');
 }
 
-/**
- * Characters of everything but the object blocks, at most: cluster sections with their cut line
- * as if every object were cut, and Application headings.
- */
+/** Leaves under `value`, counting no further than `limit`: each becomes at least one line of about 8 characters. */
+function leafCount(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= limit) {
+    const item = stack.pop();
+    if (item && typeof item === 'object') for (const child of Object.values(item)) stack.push(child);
+    else count++;
+  }
+  return count;
+}
+
+/** Characters of the cluster sections without any object block, at most. */
 function skeletonLength(diff: ManifestDiff): number {
   const perCluster = (cluster: ClusterDiff) =>
     clusterSection(cluster, new Map(), new Set()).length + cluster.groups.reduce((sum, group) => sum + groupHeading(group.applications).length + 1, 0);
@@ -122,11 +152,11 @@ function skeletonLength(diff: ManifestDiff): number {
 }
 
 function groupHeading(applications: readonly string[]): string {
-  return applications.length > 0 ? `#### Application ${applications.map((name) => `\`${name}\``).join(', ')}\n` : '#### No Application (applied by hand)\n';
+  return applications.length > 0 ? `#### Application ${applications.map(inlineCode).join(', ')}\n` : '#### No Application (applied by hand)\n';
 }
 
 function clusterSection(cluster: ClusterDiff, blocks: Map<ObjectDiff, string>, kept: Set<ObjectDiff>): string {
-  const parts = [`<details>\n<summary><b>${escapeHtml(cluster.cluster)}</b>: ${escapeHtml(describeCounts(cluster.counts))}</summary>\n`];
+  const parts = [`<details>\n<summary><b>${htmlText(cluster.cluster)}</b>: ${htmlText(describeCounts(cluster.counts))}</summary>\n`];
   let cut = 0;
   for (const group of cluster.groups) {
     const shown = group.objects.filter((object) => kept.has(object));
@@ -139,17 +169,12 @@ function clusterSection(cluster: ClusterDiff, blocks: Map<ObjectDiff, string>, k
   return parts.join('\n');
 }
 
-function cutNote(cut: readonly ObjectDiff[]): string {
-  const lines = [`**${cut.length} object${cut.length === 1 ? '' : 's'} cut** to keep this comment short enough for GitHub; run \`npm run diff\` locally for everything. Cut:`];
-  let length = lines[0].length;
-  for (const [index, object] of cut.entries()) {
-    const line = `- \`${object.cluster}\`: ${object.change} \`${describeObject(object)}\``;
-    if (length + line.length > CUT_NOTE_ROOM - 200) {
-      lines.push(`- … and ${cut.length - index} more`);
-      break;
-    }
-    lines.push(line);
-    length += line.length + 1;
-  }
-  return `${lines.join('\n')}\n`;
+/** What was left out, in counts: always short, so it always fits. */
+function cutNote(cut: { objects: number; rows: number; attention: number; sectionsDropped: boolean }): string {
+  const parts: string[] = [];
+  if (cut.objects > 0) parts.push(`the details of ${cut.objects} object${cut.objects === 1 ? '' : 's'}${cut.sectionsDropped ? ' (every cluster section)' : ''}`);
+  if (cut.attention > 0) parts.push(`${cut.attention} danger or warning line${cut.attention === 1 ? '' : 's'} (the most severe are shown)`);
+  if (cut.rows > 0) parts.push(`${cut.rows} row${cut.rows === 1 ? '' : 's'} of the summary table (the totals row counts them)`);
+  if (parts.length === 0) return '';
+  return `**What was cut** to keep this comment short enough for GitHub: ${parts.join('; ')}. Run ${inlineCode('npm run diff')} locally for everything.\n`;
 }

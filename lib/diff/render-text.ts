@@ -1,5 +1,5 @@
 import { painter, TextStyle } from '../terminal-color.js';
-import { ChangeCounts, describeObject, ManifestDiff, Meaning, ObjectDiff, objectsOf, Severity } from './diff-model.js';
+import { ChangeCounts, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
 export interface TextRenderOptions {
@@ -30,11 +30,30 @@ export function describeCounts(counts: ChangeCounts): string {
   return parts.join(', ');
 }
 
-/** The danger-level meanings of the whole diff, each with where it is: shown first, in every format. */
-export function prominentMeanings(diff: ManifestDiff): { where: string; meaning: Meaning }[] {
-  return objectsOf(diff).flatMap((object) =>
-    object.meanings.filter((meaning) => meaning.severity === 'danger').map((meaning) => ({ where: `${object.cluster}: ${describeObject(object)}`, meaning })),
-  );
+/** The diff's counts, with the files Argo CD reads differently: `1 added, 1 file Argo CD reads differently`. */
+export function describeTotals(diff: ManifestDiff): string {
+  const files = diff.files.length === 0 ? '' : `${diff.files.length} file${diff.files.length === 1 ? '' : 's'} Argo CD reads differently`;
+  return [describeCounts(diff.totals) || 'no object changed', files].filter(Boolean).join(', ');
+}
+
+/** A danger or warning of the diff, with where it is. */
+export interface AttentionItem {
+  /** `aws: Rollout mandelbrot/mandelbrot`, or the file for a file finding. */
+  readonly where: string;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+/** Every danger and warning of the diff, file findings included, most severe first. */
+export function attentionItems(diff: ManifestDiff): AttentionItem[] {
+  const items: AttentionItem[] = diff.files.map((file) => ({ where: `${file.cluster}: ${file.file}`, severity: file.severity, message: file.message }));
+  for (const object of objectsOf(diff)) {
+    for (const meaning of object.meanings) {
+      if (meaning.severity === 'danger' || meaning.severity === 'warning') items.push({ where: `${object.cluster}: ${describeObject(object)}`, severity: meaning.severity, message: meaning.message });
+    }
+  }
+  const rank = { danger: 0, warning: 1, notice: 2, info: 3 };
+  return items.filter((item) => item.severity === 'danger' || item.severity === 'warning').sort((a, b) => rank[a.severity] - rank[b.severity]);
 }
 
 /** The diff for a terminal or a log: grouped by cluster, then Application, every field shown. */
@@ -42,13 +61,16 @@ export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}):
   const paint = painter(options.color);
   const lines: string[] = [];
   lines.push(paint('bold', `Manifest changes in dist/: ${diff.base} → ${diff.head}`));
-  if (diff.clusters.length === 0) {
+  if (diff.clusters.length === 0 && diff.files.length === 0) {
     lines.push('No object changed.');
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`${diff.clusters.length} cluster${diff.clusters.length === 1 ? '' : 's'}: ${describeCounts(diff.totals)}`);
-  for (const { where, meaning } of prominentMeanings(diff)) {
-    lines.push(paint(SEVERITY_STYLE.danger, `${SEVERITY_MARK.danger} ${where}: ${meaning.message}`));
+  lines.push(`${diff.clusters.length} cluster${diff.clusters.length === 1 ? '' : 's'}: ${describeTotals(diff)}`);
+  for (const item of attentionItems(diff).filter((candidate) => candidate.severity === 'danger')) {
+    lines.push(paint(SEVERITY_STYLE.danger, `${SEVERITY_MARK.danger} ${item.where}: ${item.message}`));
+  }
+  for (const file of diff.files.filter((candidate) => candidate.severity !== 'danger')) {
+    lines.push(paint(SEVERITY_STYLE[file.severity], `${SEVERITY_MARK[file.severity]} ${file.cluster}: ${file.file}: ${file.message}`));
   }
   for (const cluster of diff.clusters) {
     lines.push('', paint('bold', `cluster ${cluster.cluster}: ${describeCounts(cluster.counts)}`));

@@ -31,11 +31,12 @@ export interface RolloutWorkflowProps {
   readonly approvalEnvironment?: string;
 
   /**
-   * The kubectl-argo-rollouts plugin release to install.
+   * The kubectl-argo-rollouts plugin release to install, and the sha256 of its linux-amd64
+   * binary, which the workflow checks before it runs it.
    *
-   * @default SUPPORTED_PLUGIN_VERSION (v1.9.0)
+   * @default - SUPPORTED_PLUGIN_VERSION (v1.9.0) and its checksum from ROLLOUTS_PLUGIN_SHA256
    */
-  readonly rolloutsPluginVersion?: string;
+  readonly rolloutsPlugin?: { readonly version: string; readonly sha256: string };
 
   /**
    * The kubectl release to install.
@@ -74,6 +75,14 @@ const PINNED_ACTIONS = {
   useKubelogin: pin('Azure/use-kubelogin', '0ce7c36141aa27d4934872cf00b0120804c98a29', 'v1.3'),
 } as const;
 
+/**
+ * sha256 of each reviewed kubectl-argo-rollouts release's `kubectl-argo-rollouts-linux-amd64`:
+ * a plugin upgrade starts here.
+ */
+export const ROLLOUTS_PLUGIN_SHA256: Readonly<Record<string, string>> = {
+  'v1.9.0': 'd1c98f59f6d3716b7a35aa540506764700a358448dd6a10e92381b7aa294d00b',
+};
+
 type Step = Record<string, unknown>;
 
 /** The name of one of a cluster's GitHub secrets: `<CLUSTER>_<WHAT>`, such as `AWS_ROLE_ARN`. */
@@ -104,9 +113,85 @@ const CLOUD_SECRETS: Record<Cloud, readonly string[]> = {
  * cluster adds it here at the next synth.
  */
 export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
-  const pluginVersion = props.rolloutsPluginVersion ?? SUPPORTED_PLUGIN_VERSION;
+  const pluginVersion = props.rolloutsPlugin?.version ?? SUPPORTED_PLUGIN_VERSION;
+  const pluginSha256 = props.rolloutsPlugin?.sha256 ?? ROLLOUTS_PLUGIN_SHA256[pluginVersion];
+  if (!pluginSha256) throw new Error(`no sha256 for kubectl-argo-rollouts ${pluginVersion}: add it to ROLLOUTS_PLUGIN_SHA256`);
   const clusters = [...props.clusters].sort((a, b) => compareStrings(a.name, b.name));
   const clusterNames = clusters.map((cluster) => cluster.name);
+
+  // Everything before the sign-in: the code and its dependencies, without install scripts, and
+  // the tools, checked. esbuild needs no install script: npm installs its platform package.
+  const commonSteps = (): Step[] => [
+    { name: 'Check out', uses: usesOf(PINNED_ACTIONS.checkout), with: { 'persist-credentials': false } },
+    {
+      name: 'Set up Node.js',
+      uses: usesOf(PINNED_ACTIONS.setupNode),
+      // No dependency cache in a job that holds cloud credentials.
+      with: { 'node-version': props.nodeVersion ?? '20', 'package-manager-cache': false },
+    },
+    { name: 'Install dependencies, running none of their install scripts', run: 'npm ci --ignore-scripts --no-audit --no-fund' },
+    { name: 'Install kubectl', uses: usesOf(PINNED_ACTIONS.setupKubectl), with: { version: props.kubectlVersion ?? 'v1.33.4' } },
+    {
+      name: `Install the kubectl-argo-rollouts plugin ${pluginVersion}, checked against its sha256`,
+      env: { ROLLOUTS_PLUGIN_VERSION: pluginVersion, ROLLOUTS_PLUGIN_SHA256: pluginSha256 },
+      run: script(
+        'bin="$RUNNER_TEMP/bin"',
+        'mkdir -p "$bin"',
+        'curl -fsSL -o "$bin/kubectl-argo-rollouts" "https://github.com/argoproj/argo-rollouts/releases/download/${ROLLOUTS_PLUGIN_VERSION}/kubectl-argo-rollouts-linux-amd64"',
+        'echo "${ROLLOUTS_PLUGIN_SHA256}  $bin/kubectl-argo-rollouts" | sha256sum --check --strict -',
+        'chmod +x "$bin/kubectl-argo-rollouts"',
+        'echo "$bin" >> "$GITHUB_PATH"',
+        '"$bin/kubectl-argo-rollouts" version',
+      ),
+    },
+  ];
+
+  const jobs: Record<string, unknown> = {
+    'default-branch': {
+      name: 'Refuse any ref but the default branch',
+      'runs-on': 'ubuntu-latest',
+      permissions: {},
+      steps: [
+        {
+          name: 'Refuse any ref but the default branch',
+          env: { REF: '${{ github.ref }}', DEFAULT_BRANCH: '${{ github.event.repository.default_branch }}' },
+          run: script(
+            'if [ "$REF" != "refs/heads/$DEFAULT_BRANCH" ]; then',
+            '  echo "::error::The Mandelbrot Rollout workflow runs only from the default branch ($DEFAULT_BRANCH), not from $REF: start it again from $DEFAULT_BRANCH."',
+            '  exit 1',
+            'fi',
+          ),
+        },
+      ],
+    },
+  };
+  for (const cluster of clusters) {
+    jobs[`rollout-${cluster.name}`] = {
+      name: `\${{ inputs.operation }} on ${cluster.name}`,
+      needs: 'default-branch',
+      if: `inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`,
+      'runs-on': 'ubuntu-latest',
+      'timeout-minutes': 60,
+      environment: props.approvalEnvironment ?? 'infra-deploy-approval',
+      // One run at a time per cluster: an `all` run holds every cluster's lock, one job each.
+      // A running operation is never cancelled half-way.
+      concurrency: { group: `mandelbrot-rollout-${cluster.name}`, 'cancel-in-progress': false },
+      steps: [
+        ...commonSteps(),
+        ...clusterSteps(cluster),
+        {
+          name: 'Run ${{ inputs.operation }}',
+          // Inputs reach the shell as environment variables, never as text pasted into the script.
+          env: { OPERATION: '${{ inputs.operation }}', CLUSTER: cluster.name, TO_REVISION: '${{ inputs.to_revision }}' },
+          run: script(
+            'args=("$OPERATION" --cluster "$CLUSTER")',
+            'if [ -n "$TO_REVISION" ]; then args+=(--to-revision "$TO_REVISION"); fi',
+            'npm run rollout -- "${args[@]}"',
+          ),
+        },
+      ],
+    };
+  }
 
   const workflow = {
     name: 'Mandelbrot Rollout',
@@ -138,50 +223,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
       },
     },
     permissions: { contents: 'read', 'id-token': 'write' },
-    // One run at a time per selection; a running operation is never cancelled half-way.
-    concurrency: { group: 'mandelbrot-rollout-${{ inputs.cloud }}', 'cancel-in-progress': false },
-    jobs: {
-      rollout: {
-        name: '${{ inputs.operation }} on ${{ inputs.cloud }}',
-        'runs-on': 'ubuntu-latest',
-        'timeout-minutes': 60,
-        environment: props.approvalEnvironment ?? 'infra-deploy-approval',
-        steps: [
-          { name: 'Check out', uses: usesOf(PINNED_ACTIONS.checkout), with: { 'persist-credentials': false } },
-          {
-            name: 'Set up Node.js',
-            uses: usesOf(PINNED_ACTIONS.setupNode),
-            // No dependency cache in a job that holds cloud credentials.
-            with: { 'node-version': props.nodeVersion ?? '20', 'package-manager-cache': false },
-          },
-          { name: 'Install kubectl', uses: usesOf(PINNED_ACTIONS.setupKubectl), with: { version: props.kubectlVersion ?? 'v1.33.4' } },
-          {
-            name: `Install the kubectl-argo-rollouts plugin ${pluginVersion}`,
-            env: { ROLLOUTS_PLUGIN_VERSION: pluginVersion },
-            run: script(
-              'bin="$RUNNER_TEMP/bin"',
-              'mkdir -p "$bin"',
-              'curl -fsSL -o "$bin/kubectl-argo-rollouts" "https://github.com/argoproj/argo-rollouts/releases/download/${ROLLOUTS_PLUGIN_VERSION}/kubectl-argo-rollouts-linux-amd64"',
-              'chmod +x "$bin/kubectl-argo-rollouts"',
-              'echo "$bin" >> "$GITHUB_PATH"',
-              '"$bin/kubectl-argo-rollouts" version',
-            ),
-          },
-          ...clusters.flatMap(clusterSteps),
-          { name: 'Install dependencies', run: 'npm ci --no-audit --no-fund' },
-          {
-            name: 'Run ${{ inputs.operation }}',
-            // Inputs reach the shell as environment variables, never as text pasted into the script.
-            env: { OPERATION: '${{ inputs.operation }}', CLOUD: '${{ inputs.cloud }}', TO_REVISION: '${{ inputs.to_revision }}' },
-            run: script(
-              'args=("$OPERATION" --cluster "$CLOUD")',
-              'if [ -n "$TO_REVISION" ]; then args+=(--to-revision "$TO_REVISION"); fi',
-              'npm run rollout -- "${args[@]}"',
-            ),
-          },
-        ],
-      },
-    },
+    jobs,
   };
 
   const document = new Document(workflow);
@@ -201,11 +243,10 @@ function usesOf(action: PinnedAction): string {
   return `${action.repository}@${action.commit}`;
 }
 
-/** Signs in to the cluster's cloud with GitHub's OIDC token and creates its kube context; only when the cluster is selected. */
+/** Signs in to the cluster's cloud with GitHub's OIDC token and creates its kube context. */
 function clusterSteps(cluster: WorkflowCluster): Step[] {
-  const when = `inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`;
   const secret = (what: string) => `\${{ secrets.${clusterSecretName(cluster.name, what)} }}`;
-  const step = (name: string, body: Step): Step => ({ name: `${cluster.name}: ${name}`, if: when, ...body });
+  const step = (name: string, body: Step): Step => ({ name: `${cluster.name}: ${name}`, ...body });
   const gkeStepId = `gke-credentials-${cluster.name}`;
   switch (cluster.cloud) {
     case 'aws':
@@ -277,19 +318,19 @@ function clusterSteps(cluster: WorkflowCluster): Step[] {
 /** Writes what plain objects cannot say: the pinned tags beside the commits, block scripts, one comment per cluster. */
 function decorate(document: Document, clusters: readonly WorkflowCluster[]): void {
   const tags = new Map(Object.values(PINNED_ACTIONS).map((action) => [usesOf(action), action.tag]));
-  const steps = document.getIn(['jobs', 'rollout', 'steps'], true);
-  if (!isSeq(steps)) throw new Error('the workflow has no steps');
-  const introduced = new Set<string>();
-  for (const step of steps.items) {
-    if (!isMap(step)) continue;
-    const uses = step.get('uses', true);
-    if (isScalar(uses)) uses.comment = ` ${tags.get(String(uses.value))}`;
-    const run = step.get('run', true);
-    if (isScalar(run) && String(run.value).includes('\n')) run.type = Scalar.BLOCK_LITERAL;
-    const cluster = clusters.find((candidate) => String(step.get('name')).startsWith(`${candidate.name}: `));
-    if (cluster && !introduced.has(cluster.name)) {
-      introduced.add(cluster.name);
-      step.commentBefore = ` Cluster ${cluster.name}: ${cluster.cloud} in ${cluster.region}, kube context ${cluster.context}`;
+  const jobs = document.get('jobs', true);
+  if (!isMap(jobs)) throw new Error('the workflow has no jobs');
+  for (const job of jobs.items) {
+    const steps = isMap(job.value) ? job.value.get('steps', true) : undefined;
+    if (!isSeq(steps)) throw new Error('a job of the workflow has no steps');
+    const cluster = clusters.find((candidate) => String(isScalar(job.key) ? job.key.value : '') === `rollout-${candidate.name}`);
+    if (cluster && isScalar(job.key)) job.key.commentBefore = ` Cluster ${cluster.name}: ${cluster.cloud} in ${cluster.region}, kube context ${cluster.context}`;
+    for (const step of steps.items) {
+      if (!isMap(step)) continue;
+      const uses = step.get('uses', true);
+      if (isScalar(uses)) uses.comment = ` ${tags.get(String(uses.value))}`;
+      const run = step.get('run', true);
+      if (isScalar(run) && String(run.value).includes('\n')) run.type = Scalar.BLOCK_LITERAL;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { makeTempDir } from '../support/synth-process.js';
@@ -26,8 +26,9 @@ describe('npm run check', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^✓ fresh synth: dist\/ \(\d+ files\) and every other generated file match a fresh synth$/);
-    expect(lines[1]).toMatch(/^✓ kind allow-list: \d+ objects of \d+ kinds, all on the allow-list$/);
-    expect(lines[2]).toMatch(/^✓ schemas: \d+ objects match their schemas/);
+    expect(lines[1]).toBe('✓ directory source: Argo CD reads dist/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects');
+    expect(lines[2]).toMatch(/^✓ kind allow-list: \d+ objects of \d+ kinds, all on the allow-list$/);
+    expect(lines[3]).toMatch(/^✓ schemas: \d+ objects match their schemas/);
     expect(lines.at(-1)).toBe('npm run check: passed');
   });
 
@@ -40,7 +41,7 @@ describe('npm run check', () => {
     expect(stale.stdout).toContain('    Manifest changes in dist/: committed dist/ → fresh synth');
     expect(stale.stdout).toContain('        ~ Rollout mandelbrot/mandelbrot  gcp/mandelbrot/rollout-mandelbrot.yaml');
     expect(stale.stdout).toContain('MANDELBROT_RELEASE].value: "continuous" → "faster-cycles"');
-    expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 3 checks)');
+    expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 4 checks)');
 
     project.synth();
     const fixed = check();
@@ -82,6 +83,22 @@ describe('npm run check', () => {
     expect(result.stdout).toContain('✗ schemas: 2 schema problems');
     expect(result.stdout).toContain(`    ${path}: Rollout mandelbrot: spec.replicas: must be integer`);
     expect(result.stdout).toContain(`    ${path}: Rollout mandelbrot: spec.template.spec.containers[0].imagePulPolicy: unknown field`);
+  });
+
+  test('fails if dist/ holds jsonnet, a skipped file, a symlink out of the repository or an object twice, naming each', () => {
+    writeFileSync(file('dist/aws/mandelbrot/extra.jsonnet'), '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }\n');
+    symlinkSync('../../../../etc/hostname', file('dist/aws/mandelbrot/outside.yaml'));
+    const service = readFileSync(file('dist/gcp/mandelbrot/service-mandelbrot.yaml'), 'utf8');
+    writeFileSync(file('dist/gcp/mandelbrot/service-copy.yaml'), service);
+    writeFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`);
+    const result = check();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('✗ directory source: 4 files Argo CD would read differently from what synth writes');
+    expect(result.stdout).toContain('    dist/aws/mandelbrot/extra.jsonnet: jsonnet, which Argo CD renders but this program neither writes nor reviews');
+    expect(result.stdout).toContain('    dist/aws/mandelbrot/outside.yaml: a symlink to ../../../../etc/hostname, outside the repository: Argo CD refuses the whole repository');
+    expect(result.stdout).toContain('    dist/azure/mandelbrot/service-mandelbrot.yaml: holds +argocd:skip-file-rendering, so Argo CD skips the whole file');
+    expect(result.stdout).toContain('    dist/gcp/mandelbrot/service-copy.yaml, dist/gcp/mandelbrot/service-mandelbrot.yaml: Service mandelbrot is defined 2 times');
   });
 
   test('fails with a clear message if synth itself fails', () => {

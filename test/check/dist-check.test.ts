@@ -45,6 +45,12 @@ describe('checkDist', () => {
   test('passes when every generated file is committed as synth writes it', async () => {
     expect(await checkDist({ projectRoot: root })).toEqual([
       { name: 'fresh synth', ok: true, summary: 'dist/ (1 files) and every other generated file match a fresh synth', problems: [] },
+      {
+        name: 'directory source',
+        ok: true,
+        summary: 'Argo CD reads dist/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects',
+        problems: [],
+      },
       { name: 'kind allow-list', ok: true, summary: '1 objects of 1 kinds, all on the allow-list', problems: [] },
       { name: 'schemas', ok: true, summary: '1 objects match their schemas (kubernetes-models), with no unknown fields', problems: [] },
     ]);

@@ -42,7 +42,7 @@ export class ProjectCopy {
   public run(entry: string, ...args: string[]): ProcessResult {
     const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
     void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
-    const result = spawnSync(process.execPath, ['scripts/run.cjs', entry, ...args], { cwd: this.root, encoding: 'utf8', env });
+    const result = spawnSync(process.execPath, ['scripts/run.cjs', entry, ...args], { cwd: this.root, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 

@@ -85,7 +85,8 @@ describe('diffManifestTrees', () => {
       configMap.data['server.js'] = 'changed';
     });
     const diff = diffManifestTrees(base, head);
-    expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['immutable-changed', 'config-without-canary']);
+    // Only the rejection: nothing changes in place.
+    expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['immutable-changed']);
   });
 
   test('a ConfigMap changed together with the pod template that mounts it rides the canary', () => {
@@ -120,7 +121,7 @@ describe('diffManifestTrees', () => {
     });
     const narrowDiff = diffManifestTrees(base, narrowed);
     expect(meaningOf(narrowDiff, 'permissions-narrowed')).toMatchObject({
-      severity: 'info',
+      severity: 'notice',
       message: 'permissions narrowed: destinations - namespace argo-rollouts on https://kubernetes.default.svc',
     });
     expect(narrowDiff.totals).toMatchObject({ permissionsWidened: 0, permissionsNarrowed: 1 });
@@ -276,11 +277,11 @@ describe('diffManifestTrees', () => {
   test('fails if a file is not YAML, naming the file and the tree', () => {
     const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
     expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
-    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(/^aws\/mandelbrot\/broken.yaml \(working tree\): not valid YAML: .* at line 2, column 1$/);
+    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(/^dist\/aws\/mandelbrot\/broken.yaml at working tree: not valid YAML: .* \(line 2\)$/);
   });
 
   test('fails if an object has no kind or name', () => {
     const head = new Map(base).set('aws/mandelbrot/nameless.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }));
-    expect(() => diffManifestTrees(base, head)).toThrow('aws/mandelbrot/nameless.yaml (head): an object has no metadata.name');
+    expect(() => diffManifestTrees(base, head)).toThrow('dist/aws/mandelbrot/nameless.yaml at head: an object has no metadata.name');
   });
 });

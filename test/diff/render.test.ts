@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { hasChanges } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderJson } from '../../lib/diff/render-json.js';
 import { renderMarkdown } from '../../lib/diff/render-markdown.js';
@@ -33,6 +34,18 @@ function bigHead(count: number): Map<string, string> {
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
+/** `base` plus `count` new clusters, each a copy of aws with its own root Application. */
+function withNewClusters(tree: ReadonlyMap<string, string>, count: number): Map<string, string> {
+  const head = new Map(tree);
+  const root = tree.get('bootstrap/application-trinity-dev-aws-root.yaml')!;
+  for (let index = 0; index < count; index++) {
+    const cluster = `new-${String(index).padStart(3, '0')}`;
+    for (const [path, text] of tree) if (path.startsWith('aws/')) head.set(`${cluster}/${path.slice(4)}`, text.replaceAll('-aws', `-${cluster}`).replaceAll('dist/aws/', `dist/${cluster}/`));
+    head.set(`bootstrap/application-trinity-dev-${cluster}-root.yaml`, root.replaceAll('-aws-', `-${cluster}-`).replaceAll('dist/aws/', `dist/${cluster}/`));
+  }
+  return head;
+}
+
 describe('renderText', () => {
   const diff = diffManifestTrees(base, mixedHead(), { baseName: 'origin/main (1234567)', headName: 'working tree' });
 
@@ -66,6 +79,20 @@ describe('renderText', () => {
   test('says so when nothing changed', () => {
     expect(renderText(diffManifestTrees(base, base))).toBe('Manifest changes in dist/: base → head\nNo object changed.\n');
   });
+
+  test('a file Argo CD reads differently is a change even when no object changed', () => {
+    const diff = diffManifestTrees(base, new Map(base).set('aws/mandelbrot/extra.jsonnet', '{}\n').set('gcp/mandelbrot/values.yaml', '# +argocd:skip-file-rendering\nreplicas: 2\n'));
+    expect(hasChanges(diff)).toBe(true);
+    expect(diff.files.map((file) => [file.code, file.severity])).toEqual([
+      ['jsonnet', 'danger'],
+      ['skip-file-rendering', 'notice'],
+    ]);
+    expect(renderText(diff).split('\n').slice(1, 4)).toEqual([
+      '0 clusters: no object changed, 2 files Argo CD reads differently',
+      '!! aws: aws/mandelbrot/extra.jsonnet: dist/aws/mandelbrot/extra.jsonnet is jsonnet: Argo CD renders it and deploys the result, which this diff does not render or show; npm run check refuses jsonnet in dist/',
+      '» gcp: gcp/mandelbrot/values.yaml: dist/gcp/mandelbrot/values.yaml carries the +argocd:skip-file-rendering marker: Argo CD skips it, so nothing in it is deployed',
+    ]);
+  });
 });
 
 describe('renderMarkdown', () => {
@@ -73,16 +100,23 @@ describe('renderMarkdown', () => {
     const markdown = renderMarkdown(diffManifestTrees(base, mixedHead()));
     expect(markdown).toContain(
       [
-        '| Cluster | Added | Changed | Removed | Canaries started | Permission changes |',
-        '| --- | ---: | ---: | ---: | ---: | --- |',
-        '| `aws` | 0 | 1 | 0 | 1 | — |',
-        '| `azure` | 1 | 0 | 1 | 0 | — |',
-        '| `gcp` | 0 | 1 | 0 | 0 | 🚨 widened (1) |',
-        '| **all** | 1 | 2 | 1 | 1 | 🚨 widened (1) |',
+        '| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |',
+        '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+        '| `aws` | 0 | 1 | 0 | 1 | — | 0 |',
+        '| `azure` | 1 | 0 | 1 | 0 | — | 1 |',
+        '| `gcp` | 0 | 1 | 0 | 0 | 🚨 widened (1) | 1 |',
+        '| **all** | 1 | 2 | 1 | 1 | 🚨 widened (1) | 2 |',
       ].join('\n'),
     );
-    expect(markdown).toContain('> [!CAUTION]\n> **Permissions widened.**');
-    expect(markdown.indexOf('[!CAUTION]')).toBeLessThan(markdown.indexOf('| Cluster |'));
+    expect(markdown).toContain(
+      [
+        '> [!CAUTION]',
+        '> **Dangers to review before approving:**',
+        '> - 🚨 `azure: Secret mandelbrot/api`: the sync of trinity-mandelbrot-azure fails: kind Secret is not permitted in project trinity',
+        '> - 🚨 `gcp: AppProject argocd/trinity`: permissions widened: sourceRepos + https://example.com/other.git',
+      ].join('\n'),
+    );
+    expect(markdown.indexOf('| Cluster |')).toBeLessThan(markdown.indexOf('[!CAUTION]'));
     expect(count(markdown, /<details>/g)).toBe(3);
     expect(count(markdown, /<\/details>/g)).toBe(3);
     expect(markdown).toContain('<summary><b>aws</b>: 1 changed, 1 canary</summary>');
@@ -103,8 +137,7 @@ describe('renderMarkdown', () => {
     const cut = total - shown;
     expect(shown).toBeGreaterThan(10);
     expect(cut).toBeGreaterThan(10);
-    expect(markdown).toContain(`**${cut} objects cut** to keep this comment short enough for GitHub`);
-    expect(markdown).toMatch(/- `aws`: added `ConfigMap mandelbrot\/bulk-\d+`/);
+    expect(markdown).toContain(`**What was cut** to keep this comment short enough for GitHub: the details of ${cut} objects.`);
     expect(markdown).toMatch(/_\d+ objects of this cluster cut for length; see the note below._/);
     // The permission change, the canary and the prune come first.
     expect(markdown).toContain('**✏️ changed** `AppProject argocd/trinity`');
@@ -121,7 +154,46 @@ describe('renderMarkdown', () => {
   test('honours a smaller limit', () => {
     const markdown = renderMarkdown(diffManifestTrees(base, bigHead(30)), { maxLength: 8000 });
     expect(markdown.length).toBeLessThan(8000);
-    expect(markdown).toMatch(/\*\*\d+ objects cut\*\*/);
+    expect(markdown).toMatch(/\*\*What was cut\*\* .*: the details of \d+ objects/);
+  });
+
+  test.each([100, 500])('with %i new clusters: under 60,000 characters, with the summary table, its totals and the note on what was cut', (clusters) => {
+    const diff = diffManifestTrees(base, withNewClusters(base, clusters));
+    const markdown = renderMarkdown(diff);
+    expect(markdown.length).toBeLessThan(60000);
+    expect(markdown).toContain('| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |');
+    // Each new cluster brings a new AppProject: a widening, flagged.
+    expect(markdown).toContain(`| **all** | ${clusters * 7} | 0 | 0 | 0 | 🚨 widened (${clusters}) | ${clusters} |`);
+    expect(markdown).toMatch(/\*\*What was cut\*\* to keep this comment short enough for GitHub: the details of \d+ objects/);
+    if (clusters === 500) expect(markdown).toMatch(/\| … \d+ more clusters \|/);
+    expect(markdown.endsWith('locally for everything.\n')).toBe(true);
+    expect(count(markdown, /<details>/g)).toBe(count(markdown, /<\/details>/g));
+  });
+
+  test('the dangers and warnings have their own budget, most severe first, with a count of the rest', () => {
+    let head: Map<string, string> = new Map(base);
+    for (let index = 0; index < 400; index++) {
+      head.set(`aws/mandelbrot/secret-${index}.yaml`, stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${index}`, namespace: 'mandelbrot' }, data: { k: 'dg==' } }));
+    }
+    head = edited(head, 'gcp/argocd/appproject-trinity.yaml', (project) => project.spec.sourceRepos.push('https://example.com/other.git'));
+    const markdown = renderMarkdown(diffManifestTrees(base, head));
+    expect(markdown.length).toBeLessThan(60000);
+    const attention = markdown.slice(markdown.indexOf('> [!CAUTION]'), markdown.indexOf('<details>'));
+    expect(attention.length).toBeLessThan(60000 * 0.3 + 200);
+    expect(attention).toMatch(/> - … and \d+ more \(see the note at the end\)/);
+    expect(markdown).toMatch(/\d+ danger or warning lines \(the most severe are shown\)/);
+    expect(markdown).toContain('| **all** | 400 | 1 | 0 | 0 | 🚨 widened (1) | 401 |');
+  });
+
+  test('escapes file names and values: a newline and an HTML comment cannot hide the rest', () => {
+    const file = 'aws/mandelbrot/x\n\n<!-- hidden|.yaml';
+    const head = new Map(base).set(file, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd`name', namespace: 'mandelbrot' }, data: { 'key\n\n<!--': 'v' } }));
+    const markdown = renderMarkdown(diffManifestTrees(base, head));
+    // On one line, inside a code span: GitHub shows it as text.
+    expect(markdown).toContain('**➕ added** ``ConfigMap mandelbrot/odd`name`` in `aws/mandelbrot/x\\n\\n<!-- hidden\\|.yaml`');
+    for (const line of markdown.split('\n').filter((candidate) => candidate.includes('<!--'))) {
+      expect(line).toMatch(/^(\*\*➕ added\*\* .* in `[^`]*<!--[^`]*`|\+ {3}"key\\n\\n<!--": v)$/);
+    }
   });
 
   test('says so when nothing changed', () => {

