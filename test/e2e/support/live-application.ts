@@ -13,7 +13,7 @@ export interface ApplicationResource {
 
 /** What the drill reads of a live Argo CD Application. */
 export interface ApplicationObject {
-  readonly metadata: { readonly name: string };
+  readonly metadata: { readonly name: string; readonly annotations?: Readonly<Record<string, string>> };
   readonly operation?: unknown;
   readonly status?: {
     readonly sync?: { readonly status?: string; readonly revision?: string };
@@ -24,6 +24,8 @@ export interface ApplicationObject {
       readonly phase?: string;
       readonly message?: string;
       readonly retryCount?: number;
+      /** What the operation syncs: `sync.revision` is the commit it resolved when it started. */
+      readonly operation?: { readonly sync?: { readonly revision?: string } };
       readonly syncResult?: { readonly revision?: string; readonly resources?: readonly ApplicationResource[] };
     };
   };
