@@ -6,7 +6,7 @@
  * would, and asserts on live objects. Steps depend on each other; after a failure the rest are
  * not run.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
@@ -14,6 +14,7 @@ import { CliResult } from '../operator/stand-in-kubectl.js';
 import { ArgoCd, startArgoCd } from './support/argocd.js';
 import { DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
+import { DrillSteps } from './support/drill-steps.js';
 import { GitOpsSources, startGitOpsSources } from './support/gitops-sources.js';
 import { ApplicationObject, describeApplication, LiveApplications, syncAndHealth } from './support/live-application.js';
 import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf } from './support/live-rollout.js';
@@ -38,7 +39,6 @@ let argocd: ArgoCd | undefined;
 let project: DrillProject;
 let apps: LiveApplications;
 let live: LiveRollout;
-let failedStep: string | undefined;
 /** Figures for `npm run bench`: seconds, and MiB for memory. */
 const figures: Record<string, number> = {};
 const startedAt = Date.now();
@@ -82,7 +82,7 @@ afterAll(async () => {
     await cluster.stop();
     log(`stopped every process; logs in ${cluster.runDir}`);
   }
-  if (!failedStep) project?.cleanup();
+  if (!steps.failed) project?.cleanup();
 }, 60_000);
 
 /** The test copy of platform.yaml: Argo CD pulls the repository and the chart from 127.0.0.1. */
@@ -94,20 +94,8 @@ function pointAt(root: string, served: GitOpsSources): void {
   writeFileSync(file, document.toString());
 }
 
-/** One drill step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
-function drillStep(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      const message = error instanceof Error ? error.message : String(error);
-      const where = cluster ? `\nlogs in ${cluster.runDir}\n${cluster.supervisor.logTails()}` : '';
-      throw new Error(`e2e step "${name}" failed: ${message}${where}`);
-    }
-  }, STEP_TIMEOUT_MS);
-}
+const steps = new DrillSteps(() => (cluster ? `\nlogs in ${cluster.runDir}\n${cluster.supervisor.logTails()}` : ''), STEP_TIMEOUT_MS);
+const drillStep = (name: string, body: () => Promise<void>) => steps.step(name, body);
 
 let rolloutsControllerStarted = false;
 let bootstrapAppliedAt: number | undefined;
@@ -152,8 +140,6 @@ async function awaitApplications(
 
 const syncedHealthy = (app: ApplicationObject | undefined) => syncAndHealth(app) === 'Synced/Healthy' && app?.operation === undefined;
 
-let operations = 0;
-
 /**
  * Asks Argo CD to compare an Application with Git now, as its Git webhook does on a push and the
  * UI's Refresh button does. v3.3.7 has no periodic refresh: it reconciles on events only.
@@ -163,13 +149,8 @@ async function refresh(name: string): Promise<void> {
 }
 
 /** `npm run rollout -- <operation> --cluster aws`; its output is kept under `<run>/operator/`. Fails unless it exits 0. */
-async function operate(operation: string): Promise<CliResult> {
-  const result = await project.rollout(operation, CLUSTER);
-  const dir = join(cluster!.runDir, 'operator');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${String(++operations).padStart(2, '0')}-${operation}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
-  if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${CLUSTER} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result;
+function operate(operation: string): Promise<CliResult> {
+  return project.operate(operation, CLUSTER, join(cluster!.runDir, 'operator'));
 }
 
 drillStep('1. bootstrap: the root Application alone syncs the AppProject, the chart (nothing refused) and the workload, Healthy', async () => {
