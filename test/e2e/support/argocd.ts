@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { freePort } from '../../service/service-process.js';
 import { awaitCrdsEstablished } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
@@ -61,6 +61,24 @@ export interface ArgoCd {
   readonly redis: Component;
   readonly repoServer: Component;
   readonly applicationController: Component;
+}
+
+/** The commands the GitOps drill runs that the toolchain does not build, with the Debian package of each. */
+export const SYSTEM_COMMANDS = { 'redis-server': 'redis-server', openssl: 'openssl', git: 'git' } as const;
+
+/** The commands of {@link SYSTEM_COMMANDS} that no folder of `PATH` holds. */
+export function missingSystemCommands(path = process.env.PATH ?? ''): string[] {
+  const folders = path.split(delimiter).filter((folder) => folder !== '');
+  return Object.keys(SYSTEM_COMMANDS).filter((command) => !folders.some((folder) => isExecutable(join(folder, command))));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The folder of Argo CD's module in Go's module cache, downloaded if it is not there. */
