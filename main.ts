@@ -57,6 +57,7 @@ function main(): void {
           imagePullSecrets: cluster.imagePullSecrets,
           stageURLs: cluster.stageURLs,
           stageTokenSecret: cluster.stageTokenSecret,
+          analysis: cluster.canaryAnalysis,
         },
         previousOutput,
       });

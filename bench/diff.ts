@@ -5,6 +5,7 @@ import { CLOUDS } from '../lib/config/fields.js';
 import { diffManifestTrees } from '../lib/diff/manifest-diff.js';
 import { openGitRepository, readManifestTreeAtCommit, resolveCommit } from '../lib/diff/git-manifest-tree.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
+import { entryPointCommand } from '../lib/util/entry-point.js';
 import { formatSeconds, measureNode, printTable, repeat } from './measure.js';
 
 const RUNS = 9;
@@ -37,8 +38,10 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
   const repo = join(scratch, `repo-${count}`);
   mkdirSync(repo);
   runOrFail('git', ['init', '-q', '-b', 'main'], repo);
-  const synth = (overlays: string) =>
-    runOrFail(process.execPath, [resolve('scripts/run.cjs'), 'main.ts', '--outdir', 'dist', '--overlays', overlays, '--platform', resolve('platform.yaml'), '--service', resolve('services/mandelbrot')], repo);
+  const synth = (overlays: string) => {
+    const { command, args } = entryPointCommand(resolve('.'), 'main.ts', ['--outdir', 'dist', '--overlays', overlays, '--platform', resolve('platform.yaml'), '--service', resolve('services/mandelbrot')]);
+    runOrFail(command, args, repo);
+  };
   const commit = (message: string) => {
     runOrFail('git', ['add', '-A'], repo);
     runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], repo);
@@ -59,14 +62,19 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
 const LARGE_KEYS = 85000;
 const LARGE_RUNS = 3;
 
+/** A ConfigMap of about 5 MB ({@link LARGE_KEYS} keys) whose key-7 holds `changed`. */
+export function largeConfigMap(changed: string): string {
+  const lines = Array.from({ length: LARGE_KEYS }, (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`);
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: mandelbrot\ndata:\n${lines.join('\n')}\n`;
+}
+
 /** A repository whose two commits hold a ConfigMap of about 5 MB that differs in one value. */
 function commitLargeConfigMap(scratch: string): string {
   const repo = join(scratch, 'repo-large');
   mkdirSync(join(repo, 'dist', 'aws', 'mandelbrot'), { recursive: true });
   runOrFail('git', ['init', '-q', '-b', 'main'], repo);
   const write = (changed: string) => {
-    const lines = Array.from({ length: LARGE_KEYS }, (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`);
-    writeFileSync(join(repo, 'dist', 'aws', 'mandelbrot', 'configmap-large.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: mandelbrot\ndata:\n${lines.join('\n')}\n`);
+    writeFileSync(join(repo, 'dist', 'aws', 'mandelbrot', 'configmap-large.yaml'), largeConfigMap(changed));
     runOrFail('git', ['add', '-A'], repo);
     runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', changed], repo);
   };
@@ -101,7 +109,7 @@ export async function run(): Promise<void> {
       const diff = diffManifestTrees(base, head);
       const core = repeat(RUNS, timed(() => diffManifestTrees(base, head)));
       const markdown = repeat(RUNS, timed(() => renderMarkdown(diffManifestTrees(base, head))));
-      const cliArgs = [resolve('scripts/run.cjs'), 'bin/diff.ts', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown'];
+      const cliArgs = entryPointCommand(resolve('.'), 'bin/diff.ts', ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown']).args;
       measureNode(cliArgs, { cwd: repo }); // warm the bundle cache
       const cli = repeat(RUNS, () => measureNode(cliArgs, { cwd: repo }));
       const changes = `${diff.totals.added} added, ${diff.totals.changed} changed, ${diff.totals.removed} removed`;
@@ -118,7 +126,7 @@ export async function run(): Promise<void> {
     printTable(['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'], rows);
     console.log(`\ndiff of a 5 MB ConfigMap (${LARGE_KEYS} keys) with one value changed; median of ${LARGE_RUNS} runs; target < 2 s`);
     const large = commitLargeConfigMap(scratch);
-    const largeArgs = [resolve('scripts/run.cjs'), 'bin/diff.ts', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown'];
+    const largeArgs = entryPointCommand(resolve('.'), 'bin/diff.ts', ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown']).args;
     const largeRun = repeat(LARGE_RUNS, () => measureNode(largeArgs, { cwd: large }));
     printTable(['file', 'npm run diff (git, node)', 'peak memory'], [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]]);
   } finally {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CLOUDS } from '../lib/config/fields.js';
+import { entryPointCommand } from '../lib/util/entry-point.js';
 import { formatMiB, formatSeconds, measureNode, printTable, repeat } from './measure.js';
 
 const RUNS = 15;
@@ -30,8 +31,8 @@ export async function run(): Promise<void> {
   try {
     let fresh = 0;
     const synth = (overlays: string, outdir: () => string) => () =>
-      measureNode(['scripts/run.cjs', 'main.ts', '--overlays', overlays, '--outdir', outdir()]);
-    console.log(`synth (node scripts/run.cjs main.ts; warm bundle and code cache; median of ${RUNS} runs)`);
+      measureNode(entryPointCommand(resolve('.'), 'main.ts', ['--overlays', overlays, '--outdir', outdir()]).args);
+    console.log(`synth (node scripts/run.cjs main.ts; warm bundle; median of ${RUNS} runs)`);
     const rows: string[][] = [];
     for (const count of [3, 30, 100]) {
       const overlays = count === 3 ? 'overlays' : generateOverlays(scratch, count);

@@ -18,6 +18,7 @@ import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js'
 import { CommandFailedError, endCommand, UsageError } from '../lib/command-line-errors.js';
 import { OVERLAY_RELEASE_PATH, PLATFORM_RELEASE_PATH, ReleaseField, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
 import { writeFileAtomically } from '../lib/operator/write-file-atomically.js';
+import { entryPointCommand } from '../lib/util/entry-point.js';
 
 interface Options {
   readonly cluster?: string;
@@ -40,7 +41,8 @@ function parseCommandLine(argv: readonly string[]): { release: string; options: 
 }
 
 async function synthesize(options: Options): Promise<void> {
-  const result = await x(process.execPath, ['scripts/run.cjs', 'main.ts', '--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform], {
+  const synth = entryPointCommand(process.cwd(), 'main.ts', ['--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform]);
+  const result = await x(synth.command, synth.args, {
     throwOnError: false,
   });
   if (result.exitCode !== 0) throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);

@@ -16,7 +16,7 @@ import { KubectlClient } from '../lib/operator/kubectl-client.js';
 import { ClusterTarget } from '../lib/operator/operation-plan.js';
 import { Operation, OPERATIONS } from '../lib/operator/operations.js';
 import { RolloutOperator } from '../lib/operator/rollout-operator.js';
-import { renderStatusTable } from '../lib/operator/status-table.js';
+import { renderAnalysisLines, renderStatusTable } from '../lib/operator/status-table.js';
 import { compareStrings } from '../lib/stable-order.js';
 
 interface Options {
@@ -111,6 +111,8 @@ async function main(): Promise<number> {
   const outcomes = await operator.run(operation, clusters);
   if (operation !== 'status') console.log('');
   console.log(renderStatusTable(outcomes));
+  const analysis = renderAnalysisLines(outcomes);
+  if (analysis.length > 0) console.log(`\n${analysis.join('\n')}`);
 
   const notes = outcomes.flatMap((outcome) => outcome.notes.map((note) => `note for ${outcome.cluster.name}: ${note}`));
   const failures = outcomes.filter((outcome) => outcome.error !== undefined);

@@ -4,7 +4,7 @@ import { clusterApplicationNames } from './argocd/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
-import { MandelbrotWorkload } from './rollout/mandelbrot-workload.js';
+import { MandelbrotAnalysisProps, MandelbrotWorkload } from './rollout/mandelbrot-workload.js';
 import { PreviousOutput } from './rollout/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
 
@@ -37,6 +37,7 @@ export interface ClusterDeliveryProps {
     readonly stageURLs?: Readonly<Record<string, string>>;
     readonly stageTokenSecret?: string;
     readonly retainedConfigMaps?: number;
+    readonly analysis?: MandelbrotAnalysisProps;
   };
 
   /**

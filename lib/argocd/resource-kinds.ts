@@ -38,6 +38,7 @@ export const KNOWN_KINDS: readonly ResourceKind[] = [
   namespaced('argoproj.io', 'AnalysisTemplate'),
   namespaced('argoproj.io', 'Application'),
   namespaced('argoproj.io', 'AppProject'),
+  namespaced('monitoring.coreos.com', 'PodMonitor'),
 ];
 
 /** The API group of an `apiVersion` such as `apps/v1` (`apps`) or `v1` (`''`). */

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
+import { entryPointCommand } from '../util/entry-point.js';
 
 /** Top-level entries of the project that are neither inputs nor outputs of synth: never copied or compared. */
 const NOT_PROJECT_FILES: readonly string[] = ['.git', 'node_modules', 'coverage', 'test-output'];
@@ -49,7 +50,8 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
     // `cdk8s synth` sets CDK8S_OUTDIR, which main.ts would write to instead of the copy's dist/.
     const { CDK8S_OUTDIR, ...env } = process.env;
     void CDK8S_OUTDIR;
-    const result = await x(process.execPath, [join(props.projectRoot, 'scripts', 'run.cjs'), 'main.ts', ...(props.synthArgs ?? [])], {
+    const synth = entryPointCommand(props.projectRoot, 'main.ts', props.synthArgs);
+    const result = await x(synth.command, synth.args, {
       nodeOptions: { cwd: root, env },
       throwOnError: false,
     });

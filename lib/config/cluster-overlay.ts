@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
+import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
 import { checkedString, CLOUDS, cloudName, DNS_LABEL, imageReferenceProblem, KUBE_CONTEXT, MAX_REPLICAS, REGION, releaseName } from './fields.js';
 import { readYamlFile } from './yaml-file.js';
@@ -37,6 +38,8 @@ const overlaySchema = v.strictObject({
   ),
   stageURLs: v.optional(v.record(v.picklist(CLOUDS, `expected a cloud (${CLOUDS.join(', ')}) as the key`), stageURL, 'expected a mapping of cloud to base URL')),
   stageTokenSecret: v.optional(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name (a lower-case DNS label)'))),
+  // Replaces platform.yaml's `analysis` field by field.
+  analysis: v.optional(analysisSchema),
 });
 
 /** One cluster's settings, as written in `overlays/<cluster>.yaml`. */

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { analysisSchema } from './analysis-settings.js';
 import { checkedString, cloudName, DNS_LABEL, gitRevisionProblem, nonEmptyString, releaseName, repositoryPathProblem } from './fields.js';
 import { readYamlFile } from './yaml-file.js';
 
@@ -35,6 +36,8 @@ const platformSchema = v.strictObject({
     }),
     {},
   ),
+  // Automated canary analysis, off unless set; an overlay may override it per cluster.
+  analysis: v.optional(analysisSchema),
 });
 
 /** Settings shared by every cluster. Each one has a default; `platform.yaml` states them. */

@@ -1,4 +1,5 @@
 import { clusterApplicationNames } from '../argocd/application-names.js';
+import { ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
 import { ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
 import { collectProblems, ConfigError } from './config-error.js';
 import { loadPlatformSettings, PlatformSettings } from './platform-settings.js';
@@ -6,10 +7,20 @@ import { loadPlatformSettings, PlatformSettings } from './platform-settings.js';
 /** Argo CD puts an Application's name in the `app.kubernetes.io/instance` label, whose values are at most 63 characters. */
 export const MAX_APPLICATION_NAME_LENGTH = 63;
 
+/** One cluster's overlay, with what follows from the platform settings. */
+export interface ProjectCluster extends ClusterOverlay {
+  /**
+   * The cluster's canary analysis: its overlay's `analysis` over the platform's, with defaults.
+   *
+   * @default - none: the canary waits at 50% for an operator, and nothing measures it
+   */
+  readonly canaryAnalysis?: ClusterAnalysis;
+}
+
 /** The platform settings and every cluster, validated together. */
 export interface ProjectConfig {
   readonly platform: PlatformSettings;
-  readonly clusters: readonly ClusterOverlay[];
+  readonly clusters: readonly ProjectCluster[];
 }
 
 export interface ProjectConfigFiles {
@@ -42,8 +53,20 @@ export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
   if (overlays) problems.push(...overlays.problems);
   // Valid overlays are still checked against the platform; the stage route only when every overlay is valid.
   if (platform && overlays) problems.push(...crossFileProblems(platform, overlays.overlays, display.platformFile, overlays.problems.length === 0));
-  if (problems.length > 0 || !platform || !overlays) throw new ConfigError(problems);
-  return { platform, clusters: overlays.overlays };
+  const clusters = platform ? overlays?.overlays.map((cluster) => withAnalysis(platform!, cluster, problems)) : undefined;
+  if (problems.length > 0 || !platform || !clusters) throw new ConfigError(problems);
+  return { platform, clusters };
+}
+
+/** `cluster` with its resolved canary analysis; a problem with it is added to `problems`. */
+function withAnalysis(platform: PlatformSettings, cluster: ClusterOverlay, problems: string[]): ProjectCluster {
+  const analysis = resolveAnalysis(platform.analysis, cluster.analysis);
+  if (analysis === undefined) return cluster;
+  if ('problem' in analysis) {
+    problems.push(`${cluster.file}: ${analysis.problem}`);
+    return cluster;
+  }
+  return { ...cluster, canaryAnalysis: analysis };
 }
 
 /**

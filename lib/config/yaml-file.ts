@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as v from 'valibot';
 import { formatFieldPath } from '../field-path.js';
-import { parseYaml, YamlParseError } from '../parse-yaml.js';
+import { parseYaml, YamlParseError } from '../util/yaml-parse.js';
 import { ConfigError } from './config-error.js';
 
 type Schema = v.GenericSchema<unknown, unknown>;

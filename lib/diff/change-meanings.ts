@@ -1,5 +1,6 @@
 import { apiGroupOf, formatKind } from '../argocd/resource-kinds.js';
 import { ROLLOUTS_CHART_KINDS } from '../argocd/rollouts-chart-kinds.js';
+import { analysisMeanings } from './analysis-changes.js';
 import { appProjectPermissionChanges } from './app-project-permissions.js';
 import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
 import { Meaning } from './diff-model.js';
@@ -67,6 +68,7 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   else if (isKind(object, 'apps', 'Deployment') && change.base && change.head && touches(change.fields, POD_TEMPLATE)) {
     meanings.push({ code: 'rolling-update', severity: 'notice', message: 'pod template changed: a rolling update replaces the pods, without a canary' });
   }
+  meanings.push(...analysisMeanings(change));
   if (isConfigMap(object) || isSecret(object)) meanings.push(...configMeanings(change, context));
   if (isApplication(object)) meanings.push(...applicationMeanings(change, context));
   if (isAppProject(object)) meanings.push(...permissionMeanings(change, context));

@@ -12,6 +12,12 @@ export type MeaningCode =
   | 'rollout-created'
   | 'canary-steps-changed'
   | 'replicas-changed'
+  /** An analysis template that judges canaries added, removed or changed. */
+  | 'analysis-added'
+  | 'analysis-removed'
+  | 'analysis-changed'
+  /** A lower success-rate threshold or a higher failure limit: a worse canary passes. */
+  | 'analysis-loosened'
   /** A Deployment's pod template changed: a rolling update, no canary. */
   | 'rolling-update'
   /** A ConfigMap or Secret that running pods use changed while their pod template did not. */

@@ -1,7 +1,7 @@
 import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { UsageError } from '../command-line-errors.js';
 import { compareStrings } from '../stable-order.js';
-import { parseYamlDocuments, YamlSyntaxError } from '../util/yaml-parse.js';
+import { parseYamlDocuments, YamlParseError } from '../util/yaml-parse.js';
 
 /**
  * A symlink of a tree whose target lies outside the repository. Argo CD's repo server refuses a
@@ -105,8 +105,8 @@ function parseDocuments(text: string, displayName: string): ManifestData[] {
   try {
     values = parseYamlDocuments(text);
   } catch (error) {
-    if (!(error instanceof YamlSyntaxError)) throw error;
-    throw new ManifestParseError(`${displayName}: not valid YAML: ${error.message}`);
+    if (!(error instanceof YamlParseError)) throw error;
+    throw new ManifestParseError(`${displayName}: ${error.message}`);
   }
   const documents: ManifestData[] = [];
   for (const value of values) {

@@ -55,3 +55,8 @@ export function rolloutsPluginArgs(context: string, subcommand: string, rollout:
 export function pluginVersionArgs(): string[] {
   return ['argo', 'rollouts', 'version'];
 }
+
+/** `kubectl get analysisruns --namespace NS --selector rollouts-pod-template-hash=HASH --output json --context CTX`: a revision's analysis runs. */
+export function getAnalysisRunsArgs(rollout: RolloutRef, podTemplateHash: string, context: string): string[] {
+  return ['get', 'analysisruns', '--namespace', rollout.namespace, '--selector', `rollouts-pod-template-hash=${podTemplateHash}`, '--output', 'json', '--context', context];
+}

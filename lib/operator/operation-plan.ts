@@ -1,8 +1,10 @@
 import { clusterApplicationNames } from '../argocd/application-names.js';
+import { AnalysisRunObject, AnalysisRunSummary, latestAnalysisRun } from './analysis-run-summary.js';
 import { formatDuration } from './duration.js';
 import { KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
 import {
   booleanFlag,
+  getAnalysisRunsArgs,
   getApplicationArgs,
   getCrdArgs,
   getRolloutArgs,
@@ -178,28 +180,46 @@ function logOutput(log: StepContext['log'], output: string): void {
   for (const line of output.split('\n')) if (line.trim() !== '') log(`  ${line}`);
 }
 
-/** Reads the Rollout; a missing Rollout is an error here. */
+/** Reads the Rollout, and its canary's analysis when it has one; a missing Rollout is an error here. */
 function showRollout(target: PlanTarget): OperationStep<RolloutSummary> {
   const args = getRolloutArgs(target.rollout, target.context);
   return {
     args,
     note: 'shows the state',
     run: async ({ kubectl }) => {
-      const summary = await readRollout(kubectl, args);
-      if (summary === undefined) throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
-      return summary;
+      const rollout = await readRolloutObject(kubectl, args);
+      if (rollout === undefined) throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
+      const summary = summarizeRollout(rollout);
+      const analysis = await readCanaryAnalysis(kubectl, target, rollout);
+      return analysis ? { ...summary, analysis } : summary;
     },
   };
 }
 
 /** The Rollout's summary, or `undefined` when it does not exist. */
 async function readRollout(kubectl: KubectlClient, args: readonly string[]): Promise<RolloutSummary | undefined> {
+  const rollout = await readRolloutObject(kubectl, args);
+  return rollout && summarizeRollout(rollout);
+}
+
+/** The Rollout's JSON, or `undefined` when it does not exist. */
+async function readRolloutObject(kubectl: KubectlClient, args: readonly string[]): Promise<RolloutObject | undefined> {
   const result = await kubectl.run(args);
   if (result.exitCode !== 0) {
     if (isNotFound(result.stderr)) return undefined;
     throw new KubectlCommandError(kubectl.display(args), result);
   }
-  return summarizeRollout(parseJson<RolloutObject>(result.stdout, kubectl.display(args)));
+  return parseJson<RolloutObject>(result.stdout, kubectl.display(args));
+}
+
+/** The newest analysis run of the canary's revision, when the Rollout analyses its canary and one is under way or done. */
+async function readCanaryAnalysis(kubectl: KubectlClient, target: PlanTarget, rollout: RolloutObject): Promise<AnalysisRunSummary | undefined> {
+  const canary = rollout.status?.currentPodHash;
+  if (rollout.spec?.strategy?.canary?.analysis === undefined || !canary || canary === rollout.status?.stableRS) return undefined;
+  const args = getAnalysisRunsArgs(target.rollout, canary, target.context);
+  const result = await kubectl.run(args);
+  if (result.exitCode !== 0) throw new KubectlCommandError(kubectl.display(args), result);
+  return latestAnalysisRun(parseJson<{ items?: AnalysisRunObject[] }>(result.stdout, kubectl.display(args)).items ?? []);
 }
 
 /** `promote` on a Rollout that is not waiting at a pause skips whatever step it is at (kubectl-argo-rollouts v1.9.0). */

@@ -3,6 +3,7 @@
  * same way the plugin does (utils/rollout/rolloututil.go `GetRolloutPhase`, utils/replicaset
  * `GetCurrentSetWeight`, info/rollout_info.go), so the table here and the plugin never disagree.
  */
+import type { AnalysisRunSummary } from './analysis-run-summary.js';
 
 /** The part of a Rollout's JSON this module reads. Every field is optional, as in the API. */
 export interface RolloutObject {
@@ -19,6 +20,7 @@ export interface RolloutObject {
       readonly canary?: {
         readonly steps?: readonly CanaryStepObject[];
         readonly trafficRouting?: { readonly maxTrafficWeight?: number };
+        readonly analysis?: unknown;
       };
       readonly blueGreen?: { readonly postPromotionAnalysis?: unknown };
     };
@@ -80,6 +82,8 @@ export interface RolloutSummary {
    * `promote` does what an operator means. Elsewhere it silently skips the current step.
    */
   readonly pausedAtPauseStep: boolean;
+  /** The canary's background analysis, when the Rollout has one and a run exists (read beside the Rollout). */
+  readonly analysis?: AnalysisRunSummary;
 }
 
 const MAX_TRAFFIC_WEIGHT = 100;

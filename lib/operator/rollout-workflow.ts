@@ -48,7 +48,7 @@ export interface RolloutWorkflowProps {
   /**
    * The Node.js major version that runs the tool.
    *
-   * @default '20'
+   * @default '24'
    */
   readonly nodeVersion?: string;
 }
@@ -127,7 +127,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
       name: 'Set up Node.js',
       uses: usesOf(PINNED_ACTIONS.setupNode),
       // No dependency cache in a job that holds cloud credentials.
-      with: { 'node-version': props.nodeVersion ?? '20', 'package-manager-cache': false },
+      with: { 'node-version': props.nodeVersion ?? '24', 'package-manager-cache': false },
     },
     { name: 'Install dependencies, running none of their install scripts', run: 'npm ci --ignore-scripts --no-audit --no-fund' },
     { name: 'Install kubectl', uses: usesOf(PINNED_ACTIONS.setupKubectl), with: { version: props.kubectlVersion ?? 'v1.33.4' } },

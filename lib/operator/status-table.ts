@@ -1,3 +1,4 @@
+import { analysisStoppedRollout, describeAnalysisRun } from './analysis-run-summary.js';
 import { ClusterOutcome } from './rollout-operator.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
@@ -22,4 +23,16 @@ function renderTable(header: readonly string[], rows: readonly (readonly string[
 /** The status table of `outcomes`. */
 export function renderStatusTable(outcomes: readonly ClusterOutcome[]): string {
   return renderTable(STATUS_COLUMNS, statusRows(outcomes));
+}
+
+/**
+ * One line per cluster whose canary has an analysis run, for below the table. A Degraded Rollout
+ * whose run failed was aborted by the analysis, with no operator action: said so first.
+ */
+export function renderAnalysisLines(outcomes: readonly ClusterOutcome[]): string[] {
+  return outcomes.flatMap(({ cluster, state }) => {
+    if (state?.analysis === undefined) return [];
+    const aborted = state.status === 'Degraded' && analysisStoppedRollout(state.analysis);
+    return [`${cluster.name}: ${aborted ? 'aborted by analysis' : 'analysis'}: ${describeAnalysisRun(state.analysis)}`];
+  });
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   Rollout,
+  RolloutSpecStrategyCanaryAnalysis,
   RolloutSpecStrategyCanarySteps,
   RolloutSpecStrategyCanaryStepsPauseDuration,
   RolloutSpecTemplate,
@@ -14,6 +15,32 @@ export type CanaryStep =
 
 /** The canary the platform runs: half the pods, then wait for an operator, then all. */
 export const PAUSE_AT_HALF: readonly CanaryStep[] = [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }];
+
+/** An AnalysisTemplate the canary runs in the background, which aborts the Rollout when it fails. */
+export interface CanaryBackgroundAnalysis {
+  /** The AnalysisTemplate's name, in the Rollout's namespace. */
+  readonly templateName: string;
+  /** The step the analysis starts at (0 is the first): it then runs until the Rollout is promoted in full or aborted. */
+  readonly startingStep: number;
+  /** The template's argument that receives the canary's pod-template hash (`valueFrom.podTemplateHashValue: Latest`). */
+  readonly canaryHashArg: string;
+}
+
+/**
+ * The first step at which the canary already carries `weight`: a `setWeight` step completes once
+ * its pods are available, so an analysis starting there measures pods that serve.
+ *
+ * @returns `undefined` when no step reaches `weight`
+ */
+export function firstStepAtWeight(steps: readonly CanaryStep[], weight: number): number | undefined {
+  const index = steps.findIndex((_, at) => at > 0 && currentWeight(steps.slice(0, at)) >= weight);
+  return index < 0 ? undefined : index;
+}
+
+/** `steps` with every pause that waits for an operator turned into a timed one. */
+export function timedPauses(steps: readonly CanaryStep[], duration: string | number): CanaryStep[] {
+  return steps.map((step) => ('pause' in step && step.pause.duration === undefined ? { pause: { duration } } : step));
+}
 
 export interface CanaryRolloutProps {
   /** `metadata.name`. */
@@ -52,6 +79,13 @@ export interface CanaryRolloutProps {
    * @default 10 (the controller's default)
    */
   readonly revisionHistoryLimit?: number;
+
+  /**
+   * Background analysis of the canary.
+   *
+   * @default - none: nothing but an operator judges the canary
+   */
+  readonly analysis?: CanaryBackgroundAnalysis;
 }
 
 /**
@@ -78,13 +112,21 @@ export class CanaryRollout extends Construct {
         replicas: this.replicas,
         revisionHistoryLimit: props.revisionHistoryLimit,
         selector: { matchLabels: { ...props.selectorLabels } },
-        strategy: { canary: { steps: this.steps.map(toRolloutStep) } },
+        strategy: { canary: { steps: this.steps.map(toRolloutStep), analysis: props.analysis && toRolloutAnalysis(props.analysis) } },
         template: props.template,
       },
     });
 
     this.node.addValidation({ validate: () => canaryRolloutErrors(props.name, this.replicas, this.steps, props) });
   }
+}
+
+function toRolloutAnalysis(analysis: CanaryBackgroundAnalysis): RolloutSpecStrategyCanaryAnalysis {
+  return {
+    templates: [{ templateName: analysis.templateName }],
+    startingStep: analysis.startingStep,
+    args: [{ name: analysis.canaryHashArg, valueFrom: { podTemplateHashValue: 'Latest' } }],
+  };
 }
 
 function toRolloutStep(step: CanaryStep): RolloutSpecStrategyCanarySteps {
@@ -151,6 +193,10 @@ function canaryRolloutErrors(
       }
     }
   });
+  const startingStep = props.analysis?.startingStep;
+  if (startingStep !== undefined && !(Number.isInteger(startingStep) && startingStep >= 0 && startingStep < steps.length)) {
+    errors.push(`${where}: spec.strategy.canary.analysis.startingStep is ${startingStep}; expected the index of a step, from 0 to ${steps.length - 1}`);
+  }
   const pausesBelowFull = steps.some(
     (step, index) => 'pause' in step && currentWeight(steps.slice(0, index)) < 100 && currentWeight(steps.slice(0, index)) > 0,
   );

@@ -6,8 +6,10 @@ import {
   RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort as ReadinessPort,
 } from '../../imports/argo-rollouts-rollout-argoproj.io.js';
 import { ResourceKind } from '../argocd/resource-kinds.js';
-import { CanaryRollout, CanaryStep, PAUSE_AT_HALF } from './canary-rollout.js';
+import { CanaryRollout, CanaryStep, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from './canary-rollout.js';
+import { MetricsPodMonitor } from './metrics-pod-monitor.js';
 import { PreviousConfigMap } from './previous-output.js';
+import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
 import { VersionedConfigMap } from './versioned-config-map.js';
 
 /** Where the service's source files are mounted in the container. */
@@ -27,6 +29,50 @@ const DRAIN_SECONDS = 20;
 const TERMINATION_GRACE_SECONDS = DRAIN_SECONDS + 5;
 /** The key of the stage-token Secret that holds the token. */
 const STAGE_TOKEN_KEY = 'token';
+/** The canary weight from which analysis measures the canary: the platform's pause. */
+const ANALYSIS_FROM_WEIGHT = 50;
+
+/** Automated canary analysis on the service's success rate. */
+export interface MandelbrotAnalysisProps {
+  /** Base URL of the Prometheus that scrapes the workload's pods. */
+  readonly prometheus: string;
+
+  /**
+   * The share of counted render requests that must succeed.
+   *
+   * @default 0.99
+   */
+  readonly successRate?: number;
+
+  /**
+   * How often the canary is measured.
+   *
+   * @default '1m'
+   */
+  readonly interval?: string;
+
+  /**
+   * Failed measurements tolerated before the Rollout aborts.
+   *
+   * @default 2
+   */
+  readonly failureLimit?: number;
+
+  /**
+   * How long each pause that waits for an operator lasts before the Rollout goes on by itself,
+   * unless the analysis has failed by then.
+   *
+   * @default - the pauses wait for an operator
+   */
+  readonly autoPromoteAfter?: string;
+
+  /**
+   * Emit a Prometheus Operator `PodMonitor` that scrapes the pods by the scrape contract.
+   *
+   * @default false: the cluster's Prometheus follows the contract by its own configuration
+   */
+  readonly podMonitor?: boolean;
+}
 
 export interface MandelbrotWorkloadProps {
   /** The cloud this cluster runs on: `CLOUD`. */
@@ -97,6 +143,14 @@ export interface MandelbrotWorkloadProps {
   readonly previousConfigMaps?: readonly PreviousConfigMap[];
 
   /**
+   * Analysis of the canary from the 50% step on: an `AnalysisTemplate` beside the Rollout,
+   * run in the background, which aborts the Rollout when the canary's success rate is too low.
+   *
+   * @default - none: only an operator judges the canary
+   */
+  readonly analysis?: MandelbrotAnalysisProps;
+
+  /**
    * Earlier versions of each mounted ConfigMap kept beside the current one.
    *
    * @default 3
@@ -111,6 +165,8 @@ export interface MandelbrotWorkloadProps {
  */
 export class MandelbrotWorkload extends Construct {
   public readonly rollout: CanaryRollout;
+  /** The canary's analysis, when `analysis` is given. */
+  public readonly analysis?: SuccessRateAnalysis;
   /** The service's source: the current version, and earlier ones kept for stable pods. */
   public readonly source: VersionedConfigMap;
   /** The stage URLs: a current version only when `stageURLs` are given. */
@@ -129,10 +185,23 @@ export class MandelbrotWorkload extends Construct {
     const sourceName = this.source.current!.name;
     const stageURLsName = this.stageURLs.current?.name;
 
+    const baseSteps = props.steps ?? PAUSE_AT_HALF;
+    const steps = props.analysis?.autoPromoteAfter ? timedPauses(baseSteps, props.analysis.autoPromoteAfter) : baseSteps;
+    if (props.analysis) {
+      const { autoPromoteAfter: _, podMonitor, ...measure } = props.analysis;
+      this.analysis = new SuccessRateAnalysis(this, 'Analysis', { name: `${name}-success-rate`, labels, ...measure });
+      if (podMonitor) new MetricsPodMonitor(this, 'PodMonitor', { name, selectorLabels: labels, port: 'http' });
+    }
+    const startingStep = firstStepAtWeight(steps, ANALYSIS_FROM_WEIGHT);
+    if (this.analysis && startingStep === undefined) {
+      throw new Error(`MandelbrotWorkload ${name}: analysis starts at ${ANALYSIS_FROM_WEIGHT}%, but no canary step reaches that weight`);
+    }
+
     this.rollout = new CanaryRollout(this, 'Rollout', {
       name,
       replicas: props.replicas,
-      steps: props.steps ?? PAUSE_AT_HALF,
+      steps,
+      analysis: this.analysis && { templateName: this.analysis.name, startingStep: startingStep!, canaryHashArg: CANARY_HASH_ARG },
       selectorLabels: labels,
       template: {
         metadata: { labels },

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
-import { parseYaml } from '../parse-yaml.js';
 import { compareStrings } from '../stable-order.js';
+import { parseYaml } from '../util/yaml-parse.js';
 
 /**
  * The annotation that orders a family of content-addressed ConfigMaps: the generation in which
@@ -24,6 +24,9 @@ export interface PreviousConfigMap {
 export type PreviousOutput = ReadonlyMap<string, readonly PreviousConfigMap[]>;
 
 const CONFIG_MAP_FILE = /^configmap-.+\.yaml$/;
+
+/** The API server's limit for a ConfigMap: a larger file is not one synth wrote. */
+const MAX_CONFIG_MAP_FILE_BYTES = 1024 * 1024;
 
 /**
  * Reads every ConfigMap file (`configmap-*.yaml`) under `root`, an earlier output tree. A root
@@ -53,7 +56,7 @@ function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, 
     new ConfigError(`${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`);
   let object: any;
   try {
-    object = parsed.has(text) ? parsed.get(text) : parseYaml(text);
+    object = parsed.has(text) ? parsed.get(text) : parseYaml(text, { maxBytes: MAX_CONFIG_MAP_FILE_BYTES });
     parsed.set(text, object);
   } catch (error) {
     throw problem((error as Error).message);

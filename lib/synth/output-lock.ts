@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
+import { isProcessRunning } from '../util/process-alive.js';
 
 export interface OutputLockProps {
   /**
@@ -51,7 +52,7 @@ function acquire(path: string, timeoutMs: number, pollMs: number): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readHolder(path);
-    if (holder !== undefined && !isRunning(holder)) {
+    if (holder !== undefined && !isProcessRunning(holder)) {
       // A synth that was killed: its lock protects nothing any more.
       rmSync(path, { force: true });
       continue;
@@ -75,15 +76,6 @@ function readHolder(path: string): number | undefined {
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

@@ -4,6 +4,7 @@ import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v
 import { ClusterAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -65,6 +66,7 @@ export const KIND_SCHEMAS: readonly KindSchema[] = [
   argo('argo-rollouts', 'ClusterAnalysisTemplate', ClusterAnalysisTemplate),
   argo('argo-cd', 'Application', Application),
   argo('argo-cd', 'AppProject', AppProject),
+  { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', model: PodMonitor, typesModule: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' },
 ];
 
 /** One thing wrong with an object: where (a field path, `''` for the object itself) and what. */

@@ -4,80 +4,147 @@ import { CORE_SCHEMA, loadAll, mergeTag } from 'js-yaml';
 
 export interface YamlParseOptions {
   /**
-   * How many aliases (`*name`) a document may hold. Their expansion is bounded too: a YAML
-   * "billion laughs" document expands a few lines into gigabytes.
+   * The largest text accepted, in bytes, checked before parsing: a bound keeps a stray or hostile
+   * file from stalling the command.
+   *
+   * @default - no bound
+   */
+  readonly maxBytes?: number;
+
+  /**
+   * How many values aliases (`*name`) may repeat when the text becomes values: a YAML "billion
+   * laughs" document expands a few lines into gigabytes, and stops here instead.
    *
    * @default 100
    */
   readonly maxAliasCount?: number;
 }
 
-/** Text that is not YAML, or YAML this program refuses (duplicate keys, an alias bomb). */
-export class YamlSyntaxError extends Error {
-  /**
-   * @param reason one line, without the file's name: the caller knows the file
-   * @param line 1-based line of the problem, when known
-   */
+/** Where a problem is in the text: 1-based line and column. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * Text that is too large, not YAML, or YAML this program refuses (a repeated key, an alias bomb).
+ * The message is one line that names no file, such as `not valid YAML at line 3, column 1: ...`;
+ * callers put the file in front.
+ */
+export class YamlParseError extends Error {
   constructor(
-    public readonly reason: string,
-    public readonly line?: number,
+    message: string,
+    /** Where the problem is, when it has a place. */
+    public readonly position?: TextPosition,
   ) {
-    super(line === undefined ? reason : `${reason} (line ${line})`);
-    this.name = 'YamlSyntaxError';
+    super(message);
+    this.name = 'YamlParseError';
   }
+}
+
+function invalidYaml(reason: string, position?: TextPosition): YamlParseError {
+  return new YamlParseError(`not valid YAML${position ? ` at line ${position.line}, column ${position.column}` : ''}: ${reason}`, position);
 }
 
 /** YAML 1.2 core types, as Kubernetes reads manifests, with merge keys (`<<`). */
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /**
- * Every document of a YAML stream as plain values (`null` for an empty document), in linear time,
- * duplicate keys refused.
+ * Every document of a YAML stream as plain values (`null` for an empty document), in time linear
+ * in the text, repeated keys refused.
  *
- * js-yaml finds duplicate keys with one lookup per key; the `yaml` library compares each key with
+ * js-yaml finds repeated keys with one lookup per key; the `yaml` library compares each key with
  * every earlier key of its mapping (n² for a mapping of n keys: tens of seconds for a 5 MB
  * ConfigMap), and even with that check off it parses about ten times slower. Aliases come back as
  * shared values, so their expansion is counted here before anyone walks it.
  *
- * @throws YamlSyntaxError for a syntax error, a duplicate key or too many alias expansions
+ * @throws YamlParseError on the first problem, with its line and column where it has one
  */
 export function parseYamlDocuments(text: string, options: YamlParseOptions = {}): unknown[] {
-  const maxAliasCount = options.maxAliasCount ?? 100;
+  if (options.maxBytes !== undefined) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > options.maxBytes) throw new YamlParseError(`the file is ${formatBytes(bytes)}, more than the ${formatBytes(options.maxBytes)} accepted`);
+  }
   let documents: unknown[];
   try {
-    documents = loadAll(text, { schema: SCHEMA, maxAliases: maxAliasCount });
+    documents = loadAll(text, { schema: SCHEMA });
   } catch (error) {
-    throw toSyntaxError(error, text);
+    throw toParseError(error, text);
   }
-  // A document without aliases has fewer values than characters: ten times as many is an alias bomb.
-  const budget = text.length * 10 + 10000;
+  const maxAliasCount = options.maxAliasCount ?? 100;
   for (const document of documents) {
-    if (expandedSize(document, budget) > budget) throw new YamlSyntaxError(`cannot expand its aliases: they expand to more than ${budget} values`);
+    if (aliasRepeatsExceed(document, maxAliasCount)) {
+      throw new YamlParseError(`aliases repeat nodes more than ${maxAliasCount} times, which would exhaust memory (an alias bomb); expected plain values`);
+    }
   }
   return documents;
 }
 
-/** Values under `value`, aliases counted each time they are used, counting no further than `limit`. */
-function expandedSize(value: unknown, limit: number): number {
-  let count = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && count <= limit) {
-    const item = stack.pop();
-    count++;
-    if (item !== null && typeof item === 'object') for (const child of Object.values(item)) stack.push(child);
-  }
-  return count;
+/**
+ * Parses `text` as at most one YAML document: `undefined` for an empty text.
+ *
+ * @throws YamlParseError as {@link parseYamlDocuments} does, and for a text of several documents
+ */
+export function parseYaml(text: string, options: YamlParseOptions = {}): unknown {
+  const documents = parseYamlDocuments(text, options);
+  if (documents.length > 1) throw invalidYaml(`${documents.length} documents, expected one`);
+  return documents[0] ?? undefined;
 }
 
-function toSyntaxError(error: unknown, text: string): YamlSyntaxError {
-  const mark = (error as { mark?: { line?: number; position?: number } }).mark;
-  const line = typeof mark?.line === 'number' ? mark.line + 1 : undefined;
-  const reason = (error as { reason?: unknown }).reason;
-  if (typeof reason !== 'string') return new YamlSyntaxError(`cannot be read: ${String((error as Error)?.message ?? error).split('\n')[0]}`, line);
-  if (reason === 'duplicated mapping key' && typeof mark?.position === 'number') {
-    const key = /^\s*(?:"([^"]*)"|'([^']*)'|([^:,{}[\]\n]+?))\s*:/.exec(text.slice(mark.position, text.indexOf('\n', mark.position) >>> 0));
-    const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined;
-    return new YamlSyntaxError(name === undefined ? 'duplicate key' : `duplicate key "${name}"`, line);
+/**
+ * Whether walking `document` would visit more than `limit` values a second time: a collection met
+ * again is an alias, and it and everything under it are repeats. Stops counting at the limit.
+ */
+function aliasRepeatsExceed(document: unknown, limit: number): boolean {
+  const seen = new Set<object>();
+  let repeats = 0;
+  const stack: [value: unknown, repeated: boolean][] = [[document, false]];
+  while (stack.length > 0) {
+    const [value, inRepeat] = stack.pop()!;
+    if (value === null || typeof value !== 'object') {
+      if (inRepeat && ++repeats > limit) return true;
+      continue;
+    }
+    const repeated = inRepeat || seen.has(value);
+    if (repeated && ++repeats > limit) return true;
+    seen.add(value);
+    for (const child of Object.values(value)) stack.push([child, repeated]);
   }
-  return new YamlSyntaxError(reason, line);
+  return false;
+}
+
+function toParseError(error: unknown, text: string): YamlParseError {
+  const { reason, mark } = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown; position?: unknown } };
+  const position = typeof mark?.line === 'number' && typeof mark.column === 'number' ? { line: mark.line + 1, column: mark.column + 1 } : undefined;
+  // js-yaml's message adds a multi-line excerpt of the text; the reason is its first line.
+  if (typeof reason !== 'string') return invalidYaml(`cannot be read: ${String((error as Error)?.message ?? error).split('\n')[0]}`, position);
+  if (reason === 'duplicated mapping key' && typeof mark?.position === 'number') {
+    // js-yaml marks a quoted key after its opening quote; the key starts at the quote.
+    const quoted = `"'`.includes(text[mark.position - 1] ?? 'x') ? 1 : 0;
+    const at = position && { line: position.line, column: position.column - quoted };
+    return invalidYaml(`${keyNameAt(text, mark.position - quoted) ?? 'a key'} appears twice in one mapping`, at);
+  }
+  return invalidYaml(reason.split('\n')[0], position);
+}
+
+/** `the key "name"` for the key that starts at `offset`, when it can be read off its line. */
+function keyNameAt(text: string, offset: number): string | undefined {
+  const end = text.indexOf('\n', offset);
+  const key = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:,{}[\]\n]+?))\s*(?::|$)/.exec(text.slice(offset, end === -1 ? undefined : end));
+  if (!key) return undefined;
+  let name = key[3] ?? key[2]?.replaceAll("''", "'") ?? key[1]!;
+  if (key[1] !== undefined) {
+    try {
+      name = JSON.parse(`"${key[1]}"`) as string;
+    } catch {
+      // A YAML escape JSON lacks, such as \x41: the key as written is clear enough.
+    }
+  }
+  return `the key ${JSON.stringify(name)}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+  return `${bytes} bytes`;
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { checkDist } from '../../lib/check/dist-check.js';
 import { readProjectFiles } from '../../lib/check/fresh-synth.js';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /**
@@ -23,7 +24,8 @@ describe('checkDist', () => {
   const project = makeTempDir('check-stand-in');
   const root = project.path;
   const synth = () => {
-    const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts'], { cwd: root, encoding: 'utf8' });
+    const { command, args } = entryPointCommand(root, 'main.ts');
+    const result = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(result.stderr);
   };
   const freshSynth = async () => (await checkDist({ projectRoot: root }))[0];

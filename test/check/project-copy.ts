@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 /** What a copy leaves out: history, tests and local output. node_modules is linked, not copied. */
@@ -42,7 +43,8 @@ export class ProjectCopy {
   public run(entry: string, ...args: string[]): ProcessResult {
     const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
     void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
-    const result = spawnSync(process.execPath, ['scripts/run.cjs', entry, ...args], { cwd: this.root, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
+    const { command, args: argv } = entryPointCommand(this.root, entry, args);
+    const result = spawnSync(command, argv, { cwd: this.root, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 

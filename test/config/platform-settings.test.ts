@@ -34,7 +34,7 @@ describe('platform settings', () => {
   });
 
   test('fails if a field is misspelled', () => {
-    expect(() => load('enviroment: dev\n')).toThrow(new ConfigError('platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart and mandelbrot'));
+    expect(() => load('enviroment: dev\n')).toThrow(new ConfigError('platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, mandelbrot and analysis'));
   });
 
   test('fails if the chart version is a range', () => {

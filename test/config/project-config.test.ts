@@ -127,4 +127,74 @@ describe('loadProjectConfig', () => {
       'overlays/AWS_East.yaml: the file name "AWS_East" is the cluster\'s name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)',
     ]);
   });
+
+  describe('analysis', () => {
+    const PROMETHEUS = 'analysis:\n  prometheus: http://prometheus.monitoring:9090\n';
+    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays });
+    const analysisOf = (cluster: string) => load().clusters.find((item) => item.name === cluster)!.canaryAnalysis;
+
+    test('is off without analysis in either file', () => {
+      expect(load().clusters.map((cluster) => cluster.canaryAnalysis)).toEqual([undefined, undefined, undefined]);
+    });
+
+    test("platform.yaml turns it on for every cluster, with the defaults", () => {
+      writeFileSync(platformFile, PROMETHEUS);
+      expect(analysisOf('gcp')).toEqual({ prometheus: 'http://prometheus.monitoring:9090', successRate: 0.99, interval: '1m', failureLimit: 2 });
+    });
+
+    test("an overlay's fields replace the platform's one by one, and enabled: false turns it off for that cluster", () => {
+      writeFileSync(platformFile, `${PROMETHEUS}  successRate: 0.95\n  interval: 2m\n`);
+      overlay('aws.yaml', `${GOOD}analysis:\n  successRate: 0.999\n  failureLimit: 0\n  autoPromoteAfter: 30m\n`);
+      overlay('azure.yaml', 'cloud: azure\nregion: eastus\nimage: node:22-alpine\nanalysis:\n  enabled: false\n');
+      expect(analysisOf('aws')).toEqual({ prometheus: 'http://prometheus.monitoring:9090', successRate: 0.999, interval: '2m', failureLimit: 0, autoPromoteAfter: '30m' });
+      expect(analysisOf('azure')).toBeUndefined();
+      expect(analysisOf('gcp')).toMatchObject({ successRate: 0.95, interval: '2m' });
+    });
+
+    test('prometheusOperator in an overlay asks for a PodMonitor in that cluster', () => {
+      writeFileSync(platformFile, PROMETHEUS);
+      overlay('aws.yaml', `${GOOD}analysis:\n  prometheusOperator: true\n`);
+      expect(analysisOf('aws')).toMatchObject({ podMonitor: true });
+      expect(analysisOf('gcp')).not.toHaveProperty('podMonitor');
+    });
+
+    test('an overlay alone turns it on for its cluster only', () => {
+      overlay('aws.yaml', `${GOOD}${PROMETHEUS}`);
+      expect(load().clusters.map((cluster) => cluster.canaryAnalysis !== undefined)).toEqual([true, false, false]);
+    });
+
+    test('fails if a cluster with analysis on has no Prometheus address anywhere', () => {
+      overlay('aws.yaml', `${GOOD}analysis:\n  successRate: 0.95\n`);
+      expect(problemsOf()).toEqual([
+        'overlays/aws.yaml: missing field "analysis.prometheus"; expected the Prometheus base URL here or in platform.yaml, or analysis.enabled: false',
+      ]);
+    });
+
+    test.each([
+      ['a threshold above 1', '  successRate: 1.5\n', /^platform\.yaml: field "analysis\.successRate": expected a share of at most 1/],
+      ['a threshold of 0', '  successRate: 0\n', /^platform\.yaml: field "analysis\.successRate": expected a share above 0/],
+      ['an interval without unit', '  interval: 60\n', /^platform\.yaml: field "analysis\.interval": expected an interval such as 30s, 1m or 2h \(a string\)$/],
+      ['an interval in days', '  interval: 1d\n', /^platform\.yaml: field "analysis\.interval": expected an interval: a whole number with unit s, m or h/],
+      ['a fractional failure limit', '  failureLimit: 1.5\n', /^platform\.yaml: field "analysis\.failureLimit": expected a whole number of failed measurements from 0 to 100$/],
+      ['a negative failure limit', '  failureLimit: -1\n', /^platform\.yaml: field "analysis\.failureLimit": expected at least 0$/],
+      ['an autoPromoteAfter without unit', '  autoPromoteAfter: soon\n', /^platform\.yaml: field "analysis\.autoPromoteAfter": expected a pause duration: a whole number with unit s, m or h/],
+      ['enabled that is not a boolean', '  enabled: "no"\n', /^platform\.yaml: field "analysis\.enabled": expected true or false$/],
+      ['an unknown field', '  threshold: 0.99\n', /^platform\.yaml: unknown field "analysis\.threshold"; expected only enabled, prometheus, successRate, interval, failureLimit, autoPromoteAfter and prometheusOperator$/],
+    ])('fails if platform.yaml analysis has %s', (_name, field, expected) => {
+      writeFileSync(platformFile, `${PROMETHEUS}${field}`);
+      const problems = problemsOf();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(expected);
+    });
+
+    test.each([
+      ['a Prometheus address that is not a URL', '  prometheus: prometheus:9090\n', /^overlays\/aws\.yaml: field "analysis\.prometheus": expected an http:\/\/ or https:\/\/ base URL/],
+      ['a Prometheus address with a password', '  prometheus: http://admin:secret@prometheus:9090\n', /^overlays\/aws\.yaml: field "analysis\.prometheus": expected a base URL without user or password$/],
+    ])('fails if an overlay analysis has %s', (_name, field, expected) => {
+      overlay('aws.yaml', `${GOOD}analysis:\n${field}`);
+      const problems = problemsOf();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(expected);
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { diffGitRevisions } from '../../lib/diff/git-diff.js';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { TempGitRepo } from './git-repo.js';
 import { codesOf, documentsOf, objectsOf, summaryOf, withKeysReversed } from './trees.js';
@@ -17,7 +18,8 @@ interface CliResult {
 function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
   void FORCE_COLOR, NO_COLOR;
-  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.cjs'), 'bin/diff.ts', ...args], {
+  const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'bin/diff.ts', args);
+  const result = spawnSync(command, argv, {
     cwd,
     encoding: 'utf8',
     env: { ...inherited, ...env },
@@ -31,7 +33,8 @@ function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = 
  */
 function synth(repo: TempGitRepo, ...args: string[]): void {
   const inputs = ['--platform', platform, '--service', join(PROJECT_ROOT, 'services/mandelbrot')];
-  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/run.cjs'), 'main.ts', '--outdir', 'dist', ...inputs, ...args], {
+  const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'main.ts', ['--outdir', 'dist', ...inputs, ...args]);
+  const result = spawnSync(command, argv, {
     cwd: repo.path,
     encoding: 'utf8',
   });
@@ -257,7 +260,8 @@ describe('npm run diff', () => {
     expect(plain.stdout).not.toContain('\x1b[');
     // `script` gives the command a pseudo-terminal.
     const onTerminal = (env: Record<string, string>) => {
-      const command = `${process.execPath} ${join(PROJECT_ROOT, 'scripts/run.cjs')} bin/diff.ts --base HEAD~1`;
+      const diff = entryPointCommand(PROJECT_ROOT, 'bin/diff.ts', ['--base', 'HEAD~1']);
+      const command = [diff.command, ...diff.args].join(' ');
       const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
       void FORCE_COLOR, NO_COLOR;
       return spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo.path, encoding: 'utf8', env: { ...inherited, TERM: 'xterm', ...env } }).stdout;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 import { Supervisor, tail } from '../e2e/support/supervisor.js';
 
@@ -58,7 +59,8 @@ describe('Supervisor', () => {
   /** Starts a process that runs a Supervisor with one idle component, and returns both PIDs. */
   async function startOwner(): Promise<{ owner: ReturnType<typeof spawn>; childPid: number; exit: Promise<number | string | null> }> {
     // A process of its own, so the signal does not reach the test runner.
-    const owner = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.cjs'), join('test', 'e2e-harness', 'supervisor-owner.ts'), runDir], {
+    const { command, args } = entryPointCommand(PROJECT_ROOT, join('test', 'e2e-harness', 'supervisor-owner.ts'), [runDir]);
+    const owner = spawn(command, args, {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 /** `npm run e2e:toolchain` as a real process, with `env` over the test's own environment. */
 function buildToolchain(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, ['scripts/run.cjs', 'test/e2e/support/build-toolchain.ts', ...args], {
+  const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'test/e2e/support/build-toolchain.ts', args);
+  return spawnSync(command, argv, {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },

@@ -14,7 +14,7 @@ import { CliResult } from '../operator/stand-in-kubectl.js';
 import { ArgoCd, startArgoCd } from './support/argocd.js';
 import { DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
-import { DrillSteps } from './support/drill-steps.js';
+import { drillSteps } from './support/drill-steps.js';
 import { GitOpsSources, startGitOpsSources } from './support/gitops-sources.js';
 import { ApplicationObject, describeApplication, LiveApplications, syncAndHealth } from './support/live-application.js';
 import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf } from './support/live-rollout.js';
@@ -82,7 +82,7 @@ afterAll(async () => {
     await cluster.stop();
     log(`stopped every process; logs in ${cluster.runDir}`);
   }
-  if (!steps.failed) project?.cleanup();
+  if (!steps.failed()) project?.cleanup();
 }, 60_000);
 
 /** The test copy of platform.yaml: Argo CD pulls the repository and the chart from 127.0.0.1. */
@@ -94,8 +94,8 @@ function pointAt(root: string, served: GitOpsSources): void {
   writeFileSync(file, document.toString());
 }
 
-const steps = new DrillSteps(() => (cluster ? `\nlogs in ${cluster.runDir}\n${cluster.supervisor.logTails()}` : ''), STEP_TIMEOUT_MS);
-const drillStep = (name: string, body: () => Promise<void>) => steps.step(name, body);
+const steps = drillSteps(() => cluster, STEP_TIMEOUT_MS);
+const drillStep = steps.step;
 
 let rolloutsControllerStarted = false;
 let bootstrapAppliedAt: number | undefined;

@@ -10,11 +10,12 @@ import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
 import { CliResult, tableRows } from '../operator/stand-in-kubectl.js';
 import { parseGetRollout, parseStatusLine, PluginRolloutView } from '../operator/plugin-output.js';
-import { containerFromPodTemplate, RunningService, startService } from '../service/service-process.js';
+import { RunningService, startService } from '../service/service-process.js';
 import { DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
 import { runKubectl } from './support/kube-api.js';
-import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
+import { awaitLiveRollout, drillSteps, fullyPromoted, localContainerOf, pausedAtHalf } from './support/drill-steps.js';
+import { configMapsOf, envOf, LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
 import { StepFailure, waitFor } from './support/wait.js';
 
 const CLUSTER = 'aws';
@@ -31,7 +32,6 @@ const log = (line: string) => process.stderr.write(`e2e ${new Date().toISOString
 let cluster: DrillCluster | undefined;
 let project: DrillProject;
 let live: LiveRollout;
-let failedStep: string | undefined;
 /** Figures for `npm run bench`: seconds, and MiB for memory. */
 const figures: Record<string, number> = {};
 const startedAt = Date.now();
@@ -65,65 +65,14 @@ afterAll(async () => {
     await cluster.stop();
     log(`stopped every process; logs in ${cluster.runDir}`);
   }
-  if (!failedStep) project?.cleanup();
+  if (!failed()) project?.cleanup();
 }, 60_000);
 
-/** One drill step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
-function drillStep(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      const message = error instanceof Error ? error.message : String(error);
-      const where = cluster ? `\nlogs in ${cluster.runDir}\n${cluster.supervisor.logTails()}` : '';
-      throw new Error(`e2e step "${name}" failed: ${message}${where}`);
-    }
-  }, STEP_TIMEOUT_MS);
-}
-
-/** Waits until the Rollout satisfies `check`, which says what it wants; fails with what it saw last. */
-function awaitRollout(step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean, timeoutMs = 120_000): Promise<RolloutSnapshot> {
-  return waitFor(step, awaited, async () => {
-    const snapshot = await live.snapshot();
-    return { done: check(snapshot), seen: describeSnapshot(snapshot), value: snapshot };
-  }, { timeoutMs, intervalMs: 250 });
-}
+const { step: drillStep, failed } = drillSteps(() => cluster, STEP_TIMEOUT_MS);
+const awaitRollout = (step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean) => awaitLiveRollout(live, step, awaited, check);
 
 async function applyWorkload(): Promise<void> {
   await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
-}
-
-/** Healthy at the last step with every pod on the current hash: the state after a first revision or a promote. */
-function fullyPromoted(snapshot: RolloutSnapshot): boolean {
-  const status = snapshot.rollout.status ?? {};
-  const onCurrent = snapshot.pods.get(status.currentPodHash ?? '');
-  return (
-    status.phase === 'Healthy' &&
-    status.stableRS === status.currentPodHash &&
-    status.currentStepIndex === 3 &&
-    snapshot.pods.size === 1 &&
-    onCurrent?.total === REPLICAS &&
-    onCurrent.ready === REPLICAS
-  );
-}
-
-/** Paused at the pause step with exactly one stable and one canary pod, both Ready. */
-function pausedAtHalf(snapshot: RolloutSnapshot): boolean {
-  const status = snapshot.rollout.status ?? {};
-  const stable = snapshot.pods.get(status.stableRS ?? '');
-  const canary = snapshot.pods.get(status.currentPodHash ?? '');
-  return (
-    status.phase === 'Paused' &&
-    status.currentStepIndex === 1 &&
-    status.stableRS !== status.currentPodHash &&
-    snapshot.pods.size === 2 &&
-    stable?.total === 1 &&
-    stable.ready === 1 &&
-    canary?.total === 1 &&
-    canary.ready === 1
-  );
 }
 
 /**
@@ -169,16 +118,7 @@ async function recordAndCompare(step: string, stage: string): Promise<{ plugin: 
 
 /** Starts the service locally from a live ReplicaSet's pod template and returns its /api/meta. */
 async function bootFromReplicaSet(snapshot: RolloutSnapshot, hash: string, label: string): Promise<{ release: string }> {
-  const replicaSet = replicaSetOf(snapshot, hash);
-  if (!replicaSet) throw new Error(`no ReplicaSet with hash ${hash}`);
-  const data = new Map<string, Record<string, string>>();
-  for (const name of configMapsOf(replicaSet.spec.template)) {
-    const configMap = await live.configMap(name);
-    if (!configMap?.data) throw new Error(`ConfigMap ${name} that ReplicaSet ${replicaSet.metadata.name} mounts is not in the API server`);
-    data.set(name, configMap.data);
-  }
-  const root = join(cluster!.runDir, 'local-pods', label);
-  const container = containerFromPodTemplate(replicaSet.spec.template, (name) => data.get(name)!, root);
+  const container = await localContainerOf(live, snapshot, hash, join(cluster!.runDir, 'local-pods', label));
   let service: RunningService | undefined;
   try {
     service = await startService(container);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 export { PROJECT_ROOT };
@@ -94,7 +95,8 @@ export interface CliResult {
 /** Runs an entry point exactly as its npm script does, as a real process. */
 export function runEntry(entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/run.cjs', entry, ...args], {
+    const { command, args: argv } = entryPointCommand(PROJECT_ROOT, entry, args);
+    const child = spawn(command, argv, {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanaryRollout, CanaryRolloutProps, PAUSE_AT_HALF } from '../../lib/rollout/canary-rollout.js';
+import { CanaryRollout, CanaryRolloutProps, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../lib/rollout/canary-rollout.js';
 
 const labels = { 'app.kubernetes.io/name': 'demo' };
 
@@ -81,5 +81,31 @@ describe('CanaryRollout', () => {
 
   test('fails if replicas is negative', () => {
     expect(synthRollout({ replicas: -1, steps: [{ setWeight: 100 }] })).toThrow('spec.replicas is -1; expected a whole number of at least 0');
+  });
+
+  test('fails if background analysis starts past the last step', () => {
+    expect(synthRollout({ analysis: { templateName: 'demo', startingStep: 3, canaryHashArg: 'canary-hash' } })).toThrow(
+      'Rollout demo: spec.strategy.canary.analysis.startingStep is 3; expected the index of a step, from 0 to 2',
+    );
+  });
+});
+
+describe('canary steps', () => {
+  test('the first step at 50% is the one after the weight is set', () => {
+    expect(firstStepAtWeight(PAUSE_AT_HALF, 50)).toBe(1);
+    expect(firstStepAtWeight([{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: {} }], 50)).toBe(3);
+  });
+
+  test('no step is at a weight the steps never reach', () => {
+    expect(firstStepAtWeight([{ setWeight: 20 }, { pause: {} }], 50)).toBeUndefined();
+  });
+
+  test('timed pauses replace only the pauses that wait for an operator', () => {
+    expect(timedPauses([{ setWeight: 20 }, { pause: { duration: '1m' } }, { setWeight: 50 }, { pause: {} }], '30m')).toEqual([
+      { setWeight: 20 },
+      { pause: { duration: '1m' } },
+      { setWeight: 50 },
+      { pause: { duration: '30m' } },
+    ]);
   });
 });

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { locateChromium } from '../support/chromium.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 import { RunningService, startLocalService } from './service-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(PROJECT_ROOT, 'test-output', 'mandelbrot-page.png');
 const RELEASE = 'browser-check';
 
@@ -29,12 +29,9 @@ describe('the page in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium), as .ci/run does`);
+    const { executablePath, args } = await locateChromium();
     service = await startLocalService({ CLOUD: 'azure', REGION: 'eastus', MANDELBROT_RELEASE: RELEASE, STAGE_ROUTE: 'aws,gcp,azure' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await chromium.launch({ executablePath, args: [...args] });
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 
 /** The project folder: tests run from it. */
 export const PROJECT_ROOT = process.cwd();
@@ -14,7 +15,8 @@ export interface SynthResult {
 
 /** Runs the synth entry point exactly as `npm run synth` does, as a real process. */
 export function runSynth(args: readonly string[], env: NodeJS.ProcessEnv = {}): SynthResult {
-  const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts', ...args], {
+  const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'main.ts', args);
+  const result = spawnSync(command, argv, {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { ProjectCopy } from '../check/project-copy.js';
 import { makeTempDir, readTree } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
@@ -23,7 +24,8 @@ afterAll(() => {
 function synth(args: readonly string[]) {
   const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
   void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
-  const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts', ...args], { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
+  const { command, args: argv } = entryPointCommand(project.root, 'main.ts', args);
+  const result = spawnSync(command, argv, { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
   return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };
 }
 

@@ -32,6 +32,13 @@ describe('.github/workflows/ci.yml', () => {
     }
   });
 
+  test('runs the suite on the oldest Node version package.json supports and on the current LTS, 24', () => {
+    const { engines } = createRequire(import.meta.url)(join(PROJECT_ROOT, 'package.json'));
+    const oldestMajor = /^>=(\d+)\./.exec(engines.node)?.[1];
+    expect(job.strategy.matrix.node).toEqual([oldestMajor, '24']);
+    expect(job.container).toBe('node:${{ matrix.node }}-bookworm');
+  });
+
   test('checks out enough history to read dist/ at the base commit, and leaves no token in .git/config', () => {
     expect(steps[0].uses).toMatch(/^actions\/checkout@/);
     expect(steps[0].with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });

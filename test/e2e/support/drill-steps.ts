@@ -1,31 +1,99 @@
+import { containerFromPodTemplate, StartOptions } from '../../service/service-process.js';
+import { DrillCluster } from './drill-cluster.js';
+import { configMapsOf, describeSnapshot, LiveRollout, replicaSetOf, RolloutSnapshot } from './live-rollout.js';
+import { waitFor } from './wait.js';
+
+/** Steps of one drill, which depend on each other. */
+export interface DrillSteps {
+  /** One step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
+  step(name: string, body: () => Promise<void>): void;
+  /** The step that failed, if one did. */
+  failed(): string | undefined;
+}
+
+/** The steps of one drill on `cluster` (read when a step fails), each with `timeoutMs`. */
+export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: number): DrillSteps {
+  let failedStep: string | undefined;
+  return {
+    failed: () => failedStep,
+    step: (name, body) =>
+      test(name, async () => {
+        if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
+        try {
+          await body();
+        } catch (error) {
+          failedStep = name;
+          const message = error instanceof Error ? error.message : String(error);
+          const current = cluster();
+          const where = current ? `\nlogs in ${current.runDir}\n${current.supervisor.logTails()}` : '';
+          throw new Error(`e2e step "${name}" failed: ${message}${where}`);
+        }
+      }, timeoutMs),
+  };
+}
+
+/** Waits until the Rollout satisfies `check`, which says what it wants; fails with what it saw last. */
+export function awaitLiveRollout(
+  live: LiveRollout,
+  step: string,
+  awaited: string,
+  check: (snapshot: RolloutSnapshot) => boolean,
+  timeoutMs = 120_000,
+): Promise<RolloutSnapshot> {
+  return waitFor(step, awaited, async () => {
+    const snapshot = await live.snapshot();
+    return { done: check(snapshot), seen: describeSnapshot(snapshot), value: snapshot };
+  }, { timeoutMs, intervalMs: 250 });
+}
+
 /**
- * The steps of a drill, which depend on each other: once one fails, each later one fails at once
- * naming it, instead of running against a state it does not expect.
+ * Healthy at the last step with every pod on the current hash: the state after a first revision
+ * or a promote.
+ *
+ * @param replicas the Rollout's replicas: 2, as the overlays leave it
  */
-export class DrillSteps {
-  /** The name of the step that failed, if one did. */
-  public failed: string | undefined;
+export function fullyPromoted(snapshot: RolloutSnapshot, replicas = 2): boolean {
+  const status = snapshot.rollout.status ?? {};
+  const onCurrent = snapshot.pods.get(status.currentPodHash ?? '');
+  return (
+    status.phase === 'Healthy' &&
+    status.stableRS === status.currentPodHash &&
+    status.currentStepIndex === 3 &&
+    snapshot.pods.size === 1 &&
+    onCurrent?.total === replicas &&
+    onCurrent.ready === replicas
+  );
+}
 
-  /**
-   * @param where what a failure adds to its message: the run folder and the tails of the logs
-   * @param timeoutMs each step's deadline
-   */
-  constructor(
-    private readonly where: () => string,
-    private readonly timeoutMs: number,
-  ) {}
+/** Paused at the pause step with exactly one stable and one canary pod, both Ready. */
+export function pausedAtHalf(snapshot: RolloutSnapshot): boolean {
+  const status = snapshot.rollout.status ?? {};
+  const stable = snapshot.pods.get(status.stableRS ?? '');
+  const canary = snapshot.pods.get(status.currentPodHash ?? '');
+  return (
+    status.phase === 'Paused' &&
+    status.currentStepIndex === 1 &&
+    status.stableRS !== status.currentPodHash &&
+    snapshot.pods.size === 2 &&
+    stable?.total === 1 &&
+    stable.ready === 1 &&
+    canary?.total === 1 &&
+    canary.ready === 1
+  );
+}
 
-  /** One step as a test; its failure names the step, and adds {@link where}. */
-  public step(name: string, body: () => Promise<void>): void {
-    test(name, async () => {
-      if (this.failed) throw new Error(`not run: step "${this.failed}" failed before it`);
-      try {
-        await body();
-      } catch (error) {
-        this.failed = name;
-        const message = error instanceof Error ? error.message : String(error);
-        throw new Error(`e2e step "${name}" failed: ${message}${this.where()}`);
-      }
-    }, this.timeoutMs);
+/**
+ * How the pod template of a live ReplicaSet runs on this machine, its ConfigMaps' data read from
+ * the API server and written under `root`.
+ */
+export async function localContainerOf(live: LiveRollout, snapshot: RolloutSnapshot, hash: string, root: string): Promise<StartOptions> {
+  const replicaSet = replicaSetOf(snapshot, hash);
+  if (!replicaSet) throw new Error(`no ReplicaSet with hash ${hash}`);
+  const data = new Map<string, Record<string, string>>();
+  for (const name of configMapsOf(replicaSet.spec.template)) {
+    const configMap = await live.configMap(name);
+    if (!configMap?.data) throw new Error(`ConfigMap ${name} that ReplicaSet ${replicaSet.metadata.name} mounts is not in the API server`);
+    data.set(name, configMap.data);
   }
+  return containerFromPodTemplate(replicaSet.spec.template, (name) => data.get(name)!, root);
 }

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, setPriority } from 'node:os';
 import { join } from 'node:path';
+import { isProcessRunning } from '../../../lib/util/process-alive.js';
 
 /** How one wrapper module is built. */
 interface ComponentRecipe {
@@ -255,7 +256,7 @@ function startHeartbeat({ log, heartbeatMs }: Progress, line: (elapsed: string) 
  * `npm run e2e:toolchain` starting together), so that a machine builds each key once.
  */
 async function awaitOtherBuild(cacheDir: string, name: string, component: Component, progress: Progress): Promise<void> {
-  const builder = () => readdirSync(cacheDir).map(buildingPid(name)).find((pid) => pid !== undefined && isRunning(pid));
+  const builder = () => readdirSync(cacheDir).map(buildingPid(name)).find((pid) => pid !== undefined && isProcessRunning(pid));
   const pid = builder();
   if (pid === undefined) return;
   progress.log(`${component}: waiting for the build by process ${pid}`);
@@ -343,18 +344,10 @@ function renameIntoPlace(work: string, dir: string): void {
 function removeAbandonedBuilds(cacheDir: string): void {
   for (const entry of readdirSync(cacheDir)) {
     const pid = buildingPid()(entry);
-    if (pid !== undefined && !isRunning(pid)) rmSync(join(cacheDir, entry), { recursive: true, force: true });
+    if (pid !== undefined && !isProcessRunning(pid)) rmSync(join(cacheDir, entry), { recursive: true, force: true });
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Runs a command to its end, with stdout and stderr interleaved; rejects only if it cannot start. */
 function runCommand(
