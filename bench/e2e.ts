@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
   try {
     const figuresFile = join(scratch, 'figures.json');
     const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
-    console.log('e2e (npm run e2e: the release and GitOps drills on throwaway control planes; goal for a warm run: at most 4 min)');
+    console.log('e2e (npm run e2e: the end-to-end drills on throwaway control planes; goal for a warm run: at most 4 min)');
     const started = process.hrtime.bigint();
     const result = spawnSync('npm', ['run', 'e2e', '--silent'], { env: { ...process.env, E2E_FIGURES_FILE: figuresFile, E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile }, stdio: ['ignore', 'ignore', 'inherit'] });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
