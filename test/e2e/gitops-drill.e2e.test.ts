@@ -159,7 +159,7 @@ drillStep('1. bootstrap: the root Application alone syncs the AppProject, the ch
   await cluster!.kubectl(['apply', '-f', join(project.root, 'dist', 'bootstrap', `application-trinity-dev-${CLUSTER}-root.yaml`)]);
   const settled = await awaitApplications('1. bootstrap', 'all three Applications Synced with no operation running; root and Mandelbrot Healthy', Object.values(APPS), (byName) => {
     const state = byName[APPS.mandelbrot]?.status?.operationState;
-    const line = state ? `${state.phase} (retry ${state.retryCount ?? 0}): ${state.message}` : undefined;
+    const line = state ? `${state.phase} (retry ${state.retryCount ?? 0}): ${state.message ?? ''}` : undefined;
     if (line && mandelbrotStates.at(-1) !== line) mandelbrotStates.push(line);
     return Object.values(byName).every((app) => app?.status?.sync?.status === 'Synced' && app.operation === undefined) && syncedHealthy(byName[APPS.root]) && syncedHealthy(byName[APPS.mandelbrot]);
   });

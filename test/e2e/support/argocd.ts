@@ -49,8 +49,9 @@ export interface ArgoCdOptions {
   /** PEM of the certificate the Git and chart repositories on 127.0.0.1 present: repo-server trusts it. */
   readonly repositoryCertificate: string;
   /**
-   * `timeout.reconciliation`: how often Argo CD compares every Application with Git, and how long
-   * repo-server caches what a branch points at.
+   * `timeout.reconciliation`: how long a comparison with Git counts as fresh, and how long
+   * repo-server caches what a branch points at. v3.3.7 does not refresh on it by itself: a refresh
+   * comes from an event, a refresh request or a sync.
    * @default '10s'
    */
   readonly reconciliation?: string;
