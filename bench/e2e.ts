@@ -1,5 +1,5 @@
 /**
- * The end-to-end drill's figures: `npm run e2e` as a whole, and the times and memory the drill
+ * The end-to-end drills' figures: `npm run e2e` as a whole, and the times and memory each drill
  * records while it runs. Selected with `npm run bench -- e2e`: it starts a cluster, so the
  * default bench leaves it out.
  */
@@ -13,12 +13,14 @@ export async function run(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'trinity-bench-e2e-'));
   try {
     const figuresFile = join(scratch, 'figures.json');
-    console.log('e2e (npm run e2e: the release drill on a throwaway control plane; goal for a warm run: at most 4 min)');
+    const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
+    console.log('e2e (npm run e2e: the end-to-end drills on throwaway control planes; goal for a warm run: at most 4 min)');
     const started = process.hrtime.bigint();
-    const result = spawnSync('npm', ['run', 'e2e', '--silent'], { env: { ...process.env, E2E_FIGURES_FILE: figuresFile }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const result = spawnSync('npm', ['run', 'e2e', '--silent'], { env: { ...process.env, E2E_FIGURES_FILE: figuresFile, E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile }, stdio: ['ignore', 'ignore', 'inherit'] });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0) throw new Error(`npm run e2e failed (exit ${result.status}); its output is above`);
     const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number>;
+    const gitops = JSON.parse(readFileSync(gitopsFiguresFile, 'utf8')) as Record<string, number>;
     printTable(
       ['figure', 'value'],
       [
@@ -29,6 +31,10 @@ export async function run(): Promise<void> {
         ['promote to Healthy', formatSeconds(figures.promoteToHealthySeconds)],
         ['control plane peak memory (etcd, API server, controller manager, scheduler, KWOK)', formatMiB(figures.controlPlanePeakMiB)],
         ['Argo Rollouts controller peak memory', formatMiB(figures.rolloutsControllerPeakMiB)],
+        ['GitOps drill in jest, from cluster start to teardown', formatSeconds(gitops.drillSeconds)],
+        ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
+        ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
+        ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
       ],
     );
   } finally {

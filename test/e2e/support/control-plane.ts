@@ -117,8 +117,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `--secure-port=${controllerManager}`,
       `--cert-dir=${join(dir, 'certs', 'controller-manager')}`,
       '--leader-elect=false',
-      // Only what Rollouts need: ReplicaSets, default ServiceAccounts for pods, owner-based deletion.
-      '--controllers=replicaset-controller,serviceaccount-controller,garbage-collector-controller',
+      // Only what the drills need: ReplicaSets, Deployments (the Rollouts chart's, whose status Argo CD
+      // reads for health), default ServiceAccounts for pods, owner-based deletion.
+      '--controllers=replicaset-controller,deployment-controller,serviceaccount-controller,garbage-collector-controller',
       `--service-account-private-key-file=${files.saKey}`,
     ]),
     supervisor.start('kube-scheduler', binaries['kube-scheduler'], [

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../service/service-process.js';
 import { BinaryPaths, ControlPlane, startControlPlane } from './control-plane.js';
-import { KubeApi, kubectlOrThrow } from './kube-api.js';
+import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
 import { kwokStages, readCrds } from './shared-inputs.js';
 import { Component, Supervisor } from './supervisor.js';
@@ -20,6 +20,12 @@ export interface DrillClusterOptions {
   readonly externalKubeconfig?: string;
   /** Namespaces the drill owns: on a cluster the user named, they are deleted first, so the drill starts from nothing. */
   readonly namespaces: readonly string[];
+  /**
+   * Install the Argo Rollouts CRDs and start its controller. Without them the cluster waits for
+   * Argo CD to install the chart, and the drill calls `startRolloutsController()` itself.
+   * @default true
+   */
+  readonly installRollouts?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -39,6 +45,8 @@ export interface DrillCluster {
   readonly rolloutsController?: Component;
   /** `kubectl --kubeconfig <kubeconfig> <args>`; throws on a non-zero exit. */
   kubectl(args: readonly string[]): Promise<string>;
+  /** Starts the real Argo Rollouts controller process, once the cluster has its CRDs. */
+  startRolloutsController(): Promise<Component>;
   /** Stops every process the suite started. */
   stop(): Promise<void>;
 }
@@ -95,25 +103,29 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       await kubectl(['delete', 'namespace', ...options.namespaces, '--ignore-not-found', '--wait=true', '--timeout=180s']);
     }
 
-    log('installing the Argo CD and Argo Rollouts CRDs');
+    const installRollouts = options.installRollouts ?? true;
+    log(installRollouts ? 'installing the Argo CD and Argo Rollouts CRDs' : 'installing the Argo CD CRDs');
     const crdFile = join(runDir, 'crds.yaml');
-    writeFileSync(crdFile, [...crds.argocd, ...crds.rollouts].join('\n---\n'));
+    writeFileSync(crdFile, [...crds.argocd, ...(installRollouts ? crds.rollouts : [])].join('\n---\n'));
     // Server-side: the Rollout CRD is larger than client-side apply's last-applied annotation allows.
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crdFile]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', crdFile]);
+    await awaitCrdsEstablished(kubectl, ['-f', crdFile], 'cluster');
 
-    let rolloutsController: Component | undefined;
-    if (external && (await runsOwnRolloutsController(api))) {
-      log('the cluster runs its own Argo Rollouts controller: using it');
-    } else {
+    const startRolloutsController = async () => {
       log('starting the Argo Rollouts controller');
       const [metricsPort, healthzPort] = [await freePort(), await freePort()];
-      rolloutsController = supervisor.start('rollouts-controller', toolchain['rollouts-controller'], [
+      return supervisor.start('rollouts-controller', toolchain['rollouts-controller'], [
         `--kubeconfig=${kubeconfig}`,
         '--leader-elect=false',
         `--metricsPort=${metricsPort}`,
         `--healthzPort=${healthzPort}`,
       ]);
+    };
+    let rolloutsController: Component | undefined;
+    if (installRollouts && external && (await runsOwnRolloutsController(api))) {
+      log('the cluster runs its own Argo Rollouts controller: using it');
+    } else if (installRollouts) {
+      rolloutsController = await startRolloutsController();
     }
     return {
       runDir,
@@ -124,6 +136,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       controlPlane,
       rolloutsController,
       kubectl,
+      startRolloutsController,
       stop: () => supervisor.stopAll(),
     };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectCopy } from '../../check/project-copy.js';
 import { CliResult, runEntry } from '../../operator/stand-in-kubectl.js';
@@ -45,6 +45,20 @@ export class DrillProject {
   /** `npm run rollout -- <operation> --cluster <cluster>`, with short polls and a deadline under the step's. */
   public rollout(operation: string, cluster: string, ...flags: string[]): Promise<CliResult> {
     return this.run('bin/rollout.ts', [operation, '--cluster', cluster, '--timeout', '3m', '--poll-interval', '500ms', ...flags]);
+  }
+
+  private operations = 0;
+
+  /**
+   * `npm run rollout -- <operation> --cluster <cluster>`, its output kept as
+   * `<recordDir>/<nn>-<operation>.txt`; fails unless it exits 0.
+   */
+  public async operate(operation: string, cluster: string, recordDir: string): Promise<CliResult> {
+    const result = await this.rollout(operation, cluster);
+    mkdirSync(recordDir, { recursive: true });
+    writeFileSync(join(recordDir, `${String(++this.operations).padStart(2, '0')}-${operation}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
+    if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${cluster} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+    return result;
   }
 
   /** `npm run release -- <name>`, committed as an operator would. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
+import { waitFor } from './wait.js';
 
 /** A read-only view of the API server through `kubectl proxy` on 127.0.0.1. */
 export class KubeApi {
@@ -47,4 +48,15 @@ export async function kubectlOrThrow(kubectl: string, kubeconfig: string, args: 
   const result = await runKubectl(kubectl, kubeconfig, args, timeoutMs);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
+}
+
+/**
+ * `kubectl wait --for=condition=Established` on CRD files, retried: kubectl fails at once, instead
+ * of waiting, on a CRD the API server has not yet given any status condition.
+ */
+export async function awaitCrdsEstablished(kubectl: (args: readonly string[]) => Promise<string>, fileArgs: readonly string[], step: string): Promise<void> {
+  await waitFor(step, 'the CRDs Established', async () => {
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...fileArgs]);
+    return { done: true, seen: 'Established' };
+  }, { timeoutMs: 90_000, intervalMs: 500 });
 }
