@@ -9,6 +9,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from '../../lib/argocd/application-names.js';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { CliResult } from '../operator/stand-in-kubectl.js';
 import { ArgoCd, startArgoCd } from './support/argocd.js';
@@ -25,7 +26,7 @@ import { waitFor } from './support/wait.js';
 const CLUSTER = 'aws';
 const NAMESPACE = 'mandelbrot';
 const ROLLOUT = 'mandelbrot';
-const APPS = { root: `trinity-dev-${CLUSTER}-root`, rollouts: `trinity-rollouts-${CLUSTER}`, mandelbrot: `trinity-mandelbrot-${CLUSTER}` } as const;
+const APPS = { root: rootApplicationName('dev', CLUSTER), rollouts: rolloutsApplicationName(CLUSTER), mandelbrot: workloadApplicationName('mandelbrot', CLUSTER) } as const;
 const STEP_TIMEOUT_MS = 5 * 60_000;
 /** A cold run builds the toolchain first, Argo CD the longest of it. */
 const SETUP_TIMEOUT_MS = 80 * 60_000;
@@ -333,8 +334,8 @@ drillStep('6. cluster removal: the root loses its path and stops syncing; nothin
   rmSync(join(project.root, 'overlays', `${CLUSTER}.yaml`));
   const platform = join(project.root, 'platform.yaml');
   const document = parseDocument(readFileSync(platform, 'utf8'));
-  const route = (document.getIn(['mandelbrot', 'stageRoute']) as { toJSON(): string[] }).toJSON();
-  document.setIn(['mandelbrot', 'stageRoute'], route.filter((cloud) => cloud !== CLUSTER));
+  const route = (document.getIn(['workloads', 'mandelbrot', 'stageRoute']) as { toJSON(): string[] }).toJSON();
+  document.setIn(['workloads', 'mandelbrot', 'stageRoute'], route.filter((cloud) => cloud !== CLUSTER));
   writeFileSync(platform, document.toString());
   await project.synth();
   project.commit(`Remove cluster ${CLUSTER}`);
