@@ -36,7 +36,7 @@ export interface ClusterDeliveryProps {
   /**
    * The workloads the cluster runs, in output order.
    *
-   * @default WORKLOADS: every registered workload (lib/workloads/registry.ts)
+   * @default WORKLOADS: every workload lib/workloads/registry.ts registers
    */
   readonly workloads?: readonly Workload[];
 
@@ -68,7 +68,6 @@ export interface ClusterDeliveryProps {
    * @default 'trinity'
    */
   readonly projectName?: string;
-
 }
 
 /**
@@ -150,4 +149,3 @@ export class ClusterDelivery extends Construct {
     });
   }
 }
-

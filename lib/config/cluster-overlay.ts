@@ -9,7 +9,7 @@ import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
-/** An overlay's schema, with `workloads` for `workloads`. */
+/** An overlay's schema: `workloads:` has a field for each of `workloads`. */
 const overlaySchema = (workloads: readonly Workload[]) =>
   v.strictObject({
     cloud: cloudName,

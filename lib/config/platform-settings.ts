@@ -8,7 +8,7 @@ import { readYamlFile } from './yaml-file.js';
 
 const httpsURL = (what: string) => v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
 
-/** platform.yaml's schema, with `workloads` for `workloads`. */
+/** platform.yaml's schema: `workloads:` has a field for each of `workloads`. */
 const platformSchema = (workloads: readonly Workload[]) =>
   v.strictObject({
     environment: v.optional(v.pipe(nonEmptyString('the environment name'), v.regex(DNS_LABEL, 'expected a lower-case DNS label, such as "dev"')), 'dev'),

@@ -100,6 +100,10 @@ describe('a second workload, registered by one line', () => {
     }
   });
 
+  test('fails if ClusterDelivery is given no props for a registered workload, naming it', () => {
+    expect(() => new ClusterDelivery(new App(), 'aws', clusterProps({ workloads }))).toThrow('ClusterDelivery aws: no props for the workload "notes"');
+  });
+
   test('its settings live under workloads.notes, with defaults when an overlay leaves them out', () => {
     const { clusters } = projectConfig();
     expect(clusters.map((cluster) => cluster.workloads.notes)).toEqual([
