@@ -19,7 +19,7 @@ import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js'
 import { CommandFailedError, endCommand, UsageError } from '../lib/cli/command-line-errors.js';
 import { ReleaseField, releasePath, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
 import { rolloutWorkloads, selectRolloutWorkload } from '../lib/operator/rollout-workloads.js';
-import { writeFileAtomically } from '../lib/operator/write-file-atomically.js';
+import { writeFileAtomically } from '../lib/util/write-file-atomically.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
 
 interface Options {
