@@ -6,7 +6,7 @@ import { diffManifestTrees } from '../lib/diff/manifest-diff.js';
 import { openGitRepository, readManifestTreeAtCommit, resolveCommit } from '../lib/diff/git-manifest-tree.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatSeconds, measureNode, printTable, repeat } from './measure.js';
+import { formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
 
 const RUNS = 9;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -88,7 +88,7 @@ function commitLargeConfigMap(scratch: string): string {
  * classify) on trees in memory, the Markdown rendering, and the whole `npm run diff` reading both
  * commits from git.
  */
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   mkdirSync(BENCH_ROOT, { recursive: true });
   const scratch = resolve(mkdtempSync(join(BENCH_ROOT, 'diff-')));
   try {
@@ -123,12 +123,12 @@ export async function run(): Promise<void> {
         count === 3 ? '0.300 s' : '2.000 s',
       ]);
     }
-    printTable(['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'], rows);
+    printTable(['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'], rows, format);
     console.log(`\ndiff of a 5 MB ConfigMap (${LARGE_KEYS} keys) with one value changed; median of ${LARGE_RUNS} runs; target < 2 s`);
     const large = commitLargeConfigMap(scratch);
     const largeArgs = entryPointCommand(resolve('.'), 'bin/diff.ts', ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown']).args;
     const largeRun = repeat(LARGE_RUNS, () => measureNode(largeArgs, { cwd: large }));
-    printTable(['file', 'npm run diff (git, node)', 'peak memory'], [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]]);
+    printTable(['file', 'npm run diff (git, node)', 'peak memory'], [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]], format);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

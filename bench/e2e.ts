@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatMiB, formatSeconds, printTable } from './measure.js';
+import { formatMiB, formatSeconds, printTable, type TableFormat } from './measure.js';
 
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'trinity-bench-e2e-'));
   try {
     const figuresFile = join(scratch, 'figures.json');
@@ -36,6 +36,7 @@ export async function run(): Promise<void> {
         ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
         ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
       ],
+      format,
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });

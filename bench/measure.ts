@@ -43,10 +43,21 @@ export function repeat(runs: number, measure: () => ProcessFigures): { median: n
 export const formatSeconds = (seconds: number): string => `${seconds.toFixed(3)} s`;
 export const formatMiB = (mib: number): string => `${mib.toFixed(0)} MiB`;
 
-/** Prints `rows` as an aligned plain-text table under `headings`. */
-export function printTable(headings: readonly string[], rows: readonly (readonly string[])[]): void {
+/** How the bench prints its tables: aligned plain text, or Markdown for docs/benchmarks.md. */
+export type TableFormat = 'text' | 'markdown';
+
+/** `rows` under `headings` as lines: aligned plain text, or a Markdown table (after a blank line, `|` escaped). */
+export function formatTable(headings: readonly string[], rows: readonly (readonly string[])[], format: TableFormat = 'text'): string[] {
+  if (format === 'markdown') {
+    const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+    return ['', line(headings), `|${headings.map(() => '---').join('|')}|`, ...rows.map(line)];
+  }
   const widths = headings.map((heading, column) => Math.max(heading.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-  console.log(line(headings));
-  for (const row of rows) console.log(line(row));
+  return [line(headings), ...rows.map(line)];
+}
+
+/** Prints {@link formatTable}'s lines. */
+export function printTable(headings: readonly string[], rows: readonly (readonly string[])[], format: TableFormat = 'text'): void {
+  for (const line of formatTable(headings, rows, format)) console.log(line);
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { printTable } from './measure.js';
+import { printTable, type TableFormat } from './measure.js';
 
 export const SERVICE_DIR = join(process.cwd(), 'services', 'mandelbrot');
 const WIDTH = 480;
@@ -81,7 +81,7 @@ async function timeRuns(runs: number, render: () => unknown): Promise<number> {
  * alone) and through `POST /api/render` (all three bands rendered locally, plus JSON and
  * base64); and the service's start-up time, from spawning node to its listening log line.
  */
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   const { renderRows } = createRequire(join(SERVICE_DIR, 'package.json'))('./render.js') as RenderModule;
 
   const startSeconds: number[] = [];
@@ -109,7 +109,7 @@ export async function run(): Promise<void> {
   }
 
   console.log(`\nMandelbrot render (${WIDTH}x${HEIGHT}, ${MAX_ITERATIONS} iterations; median of ${RENDER_RUNS} runs)`);
-  printTable(['view', 'render()', 'throughput', 'POST /api/render', 'throughput'], rows);
+  printTable(['view', 'render()', 'throughput', 'POST /api/render', 'throughput'], rows, format);
   console.log(`\nMandelbrot service start-up (spawn to listening; ${START_RUNS} runs)`);
-  printTable(['median', 'fastest', 'slowest'], [[`${(median(startSeconds) * 1000).toFixed(0)} ms`, `${(Math.min(...startSeconds) * 1000).toFixed(0)} ms`, `${(Math.max(...startSeconds) * 1000).toFixed(0)} ms`]]);
+  printTable(['median', 'fastest', 'slowest'], [[`${(median(startSeconds) * 1000).toFixed(0)} ms`, `${(Math.min(...startSeconds) * 1000).toFixed(0)} ms`, `${(Math.max(...startSeconds) * 1000).toFixed(0)} ms`]], format);
 }

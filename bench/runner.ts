@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatMiB, formatSeconds, measureNode, printTable, repeat } from './measure.js';
+import { formatMiB, formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
 
 const RUNS = 9;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -10,7 +10,7 @@ const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
  * Start-up of an entry point: scripts/run.cjs (a cached esbuild bundle with its source map) against
  * tsx, which compiles each file on load (and caches it too). Both warm: a first run fills each cache.
  */
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   mkdirSync(BENCH_ROOT, { recursive: true });
   const scratch = mkdtempSync(join(BENCH_ROOT, 'runner-'));
   try {
@@ -33,7 +33,7 @@ export async function run(): Promise<void> {
         rows.push([label, runner, formatSeconds(figures.median), formatSeconds(figures.fastest), formatMiB(figures.peakMiB)]);
       }
     }
-    printTable(['work', 'runner', 'median', 'fastest', 'peak memory'], rows);
+    printTable(['work', 'runner', 'median', 'fastest', 'peak memory'], rows, format);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { connect, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { printTable } from './measure.js';
+import { printTable, type TableFormat } from './measure.js';
 import { BenchService, startService } from './render.js';
 
 /** The largest render admitted: the whole work budget, where no pixel escapes. */
@@ -262,7 +262,7 @@ async function sigtermCase(): Promise<string[]> {
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const percentile = (sorted: readonly number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
 
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   const rows: string[][] = [];
   for (const [name, env, load] of CASES) {
     const result = await runCase(name, env, load);
@@ -280,6 +280,6 @@ export async function run(): Promise<void> {
     ]);
   }
   console.log(`\nMandelbrot service under hostile load (probes every ${PROBE_INTERVAL_MS} ms, timeout ${PROBE_TIMEOUT_MS} ms, failure threshold ${FAILURE_THRESHOLD}; memory limit ${MEMORY_LIMIT_MIB} MiB)`);
-  printTable(['case', 'probe p50', 'p99', 'max', 'probe failures', 'peak RSS', '503s', 'CPU after clients left', 'note'], rows);
+  printTable(['case', 'probe p50', 'p99', 'max', 'probe failures', 'peak RSS', '503s', 'CPU after clients left', 'note'], rows, format);
   console.log(`\nSIGTERM with the largest admitted render in flight: ${(await sigtermCase()).join(', ')}`);
 }

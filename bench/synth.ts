@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLOUDS } from '../lib/config/fields.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatMiB, formatSeconds, measureNode, printTable, repeat } from './measure.js';
+import { formatMiB, formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
 
 const RUNS = 15;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -23,7 +23,7 @@ function generateOverlays(root: string, count: number): string {
  * "re-synth" replaces an output folder that already holds the same tree, as `npm run synth` does
  * day to day; "into an empty folder" writes every file.
  */
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   // Inside the project, like dist/ itself: on some machines the system temp folder is on a much
   // slower file system, which would measure the disk rather than the synth.
   mkdirSync(BENCH_ROOT, { recursive: true });
@@ -48,7 +48,7 @@ export async function run(): Promise<void> {
         formatMiB(Math.max(again.peakMiB, empty.peakMiB)),
       ]);
     }
-    printTable(['clusters', 're-synth median', 'fastest', 'into an empty folder', 'peak memory'], rows);
+    printTable(['clusters', 're-synth median', 'fastest', 'into an empty folder', 'peak memory'], rows, format);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

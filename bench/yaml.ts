@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { MAX_CONFIG_FILE_BYTES } from '../lib/config/yaml-file.js';
 import { parseYaml, parseYamlDocuments } from '../lib/util/yaml-parse.js';
 import { largeConfigMap } from './diff.js';
-import { formatSeconds, printTable } from './measure.js';
+import { formatSeconds, printTable, type TableFormat } from './measure.js';
 
 const RUNS = 5;
 
@@ -22,7 +22,7 @@ function manyKeys(bytes: number): { text: string; keys: number } {
 }
 
 /** YAML parsing in process: the project's one parser (js-yaml) against the yaml library with its own duplicate-key check. */
-export async function run(): Promise<void> {
+export async function run(format: TableFormat): Promise<void> {
   console.log(`YAML parsing (in process; median of ${RUNS} runs)`);
   const rows: string[][] = [];
   for (const bytes of [MAX_CONFIG_FILE_BYTES, 1024 * 1024]) {
@@ -41,5 +41,5 @@ export async function run(): Promise<void> {
       // The refusal is what is timed.
     }
   })), '-']);
-  printTable(['text', 'lib/util/yaml-parse.ts', 'yaml, uniqueKeys: true'], rows);
+  printTable(['text', 'lib/util/yaml-parse.ts', 'yaml, uniqueKeys: true'], rows, format);
 }

@@ -165,7 +165,7 @@ function rootRemovalMeaning(root: ApplicationInfo, context: ChangeContext): Mean
   return {
     code: 'prune',
     severity: 'danger',
-    message: `nothing deletes the live Application ${root.name}: it is applied by hand. ${state} ${finalizer} Remove the cluster as the README says under "Removing a cluster": cascade-delete its Applications before this change is merged.`,
+    message: `nothing deletes the live Application ${root.name}: it is applied by hand. ${state} ${finalizer} Remove the cluster as docs/operating.md says under "Removing a cluster": cascade-delete its Applications before this change is merged.`,
   };
 }
 

@@ -128,12 +128,12 @@ describe('npm run diff on a copy of the project with real commits', () => {
         'Its source path dist/azure/argocd no longer exists, so Argo CD reports a ComparisonError for it and stops syncing: nothing is pruned',
     );
     expect(result.stdout).toContain('Deleting it with plain kubectl delete orphans Application trinity-mandelbrot-azure, Application trinity-rollouts-azure, AppProject trinity: it has no resources finalizer.');
-    expect(result.stdout).toContain('Remove the cluster as the README says under "Removing a cluster"');
+    expect(result.stdout).toContain('Remove the cluster as docs/operating.md says under "Removing a cluster"');
     expect(result.stdout).not.toContain('Argo CD deletes the Application');
     expect(result.stdout).toMatch(/- Rollout mandelbrot\/mandelbrot .*\n {8}! Application trinity-mandelbrot-azure leaves Git but stays in the cluster: .*nothing deletes this object, it keeps running/);
-    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('## Removing a cluster');
-    expect(readme).toContain('argocd app delete trinity-dev-aws-root --cascade');
+    const operating = readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8');
+    expect(operating).toContain('## Removing a cluster');
+    expect(operating).toContain('argocd app delete trinity-dev-aws-root --cascade');
   });
 
   test('4. Markdown for 100 new clusters and a hostile file name: under 60,000 characters, table and cut note kept, nothing hidden', () => {

@@ -173,7 +173,7 @@ drillStep('2. first revision: the Rollout goes straight to Healthy with no pause
   await recordAndCompare('2. first revision', 'first-revision-healthy');
 });
 
-drillStep('README: scaleDownDelaySeconds and dynamicStableScale are invalid without a traffic router', async () => {
+drillStep('docs/operating.md: scaleDownDelaySeconds and dynamicStableScale are invalid without a traffic router', async () => {
   const rollout = parse(readFileSync(join(project.workloadDir(CLUSTER), 'rollout-mandelbrot.yaml'), 'utf8'));
   for (const [name, setting] of [
     ['scale-down-delay', { scaleDownDelaySeconds: 30 }],
@@ -190,7 +190,7 @@ drillStep('README: scaleDownDelaySeconds and dynamicStableScale are invalid with
     writeFileSync(file, stringify(candidate));
     await cluster!.kubectl(['apply', '-f', file]);
     const other = new LiveRollout(cluster!.api, NAMESPACE, name);
-    await waitFor('README: invalid without a traffic router', `Rollout ${name} Degraded with an InvalidSpec condition naming ${Object.keys(setting)[0]}`, async () => {
+    await waitFor('docs/operating.md: invalid without a traffic router', `Rollout ${name} Degraded with an InvalidSpec condition naming ${Object.keys(setting)[0]}`, async () => {
       const { rollout: live } = await other.snapshot();
       const invalid = live.status?.conditions?.find((condition) => condition.type === 'InvalidSpec');
       return { done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]) === true, seen: `${live.status?.phase ?? '-'}: ${invalid?.message ?? 'no InvalidSpec condition'}` };
@@ -203,7 +203,7 @@ drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod,
   await project.release('e2e-canary');
   const appliedAt = Date.now();
   await applyWorkload();
-  // Every look on the way: the README promises at most 3 pods (the surge) and a pause only once the canary is available.
+  // Every look on the way: docs/operating.md promises at most 3 pods (the surge) and a pause only once the canary is available.
   const looks: { phase?: string; pods: number; canaryReady: number }[] = [];
   const snapshot = await awaitRollout('3. release', 'Paused (CanaryPauseStep) at step 1/3 with 1 stable and 1 canary pod, both Ready', (current) => {
     const status = current.rollout.status ?? {};

@@ -100,7 +100,7 @@ describe('STAGE_TOKEN', () => {
     expect((await postJson(`${withoutToken.url}/api/render`, FRAME)).body.failures).toEqual([{ stage: 'gcp', error: 'HTTP 401' }]);
   });
 
-  test('when unset, render-stage is open, as the README says', async () => {
+  test('when unset, render-stage is open, as docs/service.md says', async () => {
     const open = await start({ CLOUD: 'gcp' });
     const response = await fetch(`${open.url}/internal/render-stage`, { method: 'POST', body: JSON.stringify({ ...FRAME, rowStart: 0, rowEnd: 3 }) });
     expect(response.status).toBe(200);

@@ -1,0 +1,79 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+/** README.md and every docs/*.md, as paths relative to `root`. */
+export function documentationFiles(root: string): string[] {
+  const docs = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort();
+  return ['README.md', ...docs.map((name) => join('docs', name))];
+}
+
+/** README.md and docs/*.md joined, for assertions about what the documentation says anywhere. */
+export function readDocumentation(root: string): string {
+  return documentationFiles(root).map((file) => readFileSync(join(root, file), 'utf8')).join('\n');
+}
+
+/** Lines outside fenced code blocks, where headings and links count. */
+function proseLines(markdown: string): string[] {
+  let fenced = false;
+  return markdown.split('\n').filter((line) => {
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      return false;
+    }
+    return !fenced;
+  });
+}
+
+/** GitHub's heading anchor: lower case, inline code marks and punctuation dropped, spaces to hyphens. */
+export function githubSlug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** Every anchor a Markdown text offers: its headings (repeats get -1, -2, ...) and explicit `<a id|name>`. */
+export function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const line of proseLines(markdown)) {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (heading) {
+      const slug = githubSlug(heading[1]);
+      const count = seen.get(slug) ?? 0;
+      seen.set(slug, count + 1);
+      anchors.add(count === 0 ? slug : `${slug}-${count}`);
+    }
+    for (const match of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(match[1]);
+  }
+  return anchors;
+}
+
+/** Relative link targets (`path`, `path#anchor`, `#anchor`) in a Markdown text, outside code blocks. */
+export function relativeLinks(markdown: string): string[] {
+  const links: string[] = [];
+  for (const line of proseLines(markdown)) {
+    for (const match of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      if (!/^[a-z][a-z0-9+.-]*:/i.test(match[1])) links.push(match[1]);
+    }
+  }
+  return links;
+}
+
+/** Each relative link of `file` whose file or anchor is missing, as `file: target (why)`. */
+export function brokenLinks(root: string, file: string, markdown = readFileSync(join(root, file), 'utf8')): string[] {
+  const broken: string[] = [];
+  for (const target of relativeLinks(markdown)) {
+    const [path, anchor] = target.split('#', 2);
+    const targetFile = path === '' ? join(root, file) : join(root, dirname(file), decodeURIComponent(path));
+    if (path !== '' && !existsSync(targetFile)) {
+      broken.push(`${file}: ${target} (no file ${relative(root, targetFile)})`);
+      continue;
+    }
+    if (anchor === undefined) continue;
+    const text = path === '' ? markdown : readFileSync(targetFile, 'utf8');
+    if (!anchorsOf(text).has(anchor)) broken.push(`${file}: ${target} (no heading #${anchor})`);
+  }
+  return broken;
+}
