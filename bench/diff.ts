@@ -31,7 +31,7 @@ function writeOverlays(folder: string, count: number, release: (index: number) =
 
 /**
  * Two synthesized trees in a git repository, one commit each: the base with `count` clusters,
- * then the head where every third cluster has a new release, one cluster is gone and one is new.
+ * then the head where every third cluster has a new release, aws is gone and aws-new is new.
  * Synth runs from inside the repository, so what it writes beside dist/ stays there.
  */
 function synthesizeTwoCommits(scratch: string, count: number): string {
@@ -52,8 +52,9 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
   commit('base');
   const headOverlays = join(scratch, `head-overlays-${count}`);
   const headFiles = writeOverlays(headOverlays, count, (index) => (index % 3 === 0 ? 'faster-cycles' : undefined));
-  rmSync(headFiles[count - 1]);
-  cpSync(join(headOverlays, 'aws.yaml'), join(headOverlays, 'aws-new.yaml'));
+  // aws-new replaces aws, so every cloud on the stage route keeps a cluster, as synth requires.
+  cpSync(headFiles[0], join(headOverlays, 'aws-new.yaml'));
+  rmSync(headFiles[0]);
   synth(headOverlays);
   commit('head');
   return repo;
