@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { printTable, type TableFormat } from './measure.js';
 import { BenchService, startService } from './render.js';
+import { processFigures, rawRequest } from '../test/service/service-process.js';
 
 /** The largest render admitted: the whole work budget, where no pixel escapes. */
 const BUDGET_RENDER = JSON.stringify({
@@ -27,19 +27,6 @@ const HOLD_MS = 3000;
 const MEMORY_LIMIT_MIB = 384;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function rawRequest(method: string, path: string, body = ''): string {
-  const length = body === '' ? '' : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
-  return `${method} ${path} HTTP/1.1\r\nhost: localhost\r\n${length}\r\n${body}`;
-}
-
-/** CPU seconds (user + system) and peak RSS of a process, from /proc. */
-function processFigures(pid: number): { cpuSeconds: number; peakRssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, peakRssMiB: Number(peak![1]) / 1024 };
-}
 
 /**
  * The prober, run in a process of its own so that the load generator's pauses do not count:
