@@ -5,7 +5,7 @@
  * analysis and waits for a person; a bad one (its canary with ERROR_RATE=0.5) aborts itself.
  * Steps depend on each other; after a failure the rest are not run.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
@@ -138,13 +138,8 @@ async function stopInstances(): Promise<void> {
   prometheus?.setTargets([]);
 }
 
-async function operate(operation: string): Promise<CliResult> {
-  const result = await project.rollout(operation, CLUSTER);
-  const dir = join(cluster!.runDir, 'operator');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `analysis-${operation}-${Date.now()}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
-  if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${CLUSTER} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result;
+function operate(operation: string): Promise<CliResult> {
+  return project.operate(operation, CLUSTER, join(cluster!.runDir, 'operator'));
 }
 
 drillStep('1. apply: the API server accepts the AnalysisTemplate and the Rollout that runs it; the first revision is Healthy', async () => {

@@ -129,19 +129,12 @@ async function bootFromReplicaSet(snapshot: RolloutSnapshot, hash: string, label
   }
 }
 
-let operations = 0;
-
 /**
  * `npm run rollout -- <operation> --cluster aws` on the project copy; its output, which quotes
  * the plugin's, is kept under `<run>/operator/`. Fails unless it exits 0.
  */
-async function operate(operation: string): Promise<CliResult> {
-  const result = await project.rollout(operation, CLUSTER);
-  const dir = join(cluster!.runDir, 'operator');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${String(++operations).padStart(2, '0')}-${operation}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
-  if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${CLUSTER} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result;
+function operate(operation: string): Promise<CliResult> {
+  return project.operate(operation, CLUSTER, join(cluster!.runDir, 'operator'));
 }
 
 drillStep('1. apply: the API server accepts every object of dist/, then the workload is applied', async () => {
