@@ -35,9 +35,14 @@ function main(): void {
   const outdir = resolve(options.outdir);
 
   withOutputLock(join(dirname(outdir), `.${basename(outdir)}.lock`), () => {
-    const notOutput = previousOutputProblem(outdir, workloads.map((workload) => workload.name));
+    const notOutput = previousOutputProblem(
+      outdir,
+      workloads.map((workload) => workload.name),
+    );
     if (notOutput && !options.force) {
-      throw new ConfigError(`${options.outdirLabel}: ${notOutput}, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole`);
+      throw new ConfigError(
+        `${options.outdirLabel}: ${notOutput}, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole`,
+      );
     }
     const previousOutput = readPreviousOutput(resolve(options.history), options.history);
 
@@ -59,11 +64,19 @@ function main(): void {
       });
     }
     const files = renderManifestTree(app);
-    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name) });
+    const workflow = renderRolloutWorkflow({
+      clusters,
+      environment: platform.environment,
+      rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name),
+    });
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);
-    warnings.push(...writeManifestTree(outdir, files, { companions: [{ path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow }] }).warnings);
+    warnings.push(
+      ...writeManifestTree(outdir, files, {
+        companions: [{ path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow }],
+      }).warnings,
+    );
     for (const warning of warnings) console.error(`warning: ${warning}`);
   });
 }

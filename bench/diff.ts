@@ -24,7 +24,10 @@ function writeOverlays(folder: string, count: number, release: (index: number) =
     const cloud = CLOUDS[index % CLOUDS.length];
     const file = join(folder, `${index < CLOUDS.length ? cloud : `${cloud}-${String(index).padStart(3, '0')}`}.yaml`);
     const tag = release(index);
-    writeFileSync(file, `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${tag ? `    release: ${tag}\n` : ''}`);
+    writeFileSync(
+      file,
+      `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${tag ? `    release: ${tag}\n` : ''}`,
+    );
     return file;
   });
 }
@@ -39,12 +42,25 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
   mkdirSync(repo);
   runOrFail('git', ['init', '-q', '-b', 'main'], repo);
   const synth = (overlays: string) => {
-    const { command, args } = entryPointCommand(resolve('.'), 'main.ts', ['--outdir', 'dist', '--overlays', overlays, '--platform', resolve('platform.yaml'), '--service', resolve('services/mandelbrot')]);
+    const { command, args } = entryPointCommand(resolve('.'), 'main.ts', [
+      '--outdir',
+      'dist',
+      '--overlays',
+      overlays,
+      '--platform',
+      resolve('platform.yaml'),
+      '--service',
+      resolve('services/mandelbrot'),
+    ]);
     runOrFail(command, args, repo);
   };
   const commit = (message: string) => {
     runOrFail('git', ['add', '-A'], repo);
-    runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], repo);
+    runOrFail(
+      'git',
+      ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message],
+      repo,
+    );
   };
   const baseOverlays = join(scratch, `base-overlays-${count}`);
   writeOverlays(baseOverlays, count, () => undefined);
@@ -65,7 +81,10 @@ const LARGE_RUNS = 3;
 
 /** A ConfigMap of about 5 MB ({@link LARGE_KEYS} keys) whose key-7 holds `changed`. */
 export function largeConfigMap(changed: string): string {
-  const lines = Array.from({ length: LARGE_KEYS }, (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`);
+  const lines = Array.from(
+    { length: LARGE_KEYS },
+    (_, index) => `  key-${index}: "value number ${index === 7 ? changed : index} with some padding text here"`,
+  );
   return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: mandelbrot\ndata:\n${lines.join('\n')}\n`;
 }
 
@@ -77,7 +96,11 @@ function commitLargeConfigMap(scratch: string): string {
   const write = (changed: string) => {
     writeFileSync(join(repo, 'dist', 'aws', 'mandelbrot', 'configmap-large.yaml'), largeConfigMap(changed));
     runOrFail('git', ['add', '-A'], repo);
-    runOrFail('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', changed], repo);
+    runOrFail(
+      'git',
+      ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', changed],
+      repo,
+    );
   };
   write('before');
   write('after');
@@ -100,7 +123,10 @@ export async function run(format: TableFormat): Promise<void> {
       const repository = await openGitRepository(repo);
       const base = await readManifestTreeAtCommit(repository, await resolveCommit(repository, 'HEAD~1'), 'dist');
       const head = await readManifestTreeAtCommit(repository, await resolveCommit(repository, 'HEAD'), 'dist');
-      const bytes = [...base.values(), ...head.values()].reduce((sum, text) => sum + (typeof text === 'string' ? Buffer.byteLength(text) : 0), 0);
+      const bytes = [...base.values(), ...head.values()].reduce(
+        (sum, text) => sum + (typeof text === 'string' ? Buffer.byteLength(text) : 0),
+        0,
+      );
 
       const timed = (work: () => void) => () => {
         const started = process.hrtime.bigint();
@@ -108,8 +134,14 @@ export async function run(format: TableFormat): Promise<void> {
         return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakMiB: 0 };
       };
       const diff = diffManifestTrees(base, head);
-      const core = repeat(RUNS, timed(() => diffManifestTrees(base, head)));
-      const markdown = repeat(RUNS, timed(() => renderMarkdown(diffManifestTrees(base, head))));
+      const core = repeat(
+        RUNS,
+        timed(() => diffManifestTrees(base, head)),
+      );
+      const markdown = repeat(
+        RUNS,
+        timed(() => renderMarkdown(diffManifestTrees(base, head))),
+      );
       const cliArgs = entryPointCommand(resolve('.'), 'bin/diff.ts', ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown']).args;
       measureNode(cliArgs, { cwd: repo }); // warm the bundle cache
       const cli = repeat(RUNS, () => measureNode(cliArgs, { cwd: repo }));
@@ -124,12 +156,20 @@ export async function run(format: TableFormat): Promise<void> {
         count === 3 ? '0.300 s' : '2.000 s',
       ]);
     }
-    printTable(['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'], rows, format);
+    printTable(
+      ['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'],
+      rows,
+      format,
+    );
     console.log(`\ndiff of a 5 MB ConfigMap (${LARGE_KEYS} keys) with one value changed; median of ${LARGE_RUNS} runs; target < 2 s`);
     const large = commitLargeConfigMap(scratch);
     const largeArgs = entryPointCommand(resolve('.'), 'bin/diff.ts', ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown']).args;
     const largeRun = repeat(LARGE_RUNS, () => measureNode(largeArgs, { cwd: large }));
-    printTable(['file', 'npm run diff (git, node)', 'peak memory'], [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]], format);
+    printTable(
+      ['file', 'npm run diff (git, node)', 'peak memory'],
+      [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]],
+      format,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

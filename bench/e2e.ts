@@ -16,7 +16,10 @@ export async function run(format: TableFormat): Promise<void> {
     const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
     console.log('e2e (npm run e2e: the end-to-end drills on throwaway control planes; goal for a warm run: at most 4 min)');
     const started = process.hrtime.bigint();
-    const result = spawnSync('npm', ['run', 'e2e', '--silent'], { env: { ...process.env, E2E_FIGURES_FILE: figuresFile, E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const result = spawnSync('npm', ['run', 'e2e', '--silent'], {
+      env: { ...process.env, E2E_FIGURES_FILE: figuresFile, E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0) throw new Error(`npm run e2e failed (exit ${result.status}); its output is above`);
     const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number>;

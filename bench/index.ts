@@ -11,10 +11,18 @@ import { run as render } from './render.js';
 import { run as runner } from './runner.js';
 import { run as serviceLoad } from './service-load.js';
 import { run as synth } from './synth.js';
-import { type TableFormat } from './measure.js';
+import type { TableFormat } from './measure.js';
 import { run as yaml } from './yaml.js';
 
-const AREAS: Record<string, (format: TableFormat) => Promise<void>> = { synth, runner, yaml, render, 'service-load': serviceLoad, diff, e2e };
+const AREAS: Record<string, (format: TableFormat) => Promise<void>> = {
+  synth,
+  runner,
+  yaml,
+  render,
+  'service-load': serviceLoad,
+  diff,
+  e2e,
+};
 const ONLY_WHEN_NAMED = new Set(['e2e']);
 
 async function main(): Promise<void> {

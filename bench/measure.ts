@@ -18,7 +18,10 @@ export function measureNode(args: readonly string[], options: { cwd?: string } =
   try {
     const hook = join(scratch, 'peak-rss.cjs');
     const report = join(scratch, 'peak-rss.txt');
-    writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, String(process.resourceUsage().maxRSS)));\n`);
+    writeFileSync(
+      hook,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, String(process.resourceUsage().maxRSS)));\n`,
+    );
     const started = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ['--require', hook, ...args], { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -53,7 +56,11 @@ export function formatTable(headings: readonly string[], rows: readonly (readonl
     return ['', line(headings), `|${headings.map(() => '---').join('|')}|`, ...rows.map(line)];
   }
   const widths = headings.map((heading, column) => Math.max(heading.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(headings), ...rows.map(line)];
 }
 

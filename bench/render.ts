@@ -98,11 +98,20 @@ export async function run(format: TableFormat): Promise<void> {
       const frame = { width: WIDTH, height: HEIGHT, maxIterations: MAX_ITERATIONS, view };
       const inProcess = await timeRuns(RENDER_RUNS, () => renderRows(frame, 0, HEIGHT));
       const overHttp = await timeRuns(RENDER_RUNS, async () => {
-        const response = await fetch(`${service.url}/api/render`, { method: 'POST', body: JSON.stringify({ ...frame, routeMode: 'local' }) });
+        const response = await fetch(`${service.url}/api/render`, {
+          method: 'POST',
+          body: JSON.stringify({ ...frame, routeMode: 'local' }),
+        });
         if (!response.ok) throw new Error(`POST /api/render answered ${response.status}`);
         await response.arrayBuffer();
       });
-      rows.push([name, `${(inProcess * 1000).toFixed(1)} ms`, pixelsPerSecond(inProcess), `${(overHttp * 1000).toFixed(1)} ms`, pixelsPerSecond(overHttp)]);
+      rows.push([
+        name,
+        `${(inProcess * 1000).toFixed(1)} ms`,
+        pixelsPerSecond(inProcess),
+        `${(overHttp * 1000).toFixed(1)} ms`,
+        pixelsPerSecond(overHttp),
+      ]);
     }
   } finally {
     await service.stop();
@@ -111,5 +120,15 @@ export async function run(format: TableFormat): Promise<void> {
   console.log(`\nMandelbrot render (${WIDTH}x${HEIGHT}, ${MAX_ITERATIONS} iterations; median of ${RENDER_RUNS} runs)`);
   printTable(['view', 'render()', 'throughput', 'POST /api/render', 'throughput'], rows, format);
   console.log(`\nMandelbrot service start-up (spawn to listening; ${START_RUNS} runs)`);
-  printTable(['median', 'fastest', 'slowest'], [[`${(median(startSeconds) * 1000).toFixed(0)} ms`, `${(Math.min(...startSeconds) * 1000).toFixed(0)} ms`, `${(Math.max(...startSeconds) * 1000).toFixed(0)} ms`]], format);
+  printTable(
+    ['median', 'fastest', 'slowest'],
+    [
+      [
+        `${(median(startSeconds) * 1000).toFixed(0)} ms`,
+        `${(Math.min(...startSeconds) * 1000).toFixed(0)} ms`,
+        `${(Math.max(...startSeconds) * 1000).toFixed(0)} ms`,
+      ],
+    ],
+    format,
+  );
 }

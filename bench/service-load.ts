@@ -4,9 +4,9 @@
  * reports what the pod would have suffered. Every count and every wait is bounded.
  */
 import { spawn } from 'node:child_process';
-import { connect, Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { printTable, type TableFormat } from './measure.js';
-import { BenchService, startService } from './render.js';
+import { type BenchService, startService } from './render.js';
 import { processFigures, rawRequest } from '../test/service/service-process.js';
 
 /** The largest render admitted: the whole work budget, where no pixel escapes. */
@@ -68,7 +68,9 @@ interface ProbeRecord {
 
 /** Starts the prober process against `port`; `stop` ends it and summarizes what it saw. */
 function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
-  const child = spawn(process.execPath, ['-e', PROBER, String(port), String(PROBE_INTERVAL_MS), String(PROBE_TIMEOUT_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', PROBER, String(port), String(PROBE_INTERVAL_MS), String(PROBE_TIMEOUT_MS)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -80,9 +82,21 @@ function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
       await exited;
       clearTimeout(timer);
       const endpoints: (number | null)[][] = JSON.parse(output);
-      const longestRun = Math.max(...endpoints.map((results) => results.reduce<[number, number]>(([longest, run], latency) => (latency === null ? [Math.max(longest, run + 1), run + 1] : [longest, 0]), [0, 0])[0]));
+      const longestRun = Math.max(
+        ...endpoints.map(
+          (results) =>
+            results.reduce<[number, number]>(
+              ([longest, run], latency) => (latency === null ? [Math.max(longest, run + 1), run + 1] : [longest, 0]),
+              [0, 0],
+            )[0],
+        ),
+      );
       const all = endpoints.flat();
-      return { latencies: all.filter((latency): latency is number => latency !== null), failures: all.filter((latency) => latency === null).length, longestRun };
+      return {
+        latencies: all.filter((latency): latency is number => latency !== null),
+        failures: all.filter((latency) => latency === null).length,
+        longestRun,
+      };
     },
   };
 }
@@ -109,7 +123,8 @@ async function metric(service: BenchService, name: string, labels = ''): Promise
 async function settle(service: BenchService): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if ((await metric(service, 'mandelbrot_renders_admitted')) === 0 && (await metric(service, 'mandelbrot_render_workers_busy')) === 0) break;
+    if ((await metric(service, 'mandelbrot_renders_admitted')) === 0 && (await metric(service, 'mandelbrot_render_workers_busy')) === 0)
+      break;
     await pause(50);
   }
   await pause(500);
@@ -128,7 +143,11 @@ interface CaseResult {
  * Runs one case on a fresh service: `load` starts the abuse and returns what to do when the
  * clients leave; probes run from before the load until the service has settled.
  */
-async function runCase(name: string, env: Record<string, string>, load: (service: BenchService) => Promise<{ leave: () => void; note: () => Promise<string> }>): Promise<CaseResult> {
+async function runCase(
+  name: string,
+  env: Record<string, string>,
+  load: (service: BenchService) => Promise<{ leave: () => void; note: () => Promise<string> }>,
+): Promise<CaseResult> {
   const service = await startService(env);
   try {
     const probing = startProbing(service.port);
@@ -247,7 +266,8 @@ async function sigtermCase(): Promise<string[]> {
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const percentile = (sorted: readonly number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+const percentile = (sorted: readonly number[], q: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 export async function run(format: TableFormat): Promise<void> {
   const rows: string[][] = [];
@@ -266,7 +286,9 @@ export async function run(format: TableFormat): Promise<void> {
       result.note,
     ]);
   }
-  console.log(`\nMandelbrot service under hostile load (probes every ${PROBE_INTERVAL_MS} ms, timeout ${PROBE_TIMEOUT_MS} ms, failure threshold ${FAILURE_THRESHOLD}; memory limit ${MEMORY_LIMIT_MIB} MiB)`);
+  console.log(
+    `\nMandelbrot service under hostile load (probes every ${PROBE_INTERVAL_MS} ms, timeout ${PROBE_TIMEOUT_MS} ms, failure threshold ${FAILURE_THRESHOLD}; memory limit ${MEMORY_LIMIT_MIB} MiB)`,
+  );
   printTable(['case', 'probe p50', 'p99', 'max', 'probe failures', 'peak RSS', '503s', 'CPU after clients left', 'note'], rows, format);
   console.log(`\nSIGTERM with the largest admitted render in flight: ${(await sigtermCase()).join(', ')}`);
 }

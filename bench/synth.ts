@@ -13,7 +13,10 @@ function generateOverlays(root: string, count: number): string {
   mkdirSync(folder);
   for (let index = 0; index < count; index++) {
     const cloud = CLOUDS[index % CLOUDS.length];
-    writeFileSync(join(folder, `${cloud}-${String(index).padStart(3, '0')}.yaml`), `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n`);
+    writeFileSync(
+      join(folder, `${cloud}-${String(index).padStart(3, '0')}.yaml`),
+      `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n`,
+    );
   }
   return folder;
 }
@@ -39,7 +42,10 @@ export async function run(format: TableFormat): Promise<void> {
       const resynth = synth(overlays, () => join(scratch, `dist-${count}`));
       resynth(); // warm the bundle cache, and leave a tree to replace
       const again = repeat(RUNS, resynth);
-      const empty = repeat(RUNS, synth(overlays, () => join(scratch, `empty-${fresh++}`, 'dist')));
+      const empty = repeat(
+        RUNS,
+        synth(overlays, () => join(scratch, `empty-${fresh++}`, 'dist')),
+      );
       rows.push([
         String(count),
         formatSeconds(again.median),

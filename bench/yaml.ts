@@ -27,19 +27,34 @@ export async function run(format: TableFormat): Promise<void> {
   const rows: string[][] = [];
   for (const bytes of [MAX_CONFIG_FILE_BYTES, 1024 * 1024]) {
     const { text, keys } = manyKeys(bytes);
-    const library = bytes <= MAX_CONFIG_FILE_BYTES ? formatSeconds(median(() => parseDocument(text, { uniqueKeys: true }).toJS())) : 'not run (minutes)';
-    rows.push([`${keys} keys, ${(text.length / 1024).toFixed(0)} KiB`, formatSeconds(median(() => parseYaml(text, { maxBytes: bytes }))), library]);
+    const library =
+      bytes <= MAX_CONFIG_FILE_BYTES ? formatSeconds(median(() => parseDocument(text, { uniqueKeys: true }).toJS())) : 'not run (minutes)';
+    rows.push([
+      `${keys} keys, ${(text.length / 1024).toFixed(0)} KiB`,
+      formatSeconds(median(() => parseYaml(text, { maxBytes: bytes }))),
+      library,
+    ]);
   }
   // What npm run diff parses for each side of its 5 MB case; no size bound, as the diff passes none.
   const configMap = largeConfigMap('before');
-  rows.push([`a ConfigMap of ${(configMap.length / 1e6).toFixed(1)} MB (npm run diff)`, formatSeconds(median(() => parseYamlDocuments(configMap))), 'not run (minutes)']);
+  rows.push([
+    `a ConfigMap of ${(configMap.length / 1e6).toFixed(1)} MB (npm run diff)`,
+    formatSeconds(median(() => parseYamlDocuments(configMap))),
+    'not run (minutes)',
+  ]);
   const huge = `cloud: aws\n${'# padding\n'.repeat(1_000_000)}`;
-  rows.push(['10 MB overlay, refused by size', formatSeconds(median(() => {
-    try {
-      parseYaml(huge, { maxBytes: MAX_CONFIG_FILE_BYTES });
-    } catch {
-      // The refusal is what is timed.
-    }
-  })), '-']);
+  rows.push([
+    '10 MB overlay, refused by size',
+    formatSeconds(
+      median(() => {
+        try {
+          parseYaml(huge, { maxBytes: MAX_CONFIG_FILE_BYTES });
+        } catch {
+          // The refusal is what is timed.
+        }
+      }),
+    ),
+    '-',
+  ]);
   printTable(['text', 'lib/util/yaml-parse.ts', 'yaml, uniqueKeys: true'], rows, format);
 }

@@ -28,7 +28,9 @@ interface DiffFlags {
 
 function parseFlags(argv: readonly string[]): DiffFlags {
   const program = new Command('npm run diff --')
-    .description('Compare the manifests in dist/ at a git ref with the working tree (or --head): by cluster, by Argo CD Application, with what each change means.')
+    .description(
+      'Compare the manifests in dist/ at a git ref with the working tree (or --head): by cluster, by Argo CD Application, with what each change means.',
+    )
     .requiredOption('--base <ref>', 'git ref to compare from, such as origin/main')
     .option('--head <ref>', 'git ref to compare to (default: the working tree)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
@@ -45,7 +47,9 @@ async function main(): Promise<number> {
     return await diff();
   } catch (error) {
     if (isInputError(error) || error instanceof CommanderError) throw error;
-    console.error(`error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}`);
+    console.error(
+      `error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}`,
+    );
     console.error((error as Error)?.stack ?? '');
     return 3;
   }

@@ -13,11 +13,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { x } from 'tinyexec';
 import { releaseNameProblem } from '../lib/config/fields.js';
-import { PlatformSettings } from '../lib/config/platform-settings.js';
-import { loadProjectConfig, ProjectCluster } from '../lib/config/project-config.js';
+import type { PlatformSettings } from '../lib/config/platform-settings.js';
+import { loadProjectConfig, type ProjectCluster } from '../lib/config/project-config.js';
 import { readManifestTreeFromDirectory } from '../lib/diff/git-manifest-tree.js';
 import { CommandFailedError, endCommand, UsageError } from '../lib/cli/command-line-errors.js';
-import { ReleaseField, releasePath, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
+import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from '../lib/operator/release-marker.js';
 import { rolloutWorkloads, selectRolloutWorkload } from '../lib/operator/rollout-workloads.js';
 import { writeFileAtomically } from '../lib/util/write-file-atomically.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
@@ -32,7 +32,9 @@ interface Options {
 
 function parseCommandLine(argv: readonly string[]): { release: string; options: Options } {
   const program = new Command('release')
-    .description("Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.")
+    .description(
+      "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.",
+    )
     .argument('<name>', 'the release name /api/meta reports: printable, on one line')
     .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
     .option('--workload <name>', 'the workload to release (default: the only workload that runs a Rollout)')
@@ -45,11 +47,19 @@ function parseCommandLine(argv: readonly string[]): { release: string; options: 
 }
 
 async function synthesize(options: Options): Promise<void> {
-  const synth = entryPointCommand(process.cwd(), 'main.ts', ['--outdir', options.outdir, '--overlays', options.overlays, '--platform', options.platform]);
+  const synth = entryPointCommand(process.cwd(), 'main.ts', [
+    '--outdir',
+    options.outdir,
+    '--overlays',
+    options.overlays,
+    '--platform',
+    options.platform,
+  ]);
   const result = await x(synth.command, synth.args, {
     throwOnError: false,
   });
-  if (result.exitCode !== 0) throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
+  if (result.exitCode !== 0)
+    throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
 }
 
 /** The release every cluster without its own runs. */
@@ -76,7 +86,10 @@ async function main(): Promise<void> {
     field = { file: options.platform, path };
   } else {
     const cluster = clusters.find((candidate) => candidate.name === options.cluster);
-    if (!cluster) throw new UsageError(`--cluster "${options.cluster}" is not a cluster; expected one of ${clusters.map((candidate) => candidate.name).join(', ')} (from ${options.overlays}/)`);
+    if (!cluster)
+      throw new UsageError(
+        `--cluster "${options.cluster}" is not a cluster; expected one of ${clusters.map((candidate) => candidate.name).join(', ')} (from ${options.overlays}/)`,
+      );
     field = { file: cluster.file, path };
   }
 
@@ -107,13 +120,21 @@ async function main(): Promise<void> {
   const changes = rolloutChanges(before, readManifestTreeFromDirectory(resolve(options.outdir)));
   const canaries = [...new Set(changes.filter((change) => change.kind === 'canary-started').map((change) => change.cluster))];
   console.log('');
-  console.log(canaries.length === 0 ? 'No cluster starts a canary: no pod template changed.' : `Clusters that will start a canary when synced: ${canaries.join(', ')}`);
+  console.log(
+    canaries.length === 0
+      ? 'No cluster starts a canary: no pod template changed.'
+      : `Clusters that will start a canary when synced: ${canaries.join(', ')}`,
+  );
   for (const change of changes) console.log(`  ${change.cluster}: ${change.message}`);
   if (changes.length > 0) {
     const changed = [field.file, `${options.outdir}/`].join(' and ');
     console.log('');
-    console.log(`Next: commit ${changed}, merge, then run the Mandelbrot Rollout workflow: sync, inspect the paused canary (status), promote.`);
-    console.log(`From a shell with the kube contexts: npm run rollout -- sync --cluster ${canaries.length === 1 ? canaries[0] : 'all'}${rolloutWorkloads(workloads).length > 1 ? ` --workload ${workload}` : ''}`);
+    console.log(
+      `Next: commit ${changed}, merge, then run the Mandelbrot Rollout workflow: sync, inspect the paused canary (status), promote.`,
+    );
+    console.log(
+      `From a shell with the kube contexts: npm run rollout -- sync --cluster ${canaries.length === 1 ? canaries[0] : 'all'}${rolloutWorkloads(workloads).length > 1 ? ` --workload ${workload}` : ''}`,
+    );
   }
 }
 

@@ -8,13 +8,13 @@
  */
 import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
-import { ClusterOverlay } from '../lib/config/cluster-overlay.js';
+import type { ClusterOverlay } from '../lib/config/cluster-overlay.js';
 import { loadProjectConfig } from '../lib/config/project-config.js';
 import { endCommand, UsageError } from '../lib/cli/command-line-errors.js';
 import { formatDuration, parseDuration } from '../lib/operator/duration.js';
 import { KubectlClient } from '../lib/operator/kubectl-client.js';
-import { ClusterTarget } from '../lib/operator/operation-plan.js';
-import { Operation, OPERATIONS } from '../lib/operator/operations.js';
+import type { ClusterTarget } from '../lib/operator/operation-plan.js';
+import { type Operation, OPERATIONS } from '../lib/operator/operations.js';
 import { RolloutOperator } from '../lib/operator/rollout-operator.js';
 import { selectRolloutWorkload } from '../lib/operator/rollout-workloads.js';
 import { renderAnalysisLines, renderStatusTable } from '../lib/operator/status-table.js';
@@ -55,7 +55,9 @@ function parseCommandLine(argv: readonly string[]): { operation: Operation; opti
 function durationOption(flag: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0) {
-    throw new UsageError(`${flag} "${text}" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)`);
+    throw new UsageError(
+      `${flag} "${text}" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)`,
+    );
   }
   return ms;
 }
@@ -65,7 +67,9 @@ function selectClusters(name: string, overlays: readonly ClusterOverlay[], overl
   if (name === 'all') return targets;
   const target = targets.find((cluster) => cluster.name === name);
   if (!target) {
-    throw new UsageError(`--cluster "${name}" is not a cluster; expected "all" or one of ${targets.map((cluster) => cluster.name).join(', ')} (from ${overlaysDir}/)`);
+    throw new UsageError(
+      `--cluster "${name}" is not a cluster; expected "all" or one of ${targets.map((cluster) => cluster.name).join(', ')} (from ${overlaysDir}/)`,
+    );
   }
   return [target];
 }
@@ -74,7 +78,9 @@ function toRevisionOption(operation: Operation, text: string | undefined): numbe
   if (text === undefined) return undefined;
   if (operation !== 'undo') throw new UsageError(`--to-revision applies to undo only, not to ${operation}`);
   if (!/^[1-9]\d{0,9}$/.test(text)) {
-    throw new UsageError(`--to-revision "${text}" is not a Rollout revision; expected a whole number of at least 1 (leave it out to go back to the previous revision)`);
+    throw new UsageError(
+      `--to-revision "${text}" is not a Rollout revision; expected a whole number of at least 1 (leave it out to go back to the previous revision)`,
+    );
   }
   return Number(text);
 }
@@ -87,7 +93,11 @@ async function main(): Promise<number> {
   if (options.force && operation !== 'promote') throw new UsageError(`--force applies to promote only, not to ${operation}`);
   if (options.kubectl.trim() === '') throw new UsageError('--kubectl is empty; expected the kubectl executable');
 
-  const { platform, clusters: overlays, workloads } = loadProjectConfig({
+  const {
+    platform,
+    clusters: overlays,
+    workloads,
+  } = loadProjectConfig({
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },

@@ -4,10 +4,10 @@ import { rolloutsApplicationName, rootApplicationName, workloadApplicationName }
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
-import { PreviousOutput } from './rollout/previous-output.js';
+import type { PreviousOutput } from './rollout/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
 import { WORKLOADS } from './workloads/all-workloads.js';
-import { CanaryAnalysisProps, Workload } from './workloads/workload.js';
+import type { CanaryAnalysisProps, Workload } from './workloads/workload.js';
 
 /** The Git repository Argo CD pulls this tree from. */
 export interface GitSource {
@@ -95,7 +95,8 @@ export class ClusterDelivery extends Construct {
     const workloads = props.workloads ?? WORKLOADS;
     const built = new Map<string, Construct>();
     const workloadCharts = workloads.map((workload) => {
-      if (!(workload.name in props.workloadProps)) throw new Error(`ClusterDelivery ${cluster}: no props for the workload "${workload.name}"`);
+      if (!(workload.name in props.workloadProps))
+        throw new Error(`ClusterDelivery ${cluster}: no props for the workload "${workload.name}"`);
       const chart = new ManifestChart(this, workload.name, { folder: `${cluster}/${workload.name}`, namespace: workload.namespace });
       built.set(
         workload.name,

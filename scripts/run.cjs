@@ -19,7 +19,17 @@ const { pathToFileURL } = require('node:url');
 
 const projectRoot = resolve(__dirname, '..');
 const cacheDir = join(projectRoot, 'node_modules', '.cache', 'trinity-delivery');
-const sourceRoots = ['main.ts', 'bin', 'bench', 'lib', 'imports', 'test/e2e/support', 'test/fixtures', 'package-lock.json', 'scripts/run.cjs'];
+const sourceRoots = [
+  'main.ts',
+  'bin',
+  'bench',
+  'lib',
+  'imports',
+  'test/e2e/support',
+  'test/fixtures',
+  'package-lock.json',
+  'scripts/run.cjs',
+];
 
 function filesUnder(path) {
   if (!existsSync(path)) return [];
@@ -72,7 +82,12 @@ function importMetaPerFile(esbuild) {
         const check = esbuild.transformSync(source, { ...options, format: 'esm', supported: { 'import-meta': false } });
         const unsupported = check.warnings.filter((warning) => warning.id === 'empty-import-meta');
         if (unsupported.length > 0) {
-          return { errors: unsupported.map(({ location }) => ({ text: 'only import.meta.url, import.meta.dirname and import.meta.filename are supported here', location })) };
+          return {
+            errors: unsupported.map(({ location }) => ({
+              text: 'only import.meta.url, import.meta.dirname and import.meta.filename are supported here',
+              location,
+            })),
+          };
         }
         // The inline source map carries the file's own lines through to the bundle's map.
         return { contents: esbuild.transformSync(source, { ...options, sourcemap: 'inline' }).code, loader: 'js' };
@@ -105,7 +120,9 @@ async function bundle(entryPath, outfile) {
       // cdk8s ships its own copy of the same yaml release; one copy halves its loading and warm-up.
       alias: { yaml: join(projectRoot, 'node_modules', 'yaml') },
       // The CommonJS packages in the bundle call require() for Node's built-in modules.
-      banner: { js: "import { createRequire as __runnerCreateRequire } from 'node:module';\nconst require = __runnerCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __runnerCreateRequire } from 'node:module';\nconst require = __runnerCreateRequire(import.meta.url);",
+      },
     }));
   } catch (error) {
     if (!Array.isArray(error.errors)) throw error;

@@ -27,7 +27,11 @@ describe('ClusterDelivery', () => {
     const root = get('bootstrap/application-trinity-dev-aws-root.yaml');
     expect(root.metadata.name).toBe('trinity-dev-aws-root');
     expect(root.spec.project).toBe('default');
-    expect(root.spec.source).toEqual({ repoURL: 'https://github.com/maxgherman/trinity.git', targetRevision: 'main', path: 'dist/aws/argocd' });
+    expect(root.spec.source).toEqual({
+      repoURL: 'https://github.com/maxgherman/trinity.git',
+      targetRevision: 'main',
+      path: 'dist/aws/argocd',
+    });
     expect(root.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
   });
 
@@ -35,14 +39,24 @@ describe('ClusterDelivery', () => {
     const app = get('aws/argocd/application-trinity-mandelbrot-aws.yaml');
     expect(app.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
     expect(app.spec.project).toBe('trinity');
-    expect(app.spec.source).toEqual({ repoURL: 'https://github.com/maxgherman/trinity.git', targetRevision: 'main', path: 'dist/aws/mandelbrot' });
+    expect(app.spec.source).toEqual({
+      repoURL: 'https://github.com/maxgherman/trinity.git',
+      targetRevision: 'main',
+      path: 'dist/aws/mandelbrot',
+    });
     expect(app.spec.destination.namespace).toBe('mandelbrot');
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-    expect(app.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'ApplyOutOfSyncOnly=true', 'SkipDryRunOnMissingResource=true']);
+    expect(app.spec.syncPolicy.syncOptions).toEqual([
+      'CreateNamespace=true',
+      'ApplyOutOfSyncOnly=true',
+      'SkipDryRunOnMissingResource=true',
+    ]);
   });
 
   test('waves order creation only, so the Mandelbrot Application retries with backoff until the Rollout CRD lands', () => {
-    const rolloutsWave = Number(get('aws/argocd/application-trinity-rollouts-aws.yaml').metadata.annotations['argocd.argoproj.io/sync-wave']);
+    const rolloutsWave = Number(
+      get('aws/argocd/application-trinity-rollouts-aws.yaml').metadata.annotations['argocd.argoproj.io/sync-wave'],
+    );
     const app = get('aws/argocd/application-trinity-mandelbrot-aws.yaml');
     expect(rolloutsWave).toBeLessThan(Number(app.metadata.annotations['argocd.argoproj.io/sync-wave']));
     // SkipDryRunOnMissingResource skips the dry-run only; the apply fails until the CRD exists.
@@ -108,8 +122,18 @@ describe('ClusterDelivery', () => {
   });
 
   test('both probes set their timeout and failure threshold rather than taking the defaults', () => {
-    expect(container.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
-    expect(container.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+    expect(container.readinessProbe).toEqual({
+      httpGet: { path: '/readyz', port: 'http' },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    });
+    expect(container.livenessProbe).toEqual({
+      httpGet: { path: '/healthz', port: 'http' },
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    });
   });
 
   test('the grace period outlasts the drain, so a draining pod exits before the kubelet kills it', () => {
@@ -127,7 +151,9 @@ describe('ClusterDelivery', () => {
   });
 
   test('the source ConfigMap is mounted read-only at /app', () => {
-    const sourceConfigMap = [...files.values()].find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('mandelbrot-source-'));
+    const sourceConfigMap = [...files.values()].find(
+      (object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('mandelbrot-source-'),
+    );
     const mount = container.volumeMounts.find((volumeMount: any) => volumeMount.mountPath === '/app');
     const volume = rollout.spec.template.spec.volumes.find((candidate: any) => candidate.name === mount.name);
     expect(mount.readOnly).toBe(true);
@@ -137,7 +163,12 @@ describe('ClusterDelivery', () => {
 
   test('the pod meets the Pod Security Standards "restricted" profile', () => {
     const pod = rollout.spec.template.spec;
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -158,7 +189,9 @@ describe('ClusterDelivery', () => {
   });
 
   test('overlay settings reach the workload: release, replicas and pull secrets', () => {
-    const custom = synthCluster({ workloadProps: { mandelbrot: mandelbrotProps({ release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] }) } });
+    const custom = synthCluster({
+      workloadProps: { mandelbrot: mandelbrotProps({ release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] }) },
+    });
     const customRollout = custom.get('aws/mandelbrot/rollout-mandelbrot.yaml');
     expect(customRollout.spec.replicas).toBe(4);
     expect(customRollout.spec.template.spec.imagePullSecrets).toEqual([{ name: 'registry' }]);
@@ -166,9 +199,16 @@ describe('ClusterDelivery', () => {
   });
 
   test('the environment and the repository reach the Applications', () => {
-    const custom = synthCluster({ environment: 'staging', gitSource: { repoURL: 'https://example.com/fork.git', revision: 'release', distPath: 'delivery/dist' } });
+    const custom = synthCluster({
+      environment: 'staging',
+      gitSource: { repoURL: 'https://example.com/fork.git', revision: 'release', distPath: 'delivery/dist' },
+    });
     const root = custom.get('bootstrap/application-trinity-staging-aws-root.yaml');
-    expect(root.spec.source).toEqual({ repoURL: 'https://example.com/fork.git', targetRevision: 'release', path: 'delivery/dist/aws/argocd' });
+    expect(root.spec.source).toEqual({
+      repoURL: 'https://example.com/fork.git',
+      targetRevision: 'release',
+      path: 'delivery/dist/aws/argocd',
+    });
     expect(custom.get('aws/argocd/appproject-trinity.yaml').spec.sourceRepos).toContain('https://example.com/fork.git');
   });
 });

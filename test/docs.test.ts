@@ -6,9 +6,16 @@ import { PROJECT_ROOT } from './support/synth-process.js';
 
 describe('documentation links', () => {
   test('README.md and docs/ are the documentation set', () => {
-    expect(documentationFiles(PROJECT_ROOT)).toEqual(expect.arrayContaining([
-      'README.md', 'docs/benchmarks.md', 'docs/operating.md', 'docs/reviewing.md', 'docs/service.md', 'docs/testing.md',
-    ]));
+    expect(documentationFiles(PROJECT_ROOT)).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/benchmarks.md',
+        'docs/operating.md',
+        'docs/reviewing.md',
+        'docs/service.md',
+        'docs/testing.md',
+      ]),
+    );
   });
 
   test.each(documentationFiles(PROJECT_ROOT))('every relative link in %s reaches an existing file and heading', (file) => {

@@ -27,7 +27,10 @@ function plainLine(text) {
  * line, or else its last line, is the reason; empty when the step did not run) and the head commit
  */
 function diffFailedMarkdown({ errorOutput, sha }) {
-  const lines = String(errorOutput || '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = String(errorOutput || '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   // The diff's own line starts with "error:"; after it may come a stack, for a bug.
   const line = lines.find((candidate) => candidate.startsWith('error:')) ?? lines[lines.length - 1];
   const last = line ? line.replace(/^error:\s*/, '') : 'the diff did not run because an earlier step failed';
@@ -49,7 +52,12 @@ async function upsertManifestDiffComment({ github, context, markdown, sha }) {
   const body = `${MARKER}\n${markdown}\n<sub>For head commit ${plainLine(sha)}.</sub>\n`;
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
   const previous = comments.find(
-    (comment) => comment.user && comment.user.type === 'Bot' && comment.user.login === ACTIONS_BOT && typeof comment.body === 'string' && comment.body.startsWith(MARKER),
+    (comment) =>
+      comment.user &&
+      comment.user.type === 'Bot' &&
+      comment.user.login === ACTIONS_BOT &&
+      typeof comment.body === 'string' &&
+      comment.body.startsWith(MARKER),
   );
   if (previous) {
     await github.rest.issues.updateComment({ owner, repo, comment_id: previous.id, body });

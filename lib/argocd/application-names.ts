@@ -20,5 +20,9 @@ export function workloadApplicationName(workload: string, cluster: string): stri
 
 /** Every Application of `cluster` in `environment` that runs `workloads`. */
 export function clusterApplicationNames(environment: string, cluster: string, workloads: readonly string[]): string[] {
-  return [rootApplicationName(environment, cluster), rolloutsApplicationName(cluster), ...workloads.map((workload) => workloadApplicationName(workload, cluster))];
+  return [
+    rootApplicationName(environment, cluster),
+    rolloutsApplicationName(cluster),
+    ...workloads.map((workload) => workloadApplicationName(workload, cluster)),
+  ];
 }

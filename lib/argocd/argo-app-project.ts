@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argo-cd-appproject-argoproj.io.js';
 import { compareStrings } from '../util/stable-order.js';
-import { ArgoApplication } from './argo-application.js';
-import { formatKind, ResourceKind, uniqueKinds } from './resource-kinds.js';
+import type { ArgoApplication } from './argo-application.js';
+import { formatKind, type ResourceKind, uniqueKinds } from './resource-kinds.js';
 
 export interface ArgoAppProjectProps {
   /**
@@ -95,7 +95,9 @@ export class ArgoAppProject extends Construct {
       (destination) => destination.server === application.destinationServer && destination.namespace === application.destinationNamespace,
     );
     if (!destinationAllowed) {
-      refusals.push(`its destination ${application.destinationServer} namespace ${application.destinationNamespace} is not in destinations`);
+      refusals.push(
+        `its destination ${application.destinationServer} namespace ${application.destinationNamespace} is not in destinations`,
+      );
     }
     for (const kind of application.deployedKinds) {
       const whitelist = kind.namespaced ? namespaceResourceWhitelist : clusterResourceWhitelist;

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import {
   Application,
-  ApplicationSpecSource,
-  ApplicationSpecSyncPolicyRetry,
+  type ApplicationSpecSource,
+  type ApplicationSpecSyncPolicyRetry,
 } from '../../imports/argo-cd-application-argoproj.io.js';
-import { ResourceKind } from './resource-kinds.js';
+import type { ResourceKind } from './resource-kinds.js';
 
 // CreateNamespace=true goes through the project check: the project must allow Namespace.
 const NAMESPACE_KIND: ResourceKind = { group: '', kind: 'Namespace', namespaced: false };

@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../argocd/resource-kinds.js';
-import { ManifestDiff } from '../diff/diff-model.js';
+import type { ManifestDiff } from '../diff/diff-model.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
-import { isJsonnetPath, ManifestObject, ManifestParseError, ManifestTree, parseManifestTree, SKIP_FILE_RENDERING_MARKER } from '../diff/manifest-tree.js';
+import {
+  isJsonnetPath,
+  type ManifestObject,
+  ManifestParseError,
+  type ManifestTree,
+  parseManifestTree,
+  SKIP_FILE_RENDERING_MARKER,
+} from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from '../synth/schema-validation.js';
 import { readProjectFiles, synthesizeFresh, SynthFailedError } from './fresh-synth.js';
@@ -49,13 +56,23 @@ export const DRIFT_FIX = 'Fix: run `npm run synth` and commit the result (dist/ 
  */
 export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   const distPath = props.distPath ?? 'dist';
-  const skipped = (name: CheckResult['name'], problem: string): CheckResult => ({ name, ok: false, summary: `not run: ${distPath}/ does not parse`, problems: [problem] });
+  const skipped = (name: CheckResult['name'], problem: string): CheckResult => ({
+    name,
+    ok: false,
+    summary: `not run: ${distPath}/ does not parse`,
+    problems: [problem],
+  });
   let committed: ManifestTree;
   try {
     committed = readManifestTreeFromDirectory(join(props.projectRoot, distPath), props.projectRoot, 'the working tree');
   } catch (error) {
     if (!(error instanceof ManifestParseError)) throw error;
-    return [skipped('fresh synth', error.message), skipped('directory source', error.message), skipped('kind allow-list', error.message), skipped('schemas', error.message)];
+    return [
+      skipped('fresh synth', error.message),
+      skipped('directory source', error.message),
+      skipped('kind allow-list', error.message),
+      skipped('schemas', error.message),
+    ];
   }
   const results = [await checkFreshSynth(props, distPath, committed)];
   let objects: ManifestObject[];
@@ -63,7 +80,12 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
     objects = parseManifestTree(committed, 'the working tree', new Map(), `${distPath}/`);
   } catch (error) {
     if (!(error instanceof ManifestParseError)) throw error;
-    return [...results, skipped('directory source', error.message), skipped('kind allow-list', error.message), skipped('schemas', error.message)];
+    return [
+      ...results,
+      skipped('directory source', error.message),
+      skipped('kind allow-list', error.message),
+      skipped('schemas', error.message),
+    ];
   }
   results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
@@ -80,9 +102,18 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
   const problems: string[] = [];
   for (const [path, content] of [...tree].sort(([a], [b]) => compareStrings(a, b))) {
     const shown = `${distPath}/${path}`;
-    if (typeof content !== 'string') problems.push(`${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`);
-    else if (isJsonnetPath(path)) problems.push(`${shown}: jsonnet, which Argo CD renders but this program neither writes nor reviews (npm run diff cannot show what it deploys); remove it`);
-    else if (content.includes(SKIP_FILE_RENDERING_MARKER)) problems.push(`${shown}: holds ${SKIP_FILE_RENDERING_MARKER}, so Argo CD skips the whole file and prunes its objects; remove the marker`);
+    if (typeof content !== 'string')
+      problems.push(
+        `${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`,
+      );
+    else if (isJsonnetPath(path))
+      problems.push(
+        `${shown}: jsonnet, which Argo CD renders but this program neither writes nor reviews (npm run diff cannot show what it deploys); remove it`,
+      );
+    else if (content.includes(SKIP_FILE_RENDERING_MARKER))
+      problems.push(
+        `${shown}: holds ${SKIP_FILE_RENDERING_MARKER}, so Argo CD skips the whole file and prunes its objects; remove the marker`,
+      );
   }
   const copies = new Map<string, ManifestObject[]>();
   for (const object of objects) {
@@ -92,11 +123,23 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
   for (const group of copies.values()) {
     if (group.length < 2) continue;
     const [first] = group;
-    problems.push(`${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`);
+    problems.push(
+      `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`,
+    );
   }
   return problems.length === 0
-    ? { name: 'directory source', ok: true, summary: `Argo CD reads ${distPath}/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects`, problems }
-    : { name: 'directory source', ok: false, summary: `${problems.length} file${problems.length === 1 ? '' : 's'} Argo CD would read differently from what synth writes`, problems };
+    ? {
+        name: 'directory source',
+        ok: true,
+        summary: `Argo CD reads ${distPath}/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects`,
+        problems,
+      }
+    : {
+        name: 'directory source',
+        ok: false,
+        summary: `${problems.length} file${problems.length === 1 ? '' : 's'} Argo CD would read differently from what synth writes`,
+        problems,
+      };
 }
 
 async function checkFreshSynth(props: DistCheckProps, distPath: string, committed: ManifestTree): Promise<CheckResult> {
@@ -120,7 +163,12 @@ async function checkFreshSynth(props: DistCheckProps, distPath: string, committe
     }
     const distFiles = [...after.keys()].filter((path) => path.startsWith(`${distPath}/`)).length;
     if (problems.length === 0) {
-      return { name: 'fresh synth', ok: true, summary: `${distPath}/ (${distFiles} files) and every other generated file match a fresh synth`, problems };
+      return {
+        name: 'fresh synth',
+        ok: true,
+        summary: `${distPath}/ (${distFiles} files) and every other generated file match a fresh synth`,
+        problems,
+      };
     }
     let drift: ManifestDiff | undefined;
     try {
@@ -145,7 +193,8 @@ function firstDifference(old: Buffer, next: Buffer): string {
   const [a, b] = [old.toString('utf8').split('\n'), next.toString('utf8').split('\n')];
   const line = a.findIndex((text, index) => text !== b[index]);
   const index = line < 0 ? a.length : line;
-  const show = (text: string | undefined) => (text === undefined ? 'end of file' : JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text));
+  const show = (text: string | undefined) =>
+    text === undefined ? 'end of file' : JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
   return ` (line ${index + 1}: ${show(a[index])} committed, ${show(b[index])} generated)`;
 }
 
@@ -161,12 +210,24 @@ function checkKinds(objects: readonly ManifestObject[], distPath: string): Check
   const kinds = new Set(objects.map((object) => `${object.apiVersion} ${object.kind}`));
   return problems.length === 0
     ? { name: 'kind allow-list', ok: true, summary: `${objects.length} objects of ${kinds.size} kinds, all on the allow-list`, problems }
-    : { name: 'kind allow-list', ok: false, summary: `${problems.length} object${problems.length === 1 ? ' has a kind' : 's have kinds'} not on the allow-list`, problems };
+    : {
+        name: 'kind allow-list',
+        ok: false,
+        summary: `${problems.length} object${problems.length === 1 ? ' has a kind' : 's have kinds'} not on the allow-list`,
+        problems,
+      };
 }
 
 function checkSchemas(objects: readonly ManifestObject[], distPath: string, validator: SchemaValidator): CheckResult {
-  const problems = objects.flatMap((object) => formatSchemaProblems(`${distPath}/${object.file}: ${object.kind} ${object.name}`, validator.validate(object.data)));
+  const problems = objects.flatMap((object) =>
+    formatSchemaProblems(`${distPath}/${object.file}: ${object.kind} ${object.name}`, validator.validate(object.data)),
+  );
   return problems.length === 0
-    ? { name: 'schemas', ok: true, summary: `${objects.length} objects match their schemas (kubernetes-models), with no unknown fields`, problems }
+    ? {
+        name: 'schemas',
+        ok: true,
+        summary: `${objects.length} objects match their schemas (kubernetes-models), with no unknown fields`,
+        problems,
+      }
     : { name: 'schemas', ok: false, summary: `${problems.length} schema problem${problems.length === 1 ? '' : 's'}`, problems };
 }

@@ -55,7 +55,8 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
       nodeOptions: { cwd: root, env },
       throwOnError: false,
     });
-    if (result.exitCode !== 0) throw new SynthFailedError(`npm run synth failed (exit ${result.exitCode}):\n${(result.stderr || result.stdout).trim()}`);
+    if (result.exitCode !== 0)
+      throw new SynthFailedError(`npm run synth failed (exit ${result.exitCode}):\n${(result.stderr || result.stdout).trim()}`);
     return { root, cleanup };
   } catch (error) {
     cleanup();
@@ -71,7 +72,9 @@ export function readProjectFiles(root: string): Map<string, Buffer> {
     if (NOT_PROJECT_FILES.includes(entry.name)) continue;
     const path = join(root, entry.name);
     const paths = entry.isDirectory()
-      ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((child) => child.isFile()).map((child) => join(child.parentPath, child.name))
+      ? readdirSync(path, { recursive: true, withFileTypes: true })
+          .filter((child) => child.isFile())
+          .map((child) => join(child.parentPath, child.name))
       : entry.isFile()
         ? [path]
         : [];

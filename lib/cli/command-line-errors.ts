@@ -35,9 +35,11 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
   if (isInputError(error)) return { exitCode: 2, message: `error: ${error.message}` };
   // A configuration error has one line per problem: each gets its own prefix.
   if (error instanceof ConfigError) return { exitCode: 1, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
-  if (error instanceof CommandFailedError || error instanceof SynthValidationError) return { exitCode: 1, message: `error: ${error.message}` };
+  if (error instanceof CommandFailedError || error instanceof SynthValidationError)
+    return { exitCode: 1, message: `error: ${error.message}` };
   // A file or folder that cannot be read or written: its one line, no stack trace.
-  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall !== undefined) return { exitCode: 1, message: `error: ${error.message}` };
+  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall !== undefined)
+    return { exitCode: 1, message: `error: ${error.message}` };
   return undefined;
 }
 

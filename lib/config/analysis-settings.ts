@@ -11,7 +11,10 @@ export const DEFAULT_FAILURE_LIMIT = 2;
 export const ANALYSIS_DURATION = /^[1-9]\d{0,5}[smh]$/;
 
 const duration = (what: string) =>
-  v.pipe(v.string(`expected ${what} such as 30s, 1m or 2h (a string)`), v.regex(ANALYSIS_DURATION, `expected ${what}: a whole number with unit s, m or h, such as 30s, 1m or 2h`));
+  v.pipe(
+    v.string(`expected ${what} such as 30s, 1m or 2h (a string)`),
+    v.regex(ANALYSIS_DURATION, `expected ${what}: a whole number with unit s, m or h, such as 30s, 1m or 2h`),
+  );
 
 /**
  * `analysis:` in `platform.yaml` and in an overlay: the overlay's fields replace the platform's
@@ -24,7 +27,10 @@ export const analysisSchema = v.strictObject({
       v.string('expected the Prometheus base URL (a string)'),
       v.url('expected the Prometheus base URL such as http://prometheus.monitoring:9090'),
       v.check((url) => /^https?:\/\/[^?#]+$/.test(url), 'expected an http:// or https:// base URL without query or fragment'),
-      v.check((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), 'expected a base URL without user or password'),
+      v.check(
+        (url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''),
+        'expected a base URL without user or password',
+      ),
       v.transform((url) => url.replace(/\/+$/, '')),
     ),
   ),
@@ -71,11 +77,17 @@ export interface ClusterAnalysis {
  * @returns `undefined` when neither file has `analysis` or the merged `enabled` is false, and
  *          a problem (to follow the overlay's file name) when it is on without a Prometheus address
  */
-export function resolveAnalysis(platform: AnalysisFields | undefined, overlay: AnalysisFields | undefined): ClusterAnalysis | { readonly problem: string } | undefined {
+export function resolveAnalysis(
+  platform: AnalysisFields | undefined,
+  overlay: AnalysisFields | undefined,
+): ClusterAnalysis | { readonly problem: string } | undefined {
   if (platform === undefined && overlay === undefined) return undefined;
   const merged = { ...platform, ...overlay };
   if (merged.enabled === false) return undefined;
-  if (merged.prometheus === undefined) return { problem: 'missing field "analysis.prometheus"; expected the Prometheus base URL here or in platform.yaml, or analysis.enabled: false' };
+  if (merged.prometheus === undefined)
+    return {
+      problem: 'missing field "analysis.prometheus"; expected the Prometheus base URL here or in platform.yaml, or analysis.enabled: false',
+    };
   return {
     prometheus: merged.prometheus,
     successRate: merged.successRate ?? DEFAULT_SUCCESS_RATE,

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
-import { Workload } from '../workloads/workload.js';
+import type { Workload } from '../workloads/workload.js';
 import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
@@ -13,7 +13,10 @@ import { readYamlFile } from './yaml-file.js';
 const overlaySchema = (workloads: readonly Workload[]) =>
   v.strictObject({
     cloud: cloudName,
-    region: v.pipe(v.string('expected a region such as us-east-1 (a string)'), v.regex(REGION, 'expected a region such as us-east-1: lower-case letters, digits and hyphens')),
+    region: v.pipe(
+      v.string('expected a region such as us-east-1 (a string)'),
+      v.regex(REGION, 'expected a region such as us-east-1: lower-case letters, digits and hyphens'),
+    ),
     context: v.optional(
       v.pipe(
         v.string('expected a kube context name (a string)'),
@@ -45,7 +48,9 @@ const OVERLAY_EXTENSIONS = ['.yaml', '.yml'];
 function loadClusterOverlay(path: string, displayPath: string, workloads: readonly Workload[]): ClusterOverlay {
   const name = basename(path, extname(path));
   if (!DNS_LABEL.test(name) || name.length > 40) {
-    throw new ConfigError(`${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`);
+    throw new ConfigError(
+      `${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`,
+    );
   }
   const fields = readYamlFile(path, displayPath, overlaySchema(workloads));
   return { ...fields, name, context: fields.context ?? name, file: displayPath };
@@ -57,7 +62,11 @@ function loadClusterOverlay(path: string, displayPath: string, workloads: readon
  * @param displayDirectory how to name the directory in messages
  * @throws ConfigError with every overlay's problems, one line each
  */
-export function loadClusterOverlays(directory: string, displayDirectory = directory, workloads: readonly Workload[] = WORKLOADS): ClusterOverlay[] {
+export function loadClusterOverlays(
+  directory: string,
+  displayDirectory = directory,
+  workloads: readonly Workload[] = WORKLOADS,
+): ClusterOverlay[] {
   const { overlays, problems } = readClusterOverlays(directory, displayDirectory, workloads);
   if (problems.length > 0) throw new ConfigError(problems);
   return overlays;
@@ -76,26 +85,41 @@ export function readClusterOverlays(
   try {
     entries = readdirSync(directory);
   } catch (error) {
-    throw new ConfigError(`${displayDirectory}: cannot be read (${(error as NodeJS.ErrnoException).code}); expected a folder of <cluster>.yaml files`);
+    throw new ConfigError(
+      `${displayDirectory}: cannot be read (${(error as NodeJS.ErrnoException).code}); expected a folder of <cluster>.yaml files`,
+    );
   }
   const files = entries.filter((file) => OVERLAY_EXTENSIONS.includes(extname(file))).sort();
   if (files.length === 0) {
     throw new ConfigError(`${displayDirectory}: no cluster overlays found; add one <cluster>.yaml file per cluster`);
   }
-  const { results: overlays, problems } = collectProblems(files.map((file) => () => loadClusterOverlay(join(directory, file), join(displayDirectory, file), workloads)));
-  problems.push(...sharedValueProblems(overlays, (overlay) => overlay.name, (overlay, other) => `${overlay.file}: cluster "${overlay.name}" is also defined by ${other.file}; keep one file per cluster`));
+  const { results: overlays, problems } = collectProblems(
+    files.map((file) => () => loadClusterOverlay(join(directory, file), join(displayDirectory, file), workloads)),
+  );
+  problems.push(
+    ...sharedValueProblems(
+      overlays,
+      (overlay) => overlay.name,
+      (overlay, other) => `${overlay.file}: cluster "${overlay.name}" is also defined by ${other.file}; keep one file per cluster`,
+    ),
+  );
   problems.push(
     ...sharedValueProblems(
       overlays,
       (overlay) => overlay.context,
-      (overlay, other) => `${overlay.file}: field "context": "${overlay.context}" is also the kube context of ${other.file}; each cluster needs its own, or operations on one cluster would reach the other`,
+      (overlay, other) =>
+        `${overlay.file}: field "context": "${overlay.context}" is also the kube context of ${other.file}; each cluster needs its own, or operations on one cluster would reach the other`,
     ),
   );
   return { overlays, problems };
 }
 
 /** One problem for each overlay whose `key` an earlier overlay already has. */
-function sharedValueProblems(overlays: readonly ClusterOverlay[], key: (overlay: ClusterOverlay) => string, problem: (overlay: ClusterOverlay, other: ClusterOverlay) => string): string[] {
+function sharedValueProblems(
+  overlays: readonly ClusterOverlay[],
+  key: (overlay: ClusterOverlay) => string,
+  problem: (overlay: ClusterOverlay, other: ClusterOverlay) => string,
+): string[] {
   const seen = new Map<string, ClusterOverlay>();
   const problems: string[] = [];
   for (const overlay of overlays) {

@@ -1,17 +1,21 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
-import { Workload } from '../workloads/workload.js';
+import type { Workload } from '../workloads/workload.js';
 import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
-const httpsURL = (what: string) => v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
+const httpsURL = (what: string) =>
+  v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
 
 /** platform.yaml's schema: `workloads:` has a field for each of `workloads`. */
 const platformSchema = (workloads: readonly Workload[]) =>
   v.strictObject({
-    environment: v.optional(v.pipe(nonEmptyString('the environment name'), v.regex(DNS_LABEL, 'expected a lower-case DNS label, such as "dev"')), 'dev'),
+    environment: v.optional(
+      v.pipe(nonEmptyString('the environment name'), v.regex(DNS_LABEL, 'expected a lower-case DNS label, such as "dev"')),
+      'dev',
+    ),
     repository: v.optional(
       v.strictObject({
         repoURL: v.optional(httpsURL('the https URL of the Git repository Argo CD pulls'), 'https://github.com/maxgherman/trinity.git'),
@@ -23,7 +27,10 @@ const platformSchema = (workloads: readonly Workload[]) =>
     rolloutsChart: v.optional(
       v.strictObject({
         repoURL: v.optional(httpsURL('the https URL of the Helm repository'), 'https://argoproj.github.io/argo-helm'),
-        version: v.optional(v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, 'expected an exact chart version such as 2.40.9')), '2.40.9'),
+        version: v.optional(
+          v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, 'expected an exact chart version such as 2.40.9')),
+          '2.40.9',
+        ),
       }),
       {},
     ),

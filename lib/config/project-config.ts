@@ -1,10 +1,10 @@
 import { clusterApplicationNames } from '../argocd/application-names.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
-import { Workload } from '../workloads/workload.js';
-import { ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
-import { ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
+import type { Workload } from '../workloads/workload.js';
+import { type ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
+import { type ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
 import { collectProblems, ConfigError } from './config-error.js';
-import { loadPlatformSettings, PlatformSettings } from './platform-settings.js';
+import { loadPlatformSettings, type PlatformSettings } from './platform-settings.js';
 
 /** Argo CD puts an Application's name in the `app.kubernetes.io/instance` label, whose values are at most 63 characters. */
 export const MAX_APPLICATION_NAME_LENGTH = 63;
@@ -64,7 +64,8 @@ export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
   ]);
   if (overlays) problems.push(...overlays.problems);
   // Valid overlays are still checked against the platform; the stage route only when every overlay is valid.
-  if (platform && overlays) problems.push(...crossFileProblems(platform, overlays.overlays, workloads, display.platformFile, overlays.problems.length === 0));
+  if (platform && overlays)
+    problems.push(...crossFileProblems(platform, overlays.overlays, workloads, display.platformFile, overlays.problems.length === 0));
   const clusters = platform ? overlays?.overlays.map((cluster) => withAnalysis(platform!, cluster, problems)) : undefined;
   if (problems.length > 0 || !platform || !clusters) throw new ConfigError(problems);
   return { platform, clusters, workloads };
@@ -86,14 +87,24 @@ function withAnalysis(platform: PlatformSettings, cluster: ClusterOverlay, probl
  *
  * @param allClusters whether `clusters` is every cluster, so a cloud none of them runs on is a mistake
  */
-function crossFileProblems(platform: PlatformSettings, clusters: readonly ClusterOverlay[], workloads: readonly Workload[], platformFile: string, allClusters: boolean): string[] {
+function crossFileProblems(
+  platform: PlatformSettings,
+  clusters: readonly ClusterOverlay[],
+  workloads: readonly Workload[],
+  platformFile: string,
+  allClusters: boolean,
+): string[] {
   const problems: string[] = [];
   for (const workload of workloads) {
     const settings = clusters.map((cluster) => ({ file: cluster.file, cloud: cluster.cloud, settings: cluster.workloads[workload.name] }));
     problems.push(...(workload.settingsProblems?.(platform.workloads[workload.name], settings, platformFile, allClusters) ?? []));
   }
   for (const cluster of clusters) {
-    for (const name of clusterApplicationNames(platform.environment, cluster.name, workloads.map((workload) => workload.name))) {
+    for (const name of clusterApplicationNames(
+      platform.environment,
+      cluster.name,
+      workloads.map((workload) => workload.name),
+    )) {
       if (name.length > MAX_APPLICATION_NAME_LENGTH) {
         problems.push(
           `${cluster.file}: the Application name "${name}" is ${name.length} characters, more than Argo CD's ${MAX_APPLICATION_NAME_LENGTH}; shorten the cluster's name (the file name) or the environment in ${platformFile}`,
@@ -105,6 +116,12 @@ function crossFileProblems(platform: PlatformSettings, clusters: readonly Cluste
 }
 
 /** Each workload's construct props on `cluster`, from its settings in both files. */
-export function workloadProps(workloads: readonly Workload[], platform: PlatformSettings, cluster: ClusterOverlay): Record<string, unknown> {
-  return Object.fromEntries(workloads.map((workload) => [workload.name, workload.props(platform.workloads[workload.name], cluster.workloads[workload.name])]));
+export function workloadProps(
+  workloads: readonly Workload[],
+  platform: PlatformSettings,
+  cluster: ClusterOverlay,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    workloads.map((workload) => [workload.name, workload.props(platform.workloads[workload.name], cluster.workloads[workload.name])]),
+  );
 }

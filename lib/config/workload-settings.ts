@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Workload } from '../workloads/workload.js';
+import type { Workload } from '../workloads/workload.js';
 
 /** Settings by workload name, each validated by its workload's schema. */
 export type WorkloadSettings = Readonly<Record<string, unknown>>;
@@ -13,9 +13,12 @@ export type SettingsLevel = 'platform' | 'cluster';
  */
 export function workloadsSchema(workloads: readonly Workload[], level: SettingsLevel): v.GenericSchema<unknown, WorkloadSettings> {
   const entries = Object.fromEntries(
-    workloads.map((workload) => [workload.name, v.optional(level === 'platform' ? workload.platformSettings : workload.clusterSettings, {})]),
+    workloads.map((workload) => [
+      workload.name,
+      v.optional(level === 'platform' ? workload.platformSettings : workload.clusterSettings, {}),
+    ]),
   );
   // yaml-file.ts reads `unknownKey` to name what an unknown key is.
   const byName = Object.assign(v.strictObject(entries, 'expected a mapping of workload name to its settings'), { unknownKey: 'workload' });
-  return v.optional(byName, {}) as unknown as v.GenericSchema<unknown, WorkloadSettings>;
+  return v.optional(byName, {});
 }

@@ -15,7 +15,9 @@ export const MAX_CONFIG_FILE_BYTES = 64 * 1024;
  */
 function readConfigText(path: string, displayPath: string): string {
   const cannotRead = (error: unknown) =>
-    new ConfigError(`${displayPath}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a YAML file`);
+    new ConfigError(
+      `${displayPath}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a YAML file`,
+    );
   let stats;
   try {
     stats = statSync(path);

@@ -1,5 +1,5 @@
-import { Meaning } from './diff-model.js';
-import { isKind, ManifestObject } from './manifest-tree.js';
+import type { Meaning } from './diff-model.js';
+import { isKind, type ManifestObject } from './manifest-tree.js';
 
 /** The part of a change the analysis rules read: the object before and after. */
 interface AnalysisChange {
@@ -28,9 +28,22 @@ export function analysisMeanings(change: AnalysisChange): Meaning[] {
   const object = (change.head ?? change.base)!.object;
   if (!isAnalysisTemplate(object)) return [];
   const name = `${object.kind} ${object.name}`;
-  if (!change.base) return [{ code: 'analysis-added', severity: 'notice', message: `canary analysis added (${name}): ${describeMetrics(metricsOf(change.head!.object))}` }];
+  if (!change.base)
+    return [
+      {
+        code: 'analysis-added',
+        severity: 'notice',
+        message: `canary analysis added (${name}): ${describeMetrics(metricsOf(change.head!.object))}`,
+      },
+    ];
   if (!change.head) {
-    return [{ code: 'analysis-removed', severity: 'warning', message: `canary analysis removed (${name}): no longer judges canaries; only an operator stops a bad one` }];
+    return [
+      {
+        code: 'analysis-removed',
+        severity: 'warning',
+        message: `canary analysis removed (${name}): no longer judges canaries; only an operator stops a bad one`,
+      },
+    ];
   }
   const before = new Map(metricsOf(change.base.object).map((metric) => [metric.name, metric]));
   const after = metricsOf(change.head.object);
@@ -44,7 +57,10 @@ export function analysisMeanings(change: AnalysisChange): Meaning[] {
     }
     before.delete(metric.name);
     const fields = (['threshold', 'interval', 'failureLimit', 'address', 'query'] as const).filter((field) => old[field] !== metric[field]);
-    if (fields.length > 0) changes.push(`${metric.name}: ${fields.map((field) => (field === 'query' ? 'query changed' : `${field} ${show(old[field])} → ${show(metric[field])}`)).join(', ')}`);
+    if (fields.length > 0)
+      changes.push(
+        `${metric.name}: ${fields.map((field) => (field === 'query' ? 'query changed' : `${field} ${show(old[field])} → ${show(metric[field])}`)).join(', ')}`,
+      );
     if (old.threshold !== undefined && metric.threshold !== undefined && metric.threshold < old.threshold) {
       loosened.push(`${metric.name} accepts a success rate down to ${metric.threshold}, was ${old.threshold}`);
     }
@@ -54,8 +70,10 @@ export function analysisMeanings(change: AnalysisChange): Meaning[] {
   }
   for (const removed of before.keys()) changes.push(`metric ${removed} removed`);
   const meanings: Meaning[] = [];
-  if (loosened.length > 0) meanings.push({ code: 'analysis-loosened', severity: 'warning', message: `canary analysis loosened: ${loosened.join('; ')}` });
-  if (changes.length > 0) meanings.push({ code: 'analysis-changed', severity: 'notice', message: `canary analysis changed: ${changes.join('; ')}` });
+  if (loosened.length > 0)
+    meanings.push({ code: 'analysis-loosened', severity: 'warning', message: `canary analysis loosened: ${loosened.join('; ')}` });
+  if (changes.length > 0)
+    meanings.push({ code: 'analysis-changed', severity: 'notice', message: `canary analysis changed: ${changes.join('; ')}` });
   return meanings;
 }
 
@@ -76,7 +94,10 @@ function metricsOf(object: ManifestObject): MetricSettings[] {
 
 function describeMetrics(metrics: readonly MetricSettings[]): string {
   return metrics
-    .map((metric) => `${metric.name}${metric.threshold === undefined ? '' : ` at least ${metric.threshold}`}${metric.interval ? ` every ${metric.interval}` : ''}`)
+    .map(
+      (metric) =>
+        `${metric.name}${metric.threshold === undefined ? '' : ` at least ${metric.threshold}`}${metric.interval ? ` every ${metric.interval}` : ''}`,
+    )
     .join(', ');
 }
 

@@ -1,4 +1,4 @@
-import { ManifestData } from './manifest-tree.js';
+import type { ManifestData } from './manifest-tree.js';
 
 /** How an AppProject's permissions moved: each entry one readable line. */
 export interface PermissionChanges {
@@ -36,7 +36,10 @@ const PERMISSION_LISTS: readonly PermissionList[] = [
   {
     field: 'destinations',
     allows: true,
-    entries: listOf('destinations', (entry) => `namespace ${text(entry.namespace) || '(none)'} on ${text(entry.server) || text(entry.name)}`),
+    entries: listOf(
+      'destinations',
+      (entry) => `namespace ${text(entry.namespace) || '(none)'} on ${text(entry.server) || text(entry.name)}`,
+    ),
   },
   { field: 'clusterResourceWhitelist', allows: true, entries: listOf('clusterResourceWhitelist', kindEntry) },
   { field: 'namespaceResourceWhitelist', allows: true, entries: listOf('namespaceResourceWhitelist', kindEntry) },
@@ -81,7 +84,10 @@ export function appProjectPermissionChanges(base: ManifestData | undefined, head
     const after = list.entries(headSpec);
     if (list.field === 'namespaceResourceWhitelist' && (before === undefined) !== (after === undefined)) {
       if (after === undefined) widened.push(`${list.field} ${base ? 'removed' : 'omitted'}: every namespaced kind is allowed`);
-      else narrowed.push(`${list.field} added: only ${after.length === 0 ? 'no namespaced kinds' : after.join(', ')} instead of every namespaced kind`);
+      else
+        narrowed.push(
+          `${list.field} added: only ${after.length === 0 ? 'no namespaced kinds' : after.join(', ')} instead of every namespaced kind`,
+        );
       continue;
     }
     const beforeSet = new Set(before ?? []);

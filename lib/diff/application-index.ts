@@ -1,4 +1,4 @@
-import { isKind, ManifestData, ManifestObject } from './manifest-tree.js';
+import { isKind, type ManifestData, type ManifestObject } from './manifest-tree.js';
 
 /** The Argo CD finalizer that makes deleting an Application delete its resources too. */
 const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -117,9 +117,7 @@ function topFolderOf(folder: string): string {
 
 function owns(application: { folders: readonly string[]; recurse: boolean }, file: string): boolean {
   const folder = folderOf(file);
-  return application.folders.some(
-    (owned) => owned === folder || (application.recurse && (owned === '' || folder.startsWith(`${owned}/`))),
-  );
+  return application.folders.some((owned) => owned === folder || (application.recurse && (owned === '' || folder.startsWith(`${owned}/`))));
 }
 
 /** Folders inside the tree that an Application's sources point at. */
@@ -143,5 +141,8 @@ function sourceFolders(data: ManifestData, distPath: string): { folders: string[
 }
 
 function normalizePath(path: string): string {
-  return path.replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
+  return path
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '')
+    .replace(/^\.$/, '');
 }

@@ -2,11 +2,18 @@ import { apiGroupOf, formatKind } from '../argocd/resource-kinds.js';
 import { ROLLOUTS_CHART_KINDS } from '../argocd/rollouts-chart-kinds.js';
 import { analysisMeanings } from './analysis-changes.js';
 import { appProjectPermissionChanges } from './app-project-permissions.js';
-import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
-import { Meaning } from './diff-model.js';
-import { FieldChange, touches, valueAt } from './field-changes.js';
-import { isKind, ManifestData, ManifestObject } from './manifest-tree.js';
-import { isDestinationPermitted, isNamespacedKind, isPermitted, ProjectPolicy, refusalMessage, ResourceRef } from './project-policy.js';
+import { type ApplicationIndex, type ApplicationInfo, isApplication } from './application-index.js';
+import type { Meaning } from './diff-model.js';
+import { type FieldChange, touches, valueAt } from './field-changes.js';
+import { isKind, type ManifestData, type ManifestObject } from './manifest-tree.js';
+import {
+  isDestinationPermitted,
+  isNamespacedKind,
+  isPermitted,
+  type ProjectPolicy,
+  refusalMessage,
+  type ResourceRef,
+} from './project-policy.js';
 import { isSecret } from './secret-masking.js';
 
 /** An object on one side of the diff, with where it belongs. */
@@ -66,7 +73,11 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   if (!change.head) meanings.push(pruneMeaning(change.base!, context));
   if (isRollout(object)) meanings.push(...rolloutMeanings(change));
   else if (isKind(object, 'apps', 'Deployment') && change.base && change.head && touches(change.fields, POD_TEMPLATE)) {
-    meanings.push({ code: 'rolling-update', severity: 'notice', message: 'pod template changed: a rolling update replaces the pods, without a canary' });
+    meanings.push({
+      code: 'rolling-update',
+      severity: 'notice',
+      message: 'pod template changed: a rolling update replaces the pods, without a canary',
+    });
   }
   meanings.push(...analysisMeanings(change));
   if (isConfigMap(object) || isSecret(object)) meanings.push(...configMeanings(change, context));
@@ -107,9 +118,14 @@ function fateOf(application: ApplicationInfo, context: ChangeContext, depth = 0)
       ? { kind: 'deleted', how: `Application ${parent.name} prunes it (automated prune)` }
       : { kind: 'stays', why: `Application ${parent.name} shows it OutOfSync and deletes it only in a sync with prune` };
   }
-  if (parentFate.kind === 'deleted' && parent.cascades) return { kind: 'deleted', how: `it goes with Application ${parent.name}, whose resources finalizer deletes what it synced` };
-  if (parentFate.kind === 'deleted') return { kind: 'stays', why: `Application ${parent.name} is deleted without a resources finalizer, which orphans it` };
-  return { kind: 'stays', why: `Application ${parent.name}, which synced it, stays too and cannot prune it${pathGoneNote(parent, context)}` };
+  if (parentFate.kind === 'deleted' && parent.cascades)
+    return { kind: 'deleted', how: `it goes with Application ${parent.name}, whose resources finalizer deletes what it synced` };
+  if (parentFate.kind === 'deleted')
+    return { kind: 'stays', why: `Application ${parent.name} is deleted without a resources finalizer, which orphans it` };
+  return {
+    kind: 'stays',
+    why: `Application ${parent.name}, which synced it, stays too and cannot prune it${pathGoneNote(parent, context)}`,
+  };
 }
 
 /** The folders an Application syncs that no longer exist after the change. */
@@ -143,9 +159,11 @@ function pruneMeaning(base: PlacedObject, context: ChangeContext): Meaning {
         ? `Argo CD prunes it: Application ${owner.name} syncs with automated prune`
         : `Application ${owner.name} shows it OutOfSync; it is deleted only by a sync with prune`;
     }
-    if (fate.kind === 'deleted' && owner.cascades) return `Application ${owner.name} is removed too (${fate.how}); its resources finalizer deletes this with it`;
+    if (fate.kind === 'deleted' && owner.cascades)
+      return `Application ${owner.name} is removed too (${fate.how}); its resources finalizer deletes this with it`;
     automatic = false;
-    if (fate.kind === 'deleted') return `Application ${owner.name} is removed too (${fate.how}) and has no resources finalizer: this object is left running (orphaned)`;
+    if (fate.kind === 'deleted')
+      return `Application ${owner.name} is removed too (${fate.how}) and has no resources finalizer: this object is left running (orphaned)`;
     return `Application ${owner.name} leaves Git but stays in the cluster: ${fate.why}${pathGoneNote(owner, context)}; nothing deletes this object, it keeps running`;
   });
   return { code: 'prune', severity: automatic ? 'notice' : 'warning', message: messages.join('; ') };
@@ -171,7 +189,13 @@ function rootRemovalMeaning(root: ApplicationInfo, context: ChangeContext): Mean
 
 function rolloutMeanings(change: ObjectChange): Meaning[] {
   if (!change.base) {
-    return [{ code: 'rollout-created', severity: 'info', message: 'new Rollout: with no stable ReplicaSet before it, it goes straight to healthy, without a canary' }];
+    return [
+      {
+        code: 'rollout-created',
+        severity: 'info',
+        message: 'new Rollout: with no stable ReplicaSet before it, it goes straight to healthy, without a canary',
+      },
+    ];
   }
   if (!change.head) return [];
   const meanings: Meaning[] = [];
@@ -189,7 +213,11 @@ function rolloutMeanings(change: ObjectChange): Meaning[] {
   }
   if (touches(change.fields, ['spec', 'replicas'])) {
     const tail = touches(change.fields, POD_TEMPLATE) ? '' : ': the current ReplicaSet scales, no canary';
-    meanings.push({ code: 'replicas-changed', severity: 'notice', message: `replicas ${show(before.replicas ?? 1)} → ${show(after.replicas ?? 1)}${tail}` });
+    meanings.push({
+      code: 'replicas-changed',
+      severity: 'notice',
+      message: `replicas ${show(before.replicas ?? 1)} → ${show(after.replicas ?? 1)}${tail}`,
+    });
   }
   return meanings;
 }
@@ -212,7 +240,10 @@ function describeUpdate(rolloutSpec: Record<string, any>): string {
   const pause = steps.slice(firstWeight + 1).find((step) => 'pause' in step || typeof step.setWeight === 'number');
   if (pause && 'pause' in pause) {
     const duration = pause.pause?.duration;
-    text += duration === undefined ? ' that pauses for an operator to promote or abort' : ` that pauses ${show(duration)}, then continues on its own`;
+    text +=
+      duration === undefined
+        ? ' that pauses for an operator to promote or abort'
+        : ` that pauses ${show(duration)}, then continues on its own`;
   }
   return text;
 }
@@ -283,7 +314,11 @@ function configMeanings(change: ObjectChange, context: ChangeContext): Meaning[]
     const user = `${workload.object.kind} ${workload.object.name}`;
     meanings.push(
       context.podTemplateChanged(workload)
-        ? { code: 'config-with-canary', severity: 'info', message: `${user} uses it and its pod template changed too: the new pods carry the change` }
+        ? {
+            code: 'config-with-canary',
+            severity: 'info',
+            message: `${user} uses it and its pod template changed too: the new pods carry the change`,
+          }
         : {
             code: 'config-without-canary',
             severity: 'warning',
@@ -303,7 +338,9 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
   const meanings: Meaning[] = [];
   let sourceChanged = false;
   for (const { path, old, next } of sourcesOf(before, after)) {
-    const changed = change.fields.filter((field) => path.every((segment, index) => field.path[index] === segment)).map((field) => String(field.path[path.length]));
+    const changed = change.fields
+      .filter((field) => path.every((segment, index) => field.path[index] === segment))
+      .map((field) => String(field.path[path.length]));
     if (changed.length === 0) continue;
     const controller = old?.chart === ARGO_ROLLOUTS_CHART && next?.chart === ARGO_ROLLOUTS_CHART;
     if (controller && changed.includes('targetRevision')) {
@@ -314,18 +351,30 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
       });
     }
     if (controller && changed.includes('helm')) {
-      meanings.push({ code: 'controller-settings-changed', severity: 'notice', message: 'Argo Rollouts controller Helm values changed: the controller restarts with them' });
+      meanings.push({
+        code: 'controller-settings-changed',
+        severity: 'notice',
+        message: 'Argo Rollouts controller Helm values changed: the controller restarts with them',
+      });
     }
     // For the controller's source, only a change other than its version and values moves the source.
     if (!controller || changed.some((field) => field !== 'targetRevision' && field !== 'helm')) sourceChanged = true;
   }
   if (touches(change.fields, ['spec', 'project'])) meanings.push(...projectChangeMeanings(change, context));
   if (sourceChanged || touches(change.fields, ['spec', 'destination']) || touches(change.fields, ['spec', 'project'])) {
-    meanings.push({ code: 'application-source-changed', severity: 'notice', message: `${application} now syncs ${describeSource(after)} into ${describeDestination(after)} (project ${show(after.project)})` });
+    meanings.push({
+      code: 'application-source-changed',
+      severity: 'notice',
+      message: `${application} now syncs ${describeSource(after)} into ${describeDestination(after)} (project ${show(after.project)})`,
+    });
   }
   const syncChanges = describeSyncChanges(change.base.object.data, change.head.object.data, change.fields);
   if (syncChanges.length > 0) {
-    meanings.push({ code: 'sync-settings-changed', severity: 'notice', message: `sync settings of ${application} changed: ${syncChanges.join('; ')}` });
+    meanings.push({
+      code: 'sync-settings-changed',
+      severity: 'notice',
+      message: `sync settings of ${application} changed: ${syncChanges.join('; ')}`,
+    });
   }
   return meanings;
 }
@@ -333,28 +382,45 @@ function applicationMeanings(change: ObjectChange, context: ChangeContext): Mean
 /** An Application moves to another AppProject: a permission change, compared project to project. */
 function projectChangeMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
   const { cluster, object } = change.head!;
-  const projectName = (data: ManifestData) => (typeof spec(data).project === 'string' && spec(data).project !== '' ? (spec(data).project as string) : 'default');
+  const projectName = (data: ManifestData) =>
+    typeof spec(data).project === 'string' && spec(data).project !== '' ? (spec(data).project as string) : 'default';
   const [oldName, newName] = [projectName(change.base!.object.data), projectName(object.data)];
   const [before, after] = [context.project('base', cluster, oldName), context.project('head', cluster, newName)];
   if (!before || !after) return [];
-  const meanings = describePermissionChanges({ spec: before.spec }, { spec: after.spec }, `moves from project ${oldName} to ${newName}${after.builtIn ? " (Argo CD's built-in default: every repository, destination and kind)" : ''}: permissions`);
+  const meanings = describePermissionChanges(
+    { spec: before.spec },
+    { spec: after.spec },
+    `moves from project ${oldName} to ${newName}${after.builtIn ? " (Argo CD's built-in default: every repository, destination and kind)" : ''}: permissions`,
+  );
   const application = context.headApplications.application(cluster, object.name);
   const refused = application ? refusedKinds(application, 'head', context) : [];
-  if (refused.length > 0) meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(object.name, newName, refused, 'will fail') });
+  if (refused.length > 0)
+    meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(object.name, newName, refused, 'will fail') });
   return meanings;
 }
 
 /** `spec.source` and each `spec.sources[i]`, before and after, with their field paths. */
-function sourcesOf(before: Record<string, any>, after: Record<string, any>): { path: (string | number)[]; old?: Record<string, any>; next?: Record<string, any> }[] {
-  const sources: { path: (string | number)[]; old?: Record<string, any>; next?: Record<string, any> }[] = [{ path: ['spec', 'source'], old: before.source, next: after.source }];
+function sourcesOf(
+  before: Record<string, any>,
+  after: Record<string, any>,
+): { path: (string | number)[]; old?: Record<string, any>; next?: Record<string, any> }[] {
+  const sources: { path: (string | number)[]; old?: Record<string, any>; next?: Record<string, any> }[] = [
+    { path: ['spec', 'source'], old: before.source, next: after.source },
+  ];
   const count = Math.max(before.sources?.length ?? 0, after.sources?.length ?? 0);
-  for (let index = 0; index < count; index++) sources.push({ path: ['spec', 'sources', index], old: before.sources?.[index], next: after.sources?.[index] });
+  for (let index = 0; index < count; index++)
+    sources.push({ path: ['spec', 'sources', index], old: before.sources?.[index], next: after.sources?.[index] });
   return sources;
 }
 
 function describeSource(applicationSpec: Record<string, any>): string {
   const sources: Record<string, any>[] = applicationSpec.source ? [applicationSpec.source] : (applicationSpec.sources ?? []);
-  return sources.map((source) => `${source.chart ? `chart ${source.chart}` : show(source.path)} from ${show(source.repoURL)} at ${show(source.targetRevision)}`).join(' + ');
+  return sources
+    .map(
+      (source) =>
+        `${source.chart ? `chart ${source.chart}` : show(source.path)} from ${show(source.repoURL)} at ${show(source.targetRevision)}`,
+    )
+    .join(' + ');
 }
 
 function describeDestination(applicationSpec: Record<string, any>): string {
@@ -384,7 +450,8 @@ function describeSyncChanges(base: ManifestData, head: ManifestData, fields: rea
   for (const option of newOptions) if (!oldOptions.has(option)) changes.push(`+ syncOption ${option}`);
   for (const option of oldOptions) if (!newOptions.has(option)) changes.push(`- syncOption ${option}`);
   if (touches(fields, [...SYNC_POLICY, 'retry'])) changes.push(`retry ${show(before.retry)} → ${show(after.retry)}`);
-  const annotations = (data: ManifestData) => ((data.metadata as Record<string, any> | undefined)?.annotations ?? {}) as Record<string, unknown>;
+  const annotations = (data: ManifestData) =>
+    ((data.metadata as Record<string, any> | undefined)?.annotations ?? {}) as Record<string, unknown>;
   for (const annotation of SYNC_ANNOTATIONS) {
     const [old, next] = [annotations(base)[annotation], annotations(head)[annotation]];
     if (old !== next) changes.push(`${annotation.slice('argocd.argoproj.io/'.length)} ${show(old)} → ${show(next)}`);
@@ -406,7 +473,12 @@ function permissionMeanings(change: ObjectChange, context: ChangeContext): Meani
     const before = context.baseApplications.application(cluster, application.name);
     const refusedBefore = new Set(before ? refusedKinds(before, 'base', context).map(formatKind) : []);
     const refused = refusedKinds(application, 'head', context).filter((kind) => !refusedBefore.has(formatKind(kind)));
-    if (refused.length > 0) meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(application.name, object.name, refused, 'will fail') });
+    if (refused.length > 0)
+      meanings.push({
+        code: 'sync-refused',
+        severity: 'danger',
+        message: refusalMessage(application.name, object.name, refused, 'will fail'),
+      });
     const { server, namespace } = application.destination;
     const destination = (side: 'base' | 'head') => context.project(side, cluster, object.name);
     const [was, is] = [destination('base'), destination('head')];
@@ -424,8 +496,10 @@ function permissionMeanings(change: ObjectChange, context: ChangeContext): Meani
 function describePermissionChanges(base: ManifestData | undefined, head: ManifestData | undefined, what: string): Meaning[] {
   const { widened, narrowed } = appProjectPermissionChanges(base, head);
   const meanings: Meaning[] = [];
-  if (widened.length > 0) meanings.push({ code: 'permissions-widened', severity: 'danger', message: `${what} widened: ${widened.join('; ')}` });
-  if (narrowed.length > 0) meanings.push({ code: 'permissions-narrowed', severity: 'notice', message: `${what} narrowed: ${narrowed.join('; ')}` });
+  if (widened.length > 0)
+    meanings.push({ code: 'permissions-widened', severity: 'danger', message: `${what} widened: ${widened.join('; ')}` });
+  if (narrowed.length > 0)
+    meanings.push({ code: 'permissions-narrowed', severity: 'notice', message: `${what} narrowed: ${narrowed.join('; ')}` });
   return meanings;
 }
 
@@ -435,9 +509,11 @@ function deployedKinds(application: ApplicationInfo, side: 'base' | 'head', cont
     .ownedBy(side, application.cluster, application.name)
     .map(({ object }) => ({ group: apiGroupOf(object.apiVersion), kind: object.kind, name: object.name }));
   for (const chart of application.charts) {
-    if (chart.name === ARGO_ROLLOUTS_CHART) kinds.push(...(ROLLOUTS_CHART_KINDS[chart.version] ?? []).map((kind) => ({ ...kind, name: '' })));
+    if (chart.name === ARGO_ROLLOUTS_CHART)
+      kinds.push(...(ROLLOUTS_CHART_KINDS[chart.version] ?? []).map((kind) => ({ ...kind, name: '' })));
   }
-  if (application.createsNamespace && application.destination.namespace !== '') kinds.push({ group: '', kind: 'Namespace', name: application.destination.namespace });
+  if (application.createsNamespace && application.destination.namespace !== '')
+    kinds.push({ group: '', kind: 'Namespace', name: application.destination.namespace });
   return kinds;
 }
 
@@ -460,7 +536,11 @@ function admissionMeanings(head: PlacedObject, context: ChangeContext): Meaning[
     const project = context.project('head', cluster, owner.project);
     if (!project) continue;
     if (!isPermitted(project, { group, kind: object.kind, name: object.name })) {
-      meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(owner.name, project.name, [{ group, kind: object.kind }], 'fails') });
+      meanings.push({
+        code: 'sync-refused',
+        severity: 'danger',
+        message: refusalMessage(owner.name, project.name, [{ group, kind: object.kind }], 'fails'),
+      });
     } else if (isNamespacedKind(group, object.kind)) {
       const namespace = object.namespace || owner.destination.namespace;
       if (!isDestinationPermitted(project, owner.destination.server, namespace)) {
@@ -521,12 +601,15 @@ function dataSize(data: ManifestData): number {
 function broadGrant(binding: ManifestObject, cluster: string, context: ChangeContext): string | undefined {
   const roleRef = (binding.data.roleRef ?? {}) as Record<string, unknown>;
   const [kind, name] = [String(roleRef.kind ?? ''), String(roleRef.name ?? '')];
-  if (kind === 'ClusterRole' && name === 'cluster-admin') return 'binds ClusterRole cluster-admin: its subjects get full control of the cluster';
+  if (kind === 'ClusterRole' && name === 'cluster-admin')
+    return 'binds ClusterRole cluster-admin: its subjects get full control of the cluster';
   const role = context.headObject(cluster, 'rbac.authorization.k8s.io', kind, kind === 'Role' ? binding.namespace : '', name);
   const rules = Array.isArray(role?.object.data.rules) ? (role.object.data.rules as Record<string, unknown>[]) : [];
   const wildcard = (values: unknown) => Array.isArray(values) && values.includes('*');
   const broad = rules.find((rule) => wildcard(rule?.verbs) && (wildcard(rule?.resources) || wildcard(rule?.nonResourceURLs)));
-  return broad ? `binds ${kind} ${name}, whose rules allow every verb on ${wildcard(broad.resources) ? 'every resource' : 'every URL'}: its subjects get full control${kind === 'Role' ? ' of the namespace' : ''}` : undefined;
+  return broad
+    ? `binds ${kind} ${name}, whose rules allow every verb on ${wildcard(broad.resources) ? 'every resource' : 'every URL'}: its subjects get full control${kind === 'Role' ? ' of the namespace' : ''}`
+    : undefined;
 }
 
 function ownershipMeanings(change: ObjectChange): Meaning[] {

@@ -1,5 +1,5 @@
-import { FieldChange } from './field-changes.js';
-import { ManifestData } from './manifest-tree.js';
+import type { FieldChange } from './field-changes.js';
+import type { ManifestData } from './manifest-tree.js';
 
 /** How much a reviewer should care: `danger` is flagged prominently, `warning` asks for a look. */
 export type Severity = 'danger' | 'warning' | 'notice' | 'info';

@@ -1,6 +1,6 @@
 import diff from 'microdiff';
-import { FieldPathSegment, formatFieldPath, NamedItem } from '../util/field-path.js';
-import { ManifestData } from './manifest-tree.js';
+import { type FieldPathSegment, formatFieldPath, type NamedItem } from '../util/field-path.js';
+import type { ManifestData } from './manifest-tree.js';
 
 /** One leaf field that differs between two versions of an object. */
 export interface FieldChange {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ManifestDiff } from './diff-model.js';
+import type { ManifestDiff } from './diff-model.js';
 import { openGitRepository, readManifestTreeAtCommit, readManifestTreeFromDirectory, resolveCommit } from './git-manifest-tree.js';
 import { diffManifestTrees } from './manifest-diff.js';
 
@@ -37,7 +37,8 @@ export async function diffGitRevisions(options: GitDiffOptions): Promise<Manifes
     resolveCommit(repository, options.base),
     options.head === undefined ? undefined : resolveCommit(repository, options.head),
   ]);
-  const label = (ref: string, commit: string) => (ref.startsWith(commit.slice(0, 7)) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`);
+  const label = (ref: string, commit: string) =>
+    ref.startsWith(commit.slice(0, 7)) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`;
   const baseName = label(options.base, baseCommit);
   const headName = options.head === undefined || headCommit === undefined ? 'working tree' : label(options.head, headCommit);
   const [base, head] = await Promise.all([

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
-import { isManifestPath, ManifestParseError, ManifestTree, OutOfBoundsSymlink } from './manifest-tree.js';
+import { isManifestPath, ManifestParseError, type ManifestTree, type OutOfBoundsSymlink } from './manifest-tree.js';
 
 /** Bad input from the user: not a repository, an unknown ref. The message says which and why. */
 export class GitInputError extends Error {
@@ -20,12 +20,21 @@ export interface GitRepository {
   readonly prefix: string;
 }
 
-async function git(directory: string, args: readonly string[], stdin?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function git(
+  directory: string,
+  args: readonly string[],
+  stdin?: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   try {
-    const result = await x('git', args, { nodeOptions: { cwd: directory }, throwOnError: false, ...(stdin === undefined ? {} : { stdin }) });
+    const result = await x('git', args, {
+      nodeOptions: { cwd: directory },
+      throwOnError: false,
+      ...(stdin === undefined ? {} : { stdin }),
+    });
     return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new GitInputError('git is not installed or not on PATH; the diff reads dist/ at a commit with git');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new GitInputError('git is not installed or not on PATH; the diff reads dist/ at a commit with git');
     throw error;
   }
 }
@@ -34,14 +43,17 @@ async function git(directory: string, args: readonly string[], stdin?: string): 
 export async function openGitRepository(directory: string): Promise<GitRepository> {
   const result = await git(directory, ['rev-parse', '--show-prefix']);
   if (result.exitCode !== 0) {
-    throw new GitInputError(`${directory} is not inside a git repository (${result.stderr.trim().split('\n')[0] || 'git rev-parse failed'}); run the diff from a clone of the project`);
+    throw new GitInputError(
+      `${directory} is not inside a git repository (${result.stderr.trim().split('\n')[0] || 'git rev-parse failed'}); run the diff from a clone of the project`,
+    );
   }
   return { directory, prefix: result.stdout.trim() };
 }
 
 /** The commit `ref` names: a branch, tag, commit or expression such as `HEAD~1`. */
 export async function resolveCommit(repository: GitRepository, ref: string): Promise<string> {
-  if (ref === '' || ref.startsWith('-')) throw new GitInputError(`"${ref}" is not a git ref; expected a branch, tag or commit such as origin/main`);
+  if (ref === '' || ref.startsWith('-'))
+    throw new GitInputError(`"${ref}" is not a git ref; expected a branch, tag or commit such as origin/main`);
   const result = await git(repository.directory, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
   if (result.exitCode !== 0) {
     const shallow = (await git(repository.directory, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
@@ -54,7 +66,11 @@ export async function resolveCommit(repository: GitRepository, ref: string): Pro
 }
 
 /** Runs git with raw bytes on stdout: blobs may be binary, and their sizes count bytes. */
-function gitBytes(directory: string, args: readonly string[], stdin: string): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+function gitBytes(
+  directory: string,
+  args: readonly string[],
+  stdin: string,
+): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: directory, stdio: ['pipe', 'pipe', 'pipe'] });
     const [out, err]: Buffer[][] = [[], []];
@@ -97,7 +113,12 @@ export function resolveSymlink(linkPath: string, target: string): string | undef
  * @param where names the commit in messages, such as `origin/main (1a2b3c4)`
  * @throws ManifestParseError naming the file and `where` for a file that is not UTF-8 text
  */
-export async function readManifestTreeAtCommit(repository: GitRepository, commit: string, distPath: string, where = commit): Promise<ManifestTree> {
+export async function readManifestTreeAtCommit(
+  repository: GitRepository,
+  commit: string,
+  distPath: string,
+  where = commit,
+): Promise<ManifestTree> {
   const folder = `${repository.prefix}${distPath.replace(/\/+$/, '')}/`;
   const listing = await git(repository.directory, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', folder]);
   if (listing.exitCode !== 0) throw new Error(`git ls-tree ${commit} failed: ${listing.stderr.trim()}`);
@@ -111,7 +132,10 @@ export async function readManifestTreeAtCommit(repository: GitRepository, commit
   }
   const tree = new Map<string, string | OutOfBoundsSymlink>();
   if (entries.length === 0) return tree;
-  const blobs = await catFiles(repository, entries.map((entry) => entry.oid));
+  const blobs = await catFiles(
+    repository,
+    entries.map((entry) => entry.oid),
+  );
   const targets: { path: string; target: string }[] = [];
   for (const [index, entry] of entries.entries()) {
     const path = entry.path.slice(folder.length);
@@ -125,7 +149,11 @@ export async function readManifestTreeAtCommit(repository: GitRepository, commit
     }
   }
   // Symlinks inside the repository read as their targets; one to a folder or to nothing reads as nothing.
-  const contents = await catFiles(repository, targets.map(({ target }) => `${commit}:${target}`), true);
+  const contents = await catFiles(
+    repository,
+    targets.map(({ target }) => `${commit}:${target}`),
+    true,
+  );
   for (const [index, { path }] of targets.entries()) {
     const content = contents[index];
     if (content) tree.set(path, decodeText(content, `${distPath}/${path} at ${where}`));

@@ -1,10 +1,10 @@
 import { compareStrings } from '../util/stable-order.js';
 import { apiGroupOf } from '../argocd/resource-kinds.js';
-import { ApplicationIndex, ApplicationInfo, isApplication } from './application-index.js';
-import { ChangeContext, isAppProject, isWorkload, meaningsOf, ObjectChange, PlacedObject } from './change-meanings.js';
-import { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
+import { ApplicationIndex, type ApplicationInfo, isApplication } from './application-index.js';
+import { type ChangeContext, isAppProject, isWorkload, meaningsOf, type ObjectChange, type PlacedObject } from './change-meanings.js';
+import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
-import { ManifestObject, ManifestTree, ParseCache, parseManifestTree } from './manifest-tree.js';
+import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree } from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
 import { treeFindings } from './tree-findings.js';
@@ -84,7 +84,13 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
 }
 
 /** What the rules may look up: both sides' Applications, projects, owned objects and workloads. */
-function changeContext(before: IndexedTree, after: IndexedTree, changes: ReadonlyMap<string, ObjectChange>, head: ManifestTree, distPath: string): ChangeContext {
+function changeContext(
+  before: IndexedTree,
+  after: IndexedTree,
+  changes: ReadonlyMap<string, ObjectChange>,
+  head: ManifestTree,
+  distPath: string,
+): ChangeContext {
   const byOwner = (tree: IndexedTree) => {
     const owned = new Map<string, PlacedObject[]>();
     for (const placed of tree.byKey.values()) for (const owner of placed.owners) pushTo(owned, `${placed.cluster}\0${owner.name}`, placed);
@@ -93,14 +99,17 @@ function changeContext(before: IndexedTree, after: IndexedTree, changes: Readonl
   const [baseOwned, headOwned] = [byOwner(before), byOwner(after)];
   const projects = (tree: IndexedTree) => {
     const byName = new Map<string, PlacedObject>();
-    for (const placed of tree.byKey.values()) if (isAppProject(placed.object)) byName.set(`${placed.cluster}\0${placed.object.name}`, placed);
+    for (const placed of tree.byKey.values())
+      if (isAppProject(placed.object)) byName.set(`${placed.cluster}\0${placed.object.name}`, placed);
     return byName;
   };
   const [baseProjects, headProjects] = [projects(before), projects(after)];
   const workloads = new Map<string, PlacedObject[]>();
-  for (const placed of after.byKey.values()) if (isWorkload(placed.object)) pushTo(workloads, `${placed.cluster}\0${placed.object.namespace}`, placed);
+  for (const placed of after.byKey.values())
+    if (isWorkload(placed.object)) pushTo(workloads, `${placed.cluster}\0${placed.object.namespace}`, placed);
   const headFolders = new Set<string>();
-  for (const path of head.keys()) for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) headFolders.add(path.slice(0, slash));
+  for (const path of head.keys())
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) headFolders.add(path.slice(0, slash));
   return {
     distPath,
     baseApplications: before.applications,
@@ -111,11 +120,19 @@ function changeContext(before: IndexedTree, after: IndexedTree, changes: Readonl
       return change !== undefined && (!change.base || touches(change.fields, ['spec', 'template']));
     },
     ownedBy: (side, cluster, application) => (side === 'base' ? baseOwned : headOwned).get(`${cluster}\0${application}`) ?? [],
-    project: (side, cluster, name) => resolveProject(name, (side === 'base' ? baseProjects : headProjects).get(`${cluster}\0${name}`)?.object.data),
+    project: (side, cluster, name) =>
+      resolveProject(name, (side === 'base' ? baseProjects : headProjects).get(`${cluster}\0${name}`)?.object.data),
     headObject: (cluster, apiGroup, kind, namespace, name) => {
       for (const placed of after.byKey.values()) {
         const { object } = placed;
-        if (placed.cluster === cluster && object.kind === kind && apiGroupOf(object.apiVersion) === apiGroup && object.namespace === namespace && object.name === name) return placed;
+        if (
+          placed.cluster === cluster &&
+          object.kind === kind &&
+          apiGroupOf(object.apiVersion) === apiGroup &&
+          object.namespace === namespace &&
+          object.name === name
+        )
+          return placed;
       }
       return undefined;
     },
@@ -149,7 +166,9 @@ function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions)
   const baseApplications = new ApplicationIndex(baseObjects, distPath);
   const headApplications = new ApplicationIndex(headObjects, distPath);
   // Unless their folder changes hands: then their objects move from one Application to another.
-  const moving = new Set([...skipped].filter((path) => ownersKey(baseApplications.ownersOf(path)) !== ownersKey(headApplications.ownersOf(path))));
+  const moving = new Set(
+    [...skipped].filter((path) => ownersKey(baseApplications.ownersOf(path)) !== ownersKey(headApplications.ownersOf(path))),
+  );
   if (moving.size > 0) {
     baseObjects.push(...parse(base, options.baseName, (path) => moving.has(path)));
     headObjects.push(...parse(head, options.headName, (path) => moving.has(path)));
@@ -276,13 +295,15 @@ function groupByCluster(objects: readonly ObjectDiff[]): ClusterDiff[] {
     // Objects applied by hand (the root Application) first: everything else hangs off them.
     const grouped: ApplicationGroup[] = [...groups.keys()].sort(compareStrings).map((key) => ({
       applications: groups.get(key)![0].applications,
-      objects: groups.get(key)!.sort(
-        (a, b) =>
-          CHANGE_ORDER[a.change] - CHANGE_ORDER[b.change] ||
-          compareStrings(a.kind, b.kind) ||
-          compareStrings(a.namespace, b.namespace) ||
-          compareStrings(a.name, b.name),
-      ),
+      objects: groups
+        .get(key)!
+        .sort(
+          (a, b) =>
+            CHANGE_ORDER[a.change] - CHANGE_ORDER[b.change] ||
+            compareStrings(a.kind, b.kind) ||
+            compareStrings(a.namespace, b.namespace) ||
+            compareStrings(a.name, b.name),
+        ),
     }));
     return { cluster, counts: countChanges(members), groups: grouped };
   });

@@ -111,7 +111,9 @@ function parseDocuments(text: string, displayName: string): ManifestData[] {
   for (const value of values) {
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new ManifestParseError(`${displayName}: expected Kubernetes objects (mappings), found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`);
+      throw new ManifestParseError(
+        `${displayName}: expected Kubernetes objects (mappings), found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`,
+      );
     }
     const items = (value as ManifestData).items;
     // Argo CD's IsList: any object whose `items` is a list stands for its items.
@@ -132,7 +134,9 @@ function toManifestObject(file: string, data: ManifestData, displayName: string)
   const fields = { apiVersion: data.apiVersion, kind: data.kind, name: metadata.name };
   for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'string' || value === '') {
-      throw new ManifestParseError(`${displayName}: an object has no ${field === 'name' ? 'metadata.name' : field}; every manifest needs apiVersion, kind and metadata.name`);
+      throw new ManifestParseError(
+        `${displayName}: an object has no ${field === 'name' ? 'metadata.name' : field}; every manifest needs apiVersion, kind and metadata.name`,
+      );
     }
   }
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';

@@ -1,5 +1,5 @@
 import { findKnownKind, formatKind } from '../argocd/resource-kinds.js';
-import { ManifestData } from './manifest-tree.js';
+import type { ManifestData } from './manifest-tree.js';
 
 /** An AppProject as far as its permission checks go. */
 export interface ProjectPolicy {
@@ -57,15 +57,22 @@ export function isNamespacedKind(group: string, kind: string): boolean {
 function globMatches(pattern: unknown, value: string): boolean {
   if (typeof pattern !== 'string') return false;
   if (pattern === '*' || pattern === value) return true;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(value);
 }
 
-const entries = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((entry) => entry && typeof entry === 'object') : []);
+const entries = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter((entry) => entry && typeof entry === 'object') : [];
 
 function inList(list: unknown, group: string, kind: string, name: string): boolean {
   return entries(list).some(
-    (entry) => globMatches(entry.group ?? '', group) && globMatches(entry.kind, kind) && (entry.name === undefined || entry.name === '' || globMatches(entry.name, name)),
+    (entry) =>
+      globMatches(entry.group ?? '', group) &&
+      globMatches(entry.kind, kind) &&
+      (entry.name === undefined || entry.name === '' || globMatches(entry.name, name)),
   );
 }
 
@@ -85,7 +92,10 @@ export function isPermitted(project: ProjectPolicy, resource: ResourceRef): bool
   const { group, kind, name } = resource;
   const spec = project.spec;
   if (isNamespacedKind(group, kind)) {
-    const whitelisted = spec.namespaceResourceWhitelist === undefined || spec.namespaceResourceWhitelist === null || inList(spec.namespaceResourceWhitelist, group, kind, name);
+    const whitelisted =
+      spec.namespaceResourceWhitelist === undefined ||
+      spec.namespaceResourceWhitelist === null ||
+      inList(spec.namespaceResourceWhitelist, group, kind, name);
     return whitelisted && !inList(spec.namespaceResourceBlacklist, group, kind, name);
   }
   return inList(spec.clusterResourceWhitelist, group, kind, name) && !inList(spec.clusterResourceBlacklist, group, kind, name);
@@ -95,12 +105,18 @@ export function isPermitted(project: ProjectPolicy, resource: ResourceRef): bool
 export function isDestinationPermitted(project: ProjectPolicy, server: string, namespace: string): boolean {
   return entries(project.spec.destinations).some(
     (destination) =>
-      (globMatches(destination.server, server) || globMatches(destination.name, server)) && (namespace === '' || globMatches(destination.namespace ?? '', namespace)),
+      (globMatches(destination.server, server) || globMatches(destination.name, server)) &&
+      (namespace === '' || globMatches(destination.namespace ?? '', namespace)),
   );
 }
 
 /** The line every refusal reads as: `the sync of X fails: kind K is not permitted in project P`. */
-export function refusalMessage(application: string, project: string, kinds: readonly { group: string; kind: string }[], tense: 'fails' | 'will fail'): string {
+export function refusalMessage(
+  application: string,
+  project: string,
+  kinds: readonly { group: string; kind: string }[],
+  tense: 'fails' | 'will fail',
+): string {
   const names = [...new Set(kinds.map(formatKind))];
   return `the sync of ${application} ${tense}: kind${names.length === 1 ? '' : 's'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not permitted in project ${project}`;
 }

@@ -1,4 +1,4 @@
-import { ManifestDiff } from './diff-model.js';
+import type { ManifestDiff } from './diff-model.js';
 
 /** The diff for other tools: the {@link ManifestDiff} model as indented JSON, secrets masked. */
 export function renderJson(diff: ManifestDiff): string {

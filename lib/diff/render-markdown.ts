@@ -1,4 +1,4 @@
-import { ClusterDiff, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
+import { type ClusterDiff, describeObject, type ManifestDiff, type ObjectDiff, objectsOf, type Severity } from './diff-model.js';
 import { fencedBlock, htmlText, inlineCode, markdownText } from './markdown-escape.js';
 import { attentionItems, describeCounts, describeTotals } from './render-text.js';
 import { formatFieldChange, objectLines } from './value-display.js';
@@ -46,7 +46,10 @@ function priorityOf(object: ObjectDiff): number {
 type Counts = ClusterDiff['counts'];
 
 function permissionCell(counts: Counts): string {
-  const parts = [counts.permissionsWidened ? `🚨 widened (${counts.permissionsWidened})` : '', counts.permissionsNarrowed ? `narrowed (${counts.permissionsNarrowed})` : ''];
+  const parts = [
+    counts.permissionsWidened ? `🚨 widened (${counts.permissionsWidened})` : '',
+    counts.permissionsNarrowed ? `narrowed (${counts.permissionsNarrowed})` : '',
+  ];
   return parts.filter(Boolean).join(', ') || '—';
 }
 
@@ -55,7 +58,10 @@ const tableRow = (name: string, counts: Counts) =>
 
 /** The summary table within `budget` characters: as many cluster rows as fit, then a count of the rest, then the totals. */
 function summaryTable(diff: ManifestDiff, budget: number): { text: string; cutRows: number } {
-  const lines = ['| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |', '| --- | ---: | ---: | ---: | ---: | --- | ---: |'];
+  const lines = [
+    '| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+  ];
   const totals = diff.clusters.length > 1 ? tableRow('**all**', diff.totals) : '';
   let length = lines.join('\n').length + totals.length + 200;
   let shown = 0;
@@ -111,7 +117,9 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
   const blocks = new Map<ObjectDiff, string>();
   const kept = new Set<ObjectDiff>();
   let room = maxLength - top.length - CUT_NOTE_ROOM - skeletonLength(diff);
-  const ranked = objects.map((object, order) => ({ object, order, priority: priorityOf(object) })).sort((a, b) => a.priority - b.priority || a.order - b.order);
+  const ranked = objects
+    .map((object, order) => ({ object, order, priority: priorityOf(object) }))
+    .sort((a, b) => a.priority - b.priority || a.order - b.order);
   for (const { object } of ranked) {
     // A huge object (a ConfigMap of 80,000 keys) is not rendered only to be cut.
     if (object.object && leafCount(object.object, room) > room / 8) continue;
@@ -128,7 +136,12 @@ export function renderMarkdown(diff: ManifestDiff, options: MarkdownRenderOption
     kept.clear();
     sections = '';
   }
-  const note = cutNote({ objects: objects.length - kept.size, rows: table.cutRows, attention: attention.cut, sectionsDropped: sections === '' && diff.clusters.length > 0 });
+  const note = cutNote({
+    objects: objects.length - kept.size,
+    rows: table.cutRows,
+    attention: attention.cut,
+    sectionsDropped: sections === '' && diff.clusters.length > 0,
+  });
   return [top, sections, note].filter(Boolean).join('\n');
 }
 
@@ -147,12 +160,15 @@ function leafCount(value: unknown, limit: number): number {
 /** Characters of the cluster sections without any object block, at most. */
 function skeletonLength(diff: ManifestDiff): number {
   const perCluster = (cluster: ClusterDiff) =>
-    clusterSection(cluster, new Map(), new Set()).length + cluster.groups.reduce((sum, group) => sum + groupHeading(group.applications).length + 1, 0);
+    clusterSection(cluster, new Map(), new Set()).length +
+    cluster.groups.reduce((sum, group) => sum + groupHeading(group.applications).length + 1, 0);
   return diff.clusters.reduce((sum, cluster) => sum + perCluster(cluster) + 1, 0);
 }
 
 function groupHeading(applications: readonly string[]): string {
-  return applications.length > 0 ? `#### Application ${applications.map(inlineCode).join(', ')}\n` : '#### No Application (applied by hand)\n';
+  return applications.length > 0
+    ? `#### Application ${applications.map(inlineCode).join(', ')}\n`
+    : '#### No Application (applied by hand)\n';
 }
 
 function clusterSection(cluster: ClusterDiff, blocks: Map<ObjectDiff, string>, kept: Set<ObjectDiff>): string {
@@ -172,7 +188,10 @@ function clusterSection(cluster: ClusterDiff, blocks: Map<ObjectDiff, string>, k
 /** What was left out, in counts: always short, so it always fits. */
 function cutNote(cut: { objects: number; rows: number; attention: number; sectionsDropped: boolean }): string {
   const parts: string[] = [];
-  if (cut.objects > 0) parts.push(`the details of ${cut.objects} object${cut.objects === 1 ? '' : 's'}${cut.sectionsDropped ? ' (every cluster section)' : ''}`);
+  if (cut.objects > 0)
+    parts.push(
+      `the details of ${cut.objects} object${cut.objects === 1 ? '' : 's'}${cut.sectionsDropped ? ' (every cluster section)' : ''}`,
+    );
   if (cut.attention > 0) parts.push(`${cut.attention} danger or warning line${cut.attention === 1 ? '' : 's'} (the most severe are shown)`);
   if (cut.rows > 0) parts.push(`${cut.rows} row${cut.rows === 1 ? '' : 's'} of the summary table (the totals row counts them)`);
   if (parts.length === 0) return '';

@@ -1,5 +1,5 @@
-import { painter, TextStyle } from '../util/terminal-color.js';
-import { ChangeCounts, describeObject, ManifestDiff, ObjectDiff, objectsOf, Severity } from './diff-model.js';
+import { painter, type TextStyle } from '../util/terminal-color.js';
+import { type ChangeCounts, describeObject, type ManifestDiff, type ObjectDiff, objectsOf, type Severity } from './diff-model.js';
 import { formatFieldChange, objectLines } from './value-display.js';
 
 export interface TextRenderOptions {
@@ -46,14 +46,21 @@ export interface AttentionItem {
 
 /** Every danger and warning of the diff, file findings included, most severe first. */
 export function attentionItems(diff: ManifestDiff): AttentionItem[] {
-  const items: AttentionItem[] = diff.files.map((file) => ({ where: `${file.cluster}: ${file.file}`, severity: file.severity, message: file.message }));
+  const items: AttentionItem[] = diff.files.map((file) => ({
+    where: `${file.cluster}: ${file.file}`,
+    severity: file.severity,
+    message: file.message,
+  }));
   for (const object of objectsOf(diff)) {
     for (const meaning of object.meanings) {
-      if (meaning.severity === 'danger' || meaning.severity === 'warning') items.push({ where: `${object.cluster}: ${describeObject(object)}`, severity: meaning.severity, message: meaning.message });
+      if (meaning.severity === 'danger' || meaning.severity === 'warning')
+        items.push({ where: `${object.cluster}: ${describeObject(object)}`, severity: meaning.severity, message: meaning.message });
     }
   }
   const rank = { danger: 0, warning: 1, notice: 2, info: 3 };
-  return items.filter((item) => item.severity === 'danger' || item.severity === 'warning').sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return items
+    .filter((item) => item.severity === 'danger' || item.severity === 'warning')
+    .sort((a, b) => rank[a.severity] - rank[b.severity]);
 }
 
 /** The diff for a terminal or a log: grouped by cluster, then Application, every field shown. */
@@ -79,7 +86,9 @@ export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}):
       lines.push(`  ${paint('bold', owner)}`);
       for (const object of group.objects) {
         const moved = object.previousFile ? ` (moved from ${object.previousFile})` : '';
-        lines.push(`    ${paint(CHANGE_STYLE[object.change], `${CHANGE_MARK[object.change]} ${describeObject(object)}`)}  ${paint('dim', `${object.file}${moved}`)}`);
+        lines.push(
+          `    ${paint(CHANGE_STYLE[object.change], `${CHANGE_MARK[object.change]} ${describeObject(object)}`)}  ${paint('dim', `${object.file}${moved}`)}`,
+        );
         for (const meaning of object.meanings) {
           lines.push(`        ${paint(SEVERITY_STYLE[meaning.severity], `${SEVERITY_MARK[meaning.severity]} ${meaning.message}`)}`);
         }

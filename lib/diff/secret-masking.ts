@@ -1,5 +1,5 @@
-import { FieldChange } from './field-changes.js';
-import { isKind, ManifestData } from './manifest-tree.js';
+import type { FieldChange } from './field-changes.js';
+import { isKind, type ManifestData } from './manifest-tree.js';
 
 /** What a secret value reads as in every output. */
 export const MASKED_VALUE = '(masked)';
@@ -35,7 +35,12 @@ export function maskSecret(data: ManifestData): ManifestData {
 export function maskSecretChanges(changes: readonly FieldChange[]): FieldChange[] {
   return changes.map((change) => {
     if (!isSecretPath(change.path)) return change;
-    const masked: { -readonly [K in keyof FieldChange]: FieldChange[K] } = { change: change.change, path: change.path, text: change.text, masked: true };
+    const masked: { -readonly [K in keyof FieldChange]: FieldChange[K] } = {
+      change: change.change,
+      path: change.path,
+      text: change.text,
+      masked: true,
+    };
     if ('old' in change) masked.old = MASKED_VALUE;
     if ('new' in change) masked.new = MASKED_VALUE;
     return masked;

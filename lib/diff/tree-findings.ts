@@ -1,9 +1,10 @@
 import { compareStrings } from '../util/stable-order.js';
-import { FileFinding } from './diff-model.js';
-import { isJsonnetPath, ManifestTree, OutOfBoundsSymlink, SKIP_FILE_RENDERING_MARKER } from './manifest-tree.js';
+import type { FileFinding } from './diff-model.js';
+import { isJsonnetPath, type ManifestTree, type OutOfBoundsSymlink, SKIP_FILE_RENDERING_MARKER } from './manifest-tree.js';
 
 const isSymlink = (content: string | OutOfBoundsSymlink | undefined): content is OutOfBoundsSymlink => typeof content === 'object';
-const hasMarker = (content: string | OutOfBoundsSymlink | undefined) => typeof content === 'string' && content.includes(SKIP_FILE_RENDERING_MARKER);
+const hasMarker = (content: string | OutOfBoundsSymlink | undefined) =>
+  typeof content === 'string' && content.includes(SKIP_FILE_RENDERING_MARKER);
 const clusterOf = (path: string) => path.split('/')[0];
 
 /**
@@ -40,7 +41,12 @@ export function treeFindings(base: ManifestTree, head: ManifestTree, distPath: s
       continue;
     }
     if (hasMarker(after) && !hasMarker(before)) {
-      if (before === undefined) add('skip-file-rendering', 'notice', `${shown} carries the ${SKIP_FILE_RENDERING_MARKER} marker: Argo CD skips it, so nothing in it is deployed`);
+      if (before === undefined)
+        add(
+          'skip-file-rendering',
+          'notice',
+          `${shown} carries the ${SKIP_FILE_RENDERING_MARKER} marker: Argo CD skips it, so nothing in it is deployed`,
+        );
       else {
         add(
           'skip-file-rendering',

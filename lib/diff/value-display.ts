@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import { FieldChange } from './field-changes.js';
-import { ManifestData } from './manifest-tree.js';
+import type { FieldChange } from './field-changes.js';
+import type { ManifestData } from './manifest-tree.js';
 import { MASKED_VALUE } from './secret-masking.js';
 
 /** Strings longer than this, or with several lines, are summarized: a file's content is read in its own diff. */

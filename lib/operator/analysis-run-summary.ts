@@ -43,10 +43,13 @@ const FAILED_PHASES = new Set(['Failed', 'Error', 'Inconclusive']);
 
 /** The newest run of `runs`, the items of `kubectl get analysisruns --output json`, summarized. */
 export function latestAnalysisRun(runs: readonly AnalysisRunObject[]): AnalysisRunSummary | undefined {
-  const newest = [...runs].sort(
-    (a, b) =>
-      compareStrings(a.metadata?.creationTimestamp ?? '', b.metadata?.creationTimestamp ?? '') || compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''),
-  ).at(-1);
+  const newest = [...runs]
+    .sort(
+      (a, b) =>
+        compareStrings(a.metadata?.creationTimestamp ?? '', b.metadata?.creationTimestamp ?? '') ||
+        compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''),
+    )
+    .at(-1);
   return newest && summarizeAnalysisRun(newest);
 }
 

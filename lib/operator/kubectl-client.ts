@@ -62,7 +62,10 @@ export class KubectlCommandError extends Error {
 
 /** The last non-empty line: kubectl prints client-side log noise first and the error last. */
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   return lines.at(-1) ?? '';
 }
 

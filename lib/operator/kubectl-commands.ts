@@ -40,7 +40,19 @@ export function getApplicationArgs(application: string, context: string): string
 
 /** `kubectl patch application NAME --namespace argocd --type merge --patch '{"operation":...}' --context CTX`. */
 export function syncApplicationArgs(application: string, context: string): string[] {
-  return ['patch', 'application', application, '--namespace', ARGOCD_NAMESPACE, '--type', 'merge', '--patch', SYNC_OPERATION_PATCH, '--context', context];
+  return [
+    'patch',
+    'application',
+    application,
+    '--namespace',
+    ARGOCD_NAMESPACE,
+    '--type',
+    'merge',
+    '--patch',
+    SYNC_OPERATION_PATCH,
+    '--context',
+    context,
+  ];
 }
 
 /**
@@ -58,5 +70,16 @@ export function pluginVersionArgs(): string[] {
 
 /** `kubectl get analysisruns --namespace NS --selector rollouts-pod-template-hash=HASH --output json --context CTX`: a revision's analysis runs. */
 export function getAnalysisRunsArgs(rollout: RolloutRef, podTemplateHash: string, context: string): string[] {
-  return ['get', 'analysisruns', '--namespace', rollout.namespace, '--selector', `rollouts-pod-template-hash=${podTemplateHash}`, '--output', 'json', '--context', context];
+  return [
+    'get',
+    'analysisruns',
+    '--namespace',
+    rollout.namespace,
+    '--selector',
+    `rollouts-pod-template-hash=${podTemplateHash}`,
+    '--output',
+    'json',
+    '--context',
+    context,
+  ];
 }

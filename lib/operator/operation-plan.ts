@@ -1,7 +1,7 @@
 import { rootApplicationName, workloadApplicationName } from '../argocd/application-names.js';
-import { AnalysisRunObject, AnalysisRunSummary, latestAnalysisRun } from './analysis-run-summary.js';
+import { type AnalysisRunObject, type AnalysisRunSummary, latestAnalysisRun } from './analysis-run-summary.js';
 import { formatDuration } from './duration.js';
-import { KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
+import { type KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
 import {
   booleanFlag,
   getAnalysisRunsArgs,
@@ -9,13 +9,13 @@ import {
   getCrdArgs,
   getRolloutArgs,
   ROLLOUTS_CRD,
-  RolloutRef,
+  type RolloutRef,
   rolloutsPluginArgs,
   syncApplicationArgs,
 } from './kubectl-commands.js';
-import { Operation } from './operations.js';
-import { Clock, pollUntil, Probe, WaitTimeoutError } from './poll-until.js';
-import { describeRolloutSummary, RolloutObject, RolloutPhase, RolloutSummary, summarizeRollout } from './rollout-summary.js';
+import type { Operation } from './operations.js';
+import { type Clock, pollUntil, type Probe, WaitTimeoutError } from './poll-until.js';
+import { describeRolloutSummary, type RolloutObject, type RolloutPhase, type RolloutSummary, summarizeRollout } from './rollout-summary.js';
 
 /** A cluster as an operation reaches it. */
 export interface ClusterTarget {
@@ -98,7 +98,6 @@ export class OperationError extends Error {
 /** Extra time the plugin's own `--timeout` gets before the process is killed. */
 const WATCH_GRACE_MS = 30_000;
 
-
 /** What every step of one cluster's plan shares. */
 interface PlanTarget {
   readonly context: string;
@@ -113,7 +112,8 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
     rollout: settings.workload.rollout,
     settings,
   };
-  const plugin = (subcommand: string, flags: readonly string[] = []) => runCommand(rolloutsPluginArgs(target.context, subcommand, target.rollout, flags));
+  const plugin = (subcommand: string, flags: readonly string[] = []) =>
+    runCommand(rolloutsPluginArgs(target.context, subcommand, target.rollout, flags));
   const plan = (steps: OperationStep[], notes: string[] = []): OperationPlan => ({ cluster, steps, show: showRollout(target), notes });
   const rootApplication = rootApplicationName(settings.environment, cluster.name);
   const workloadApplication = workloadApplicationName(settings.workload.name, cluster.name);
@@ -191,7 +191,8 @@ function showRollout(target: PlanTarget): OperationStep<RolloutSummary> {
     note: 'shows the state',
     run: async ({ kubectl }) => {
       const rollout = await readRolloutObject(kubectl, args);
-      if (rollout === undefined) throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
+      if (rollout === undefined)
+        throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
       const summary = summarizeRollout(rollout);
       const analysis = await readCanaryAnalysis(kubectl, target, rollout);
       return analysis ? { ...summary, analysis } : summary;
@@ -216,7 +217,11 @@ async function readRolloutObject(kubectl: KubectlClient, args: readonly string[]
 }
 
 /** The newest analysis run of the canary's revision, when the Rollout analyses its canary and one is under way or done. */
-async function readCanaryAnalysis(kubectl: KubectlClient, target: PlanTarget, rollout: RolloutObject): Promise<AnalysisRunSummary | undefined> {
+async function readCanaryAnalysis(
+  kubectl: KubectlClient,
+  target: PlanTarget,
+  rollout: RolloutObject,
+): Promise<AnalysisRunSummary | undefined> {
   const canary = rollout.status?.currentPodHash;
   if (rollout.spec?.strategy?.canary?.analysis === undefined || !canary || canary === rollout.status?.stableRS) return undefined;
   const args = getAnalysisRunsArgs(target.rollout, canary, target.context);
@@ -234,7 +239,8 @@ function refuseUnlessPausedAtPauseStep(target: PlanTarget): OperationStep {
     run: async ({ kubectl, log }) => {
       log(`$ ${kubectl.display(args)}`);
       const summary = await readRollout(kubectl, args);
-      if (summary === undefined) throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} to promote`);
+      if (summary === undefined)
+        throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} to promote`);
       if (!summary.pausedAtPauseStep) {
         throw new OperationError(
           `refusing to promote: the Rollout is ${describeRolloutSummary(summary)}, not Paused at a pause step. ` +
@@ -257,7 +263,11 @@ function watchUntilHealthy(target: PlanTarget, args: readonly string[]): Operati
       logOutput(log, result.stdout);
       if (result.exitCode === 0) return;
       if (result.exitCode === -1 || /exceeded timeout/.test(result.stderr)) {
-        throw new WaitTimeoutError(`${what} (kubectl argo rollouts status --watch)`, target.settings.timeoutMs, lastLine(result.stdout) || 'no status');
+        throw new WaitTimeoutError(
+          `${what} (kubectl argo rollouts status --watch)`,
+          target.settings.timeoutMs,
+          lastLine(result.stdout) || 'no status',
+        );
       }
       throw new KubectlCommandError(kubectl.display(args), result);
     },
@@ -297,17 +307,23 @@ function pollingStep<T>(
 /** Waits until the CRD exists and its `Established` condition is True. */
 function waitForCrdEstablished(target: PlanTarget, crd: string): OperationStep {
   const args = getCrdArgs(crd, target.context);
-  return pollingStep(target, args, `CRD ${crd} to exist and be Established`, 'the CRD exists and is Established', async (kubectl): Promise<Probe<true>> => {
-    const result = await kubectl.run(args);
-    if (result.exitCode !== 0) {
-      if (isNotFound(result.stderr)) return { done: false, seen: 'the CRD does not exist yet' };
-      throw new KubectlCommandError(kubectl.display(args), result);
-    }
-    const crdObject = parseJson<{ status?: { conditions?: { type?: string; status?: string }[] } }>(result.stdout, kubectl.display(args));
-    const established = crdObject.status?.conditions?.find((condition) => condition.type === 'Established');
-    if (established?.status === 'True') return { done: true, value: true };
-    return { done: false, seen: `the CRD exists, Established is ${established?.status ?? 'not reported'}` };
-  });
+  return pollingStep(
+    target,
+    args,
+    `CRD ${crd} to exist and be Established`,
+    'the CRD exists and is Established',
+    async (kubectl): Promise<Probe<true>> => {
+      const result = await kubectl.run(args);
+      if (result.exitCode !== 0) {
+        if (isNotFound(result.stderr)) return { done: false, seen: 'the CRD does not exist yet' };
+        throw new KubectlCommandError(kubectl.display(args), result);
+      }
+      const crdObject = parseJson<{ status?: { conditions?: { type?: string; status?: string }[] } }>(result.stdout, kubectl.display(args));
+      const established = crdObject.status?.conditions?.find((condition) => condition.type === 'Established');
+      if (established?.status === 'True') return { done: true, value: true };
+      return { done: false, seen: `the CRD exists, Established is ${established?.status ?? 'not reported'}` };
+    },
+  );
 }
 
 interface ApplicationObject {
@@ -321,32 +337,45 @@ interface ApplicationObject {
  */
 function waitForApplicationSync(target: PlanTarget, application: string): OperationStep {
   const args = getApplicationArgs(application, target.context);
-  return pollingStep(target, args, `Argo CD to finish syncing ${application}`, 'Argo CD has finished the sync', async (kubectl): Promise<Probe<true>> => {
-    const app = parseJson<ApplicationObject>(await kubectl.check(args), kubectl.display(args));
-    const state = app.status?.operationState;
-    // Argo CD removes `operation` once the operation has completed, whatever its outcome.
-    if (app.operation !== undefined && app.operation !== null) return { done: false, seen: `sync ${state?.phase ?? 'requested'}` };
-    if (state?.phase === 'Succeeded') return { done: true, value: true };
-    if (state?.phase === 'Failed' || state?.phase === 'Error') {
-      throw new OperationError(`Argo CD's sync of ${application} ended ${state.phase}${state.message ? `: ${state.message}` : ''}`);
-    }
-    return { done: false, seen: `sync ${state?.phase ?? 'not started'}` };
-  });
+  return pollingStep(
+    target,
+    args,
+    `Argo CD to finish syncing ${application}`,
+    'Argo CD has finished the sync',
+    async (kubectl): Promise<Probe<true>> => {
+      const app = parseJson<ApplicationObject>(await kubectl.check(args), kubectl.display(args));
+      const state = app.status?.operationState;
+      // Argo CD removes `operation` once the operation has completed, whatever its outcome.
+      if (app.operation !== undefined && app.operation !== null) return { done: false, seen: `sync ${state?.phase ?? 'requested'}` };
+      if (state?.phase === 'Succeeded') return { done: true, value: true };
+      if (state?.phase === 'Failed' || state?.phase === 'Error') {
+        throw new OperationError(`Argo CD's sync of ${application} ended ${state.phase}${state.message ? `: ${state.message}` : ''}`);
+      }
+      return { done: false, seen: `sync ${state?.phase ?? 'not started'}` };
+    },
+  );
 }
 
 /** Polls the Rollout until it is in one of `accepted`; Degraded ends the wait at once unless accepted. */
 function waitForRollout(target: PlanTarget, accepted: readonly RolloutPhase[]): OperationStep {
   const args = getRolloutArgs(target.rollout, target.context);
   const phases = accepted.join(' or ');
-  return pollingStep(target, args, `Rollout ${target.rollout.name} to be ${phases}`, `the Rollout is ${phases}`, async (kubectl): Promise<Probe<RolloutSummary>> => {
-    const summary = await readRollout(kubectl, args);
-    if (summary === undefined) return { done: false, seen: `no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} yet` };
-    if (accepted.includes(summary.status)) return { done: true, value: summary };
-    if (summary.status === 'Degraded') {
-      throw new OperationError(`Rollout ${target.rollout.name} is Degraded${summary.message ? `: ${summary.message}` : ''}`);
-    }
-    return { done: false, seen: describeRolloutSummary(summary) };
-  });
+  return pollingStep(
+    target,
+    args,
+    `Rollout ${target.rollout.name} to be ${phases}`,
+    `the Rollout is ${phases}`,
+    async (kubectl): Promise<Probe<RolloutSummary>> => {
+      const summary = await readRollout(kubectl, args);
+      if (summary === undefined)
+        return { done: false, seen: `no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} yet` };
+      if (accepted.includes(summary.status)) return { done: true, value: summary };
+      if (summary.status === 'Degraded') {
+        throw new OperationError(`Rollout ${target.rollout.name} is Degraded${summary.message ? `: ${summary.message}` : ''}`);
+      }
+      return { done: false, seen: describeRolloutSummary(summary) };
+    },
+  );
 }
 
 function isNotFound(stderr: string): boolean {

@@ -2,7 +2,7 @@ import { isMap, parseDocument } from 'yaml';
 import { ConfigError } from '../config/config-error.js';
 import { describeObject, objectsOf } from '../diff/diff-model.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
-import { ManifestTree } from '../diff/manifest-tree.js';
+import type { ManifestTree } from '../diff/manifest-tree.js';
 
 /** Where a release name is set: the platform default, or one cluster's overlay. */
 export interface ReleaseField {
@@ -55,7 +55,9 @@ export function rolloutChanges(before: ManifestTree, after: ManifestTree): Rollo
   const diff = diffManifestTrees(before, after, { baseName: 'dist before', headName: 'dist after' });
   return objectsOf(diff).flatMap((object) =>
     object.meanings.flatMap(({ code, message }) =>
-      code === 'canary-started' || code === 'rollout-created' ? [{ cluster: object.cluster, kind: code, message: `${describeObject(object)}: ${message}` }] : [],
+      code === 'canary-started' || code === 'rollout-created'
+        ? [{ cluster: object.cluster, kind: code, message: `${describeObject(object)}: ${message}` }]
+        : [],
     ),
   );
 }

@@ -1,10 +1,10 @@
 import { UsageError } from '../cli/command-line-errors.js';
-import { KubectlClient, KubectlCommandError, KubectlMissingError } from './kubectl-client.js';
+import { type KubectlClient, KubectlCommandError, KubectlMissingError } from './kubectl-client.js';
 import { pluginVersionArgs } from './kubectl-commands.js';
-import { ClusterTarget, OperationPlan, OperationSettings, planOperation, StepContext } from './operation-plan.js';
-import { Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
-import { Clock, SYSTEM_CLOCK } from './poll-until.js';
-import { RolloutSummary } from './rollout-summary.js';
+import { type ClusterTarget, type OperationPlan, type OperationSettings, planOperation, type StepContext } from './operation-plan.js';
+import { type Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
+import { type Clock, SYSTEM_CLOCK } from './poll-until.js';
+import type { RolloutSummary } from './rollout-summary.js';
 
 /** How one cluster's operation ended. */
 export interface ClusterOutcome {
@@ -66,7 +66,9 @@ export class RolloutOperator {
     }
     const version = output.split('\n')[0].trim();
     if (!version.includes(`${SUPPORTED_PLUGIN_VERSION}+`) && !version.endsWith(SUPPORTED_PLUGIN_VERSION)) {
-      this.log(`warning: found "${version}"; these operations guard against the behaviour of kubectl-argo-rollouts ${SUPPORTED_PLUGIN_VERSION}`);
+      this.log(
+        `warning: found "${version}"; these operations guard against the behaviour of kubectl-argo-rollouts ${SUPPORTED_PLUGIN_VERSION}`,
+      );
     }
     return version;
   }
@@ -126,4 +128,3 @@ export class RolloutOperator {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

@@ -124,14 +124,17 @@ export function calculateRolloutPhase(rollout: RolloutObject): { phase: RolloutP
     const active = status.blueGreen?.activeSelector ?? '';
     if (active === '' || active !== status.currentPodHash) return { phase: 'Progressing', message: 'active service cutover pending' };
     if (!fullyPromoted) {
-      const analysisDone = ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(status.blueGreen?.postPromotionAnalysisRunStatus?.status ?? '');
+      const analysisDone = ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(
+        status.blueGreen?.postPromotionAnalysisRunStatus?.status ?? '',
+      );
       return blueGreen.postPromotionAnalysis !== undefined && !analysisDone
         ? { phase: 'Progressing', message: 'waiting for analysis to complete' }
         : { phase: 'Progressing', message: 'waiting for post-promotion verification to complete' };
     }
   } else if (canary) {
     // Basic canary only: with traffic routing, old pods may stay up on purpose (scaleDownDelay).
-    if (!canary.trafficRouting && (status.replicas ?? 0) > updated) return { phase: 'Progressing', message: 'old replicas are pending termination' };
+    if (!canary.trafficRouting && (status.replicas ?? 0) > updated)
+      return { phase: 'Progressing', message: 'old replicas are pending termination' };
     if (!fullyPromoted) return { phase: 'Progressing', message: 'waiting for all steps to complete' };
   }
   return { phase: 'Healthy', message: '' };

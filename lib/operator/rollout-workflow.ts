@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
-import { Cloud } from '../config/fields.js';
+import type { Cloud } from '../config/fields.js';
 import { compareStrings } from '../util/stable-order.js';
 import { OPERATIONS, SUPPORTED_PLUGIN_VERSION } from './operations.js';
 
@@ -191,7 +191,12 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
         {
           name: 'Run ${{ inputs.operation }}',
           // Inputs reach the shell as environment variables, never as text pasted into the script.
-          env: { OPERATION: '${{ inputs.operation }}', CLUSTER: cluster.name, ...(chooseWorkload ? { WORKLOAD: '${{ inputs.workload }}' } : {}), TO_REVISION: '${{ inputs.to_revision }}' },
+          env: {
+            OPERATION: '${{ inputs.operation }}',
+            CLUSTER: cluster.name,
+            ...(chooseWorkload ? { WORKLOAD: '${{ inputs.workload }}' } : {}),
+            TO_REVISION: '${{ inputs.to_revision }}',
+          },
           run: script(
             chooseWorkload ? 'args=("$OPERATION" --cluster "$CLUSTER" --workload "$WORKLOAD")' : 'args=("$OPERATION" --cluster "$CLUSTER")',
             'if [ -n "$TO_REVISION" ]; then args+=(--to-revision "$TO_REVISION"); fi',
@@ -223,7 +228,15 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
             options: ['all', ...clusterNames],
           },
           ...(chooseWorkload
-            ? { workload: { description: 'The workload whose Rollout to operate on', type: 'choice', required: true, default: rolloutWorkloads[0], options: [...rolloutWorkloads] } }
+            ? {
+                workload: {
+                  description: 'The workload whose Rollout to operate on',
+                  type: 'choice',
+                  required: true,
+                  default: rolloutWorkloads[0],
+                  options: [...rolloutWorkloads],
+                },
+              }
             : {}),
           to_revision: {
             description: 'undo only: the Rollout revision to go back to (empty: the previous one)',
@@ -265,7 +278,11 @@ function clusterSteps(cluster: WorkflowCluster): Step[] {
       return [
         step('sign in to AWS', {
           uses: usesOf(PINNED_ACTIONS.awsCredentials),
-          with: { 'role-to-assume': secret('ROLE_ARN'), 'role-session-name': 'mandelbrot-rollout-${{ github.run_id }}', 'aws-region': cluster.region },
+          with: {
+            'role-to-assume': secret('ROLE_ARN'),
+            'role-session-name': 'mandelbrot-rollout-${{ github.run_id }}',
+            'aws-region': cluster.region,
+          },
         }),
         step(`create kube context ${cluster.context}`, {
           env: { EKS_CLUSTER: secret('EKS_CLUSTER'), AWS_REGION: cluster.region, KUBE_CONTEXT: cluster.context },
@@ -336,7 +353,8 @@ function decorate(document: Document, clusters: readonly WorkflowCluster[]): voi
     const steps = isMap(job.value) ? job.value.get('steps', true) : undefined;
     if (!isSeq(steps)) throw new Error('a job of the workflow has no steps');
     const cluster = clusters.find((candidate) => String(isScalar(job.key) ? job.key.value : '') === `rollout-${candidate.name}`);
-    if (cluster && isScalar(job.key)) job.key.commentBefore = ` Cluster ${cluster.name}: ${cluster.cloud} in ${cluster.region}, kube context ${cluster.context}`;
+    if (cluster && isScalar(job.key))
+      job.key.commentBefore = ` Cluster ${cluster.name}: ${cluster.cloud} in ${cluster.region}, kube context ${cluster.context}`;
     for (const step of steps.items) {
       if (!isMap(step)) continue;
       const uses = step.get('uses', true);

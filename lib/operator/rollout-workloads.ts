@@ -1,5 +1,5 @@
 import { UsageError } from '../cli/command-line-errors.js';
-import { Workload, WorkloadRollout } from '../workloads/workload.js';
+import type { Workload, WorkloadRollout } from '../workloads/workload.js';
 
 /** A workload that runs a Rollout operators drive. */
 export type RolloutWorkload = Workload & { readonly rollout: WorkloadRollout };
@@ -23,6 +23,9 @@ export function selectRolloutWorkload(workloads: readonly Workload[], name: stri
     throw new UsageError(`--workload is needed: more than one workload runs a Rollout; expected one of ${names}`);
   }
   const chosen = choices.find((workload) => workload.name === name);
-  if (!chosen) throw new UsageError(`--workload "${name}" is not a workload that runs a Rollout; expected ${choices.length === 1 ? names : `one of ${names}`}`);
+  if (!chosen)
+    throw new UsageError(
+      `--workload "${name}" is not a workload that runs a Rollout; expected ${choices.length === 1 ? names : `one of ${names}`}`,
+    );
   return chosen;
 }

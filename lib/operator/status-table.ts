@@ -1,5 +1,5 @@
 import { analysisStoppedRollout, describeAnalysisRun } from './analysis-run-summary.js';
-import { ClusterOutcome } from './rollout-operator.js';
+import type { ClusterOutcome } from './rollout-operator.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
 const STATUS_COLUMNS = ['cluster', 'cloud', 'status', 'step', 'weight', 'desired', 'ready', 'stable replica set'] as const;
@@ -9,14 +9,27 @@ function statusRows(outcomes: readonly ClusterOutcome[]): string[][] {
   return outcomes.map(({ cluster, state }) =>
     state === undefined
       ? [cluster.name, cluster.cloud, 'unknown', '-', '-', '-', '-', '-']
-      : [cluster.name, cluster.cloud, state.status, state.step, state.weight, String(state.desired), String(state.ready), state.stableReplicaSet],
+      : [
+          cluster.name,
+          cluster.cloud,
+          state.status,
+          state.step,
+          state.weight,
+          String(state.desired),
+          String(state.ready),
+          state.stableReplicaSet,
+        ],
   );
 }
 
 /** The rows under a header, each column as wide as its widest cell, two spaces apart. */
 function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import {
   Rollout,
-  RolloutSpecStrategyCanaryAnalysis,
-  RolloutSpecStrategyCanarySteps,
+  type RolloutSpecStrategyCanaryAnalysis,
+  type RolloutSpecStrategyCanarySteps,
   RolloutSpecStrategyCanaryStepsPauseDuration,
-  RolloutSpecTemplate,
+  type RolloutSpecTemplate,
 } from '../../imports/argo-rollouts-rollout-argoproj.io.js';
 
 /** One step of a canary: shift traffic weight, or pause. */
@@ -147,12 +147,7 @@ function toRolloutStep(step: CanaryStep): RolloutSpecStrategyCanarySteps {
 const PAUSE_DURATION = /^\d+[smh]?$/;
 
 /** The controller's spec rules, phrased for the person editing the construct's props. */
-function canaryRolloutErrors(
-  name: string,
-  replicas: number,
-  steps: readonly CanaryStep[],
-  props: CanaryRolloutProps,
-): string[] {
+function canaryRolloutErrors(name: string, replicas: number, steps: readonly CanaryStep[], props: CanaryRolloutProps): string[] {
   const where = `Rollout ${name}`;
   const errors: string[] = [];
   if (!Number.isInteger(replicas) || replicas < 0) {
@@ -189,19 +184,25 @@ function canaryRolloutErrors(
         duration === undefined ||
         (typeof duration === 'number' ? Number.isInteger(duration) && duration >= 0 : PAUSE_DURATION.test(duration));
       if (!valid) {
-        errors.push(`${field}.pause.duration is ${JSON.stringify(duration)}; expected seconds (30) or a number with unit s, m or h ("30s", "5m", "1h")`);
+        errors.push(
+          `${field}.pause.duration is ${JSON.stringify(duration)}; expected seconds (30) or a number with unit s, m or h ("30s", "5m", "1h")`,
+        );
       }
     }
   });
   const startingStep = props.analysis?.startingStep;
   if (startingStep !== undefined && !(Number.isInteger(startingStep) && startingStep >= 0 && startingStep < steps.length)) {
-    errors.push(`${where}: spec.strategy.canary.analysis.startingStep is ${startingStep}; expected the index of a step, from 0 to ${steps.length - 1}`);
+    errors.push(
+      `${where}: spec.strategy.canary.analysis.startingStep is ${startingStep}; expected the index of a step, from 0 to ${steps.length - 1}`,
+    );
   }
   const pausesBelowFull = steps.some(
     (step, index) => 'pause' in step && currentWeight(steps.slice(0, index)) < 100 && currentWeight(steps.slice(0, index)) > 0,
   );
   if (pausesBelowFull && replicas < 2) {
-    errors.push(`${where}: spec.replicas is ${replicas}; a canary that pauses below 100% needs at least 2 replicas, or no stable pod serves beside the canary`);
+    errors.push(
+      `${where}: spec.replicas is ${replicas}; a canary that pauses below 100% needs at least 2 replicas, or no stable pod serves beside the canary`,
+    );
   }
   return errors;
 }

@@ -53,7 +53,9 @@ export function readPreviousOutput(root: string, displayRoot = root): PreviousOu
 
 function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, unknown>): PreviousConfigMap {
   const problem = (what: string) =>
-    new ConfigError(`${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`);
+    new ConfigError(
+      `${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`,
+    );
   let object: any;
   try {
     object = parsed.has(text) ? parsed.get(text) : parseYaml(text, { maxBytes: MAX_CONFIG_MAP_FILE_BYTES });

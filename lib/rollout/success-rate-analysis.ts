@@ -1,9 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  AnalysisTemplate,
-  AnalysisTemplateSpecMetricsFailureLimit,
-} from '../../imports/argo-rollouts-analysis-template-argoproj.io.js';
+import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argo-rollouts-analysis-template-argoproj.io.js';
 
 /** The template's argument that carries the canary's pod-template hash. */
 export const CANARY_HASH_ARG = 'canary-hash';
@@ -132,8 +129,11 @@ const DURATION = /^[1-9]\d*[smh]$/;
 function successRateAnalysisErrors(name: string, successRate: number, interval: string, failureLimit: number): string[] {
   const where = `AnalysisTemplate ${name}`;
   const errors: string[] = [];
-  if (!(successRate > 0 && successRate <= 1)) errors.push(`${where}: success rate is ${successRate}; expected a share above 0 and at most 1`);
-  if (!DURATION.test(interval)) errors.push(`${where}: interval is ${JSON.stringify(interval)}; expected a whole number with unit s, m or h ("30s", "1m")`);
-  if (!Number.isInteger(failureLimit) || failureLimit < 0) errors.push(`${where}: failureLimit is ${failureLimit}; expected a whole number of at least 0`);
+  if (!(successRate > 0 && successRate <= 1))
+    errors.push(`${where}: success rate is ${successRate}; expected a share above 0 and at most 1`);
+  if (!DURATION.test(interval))
+    errors.push(`${where}: interval is ${JSON.stringify(interval)}; expected a whole number with unit s, m or h ("30s", "1m")`);
+  if (!Number.isInteger(failureLimit) || failureLimit < 0)
+    errors.push(`${where}: failureLimit is ${failureLimit}; expected a whole number of at least 0`);
   return errors;
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { compareStrings } from '../util/stable-order.js';
-import { PreviousConfigMap } from './previous-output.js';
+import type { PreviousConfigMap } from './previous-output.js';
 import { SourceConfigMap, sourceConfigMapName } from './source-config-map.js';
 
 export interface VersionedConfigMapProps {
@@ -92,18 +92,30 @@ export class VersionedConfigMap extends Construct {
     const currentName = props.files && sourceConfigMapName(props.baseName, props.files, hashLength);
     const plan = planRetention(family, currentName, retain);
     if (props.files) {
-      this.current = new SourceConfigMap(this, 'Current', { baseName: props.baseName, files: props.files, hashLength, generation: plan.currentGeneration });
+      this.current = new SourceConfigMap(this, 'Current', {
+        baseName: props.baseName,
+        files: props.files,
+        hashLength,
+        generation: plan.currentGeneration,
+      });
     }
     this.retained = plan.retained.map(
       (version) =>
-        new SourceConfigMap(this, version.name, { baseName: props.baseName, files: version.data, hashLength, generation: version.generation }),
+        new SourceConfigMap(this, version.name, {
+          baseName: props.baseName,
+          files: version.data,
+          hashLength,
+          generation: version.generation,
+        }),
     );
 
     this.node.addValidation({
       validate: () => {
         const errors: string[] = [];
         if (!Number.isInteger(retain) || retain < 1) {
-          errors.push(`${props.baseName}: retain is ${retain}; expected a whole number of at least 1, or an abort finds no ConfigMap for its stable pods`);
+          errors.push(
+            `${props.baseName}: retain is ${retain}; expected a whole number of at least 1, or an abort finds no ConfigMap for its stable pods`,
+          );
         }
         plan.retained.forEach((version, index) => {
           const rebuilt = this.retained[index].name;

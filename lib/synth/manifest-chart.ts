@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 export interface ManifestChartProps {
   /** Folder of the output tree the chart's objects are written to, such as `aws/mandelbrot`. */

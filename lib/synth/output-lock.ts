@@ -76,7 +76,6 @@ function readHolder(path: string): number | undefined {
   }
 }
 
-
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -19,7 +19,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type * as TypeScript from 'typescript';
-import { FieldPathSegment, formatFieldPath } from '../util/field-path.js';
+import { type FieldPathSegment, formatFieldPath } from '../util/field-path.js';
 import { compareStrings } from '../util/stable-order.js';
 
 /** A kubernetes-models class: validates its data against the kind's OpenAPI schema. */
@@ -66,7 +66,12 @@ export const KIND_SCHEMAS: readonly KindSchema[] = [
   argo('argo-rollouts', 'ClusterAnalysisTemplate', ClusterAnalysisTemplate),
   argo('argo-cd', 'Application', Application),
   argo('argo-cd', 'AppProject', AppProject),
-  { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', model: PodMonitor, typesModule: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' },
+  {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    model: PodMonitor,
+    typesModule: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor',
+  },
 ];
 
 /** One thing wrong with an object: where (a field path, `''` for the object itself) and what. */
@@ -123,7 +128,8 @@ export class SchemaValidator {
     const ts = this.ts;
     const fileName = join(projectRoot, '__kind-schemas__.ts');
     const source = KIND_SCHEMAS.map(
-      (schema, index) => `import type { I${schema.kind} as T${index} } from '${schema.typesModule}';\nexport type Kind${index} = T${index};\n`,
+      (schema, index) =>
+        `import type { I${schema.kind} as T${index} } from '${schema.typesModule}';\nexport type Kind${index} = T${index};\n`,
     ).join('');
     const options: TypeScript.CompilerOptions = {
       noEmit: true,
@@ -163,7 +169,12 @@ export class SchemaValidator {
     const { apiVersion, kind } = object;
     const root = typeof apiVersion === 'string' && typeof kind === 'string' ? this.rootTypes.get(schemaKey(apiVersion, kind)) : undefined;
     if (!root) {
-      return [{ path: '', message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)}; known kinds: ${KIND_SCHEMAS.map((schema) => `${schema.apiVersion} ${schema.kind}`).join(', ')}` }];
+      return [
+        {
+          path: '',
+          message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)}; known kinds: ${KIND_SCHEMAS.map((schema) => `${schema.apiVersion} ${schema.kind}`).join(', ')}`,
+        },
+      ];
     }
     const problems: SchemaProblem[] = [];
     this.findUnknownFields(object, [root.type], [], problems);
@@ -190,7 +201,8 @@ export class SchemaValidator {
     const objects = members.filter((member) => member.flags & ts.TypeFlags.Object && !checker.isArrayType(member));
     if (objects.length === 0) return;
     // An empty interface (RawExtension, such as a Helm valuesObject) holds anything.
-    if (objects.some((member) => checker.getPropertiesOfType(member).length === 0 && checker.getIndexInfosOfType(member).length === 0)) return;
+    if (objects.some((member) => checker.getPropertiesOfType(member).length === 0 && checker.getIndexInfosOfType(member).length === 0))
+      return;
     for (const [key, child] of Object.entries(value)) {
       const childTypes = objects.flatMap((member) => {
         const property = checker.getPropertyOfType(member, key);
@@ -237,5 +249,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** `rollout-mandelbrot.yaml: spec.replicas: must be integer`, one line per problem. */
 export function formatSchemaProblems(where: string, problems: readonly SchemaProblem[]): string[] {
-  return problems.map((problem) => (problem.path === '' ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`));
+  return problems.map((problem) =>
+    problem.path === '' ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`,
+  );
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
-import { outputFolderProblem, ProtectedPath } from './output-folder.js';
+import { outputFolderProblem, type ProtectedPath } from './output-folder.js';
 
 export const SYNTH_USAGE = `usage: npm run synth [-- options]
 
@@ -41,7 +41,11 @@ export interface SynthOptions {
  * @returns the options, or `undefined` when `--help` was asked for
  * @throws ConfigError with one line per problem
  */
-export function parseSynthOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>>, projectRoot: string): SynthOptions | undefined {
+export function parseSynthOptions(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  projectRoot: string,
+): SynthOptions | undefined {
   let values;
   try {
     ({ values } = parseArgs({
@@ -109,10 +113,18 @@ export function parseSynthOptions(args: readonly string[], env: Readonly<Record<
   ];
   const historyGuard: ProtectedPath[] = resolve(history) === resolve(outdir) ? [] : [{ path: history, what: 'the history it reads' }];
   const outdirProblem = outputFolderProblem(outdir, [...inputs, ...historyGuard]);
-  if (outdirProblem) problems.push(`${outdirLabel}: ${outdirProblem}; synth replaces its output folder whole, so it must be a folder of its own such as dist`);
+  if (outdirProblem)
+    problems.push(
+      `${outdirLabel}: ${outdirProblem}; synth replaces its output folder whole, so it must be a folder of its own such as dist`,
+    );
   if (options.cdk8sOutdir !== undefined) {
-    const problem = outputFolderProblem(options.cdk8sOutdir, [...inputs, { path: outdir, what: 'the output folder', refuseInside: true }, ...historyGuard]);
-    if (problem) problems.push(`--cdk8s-outdir ${options.cdk8sOutdir}: ${problem}; expected a scratch folder of its own, such as cdk8s.yaml's output`);
+    const problem = outputFolderProblem(options.cdk8sOutdir, [
+      ...inputs,
+      { path: outdir, what: 'the output folder', refuseInside: true },
+      ...historyGuard,
+    ]);
+    if (problem)
+      problems.push(`--cdk8s-outdir ${options.cdk8sOutdir}: ${problem}; expected a scratch folder of its own, such as cdk8s.yaml's output`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return options;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, type App, Chart, Yaml } from 'cdk8s';
 import { compareStrings } from '../util/stable-order.js';
 import { ManifestChart } from './manifest-chart.js';
 
@@ -48,7 +48,9 @@ export function renderManifestTree(app: App): ManifestFile[] {
     const chart = Chart.of(object);
     const folder = ManifestChart.isManifestChart(chart) ? chart.folder : undefined;
     if (folder === undefined) {
-      throw new SynthValidationError([`[${object.node.path}] ${object.kind} ${object.name} is outside any ManifestChart, so it has no folder`]);
+      throw new SynthValidationError([
+        `[${object.node.path}] ${object.kind} ${object.name} is outside any ManifestChart, so it has no folder`,
+      ]);
     }
     const json = object.toJson();
     const path = `${folder}/${manifestFileName(json)}`;
@@ -125,7 +127,11 @@ function leftoversOf(path: string): string[] {
  * the leftovers of killed runs removed: a failure there is a warning, since the new output is
  * complete. Callers serialize writes to one outdir (see `withOutputLock`).
  */
-export function writeManifestTree(outdir: string, files: readonly ManifestFile[], props: WriteManifestTreeProps = {}): WriteManifestTreeResult {
+export function writeManifestTree(
+  outdir: string,
+  files: readonly ManifestFile[],
+  props: WriteManifestTreeProps = {},
+): WriteManifestTreeResult {
   const remove = props.remove ?? removeRecursively;
   const companions = props.companions ?? [];
   const parent = dirname(outdir);
@@ -140,7 +146,9 @@ export function writeManifestTree(outdir: string, files: readonly ManifestFile[]
     try {
       remove(path);
     } catch (error) {
-      warnings.push(`${path} could not be removed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); delete it by hand, or let the next synth try again`);
+      warnings.push(
+        `${path} could not be removed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); delete it by hand, or let the next synth try again`,
+      );
     }
   };
 
@@ -172,7 +180,8 @@ export function writeManifestTree(outdir: string, files: readonly ManifestFile[]
     }
   } catch (error) {
     if (swapped) putBack(outdir, staging, retired, replacedCompanions, aside);
-    for (const path of [staging, ...companions.flatMap((companion) => [aside(companion.path, 'new'), aside(companion.path, 'old')])]) tidy(path);
+    for (const path of [staging, ...companions.flatMap((companion) => [aside(companion.path, 'new'), aside(companion.path, 'old')])])
+      tidy(path);
     throw error;
   }
   for (const path of [retired, ...companions.map((companion) => aside(companion.path, 'old')), ...leftovers]) tidy(path);
@@ -180,7 +189,13 @@ export function writeManifestTree(outdir: string, files: readonly ManifestFile[]
 }
 
 /** Undoes a swap: the old tree back at `outdir`, the replaced companions back from their saved links. */
-function putBack(outdir: string, staging: string, retired: string, companions: readonly CompanionFile[], aside: (path: string, kind: 'new' | 'old') => string): void {
+function putBack(
+  outdir: string,
+  staging: string,
+  retired: string,
+  companions: readonly CompanionFile[],
+  aside: (path: string, kind: 'new' | 'old') => string,
+): void {
   for (const companion of companions) {
     const saved = aside(companion.path, 'old');
     if (existsSync(saved)) renameSync(saved, companion.path);

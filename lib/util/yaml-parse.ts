@@ -63,7 +63,8 @@ const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 export function parseYamlDocuments(text: string, options: YamlParseOptions = {}): unknown[] {
   if (options.maxBytes !== undefined) {
     const bytes = Buffer.byteLength(text);
-    if (bytes > options.maxBytes) throw new YamlParseError(`the file is ${formatBytes(bytes)}, more than the ${formatBytes(options.maxBytes)} accepted`);
+    if (bytes > options.maxBytes)
+      throw new YamlParseError(`the file is ${formatBytes(bytes)}, more than the ${formatBytes(options.maxBytes)} accepted`);
   }
   let documents: unknown[];
   try {
@@ -74,7 +75,9 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
   const maxAliasCount = options.maxAliasCount ?? 100;
   for (const document of documents) {
     if (aliasRepeatsExceed(document, maxAliasCount)) {
-      throw new YamlParseError(`aliases repeat nodes more than ${maxAliasCount} times, which would exhaust memory (an alias bomb); expected plain values`);
+      throw new YamlParseError(
+        `aliases repeat nodes more than ${maxAliasCount} times, which would exhaust memory (an alias bomb); expected plain values`,
+      );
     }
   }
   return documents;
@@ -115,9 +118,11 @@ function aliasRepeatsExceed(document: unknown, limit: number): boolean {
 
 function toParseError(error: unknown, text: string): YamlParseError {
   const { reason, mark } = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown; position?: unknown } };
-  const position = typeof mark?.line === 'number' && typeof mark.column === 'number' ? { line: mark.line + 1, column: mark.column + 1 } : undefined;
+  const position =
+    typeof mark?.line === 'number' && typeof mark.column === 'number' ? { line: mark.line + 1, column: mark.column + 1 } : undefined;
   // js-yaml's message adds a multi-line excerpt of the text; the reason is its first line.
-  if (typeof reason !== 'string') return invalidYaml(`cannot be read: ${String((error as Error)?.message ?? error).split('\n')[0]}`, position);
+  if (typeof reason !== 'string')
+    return invalidYaml(`cannot be read: ${String((error as Error)?.message ?? error).split('\n')[0]}`, position);
   if (reason === 'duplicated mapping key' && typeof mark?.position === 'number') {
     // js-yaml marks a quoted key after its opening quote; the key starts at the quote.
     const quoted = `"'`.includes(text[mark.position - 1] ?? 'x') ? 1 : 0;
@@ -132,7 +137,7 @@ function keyNameAt(text: string, offset: number): string | undefined {
   const end = text.indexOf('\n', offset);
   const key = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:,{}[\]\n]+?))\s*(?::|$)/.exec(text.slice(offset, end === -1 ? undefined : end));
   if (!key) return undefined;
-  let name = key[3] ?? key[2]?.replaceAll("''", "'") ?? key[1]!;
+  let name = key[3] ?? key[2]?.replaceAll("''", "'") ?? key[1];
   if (key[1] !== undefined) {
     try {
       name = JSON.parse(`"${key[1]}"`) as string;

@@ -1,7 +1,7 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import * as v from 'valibot';
-import { ResourceKind } from '../argocd/resource-kinds.js';
-import { PreviousConfigMap } from '../rollout/previous-output.js';
+import type { ResourceKind } from '../argocd/resource-kinds.js';
+import type { PreviousConfigMap } from '../rollout/previous-output.js';
 
 /** A workload's settings in one file: a valibot strict object whose fields all have defaults or are required. */
 export type SettingsSchema<T> = v.GenericSchema<unknown, T>;
@@ -131,7 +131,12 @@ export interface Workload<Platform = unknown, Cluster = unknown, Props = unknown
    *
    * @param allClusters whether `clusters` is every cluster
    */
-  settingsProblems?(platform: Platform, clusters: readonly WorkloadClusterSettings<Cluster>[], platformFile: string, allClusters: boolean): string[];
+  settingsProblems?(
+    platform: Platform,
+    clusters: readonly WorkloadClusterSettings<Cluster>[],
+    platformFile: string,
+    allClusters: boolean,
+  ): string[];
 
   /** Adds the workload's objects under `scope`, a chart of its own. */
   build(scope: Construct, props: Props, context: WorkloadContext): Construct;
@@ -139,7 +144,7 @@ export interface Workload<Platform = unknown, Cluster = unknown, Props = unknown
 
 /** `workload` with its types checked, and erased for the registry. */
 export function defineWorkload<Platform, Cluster, Props>(workload: Workload<Platform, Cluster, Props>): Workload {
-  return workload as unknown as Workload;
+  return workload;
 }
 
 /** The settings of a workload with none. */

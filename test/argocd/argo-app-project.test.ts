@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { ArgoAppProject } from '../../lib/argocd/argo-app-project.js';
 import { ArgoApplication, CREATE_NAMESPACE } from '../../lib/argocd/argo-application.js';
-import { ResourceKind } from '../../lib/argocd/resource-kinds.js';
+import type { ResourceKind } from '../../lib/argocd/resource-kinds.js';
 
 const REPO = 'https://example.com/repo.git';
 const cluster = (group: string, kind: string): ResourceKind => ({ group, kind, namespaced: false });
@@ -47,7 +47,9 @@ describe('ArgoAppProject', () => {
 
   test('never puts a namespaced kind in clusterResourceWhitelist, where Argo CD ignores it', () => {
     const chart = Testing.chart();
-    const app = application(chart, 'analysis', { deployedKinds: [namespaced('argoproj.io', 'AnalysisTemplate'), cluster('argoproj.io', 'ClusterAnalysisTemplate')] });
+    const app = application(chart, 'analysis', {
+      deployedKinds: [namespaced('argoproj.io', 'AnalysisTemplate'), cluster('argoproj.io', 'ClusterAnalysisTemplate')],
+    });
     new ArgoAppProject(chart, 'Project', { applications: [app] });
 
     const spec = projectSpec(chart);
@@ -105,7 +107,9 @@ describe('ArgoAppProject', () => {
     const app = application(chart, 'workload', { project: 'default' });
     new ArgoAppProject(chart, 'Project', { applications: [app] });
 
-    expect(() => Testing.synth(chart)).toThrow('AppProject trinity would refuse Application workload: names project "default", expected "trinity"');
+    expect(() => Testing.synth(chart)).toThrow(
+      'AppProject trinity would refuse Application workload: names project "default", expected "trinity"',
+    );
   });
 
   test('fails if it has no Applications', () => {

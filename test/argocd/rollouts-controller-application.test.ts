@@ -17,7 +17,11 @@ describe('RolloutsControllerApplication', () => {
   test('installs chart argo-rollouts 2.40.9 into argo-rollouts before the workloads', () => {
     const [application] = Testing.synth(synthController().chart);
 
-    expect(application.metadata).toEqual({ name: 'trinity-rollouts-aws', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': '-1' } });
+    expect(application.metadata).toEqual({
+      name: 'trinity-rollouts-aws',
+      namespace: 'argocd',
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+    });
     expect(application.spec.project).toBe('trinity');
     expect(application.spec.source).toEqual({
       repoURL: 'https://argoproj.github.io/argo-helm',
@@ -45,7 +49,9 @@ describe('RolloutsControllerApplication', () => {
 
   test("declares the chart's cluster-scoped objects: CRDs, ClusterRoles (with the aggregate roles) and the ClusterRoleBinding", () => {
     const { controller } = synthController();
-    const clusterScoped = controller.application.deployedKinds.filter((kind) => !kind.namespaced).map((kind) => `${kind.group}/${kind.kind}`);
+    const clusterScoped = controller.application.deployedKinds
+      .filter((kind) => !kind.namespaced)
+      .map((kind) => `${kind.group}/${kind.kind}`);
     expect(clusterScoped.sort()).toEqual([
       '/Namespace',
       'apiextensions.k8s.io/CustomResourceDefinition',

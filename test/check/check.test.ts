@@ -26,7 +26,9 @@ describe('npm run check', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^✓ fresh synth: dist\/ \(\d+ files\) and every other generated file match a fresh synth$/);
-    expect(lines[1]).toBe('✓ directory source: Argo CD reads dist/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects');
+    expect(lines[1]).toBe(
+      '✓ directory source: Argo CD reads dist/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects',
+    );
     expect(lines[2]).toMatch(/^✓ kind allow-list: \d+ objects of \d+ kinds, all on the allow-list$/);
     expect(lines[3]).toMatch(/^✓ schemas: \d+ objects match their schemas/);
     expect(lines.at(-1)).toBe('npm run check: passed');
@@ -36,7 +38,9 @@ describe('npm run check', () => {
     appendFileSync(file('overlays/gcp.yaml'), '    release: faster-cycles\n');
     const stale = check();
     expect(stale.status).toBe(1);
-    expect(stale.stdout).toContain('✗ fresh synth: stale: 1 file differs from a fresh synth. Fix: run `npm run synth` and commit the result');
+    expect(stale.stdout).toContain(
+      '✗ fresh synth: stale: 1 file differs from a fresh synth. Fix: run `npm run synth` and commit the result',
+    );
     expect(stale.stdout).toContain('    dist/gcp/mandelbrot/rollout-mandelbrot.yaml: differs from the generated file (line ');
     expect(stale.stdout).toContain('    Manifest changes in dist/: committed dist/ → fresh synth');
     expect(stale.stdout).toContain('        ~ Rollout mandelbrot/mandelbrot  gcp/mandelbrot/rollout-mandelbrot.yaml');
@@ -60,7 +64,12 @@ describe('npm run check', () => {
   });
 
   test('fails if dist/ holds an unexpected kind, naming its file', () => {
-    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'mandelbrot', namespace: 'mandelbrot' }, spec: {} };
+    const ingress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'mandelbrot', namespace: 'mandelbrot' },
+      spec: {},
+    };
     writeFileSync(file('dist/aws/mandelbrot/ingress-mandelbrot.yaml'), stringify(ingress));
     const result = check();
     expect(result.status).toBe(1);
@@ -90,21 +99,34 @@ describe('npm run check', () => {
     symlinkSync('../../../../etc/hostname', file('dist/aws/mandelbrot/outside.yaml'));
     const service = readFileSync(file('dist/gcp/mandelbrot/service-mandelbrot.yaml'), 'utf8');
     writeFileSync(file('dist/gcp/mandelbrot/service-copy.yaml'), service);
-    writeFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`);
+    writeFileSync(
+      file('dist/azure/mandelbrot/service-mandelbrot.yaml'),
+      `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`,
+    );
     const result = check();
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ directory source: 4 files Argo CD would read differently from what synth writes');
-    expect(result.stdout).toContain('    dist/aws/mandelbrot/extra.jsonnet: jsonnet, which Argo CD renders but this program neither writes nor reviews');
-    expect(result.stdout).toContain('    dist/aws/mandelbrot/outside.yaml: a symlink to ../../../../etc/hostname, outside the repository: Argo CD refuses the whole repository');
-    expect(result.stdout).toContain('    dist/azure/mandelbrot/service-mandelbrot.yaml: holds +argocd:skip-file-rendering, so Argo CD skips the whole file');
-    expect(result.stdout).toContain('    dist/gcp/mandelbrot/service-copy.yaml, dist/gcp/mandelbrot/service-mandelbrot.yaml: Service mandelbrot is defined 2 times');
+    expect(result.stdout).toContain(
+      '    dist/aws/mandelbrot/extra.jsonnet: jsonnet, which Argo CD renders but this program neither writes nor reviews',
+    );
+    expect(result.stdout).toContain(
+      '    dist/aws/mandelbrot/outside.yaml: a symlink to ../../../../etc/hostname, outside the repository: Argo CD refuses the whole repository',
+    );
+    expect(result.stdout).toContain(
+      '    dist/azure/mandelbrot/service-mandelbrot.yaml: holds +argocd:skip-file-rendering, so Argo CD skips the whole file',
+    );
+    expect(result.stdout).toContain(
+      '    dist/gcp/mandelbrot/service-copy.yaml, dist/gcp/mandelbrot/service-mandelbrot.yaml: Service mandelbrot is defined 2 times',
+    );
   });
 
   test('fails with a clear message if synth itself fails', () => {
     appendFileSync(file('overlays/aws.yaml'), '    replicas: 1\n');
     const result = check();
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "workloads.mandelbrot.replicas"/);
+    expect(result.stdout).toMatch(
+      /^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "workloads.mandelbrot.replicas"/,
+    );
   });
 });

@@ -42,7 +42,7 @@ export class ProjectCopy {
   /** Runs an entry point of the copy as its npm script does (`node scripts/run.cjs <entry>`), without colour. */
   public run(entry: string, ...args: string[]): ProcessResult {
     const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-    void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
+    (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
     const { command, args: argv } = entryPointCommand(this.root, entry, args);
     const result = spawnSync(command, argv, { cwd: this.root, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };

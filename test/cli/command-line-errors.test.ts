@@ -7,11 +7,17 @@ import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
 /** How endCommand ends `run`: the exit code and the lines printed. */
 async function ending(run: Promise<number | void>): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  return new Promise((resolve) => endCommand(run, (code) => resolve({ code, lines }), (line) => lines.push(line)));
+  return new Promise((resolve) =>
+    endCommand(
+      run,
+      (code) => resolve({ code, lines }),
+      (line) => lines.push(line),
+    ),
+  );
 }
 
 describe('endCommand', () => {
-  test('the command\'s own exit code, or 0', async () => {
+  test("the command's own exit code, or 0", async () => {
     expect(await ending(Promise.resolve(3))).toEqual({ code: 3, lines: [] });
     expect(await ending(Promise.resolve())).toEqual({ code: 0, lines: [] });
   });
@@ -20,10 +26,25 @@ describe('endCommand', () => {
     ['a usage error', new UsageError('--cluster "x" is not a cluster'), 2, 'error: --cluster "x" is not a cluster'],
     ['a git input error from the diff', new GitInputError('not a git repository'), 2, 'error: not a git repository'],
     ['a tree that does not parse', new ManifestParseError('dist/a.yaml: not YAML'), 2, 'error: dist/a.yaml: not YAML'],
-    ['a configuration error, one line per problem', new ConfigError(['a.yaml: one', 'b.yaml: two']), 1, 'error: a.yaml: one\nerror: b.yaml: two'],
+    [
+      'a configuration error, one line per problem',
+      new ConfigError(['a.yaml: one', 'b.yaml: two']),
+      1,
+      'error: a.yaml: one\nerror: b.yaml: two',
+    ],
     ['a failed command', new CommandFailedError('synth failed'), 1, 'error: synth failed'],
-    ['constructs that fail validation', new SynthValidationError(['mandelbrot-source: retain is 0']), 1, 'error: synth stopped: 1 problem in the constructs:\n  mandelbrot-source: retain is 0'],
-    ['a file that cannot be written', Object.assign(new Error("EACCES: permission denied, open 'dist/x'"), { syscall: 'open' }), 1, "error: EACCES: permission denied, open 'dist/x'"],
+    [
+      'constructs that fail validation',
+      new SynthValidationError(['mandelbrot-source: retain is 0']),
+      1,
+      'error: synth stopped: 1 problem in the constructs:\n  mandelbrot-source: retain is 0',
+    ],
+    [
+      'a file that cannot be written',
+      Object.assign(new Error("EACCES: permission denied, open 'dist/x'"), { syscall: 'open' }),
+      1,
+      "error: EACCES: permission denied, open 'dist/x'",
+    ],
   ])('%s ends with one line and its exit code', async (_name, error, code, line) => {
     expect(await ending(Promise.reject(error))).toEqual({ code, lines: [line] });
   });

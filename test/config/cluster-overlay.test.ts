@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClusterOverlay, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { type ClusterOverlay, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { imageReferenceProblem } from '../../lib/config/fields.js';
-import { MandelbrotClusterSettings } from '../../lib/workloads/mandelbrot/settings.js';
+import type { MandelbrotClusterSettings } from '../../lib/workloads/mandelbrot/settings.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /** The Mandelbrot settings of one overlay. */
@@ -44,11 +44,16 @@ describe('cluster overlays', () => {
     const temp = makeTempDir('stage-token');
     try {
       const load = (value: string) => {
-        writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageTokenSecret: ${value}\n`);
+        writeFileSync(
+          join(temp.path, 'aws.yaml'),
+          `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageTokenSecret: ${value}\n`,
+        );
         return loadClusterOverlays(temp.path, 'overlays')[0];
       };
       expect(mandelbrotOf(load('mandelbrot-stage-token')).stageTokenSecret).toBe('mandelbrot-stage-token');
-      expect(() => load('Not_A_Name')).toThrow('overlays/aws.yaml: field "workloads.mandelbrot.stageTokenSecret": expected a Secret name (a lower-case DNS label)');
+      expect(() => load('Not_A_Name')).toThrow(
+        'overlays/aws.yaml: field "workloads.mandelbrot.stageTokenSecret": expected a Secret name (a lower-case DNS label)',
+      );
     } finally {
       temp.cleanup();
     }
@@ -59,7 +64,10 @@ describe('cluster overlays', () => {
     beforeEach(() => (temp = makeTempDir('stage-urls')));
     afterEach(() => temp.cleanup());
     const load = (stageURLs: string) => {
-      writeFileSync(join(temp.path, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n${stageURLs.replace(/^/gm, '    ')}`);
+      writeFileSync(
+        join(temp.path, 'aws.yaml'),
+        `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n${stageURLs.replace(/^/gm, '    ')}`,
+      );
       return loadClusterOverlays(temp.path, 'overlays')[0];
     };
 
@@ -71,11 +79,15 @@ describe('cluster overlays', () => {
     });
 
     test('fails if a key is not a cloud', () => {
-      expect(() => load('  oracle: https://example.com\n')).toThrow('overlays/aws.yaml: field "workloads.mandelbrot.stageURLs.oracle": expected a cloud (aws, gcp, azure) as the key');
+      expect(() => load('  oracle: https://example.com\n')).toThrow(
+        'overlays/aws.yaml: field "workloads.mandelbrot.stageURLs.oracle": expected a cloud (aws, gcp, azure) as the key',
+      );
     });
 
     test('fails if a URL has a query', () => {
-      expect(() => load('  gcp: https://example.com/?x=1\n')).toThrow('overlays/aws.yaml: field "workloads.mandelbrot.stageURLs.gcp": expected an http:// or https:// base URL without query or fragment');
+      expect(() => load('  gcp: https://example.com/?x=1\n')).toThrow(
+        'overlays/aws.yaml: field "workloads.mandelbrot.stageURLs.gcp": expected an http:// or https:// base URL without query or fragment',
+      );
     });
   });
 
@@ -104,7 +116,9 @@ describe('cluster overlays', () => {
   test('fails if the folder has no overlays', () => {
     const temp = makeTempDir('no-overlays');
     try {
-      expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow('overlays: no cluster overlays found; add one <cluster>.yaml file per cluster');
+      expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow(
+        'overlays: no cluster overlays found; add one <cluster>.yaml file per cluster',
+      );
     } finally {
       temp.cleanup();
     }
@@ -113,8 +127,11 @@ describe('cluster overlays', () => {
   test('fails if two files define the same cluster', () => {
     const temp = makeTempDir('twice');
     try {
-      for (const file of ['aws.yaml', 'aws.yml']) writeFileSync(join(temp.path, file), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
-      expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow('overlays/aws.yml: cluster "aws" is also defined by overlays/aws.yaml; keep one file per cluster');
+      for (const file of ['aws.yaml', 'aws.yml'])
+        writeFileSync(join(temp.path, file), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+      expect(() => loadClusterOverlays(temp.path, 'overlays')).toThrow(
+        'overlays/aws.yml: cluster "aws" is also defined by overlays/aws.yaml; keep one file per cluster',
+      );
     } finally {
       temp.cleanup();
     }

@@ -34,22 +34,34 @@ describe('platform settings', () => {
   });
 
   test('fails if a field is misspelled', () => {
-    expect(() => load('enviroment: dev\n')).toThrow(new ConfigError('platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, workloads and analysis'));
+    expect(() => load('enviroment: dev\n')).toThrow(
+      new ConfigError(
+        'platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, workloads and analysis',
+      ),
+    );
   });
 
   test('fails if the chart version is a range', () => {
-    expect(() => load('rolloutsChart:\n  version: ^2.40.0\n')).toThrow('platform.yaml: field "rolloutsChart.version": expected an exact chart version such as 2.40.9');
+    expect(() => load('rolloutsChart:\n  version: ^2.40.0\n')).toThrow(
+      'platform.yaml: field "rolloutsChart.version": expected an exact chart version such as 2.40.9',
+    );
   });
 
   test('fails if the repository is not https', () => {
-    expect(() => load('repository:\n  repoURL: git@github.com:maxgherman/trinity.git\n')).toThrow(/platform\.yaml: field "repository\.repoURL": expected the https URL/);
+    expect(() => load('repository:\n  repoURL: git@github.com:maxgherman/trinity.git\n')).toThrow(
+      /platform\.yaml: field "repository\.repoURL": expected the https URL/,
+    );
   });
 
   test('fails if the default release has a line break', () => {
-    expect(() => load('workloads:\n  mandelbrot:\n    release: "two\\nlines"\n')).toThrow('platform.yaml: field "workloads.mandelbrot.release": expected printable characters on one line');
+    expect(() => load('workloads:\n  mandelbrot:\n    release: "two\\nlines"\n')).toThrow(
+      'platform.yaml: field "workloads.mandelbrot.release": expected printable characters on one line',
+    );
   });
 
   test('fails if the stage route names an unknown cloud', () => {
-    expect(() => load('workloads:\n  mandelbrot:\n    stageRoute: [aws, oracle]\n')).toThrow('platform.yaml: field "workloads.mandelbrot.stageRoute[1]": expected one of aws, gcp, azure');
+    expect(() => load('workloads:\n  mandelbrot:\n    stageRoute: [aws, oracle]\n')).toThrow(
+      'platform.yaml: field "workloads.mandelbrot.stageRoute[1]": expected one of aws, gcp, azure',
+    );
   });
 });

@@ -23,7 +23,11 @@ describe('loadProjectConfig', () => {
   /** Every problem line loadProjectConfig reports, with the temporary folder written as the project's. */
   const problemsOf = (): string[] => {
     try {
-      loadProjectConfig({ platformFile, overlaysDirectory: overlays, display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' } });
+      loadProjectConfig({
+        platformFile,
+        overlaysDirectory: overlays,
+        display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
+      });
     } catch (error) {
       if (error instanceof ConfigError) return [...error.problems];
       throw error;
@@ -33,33 +37,119 @@ describe('loadProjectConfig', () => {
   const overlay = (file: string, content: string) => writeFileSync(join(overlays, file), content);
 
   test('the project itself is valid', () => {
-    expect(loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory: join(PROJECT_ROOT, 'overlays') }).clusters).toHaveLength(3);
+    expect(
+      loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory: join(PROJECT_ROOT, 'overlays') }).clusters,
+    ).toHaveLength(3);
   });
 
   // Each overlay replaces aws.yaml; the message is the one line reported for it.
   test.each([
     ['broken YAML', 'cloud: aws\nregion: [us-east-1\n', /^overlays\/aws\.yaml: not valid YAML at line \d+, column \d+: /],
-    ['an empty file', '\n', /^overlays\/aws\.yaml: the file is empty; expected cloud and region, and optionally context, analysis and workloads$/],
-    ['an unknown field', `${GOOD}    replica: 3\n`, /^overlays\/aws\.yaml: unknown field "workloads\.mandelbrot\.replica"; expected image, and optionally release, replicas/],
-    ['an unknown workload', `${GOOD}  notes:\n    image: node:22-alpine\n`, /^overlays\/aws\.yaml: unknown workload "notes" in field "workloads"; expected mandelbrot$/],
-    ['a workload without its required field', 'cloud: aws\nregion: us-east-1\n', /^overlays\/aws\.yaml: missing field "workloads\.mandelbrot\.image"/],
-    ['a wrong type', `${GOOD}    replicas: three\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected a whole number from 2 to 100$/],
-    ['an unknown cloud', 'cloud: oracle\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: field "cloud": expected one of aws, gcp, azure$/],
-    ['replicas below 2', `${GOOD}    replicas: 1\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected at least 2: with fewer, a 50% canary has no stable pod/],
-    ['replicas beyond the ceiling', `${GOOD}    replicas: 2147483648\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected at most 100$/],
-    ['an unpinned image', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a pinned image/],
-    ['an image tagged latest', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:latest\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a pinned image/],
-    ['an upper-case image name', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: NODE:22\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected an image reference/],
-    ['an image with no name', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: ":22"\n', /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected an image reference/],
-    ['an upper-case digest', `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node@sha256:${'A'.repeat(64)}\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a sha256 digest of 64 lower-case hex digits/],
-    ['an empty region', 'cloud: aws\nregion: "  "\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1/],
-    ['a region with an Actions expression', 'cloud: aws\nregion: "${{ secrets.TOKEN }}"\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens$/],
-    ['a context with a line break', `${GOOD}context: "eks\\nrun: curl evil"\n`, /^overlays\/aws\.yaml: field "context": expected a kube context name: letters, digits and/],
-    ['a context with an Actions expression', `${GOOD}context: "\${{ github.token }}"\n`, /^overlays\/aws\.yaml: field "context": expected a kube context name/],
-    ['a stage URL with a password', `${GOOD}    stageURLs:\n      gcp: https://user:secret@mandelbrot.gcp.example.com\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected a base URL without user or password$/],
-    ['a stage URL for its own cloud', `${GOOD}    stageURLs:\n      aws: https://mandelbrot.aws.example.com\n`, /^overlays\/aws\.yaml: field "workloads.mandelbrot.stageURLs\.aws": the cluster's own cloud/],
-    ['a missing field', 'cloud: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n', /^overlays\/aws\.yaml: missing field "region"/],
-    ['a key given twice', `${GOOD}    image: node:20-alpine\n`, /^overlays\/aws\.yaml: not valid YAML at line 6, column 5: the key "image" appears twice in one mapping$/],
+    [
+      'an empty file',
+      '\n',
+      /^overlays\/aws\.yaml: the file is empty; expected cloud and region, and optionally context, analysis and workloads$/,
+    ],
+    [
+      'an unknown field',
+      `${GOOD}    replica: 3\n`,
+      /^overlays\/aws\.yaml: unknown field "workloads\.mandelbrot\.replica"; expected image, and optionally release, replicas/,
+    ],
+    [
+      'an unknown workload',
+      `${GOOD}  notes:\n    image: node:22-alpine\n`,
+      /^overlays\/aws\.yaml: unknown workload "notes" in field "workloads"; expected mandelbrot$/,
+    ],
+    [
+      'a workload without its required field',
+      'cloud: aws\nregion: us-east-1\n',
+      /^overlays\/aws\.yaml: missing field "workloads\.mandelbrot\.image"/,
+    ],
+    [
+      'a wrong type',
+      `${GOOD}    replicas: three\n`,
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected a whole number from 2 to 100$/,
+    ],
+    [
+      'an unknown cloud',
+      'cloud: oracle\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      /^overlays\/aws\.yaml: field "cloud": expected one of aws, gcp, azure$/,
+    ],
+    [
+      'replicas below 2',
+      `${GOOD}    replicas: 1\n`,
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected at least 2: with fewer, a 50% canary has no stable pod/,
+    ],
+    [
+      'replicas beyond the ceiling',
+      `${GOOD}    replicas: 2147483648\n`,
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.replicas": expected at most 100$/,
+    ],
+    [
+      'an unpinned image',
+      'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node\n',
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a pinned image/,
+    ],
+    [
+      'an image tagged latest',
+      'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:latest\n',
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a pinned image/,
+    ],
+    [
+      'an upper-case image name',
+      'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: NODE:22\n',
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected an image reference/,
+    ],
+    [
+      'an image with no name',
+      'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: ":22"\n',
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected an image reference/,
+    ],
+    [
+      'an upper-case digest',
+      `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node@sha256:${'A'.repeat(64)}\n`,
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.image": expected a sha256 digest of 64 lower-case hex digits/,
+    ],
+    [
+      'an empty region',
+      'cloud: aws\nregion: "  "\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1/,
+    ],
+    [
+      'a region with an Actions expression',
+      'cloud: aws\nregion: "${{ secrets.TOKEN }}"\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      /^overlays\/aws\.yaml: field "region": expected a region such as us-east-1: lower-case letters, digits and hyphens$/,
+    ],
+    [
+      'a context with a line break',
+      `${GOOD}context: "eks\\nrun: curl evil"\n`,
+      /^overlays\/aws\.yaml: field "context": expected a kube context name: letters, digits and/,
+    ],
+    [
+      'a context with an Actions expression',
+      `${GOOD}context: "\${{ github.token }}"\n`,
+      /^overlays\/aws\.yaml: field "context": expected a kube context name/,
+    ],
+    [
+      'a stage URL with a password',
+      `${GOOD}    stageURLs:\n      gcp: https://user:secret@mandelbrot.gcp.example.com\n`,
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected a base URL without user or password$/,
+    ],
+    [
+      'a stage URL for its own cloud',
+      `${GOOD}    stageURLs:\n      aws: https://mandelbrot.aws.example.com\n`,
+      /^overlays\/aws\.yaml: field "workloads.mandelbrot.stageURLs\.aws": the cluster's own cloud/,
+    ],
+    [
+      'a missing field',
+      'cloud: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      /^overlays\/aws\.yaml: missing field "region"/,
+    ],
+    [
+      'a key given twice',
+      `${GOOD}    image: node:20-alpine\n`,
+      /^overlays\/aws\.yaml: not valid YAML at line 6, column 5: the key "image" appears twice in one mapping$/,
+    ],
     ['an alias bomb', ALIAS_BOMB, /^overlays\/aws\.yaml: aliases repeat nodes more than 100 times/],
     ['more than 64 KiB', `${GOOD}#${'x'.repeat(70_000)}\n`, /^overlays\/aws\.yaml: the file is 68\.\d KiB, more than the 64 KiB accepted$/],
   ])('fails if an overlay has %s', (_name, content, expected) => {
@@ -70,12 +160,36 @@ describe('loadProjectConfig', () => {
   });
 
   test.each([
-    ['a distPath outside the repository', 'repository:\n  distPath: ../../etc\n', /^platform\.yaml: field "repository\.distPath": expected a relative path inside the repository/],
-    ['an absolute distPath', 'repository:\n  distPath: /dist/\n', /^platform\.yaml: field "repository\.distPath": expected a relative path/],
-    ['a revision with a space', 'repository:\n  revision: "main branch"\n', /^platform\.yaml: field "repository\.revision": expected a branch, tag or commit/],
-    ['a stage route that repeats a cloud', 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, aws]\n', /^platform\.yaml: field "workloads\.mandelbrot\.stageRoute": expected each cloud at most once/],
-    ['an unknown workload', 'workloads:\n  notes: {}\n', /^platform\.yaml: unknown workload "notes" in field "workloads"; expected mandelbrot$/],
-    ['an unknown nested field, listing its own siblings', 'repository:\n  revison: main\n', /^platform\.yaml: unknown field "repository\.revison"; expected only repoURL, revision and distPath$/],
+    [
+      'a distPath outside the repository',
+      'repository:\n  distPath: ../../etc\n',
+      /^platform\.yaml: field "repository\.distPath": expected a relative path inside the repository/,
+    ],
+    [
+      'an absolute distPath',
+      'repository:\n  distPath: /dist/\n',
+      /^platform\.yaml: field "repository\.distPath": expected a relative path/,
+    ],
+    [
+      'a revision with a space',
+      'repository:\n  revision: "main branch"\n',
+      /^platform\.yaml: field "repository\.revision": expected a branch, tag or commit/,
+    ],
+    [
+      'a stage route that repeats a cloud',
+      'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, aws]\n',
+      /^platform\.yaml: field "workloads\.mandelbrot\.stageRoute": expected each cloud at most once/,
+    ],
+    [
+      'an unknown workload',
+      'workloads:\n  notes: {}\n',
+      /^platform\.yaml: unknown workload "notes" in field "workloads"; expected mandelbrot$/,
+    ],
+    [
+      'an unknown nested field, listing its own siblings',
+      'repository:\n  revison: main\n',
+      /^platform\.yaml: unknown field "repository\.revison"; expected only repoURL, revision and distPath$/,
+    ],
   ])('fails if platform.yaml has %s', (_name, content, expected) => {
     writeFileSync(platformFile, content);
     const problems = problemsOf();
@@ -86,7 +200,9 @@ describe('loadProjectConfig', () => {
   test('fails if a stage route cloud has no cluster, naming the item', () => {
     writeFileSync(platformFile, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, azure]\n');
     execFileSync('rm', [join(overlays, 'azure.yaml')]);
-    expect(problemsOf()).toEqual(['platform.yaml: field "workloads.mandelbrot.stageRoute[2]": no cluster runs on azure; expected clouds that overlays name (aws, gcp)']);
+    expect(problemsOf()).toEqual([
+      'platform.yaml: field "workloads.mandelbrot.stageRoute[2]": no cluster runs on azure; expected clouds that overlays name (aws, gcp)',
+    ]);
   });
 
   test('fails if two clusters share a kube context', () => {
@@ -108,12 +224,18 @@ describe('loadProjectConfig', () => {
   test('fails if an overlay is a folder or a FIFO, without opening it', () => {
     mkdirSync(join(overlays, 'folder.yaml'));
     execFileSync('mkfifo', [join(overlays, 'pipe.yaml')]);
-    expect(problemsOf()).toEqual(['overlays/folder.yaml: is a folder; expected a YAML file', 'overlays/pipe.yaml: is a FIFO; expected a YAML file']);
+    expect(problemsOf()).toEqual([
+      'overlays/folder.yaml: is a folder; expected a YAML file',
+      'overlays/pipe.yaml: is a FIFO; expected a YAML file',
+    ]);
   });
 
   test('fails with every problem of every file at once, one line each', () => {
     overlay('aws.yaml', 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node\n    replicas: 0\n');
-    overlay('gcp.yaml', 'cloud: gcp\nregion: US Central\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n      aws: ftp://x\n');
+    overlay(
+      'gcp.yaml',
+      'cloud: gcp\nregion: US Central\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n      aws: ftp://x\n',
+    );
     writeFileSync(platformFile, 'environment: Dev\n');
     expect(problemsOf()).toEqual([
       'platform.yaml: field "environment": expected a lower-case DNS label, such as "dev"',
@@ -140,16 +262,30 @@ describe('loadProjectConfig', () => {
       expect(load().clusters.map((cluster) => cluster.canaryAnalysis)).toEqual([undefined, undefined, undefined]);
     });
 
-    test("platform.yaml turns it on for every cluster, with the defaults", () => {
+    test('platform.yaml turns it on for every cluster, with the defaults', () => {
       writeFileSync(platformFile, PROMETHEUS);
-      expect(analysisOf('gcp')).toEqual({ prometheus: 'http://prometheus.monitoring:9090', successRate: 0.99, interval: '1m', failureLimit: 2 });
+      expect(analysisOf('gcp')).toEqual({
+        prometheus: 'http://prometheus.monitoring:9090',
+        successRate: 0.99,
+        interval: '1m',
+        failureLimit: 2,
+      });
     });
 
     test("an overlay's fields replace the platform's one by one, and enabled: false turns it off for that cluster", () => {
       writeFileSync(platformFile, `${PROMETHEUS}  successRate: 0.95\n  interval: 2m\n`);
       overlay('aws.yaml', `${GOOD}analysis:\n  successRate: 0.999\n  failureLimit: 0\n  autoPromoteAfter: 30m\n`);
-      overlay('azure.yaml', 'cloud: azure\nregion: eastus\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\nanalysis:\n  enabled: false\n');
-      expect(analysisOf('aws')).toEqual({ prometheus: 'http://prometheus.monitoring:9090', successRate: 0.999, interval: '2m', failureLimit: 0, autoPromoteAfter: '30m' });
+      overlay(
+        'azure.yaml',
+        'cloud: azure\nregion: eastus\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\nanalysis:\n  enabled: false\n',
+      );
+      expect(analysisOf('aws')).toEqual({
+        prometheus: 'http://prometheus.monitoring:9090',
+        successRate: 0.999,
+        interval: '2m',
+        failureLimit: 0,
+        autoPromoteAfter: '30m',
+      });
       expect(analysisOf('azure')).toBeUndefined();
       expect(analysisOf('gcp')).toMatchObject({ successRate: 0.95, interval: '2m' });
     });
@@ -176,13 +312,33 @@ describe('loadProjectConfig', () => {
     test.each([
       ['a threshold above 1', '  successRate: 1.5\n', /^platform\.yaml: field "analysis\.successRate": expected a share of at most 1/],
       ['a threshold of 0', '  successRate: 0\n', /^platform\.yaml: field "analysis\.successRate": expected a share above 0/],
-      ['an interval without unit', '  interval: 60\n', /^platform\.yaml: field "analysis\.interval": expected an interval such as 30s, 1m or 2h \(a string\)$/],
-      ['an interval in days', '  interval: 1d\n', /^platform\.yaml: field "analysis\.interval": expected an interval: a whole number with unit s, m or h/],
-      ['a fractional failure limit', '  failureLimit: 1.5\n', /^platform\.yaml: field "analysis\.failureLimit": expected a whole number of failed measurements from 0 to 100$/],
+      [
+        'an interval without unit',
+        '  interval: 60\n',
+        /^platform\.yaml: field "analysis\.interval": expected an interval such as 30s, 1m or 2h \(a string\)$/,
+      ],
+      [
+        'an interval in days',
+        '  interval: 1d\n',
+        /^platform\.yaml: field "analysis\.interval": expected an interval: a whole number with unit s, m or h/,
+      ],
+      [
+        'a fractional failure limit',
+        '  failureLimit: 1.5\n',
+        /^platform\.yaml: field "analysis\.failureLimit": expected a whole number of failed measurements from 0 to 100$/,
+      ],
       ['a negative failure limit', '  failureLimit: -1\n', /^platform\.yaml: field "analysis\.failureLimit": expected at least 0$/],
-      ['an autoPromoteAfter without unit', '  autoPromoteAfter: soon\n', /^platform\.yaml: field "analysis\.autoPromoteAfter": expected a pause duration: a whole number with unit s, m or h/],
+      [
+        'an autoPromoteAfter without unit',
+        '  autoPromoteAfter: soon\n',
+        /^platform\.yaml: field "analysis\.autoPromoteAfter": expected a pause duration: a whole number with unit s, m or h/,
+      ],
       ['enabled that is not a boolean', '  enabled: "no"\n', /^platform\.yaml: field "analysis\.enabled": expected true or false$/],
-      ['an unknown field', '  threshold: 0.99\n', /^platform\.yaml: unknown field "analysis\.threshold"; expected only enabled, prometheus, successRate, interval, failureLimit, autoPromoteAfter and prometheusOperator$/],
+      [
+        'an unknown field',
+        '  threshold: 0.99\n',
+        /^platform\.yaml: unknown field "analysis\.threshold"; expected only enabled, prometheus, successRate, interval, failureLimit, autoPromoteAfter and prometheusOperator$/,
+      ],
     ])('fails if platform.yaml analysis has %s', (_name, field, expected) => {
       writeFileSync(platformFile, `${PROMETHEUS}${field}`);
       const problems = problemsOf();
@@ -191,8 +347,16 @@ describe('loadProjectConfig', () => {
     });
 
     test.each([
-      ['a Prometheus address that is not a URL', '  prometheus: prometheus:9090\n', /^overlays\/aws\.yaml: field "analysis\.prometheus": expected an http:\/\/ or https:\/\/ base URL/],
-      ['a Prometheus address with a password', '  prometheus: http://admin:secret@prometheus:9090\n', /^overlays\/aws\.yaml: field "analysis\.prometheus": expected a base URL without user or password$/],
+      [
+        'a Prometheus address that is not a URL',
+        '  prometheus: prometheus:9090\n',
+        /^overlays\/aws\.yaml: field "analysis\.prometheus": expected an http:\/\/ or https:\/\/ base URL/,
+      ],
+      [
+        'a Prometheus address with a password',
+        '  prometheus: http://admin:secret@prometheus:9090\n',
+        /^overlays\/aws\.yaml: field "analysis\.prometheus": expected a base URL without user or password$/,
+      ],
     ])('fails if an overlay analysis has %s', (_name, field, expected) => {
       overlay('aws.yaml', `${GOOD}analysis:\n${field}`);
       const problems = problemsOf();

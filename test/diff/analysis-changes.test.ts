@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
+import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { synthCluster } from '../support/cluster.js';
 import { codesOf, edited, objectsOf } from './trees.js';
 
@@ -21,7 +21,9 @@ describe('analysis changes', () => {
   test('turning analysis on adds the template, with its threshold and interval', () => {
     const diff = diffManifestTrees(tree(), withAnalysis);
     expect(codesOf(diff, 'aws', 'AnalysisTemplate', 'mandelbrot-success-rate')).toEqual(['analysis-added']);
-    expect(meaningsOfTemplate(tree(), withAnalysis)[0].message).toBe('canary analysis added (AnalysisTemplate mandelbrot-success-rate): success-rate at least 0.99 every 1m');
+    expect(meaningsOfTemplate(tree(), withAnalysis)[0].message).toBe(
+      'canary analysis added (AnalysisTemplate mandelbrot-success-rate): success-rate at least 0.99 every 1m',
+    );
   });
 
   test('turning analysis off removes the template, as a warning', () => {
@@ -32,7 +34,11 @@ describe('analysis changes', () => {
   test('a lower threshold is a loosened analysis, flagged as a warning before the change itself', () => {
     const meanings = meaningsOfTemplate(withAnalysis, tree({ ...ANALYSIS, successRate: 0.95 }));
     expect(meanings).toEqual([
-      { code: 'analysis-loosened', severity: 'warning', message: 'canary analysis loosened: success-rate accepts a success rate down to 0.95, was 0.99' },
+      {
+        code: 'analysis-loosened',
+        severity: 'warning',
+        message: 'canary analysis loosened: success-rate accepts a success rate down to 0.95, was 0.99',
+      },
       { code: 'analysis-changed', severity: 'notice', message: 'canary analysis changed: success-rate: threshold 0.99 → 0.95' },
     ]);
   });
@@ -43,7 +49,10 @@ describe('analysis changes', () => {
   });
 
   test('a stricter threshold, a new interval or a new address is a change, not a warning', () => {
-    const meanings = meaningsOfTemplate(withAnalysis, tree({ prometheus: 'http://prometheus.observability:9090', successRate: 0.999, interval: '30s' }));
+    const meanings = meaningsOfTemplate(
+      withAnalysis,
+      tree({ prometheus: 'http://prometheus.observability:9090', successRate: 0.999, interval: '30s' }),
+    );
     expect(meanings).toEqual([
       {
         code: 'analysis-changed',
@@ -59,7 +68,11 @@ describe('analysis changes', () => {
       template.spec.metrics[0].name = 'render-success';
     });
     expect(meaningsOfTemplate(withAnalysis, head)).toEqual([
-      { code: 'analysis-changed', severity: 'notice', message: 'canary analysis changed: metric render-success added; metric success-rate removed' },
+      {
+        code: 'analysis-changed',
+        severity: 'notice',
+        message: 'canary analysis changed: metric render-success added; metric success-rate removed',
+      },
     ]);
   });
 

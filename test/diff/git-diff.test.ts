@@ -17,7 +17,7 @@ interface CliResult {
 /** `npm run diff -- <args>` as npm runs it, in `cwd`, without colour settings from this process. */
 function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
-  void FORCE_COLOR, NO_COLOR;
+  (void FORCE_COLOR, NO_COLOR);
   const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'bin/diff.ts', args);
   const result = spawnSync(command, argv, {
     cwd,
@@ -103,14 +103,20 @@ describe('diff between two commits of a real repository', () => {
       expect(added.map((object) => object.kind)).toEqual(['ConfigMap']);
       const rollout = objects.find((object) => object.kind === 'Rollout')!;
       expect(rollout.meanings.map((meaning) => meaning.code)).toEqual(['canary-started']);
-      expect(rollout.fields.map((field) => [field.text, field.new])).toContainEqual(['spec.template.spec.volumes[name=source].configMap.name', added[0].name]);
+      expect(rollout.fields.map((field) => [field.text, field.new])).toContainEqual([
+        'spec.template.spec.volumes[name=source].configMap.name',
+        added[0].name,
+      ]);
       expect(objects.flatMap((object) => object.meanings).map((meaning) => meaning.code)).not.toContain('config-without-canary');
     }
   });
 
   test('a mounted ConfigMap edited in place: running pods change without a canary, and the immutable object is rejected', async () => {
     const repo = synthesizedRepo();
-    const path = repo.git('ls-files', 'dist/gcp/mandelbrot').split('\n').find((file) => file.includes('/configmap-mandelbrot-source-'))!;
+    const path = repo
+      .git('ls-files', 'dist/gcp/mandelbrot')
+      .split('\n')
+      .find((file) => file.includes('/configmap-mandelbrot-source-'))!;
     const configMap = parse(repo.read(path));
     configMap.data['server.js'] += '// edited in place\n';
     repo.write(path, stringify(configMap));
@@ -130,7 +136,8 @@ describe('diff between two commits of a real repository', () => {
     repo.write('dist/gcp/argocd/appproject-trinity.yaml', stringify(project));
     repo.commit('widen the gcp project');
 
-    const widened = 'permissions widened: sourceRepos + https://example.com/untrusted.git; destinations + namespace kube-system on https://kubernetes.default.svc';
+    const widened =
+      'permissions widened: sourceRepos + https://example.com/untrusted.git; destinations + namespace kube-system on https://kubernetes.default.svc';
     const text = runDiff(repo.path, ['--base', 'HEAD~1', '--head', 'HEAD']);
     expect(text.status).toBe(0);
     expect(text.stdout.split('\n')[2]).toBe(`!! gcp: AppProject argocd/trinity: ${widened}`);
@@ -149,14 +156,22 @@ describe('diff between two commits of a real repository', () => {
     synth(repo, '--overlays', twoClusters);
     repo.commit('remove the azure cluster');
 
-    const azureFiles = repo.git('ls-tree', '-r', '--name-only', 'HEAD~1', 'dist').split('\n').filter((file) => /^dist\/(azure\/|bootstrap\/.*-azure-)/.test(file));
+    const azureFiles = repo
+      .git('ls-tree', '-r', '--name-only', 'HEAD~1', 'dist')
+      .split('\n')
+      .filter((file) => /^dist\/(azure\/|bootstrap\/.*-azure-)/.test(file));
     const diff = await diffGitRevisions({ directory: repo.path, base: 'HEAD~1', head: 'HEAD' });
     expect(diff.clusters.map((cluster) => cluster.cluster)).toEqual(['azure']);
     const removed = objectsOf(diff);
     expect(removed.map((object) => `dist/${object.file}`).sort()).toEqual(azureFiles.sort());
     expect(removed.every((object) => object.change === 'removed' && object.meanings[0].code === 'prune')).toBe(true);
     const root = removed.find((object) => object.name === 'trinity-dev-azure-root')!;
-    expect(root.meanings[0]).toMatchObject({ severity: 'danger', message: expect.stringMatching(/^nothing deletes the live Application trinity-dev-azure-root: it is applied by hand\. Its source path dist\/azure\/argocd no longer exists, so Argo CD reports a ComparisonError for it and stops syncing/) });
+    expect(root.meanings[0]).toMatchObject({
+      severity: 'danger',
+      message: expect.stringMatching(
+        /^nothing deletes the live Application trinity-dev-azure-root: it is applied by hand\. Its source path dist\/azure\/argocd no longer exists, so Argo CD reports a ComparisonError for it and stops syncing/,
+      ),
+    });
     const rollout = removed.find((object) => object.kind === 'Rollout')!;
     expect(rollout.meanings[0].message).toBe(
       'Application trinity-mandelbrot-azure leaves Git but stays in the cluster: Application trinity-dev-azure-root, which synced it, stays too and cannot prune it; ' +
@@ -175,7 +190,10 @@ describe('diff between two commits of a real repository', () => {
     repo.remove('dist/gcp/mandelbrot/rollout-mandelbrot.yaml');
     repo.write('dist/gcp/mandelbrot/service-mandelbrot.yaml', `${repo.read('dist/gcp/mandelbrot/service-mandelbrot.yaml')}---\n${rollout}`);
     repo.commit('move objects between files');
-    expect(documentsOf(repo.read('dist/gcp/mandelbrot/service-mandelbrot.yaml')).map((object) => object.kind)).toEqual(['Service', 'Rollout']);
+    expect(documentsOf(repo.read('dist/gcp/mandelbrot/service-mandelbrot.yaml')).map((object) => object.kind)).toEqual([
+      'Service',
+      'Rollout',
+    ]);
 
     const diff = await diffGitRevisions({ directory: repo.path, base: 'HEAD~1', head: 'HEAD' });
     expect(diff.clusters).toEqual([]);
@@ -186,7 +204,8 @@ describe('diff between two commits of a real repository', () => {
 
   test('reordered keys and different indentation are no change', async () => {
     const repo = synthesizedRepo();
-    for (const file of repo.git('ls-files', 'dist').trim().split('\n')) repo.write(file, stringify(withKeysReversed(parse(repo.read(file))), { indent: 4 }));
+    for (const file of repo.git('ls-files', 'dist').trim().split('\n'))
+      repo.write(file, stringify(withKeysReversed(parse(repo.read(file))), { indent: 4 }));
     repo.commit('reorder keys');
     expect(repo.git('diff', '--stat', 'HEAD~1', 'HEAD')).not.toBe('');
 
@@ -197,7 +216,13 @@ describe('diff between two commits of a real repository', () => {
   test('Secret values are masked in every format', () => {
     const repo = synthesizedRepo();
     const secret = (password: string, extra: Record<string, string> = {}) =>
-      stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'mandelbrot' }, type: 'Opaque', data: { password, ...extra } });
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db', namespace: 'mandelbrot' },
+        type: 'Opaque',
+        data: { password, ...extra },
+      });
     repo.write('dist/aws/mandelbrot/secret-db.yaml', secret('b2xkLXBhc3N3b3Jk'));
     repo.commit('add a Secret');
     repo.write('dist/aws/mandelbrot/secret-db.yaml', secret('bmV3LXBhc3N3b3Jk', { user: 'YWRtaW4tdXNlcg==' }));
@@ -207,7 +232,8 @@ describe('diff between two commits of a real repository', () => {
     for (const format of ['text', 'markdown', 'json']) {
       const { stdout, status } = runDiff(repo.path, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', format]);
       expect(status).toBe(0);
-      for (const value of ['b2xkLXBhc3N3b3Jk', 'bmV3LXBhc3N3b3Jk', 'YWRtaW4tdXNlcg==', 'Z2NwLXBhc3N3b3Jk']) expect(stdout).not.toContain(value);
+      for (const value of ['b2xkLXBhc3N3b3Jk', 'bmV3LXBhc3N3b3Jk', 'YWRtaW4tdXNlcg==', 'Z2NwLXBhc3N3b3Jk'])
+        expect(stdout).not.toContain(value);
       expect(stdout).toContain('(masked)');
       expect(stdout).toContain('data.user');
     }
@@ -217,7 +243,10 @@ describe('diff between two commits of a real repository', () => {
     const repo = synthesizedRepo();
     for (let index = 0; index < 250; index++) {
       const data = Object.fromEntries(Array.from({ length: 10 }, (_, key) => [`key-${key}`, `value ${index}.${key}`]));
-      repo.write(`dist/aws/mandelbrot/configmap-bulk-${index}.yaml`, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bulk-${index}`, namespace: 'mandelbrot' }, data }));
+      repo.write(
+        `dist/aws/mandelbrot/configmap-bulk-${index}.yaml`,
+        stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bulk-${index}`, namespace: 'mandelbrot' }, data }),
+      );
     }
     repo.commit('add many ConfigMaps');
 
@@ -263,8 +292,12 @@ describe('npm run diff', () => {
       const diff = entryPointCommand(PROJECT_ROOT, 'bin/diff.ts', ['--base', 'HEAD~1']);
       const command = [diff.command, ...diff.args].join(' ');
       const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
-      void FORCE_COLOR, NO_COLOR;
-      return spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo.path, encoding: 'utf8', env: { ...inherited, TERM: 'xterm', ...env } }).stdout;
+      (void FORCE_COLOR, NO_COLOR);
+      return spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: repo.path,
+        encoding: 'utf8',
+        env: { ...inherited, TERM: 'xterm', ...env },
+      }).stdout;
     };
     expect(onTerminal({})).toContain('\x1b[33m~ Rollout mandelbrot/mandelbrot');
     expect(onTerminal({ NO_COLOR: '1' })).not.toContain('\x1b[');
@@ -279,7 +312,9 @@ describe('npm run diff', () => {
   test('fails with exit 2 for an unknown format, listing the formats', () => {
     const result = runDiff(repo.path, ['--base', 'HEAD', '--format', 'xml']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, markdown, json.");
+    expect(result.stderr).toContain(
+      "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, markdown, json.",
+    );
   });
 
   test('fails with exit 2 without --base', () => {
@@ -293,7 +328,9 @@ describe('npm run diff', () => {
     try {
       const result = runDiff(outside.path, ['--base', 'HEAD']);
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/^error: .* is not inside a git repository \(fatal: not a git repository.*\); run the diff from a clone of the project\n$/);
+      expect(result.stderr).toMatch(
+        /^error: .* is not inside a git repository \(fatal: not a git repository.*\); run the diff from a clone of the project\n$/,
+      );
     } finally {
       outside.cleanup();
     }

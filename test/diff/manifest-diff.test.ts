@@ -14,7 +14,9 @@ const mutableBase = edited(base, sourceConfigMap, (configMap) => {
 });
 
 const meaningOf = (diff: ReturnType<typeof diffManifestTrees>, code: string) => {
-  const meaning = objectsOf(diff).flatMap((object) => object.meanings).find((candidate) => candidate.code === code);
+  const meaning = objectsOf(diff)
+    .flatMap((object) => object.meanings)
+    .find((candidate) => candidate.code === code);
   if (!meaning) throw new Error(`no ${code} meaning in ${JSON.stringify(objectsOf(diff).map((object) => object.meanings))}`);
   return meaning;
 };
@@ -170,7 +172,9 @@ describe('diffManifestTrees', () => {
     });
     const diff = diffManifestTrees(base, head);
     expect(codesOf(diff, 'aws', 'Application', 'trinity-dev-aws-root')).toEqual(['sync-settings-changed', 'applied-by-hand']);
-    expect(meaningOf(diff, 'sync-settings-changed').message).toBe('sync settings of root Application trinity-dev-aws-root changed: automated prune on → off');
+    expect(meaningOf(diff, 'sync-settings-changed').message).toBe(
+      'sync settings of root Application trinity-dev-aws-root changed: automated prune on → off',
+    );
     const child = objectsOf(diff).find((object) => object.name === 'trinity-mandelbrot-aws')!;
     expect(child.meanings.map((meaning) => meaning.message)).toEqual([
       'sync settings of Application trinity-mandelbrot-aws changed: + syncOption ServerSideApply=true; sync-wave 0 → 1',
@@ -198,7 +202,10 @@ describe('diffManifestTrees', () => {
       rollout.spec.replicas = 3;
     });
     const diff = diffManifestTrees(base, head);
-    const groups = diff.clusters[0].groups.map((group) => [group.applications, group.objects.map((object) => `${object.kind} ${object.name}`)]);
+    const groups = diff.clusters[0].groups.map((group) => [
+      group.applications,
+      group.objects.map((object) => `${object.kind} ${object.name}`),
+    ]);
     expect(groups).toEqual([
       [['trinity-dev-aws-root'], ['Application trinity-mandelbrot-aws']],
       [['trinity-mandelbrot-aws'], ['Rollout mandelbrot']],
@@ -225,12 +232,17 @@ describe('diffManifestTrees', () => {
 
   test('a manifest written as JSON counts, as Argo CD reads .json files beside .yaml and .yml', () => {
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra', namespace: 'mandelbrot' }, data: { mode: 'json' } };
-    const head = new Map(base).set('aws/mandelbrot/configmap-extra.json', JSON.stringify(configMap, null, 2)).set('aws/mandelbrot/README.md', '# notes\n');
+    const head = new Map(base)
+      .set('aws/mandelbrot/configmap-extra.json', JSON.stringify(configMap, null, 2))
+      .set('aws/mandelbrot/README.md', '# notes\n');
     expect(summaryOf(diffManifestTrees(base, head))).toEqual(['added ConfigMap extra @aws']);
   });
 
   test('an object no Application syncs is grouped as applied by hand', () => {
-    const head = new Map(base).set('aws/extra/configmap-notes.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }));
+    const head = new Map(base).set(
+      'aws/extra/configmap-notes.yaml',
+      stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }),
+    );
     const diff = diffManifestTrees(base, head);
     expect(diff.clusters[0].groups[0]).toMatchObject({ applications: [] });
     expect(codesOf(diff, 'aws', 'ConfigMap', 'notes')).toEqual(['applied-by-hand']);
@@ -258,13 +270,20 @@ describe('diffManifestTrees', () => {
 
   test('Secret values are masked in field changes and whole objects; the keys stay visible', () => {
     const secret = (values: Record<string, string>) =>
-      stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'mandelbrot' }, data: values, stringData: { token: 'plain-token' } });
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db', namespace: 'mandelbrot' },
+        data: values,
+        stringData: { token: 'plain-token' },
+      });
     const before = new Map(base).set('aws/mandelbrot/secret-db.yaml', secret({ password: 'b2xkLXNlY3JldA==' }));
     const after = new Map(base).set('aws/mandelbrot/secret-db.yaml', secret({ password: 'bmV3LXNlY3JldA==', user: 'YWRtaW4=' }));
     after.set('gcp/mandelbrot/secret-db.yaml', secret({ password: 'Z2NwLXNlY3JldA==' }).replace('plain-token', 'gcp-token'));
     const diff = diffManifestTrees(before, after);
     const json = JSON.stringify(diff);
-    for (const value of ['b2xkLXNlY3JldA==', 'bmV3LXNlY3JldA==', 'YWRtaW4=', 'Z2NwLXNlY3JldA==', 'gcp-token']) expect(json).not.toContain(value);
+    for (const value of ['b2xkLXNlY3JldA==', 'bmV3LXNlY3JldA==', 'YWRtaW4=', 'Z2NwLXNlY3JldA==', 'gcp-token'])
+      expect(json).not.toContain(value);
     const changed = objectsOf(diff).find((object) => object.cluster === 'aws')!;
     expect(changed.fields).toEqual([
       { change: 'changed', path: ['data', 'password'], text: 'data.password', old: '(masked)', new: '(masked)', masked: true },
@@ -277,7 +296,9 @@ describe('diffManifestTrees', () => {
   test('fails if a file is not YAML, naming the file and the tree', () => {
     const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
     expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
-    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(/^dist\/aws\/mandelbrot\/broken.yaml at working tree: not valid YAML at line 2, column 1: [^\n]+$/);
+    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(
+      /^dist\/aws\/mandelbrot\/broken.yaml at working tree: not valid YAML at line 2, column 1: [^\n]+$/,
+    );
   });
 
   test('fails if an object has no kind or name', () => {

@@ -1,4 +1,11 @@
-import { DEFAULT_PROJECT_SPEC, isDestinationPermitted, isNamespacedKind, isPermitted, ProjectPolicy, resolveProject } from '../../lib/diff/project-policy.js';
+import {
+  DEFAULT_PROJECT_SPEC,
+  isDestinationPermitted,
+  isNamespacedKind,
+  isPermitted,
+  type ProjectPolicy,
+  resolveProject,
+} from '../../lib/diff/project-policy.js';
 
 const project = (spec: Record<string, unknown>): ProjectPolicy => ({ name: 'p', spec, builtIn: false });
 const kind = (group: string, name: string) => ({ group, kind: name, name: 'x' });
@@ -12,13 +19,26 @@ describe('isPermitted, as Argo CD v3.3.7 checks a kind', () => {
 
   test('fails if a cluster-scoped kind is not on the cluster whitelist, which allows none when absent', () => {
     expect(isPermitted(project({}), kind('rbac.authorization.k8s.io', 'ClusterRoleBinding'))).toBe(false);
-    expect(isPermitted(project({ clusterResourceWhitelist: [{ group: 'rbac.authorization.k8s.io', kind: '*' }] }), kind('rbac.authorization.k8s.io', 'ClusterRoleBinding'))).toBe(true);
+    expect(
+      isPermitted(
+        project({ clusterResourceWhitelist: [{ group: 'rbac.authorization.k8s.io', kind: '*' }] }),
+        kind('rbac.authorization.k8s.io', 'ClusterRoleBinding'),
+      ),
+    ).toBe(true);
     // A namespaced kind on the cluster whitelist is ignored, as Argo CD ignores it.
-    expect(isPermitted(project({ clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }], namespaceResourceWhitelist: [] }), kind('', 'ConfigMap'))).toBe(false);
+    expect(
+      isPermitted(
+        project({ clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }], namespaceResourceWhitelist: [] }),
+        kind('', 'ConfigMap'),
+      ),
+    ).toBe(false);
   });
 
   test('a blacklist entry refuses what a whitelist allows, with globs', () => {
-    const spec = { clusterResourceWhitelist: [{ group: '*', kind: '*' }], clusterResourceBlacklist: [{ group: 'admissionregistration.k8s.io', kind: '*Webhook*' }] };
+    const spec = {
+      clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+      clusterResourceBlacklist: [{ group: 'admissionregistration.k8s.io', kind: '*Webhook*' }],
+    };
     expect(isPermitted(project(spec), kind('admissionregistration.k8s.io', 'MutatingWebhookConfiguration'))).toBe(false);
     expect(isPermitted(project(spec), kind('', 'Namespace'))).toBe(true);
   });

@@ -18,7 +18,15 @@ function mixedHead(): Map<string, string> {
     project.spec.sourceRepos.push('https://example.com/other.git');
   });
   head.delete('azure/mandelbrot/service-mandelbrot.yaml');
-  head.set('azure/mandelbrot/secret-api.yaml', stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api', namespace: 'mandelbrot' }, stringData: { key: 's3cr3t-value' } }));
+  head.set(
+    'azure/mandelbrot/secret-api.yaml',
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'api', namespace: 'mandelbrot' },
+      stringData: { key: 's3cr3t-value' },
+    }),
+  );
   return head;
 }
 
@@ -27,7 +35,10 @@ function bigHead(count: number): Map<string, string> {
   const head = mixedHead();
   for (let index = 0; index < count; index++) {
     const data = Object.fromEntries(Array.from({ length: 12 }, (_, key) => [`setting-${key}`, `value-${index}-${key}`]));
-    head.set(`aws/mandelbrot/configmap-bulk-${index}.yaml`, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bulk-${index}`, namespace: 'mandelbrot' }, data }));
+    head.set(
+      `aws/mandelbrot/configmap-bulk-${index}.yaml`,
+      stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bulk-${index}`, namespace: 'mandelbrot' }, data }),
+    );
   }
   return head;
 }
@@ -40,8 +51,13 @@ function withNewClusters(tree: ReadonlyMap<string, string>, count: number): Map<
   const root = tree.get('bootstrap/application-trinity-dev-aws-root.yaml')!;
   for (let index = 0; index < count; index++) {
     const cluster = `new-${String(index).padStart(3, '0')}`;
-    for (const [path, text] of tree) if (path.startsWith('aws/')) head.set(`${cluster}/${path.slice(4)}`, text.replaceAll('-aws', `-${cluster}`).replaceAll('dist/aws/', `dist/${cluster}/`));
-    head.set(`bootstrap/application-trinity-dev-${cluster}-root.yaml`, root.replaceAll('-aws-', `-${cluster}-`).replaceAll('dist/aws/', `dist/${cluster}/`));
+    for (const [path, text] of tree)
+      if (path.startsWith('aws/'))
+        head.set(`${cluster}/${path.slice(4)}`, text.replaceAll('-aws', `-${cluster}`).replaceAll('dist/aws/', `dist/${cluster}/`));
+    head.set(
+      `bootstrap/application-trinity-dev-${cluster}-root.yaml`,
+      root.replaceAll('-aws-', `-${cluster}-`).replaceAll('dist/aws/', `dist/${cluster}/`),
+    );
   }
   return head;
 }
@@ -65,7 +81,9 @@ describe('renderText', () => {
       '',
       '',
     ]);
-    expect(text).toContain('    - Service mandelbrot/mandelbrot  azure/mandelbrot/service-mandelbrot.yaml\n        » Argo CD prunes it: Application trinity-mandelbrot-azure syncs with automated prune');
+    expect(text).toContain(
+      '    - Service mandelbrot/mandelbrot  azure/mandelbrot/service-mandelbrot.yaml\n        » Argo CD prunes it: Application trinity-mandelbrot-azure syncs with automated prune',
+    );
     expect(text).toContain('        + stringData:\n        +   key: (masked)');
     expect(text).not.toContain('s3cr3t-value');
   });
@@ -81,7 +99,12 @@ describe('renderText', () => {
   });
 
   test('a file Argo CD reads differently is a change even when no object changed', () => {
-    const diff = diffManifestTrees(base, new Map(base).set('aws/mandelbrot/extra.jsonnet', '{}\n').set('gcp/mandelbrot/values.yaml', '# +argocd:skip-file-rendering\nreplicas: 2\n'));
+    const diff = diffManifestTrees(
+      base,
+      new Map(base)
+        .set('aws/mandelbrot/extra.jsonnet', '{}\n')
+        .set('gcp/mandelbrot/values.yaml', '# +argocd:skip-file-rendering\nreplicas: 2\n'),
+    );
     expect(hasChanges(diff)).toBe(true);
     expect(diff.files.map((file) => [file.code, file.severity])).toEqual([
       ['jsonnet', 'danger'],
@@ -144,7 +167,9 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('**✏️ changed** `Rollout mandelbrot/mandelbrot`');
     expect(markdown).toContain('**➖ removed** `Service mandelbrot/mandelbrot`');
     // Whole objects only: every shown ConfigMap has all twelve settings and a closed fence.
-    const blocks = [...markdown.matchAll(/^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-\d+` in [^\n]*\n\n[^\n]*\n\n```diff\n([\s\S]*?)\n```$/gm)];
+    const blocks = [
+      ...markdown.matchAll(/^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-\d+` in [^\n]*\n\n[^\n]*\n\n```diff\n([\s\S]*?)\n```$/gm),
+    ];
     expect(blocks.length).toBe(count(markdown, /^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-/gm));
     for (const [, lines] of blocks) expect(count(lines, /^\+ {3}setting-\d+: value-/gm)).toBe(12);
     expect(count(markdown, /^```diff$/gm)).toBe(count(markdown, /^```$/gm));
@@ -157,23 +182,29 @@ describe('renderMarkdown', () => {
     expect(markdown).toMatch(/\*\*What was cut\*\* .*: the details of \d+ objects/);
   });
 
-  test.each([100, 500])('with %i new clusters: under 60,000 characters, with the summary table, its totals and the note on what was cut', (clusters) => {
-    const diff = diffManifestTrees(base, withNewClusters(base, clusters));
-    const markdown = renderMarkdown(diff);
-    expect(markdown.length).toBeLessThan(60000);
-    expect(markdown).toContain('| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |');
-    // Each new cluster brings a new AppProject: a widening, flagged.
-    expect(markdown).toContain(`| **all** | ${clusters * 7} | 0 | 0 | 0 | 🚨 widened (${clusters}) | ${clusters} |`);
-    expect(markdown).toMatch(/\*\*What was cut\*\* to keep this comment short enough for GitHub: the details of \d+ objects/);
-    if (clusters === 500) expect(markdown).toMatch(/\| … \d+ more clusters \|/);
-    expect(markdown.endsWith('locally for everything.\n')).toBe(true);
-    expect(count(markdown, /<details>/g)).toBe(count(markdown, /<\/details>/g));
-  });
+  test.each([100, 500])(
+    'with %i new clusters: under 60,000 characters, with the summary table, its totals and the note on what was cut',
+    (clusters) => {
+      const diff = diffManifestTrees(base, withNewClusters(base, clusters));
+      const markdown = renderMarkdown(diff);
+      expect(markdown.length).toBeLessThan(60000);
+      expect(markdown).toContain('| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |');
+      // Each new cluster brings a new AppProject: a widening, flagged.
+      expect(markdown).toContain(`| **all** | ${clusters * 7} | 0 | 0 | 0 | 🚨 widened (${clusters}) | ${clusters} |`);
+      expect(markdown).toMatch(/\*\*What was cut\*\* to keep this comment short enough for GitHub: the details of \d+ objects/);
+      if (clusters === 500) expect(markdown).toMatch(/\| … \d+ more clusters \|/);
+      expect(markdown.endsWith('locally for everything.\n')).toBe(true);
+      expect(count(markdown, /<details>/g)).toBe(count(markdown, /<\/details>/g));
+    },
+  );
 
   test('the dangers and warnings have their own budget, most severe first, with a count of the rest', () => {
     let head: Map<string, string> = new Map(base);
     for (let index = 0; index < 400; index++) {
-      head.set(`aws/mandelbrot/secret-${index}.yaml`, stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${index}`, namespace: 'mandelbrot' }, data: { k: 'dg==' } }));
+      head.set(
+        `aws/mandelbrot/secret-${index}.yaml`,
+        stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${index}`, namespace: 'mandelbrot' }, data: { k: 'dg==' } }),
+      );
     }
     head = edited(head, 'gcp/argocd/appproject-trinity.yaml', (project) => project.spec.sourceRepos.push('https://example.com/other.git'));
     const markdown = renderMarkdown(diffManifestTrees(base, head));
@@ -187,7 +218,15 @@ describe('renderMarkdown', () => {
 
   test('escapes file names and values: a newline and an HTML comment cannot hide the rest', () => {
     const file = 'aws/mandelbrot/x\n\n<!-- hidden|.yaml';
-    const head = new Map(base).set(file, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd`name', namespace: 'mandelbrot' }, data: { 'key\n\n<!--': 'v' } }));
+    const head = new Map(base).set(
+      file,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'odd`name', namespace: 'mandelbrot' },
+        data: { 'key\n\n<!--': 'v' },
+      }),
+    );
     const markdown = renderMarkdown(diffManifestTrees(base, head));
     // On one line, inside a code span: GitHub shows it as text.
     expect(markdown).toContain('**➕ added** ``ConfigMap mandelbrot/odd`name`` in `aws/mandelbrot/x\\n\\n<!-- hidden\\|.yaml`');

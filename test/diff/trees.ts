@@ -1,6 +1,6 @@
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { CLOUDS } from '../../lib/config/fields.js';
-import { ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
+import { type ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
 import { synthCluster } from '../support/cluster.js';
 
 /** A dist/ tree of the three clouds, synthesized in-process the way main.ts does. */
@@ -50,6 +50,11 @@ export function documentsOf(text: string): any[] {
 /** `value` with the keys of every mapping in reverse order: the same objects, written differently. */
 export function withKeysReversed(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withKeysReversed);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, withKeysReversed(item)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, item]) => [key, withKeysReversed(item)]),
+    );
   return value;
 }

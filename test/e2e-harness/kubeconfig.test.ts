@@ -3,11 +3,21 @@ import { currentClusterAccess, kubeconfigYaml, newRunCredentials } from '../e2e/
 
 describe('kubeconfigYaml', () => {
   test('every context reaches the one cluster as the one user; the first is current', () => {
-    const config = parse(kubeconfigYaml({ cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority': '/run/ca.crt' }, user: { token: 't0k' } }, ['aws', 'gcp', 'eks-west']));
+    const config = parse(
+      kubeconfigYaml({ cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority': '/run/ca.crt' }, user: { token: 't0k' } }, [
+        'aws',
+        'gcp',
+        'eks-west',
+      ]),
+    );
     expect(config['current-context']).toBe('aws');
     expect(config.contexts.map((context: { name: string }) => context.name)).toEqual(['aws', 'gcp', 'eks-west']);
-    expect(new Set(config.contexts.map((context: { context: object }) => JSON.stringify(context.context)))).toEqual(new Set([JSON.stringify({ cluster: 'e2e', user: 'e2e-admin' })]));
-    expect(config.clusters).toEqual([{ name: 'e2e', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority': '/run/ca.crt' } }]);
+    expect(new Set(config.contexts.map((context: { context: object }) => JSON.stringify(context.context)))).toEqual(
+      new Set([JSON.stringify({ cluster: 'e2e', user: 'e2e-admin' })]),
+    );
+    expect(config.clusters).toEqual([
+      { name: 'e2e', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority': '/run/ca.crt' } },
+    ]);
     expect(config.users).toEqual([{ name: 'e2e-admin', user: { token: 't0k' } }]);
   });
 
@@ -41,7 +51,9 @@ current-context: kind-drill
   });
 
   test('fails if the current context names no cluster, in one line naming the source', () => {
-    expect(() => currentClusterAccess('apiVersion: v1\nclusters: []\n', 'E2E_KUBECONFIG=/tmp/empty')).toThrow(/^E2E_KUBECONFIG=\/tmp\/empty: its current context names no cluster with a server; expected [^\n]+$/);
+    expect(() => currentClusterAccess('apiVersion: v1\nclusters: []\n', 'E2E_KUBECONFIG=/tmp/empty')).toThrow(
+      /^E2E_KUBECONFIG=\/tmp\/empty: its current context names no cluster with a server; expected [^\n]+$/,
+    );
   });
 });
 

@@ -1,13 +1,23 @@
 import { configMapsOf, envOf, podsByHash } from '../e2e/support/live-rollout.js';
 
 const pod = (name: string, hash: string | undefined, ready: boolean, deleting = false) => ({
-  metadata: { name, labels: (hash ? { 'rollouts-pod-template-hash': hash } : {}) as Record<string, string>, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+  metadata: {
+    name,
+    labels: (hash ? { 'rollouts-pod-template-hash': hash } : {}) as Record<string, string>,
+    ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+  },
   status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
 
 describe('podsByHash', () => {
   test('counts pods by pod-template hash, and the Ready ones, leaving out pods being deleted and pods of no Rollout', () => {
-    const counts = podsByHash([pod('a', 'stable1', true), pod('b', 'canary1', false), pod('c', 'stable1', true, true), pod('d', undefined, true), pod('e', 'canary1', true)]);
+    const counts = podsByHash([
+      pod('a', 'stable1', true),
+      pod('b', 'canary1', false),
+      pod('c', 'stable1', true, true),
+      pod('d', undefined, true),
+      pod('e', 'canary1', true),
+    ]);
     expect(Object.fromEntries(counts)).toEqual({ stable1: { total: 1, ready: 1 }, canary1: { total: 2, ready: 1 } });
   });
 });

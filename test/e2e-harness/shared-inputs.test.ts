@@ -21,7 +21,10 @@ metadata:
     expect(parse(withoutTemplateDirectives(template))).toEqual({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
-      metadata: { annotations: { 'controller-gen.kubebuilder.io/version': 'v0.19.0', 'helm.sh/resource-policy': 'keep' }, name: 'experiments.argoproj.io' },
+      metadata: {
+        annotations: { 'controller-gen.kubebuilder.io/version': 'v0.19.0', 'helm.sh/resource-policy': 'keep' },
+        name: 'experiments.argoproj.io',
+      },
     });
   });
 });
@@ -69,5 +72,4 @@ describe('readCrds', () => {
     expect(sharedDir({ E2E_SHARED_DIR: dir })).toBe(dir);
     expect(sharedDir({})).toBe(join(dirname(process.cwd()), 'shared'));
   });
-
 });

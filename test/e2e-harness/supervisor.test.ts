@@ -16,7 +16,10 @@ const isRunning = (pid: number) => {
 };
 
 /** Prints `up`, then waits to be stopped; with `stubborn` it ignores SIGTERM. */
-const idler = (stubborn: boolean) => ['-e', `${stubborn ? "process.on('SIGTERM', () => console.log('ignored'));" : ''} console.log('up'); console.error('on stderr'); setInterval(() => {}, 1000);`];
+const idler = (stubborn: boolean) => [
+  '-e',
+  `${stubborn ? "process.on('SIGTERM', () => console.log('ignored'));" : ''} console.log('up'); console.error('on stderr'); setInterval(() => {}, 1000);`,
+];
 
 describe('Supervisor', () => {
   let runDir: string;
@@ -66,8 +69,8 @@ describe('Supervisor', () => {
     });
     const exit = new Promise<number | string | null>((resolve) => owner.once('exit', (code, signal) => resolve(code ?? signal)));
     let output = '';
-    owner.stdout!.on('data', (chunk) => (output += chunk));
-    owner.stderr!.on('data', (chunk) => (output += chunk));
+    owner.stdout.on('data', (chunk) => (output += chunk));
+    owner.stderr.on('data', (chunk) => (output += chunk));
     for (let i = 0; i < 200 && !/^\d+\n/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 25));
     const childPid = Number(output.trim());
     expect(isRunning(childPid)).toBe(true);

@@ -33,7 +33,9 @@ describe('npm run e2e:toolchain', () => {
     const result = buildToolchain(['etcd'], { XDG_CACHE_HOME: cache, PATH: join(cache, 'no-bin') });
 
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^error: Go is not installed \(no `go` command\): the e2e toolchain needs Go \d+\.\d+(\.\d+)? or later \(the go directive of test\/e2e\/toolchain\/etcd\/go\.mod\)\n$/);
+    expect(result.stderr).toMatch(
+      /^error: Go is not installed \(no `go` command\): the e2e toolchain needs Go \d+\.\d+(\.\d+)? or later \(the go directive of test\/e2e\/toolchain\/etcd\/go\.mod\)\n$/,
+    );
     expect(result.stdout).toBe('');
     expect(existsSync(join(cache, 'trinity-delivery'))).toBe(false);
   });

@@ -10,7 +10,10 @@ import { PROJECT_ROOT } from '../support/synth-process.js';
  * environment and arguments in builds.log, then writes each name listed in the module's fake-outputs file
  * as a script printing its own argv[0], or fails with `failure` on stderr.
  */
-function fakeGo(dir: string, { version = 'go1.26.8', failure, delay = 0 }: { version?: string; failure?: string; delay?: number } = {}): string {
+function fakeGo(
+  dir: string,
+  { version = 'go1.26.8', failure, delay = 0 }: { version?: string; failure?: string; delay?: number } = {},
+): string {
   const go = join(dir, 'go');
   writeFileSync(
     go,
@@ -57,9 +60,19 @@ describe('ensureToolchain', () => {
   test('builds a component with the pinned tools and static, stripped flags, and returns absolute paths', async () => {
     const projectRoot = project(dir, { etcd: ['etcd'] });
     const lines: string[] = [];
-    const toolchain = await ensureToolchain({ components: ['etcd'], projectRoot, cacheDir: join(dir, 'cache'), go: fakeGo(dir), log: (line) => lines.push(line) });
+    const toolchain = await ensureToolchain({
+      components: ['etcd'],
+      projectRoot,
+      cacheDir: join(dir, 'cache'),
+      go: fakeGo(dir),
+      log: (line) => lines.push(line),
+    });
 
-    expect(builds(dir)).toEqual([expect.stringMatching(/\/etcd CGO_ENABLED=0 GOTOOLCHAIN=local build -trimpath -buildvcs=false -mod=readonly -ldflags=-s -w -o \S+\/bin\/ tool$/)]);
+    expect(builds(dir)).toEqual([
+      expect.stringMatching(
+        /\/etcd CGO_ENABLED=0 GOTOOLCHAIN=local build -trimpath -buildvcs=false -mod=readonly -ldflags=-s -w -o \S+\/bin\/ tool$/,
+      ),
+    ]);
     expect(toolchain.etcd).toBe(join(toolchain.binDir, 'etcd'));
     expect(spawnSync(toolchain.etcd).stdout.toString()).toBe('etcd\n');
     expect(toolchain.binDir.startsWith(join(dir, 'cache'))).toBe(true);
@@ -83,7 +96,10 @@ describe('ensureToolchain', () => {
     const projectRoot = project(dir, { etcd: ['etcd'] });
     const options = { components: ['etcd'] as const, projectRoot, cacheDir: join(dir, 'cache'), go: fakeGo(dir) };
     const before = await ensureToolchain(options);
-    writeFileSync(join(projectRoot, 'test/e2e/toolchain/etcd/go.mod'), 'module example.com/etcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 v3.6.16\n');
+    writeFileSync(
+      join(projectRoot, 'test/e2e/toolchain/etcd/go.mod'),
+      'module example.com/etcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 v3.6.16\n',
+    );
     const after = await ensureToolchain(options);
 
     expect(builds(dir)).toHaveLength(2);
@@ -112,7 +128,14 @@ describe('ensureToolchain', () => {
   test('reports a heartbeat while a component builds', async () => {
     const projectRoot = project(dir, { etcd: ['etcd'] });
     const lines: string[] = [];
-    await ensureToolchain({ components: ['etcd'], projectRoot, cacheDir: join(dir, 'cache'), go: fakeGo(dir, { delay: 0.5 }), heartbeatMs: 20, log: (line) => lines.push(line) });
+    await ensureToolchain({
+      components: ['etcd'],
+      projectRoot,
+      cacheDir: join(dir, 'cache'),
+      go: fakeGo(dir, { delay: 0.5 }),
+      heartbeatMs: 20,
+      log: (line) => lines.push(line),
+    });
 
     expect(lines).toContainEqual(expect.stringMatching(/^etcd: still building, \d+s elapsed$/));
   });
@@ -126,7 +149,10 @@ describe('ensureToolchain', () => {
 
     expect(builds(dir)).toHaveLength(1);
     expect(second).toEqual(first);
-    expect(lines.filter((line) => /^etcd: (building|waiting)/.test(line))).toEqual(['etcd: building etcd', `etcd: waiting for the build by process ${process.pid}`]);
+    expect(lines.filter((line) => /^etcd: (building|waiting)/.test(line))).toEqual([
+      'etcd: building etcd',
+      `etcd: waiting for the build by process ${process.pid}`,
+    ]);
   });
 
   test('removes the temporary folder of a build whose process is gone', async () => {
@@ -141,7 +167,12 @@ describe('ensureToolchain', () => {
 
   test('fails if a build fails, in one line naming the component and the end of go output, leaving no cache', async () => {
     const projectRoot = project(dir, { kwok: ['kwok'] });
-    const failing = ensureToolchain({ components: ['kwok'], projectRoot, cacheDir: join(dir, 'cache'), go: fakeGo(dir, { failure: 'pattern dist/app: no matching files found' }) });
+    const failing = ensureToolchain({
+      components: ['kwok'],
+      projectRoot,
+      cacheDir: join(dir, 'cache'),
+      go: fakeGo(dir, { failure: 'pattern dist/app: no matching files found' }),
+    });
 
     await expect(failing).rejects.toThrow(ToolchainError);
     await expect(failing).rejects.toThrow(/^building kwok failed \(go build exited 1\): pattern dist\/app: no matching files found$/);
@@ -149,15 +180,20 @@ describe('ensureToolchain', () => {
   });
 
   test('fails if no component is chosen, naming the components there are', async () => {
-    await expect(ensureToolchain({ components: [], projectRoot: PROJECT_ROOT, cacheDir: join(dir, 'cache'), go: fakeGo(dir) })).rejects.toThrow(
-      'no component chosen: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, argo-cd',
-    );
+    await expect(
+      ensureToolchain({ components: [], projectRoot: PROJECT_ROOT, cacheDir: join(dir, 'cache'), go: fakeGo(dir) }),
+    ).rejects.toThrow('no component chosen: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, argo-cd');
   });
 
   test('fails if Go is missing, in one line with the version the wrappers need', async () => {
     const goMod = readFileSync(join(PROJECT_ROOT, 'test/e2e/toolchain/etcd/go.mod'), 'utf8');
     const needed = /^go (\S+)$/m.exec(goMod)![1];
-    const failing = ensureToolchain({ components: ['etcd'], projectRoot: PROJECT_ROOT, cacheDir: join(dir, 'cache'), go: join(dir, 'no-such-go') });
+    const failing = ensureToolchain({
+      components: ['etcd'],
+      projectRoot: PROJECT_ROOT,
+      cacheDir: join(dir, 'cache'),
+      go: join(dir, 'no-such-go'),
+    });
 
     await expect(failing).rejects.toThrow(
       `Go is not installed (no \`${join(dir, 'no-such-go')}\` command): the e2e toolchain needs Go ${needed} or later (the go directive of test/e2e/toolchain/etcd/go.mod)`,
@@ -167,9 +203,16 @@ describe('ensureToolchain', () => {
   test('fails if Go is older than the newest go directive of the chosen wrappers', async () => {
     const projectRoot = project(dir, { etcd: ['etcd'] }, '1.26.0');
     project(dir, { kwok: ['kwok'] }, '1.26.3');
-    const failing = ensureToolchain({ components: ['etcd', 'kwok'], projectRoot, cacheDir: join(dir, 'cache'), go: fakeGo(dir, { version: 'go1.26.2' }) });
+    const failing = ensureToolchain({
+      components: ['etcd', 'kwok'],
+      projectRoot,
+      cacheDir: join(dir, 'cache'),
+      go: fakeGo(dir, { version: 'go1.26.2' }),
+    });
 
-    await expect(failing).rejects.toThrow(/^Go 1\.26\.2 is too old: the e2e toolchain needs Go 1\.26\.3 or later \(the go directive of test\/e2e\/toolchain\/kwok\/go\.mod\)$/);
+    await expect(failing).rejects.toThrow(
+      /^Go 1\.26\.2 is too old: the e2e toolchain needs Go 1\.26\.3 or later \(the go directive of test\/e2e\/toolchain\/kwok\/go\.mod\)$/,
+    );
     expect(builds(dir)).toEqual([]);
   });
 });

@@ -8,15 +8,15 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
-import { AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
+import { type AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
 import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/rollout/success-rate-analysis.js';
-import { CliResult } from '../operator/stand-in-kubectl.js';
-import { RunningService, startService } from '../service/service-process.js';
-import { DrillCluster, startDrillCluster } from './support/drill-cluster.js';
+import type { CliResult } from '../operator/stand-in-kubectl.js';
+import { type RunningService, startService } from '../service/service-process.js';
+import { type DrillCluster, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
 import { awaitLiveRollout, drillSteps, fullyPromoted, localContainerOf, pausedAtHalf } from './support/drill-steps.js';
-import { LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
-import { LocalPrometheus, startPrometheus } from './support/local-prometheus.js';
+import { LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
+import { type LocalPrometheus, startPrometheus } from './support/local-prometheus.js';
 import { waitFor } from './support/wait.js';
 
 const CLUSTER = 'aws';
@@ -46,14 +46,27 @@ const seen: { firstHash?: string; goodHash?: string } = {};
 
 beforeAll(async () => {
   const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
-  cluster = await startDrillCluster({ contexts: overlays.map((overlay) => overlay.context), externalKubeconfig: process.env.E2E_KUBECONFIG, namespaces: [NAMESPACE], log });
+  cluster = await startDrillCluster({
+    contexts: overlays.map((overlay) => overlay.context),
+    externalKubeconfig: process.env.E2E_KUBECONFIG,
+    namespaces: [NAMESPACE],
+    log,
+  });
   if (!cluster.rolloutsController) {
-    throw new Error("the canary analysis drill needs the Rollouts controller this suite starts: a controller inside the cluster cannot reach Prometheus on this machine's 127.0.0.1");
+    throw new Error(
+      "the canary analysis drill needs the Rollouts controller this suite starts: a controller inside the cluster cannot reach Prometheus on this machine's 127.0.0.1",
+    );
   }
   prometheus = await startPrometheus(cluster.supervisor, cluster.runDir);
-  project = DrillProject.create({ PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig }, join(cluster.runDir, 'bundle-cache'));
+  project = DrillProject.create(
+    { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
+    join(cluster.runDir, 'bundle-cache'),
+  );
   // The test copy turns analysis on, against the Prometheus started here, with short intervals.
-  appendFileSync(join(project.root, 'platform.yaml'), `analysis:\n  prometheus: ${prometheus.url}\n  interval: ${INTERVAL}\n  failureLimit: ${FAILURE_LIMIT}\n`);
+  appendFileSync(
+    join(project.root, 'platform.yaml'),
+    `analysis:\n  prometheus: ${prometheus.url}\n  interval: ${INTERVAL}\n  failureLimit: ${FAILURE_LIMIT}\n`,
+  );
   await project.synth();
   project.commit('Canary analysis on, against the drill Prometheus');
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
@@ -76,7 +89,10 @@ const awaitRollout = (step: string, awaited: string, check: (snapshot: RolloutSn
 
 /** The canary's analysis runs, newest last, read from the API server. */
 async function analysisRuns(hash: string): Promise<AnalysisRunObject[]> {
-  return cluster!.api.list<AnalysisRunObject>(`/apis/argoproj.io/v1alpha1/namespaces/${NAMESPACE}/analysisruns`, `rollouts-pod-template-hash=${hash}`);
+  return cluster!.api.list<AnalysisRunObject>(
+    `/apis/argoproj.io/v1alpha1/namespaces/${NAMESPACE}/analysisruns`,
+    `rollouts-pod-template-hash=${hash}`,
+  );
 }
 
 // The instances booted here stand for the pods, one per ReplicaSet, and the load that reaches them.
@@ -84,12 +100,22 @@ const instances: { readonly service: RunningService; readonly hash: string }[] =
 let load: { stop: () => Promise<{ requests: number; statuses: Record<number, number> }> } | undefined;
 
 /** Boots the service from a live ReplicaSet's pod template, with `extraEnv` on top, and has Prometheus scrape it. */
-async function bootInstance(snapshot: RolloutSnapshot, hash: string, label: string, extraEnv: Record<string, string> = {}): Promise<RunningService> {
+async function bootInstance(
+  snapshot: RolloutSnapshot,
+  hash: string,
+  label: string,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningService> {
   const container = await localContainerOf(live, snapshot, hash, join(cluster!.runDir, 'local-pods', label));
   const service = await startService({ ...container, env: { ...container.env, ...extraEnv } });
   instances.push({ service, hash });
   // As the scrape contract labels a pod: its namespace, and its rollouts-pod-template-hash label.
-  prometheus.setTargets(instances.map((instance) => ({ port: instance.service.port, labels: { [NAMESPACE_METRIC_LABEL]: NAMESPACE, [POD_TEMPLATE_HASH_METRIC_LABEL]: instance.hash } })));
+  prometheus.setTargets(
+    instances.map((instance) => ({
+      port: instance.service.port,
+      labels: { [NAMESPACE_METRIC_LABEL]: NAMESPACE, [POD_TEMPLATE_HASH_METRIC_LABEL]: instance.hash },
+    })),
+  );
   return service;
 }
 
@@ -144,7 +170,10 @@ function operate(operation: string): Promise<CliResult> {
 
 drillStep('1. apply: the API server accepts the AnalysisTemplate and the Rollout that runs it; the first revision is Healthy', async () => {
   const namespaces = join(cluster!.runDir, 'namespaces.yaml');
-  writeFileSync(namespaces, ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'));
+  writeFileSync(
+    namespaces,
+    ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'),
+  );
   await cluster!.kubectl(['apply', '-f', namespaces]);
   const applied = await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
   expect(applied).toContain('analysistemplate.argoproj.io/mandelbrot-success-rate created');
@@ -161,57 +190,85 @@ drillStep('2. good release: the analysis succeeds on the canary and the Rollout 
   await bootInstance(paused, seen.firstHash!, 'good-stable');
   await bootInstance(paused, hash, 'good-canary');
   startLoad();
-  const run = await waitFor('2. good release', `the canary's AnalysisRun Running with ${GOOD_MEASUREMENTS} successful measurements of [1]`, async () => {
-    const runs = await analysisRuns(hash);
-    const summary = latestAnalysisRun(runs);
-    const measurements = runs.find((item) => item.metadata?.name === summary?.name)?.status?.metricResults?.[0]?.measurements ?? [];
-    const measured = measurements.filter((measurement) => measurement.phase === 'Successful' && measurement.value === '[1]');
-    return { done: summary?.phase === 'Running' && measured.length >= GOOD_MEASUREMENTS, seen: JSON.stringify(summary), value: summary };
-  }, { timeoutMs: 120_000 });
-  expect(run!.measurements.every((measurement) => measurement.phase === 'Successful')).toBe(true);
+  const run = await waitFor(
+    '2. good release',
+    `the canary's AnalysisRun Running with ${GOOD_MEASUREMENTS} successful measurements of [1]`,
+    async () => {
+      const runs = await analysisRuns(hash);
+      const summary = latestAnalysisRun(runs);
+      const measurements = runs.find((item) => item.metadata?.name === summary?.name)?.status?.metricResults?.[0]?.measurements ?? [];
+      const measured = measurements.filter((measurement) => measurement.phase === 'Successful' && measurement.value === '[1]');
+      return { done: summary?.phase === 'Running' && measured.length >= GOOD_MEASUREMENTS, seen: JSON.stringify(summary), value: summary };
+    },
+    { timeoutMs: 120_000 },
+  );
+  expect(run.measurements.every((measurement) => measurement.phase === 'Successful')).toBe(true);
   // Analysis cannot promote: the canary is still at the pause, waiting for a person.
   const still = await live.snapshot();
   expect(still.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1, currentPodHash: hash });
   const status = await operate('status');
-  expect(status.stdout).toMatch(new RegExp(`aws: analysis: AnalysisRun ${run!.name} Running: last measured success-rate \\[1\\] \\(Successful\\)`));
+  expect(status.stdout).toMatch(
+    new RegExp(`aws: analysis: AnalysisRun ${run.name} Running: last measured success-rate \\[1\\] \\(Successful\\)`),
+  );
 
   await operate('promote');
   await awaitRollout('2. good release', `Healthy on ${hash}`, fullyPromoted);
   await stopInstances();
-  await waitFor('2. good release', 'the background analysis ended Successful with the promotion', async () => {
-    const summary = latestAnalysisRun(await analysisRuns(hash));
-    return { done: summary?.phase === 'Successful', seen: JSON.stringify(summary) };
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    '2. good release',
+    'the background analysis ended Successful with the promotion',
+    async () => {
+      const summary = latestAnalysisRun(await analysisRuns(hash));
+      return { done: summary?.phase === 'Successful', seen: JSON.stringify(summary) };
+    },
+    { timeoutMs: 60_000 },
+  );
 });
 
-drillStep('3. bad release: the canary with ERROR_RATE=0.5 fails its analysis and the Rollout aborts on its own, stable at full size', async () => {
-  await project.release('e2e-bad');
-  await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
-  const paused = await awaitRollout('3. bad release', 'Paused at 1/3 with 1 stable and 1 canary pod', pausedAtHalf);
-  const hash = paused.rollout.status!.currentPodHash!;
-  await bootInstance(paused, seen.goodHash!, 'bad-stable');
-  await bootInstance(paused, hash, 'bad-canary', { ERROR_RATE: BAD_ERROR_RATE });
-  const badStartedAt = Date.now();
-  startLoad();
-  // No operator action from here on: the Rollout must abort by itself.
-  const aborted = await awaitRollout('3. bad release', `Degraded by the analysis, stable ${seen.goodHash} at ${REPLICAS} Ready, the canary at 0`, (snapshot) => {
-    const status = snapshot.rollout.status ?? {};
-    const stable = replicaSetOf(snapshot, status.stableRS);
-    const canary = replicaSetOf(snapshot, status.currentPodHash);
-    return status.phase === 'Degraded' && status.abort === true && stable?.spec.replicas === REPLICAS && stable.status?.readyReplicas === REPLICAS && canary?.spec.replicas === 0;
-  }, 180_000);
-  figures.badCanaryStartToAbortSeconds = (Date.now() - badStartedAt) / 1000;
-  log(`the bad canary aborted ${figures.badCanaryStartToAbortSeconds} s after its instance started serving`);
-  await stopInstances();
-  expect(aborted.rollout.status!.stableRS).toBe(seen.goodHash);
-  expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: .*success-rate/);
-  const run = latestAnalysisRun(await analysisRuns(hash))!;
-  expect(run.phase).toBe('Failed');
-  expect(run.measurements[0].phase).toBe('Failed');
-  const measured = Number(/^\[([0-9.]+)\]$/.exec(run.measurements[0].value)?.[1]);
-  expect(measured).toBeLessThan(0.99);
+drillStep(
+  '3. bad release: the canary with ERROR_RATE=0.5 fails its analysis and the Rollout aborts on its own, stable at full size',
+  async () => {
+    await project.release('e2e-bad');
+    await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
+    const paused = await awaitRollout('3. bad release', 'Paused at 1/3 with 1 stable and 1 canary pod', pausedAtHalf);
+    const hash = paused.rollout.status!.currentPodHash!;
+    await bootInstance(paused, seen.goodHash!, 'bad-stable');
+    await bootInstance(paused, hash, 'bad-canary', { ERROR_RATE: BAD_ERROR_RATE });
+    const badStartedAt = Date.now();
+    startLoad();
+    // No operator action from here on: the Rollout must abort by itself.
+    const aborted = await awaitRollout(
+      '3. bad release',
+      `Degraded by the analysis, stable ${seen.goodHash} at ${REPLICAS} Ready, the canary at 0`,
+      (snapshot) => {
+        const status = snapshot.rollout.status ?? {};
+        const stable = replicaSetOf(snapshot, status.stableRS);
+        const canary = replicaSetOf(snapshot, status.currentPodHash);
+        return (
+          status.phase === 'Degraded' &&
+          status.abort === true &&
+          stable?.spec.replicas === REPLICAS &&
+          stable.status?.readyReplicas === REPLICAS &&
+          canary?.spec.replicas === 0
+        );
+      },
+      180_000,
+    );
+    figures.badCanaryStartToAbortSeconds = (Date.now() - badStartedAt) / 1000;
+    log(`the bad canary aborted ${figures.badCanaryStartToAbortSeconds} s after its instance started serving`);
+    await stopInstances();
+    expect(aborted.rollout.status!.stableRS).toBe(seen.goodHash);
+    expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: .*success-rate/);
+    const run = latestAnalysisRun(await analysisRuns(hash))!;
+    expect(run.phase).toBe('Failed');
+    expect(run.measurements[0].phase).toBe('Failed');
+    const measured = Number(/^\[([0-9.]+)\]$/.exec(run.measurements[0].value)?.[1]);
+    expect(measured).toBeLessThan(0.99);
 
-  const status = await operate('status');
-  expect(status.stdout).toContain(`aws: aborted by analysis: AnalysisRun ${run.name} Failed: last measured success-rate ${run.measurements[0].value} (Failed); ${run.message}`);
-  expect(run.message).toMatch(/success-rate/);
-});
+    const status = await operate('status');
+    expect(status.stdout).toContain(
+      `aws: aborted by analysis: AnalysisRun ${run.name} Failed: last measured success-rate ${run.measurements[0].value} (Failed); ${run.message}`,
+    );
+    expect(run.message).toMatch(/success-rate/);
+  },
+);

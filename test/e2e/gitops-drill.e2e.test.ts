@@ -11,13 +11,13 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from '../../lib/argocd/application-names.js';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
-import { CliResult } from '../operator/stand-in-kubectl.js';
-import { ArgoCd, startArgoCd } from './support/argocd.js';
-import { DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
+import type { CliResult } from '../operator/stand-in-kubectl.js';
+import { type ArgoCd, startArgoCd } from './support/argocd.js';
+import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
 import { drillSteps } from './support/drill-steps.js';
-import { GitOpsSources, startGitOpsSources } from './support/gitops-sources.js';
-import { ApplicationObject, describeApplication, LiveApplications, syncAndHealth } from './support/live-application.js';
+import { type GitOpsSources, startGitOpsSources } from './support/gitops-sources.js';
+import { type ApplicationObject, describeApplication, LiveApplications, syncAndHealth } from './support/live-application.js';
 import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf } from './support/live-rollout.js';
 import { sharedDir } from './support/shared-inputs.js';
 import { ensureToolchain } from './support/toolchain.js';
@@ -26,7 +26,11 @@ import { waitFor } from './support/wait.js';
 const CLUSTER = 'aws';
 const NAMESPACE = 'mandelbrot';
 const ROLLOUT = 'mandelbrot';
-const APPS = { root: rootApplicationName('dev', CLUSTER), rollouts: rolloutsApplicationName(CLUSTER), mandelbrot: workloadApplicationName('mandelbrot', CLUSTER) } as const;
+const APPS = {
+  root: rootApplicationName('dev', CLUSTER),
+  rollouts: rolloutsApplicationName(CLUSTER),
+  mandelbrot: workloadApplicationName('mandelbrot', CLUSTER),
+} as const;
 const STEP_TIMEOUT_MS = 5 * 60_000;
 /** A cold run builds the toolchain first, Argo CD the longest of it. */
 const SETUP_TIMEOUT_MS = 80 * 60_000;
@@ -51,8 +55,16 @@ beforeAll(async () => {
   // One component per call: Toolchain<C> names the binaries of a single component.
   const helm = await ensureToolchain({ components: ['helm'], log });
   const argo = await ensureToolchain({ components: ['argo-cd'], log });
-  cluster = await startDrillCluster({ contexts: overlays.map((overlay) => overlay.context), namespaces: [NAMESPACE], installRollouts: false, log });
-  project = DrillProject.create({ PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig }, join(cluster.runDir, 'bundle-cache'));
+  cluster = await startDrillCluster({
+    contexts: overlays.map((overlay) => overlay.context),
+    namespaces: [NAMESPACE],
+    installRollouts: false,
+    log,
+  });
+  project = DrillProject.create(
+    { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
+    join(cluster.runDir, 'bundle-cache'),
+  );
   log(`project copy: ${project.root}`);
   sources = await startGitOpsSources({ dir: join(cluster.runDir, 'sources'), gitWorkTree: project.root, chartDir, helm: helm.helm });
   log(`Git repository ${sources.gitURL}, chart repository ${sources.chartRepoURL}`);
@@ -117,10 +129,22 @@ async function standIns(): Promise<void> {
       await cluster!.startRolloutsController();
     }
   }
-  const service = await cluster!.api.get<{ spec: { type?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(`/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`);
+  const service = await cluster!.api.get<{ spec: { type?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(
+    `/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`,
+  );
   if (service?.spec.type === 'LoadBalancer' && !service.status?.loadBalancer?.ingress?.length) {
     const status = { status: { loadBalancer: { ingress: [{ hostname: `${ROLLOUT}.${CLUSTER}.lb.invalid` }] } } };
-    await cluster!.kubectl(['patch', 'service', ROLLOUT, '--namespace', NAMESPACE, '--subresource=status', '--type=merge', '--patch', JSON.stringify(status)]);
+    await cluster!.kubectl([
+      'patch',
+      'service',
+      ROLLOUT,
+      '--namespace',
+      NAMESPACE,
+      '--subresource=status',
+      '--type=merge',
+      '--patch',
+      JSON.stringify(status),
+    ]);
   }
 }
 
@@ -132,11 +156,16 @@ async function awaitApplications(
   check: (byName: Record<string, ApplicationObject | undefined>) => boolean,
   timeoutMs = 240_000,
 ): Promise<Record<string, ApplicationObject | undefined>> {
-  return waitFor(step, awaited, async () => {
-    await standIns();
-    const byName = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await apps.get(name)] as const)));
-    return { done: check(byName), seen: names.map((name) => describeApplication(byName[name])).join(' | '), value: byName };
-  }, { timeoutMs, intervalMs: 500 });
+  return waitFor(
+    step,
+    awaited,
+    async () => {
+      await standIns();
+      const byName = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await apps.get(name)] as const)));
+      return { done: check(byName), seen: names.map((name) => describeApplication(byName[name])).join(' | '), value: byName };
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 const syncedHealthy = (app: ApplicationObject | undefined) => syncAndHealth(app) === 'Synced/Healthy' && app?.operation === undefined;
@@ -154,84 +183,137 @@ function operate(operation: string): Promise<CliResult> {
   return project.operate(operation, CLUSTER, join(cluster!.runDir, 'operator'));
 }
 
-drillStep('1. bootstrap: the root Application alone syncs the AppProject, the chart (nothing refused) and the workload, Healthy', async () => {
-  const mandelbrotStates: string[] = [];
-  bootstrapAppliedAt = Date.now();
-  await cluster!.kubectl(['apply', '-f', join(project.root, 'dist', 'bootstrap', `application-trinity-dev-${CLUSTER}-root.yaml`)]);
-  const settled = await awaitApplications('1. bootstrap', 'all three Applications Synced with no operation running; root and Mandelbrot Healthy', Object.values(APPS), (byName) => {
-    const state = byName[APPS.mandelbrot]?.status?.operationState;
-    const line = state ? `${state.phase} (retry ${state.retryCount ?? 0}): ${state.message ?? ''}` : undefined;
-    if (line && mandelbrotStates.at(-1) !== line) mandelbrotStates.push(line);
-    return Object.values(byName).every((app) => app?.status?.sync?.status === 'Synced' && app.operation === undefined) && syncedHealthy(byName[APPS.root]) && syncedHealthy(byName[APPS.mandelbrot]);
-  });
-  writeFileSync(join(cluster!.runDir, 'mandelbrot-operation-states.txt'), `${mandelbrotStates.join('\n')}\n`);
-  figures.bootstrapApplyToHealthySeconds = (Date.now() - bootstrapAppliedAt) / 1000;
-  figures.mandelbrotFailedSyncsBeforeHealthy = mandelbrotStates.filter((state) => !state.startsWith('Succeeded') && !state.startsWith('Running (retry 0)')).length;
+drillStep(
+  '1. bootstrap: the root Application alone syncs the AppProject, the chart (nothing refused) and the workload, Healthy',
+  async () => {
+    const mandelbrotStates: string[] = [];
+    bootstrapAppliedAt = Date.now();
+    await cluster!.kubectl(['apply', '-f', join(project.root, 'dist', 'bootstrap', `application-trinity-dev-${CLUSTER}-root.yaml`)]);
+    const settled = await awaitApplications(
+      '1. bootstrap',
+      'all three Applications Synced with no operation running; root and Mandelbrot Healthy',
+      Object.values(APPS),
+      (byName) => {
+        const state = byName[APPS.mandelbrot]?.status?.operationState;
+        const line = state ? `${state.phase} (retry ${state.retryCount ?? 0}): ${state.message ?? ''}` : undefined;
+        if (line && mandelbrotStates.at(-1) !== line) mandelbrotStates.push(line);
+        return (
+          Object.values(byName).every((app) => app?.status?.sync?.status === 'Synced' && app.operation === undefined) &&
+          syncedHealthy(byName[APPS.root]) &&
+          syncedHealthy(byName[APPS.mandelbrot])
+        );
+      },
+    );
+    writeFileSync(join(cluster!.runDir, 'mandelbrot-operation-states.txt'), `${mandelbrotStates.join('\n')}\n`);
+    figures.bootstrapApplyToHealthySeconds = (Date.now() - bootstrapAppliedAt) / 1000;
+    figures.mandelbrotFailedSyncsBeforeHealthy = mandelbrotStates.filter(
+      (state) => !state.startsWith('Succeeded') && !state.startsWith('Running (retry 0)'),
+    ).length;
 
-  // The chart's health is Argo CD's verdict on each CRD when it appeared, before the API server
-  // Established it ("CRD is not established"); v3.3.7 has no periodic refresh, and a refresh (what
-  // a Git webhook or the UI's Refresh button asks for) re-reads it only sometimes. The objects
-  // themselves are Synced, and the CRDs Established, which is what the workload needs.
-  if (settled[APPS.rollouts]?.status?.health?.status !== 'Healthy') {
-    log(`bootstrap: ${describeApplication(settled[APPS.rollouts])}; asking for a refresh`);
-    await refresh(APPS.rollouts);
-    const refreshed = await awaitApplications('1. bootstrap', 'the chart Application refreshed', [APPS.rollouts], (byName) => byName[APPS.rollouts]?.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined, 60_000);
-    log(`bootstrap: after the refresh: ${describeApplication(refreshed[APPS.rollouts])}`);
-  }
-  const healthy = await awaitApplications('1. bootstrap', 'root and Mandelbrot Synced and Healthy, the chart Synced', Object.values(APPS), (byName) =>
-    syncedHealthy(byName[APPS.root]) && syncedHealthy(byName[APPS.mandelbrot]) && byName[APPS.rollouts]?.status?.sync?.status === 'Synced',
-  60_000);
-  figures.chartHealthyAfterBootstrap = syncAndHealth(healthy[APPS.rollouts]) === 'Synced/Healthy' ? 1 : 0;
-  for (const crd of ['rollouts', 'analysisruns', 'analysistemplates', 'clusteranalysistemplates', 'experiments']) {
-    const established = await cluster!.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}.argoproj.io`);
-    expect(established?.status?.conditions?.find((condition) => condition.type === 'Established')?.status).toBe('True');
-  }
-  const controller = await cluster!.api.get<{ status?: { availableReplicas?: number } }>('/apis/apps/v1/namespaces/argo-rollouts/deployments/argo-rollouts');
-  expect(controller?.status?.availableReplicas).toBe(1);
+    // The chart's health is Argo CD's verdict on each CRD when it appeared, before the API server
+    // Established it ("CRD is not established"); v3.3.7 has no periodic refresh, and a refresh (what
+    // a Git webhook or the UI's Refresh button asks for) re-reads it only sometimes. The objects
+    // themselves are Synced, and the CRDs Established, which is what the workload needs.
+    if (settled[APPS.rollouts]?.status?.health?.status !== 'Healthy') {
+      log(`bootstrap: ${describeApplication(settled[APPS.rollouts])}; asking for a refresh`);
+      await refresh(APPS.rollouts);
+      const refreshed = await awaitApplications(
+        '1. bootstrap',
+        'the chart Application refreshed',
+        [APPS.rollouts],
+        (byName) => byName[APPS.rollouts]?.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined,
+        60_000,
+      );
+      log(`bootstrap: after the refresh: ${describeApplication(refreshed[APPS.rollouts])}`);
+    }
+    const healthy = await awaitApplications(
+      '1. bootstrap',
+      'root and Mandelbrot Synced and Healthy, the chart Synced',
+      Object.values(APPS),
+      (byName) =>
+        syncedHealthy(byName[APPS.root]) &&
+        syncedHealthy(byName[APPS.mandelbrot]) &&
+        byName[APPS.rollouts]?.status?.sync?.status === 'Synced',
+      60_000,
+    );
+    figures.chartHealthyAfterBootstrap = syncAndHealth(healthy[APPS.rollouts]) === 'Synced/Healthy' ? 1 : 0;
+    for (const crd of ['rollouts', 'analysisruns', 'analysistemplates', 'clusteranalysistemplates', 'experiments']) {
+      const established = await cluster!.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}.argoproj.io`,
+      );
+      expect(established?.status?.conditions?.find((condition) => condition.type === 'Established')?.status).toBe('True');
+    }
+    const controller = await cluster!.api.get<{ status?: { availableReplicas?: number } }>(
+      '/apis/apps/v1/namespaces/argo-rollouts/deployments/argo-rollouts',
+    );
+    expect(controller?.status?.availableReplicas).toBe(1);
 
-  // The AppProject Argo CD created is the one in Git.
-  const liveProject = await cluster!.api.get<{ spec: unknown }>('/apis/argoproj.io/v1alpha1/namespaces/argocd/appprojects/trinity');
-  const inGit = parseDocument(readFileSync(join(project.root, 'dist', CLUSTER, 'argocd', 'appproject-trinity.yaml'), 'utf8')).toJS();
-  expect(liveProject?.spec).toEqual(inGit.spec);
+    // The AppProject Argo CD created is the one in Git.
+    const liveProject = await cluster!.api.get<{ spec: unknown }>('/apis/argoproj.io/v1alpha1/namespaces/argocd/appprojects/trinity');
+    const inGit = parseDocument(readFileSync(join(project.root, 'dist', CLUSTER, 'argocd', 'appproject-trinity.yaml'), 'utf8')).toJS();
+    expect(liveProject?.spec).toEqual(inGit.spec);
 
-  // Every object of the chart synced; the project refused none.
-  const chart = healthy[APPS.rollouts]!;
-  const chartResources = chart.status!.resources!;
-  expect(chartResources.filter((resource) => resource.status !== 'Synced')).toEqual([]);
-  expect(new Set(chartResources.map((resource) => resource.kind))).toEqual(
-    new Set(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ConfigMap', 'Deployment']),
-  );
-  expect(chartResources.filter((resource) => resource.kind === 'CustomResourceDefinition')).toHaveLength(5);
-  expect(chart.status!.conditions ?? []).toEqual([]);
-  expect(chart.status!.operationState!.phase).toBe('Succeeded');
-  expect((chart.status!.operationState!.syncResult?.resources ?? []).filter((resource) => resource.status !== 'Synced')).toEqual([]);
+    // Every object of the chart synced; the project refused none.
+    const chart = healthy[APPS.rollouts]!;
+    const chartResources = chart.status!.resources!;
+    expect(chartResources.filter((resource) => resource.status !== 'Synced')).toEqual([]);
+    expect(new Set(chartResources.map((resource) => resource.kind))).toEqual(
+      new Set(['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ConfigMap', 'Deployment']),
+    );
+    expect(chartResources.filter((resource) => resource.kind === 'CustomResourceDefinition')).toHaveLength(5);
+    expect(chart.status!.conditions ?? []).toEqual([]);
+    expect(chart.status!.operationState!.phase).toBe('Succeeded');
+    expect((chart.status!.operationState!.syncResult?.resources ?? []).filter((resource) => resource.status !== 'Synced')).toEqual([]);
 
-  // The workload: CreateNamespace=true passed the project check, and the Rollout is Healthy.
-  const mandelbrot = healthy[APPS.mandelbrot]!;
-  expect(mandelbrot.status!.operationState!.phase).toBe('Succeeded');
-  expect(mandelbrot.status!.resources!.find((resource) => resource.kind === 'Rollout')?.status).toBe('Synced');
-  expect(await cluster!.api.get(`/api/v1/namespaces/${NAMESPACE}`)).toBeDefined();
-  expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
-  log(`bootstrap: ${figures.bootstrapApplyToHealthySeconds} s to root and Mandelbrot Healthy; the Mandelbrot sync went through: ${mandelbrotStates.join(' / ')}`);
-});
+    // The workload: CreateNamespace=true passed the project check, and the Rollout is Healthy.
+    const mandelbrot = healthy[APPS.mandelbrot]!;
+    expect(mandelbrot.status!.operationState!.phase).toBe('Succeeded');
+    expect(mandelbrot.status!.resources!.find((resource) => resource.kind === 'Rollout')?.status).toBe('Synced');
+    expect(await cluster!.api.get(`/api/v1/namespaces/${NAMESPACE}`)).toBeDefined();
+    expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
+    log(
+      `bootstrap: ${figures.bootstrapApplyToHealthySeconds} s to root and Mandelbrot Healthy; the Mandelbrot sync went through: ${mandelbrotStates.join(' / ')}`,
+    );
+  },
+);
 
-drillStep('2. release: npm run rollout -- sync against the real Argo CD pauses the canary at 50% (Application Suspended); promote makes it Healthy', async () => {
-  await project.release('e2e-canary');
-  const syncedAt = Date.now();
-  await operate('sync');
-  const paused = await waitFor('2. release', 'the Rollout Paused at step 1/3', async () => {
-    const snapshot = await live.snapshot();
-    const status = snapshot.rollout.status as { phase?: string; currentStepIndex?: number } | undefined;
-    return { done: status?.phase === 'Paused' && status.currentStepIndex === 1, seen: describeSnapshot(snapshot), value: snapshot };
-  }, { timeoutMs: 120_000 });
-  figures.syncToPausedSeconds = (Date.now() - syncedAt) / 1000;
-  expect(envOf(replicaSetOf(paused, paused.rollout.status!.currentPodHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe('e2e-canary');
-  await awaitApplications('2. release', 'the Mandelbrot Application Synced and Suspended', [APPS.mandelbrot], (byName) => syncAndHealth(byName[APPS.mandelbrot]) === 'Synced/Suspended', 60_000);
+drillStep(
+  '2. release: npm run rollout -- sync against the real Argo CD pauses the canary at 50% (Application Suspended); promote makes it Healthy',
+  async () => {
+    await project.release('e2e-canary');
+    const syncedAt = Date.now();
+    await operate('sync');
+    const paused = await waitFor(
+      '2. release',
+      'the Rollout Paused at step 1/3',
+      async () => {
+        const snapshot = await live.snapshot();
+        const status = snapshot.rollout.status;
+        return { done: status?.phase === 'Paused' && status.currentStepIndex === 1, seen: describeSnapshot(snapshot), value: snapshot };
+      },
+      { timeoutMs: 120_000 },
+    );
+    figures.syncToPausedSeconds = (Date.now() - syncedAt) / 1000;
+    expect(envOf(replicaSetOf(paused, paused.rollout.status!.currentPodHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe('e2e-canary');
+    await awaitApplications(
+      '2. release',
+      'the Mandelbrot Application Synced and Suspended',
+      [APPS.mandelbrot],
+      (byName) => syncAndHealth(byName[APPS.mandelbrot]) === 'Synced/Suspended',
+      60_000,
+    );
 
-  await operate('promote');
-  await awaitApplications('2. release', 'the Mandelbrot Application Synced and Healthy after promote', [APPS.mandelbrot], (byName) => syncedHealthy(byName[APPS.mandelbrot]), 120_000);
-  expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
-});
+    await operate('promote');
+    await awaitApplications(
+      '2. release',
+      'the Mandelbrot Application Synced and Healthy after promote',
+      [APPS.mandelbrot],
+      (byName) => syncedHealthy(byName[APPS.mandelbrot]),
+      120_000,
+    );
+    expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
+  },
+);
 
 /** `npm run diff -- --base HEAD~1` on the project copy, plain text; fails unless it exits 0. */
 async function diffLastCommit(): Promise<string> {
@@ -245,39 +327,75 @@ async function diffLastCommit(): Promise<string> {
  * retries to run out unless someone ends them.
  */
 async function terminateOperation(name: string): Promise<void> {
-  await cluster!.kubectl(['patch', 'application', name, '--namespace', 'argocd', '--type', 'merge', '--patch', JSON.stringify({ status: { operationState: { phase: 'Terminating' } } })]);
+  await cluster!.kubectl([
+    'patch',
+    'application',
+    name,
+    '--namespace',
+    'argocd',
+    '--type',
+    'merge',
+    '--patch',
+    JSON.stringify({ status: { operationState: { phase: 'Terminating' } } }),
+  ]);
 }
 
-drillStep('3. least privilege: a Secret in the workload folder fails the sync with "not permitted in project", as the diff says', async () => {
-  const file = join(project.workloadDir(CLUSTER), 'secret-e2e-not-whitelisted.yaml');
-  writeFileSync(file, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: e2e-not-whitelisted\n  namespace: ${NAMESPACE}\nstringData:\n  token: not-a-secret\n`);
-  project.commit('A kind the project does not whitelist');
-  const refusedRevision = project.git('rev-parse', 'HEAD').trim();
-  const diff = await diffLastCommit();
-  writeFileSync(join(cluster!.runDir, 'diff-least-privilege.txt'), diff);
-  expect(diff).toContain(`the sync of ${APPS.mandelbrot} fails: kind Secret is not permitted in project trinity`);
+drillStep(
+  '3. least privilege: a Secret in the workload folder fails the sync with "not permitted in project", as the diff says',
+  async () => {
+    const file = join(project.workloadDir(CLUSTER), 'secret-e2e-not-whitelisted.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: e2e-not-whitelisted\n  namespace: ${NAMESPACE}\nstringData:\n  token: not-a-secret\n`,
+    );
+    project.commit('A kind the project does not whitelist');
+    const refusedRevision = project.git('rev-parse', 'HEAD').trim();
+    const diff = await diffLastCommit();
+    writeFileSync(join(cluster!.runDir, 'diff-least-privilege.txt'), diff);
+    expect(diff).toContain(`the sync of ${APPS.mandelbrot} fails: kind Secret is not permitted in project trinity`);
 
-  await refresh(APPS.mandelbrot);
-  const refused = await awaitApplications('3. least privilege', 'the Mandelbrot sync refused: "resource :Secret is not permitted in project trinity"', [APPS.mandelbrot], (byName) =>
-    (byName[APPS.mandelbrot]?.status?.operationState?.syncResult?.resources ?? []).some(
-      (resource) => resource.kind === 'Secret' && resource.status === 'SyncFailed' && resource.message === 'resource :Secret is not permitted in project trinity',
-    ),
-  120_000);
-  log(`least privilege: ${describeApplication(refused[APPS.mandelbrot])}`);
-  expect(await cluster!.api.get(`/api/v1/namespaces/${NAMESPACE}/secrets/e2e-not-whitelisted`)).toBeUndefined();
+    await refresh(APPS.mandelbrot);
+    const refused = await awaitApplications(
+      '3. least privilege',
+      'the Mandelbrot sync refused: "resource :Secret is not permitted in project trinity"',
+      [APPS.mandelbrot],
+      (byName) =>
+        (byName[APPS.mandelbrot]?.status?.operationState?.syncResult?.resources ?? []).some(
+          (resource) =>
+            resource.kind === 'Secret' &&
+            resource.status === 'SyncFailed' &&
+            resource.message === 'resource :Secret is not permitted in project trinity',
+        ),
+      120_000,
+    );
+    log(`least privilege: ${describeApplication(refused[APPS.mandelbrot])}`);
+    expect(await cluster!.api.get(`/api/v1/namespaces/${NAMESPACE}/secrets/e2e-not-whitelisted`)).toBeUndefined();
 
-  // The fix is a revert in Git; the retries of the refused sync keep its revision all the same.
-  project.revertLastCommit();
-  const revertRevision = project.git('rev-parse', 'HEAD').trim();
-  await refresh(APPS.mandelbrot);
-  const retrying = await awaitApplications('3. least privilege', 'Argo CD compares with the revert while the refused sync still retries', [APPS.mandelbrot], (byName) => {
-    const app = byName[APPS.mandelbrot];
-    return app?.status?.sync?.revision === revertRevision && app.status.operationState?.phase === 'Running';
-  }, 60_000);
-  expect(retrying[APPS.mandelbrot]!.status!.operationState!.operation?.sync?.revision).toBe(refusedRevision);
-  await terminateOperation(APPS.mandelbrot);
-  await awaitApplications('3. least privilege', 'the Mandelbrot Application Synced and Healthy at the revert', [APPS.mandelbrot], (byName) => syncedHealthy(byName[APPS.mandelbrot]) && byName[APPS.mandelbrot]?.status?.sync?.revision === revertRevision, 120_000);
-});
+    // The fix is a revert in Git; the retries of the refused sync keep its revision all the same.
+    project.revertLastCommit();
+    const revertRevision = project.git('rev-parse', 'HEAD').trim();
+    await refresh(APPS.mandelbrot);
+    const retrying = await awaitApplications(
+      '3. least privilege',
+      'Argo CD compares with the revert while the refused sync still retries',
+      [APPS.mandelbrot],
+      (byName) => {
+        const app = byName[APPS.mandelbrot];
+        return app?.status?.sync?.revision === revertRevision && app.status.operationState?.phase === 'Running';
+      },
+      60_000,
+    );
+    expect(retrying[APPS.mandelbrot]!.status!.operationState!.operation?.sync?.revision).toBe(refusedRevision);
+    await terminateOperation(APPS.mandelbrot);
+    await awaitApplications(
+      '3. least privilege',
+      'the Mandelbrot Application Synced and Healthy at the revert',
+      [APPS.mandelbrot],
+      (byName) => syncedHealthy(byName[APPS.mandelbrot]) && byName[APPS.mandelbrot]?.status?.sync?.revision === revertRevision,
+      120_000,
+    );
+  },
+);
 
 drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by Argo CD, as the diff says', async () => {
   const snapshot = await live.snapshot();
@@ -292,11 +410,22 @@ drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by 
   writeFileSync(join(cluster!.runDir, 'diff-prune.txt'), diff);
   expect(diff).toContain(`ConfigMap ${NAMESPACE}/${retired}`);
   expect(diff).toContain(`Argo CD prunes it: Application ${APPS.mandelbrot} syncs with automated prune`);
-  await waitFor('4. prune', `ConfigMap ${retired} deleted by Argo CD`, async () => {
-    const configMap = await live.configMap(retired);
-    return { done: configMap === undefined, seen: configMap ? 'still there' : 'gone' };
-  }, { timeoutMs: 120_000, intervalMs: 500 });
-  await awaitApplications('4. prune', 'the Mandelbrot Application Synced and Healthy after the prune', [APPS.mandelbrot], (byName) => syncedHealthy(byName[APPS.mandelbrot]), 60_000);
+  await waitFor(
+    '4. prune',
+    `ConfigMap ${retired} deleted by Argo CD`,
+    async () => {
+      const configMap = await live.configMap(retired);
+      return { done: configMap === undefined, seen: configMap ? 'still there' : 'gone' };
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  await awaitApplications(
+    '4. prune',
+    'the Mandelbrot Application Synced and Healthy after the prune',
+    [APPS.mandelbrot],
+    (byName) => syncedHealthy(byName[APPS.mandelbrot]),
+    60_000,
+  );
 });
 
 drillStep('5. undo: npm run rollout -- undo changes the live Rollout, and Argo CD self-heal puts the revision in Git back', async () => {
@@ -316,52 +445,91 @@ drillStep('5. undo: npm run rollout -- undo changes the live Rollout, and Argo C
   try {
     const undo = await operate('undo');
     expect(undo.stdout + undo.stderr).toContain('Argo CD self-heal puts the revision in Git back');
-    await waitFor('5. undo', `the Rollout back on ${gitHash} (the revision in Git), Healthy`, async () => {
-      const snapshot = await live.snapshot();
-      const status = snapshot.rollout.status ?? {};
-      return { done: hashes.size > 1 && status.currentPodHash === gitHash && status.stableRS === gitHash && status.phase === 'Healthy', seen: `${describeSnapshot(snapshot)}; hashes seen: ${[...hashes].join(', ')}` };
-    }, { timeoutMs: 120_000 });
+    await waitFor(
+      '5. undo',
+      `the Rollout back on ${gitHash} (the revision in Git), Healthy`,
+      async () => {
+        const snapshot = await live.snapshot();
+        const status = snapshot.rollout.status ?? {};
+        return {
+          done: hashes.size > 1 && status.currentPodHash === gitHash && status.stableRS === gitHash && status.phase === 'Healthy',
+          seen: `${describeSnapshot(snapshot)}; hashes seen: ${[...hashes].join(', ')}`,
+        };
+      },
+      { timeoutMs: 120_000 },
+    );
   } finally {
     watching = false;
     await watcher;
   }
   const after = await live.snapshot();
   expect(envOf(replicaSetOf(after, gitHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe(gitRelease);
-  await awaitApplications('5. undo', 'the Mandelbrot Application Synced and Healthy after self-heal', [APPS.mandelbrot], (byName) => syncedHealthy(byName[APPS.mandelbrot]), 60_000);
+  await awaitApplications(
+    '5. undo',
+    'the Mandelbrot Application Synced and Healthy after self-heal',
+    [APPS.mandelbrot],
+    (byName) => syncedHealthy(byName[APPS.mandelbrot]),
+    60_000,
+  );
 });
 
-drillStep('6. cluster removal: the root loses its path and stops syncing; nothing is pruned and the workload keeps running, as the diff says', async () => {
-  rmSync(join(project.root, 'overlays', `${CLUSTER}.yaml`));
-  const platform = join(project.root, 'platform.yaml');
-  const document = parseDocument(readFileSync(platform, 'utf8'));
-  const route = (document.getIn(['workloads', 'mandelbrot', 'stageRoute']) as { toJSON(): string[] }).toJSON();
-  document.setIn(['workloads', 'mandelbrot', 'stageRoute'], route.filter((cloud) => cloud !== CLUSTER));
-  writeFileSync(platform, document.toString());
-  await project.synth();
-  project.commit(`Remove cluster ${CLUSTER}`);
-  await refresh(APPS.root);
-  await refresh(APPS.mandelbrot);
-  const diff = await diffLastCommit();
-  writeFileSync(join(cluster!.runDir, 'diff-cluster-removal.txt'), diff);
+drillStep(
+  '6. cluster removal: the root loses its path and stops syncing; nothing is pruned and the workload keeps running, as the diff says',
+  async () => {
+    rmSync(join(project.root, 'overlays', `${CLUSTER}.yaml`));
+    const platform = join(project.root, 'platform.yaml');
+    const document = parseDocument(readFileSync(platform, 'utf8'));
+    const route = (document.getIn(['workloads', 'mandelbrot', 'stageRoute']) as { toJSON(): string[] }).toJSON();
+    document.setIn(
+      ['workloads', 'mandelbrot', 'stageRoute'],
+      route.filter((cloud) => cloud !== CLUSTER),
+    );
+    writeFileSync(platform, document.toString());
+    await project.synth();
+    project.commit(`Remove cluster ${CLUSTER}`);
+    await refresh(APPS.root);
+    await refresh(APPS.mandelbrot);
+    const diff = await diffLastCommit();
+    writeFileSync(join(cluster!.runDir, 'diff-cluster-removal.txt'), diff);
 
-  expect(diff).toContain(`Its source path dist/${CLUSTER}/argocd no longer exists, so Argo CD reports a ComparisonError for it and stops syncing: nothing is pruned`);
-  expect(diff).toContain(`the source path of ${APPS.mandelbrot}, dist/${CLUSTER}/mandelbrot, no longer exists, so Argo CD reports a ComparisonError for it and it stops syncing; nothing deletes this object, it keeps running`);
+    expect(diff).toContain(
+      `Its source path dist/${CLUSTER}/argocd no longer exists, so Argo CD reports a ComparisonError for it and stops syncing: nothing is pruned`,
+    );
+    expect(diff).toContain(
+      `the source path of ${APPS.mandelbrot}, dist/${CLUSTER}/mandelbrot, no longer exists, so Argo CD reports a ComparisonError for it and it stops syncing; nothing deletes this object, it keeps running`,
+    );
 
-  const pathGone = (name: string, app: ApplicationObject | undefined) =>
-    (app?.status?.conditions ?? []).some((condition) => condition.type === 'ComparisonError' && condition.message.includes(`dist/${CLUSTER}/${name === APPS.root ? 'argocd' : 'mandelbrot'}: app path does not exist`));
-  const gone = await awaitApplications('6. cluster removal', 'the root and the Mandelbrot Application report a ComparisonError for their vanished paths', [APPS.root, APPS.mandelbrot], (byName) =>
-    [APPS.root, APPS.mandelbrot].every((name) => pathGone(name, byName[name])),
-  120_000);
-  log(`cluster removal: ${Object.values(gone).map(describeApplication).join(' | ')}`);
-  // One more reconciliation of each after the error: automated prune, had it anything to act on, would act in it.
-  for (const name of [APPS.root, APPS.mandelbrot]) await refresh(name);
-  await awaitApplications('6. cluster removal', 'both refreshed again, still with the ComparisonError', [APPS.root, APPS.mandelbrot], (byName) =>
-    [APPS.root, APPS.mandelbrot].every((name) => byName[name]?.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined && pathGone(name, byName[name])),
-  60_000);
-  expect(await apps.get(APPS.root)).toBeDefined();
-  expect(await apps.get(APPS.mandelbrot)).toBeDefined();
-  expect(await apps.get(APPS.rollouts)).toBeDefined();
-  expect(await cluster!.api.get('/apis/argoproj.io/v1alpha1/namespaces/argocd/appprojects/trinity')).toBeDefined();
-  expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
-  expect(await cluster!.api.get(`/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`)).toBeDefined();
-});
+    const pathGone = (name: string, app: ApplicationObject | undefined) =>
+      (app?.status?.conditions ?? []).some(
+        (condition) =>
+          condition.type === 'ComparisonError' &&
+          condition.message.includes(`dist/${CLUSTER}/${name === APPS.root ? 'argocd' : 'mandelbrot'}: app path does not exist`),
+      );
+    const gone = await awaitApplications(
+      '6. cluster removal',
+      'the root and the Mandelbrot Application report a ComparisonError for their vanished paths',
+      [APPS.root, APPS.mandelbrot],
+      (byName) => [APPS.root, APPS.mandelbrot].every((name) => pathGone(name, byName[name])),
+      120_000,
+    );
+    log(`cluster removal: ${Object.values(gone).map(describeApplication).join(' | ')}`);
+    // One more reconciliation of each after the error: automated prune, had it anything to act on, would act in it.
+    for (const name of [APPS.root, APPS.mandelbrot]) await refresh(name);
+    await awaitApplications(
+      '6. cluster removal',
+      'both refreshed again, still with the ComparisonError',
+      [APPS.root, APPS.mandelbrot],
+      (byName) =>
+        [APPS.root, APPS.mandelbrot].every(
+          (name) => byName[name]?.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined && pathGone(name, byName[name]),
+        ),
+      60_000,
+    );
+    expect(await apps.get(APPS.root)).toBeDefined();
+    expect(await apps.get(APPS.mandelbrot)).toBeDefined();
+    expect(await apps.get(APPS.rollouts)).toBeDefined();
+    expect(await cluster!.api.get('/apis/argoproj.io/v1alpha1/namespaces/argocd/appprojects/trinity')).toBeDefined();
+    expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
+    expect(await cluster!.api.get(`/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`)).toBeDefined();
+  },
+);

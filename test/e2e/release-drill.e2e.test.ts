@@ -8,14 +8,14 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
-import { CliResult, tableRows } from '../operator/stand-in-kubectl.js';
-import { parseGetRollout, parseStatusLine, PluginRolloutView } from '../operator/plugin-output.js';
-import { RunningService, startService } from '../service/service-process.js';
-import { DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
+import { type CliResult, tableRows } from '../operator/stand-in-kubectl.js';
+import { parseGetRollout, parseStatusLine, type PluginRolloutView } from '../operator/plugin-output.js';
+import { type RunningService, startService } from '../service/service-process.js';
+import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
 import { runKubectl } from './support/kube-api.js';
 import { awaitLiveRollout, drillSteps, fullyPromoted, localContainerOf, pausedAtHalf } from './support/drill-steps.js';
-import { configMapsOf, envOf, LiveRollout, replicaSetOf, RolloutSnapshot } from './support/live-rollout.js';
+import { configMapsOf, envOf, LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
 import { StepFailure, waitFor } from './support/wait.js';
 
 const CLUSTER = 'aws';
@@ -69,7 +69,8 @@ afterAll(async () => {
 }, 60_000);
 
 const { step: drillStep, failed } = drillSteps(() => cluster, STEP_TIMEOUT_MS);
-const awaitRollout = (step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean) => awaitLiveRollout(live, step, awaited, check);
+const awaitRollout = (step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean) =>
+  awaitLiveRollout(live, step, awaited, check);
 
 async function applyWorkload(): Promise<void> {
   await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
@@ -86,7 +87,17 @@ async function recordAndCompare(step: string, stage: string): Promise<{ plugin: 
   const [get, status, json] = await Promise.all([
     runKubectl(kubectl, cluster!.kubeconfig, pluginArgs('get', 'rollout', ROLLOUT, '--namespace', NAMESPACE, '--no-color')),
     runKubectl(kubectl, cluster!.kubeconfig, pluginArgs('status', ROLLOUT, '--namespace', NAMESPACE, '--watch=false')),
-    runKubectl(kubectl, cluster!.kubeconfig, ['--context', CLUSTER, 'get', 'rollout', ROLLOUT, '--namespace', NAMESPACE, '--output', 'json']),
+    runKubectl(kubectl, cluster!.kubeconfig, [
+      '--context',
+      CLUSTER,
+      'get',
+      'rollout',
+      ROLLOUT,
+      '--namespace',
+      NAMESPACE,
+      '--output',
+      'json',
+    ]),
   ]);
   const tool = await project.rollout('status', CLUSTER);
   const version = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', 'version']);
@@ -111,7 +122,11 @@ async function recordAndCompare(step: string, stage: string): Promise<{ plugin: 
   }
   // The same computation in process, on the very JSON the plugin read a moment before.
   const summary = summarizeRollout(rollout);
-  expect({ status: summary.status, step: summary.step, weight: summary.weight }).toEqual({ status: plugin.status, step: plugin.step, weight: plugin.setWeight });
+  expect({ status: summary.status, step: summary.step, weight: summary.weight }).toEqual({
+    status: plugin.status,
+    step: plugin.step,
+    weight: plugin.setWeight,
+  });
   expect(parseStatusLine(status.stdout).status).toBe(plugin.status);
   return { plugin, table };
 }
@@ -140,7 +155,10 @@ function operate(operation: string): Promise<CliResult> {
 drillStep('1. apply: the API server accepts every object of dist/, then the workload is applied', async () => {
   const namespaces = join(cluster!.runDir, 'namespaces.yaml');
   // argocd stands for Argo CD's own namespace; mandelbrot is what CreateNamespace=true creates.
-  writeFileSync(namespaces, ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'));
+  writeFileSync(
+    namespaces,
+    ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'),
+  );
   await cluster!.kubectl(['apply', '-f', namespaces]);
   const files = readdirSync(join(project.root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.yaml'));
   const dryRun = await cluster!.kubectl(['apply', '--dry-run=server', '--recursive', '-f', join(project.root, 'dist')]);
@@ -177,17 +195,31 @@ drillStep('docs/operating.md: scaleDownDelaySeconds and dynamicStableScale are i
     const candidate = {
       ...rollout,
       metadata: { name, namespace: NAMESPACE },
-      spec: { ...rollout.spec, replicas: 0, selector: { matchLabels: labels }, template: { ...rollout.spec.template, metadata: { labels } }, strategy: { canary: { ...rollout.spec.strategy.canary, ...setting } } },
+      spec: {
+        ...rollout.spec,
+        replicas: 0,
+        selector: { matchLabels: labels },
+        template: { ...rollout.spec.template, metadata: { labels } },
+        strategy: { canary: { ...rollout.spec.strategy.canary, ...setting } },
+      },
     };
     const file = join(cluster!.runDir, `rollout-${name}.yaml`);
     writeFileSync(file, stringify(candidate));
     await cluster!.kubectl(['apply', '-f', file]);
     const other = new LiveRollout(cluster!.api, NAMESPACE, name);
-    await waitFor('docs/operating.md: invalid without a traffic router', `Rollout ${name} Degraded with an InvalidSpec condition naming ${Object.keys(setting)[0]}`, async () => {
-      const { rollout: live } = await other.snapshot();
-      const invalid = live.status?.conditions?.find((condition) => condition.type === 'InvalidSpec');
-      return { done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]) === true, seen: `${live.status?.phase ?? '-'}: ${invalid?.message ?? 'no InvalidSpec condition'}` };
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      'docs/operating.md: invalid without a traffic router',
+      `Rollout ${name} Degraded with an InvalidSpec condition naming ${Object.keys(setting)[0]}`,
+      async () => {
+        const { rollout: live } = await other.snapshot();
+        const invalid = live.status?.conditions?.find((condition) => condition.type === 'InvalidSpec');
+        return {
+          done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]) === true,
+          seen: `${live.status?.phase ?? '-'}: ${invalid?.message ?? 'no InvalidSpec condition'}`,
+        };
+      },
+      { timeoutMs: 60_000 },
+    );
     await cluster!.kubectl(['delete', '-f', file, '--wait=true']);
   }
 });
@@ -198,12 +230,20 @@ drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod,
   await applyWorkload();
   // Every look on the way: docs/operating.md promises at most 3 pods (the surge) and a pause only once the canary is available.
   const looks: { phase?: string; pods: number; canaryReady: number }[] = [];
-  const snapshot = await awaitRollout('3. release', 'Paused (CanaryPauseStep) at step 1/3 with 1 stable and 1 canary pod, both Ready', (current) => {
-    const status = current.rollout.status ?? {};
-    const canary = status.currentPodHash !== status.stableRS ? current.pods.get(status.currentPodHash ?? '') : undefined;
-    looks.push({ phase: status.phase, pods: [...current.pods.values()].reduce((sum, count) => sum + count.total, 0), canaryReady: canary?.ready ?? 0 });
-    return pausedAtHalf(current);
-  });
+  const snapshot = await awaitRollout(
+    '3. release',
+    'Paused (CanaryPauseStep) at step 1/3 with 1 stable and 1 canary pod, both Ready',
+    (current) => {
+      const status = current.rollout.status ?? {};
+      const canary = status.currentPodHash !== status.stableRS ? current.pods.get(status.currentPodHash ?? '') : undefined;
+      looks.push({
+        phase: status.phase,
+        pods: [...current.pods.values()].reduce((sum, count) => sum + count.total, 0),
+        canaryReady: canary?.ready ?? 0,
+      });
+      return pausedAtHalf(current);
+    },
+  );
   figures.releaseApplyToPausedSeconds = (Date.now() - appliedAt) / 1000;
   expect(Math.max(...looks.map((look) => look.pods))).toBeLessThanOrEqual(REPLICAS + 1);
   expect(looks.filter((look) => look.phase === 'Paused' && look.canaryReady !== 1)).toEqual([]);
@@ -214,117 +254,195 @@ drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod,
   expect(envOf(replicaSetOf(snapshot, status.currentPodHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe('e2e-canary');
   expect(envOf(replicaSetOf(snapshot, status.stableRS)!.spec.template, 'MANDELBROT_RELEASE')).toBe('continuous');
   // The plain Service selects the pods of both ReplicaSets: the canary gets about half the traffic.
-  const service = await cluster!.api.get<{ spec: { selector: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`);
-  const selector = Object.entries(service!.spec.selector).map(([key, value]) => `${key}=${value}`).join(',');
-  const selected = await cluster!.api.list<{ metadata: { labels: Record<string, string>; deletionTimestamp?: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`, selector);
-  const selectedHashes = new Set(selected.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.labels['rollouts-pod-template-hash']));
+  const service = await cluster!.api.get<{ spec: { selector: Record<string, string> } }>(
+    `/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`,
+  );
+  const selector = Object.entries(service!.spec.selector)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const selected = await cluster!.api.list<{ metadata: { labels: Record<string, string>; deletionTimestamp?: string } }>(
+    `/api/v1/namespaces/${NAMESPACE}/pods`,
+    selector,
+  );
+  const selectedHashes = new Set(
+    selected.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.labels['rollouts-pod-template-hash']),
+  );
   expect(selectedHashes).toEqual(new Set([status.stableRS, status.currentPodHash]));
 });
 
-drillStep('9. inspect (while the release is paused): the canary boots locally and reports the new release, the stable one the old', async () => {
-  const snapshot = await live.snapshot();
-  const status = snapshot.rollout.status!;
-  expect(status.phase).toBe('Paused');
-  expect(await bootFromReplicaSet(snapshot, status.currentPodHash!, 'canary')).toMatchObject({ release: 'e2e-canary' });
-  expect(await bootFromReplicaSet(snapshot, status.stableRS!, 'stable')).toMatchObject({ release: 'continuous' });
-});
+drillStep(
+  '9. inspect (while the release is paused): the canary boots locally and reports the new release, the stable one the old',
+  async () => {
+    const snapshot = await live.snapshot();
+    const status = snapshot.rollout.status!;
+    expect(status.phase).toBe('Paused');
+    expect(await bootFromReplicaSet(snapshot, status.currentPodHash!, 'canary')).toMatchObject({ release: 'e2e-canary' });
+    expect(await bootFromReplicaSet(snapshot, status.stableRS!, 'stable')).toMatchObject({ release: 'continuous' });
+  },
+);
 
-drillStep('4. status: npm run rollout -- status agrees with kubectl argo rollouts on status, step, weight and stable ReplicaSet', async () => {
-  const { plugin, table } = await recordAndCompare('4. status', 'release-paused');
-  expect(plugin).toMatchObject({ status: 'Paused', message: 'CanaryPauseStep', step: '1/3', setWeight: '50', stableReplicaSet: `${ROLLOUT}-${seen.firstHash}`, canaryReplicaSet: `${ROLLOUT}-${seen.releaseHash}` });
-  expect(table.slice(2)).toEqual(['Paused', '1/3', '50', String(REPLICAS), String(REPLICAS), `${ROLLOUT}-${seen.firstHash}`]);
-});
+drillStep(
+  '4. status: npm run rollout -- status agrees with kubectl argo rollouts on status, step, weight and stable ReplicaSet',
+  async () => {
+    const { plugin, table } = await recordAndCompare('4. status', 'release-paused');
+    expect(plugin).toMatchObject({
+      status: 'Paused',
+      message: 'CanaryPauseStep',
+      step: '1/3',
+      setWeight: '50',
+      stableReplicaSet: `${ROLLOUT}-${seen.firstHash}`,
+      canaryReplicaSet: `${ROLLOUT}-${seen.releaseHash}`,
+    });
+    expect(table.slice(2)).toEqual(['Paused', '1/3', '50', String(REPLICAS), String(REPLICAS), `${ROLLOUT}-${seen.firstHash}`]);
+  },
+);
 
 drillStep('5. promote: Healthy at step 3/3 with both pods on the new hash', async () => {
   const promotedAt = Date.now();
   await operate('promote');
-  const snapshot = await awaitRollout('5. promote', `Healthy at step 3/3 with ${REPLICAS} Ready pods on ${seen.releaseHash}`, fullyPromoted);
+  const snapshot = await awaitRollout(
+    '5. promote',
+    `Healthy at step 3/3 with ${REPLICAS} Ready pods on ${seen.releaseHash}`,
+    fullyPromoted,
+  );
   figures.promoteToHealthySeconds = (Date.now() - promotedAt) / 1000;
   expect(snapshot.rollout.status!.currentPodHash).toBe(seen.releaseHash);
   await recordAndCompare('5. promote', 'promoted-healthy');
 });
 
-drillStep('6. abort: Degraded with the stable ReplicaSet at full size and the canary at 0; a revert in Git brings Healthy on the old hash', async () => {
-  await project.release('e2e-abort');
-  await applyWorkload();
-  await awaitRollout('6. abort', 'the second release Paused with 1 stable and 1 canary pod', pausedAtHalf);
-  await operate('abort');
-  const aborted = await awaitRollout('6. abort', `Degraded, stable ReplicaSet ${seen.releaseHash} at ${REPLICAS} Ready, the canary at 0`, (snapshot) => {
-    const status = snapshot.rollout.status ?? {};
-    const stable = replicaSetOf(snapshot, status.stableRS);
-    const canary = replicaSetOf(snapshot, status.currentPodHash);
-    return status.phase === 'Degraded' && stable?.spec.replicas === REPLICAS && stable.status?.readyReplicas === REPLICAS && canary?.spec.replicas === 0 && (canary.status?.replicas ?? 0) === 0;
-  });
-  expect(aborted.rollout.status!.stableRS).toBe(seen.releaseHash);
-  expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: /);
-  await recordAndCompare('6. abort', 'aborted');
+drillStep(
+  '6. abort: Degraded with the stable ReplicaSet at full size and the canary at 0; a revert in Git brings Healthy on the old hash',
+  async () => {
+    await project.release('e2e-abort');
+    await applyWorkload();
+    await awaitRollout('6. abort', 'the second release Paused with 1 stable and 1 canary pod', pausedAtHalf);
+    await operate('abort');
+    const aborted = await awaitRollout(
+      '6. abort',
+      `Degraded, stable ReplicaSet ${seen.releaseHash} at ${REPLICAS} Ready, the canary at 0`,
+      (snapshot) => {
+        const status = snapshot.rollout.status ?? {};
+        const stable = replicaSetOf(snapshot, status.stableRS);
+        const canary = replicaSetOf(snapshot, status.currentPodHash);
+        return (
+          status.phase === 'Degraded' &&
+          stable?.spec.replicas === REPLICAS &&
+          stable.status?.readyReplicas === REPLICAS &&
+          canary?.spec.replicas === 0 &&
+          (canary.status?.replicas ?? 0) === 0
+        );
+      },
+    );
+    expect(aborted.rollout.status!.stableRS).toBe(seen.releaseHash);
+    expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: /);
+    await recordAndCompare('6. abort', 'aborted');
 
-  project.revertLastCommit();
-  await project.synth();
-  await applyWorkload();
-  const reverted = await awaitRollout('6. abort', `Healthy again on ${seen.releaseHash} after the revert`, fullyPromoted);
-  expect(reverted.rollout.status!.currentPodHash).toBe(seen.releaseHash);
-});
-
-drillStep('7. source edit: a canary whose stable and canary ConfigMaps both exist; three more edits retire the oldest from dist/', async () => {
-  project.editSource('e2e source edit 1');
-  await project.synth();
-  project.commit('Edit the service');
-  await applyWorkload();
-  const paused = await awaitRollout('7. source edit', 'a canary Paused with 1 stable and 1 canary pod', pausedAtHalf);
-  const status = paused.rollout.status!;
-  const [stableConfigMap] = configMapsOf(replicaSetOf(paused, status.stableRS)!.spec.template);
-  const [canaryConfigMap] = configMapsOf(replicaSetOf(paused, status.currentPodHash)!.spec.template);
-  expect(canaryConfigMap).not.toBe(stableConfigMap);
-  expect(await live.configMap(stableConfigMap)).toBeDefined();
-  expect(await live.configMap(canaryConfigMap)).toBeDefined();
-  seen.stableBeforeEdit = status.stableRS;
-  seen.stableConfigMapAtEdit = stableConfigMap;
-  seen.editHash = status.currentPodHash;
-
-  await operate('promote');
-  await awaitRollout('7. source edit', 'the source edit promoted: Healthy at 3/3', fullyPromoted);
-
-  for (const edit of [2, 3, 4]) {
-    project.editSource(`e2e source edit ${edit}`);
+    project.revertLastCommit();
     await project.synth();
-  }
-  const retained = project.configMapsInDist(CLUSTER).filter((name) => name.startsWith('mandelbrot-source-'));
-  expect(retained).not.toContain(stableConfigMap);
-  expect(retained).toContain(canaryConfigMap);
-  expect(retained).toHaveLength(4);
-  // Put the service back as the cluster runs it, so the next steps apply nothing new.
-  project.git('checkout', '--', 'services', 'dist', '.github');
-});
+    await applyWorkload();
+    const reverted = await awaitRollout('6. abort', `Healthy again on ${seen.releaseHash} after the revert`, fullyPromoted);
+    expect(reverted.rollout.status!.currentPodHash).toBe(seen.releaseHash);
+  },
+);
+
+drillStep(
+  '7. source edit: a canary whose stable and canary ConfigMaps both exist; three more edits retire the oldest from dist/',
+  async () => {
+    project.editSource('e2e source edit 1');
+    await project.synth();
+    project.commit('Edit the service');
+    await applyWorkload();
+    const paused = await awaitRollout('7. source edit', 'a canary Paused with 1 stable and 1 canary pod', pausedAtHalf);
+    const status = paused.rollout.status!;
+    const [stableConfigMap] = configMapsOf(replicaSetOf(paused, status.stableRS)!.spec.template);
+    const [canaryConfigMap] = configMapsOf(replicaSetOf(paused, status.currentPodHash)!.spec.template);
+    expect(canaryConfigMap).not.toBe(stableConfigMap);
+    expect(await live.configMap(stableConfigMap)).toBeDefined();
+    expect(await live.configMap(canaryConfigMap)).toBeDefined();
+    seen.stableBeforeEdit = status.stableRS;
+    seen.stableConfigMapAtEdit = stableConfigMap;
+    seen.editHash = status.currentPodHash;
+
+    await operate('promote');
+    await awaitRollout('7. source edit', 'the source edit promoted: Healthy at 3/3', fullyPromoted);
+
+    for (const edit of [2, 3, 4]) {
+      project.editSource(`e2e source edit ${edit}`);
+      await project.synth();
+    }
+    const retained = project.configMapsInDist(CLUSTER).filter((name) => name.startsWith('mandelbrot-source-'));
+    expect(retained).not.toContain(stableConfigMap);
+    expect(retained).toContain(canaryConfigMap);
+    expect(retained).toHaveLength(4);
+    // Put the service back as the cluster runs it, so the next steps apply nothing new.
+    project.git('checkout', '--', 'services', 'dist', '.github');
+  },
+);
 
 drillStep('8. plugin order: restart and undo through the tool work against the real plugin', async () => {
   // What the tool's argument order guards against, as the real kubectl and plugin answer it.
   const kubectl = join(cluster!.pathDir, 'kubectl');
-  const flagsFirst = await runKubectl(kubectl, cluster!.kubeconfig, ['--context', CLUSTER, 'argo', 'rollouts', 'get', 'rollout', ROLLOUT, '--namespace', NAMESPACE]);
+  const flagsFirst = await runKubectl(kubectl, cluster!.kubeconfig, [
+    '--context',
+    CLUSTER,
+    'argo',
+    'rollouts',
+    'get',
+    'rollout',
+    ROLLOUT,
+    '--namespace',
+    NAMESPACE,
+  ]);
   expect(flagsFirst).toMatchObject({ code: 1 });
   expect(flagsFirst.stderr).toContain('flags cannot be placed before plugin name: --context');
-  const spaced = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', '--context', CLUSTER, 'status', ROLLOUT, '--namespace', NAMESPACE, '--watch', 'false']);
+  const spaced = await runKubectl(kubectl, cluster!.kubeconfig, [
+    'argo',
+    'rollouts',
+    '--context',
+    CLUSTER,
+    'status',
+    ROLLOUT,
+    '--namespace',
+    NAMESPACE,
+    '--watch',
+    'false',
+  ]);
   expect(spaced.code).not.toBe(0);
-  writeFileSync(join(cluster!.runDir, 'plugin-output', 'flag-order.txt'), `# flags before the plugin name: exit ${flagsFirst.code}\n${flagsFirst.stderr}\n# --watch false: exit ${spaced.code}\n${spaced.stdout}${spaced.stderr}`);
+  writeFileSync(
+    join(cluster!.runDir, 'plugin-output', 'flag-order.txt'),
+    `# flags before the plugin name: exit ${flagsFirst.code}\n${flagsFirst.stderr}\n# --watch false: exit ${spaced.code}\n${spaced.stdout}${spaced.stderr}`,
+  );
 
   const before = await live.snapshot();
   const podsBefore = await cluster!.api.list<{ metadata: { name: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`);
   await operate('restart');
   await awaitRollout('8. plugin order', 'the restart done: restartedAt set, Healthy, pods replaced', (snapshot) => {
-    const status = snapshot.rollout.status as { restartedAt?: string; phase?: string } | undefined;
+    const status = snapshot.rollout.status;
     return status?.restartedAt !== undefined && fullyPromoted(snapshot);
   });
   const podsAfter = await waitFor('8. plugin order', 'every pod from before the restart replaced', async () => {
-    const pods = await cluster!.api.list<{ metadata: { name: string; deletionTimestamp?: string } }>(`/api/v1/namespaces/${NAMESPACE}/pods`);
+    const pods = await cluster!.api.list<{ metadata: { name: string; deletionTimestamp?: string } }>(
+      `/api/v1/namespaces/${NAMESPACE}/pods`,
+    );
     const names = pods.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.name);
-    return { done: names.length === REPLICAS && names.every((name) => !podsBefore.some((old) => old.metadata.name === name)), seen: names.join(', '), value: names };
+    return {
+      done: names.length === REPLICAS && names.every((name) => !podsBefore.some((old) => old.metadata.name === name)),
+      seen: names.join(', '),
+      value: names,
+    };
   });
   expect(podsAfter).toHaveLength(REPLICAS);
   expect(before.rollout.status!.currentPodHash).toBe(seen.editHash);
   await recordAndCompare('8. plugin order', 'restarted');
 
   await operate('undo');
-  const undone = await awaitRollout('8. plugin order', `the undo: the pod template of ${seen.stableBeforeEdit} current again`, (snapshot) => snapshot.rollout.status?.currentPodHash === seen.stableBeforeEdit && ['Paused', 'Healthy'].includes(snapshot.rollout.status?.phase ?? ''));
+  const undone = await awaitRollout(
+    '8. plugin order',
+    `the undo: the pod template of ${seen.stableBeforeEdit} current again`,
+    (snapshot) =>
+      snapshot.rollout.status?.currentPodHash === seen.stableBeforeEdit &&
+      ['Paused', 'Healthy'].includes(snapshot.rollout.status?.phase ?? ''),
+  );
   // The earlier template's ReplicaSet had been scaled down: the undo is a canary like any release.
   expect(undone.rollout.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1, stableRS: seen.editHash });
   await recordAndCompare('8. plugin order', 'undone');

@@ -1,8 +1,13 @@
-import { analysisStoppedRollout, describeAnalysisRun, latestAnalysisRun, summarizeAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
+import {
+  analysisStoppedRollout,
+  describeAnalysisRun,
+  latestAnalysisRun,
+  summarizeAnalysisRun,
+} from '../../lib/operator/analysis-run-summary.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
-import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
-import { ClusterTarget } from '../../lib/operator/operation-plan.js';
+import { type CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
+import type { ClusterTarget } from '../../lib/operator/operation-plan.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
 import { renderAnalysisLines } from '../../lib/operator/status-table.js';
 
@@ -11,21 +16,37 @@ const ok = (value: object): CommandResult => ({ stdout: JSON.stringify(value), s
 const ABORT_MESSAGE = 'Metric "success-rate" assessed Failed due to failed (3) > failureLimit (2)';
 
 const STEPS = [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }];
-const ANALYSIS = { templates: [{ templateName: 'mandelbrot-success-rate' }], startingStep: 1, args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] };
+const ANALYSIS = {
+  templates: [{ templateName: 'mandelbrot-success-rate' }],
+  startingStep: 1,
+  args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+};
 const rollout = (status: object, analysis: object | null = ANALYSIS) => ({
   metadata: { name: 'mandelbrot', generation: 2 },
   spec: { replicas: 2, strategy: { canary: { steps: STEPS, analysis: analysis ?? undefined } } },
   status: { observedGeneration: '2', stableRS: '5b8c7d9f4', currentPodHash: '6d4f8b7c9', readyReplicas: 2, ...status },
 });
-const PAUSED = rollout({ phase: 'Paused', message: 'CanaryPauseStep', currentStepIndex: 1, pauseConditions: [{ reason: 'CanaryPauseStep' }] });
-const ABORTED = rollout({ phase: 'Degraded', message: `RolloutAborted: Rollout aborted update to revision 2: ${ABORT_MESSAGE}`, abort: true, currentStepIndex: 0 });
+const PAUSED = rollout({
+  phase: 'Paused',
+  message: 'CanaryPauseStep',
+  currentStepIndex: 1,
+  pauseConditions: [{ reason: 'CanaryPauseStep' }],
+});
+const ABORTED = rollout({
+  phase: 'Degraded',
+  message: `RolloutAborted: Rollout aborted update to revision 2: ${ABORT_MESSAGE}`,
+  abort: true,
+  currentStepIndex: 0,
+});
 
 const run = (name: string, created: string, phase: string, values: string[], message?: string) => ({
   metadata: { name, creationTimestamp: created, labels: { 'rollouts-pod-template-hash': '6d4f8b7c9' } },
   status: {
     phase,
     message,
-    metricResults: [{ name: 'success-rate', phase, measurements: values.map((value) => ({ phase: phase === 'Running' ? 'Successful' : phase, value })) }],
+    metricResults: [
+      { name: 'success-rate', phase, measurements: values.map((value) => ({ phase: phase === 'Running' ? 'Successful' : phase, value })) },
+    ],
   },
 });
 const RUNNING = run('mandelbrot-6d4f8b7c9-2-1', '2026-11-30T21:00:00Z', 'Running', ['[1]', '[0.998]']);
@@ -40,7 +61,11 @@ async function status(rolloutJson: object, runs: object[]) {
       return args[1] === 'rollout' ? ok(rolloutJson) : ok({ items: runs });
     },
   });
-  const operator = new RolloutOperator({ kubectl, settings: { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 }, log: () => {} });
+  const operator = new RolloutOperator({
+    kubectl,
+    settings: { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 },
+    log: () => {},
+  });
   const outcomes = await operator.run('status', [aws]);
   return { outcomes, commands };
 }
@@ -71,16 +96,24 @@ describe('analysis run summary', () => {
 
   test('Failed, Error and Inconclusive runs stop the Rollout; Running and Successful do not', () => {
     const phases = ['Failed', 'Error', 'Inconclusive', 'Running', 'Successful', 'Pending'];
-    expect(phases.filter((phase) => analysisStoppedRollout({ name: 'r', phase, message: '', measurements: [] }))).toEqual(['Failed', 'Error', 'Inconclusive']);
+    expect(phases.filter((phase) => analysisStoppedRollout({ name: 'r', phase, message: '', measurements: [] }))).toEqual([
+      'Failed',
+      'Error',
+      'Inconclusive',
+    ]);
   });
 });
 
 describe('status with canary analysis', () => {
   test("shows the running analysis of a paused canary: the AnalysisRun's phase and last measured value", async () => {
     const { outcomes, commands } = await status(PAUSED, [RUNNING]);
-    expect(commands[1]).toBe('get analysisruns --namespace mandelbrot --selector rollouts-pod-template-hash=6d4f8b7c9 --output json --context eks-main');
+    expect(commands[1]).toBe(
+      'get analysisruns --namespace mandelbrot --selector rollouts-pod-template-hash=6d4f8b7c9 --output json --context eks-main',
+    );
     expect(outcomes[0].state?.analysis?.phase).toBe('Running');
-    expect(renderAnalysisLines(outcomes)).toEqual(['aws: analysis: AnalysisRun mandelbrot-6d4f8b7c9-2-1 Running: last measured success-rate [0.998] (Successful)']);
+    expect(renderAnalysisLines(outcomes)).toEqual([
+      'aws: analysis: AnalysisRun mandelbrot-6d4f8b7c9-2-1 Running: last measured success-rate [0.998] (Successful)',
+    ]);
   });
 
   test("reports a Rollout aborted by analysis as such, with the AnalysisRun's message", async () => {
@@ -92,7 +125,10 @@ describe('status with canary analysis', () => {
   });
 
   test('a Rollout without analysis, or without a canary, reads no analysis runs', async () => {
-    for (const json of [rollout({ phase: 'Paused', currentStepIndex: 1 }, null), rollout({ phase: 'Healthy', currentStepIndex: 3, currentPodHash: '5b8c7d9f4' })]) {
+    for (const json of [
+      rollout({ phase: 'Paused', currentStepIndex: 1 }, null),
+      rollout({ phase: 'Healthy', currentStepIndex: 3, currentPodHash: '5b8c7d9f4' }),
+    ]) {
       const { outcomes, commands } = await status(json, [RUNNING]);
       expect(commands).toHaveLength(1);
       expect(renderAnalysisLines(outcomes)).toEqual([]);
@@ -103,12 +139,18 @@ describe('status with canary analysis', () => {
     const kubectl = new KubectlClient({
       run: async (_file, args) => (args[1] === 'rollout' ? ok(PAUSED) : { stdout: '', stderr: 'error: forbidden', exitCode: 1 }),
     });
-    const operator = new RolloutOperator({ kubectl, settings: { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 }, log: () => {} });
+    const operator = new RolloutOperator({
+      kubectl,
+      settings: { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 },
+      log: () => {},
+    });
     const [outcome] = await operator.run('status', [aws]);
     expect(outcome.error).toMatch(/get analysisruns .*forbidden/);
   });
 
   test('describes a run with its message after the measurements', () => {
-    expect(describeAnalysisRun(summarizeAnalysisRun(FAILED))).toBe(`AnalysisRun mandelbrot-6d4f8b7c9-2-2 Failed: last measured success-rate [0.49] (Failed); ${ABORT_MESSAGE}`);
+    expect(describeAnalysisRun(summarizeAnalysisRun(FAILED))).toBe(
+      `AnalysisRun mandelbrot-6d4f8b7c9-2-2 Failed: last measured success-rate [0.49] (Failed); ${ABORT_MESSAGE}`,
+    );
   });
 });

@@ -1,14 +1,24 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { RolloutObject, summarizeRollout } from '../../lib/operator/rollout-summary.js';
+import { type RolloutObject, summarizeRollout } from '../../lib/operator/rollout-summary.js';
 import { pluginFixture } from './plugin-fixtures.js';
-import { clustersBehindGit, STAND_IN_FOLDER, StandInKubectl } from './stand-in-kubectl.js';
+import { clustersBehindGit, STAND_IN_FOLDER, type StandInKubectl } from './stand-in-kubectl.js';
 
 // The stand-in kubectl plays the Rollout's life for the operator tool's tests. Here it is held
 // against what the real controller and plugin did in the release drill (npm run e2e).
 
 const ROLLOUT = ['--namespace', 'mandelbrot', '--context', 'aws'];
-const PLUGIN = (subcommand: string, ...flags: string[]) => ['argo', 'rollouts', '--context', 'aws', subcommand, 'mandelbrot', '--namespace', 'mandelbrot', ...flags];
+const PLUGIN = (subcommand: string, ...flags: string[]) => [
+  'argo',
+  'rollouts',
+  '--context',
+  'aws',
+  subcommand,
+  'mandelbrot',
+  '--namespace',
+  'mandelbrot',
+  ...flags,
+];
 
 function call(kubectl: StandInKubectl, args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(join(STAND_IN_FOLDER, 'kubectl'), args, { env: { ...process.env, ...kubectl.env }, encoding: 'utf8' });
@@ -32,7 +42,16 @@ function syncRelease(kubectl: StandInKubectl): void {
 /** What the status table shows, and what decides the operator's next move. */
 const shown = (rollout: RolloutObject) => {
   const { status, message, step, weight, desired, ready, pausedAtPauseStep } = summarizeRollout(rollout);
-  return { status, message: message.replace(/revision \d+/, 'revision N'), step, weight, desired, ready, pausedAtPauseStep, canary: summarizeRollout(rollout).canaryReplicaSet !== undefined };
+  return {
+    status,
+    message: message.replace(/revision \d+/, 'revision N'),
+    step,
+    weight,
+    desired,
+    ready,
+    pausedAtPauseStep,
+    canary: summarizeRollout(rollout).canaryReplicaSet !== undefined,
+  };
 };
 
 /** `status --watch=false` output with revision numbers left out: the stand-in counts revisions from 1. */

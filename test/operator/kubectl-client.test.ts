@@ -1,4 +1,11 @@
-import { KubectlClient, KubectlCommandError, KubectlMissingError, lastLine, runWithTinyexec, shellQuote } from '../../lib/operator/kubectl-client.js';
+import {
+  KubectlClient,
+  KubectlCommandError,
+  KubectlMissingError,
+  lastLine,
+  runWithTinyexec,
+  shellQuote,
+} from '../../lib/operator/kubectl-client.js';
 
 describe('KubectlClient', () => {
   test('shows commands as a shell needs them', () => {
@@ -17,11 +24,17 @@ describe('KubectlClient', () => {
 
   test('fails if a checked command exits non-zero, with the last thing kubectl said', async () => {
     const kubectl = new KubectlClient({
-      run: async () => ({ stdout: '', stderr: 'E1129 memcache.go:265] noise\nError from server (NotFound): rollouts.argoproj.io "x" not found\n', exitCode: 1 }),
+      run: async () => ({
+        stdout: '',
+        stderr: 'E1129 memcache.go:265] noise\nError from server (NotFound): rollouts.argoproj.io "x" not found\n',
+        exitCode: 1,
+      }),
     });
     const error = await kubectl.check(['get', 'rollout', 'x']).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KubectlCommandError);
-    expect((error as Error).message).toBe('kubectl get rollout x exited 1: Error from server (NotFound): rollouts.argoproj.io "x" not found');
+    expect((error as Error).message).toBe(
+      'kubectl get rollout x exited 1: Error from server (NotFound): rollouts.argoproj.io "x" not found',
+    );
   });
 
   test('gives every command the default time limit unless it names its own', async () => {

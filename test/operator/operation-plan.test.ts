@@ -2,20 +2,31 @@ import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { UsageError } from '../../lib/cli/command-line-errors.js';
-import { CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
-import { ClusterTarget, OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
+import { type CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
+import { type ClusterTarget, type OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
-import { Clock } from '../../lib/operator/poll-until.js';
+import type { Clock } from '../../lib/operator/poll-until.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
 
 // The operations' logic against scripted kubectl answers and a clock that never waits.
 const aws: ClusterTarget = { name: 'aws', cloud: 'aws', context: 'eks-main' };
-const settings: OperationSettings = { environment: 'dev', workload: selectRolloutWorkload([mandelbrot], undefined), timeoutMs: 60_000, pollIntervalMs: 5_000 };
+const settings: OperationSettings = {
+  environment: 'dev',
+  workload: selectRolloutWorkload([mandelbrot], undefined),
+  timeoutMs: 60_000,
+  pollIntervalMs: 5_000,
+};
 const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
 const failed = (stderr: string, exitCode = 1): CommandResult => ({ stdout: '', stderr, exitCode });
 
 const rollout = (status: object) =>
-  ok(JSON.stringify({ metadata: { name: 'mandelbrot', generation: 1 }, spec: { replicas: 2, strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }] } } }, status: { observedGeneration: '1', ...status } }));
+  ok(
+    JSON.stringify({
+      metadata: { name: 'mandelbrot', generation: 1 },
+      spec: { replicas: 2, strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }] } } },
+      status: { observedGeneration: '1', ...status },
+    }),
+  );
 const HEALTHY = rollout({ phase: 'Healthy', currentStepIndex: 3, stableRS: 'abc', currentPodHash: 'abc', readyReplicas: 2 });
 
 function instantClock(): Clock {
@@ -34,7 +45,12 @@ function scripted(answer: (command: string) => CommandResult, extra: Partial<Ope
       return answer(command);
     },
   });
-  const operator = new RolloutOperator({ kubectl, settings: { ...settings, ...extra }, log: (line) => lines.push(line), clock: instantClock() });
+  const operator = new RolloutOperator({
+    kubectl,
+    settings: { ...settings, ...extra },
+    log: (line) => lines.push(line),
+    clock: instantClock(),
+  });
   return { operator, commands, lines };
 }
 
@@ -49,9 +65,20 @@ describe('planOperation', () => {
   });
 
   test('names the Applications as the synth does', () => {
-    expect(clusterApplicationNames('dev', 'gcp', ['mandelbrot', 'notes'])).toEqual(['trinity-dev-gcp-root', 'trinity-rollouts-gcp', 'trinity-mandelbrot-gcp', 'trinity-notes-gcp']);
+    expect(clusterApplicationNames('dev', 'gcp', ['mandelbrot', 'notes'])).toEqual([
+      'trinity-dev-gcp-root',
+      'trinity-rollouts-gcp',
+      'trinity-mandelbrot-gcp',
+      'trinity-notes-gcp',
+    ]);
     const sync = planOperation('sync', aws, { ...settings, environment: 'prod' });
-    expect(sync.steps.map((step) => step.args[2])).toEqual(['trinity-prod-aws-root', 'rollouts.argoproj.io', 'trinity-mandelbrot-aws', 'trinity-mandelbrot-aws', 'mandelbrot']);
+    expect(sync.steps.map((step) => step.args[2])).toEqual([
+      'trinity-prod-aws-root',
+      'rollouts.argoproj.io',
+      'trinity-mandelbrot-aws',
+      'trinity-mandelbrot-aws',
+      'mandelbrot',
+    ]);
   });
 
   test('status --watch always carries a --timeout, and booleans carry their value after "="', () => {
@@ -74,17 +101,24 @@ describe('RolloutOperator.run', () => {
     const { operator, commands } = scripted((command) => {
       if (command.startsWith('get crd')) return ok(JSON.stringify({ status: { conditions: [{ type: 'Established', status: 'True' }] } }));
       if (command.startsWith('get application')) return ok(JSON.stringify({ status: { operationState: { phase: 'Succeeded' } } }));
-      if (command.startsWith('get rollout')) return rollout({ phase: 'Degraded', message: 'InvalidSpec: The Rollout "mandelbrot" is invalid: spec.selector: Required value' });
+      if (command.startsWith('get rollout'))
+        return rollout({ phase: 'Degraded', message: 'InvalidSpec: The Rollout "mandelbrot" is invalid: spec.selector: Required value' });
       return ok('patched');
     });
     const [outcome] = await operator.run('sync', [aws]);
-    expect(outcome.error).toBe('Rollout mandelbrot is Degraded: InvalidSpec: The Rollout "mandelbrot" is invalid: spec.selector: Required value');
+    expect(outcome.error).toBe(
+      'Rollout mandelbrot is Degraded: InvalidSpec: The Rollout "mandelbrot" is invalid: spec.selector: Required value',
+    );
     expect(commands.filter((command) => command.startsWith('get rollout'))).toHaveLength(2); // the wait's one look, then the report
   });
 
   test('fails if reading the CRD fails for another reason than NotFound, without waiting', async () => {
     const { operator, commands } = scripted((command) =>
-      command.startsWith('get crd') ? failed('Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io is forbidden') : command.startsWith('get rollout') ? HEALTHY : ok(''),
+      command.startsWith('get crd')
+        ? failed('Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io is forbidden')
+        : command.startsWith('get rollout')
+          ? HEALTHY
+          : ok(''),
     );
     const [outcome] = await operator.run('sync', [aws]);
     expect(outcome.error).toBe(
@@ -98,7 +132,8 @@ describe('RolloutOperator.run', () => {
     const { operator, commands } = scripted((command) => {
       if (command.startsWith('get crd')) return ok(JSON.stringify({ status: { conditions: [{ type: 'Established', status: 'True' }] } }));
       if (command.startsWith('get application')) return ok(JSON.stringify({ status: { operationState: { phase: 'Succeeded' } } }));
-      if (command.startsWith('get rollout')) return rollout({ phase: 'Progressing', message: 'more replicas need to be updated', currentStepIndex: 0 });
+      if (command.startsWith('get rollout'))
+        return rollout({ phase: 'Progressing', message: 'more replicas need to be updated', currentStepIndex: 0 });
       return ok('');
     });
     const [outcome] = await operator.run('sync', [aws]);
@@ -110,26 +145,40 @@ describe('RolloutOperator.run', () => {
   });
 
   test('fails if status --watch is killed after the deadline plus grace', async () => {
-    const { operator } = scripted((command) => (command.includes(' status ') ? { stdout: 'Paused - CanaryPauseStep\n', stderr: '', exitCode: -1 } : HEALTHY), { force: true });
-    const [outcome] = await operator.run('promote', [aws]);
-    expect(outcome.error).toBe('timed out after 1m waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep');
-  });
-
-  test('fails if status --watch ends Degraded, with the plugin\'s message', async () => {
-    const { operator } = scripted((command) =>
-      command.includes(' status ')
-        ? { stdout: 'Degraded - RolloutAborted: Rollout aborted update to revision 2\n', stderr: 'Error: The rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 2\n', exitCode: 1 }
-        : HEALTHY,
+    const { operator } = scripted(
+      (command) => (command.includes(' status ') ? { stdout: 'Paused - CanaryPauseStep\n', stderr: '', exitCode: -1 } : HEALTHY),
       { force: true },
     );
     const [outcome] = await operator.run('promote', [aws]);
-    expect(outcome.error).toContain('exited 1: Error: The rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 2');
+    expect(outcome.error).toBe(
+      'timed out after 1m waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep',
+    );
+  });
+
+  test("fails if status --watch ends Degraded, with the plugin's message", async () => {
+    const { operator } = scripted(
+      (command) =>
+        command.includes(' status ')
+          ? {
+              stdout: 'Degraded - RolloutAborted: Rollout aborted update to revision 2\n',
+              stderr: 'Error: The rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 2\n',
+              exitCode: 1,
+            }
+          : HEALTHY,
+      { force: true },
+    );
+    const [outcome] = await operator.run('promote', [aws]);
+    expect(outcome.error).toContain(
+      'exited 1: Error: The rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 2',
+    );
   });
 
   test('gives the undo note only once undo has run', async () => {
     const undone = scripted((command) => (command.includes(' undo ') ? ok("rollout 'mandelbrot' undo") : HEALTHY));
     expect((await undone.operator.run('undo', [aws]))[0].notes).toHaveLength(1);
-    const refused = scripted((command) => (command.includes(' undo ') ? failed('Error: no revision found for rollout "mandelbrot"') : HEALTHY));
+    const refused = scripted((command) =>
+      command.includes(' undo ') ? failed('Error: no revision found for rollout "mandelbrot"') : HEALTHY,
+    );
     const [outcome] = await refused.operator.run('undo', [aws]);
     expect(outcome.notes).toEqual([]);
     expect(outcome.error).toContain('no revision found');
@@ -147,7 +196,9 @@ describe('RolloutOperator.checkTools', () => {
   test('warns about a plugin version other than v1.9.0', async () => {
     const { operator, lines } = scripted(() => ok('kubectl-argo-rollouts: v1.8.3\n  BuildDate: x\n'));
     expect(await operator.checkTools()).toBe('kubectl-argo-rollouts: v1.8.3');
-    expect(lines).toEqual(['warning: found "kubectl-argo-rollouts: v1.8.3"; these operations guard against the behaviour of kubectl-argo-rollouts v1.9.0']);
+    expect(lines).toEqual([
+      'warning: found "kubectl-argo-rollouts: v1.8.3"; these operations guard against the behaviour of kubectl-argo-rollouts v1.9.0',
+    ]);
     const current = scripted(() => ok('kubectl-argo-rollouts: v1.9.0+838d4e7\n'));
     await current.operator.checkTools();
     expect(current.lines).toEqual([]);

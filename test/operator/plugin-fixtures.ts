@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RolloutObject } from '../../lib/operator/rollout-summary.js';
+import type { RolloutObject } from '../../lib/operator/rollout-summary.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 /**

@@ -7,9 +7,11 @@ import { PLUGIN_FIXTURES, pluginFixture } from './plugin-fixtures.js';
 // release drill on a real cluster (npm run e2e): the status logic is held against these.
 describe('the status table against the recorded plugin', () => {
   test('every stage of the drill is recorded', () => {
-    expect(readdirSync(PLUGIN_FIXTURES).filter((entry) => !entry.includes('.')).sort()).toEqual(
-      ['aborted', 'first-revision-healthy', 'promoted-healthy', 'release-paused', 'restarted', 'undone'].sort(),
-    );
+    expect(
+      readdirSync(PLUGIN_FIXTURES)
+        .filter((entry) => !entry.includes('.'))
+        .sort(),
+    ).toEqual(['aborted', 'first-revision-healthy', 'promoted-healthy', 'release-paused', 'restarted', 'undone'].sort());
   });
 
   test.each(['first-revision-healthy', 'release-paused', 'promoted-healthy', 'aborted', 'restarted', 'undone'])(
@@ -18,7 +20,13 @@ describe('the status table against the recorded plugin', () => {
       const fixture = pluginFixture(stage);
       const plugin = parseGetRollout(fixture.getRollout);
       const summary = summarizeRollout(fixture.rollout);
-      expect({ status: summary.status, message: summary.message, step: summary.step, weight: summary.weight, stable: summary.stableReplicaSet }).toEqual({
+      expect({
+        status: summary.status,
+        message: summary.message,
+        step: summary.step,
+        weight: summary.weight,
+        stable: summary.stableReplicaSet,
+      }).toEqual({
         status: plugin.status,
         message: plugin.message,
         step: plugin.step,
@@ -30,7 +38,8 @@ describe('the status table against the recorded plugin', () => {
       // `status --watch=false` prints Healthy and Degraded alone; Degraded's message goes to the error instead.
       const alone = summary.status === 'Healthy' || summary.status === 'Degraded';
       expect(parseStatusLine(fixture.status)).toEqual({ status: summary.status, message: alone ? '' : summary.message });
-      if (summary.status === 'Degraded') expect(fixture.status).toContain(`Error: The rollout is in a degraded state with message: ${summary.message}`);
+      if (summary.status === 'Degraded')
+        expect(fixture.status).toContain(`Error: The rollout is in a degraded state with message: ${summary.message}`);
     },
   );
 });
@@ -38,12 +47,19 @@ describe('the status table against the recorded plugin', () => {
 describe('parseGetRollout', () => {
   test('reads the fields and the ReplicaSets of the tree', () => {
     const view = parseGetRollout(pluginFixture('release-paused').getRollout);
-    expect(view).toMatchObject({ status: 'Paused', message: 'CanaryPauseStep', step: '1/3', setWeight: '50', actualWeight: '50', desired: 2, ready: 2 });
+    expect(view).toMatchObject({
+      status: 'Paused',
+      message: 'CanaryPauseStep',
+      step: '1/3',
+      setWeight: '50',
+      actualWeight: '50',
+      desired: 2,
+      ready: 2,
+    });
     expect(view.replicaSets.map((replicaSet) => replicaSet.info)).toEqual(expect.arrayContaining(['canary', 'stable']));
   });
 
-  test('fails if the output is not the plugin\'s', () => {
+  test("fails if the output is not the plugin's", () => {
     expect(() => parseGetRollout('Error: rollouts.argoproj.io "mandelbrot" not found\n')).toThrow('no "Status:" line');
   });
-
 });

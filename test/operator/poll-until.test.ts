@@ -1,4 +1,4 @@
-import { Clock, pollUntil, Probe, WaitTimeoutError } from '../../lib/operator/poll-until.js';
+import { type Clock, pollUntil, type Probe, WaitTimeoutError } from '../../lib/operator/poll-until.js';
 
 /** A clock whose sleeps only move time forward. */
 function fakeClock(): Clock & { slept: number[] } {
@@ -28,7 +28,12 @@ describe('pollUntil', () => {
       intervalMs: 1_000,
       clock,
       onChange: (seen) => changes.push(seen),
-      probe: probes<string>({ done: false, seen: 'a' }, { done: false, seen: 'a' }, { done: false, seen: 'b' }, { done: true, value: 'ready' }),
+      probe: probes<string>(
+        { done: false, seen: 'a' },
+        { done: false, seen: 'a' },
+        { done: false, seen: 'b' },
+        { done: true, value: 'ready' },
+      ),
     });
     expect(value).toBe('ready');
     expect(clock.slept).toEqual([1_000, 1_000, 1_000]);
@@ -45,17 +50,23 @@ describe('pollUntil', () => {
       clock,
       probe: async () => ({ done: false, seen: `look ${++probed}` }),
     });
+    await expect(waiting).rejects.toThrow(new WaitTimeoutError('the CRD rollouts.argoproj.io to be Established', 2_500, 'look 4'));
     await expect(waiting).rejects.toThrow(
-      new WaitTimeoutError('the CRD rollouts.argoproj.io to be Established', 2_500, 'look 4'),
+      'timed out after 2500ms waiting for the CRD rollouts.argoproj.io to be Established; last seen: look 4',
     );
-    await expect(waiting).rejects.toThrow('timed out after 2500ms waiting for the CRD rollouts.argoproj.io to be Established; last seen: look 4');
     // The last sleep is cut to the deadline, and the probe looks once more at the deadline.
     expect(clock.slept).toEqual([1_000, 1_000, 500]);
   });
 
   test('fails at once if the probe throws', async () => {
     const clock = fakeClock();
-    const waiting = pollUntil({ what: 'x', timeoutMs: 60_000, intervalMs: 1_000, clock, probe: async () => Promise.reject(new Error('Degraded')) });
+    const waiting = pollUntil({
+      what: 'x',
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+      clock,
+      probe: async () => Promise.reject(new Error('Degraded')),
+    });
     await expect(waiting).rejects.toThrow('Degraded');
     expect(clock.slept).toEqual([]);
   });

@@ -47,12 +47,19 @@ describe('npm run release', () => {
     expect(result.status).toBe(0);
     expect(read('platform.yaml')).toBe(withLine(platformBefore, /^ {4}release: /, '    release: faster-cycles'));
     for (const cluster of ['aws', 'azure', 'gcp']) expect(releaseOf(cluster)).toBe('faster-cycles');
-    expect(result.stdout).toContain('mandelbrot release "continuous" → "faster-cycles" (platform.yaml, workloads.mandelbrot.release); dist/ re-synthesized');
+    expect(result.stdout).toContain(
+      'mandelbrot release "continuous" → "faster-cycles" (platform.yaml, workloads.mandelbrot.release); dist/ re-synthesized',
+    );
     expect(result.stdout).toContain('Clusters that will start a canary when synced: aws, azure, gcp');
-    expect(result.stdout).toContain('  gcp: Rollout mandelbrot/mandelbrot: pod template changed: a new ReplicaSet and a 50% canary (1 of 2 pods) that pauses for an operator to promote or abort');
+    expect(result.stdout).toContain(
+      '  gcp: Rollout mandelbrot/mandelbrot: pod template changed: a new ReplicaSet and a 50% canary (1 of 2 pods) that pauses for an operator to promote or abort',
+    );
     // Only the release changed in dist/: the generated workflow and the rest stay as committed.
     expect(read('dist/aws/mandelbrot/rollout-mandelbrot.yaml')).toBe(
-      readFileSync(join(PROJECT_ROOT, 'dist/aws/mandelbrot/rollout-mandelbrot.yaml'), 'utf8').replace('value: continuous', 'value: faster-cycles'),
+      readFileSync(join(PROJECT_ROOT, 'dist/aws/mandelbrot/rollout-mandelbrot.yaml'), 'utf8').replace(
+        'value: continuous',
+        'value: faster-cycles',
+      ),
     );
   });
 
@@ -65,7 +72,9 @@ describe('npm run release', () => {
     expect(read('overlays/gcp.yaml')).toMatch(/^# GKE in us-central1\n/);
     expect(read('platform.yaml')).toBe(platformBefore);
     expect([releaseOf('aws'), releaseOf('azure'), releaseOf('gcp')]).toEqual(['continuous', 'continuous', 'west-only']);
-    expect(result.stdout).toContain('mandelbrot release (continuous, the platform default) → "west-only" (overlays/gcp.yaml, workloads.mandelbrot.release)');
+    expect(result.stdout).toContain(
+      'mandelbrot release (continuous, the platform default) → "west-only" (overlays/gcp.yaml, workloads.mandelbrot.release)',
+    );
     expect(result.stdout).toContain('Clusters that will start a canary when synced: gcp\n');
     expect(result.stdout).toContain('npm run rollout -- sync --cluster gcp');
 
@@ -112,7 +121,8 @@ describe('npm run release', () => {
 
   test('fails if the synth fails, and puts the YAML file back', () => {
     const platformBefore = read('platform.yaml');
-    for (const file of readdirSync(join(project.root, 'services', 'mandelbrot'))) rmSync(join(project.root, 'services', 'mandelbrot', file), { recursive: true });
+    for (const file of readdirSync(join(project.root, 'services', 'mandelbrot')))
+      rmSync(join(project.root, 'services', 'mandelbrot', file), { recursive: true });
     const result = release(['broken']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('error: synth failed, so the release was not changed:');
@@ -122,7 +132,10 @@ describe('npm run release', () => {
   });
 
   test('fails if two clusters share a kube context, changing nothing: every command would act on one cluster twice', () => {
-    writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\ncontext: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+    writeFileSync(
+      join(project.root, 'overlays', 'gcp.yaml'),
+      'cloud: gcp\nregion: us-central1\ncontext: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+    );
     const platformBefore = read('platform.yaml');
     const result = release(['faster-cycles']);
     expect(result.status).toBe(1);

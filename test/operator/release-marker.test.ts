@@ -6,7 +6,8 @@ const overlay = { file: 'overlays/aws.yaml', path: releasePath('mandelbrot') };
 
 describe('setReleaseField', () => {
   test('changes the value only: comments, order and flow lists stay', () => {
-    const text = '# top\nworkloads:\n  mandelbrot:\n    # the marker\n    release: continuous # inline\n    stageRoute: [aws, gcp]\nenvironment: dev\n';
+    const text =
+      '# top\nworkloads:\n  mandelbrot:\n    # the marker\n    release: continuous # inline\n    stageRoute: [aws, gcp]\nenvironment: dev\n';
     expect(setReleaseField(text, platform, 'faster-cycles')).toEqual({
       text: '# top\nworkloads:\n  mandelbrot:\n    # the marker\n    release: faster-cycles # inline\n    stageRoute: [aws, gcp]\nenvironment: dev\n',
       previous: 'continuous',
@@ -14,7 +15,10 @@ describe('setReleaseField', () => {
   });
 
   test('adds the field when it is not there yet', () => {
-    expect(setReleaseField('# EKS\ncloud: aws\n', overlay, 'west')).toEqual({ text: '# EKS\ncloud: aws\nworkloads:\n  mandelbrot:\n    release: west\n', previous: undefined });
+    expect(setReleaseField('# EKS\ncloud: aws\n', overlay, 'west')).toEqual({
+      text: '# EKS\ncloud: aws\nworkloads:\n  mandelbrot:\n    release: west\n',
+      previous: undefined,
+    });
     expect(setReleaseField('environment: dev\n', platform, 'x').text).toBe('environment: dev\nworkloads:\n  mandelbrot:\n    release: x\n');
   });
 
@@ -24,7 +28,9 @@ describe('setReleaseField', () => {
     ['a: b', '"a: b"'],
     ['#hash', '"#hash"'],
   ])('quotes %s so it reads back as a string', (release, written) => {
-    expect(setReleaseField('workloads:\n  mandelbrot:\n    release: old\n', overlay, release).text).toBe(`workloads:\n  mandelbrot:\n    release: ${written}\n`);
+    expect(setReleaseField('workloads:\n  mandelbrot:\n    release: old\n', overlay, release).text).toBe(
+      `workloads:\n  mandelbrot:\n    release: ${written}\n`,
+    );
   });
 
   test('fails if the file is not a YAML mapping', () => {

@@ -1,8 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clustersBehindGit, FAST, PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
-
+import { clustersBehindGit, FAST, PROJECT_ROOT, runRollout, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 const standIns: StandInKubectl[] = [];
 function standIn(knobs: ConstructorParameters<typeof StandInKubectl>[0] = {}): StandInKubectl {
@@ -67,10 +66,12 @@ describe('one cluster failing among three', () => {
     const result = await runRollout(['status', '--cluster', 'all'], kubectl.env);
     expect(result.code).toBe(1);
     expect([...tableRows(result.stdout).values()].map((row) => row[2])).toEqual(['unknown', 'Healthy', 'Healthy']);
-    expect(result.stderr).toMatch(/^aws failed: kubectl get rollout mandelbrot .* exited 1: The connection to the server aws.example:443 was refused/m);
+    expect(result.stderr).toMatch(
+      /^aws failed: kubectl get rollout mandelbrot .* exited 1: The connection to the server aws.example:443 was refused/m,
+    );
   });
 
-  test('fails if Argo CD\'s sync fails, with Argo CD\'s message', async () => {
+  test("fails if Argo CD's sync fails, with Argo CD's message", async () => {
     const kubectl = standIn({ SYNC_FAILS: 'azure' });
     const result = await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
@@ -85,7 +86,9 @@ describe('one cluster failing among three', () => {
     const kubectl = standIn({ CONTEXTS: 'aws,azure' });
     const result = await runRollout(['restart', '--cluster', 'all', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('gcp failed: kubectl argo rollouts --context gcp restart mandelbrot --namespace mandelbrot exited 1: Error in configuration: context was not found for specified context: gcp');
+    expect(result.stderr).toContain(
+      'gcp failed: kubectl argo rollouts --context gcp restart mandelbrot --namespace mandelbrot exited 1: Error in configuration: context was not found for specified context: gcp',
+    );
     expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws restart mandelbrot --namespace mandelbrot');
   });
 });
@@ -95,7 +98,10 @@ describe('kube contexts', () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-overlays-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), folder, { recursive: true });
-      writeFileSync(join(folder, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\ncontext: eks-main\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+      writeFileSync(
+        join(folder, 'aws.yaml'),
+        'cloud: aws\nregion: us-east-1\ncontext: eks-main\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      );
       const kubectl = standIn({ CONTEXTS: 'eks-main=aws,azure,gcp' });
       const result = await runRollout(['abort', '--cluster', 'aws', '--overlays', folder, ...FAST], kubectl.env);
       expect(result.code).toBe(0);
@@ -111,19 +117,34 @@ describe('kube contexts', () => {
 
 describe('bad input fails at once with exit code 2, and nothing runs on any cluster', () => {
   test.each([
-    [['deploy', '--cluster', 'aws'], "error: command-argument value 'deploy' is invalid for argument 'operation'. Allowed choices are status, sync, promote, promote-full, abort, undo, restart."],
+    [
+      ['deploy', '--cluster', 'aws'],
+      "error: command-argument value 'deploy' is invalid for argument 'operation'. Allowed choices are status, sync, promote, promote-full, abort, undo, restart.",
+    ],
     [['status'], "error: required option '--cluster <name>' not specified"],
-    [['status', '--cluster', 'mars'], 'error: --cluster "mars" is not a cluster; expected "all" or one of aws, azure, gcp (from overlays/)'],
-    [['undo', '--cluster', 'aws', '--to-revision', 'two'], 'error: --to-revision "two" is not a Rollout revision; expected a whole number of at least 1'],
+    [
+      ['status', '--cluster', 'mars'],
+      'error: --cluster "mars" is not a cluster; expected "all" or one of aws, azure, gcp (from overlays/)',
+    ],
+    [
+      ['undo', '--cluster', 'aws', '--to-revision', 'two'],
+      'error: --to-revision "two" is not a Rollout revision; expected a whole number of at least 1',
+    ],
     [['undo', '--cluster', 'aws', '--to-revision', '0'], 'error: --to-revision "0" is not a Rollout revision'],
     [['undo', '--cluster', 'aws', '--to-revision', '-1'], 'error: --to-revision "-1" is not a Rollout revision'],
     [['promote', '--cluster', 'aws', '--to-revision', '2'], 'error: --to-revision applies to undo only, not to promote'],
-    [['sync', '--cluster', 'aws', '--timeout', '10'], 'error: --timeout "10" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)'],
+    [
+      ['sync', '--cluster', 'aws', '--timeout', '10'],
+      'error: --timeout "10" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)',
+    ],
     [['sync', '--cluster', 'aws', '--timeout', '0s'], 'error: --timeout "0s" is not a duration'],
     [['sync', '--cluster', 'aws', '--timeout', '1d'], 'error: --timeout "1d" is not a duration'],
     [['sync', '--cluster', 'aws', '--poll-interval', 'often'], 'error: --poll-interval "often" is not a duration'],
     [['abort', '--cluster', 'aws', '--force'], 'error: --force applies to promote only, not to abort'],
-    [['status', '--cluster', 'aws', '--workload', 'mandelbrt'], 'error: --workload "mandelbrt" is not a workload that runs a Rollout; expected mandelbrot'],
+    [
+      ['status', '--cluster', 'aws', '--workload', 'mandelbrt'],
+      'error: --workload "mandelbrt" is not a workload that runs a Rollout; expected mandelbrot',
+    ],
   ])('fails if given %j', async (args, message) => {
     const kubectl = standIn();
     const result = await runRollout(args, kubectl.env);
@@ -139,7 +160,9 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
       const kubectl = standIn();
       const result = await runRollout(['status', '--cluster', 'all'], { ...kubectl.env, PATH: empty });
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe('error: kubectl was not found; install kubectl (and the kubectl-argo-rollouts plugin) or pass --kubectl <path>\n');
+      expect(result.stderr).toBe(
+        'error: kubectl was not found; install kubectl (and the kubectl-argo-rollouts plugin) or pass --kubectl <path>\n',
+      );
       const named = await runRollout(['status', '--cluster', 'all', '--kubectl', join(empty, 'kubectl')], kubectl.env);
       expect(named.code).toBe(2);
       expect(named.stderr).toContain(`error: ${join(empty, 'kubectl')} was not found`);
@@ -177,10 +200,14 @@ describe('the stand-in kubectl', () => {
   test('fails if a boolean flag has its value without "=", as the plugin does', async () => {
     const { spawnSync } = await import('node:child_process');
     const kubectl = standIn();
-    const result = spawnSync('kubectl', ['argo', 'rollouts', '--context', 'aws', 'status', 'mandelbrot', '--namespace', 'mandelbrot', '--watch', 'false'], {
-      env: { ...process.env, ...kubectl.env },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      'kubectl',
+      ['argo', 'rollouts', '--context', 'aws', 'status', 'mandelbrot', '--namespace', 'mandelbrot', '--watch', 'false'],
+      {
+        env: { ...process.env, ...kubectl.env },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('unexpected argument "false"');
   });

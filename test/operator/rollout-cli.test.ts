@@ -18,12 +18,23 @@ describe('rollout status', () => {
     const rows = tableRows(result.stdout);
     expect([...rows.keys()]).toEqual(CLUSTERS);
     for (const cluster of CLUSTERS) {
-      expect(rows.get(cluster)).toEqual([cluster, cluster, 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${kubectl.state(cluster).stableHash}`]);
+      expect(rows.get(cluster)).toEqual([
+        cluster,
+        cluster,
+        'Healthy',
+        '3/3',
+        '100',
+        '2',
+        '2',
+        `mandelbrot-${kubectl.state(cluster).stableHash}`,
+      ]);
     }
     // The plugin check first, then the clusters, read at the same time.
     const [first, ...reads] = kubectl.calls().map((argv) => argv.join(' '));
     expect(first).toBe('argo rollouts version');
-    expect(reads.sort()).toEqual(CLUSTERS.map((cluster) => `get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`));
+    expect(reads.sort()).toEqual(
+      CLUSTERS.map((cluster) => `get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`),
+    );
   });
 
   test('reads one cluster only when one is named', async () => {
@@ -69,7 +80,16 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
     expect(promote.code).toBe(0);
     const healthy = tableRows(promote.stdout);
     for (const cluster of CLUSTERS) {
-      expect(healthy.get(cluster)).toEqual([cluster, cluster, 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${kubectl.state(cluster).podHash}`]);
+      expect(healthy.get(cluster)).toEqual([
+        cluster,
+        cluster,
+        'Healthy',
+        '3/3',
+        '100',
+        '2',
+        '2',
+        `mandelbrot-${kubectl.state(cluster).podHash}`,
+      ]);
       expect(healthy.get(cluster)![7]).not.toBe(before[cluster]);
       expect(kubectl.commandsFor(cluster)).toEqual(
         expect.arrayContaining([
@@ -126,15 +146,18 @@ describe('rollout promote', () => {
 });
 
 describe('rollout --dry-run', () => {
-  test.each(['status', 'sync', 'promote', 'promote-full', 'abort', 'undo', 'restart'])('%s prints every cluster\'s commands and runs nothing', async (operation) => {
-    const result = await runRollout([operation, '--cluster', 'all', '--dry-run'], kubectl.env);
-    expect(result.code).toBe(0);
-    expect(kubectl.calls()).toEqual([]);
-    for (const cluster of CLUSTERS) {
-      expect(result.stdout).toContain(`${cluster} (context ${cluster}):`);
-      expect(result.stdout).toContain(`kubectl get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`);
-    }
-  });
+  test.each(['status', 'sync', 'promote', 'promote-full', 'abort', 'undo', 'restart'])(
+    "%s prints every cluster's commands and runs nothing",
+    async (operation) => {
+      const result = await runRollout([operation, '--cluster', 'all', '--dry-run'], kubectl.env);
+      expect(result.code).toBe(0);
+      expect(kubectl.calls()).toEqual([]);
+      for (const cluster of CLUSTERS) {
+        expect(result.stdout).toContain(`${cluster} (context ${cluster}):`);
+        expect(result.stdout).toContain(`kubectl get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`);
+      }
+    },
+  );
 
   test('prints the exact, copyable commands', async () => {
     const result = await runRollout(['promote', '--cluster', 'aws', '--dry-run', '--timeout', '90s'], kubectl.env);

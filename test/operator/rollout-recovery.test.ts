@@ -1,4 +1,4 @@
-import { CLUSTERS, clustersBehindGit, FAST, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { CLUSTERS, clustersBehindGit, FAST, runRollout, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // abort, undo and restart end to end: the real command line against the stand-in kubectl on PATH,
 // with Git (dist/) one release ahead of the live clusters.
@@ -46,10 +46,12 @@ describe('rollout abort, undo and restart', () => {
     expect(tableRows(result.stdout).get('gcp')!.slice(2, 5)).toEqual(['Paused', '1/3', '50']);
   });
 
-  test('fails if undo has no earlier revision, with the plugin\'s message', async () => {
+  test("fails if undo has no earlier revision, with the plugin's message", async () => {
     const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"');
+    expect(result.stderr).toContain(
+      'aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"',
+    );
     expect(result.stdout).not.toContain('self-heal');
   });
 

@@ -1,4 +1,11 @@
-import { calculateRolloutPhase, CanaryStepObject, describeRolloutSummary, RolloutObject, rolloutPhase, summarizeRollout } from '../../lib/operator/rollout-summary.js';
+import {
+  calculateRolloutPhase,
+  type CanaryStepObject,
+  describeRolloutSummary,
+  type RolloutObject,
+  rolloutPhase,
+  summarizeRollout,
+} from '../../lib/operator/rollout-summary.js';
 import { pluginFixture } from './plugin-fixtures.js';
 import { parseGetRollout } from './plugin-output.js';
 
@@ -85,14 +92,24 @@ describe('summarizeRollout', () => {
     const manuallyPaused: RolloutObject = {
       metadata,
       spec: { ...spec, paused: true },
-      status: { ...pausedAtHalf.status, currentStepIndex: 0, phase: 'Paused', message: 'manually paused', pauseConditions: [{ reason: 'PausedByUser' }] },
+      status: {
+        ...pausedAtHalf.status,
+        currentStepIndex: 0,
+        phase: 'Paused',
+        message: 'manually paused',
+        pauseConditions: [{ reason: 'PausedByUser' }],
+      },
     };
     expect(summarizeRollout(manuallyPaused)).toMatchObject({ status: 'Paused', step: '0/3', weight: '50', pausedAtPauseStep: false });
   });
 
   test('weight: the nearest setWeight at or before the current step, 0 before any, 100 past the last step', () => {
     const at = (index: number, steps: readonly CanaryStepObject[] = spec.strategy.canary.steps) =>
-      summarizeRollout({ metadata, spec: { replicas: 2, strategy: { canary: { steps } } }, status: { currentStepIndex: index, observedGeneration: '2', phase: 'Progressing' } }).weight;
+      summarizeRollout({
+        metadata,
+        spec: { replicas: 2, strategy: { canary: { steps } } },
+        status: { currentStepIndex: index, observedGeneration: '2', phase: 'Progressing' },
+      }).weight;
     expect([at(0), at(1), at(2), at(3)]).toEqual(['50', '50', '100', '100']);
     expect(at(0, [{ pause: {} }, { setWeight: 20 }])).toBe('0');
     expect(summarizeRollout({ spec: { strategy: { canary: { steps: [] } } }, status: {} })).toMatchObject({ step: '-', weight: '100' });
@@ -114,14 +131,44 @@ describe('calculateRolloutPhase, when the controller has not written a phase', (
     calculateRolloutPhase({ spec: { ...spec, ...extra }, status });
 
   test.each<[string, NonNullable<RolloutObject['status']>, string, string]>([
-    ['InvalidSpec wins', { conditions: [condition('InvalidSpec', 'True', 'InvalidSpec', 'The Rollout "mandelbrot" is invalid')] }, 'Degraded', 'InvalidSpec: The Rollout "mandelbrot" is invalid'],
-    ['an abort', { conditions: [condition('Progressing', 'False', 'RolloutAborted', 'Rollout aborted update to revision 2')] }, 'Degraded', 'RolloutAborted: Rollout aborted update to revision 2'],
-    ['a progress deadline', { conditions: [condition('Progressing', 'False', 'ProgressDeadlineExceeded', 'ReplicaSet "x" has timed out progressing.')] }, 'Degraded', 'ProgressDeadlineExceeded: ReplicaSet "x" has timed out progressing.'],
+    [
+      'InvalidSpec wins',
+      { conditions: [condition('InvalidSpec', 'True', 'InvalidSpec', 'The Rollout "mandelbrot" is invalid')] },
+      'Degraded',
+      'InvalidSpec: The Rollout "mandelbrot" is invalid',
+    ],
+    [
+      'an abort',
+      { conditions: [condition('Progressing', 'False', 'RolloutAborted', 'Rollout aborted update to revision 2')] },
+      'Degraded',
+      'RolloutAborted: Rollout aborted update to revision 2',
+    ],
+    [
+      'a progress deadline',
+      { conditions: [condition('Progressing', 'False', 'ProgressDeadlineExceeded', 'ReplicaSet "x" has timed out progressing.')] },
+      'Degraded',
+      'ProgressDeadlineExceeded: ReplicaSet "x" has timed out progressing.',
+    ],
     ['a pause condition', { pauseConditions: [{ reason: 'CanaryPauseStep' }] }, 'Paused', 'CanaryPauseStep'],
     ['too few updated pods', { updatedReplicas: 1, availableReplicas: 2 }, 'Progressing', 'more replicas need to be updated'],
-    ['updated pods not yet available', { updatedReplicas: 2, availableReplicas: 1 }, 'Progressing', 'updated replicas are still becoming available'],
-    ['old pods still running', { updatedReplicas: 2, availableReplicas: 2, replicas: 3 }, 'Progressing', 'old replicas are pending termination'],
-    ['steps left', { updatedReplicas: 2, availableReplicas: 2, replicas: 2, stableRS: 'a', currentPodHash: 'b' }, 'Progressing', 'waiting for all steps to complete'],
+    [
+      'updated pods not yet available',
+      { updatedReplicas: 2, availableReplicas: 1 },
+      'Progressing',
+      'updated replicas are still becoming available',
+    ],
+    [
+      'old pods still running',
+      { updatedReplicas: 2, availableReplicas: 2, replicas: 3 },
+      'Progressing',
+      'old replicas are pending termination',
+    ],
+    [
+      'steps left',
+      { updatedReplicas: 2, availableReplicas: 2, replicas: 2, stableRS: 'a', currentPodHash: 'b' },
+      'Progressing',
+      'waiting for all steps to complete',
+    ],
     ['everything done', { updatedReplicas: 2, availableReplicas: 2, replicas: 2, stableRS: 'a', currentPodHash: 'a' }, 'Healthy', ''],
   ])('%s', (_, status, phase, message) => {
     expect(canary(status)).toEqual({ phase, message });
@@ -129,10 +176,16 @@ describe('calculateRolloutPhase, when the controller has not written a phase', (
 
   test('a manual pause, and a pending restart', () => {
     expect(canary({}, { paused: true })).toEqual({ phase: 'Paused', message: 'manually paused' });
-    expect(canary({ restartedAt: '2025-01-01T00:00:00Z' }, { restartAt: '2025-01-02T00:00:00Z' })).toEqual({ phase: 'Progressing', message: 'rollout is restarting' });
+    expect(canary({ restartedAt: '2025-01-01T00:00:00Z' }, { restartAt: '2025-01-02T00:00:00Z' })).toEqual({
+      phase: 'Progressing',
+      message: 'rollout is restarting',
+    });
   });
 
   test('status.phase from the controller is used as it is', () => {
-    expect(rolloutPhase({ metadata, spec, status: { observedGeneration: '2', phase: 'Healthy' } })).toEqual({ phase: 'Healthy', message: '' });
+    expect(rolloutPhase({ metadata, spec, status: { observedGeneration: '2', phase: 'Healthy' } })).toEqual({
+      phase: 'Healthy',
+      message: '',
+    });
   });
 });

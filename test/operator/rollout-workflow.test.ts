@@ -8,7 +8,13 @@ import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
-import { clusterSecrets, renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE, ROLLOUTS_PLUGIN_SHA256, WorkflowCluster } from '../../lib/operator/rollout-workflow.js';
+import {
+  clusterSecrets,
+  renderRolloutWorkflow,
+  ROLLOUT_WORKFLOW_FILE,
+  ROLLOUTS_PLUGIN_SHA256,
+  type WorkflowCluster,
+} from '../../lib/operator/rollout-workflow.js';
 import { PROJECT_ROOT, runEntry } from './stand-in-kubectl.js';
 
 const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
@@ -75,7 +81,9 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     expect(step.env).toEqual({ REF: '${{ github.ref }}', DEFAULT_BRANCH: '${{ github.event.repository.default_branch }}' });
     const refused = runScript(step.run, { REF: 'refs/heads/my-branch', DEFAULT_BRANCH: 'main' });
     expect(refused.status).toBe(1);
-    expect(refused.stdout).toBe('::error::The Mandelbrot Rollout workflow runs only from the default branch (main), not from refs/heads/my-branch: start it again from main.\n');
+    expect(refused.stdout).toBe(
+      '::error::The Mandelbrot Rollout workflow runs only from the default branch (main), not from refs/heads/my-branch: start it again from main.\n',
+    );
     expect(runScript(step.run, { REF: 'refs/tags/v1', DEFAULT_BRANCH: 'main' }).status).toBe(1);
     expect(runScript(step.run, { REF: 'refs/heads/main', DEFAULT_BRANCH: 'main' }).status).toBe(0);
   });
@@ -100,7 +108,11 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
       mkdirSync(join(folder, 'fake-bin'));
       const payload = `#!/bin/sh\ntouch ${join(folder, 'ran')}\n`;
       writeFileSync(join(folder, 'payload'), payload);
-      writeFileSync(join(folder, 'fake-bin', 'curl'), `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\ncp ${join(folder, 'payload')} "$2"\n`, { mode: 0o755 });
+      writeFileSync(
+        join(folder, 'fake-bin', 'curl'),
+        `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\ncp ${join(folder, 'payload')} "$2"\n`,
+        { mode: 0o755 },
+      );
       const env = { ...plugin.env, RUNNER_TEMP: folder, GITHUB_PATH: join(folder, 'github-path') };
       const wrong = runScript(plugin.run!, env, join(folder, 'fake-bin'));
       expect(wrong.status).not.toBe(0);
@@ -136,12 +148,22 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     }
     const uses = steps.map((step) => step.uses?.split('@')[0]);
     expect(uses).toEqual(
-      expect.arrayContaining(['aws-actions/configure-aws-credentials', 'google-github-actions/auth', 'google-github-actions/get-gke-credentials', 'Azure/login']),
+      expect.arrayContaining([
+        'aws-actions/configure-aws-credentials',
+        'google-github-actions/auth',
+        'google-github-actions/get-gke-credentials',
+        'Azure/login',
+      ]),
     );
     const gke = steps.find((step) => step.uses?.startsWith('google-github-actions/get-gke-credentials@'))!;
     expect(gke.with).toMatchObject({ context_name: 'gcp', use_auth_provider: true, location: 'us-central1' });
-    expect(steps.find((step) => step.uses?.startsWith('google-github-actions/setup-gcloud@'))!.with).toEqual({ install_components: 'gke-gcloud-auth-plugin' });
-    expect(steps.find((step) => step.name === 'aws: create kube context aws')!.env).toMatchObject({ AWS_REGION: 'us-east-1', KUBE_CONTEXT: 'aws' });
+    expect(steps.find((step) => step.uses?.startsWith('google-github-actions/setup-gcloud@'))!.with).toEqual({
+      install_components: 'gke-gcloud-auth-plugin',
+    });
+    expect(steps.find((step) => step.name === 'aws: create kube context aws')!.env).toMatchObject({
+      AWS_REGION: 'us-east-1',
+      KUBE_CONTEXT: 'aws',
+    });
   });
 
   test('installs kubectl and the kubectl-argo-rollouts plugin v1.9.0, then runs the tool with the inputs passed through the environment', () => {
@@ -178,7 +200,9 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     const lint = await createLinter();
     const broken = fresh.replace('OPERATION: ${{ inputs.operation }}', 'OPERATION: ${{ inputs.operations }}');
     expect(broken).not.toBe(fresh);
-    expect(lint(broken, ROLLOUT_WORKFLOW_FILE).map((problem) => problem.message)).toEqual([expect.stringContaining('property "operations" is not defined')]);
+    expect(lint(broken, ROLLOUT_WORKFLOW_FILE).map((problem) => problem.message)).toEqual([
+      expect.stringContaining('property "operations" is not defined'),
+    ]);
   });
 });
 
@@ -191,7 +215,10 @@ describe('renderRolloutWorkflow', () => {
     expect(rendered['run-name']).toContain('(prod)');
     const west = (rendered.jobs['rollout-aws-west'].steps as WorkflowStep[]).filter((step) => step.name.startsWith('aws-west: '));
     expect(rendered.jobs['rollout-aws-west'].concurrency.group).toBe('mandelbrot-rollout-aws-west');
-    expect(west.map((step) => step.with?.['role-to-assume'] ?? step.env?.EKS_CLUSTER)).toEqual(['${{ secrets.AWS_WEST_ROLE_ARN }}', '${{ secrets.AWS_WEST_EKS_CLUSTER }}']);
+    expect(west.map((step) => step.with?.['role-to-assume'] ?? step.env?.EKS_CLUSTER)).toEqual([
+      '${{ secrets.AWS_WEST_ROLE_ARN }}',
+      '${{ secrets.AWS_WEST_EKS_CLUSTER }}',
+    ]);
     expect(west[1].env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
     expect(text).toContain('# Cluster aws-west: aws in us-west-2, kube context eks-west');
   });
@@ -202,7 +229,11 @@ describe('renderRolloutWorkflow', () => {
     expect(single.on.workflow_dispatch.inputs.workload).toBeUndefined();
     const text = renderRolloutWorkflow({ clusters: overlays, environment: 'dev', rolloutWorkloads: ['mandelbrot', 'tiles'] });
     const rendered = parse(text);
-    expect(rendered.on.workflow_dispatch.inputs.workload).toMatchObject({ type: 'choice', default: 'mandelbrot', options: ['mandelbrot', 'tiles'] });
+    expect(rendered.on.workflow_dispatch.inputs.workload).toMatchObject({
+      type: 'choice',
+      default: 'mandelbrot',
+      options: ['mandelbrot', 'tiles'],
+    });
     const run = (rendered.jobs['rollout-aws'].steps as WorkflowStep[]).find((step) => step.name === 'Run ${{ inputs.operation }}')!;
     expect(run.env).toMatchObject({ WORKLOAD: '${{ inputs.workload }}' });
     expect(run.run).toContain('--workload "$WORKLOAD"');
@@ -215,9 +246,21 @@ describe('npm run synth --workflows-dir', () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
-      writeFileSync(join(folder, 'overlays', 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\ncontext: eks-west\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+      writeFileSync(
+        join(folder, 'overlays', 'aws-west.yaml'),
+        'cloud: aws\nregion: us-west-2\ncontext: eks-west\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      );
       const workflows = join(folder, 'workflows');
-      const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays'), '--workflows-dir', workflows]);
+      const result = await runEntry('main.ts', [
+        '--outdir',
+        join(folder, 'dist'),
+        '--history',
+        join(PROJECT_ROOT, 'dist'),
+        '--overlays',
+        join(folder, 'overlays'),
+        '--workflows-dir',
+        workflows,
+      ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(readdirSync(workflows)).toEqual([ROLLOUT_WORKFLOW_FILE]);
@@ -228,12 +271,19 @@ describe('npm run synth --workflows-dir', () => {
     }
   });
 
-  test('by default writes beside the outdir, so a synth elsewhere never touches the project\'s workflow', async () => {
+  test("by default writes beside the outdir, so a synth elsewhere never touches the project's workflow", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
       cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
       renameSync(join(folder, 'overlays', 'gcp.yaml'), join(folder, 'overlays', 'gcp-east.yaml'));
-      const result = await runEntry('main.ts', ['--outdir', join(folder, 'dist'), '--history', join(PROJECT_ROOT, 'dist'), '--overlays', join(folder, 'overlays')]);
+      const result = await runEntry('main.ts', [
+        '--outdir',
+        join(folder, 'dist'),
+        '--history',
+        join(PROJECT_ROOT, 'dist'),
+        '--overlays',
+        join(folder, 'overlays'),
+      ]);
       expect(result.code).toBe(0);
       const written = parse(readFileSync(join(folder, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE), 'utf8'));
       expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure', 'gcp-east']);

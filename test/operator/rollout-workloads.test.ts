@@ -21,8 +21,12 @@ describe('selectRolloutWorkload', () => {
   });
 
   test('fails if --workload names a workload without a Rollout, or none at all', () => {
-    expect(() => selectRolloutWorkload([...WORKLOADS, notes], 'notes')).toThrow(new UsageError('--workload "notes" is not a workload that runs a Rollout; expected mandelbrot'));
-    expect(() => selectRolloutWorkload([mandelbrot, tiles], 'mandel')).toThrow(new UsageError('--workload "mandel" is not a workload that runs a Rollout; expected one of mandelbrot, tiles'));
+    expect(() => selectRolloutWorkload([...WORKLOADS, notes], 'notes')).toThrow(
+      new UsageError('--workload "notes" is not a workload that runs a Rollout; expected mandelbrot'),
+    );
+    expect(() => selectRolloutWorkload([mandelbrot, tiles], 'mandel')).toThrow(
+      new UsageError('--workload "mandel" is not a workload that runs a Rollout; expected one of mandelbrot, tiles'),
+    );
     expect(() => selectRolloutWorkload([notes], undefined)).toThrow(UsageError);
   });
 });

@@ -68,11 +68,21 @@ export class StandInKubectl {
     return this.calls()
       .map((argv) => argv.join(' '))
       .filter((command) => command !== 'argo rollouts version')
-      .filter((command) => command.startsWith('-') || (command.startsWith('argo ') ? !command.startsWith('argo rollouts --context ') : !command.includes(' --context ')));
+      .filter(
+        (command) =>
+          command.startsWith('-') ||
+          (command.startsWith('argo ') ? !command.startsWith('argo rollouts --context ') : !command.includes(' --context ')),
+      );
   }
 
   /** The simulated state of one context, as the stand-in keeps it. */
-  public state(context: string): { podHash: string; stableHash: string; skippedSteps: number[]; restartAt: string | null; revisions: { revision: number; hash: string }[] } {
+  public state(context: string): {
+    podHash: string;
+    stableHash: string;
+    skippedSteps: number[];
+    restartAt: string | null;
+    revisions: { revision: number; hash: string }[];
+  } {
     return JSON.parse(readFileSync(join(this.stateDir, `${context}.json`), 'utf8'));
   }
 
@@ -93,7 +103,11 @@ export interface CliResult {
 }
 
 /** Runs an entry point exactly as its npm script does, as a real process. */
-export function runEntry(entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runEntry(
+  entry: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const { command, args: argv } = entryPointCommand(PROJECT_ROOT, entry, args);
     const child = spawn(command, argv, {

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanaryRollout, CanaryRolloutProps, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../lib/rollout/canary-rollout.js';
+import { CanaryRollout, type CanaryRolloutProps, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../lib/rollout/canary-rollout.js';
 
 const labels = { 'app.kubernetes.io/name': 'demo' };
 
@@ -25,8 +25,15 @@ describe('CanaryRollout', () => {
   });
 
   test('writes timed pauses as the controller reads them', () => {
-    const [rollout] = synthRollout({ steps: [{ setWeight: 20 }, { pause: { duration: '30s' } }, { setWeight: 60 }, { pause: { duration: 60 } }] })();
-    expect(rollout.spec.strategy.canary.steps).toEqual([{ setWeight: 20 }, { pause: { duration: '30s' } }, { setWeight: 60 }, { pause: { duration: 60 } }]);
+    const [rollout] = synthRollout({
+      steps: [{ setWeight: 20 }, { pause: { duration: '30s' } }, { setWeight: 60 }, { pause: { duration: 60 } }],
+    })();
+    expect(rollout.spec.strategy.canary.steps).toEqual([
+      { setWeight: 20 },
+      { pause: { duration: '30s' } },
+      { setWeight: 60 },
+      { pause: { duration: 60 } },
+    ]);
   });
 
   test('accepts setWeight 0 and 100, the ends of the range', () => {
@@ -34,7 +41,9 @@ describe('CanaryRollout', () => {
   });
 
   test('fails if setWeight is above 100', () => {
-    expect(synthRollout({ steps: [{ setWeight: 150 }] })).toThrow('Rollout demo: spec.strategy.canary.steps[0].setWeight is 150; expected a whole number from 0 to 100');
+    expect(synthRollout({ steps: [{ setWeight: 150 }] })).toThrow(
+      'Rollout demo: spec.strategy.canary.steps[0].setWeight is 150; expected a whole number from 0 to 100',
+    );
   });
 
   test('fails if setWeight is negative or fractional', () => {
@@ -44,7 +53,9 @@ describe('CanaryRollout', () => {
 
   test('fails if a step sets two things at once', () => {
     const step = { setWeight: 50, pause: {} } as any;
-    expect(synthRollout({ steps: [step] })).toThrow('spec.strategy.canary.steps[0] sets setWeight and pause; a step sets exactly one of setWeight or pause');
+    expect(synthRollout({ steps: [step] })).toThrow(
+      'spec.strategy.canary.steps[0] sets setWeight and pause; a step sets exactly one of setWeight or pause',
+    );
   });
 
   test('fails if a step sets nothing', () => {
@@ -59,8 +70,15 @@ describe('CanaryRollout', () => {
 
   test('fails if the selector does not match the template labels', () => {
     expect(
-      synthRollout({ template: { metadata: { labels: { 'app.kubernetes.io/name': 'other' } }, spec: { containers: [{ name: 'demo', image: 'node:22-alpine' }] } } }),
-    ).toThrow('Rollout demo: spec.selector does not match spec.template.metadata.labels: selector needs app.kubernetes.io/name=demo, template has app.kubernetes.io/name=other');
+      synthRollout({
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'other' } },
+          spec: { containers: [{ name: 'demo', image: 'node:22-alpine' }] },
+        },
+      }),
+    ).toThrow(
+      'Rollout demo: spec.selector does not match spec.template.metadata.labels: selector needs app.kubernetes.io/name=demo, template has app.kubernetes.io/name=other',
+    );
   });
 
   test('fails if the selector is empty', () => {
@@ -68,11 +86,15 @@ describe('CanaryRollout', () => {
   });
 
   test('fails if the template has no container', () => {
-    expect(synthRollout({ template: { metadata: { labels }, spec: { containers: [] } } })).toThrow('spec.template.spec.containers is empty');
+    expect(synthRollout({ template: { metadata: { labels }, spec: { containers: [] } } })).toThrow(
+      'spec.template.spec.containers is empty',
+    );
   });
 
   test('fails if a canary that pauses below 100% has fewer than 2 replicas, leaving no stable pod', () => {
-    expect(synthRollout({ replicas: 1 })).toThrow('Rollout demo: spec.replicas is 1; a canary that pauses below 100% needs at least 2 replicas');
+    expect(synthRollout({ replicas: 1 })).toThrow(
+      'Rollout demo: spec.replicas is 1; a canary that pauses below 100% needs at least 2 replicas',
+    );
   });
 
   test('allows 1 replica when no pause holds the canary part-way', () => {
@@ -80,7 +102,9 @@ describe('CanaryRollout', () => {
   });
 
   test('fails if replicas is negative', () => {
-    expect(synthRollout({ replicas: -1, steps: [{ setWeight: 100 }] })).toThrow('spec.replicas is -1; expected a whole number of at least 0');
+    expect(synthRollout({ replicas: -1, steps: [{ setWeight: 100 }] })).toThrow(
+      'spec.replicas is -1; expected a whole number of at least 0',
+    );
   });
 
   test('fails if background analysis starts past the last step', () => {

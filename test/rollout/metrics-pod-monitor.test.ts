@@ -1,4 +1,4 @@
-import { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
+import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { SchemaValidator } from '../../lib/synth/schema-validation.js';
 import { synthCluster } from '../support/cluster.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
@@ -14,7 +14,11 @@ function synthWithAnalysis(analysis: MandelbrotAnalysisProps): Map<string, any> 
 describe('MetricsPodMonitor', () => {
   test('with podMonitor, a PodMonitor scrapes the workload and copies the pod-template hash label, by the scrape contract', () => {
     const monitor = synthWithAnalysis({ prometheus: 'http://prometheus:9090', podMonitor: true }).get(POD_MONITOR);
-    expect(monitor).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'mandelbrot', namespace: 'mandelbrot' } });
+    expect(monitor).toMatchObject({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'mandelbrot', namespace: 'mandelbrot' },
+    });
     expect(monitor.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'mandelbrot', 'app.kubernetes.io/part-of': 'trinity' } },
       podMetricsEndpoints: [{ port: 'http', path: '/metrics' }],

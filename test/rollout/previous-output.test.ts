@@ -13,25 +13,35 @@ describe('readPreviousOutput', () => {
     mkdirSync(join(temp.path, 'aws', 'mandelbrot'), { recursive: true });
     writeFileSync(join(temp.path, 'aws', 'mandelbrot', 'configmap-settings-1.yaml'), text);
   };
-  const configMap = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-1\n  annotations:\n    trinity-delivery/generation: "3"\ndata:\n${data}`;
+  const configMap = (data: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-1\n  annotations:\n    trinity-delivery/generation: "3"\ndata:\n${data}`;
   const expected = '; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)';
 
   test('reads each ConfigMap file by output folder', () => {
     write(configMap('  a: x\n'));
     expect(readPreviousOutput(temp.path, 'dist')).toEqual(
-      new Map([['aws/mandelbrot', [{ name: 'settings-1', data: { a: 'x' }, generation: 3, file: 'dist/aws/mandelbrot/configmap-settings-1.yaml' }]]]),
+      new Map([
+        [
+          'aws/mandelbrot',
+          [{ name: 'settings-1', data: { a: 'x' }, generation: 3, file: 'dist/aws/mandelbrot/configmap-settings-1.yaml' }],
+        ],
+      ]),
     );
   });
 
   test('fails if a ConfigMap file is larger than the API server accepts, naming the file', () => {
     write(configMap(`  a: ${'x'.repeat(1.5 * 1024 * 1024)}\n`));
-    expect(() => readPreviousOutput(temp.path, 'dist')).toThrow(new ConfigError(`dist/aws/mandelbrot/configmap-settings-1.yaml: the file is 1.5 MiB, more than the 1 MiB accepted${expected}`));
+    expect(() => readPreviousOutput(temp.path, 'dist')).toThrow(
+      new ConfigError(`dist/aws/mandelbrot/configmap-settings-1.yaml: the file is 1.5 MiB, more than the 1 MiB accepted${expected}`),
+    );
   });
 
   test('fails if a ConfigMap file is not valid YAML, naming the file, line and column', () => {
     write(configMap('  a: x\n  a: y\n'));
     expect(() => readPreviousOutput(temp.path, 'dist')).toThrow(
-      new ConfigError(`dist/aws/mandelbrot/configmap-settings-1.yaml: not valid YAML at line 9, column 3: the key "a" appears twice in one mapping${expected}`),
+      new ConfigError(
+        `dist/aws/mandelbrot/configmap-settings-1.yaml: not valid YAML at line 9, column 3: the key "a" appears twice in one mapping${expected}`,
+      ),
     );
   });
 });

@@ -134,7 +134,7 @@ describe('source edits roll out as canaries', () => {
     const { rollout, folder } = workload(outdir);
     const legacy = mountedConfigMaps(rollout).source;
     const file = join(folder, `configmap-${legacy}.yaml`);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/  annotations:\n    trinity-delivery\/generation: "1"\n/, ''));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/ {2}annotations:\n {4}trinity-delivery\/generation: "1"\n/, ''));
     expect(readFileSync(file, 'utf8')).not.toContain(GENERATION_ANNOTATION);
     edit('stages.js', '// next\n');
     synth();
@@ -182,9 +182,18 @@ describe('source edits roll out as canaries', () => {
     const overlays = copyOverlays(temp.path);
     const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
     for (const [stageURLs, expected] of [
-      ['gcp: ftp://mandelbrot.gcp.example.com', /aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected an http:\/\/ or https:\/\/ base URL without query or fragment/],
-      ['gcp: not a url', /aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected a base URL such as https:\/\/mandelbrot\.gcp\.example\.com/],
-      ['oracle: https://mandelbrot.oracle.example.com', /aws\.yaml: field "workloads.mandelbrot.stageURLs\.oracle": expected a cloud \(aws, gcp, azure\) as the key/],
+      [
+        'gcp: ftp://mandelbrot.gcp.example.com',
+        /aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected an http:\/\/ or https:\/\/ base URL without query or fragment/,
+      ],
+      [
+        'gcp: not a url',
+        /aws\.yaml: field "workloads.mandelbrot.stageURLs\.gcp": expected a base URL such as https:\/\/mandelbrot\.gcp\.example\.com/,
+      ],
+      [
+        'oracle: https://mandelbrot.oracle.example.com',
+        /aws\.yaml: field "workloads.mandelbrot.stageURLs\.oracle": expected a cloud \(aws, gcp, azure\) as the key/,
+      ],
     ] as const) {
       writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}    stageURLs:\n      ${stageURLs}\n`);
       const result = runSynth(['--outdir', join(temp.path, 'dist'), '--overlays', overlays]);

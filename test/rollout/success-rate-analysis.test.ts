@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
-import { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
-import { SuccessRateAnalysis, SuccessRateAnalysisProps } from '../../lib/rollout/success-rate-analysis.js';
+import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
+import { SuccessRateAnalysis, type SuccessRateAnalysisProps } from '../../lib/rollout/success-rate-analysis.js';
 import { synthCluster } from '../support/cluster.js';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
@@ -28,10 +28,19 @@ describe('SuccessRateAnalysis', () => {
 
   test("writes an AnalysisTemplate in the workload's folder that queries the cluster's Prometheus", () => {
     const template = synthWithAnalysis().get(TEMPLATE);
-    expect(template).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'mandelbrot-success-rate', namespace: 'mandelbrot' } });
+    expect(template).toMatchObject({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'mandelbrot-success-rate', namespace: 'mandelbrot' },
+    });
     expect(template.spec.args).toEqual([{ name: 'canary-hash' }]);
     const [metric] = template.spec.metrics;
-    expect(metric).toMatchObject({ name: 'success-rate', interval: '1m', failureLimit: 2, provider: { prometheus: { address: PROMETHEUS } } });
+    expect(metric).toMatchObject({
+      name: 'success-rate',
+      interval: '1m',
+      failureLimit: 2,
+      provider: { prometheus: { address: PROMETHEUS } },
+    });
     expect(metric.successCondition).toBe('len(result) == 0 || result[0] >= 0.99');
   });
 
@@ -47,7 +56,9 @@ describe('SuccessRateAnalysis', () => {
   test('invalid and cancelled requests are neither successes nor failures; a canary with failures only measures 0, not nothing', () => {
     const { query } = synthWithAnalysis().get(TEMPLATE).spec.metrics[0].provider.prometheus;
     // The numerator falls back to 0 when no `ok` series exists; an idle canary (denominator 0) gives no result.
-    expect(query).toMatch(/^\(sum\(rate\([^)]*status="ok"\}\[1m\]\)\) or vector\(0\)\)\n\/\n\(sum\(rate\([^)]*status!~"invalid\|cancelled"\}\[1m\]\)\) > 0\)\n$/);
+    expect(query).toMatch(
+      /^\(sum\(rate\([^)]*status="ok"\}\[1m\]\)\) or vector\(0\)\)\n\/\n\(sum\(rate\([^)]*status!~"invalid\|cancelled"\}\[1m\]\)\) > 0\)\n$/,
+    );
   });
 
   test('the Rollout runs the template in the background from the 50% step, with the canary hash of the latest revision', () => {
@@ -81,21 +92,27 @@ describe('SuccessRateAnalysis', () => {
   });
 
   test('without a namespace, the query matches the hash alone', () => {
-    const [template] = Testing.synth((() => {
-      const chart = Testing.chart();
-      new SuccessRateAnalysis(chart, 'Analysis', { name: 'demo', prometheus: PROMETHEUS });
-      return chart;
-    })());
+    const [template] = Testing.synth(
+      (() => {
+        const chart = Testing.chart();
+        new SuccessRateAnalysis(chart, 'Analysis', { name: 'demo', prometheus: PROMETHEUS });
+        return chart;
+      })(),
+    );
     expect(template.spec.metrics[0].provider.prometheus.query).not.toContain('namespace=');
   });
 
   test('fails if the success rate is 0 or above 1', () => {
     expect(synthTemplate({ successRate: 0 })).toThrow('AnalysisTemplate demo: success rate is 0; expected a share above 0 and at most 1');
-    expect(synthTemplate({ successRate: 1.5 })).toThrow('AnalysisTemplate demo: success rate is 1.5; expected a share above 0 and at most 1');
+    expect(synthTemplate({ successRate: 1.5 })).toThrow(
+      'AnalysisTemplate demo: success rate is 1.5; expected a share above 0 and at most 1',
+    );
   });
 
   test('fails if the interval has no unit', () => {
-    expect(synthTemplate({ interval: '60' })).toThrow('AnalysisTemplate demo: interval is "60"; expected a whole number with unit s, m or h');
+    expect(synthTemplate({ interval: '60' })).toThrow(
+      'AnalysisTemplate demo: interval is "60"; expected a whole number with unit s, m or h',
+    );
   });
 
   test('fails if the failure limit is negative', () => {

@@ -37,6 +37,8 @@ describe('scripts/run.cjs', () => {
     const { status, stdout, stderr } = runFixture('import-meta-resolve.ts');
     expect(status).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`${join('test', 'fixtures', 'runner', 'import-meta-resolve.ts')}:2:13: error: only import.meta.url, import.meta.dirname and import.meta.filename are supported here\n`);
+    expect(stderr).toBe(
+      `${join('test', 'fixtures', 'runner', 'import-meta-resolve.ts')}:2:13: error: only import.meta.url, import.meta.dirname and import.meta.filename are supported here\n`,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { connect, Socket } from 'node:net';
-import { BUDGET_RENDER, metricsText, metricValue, rawRequest, RunningService, startLocalService, waitFor } from './service-process.js';
+import { connect, type Socket } from 'node:net';
+import { BUDGET_RENDER, metricsText, metricValue, rawRequest, type RunningService, startLocalService, waitFor } from './service-process.js';
 
 const LABELS = { cloud: 'aws', region: 'us-east-1' };
 // One worker and one queued render: the third render in flight is one too many.
@@ -38,7 +38,9 @@ describe('1. admission control: rendering is limited', () => {
   test('renders past the workers and the queue get 503 with Retry-After, while every probe answers', async () => {
     const clients = Array.from({ length: 6 }, () => new AbortController());
     const renders = clients.map((client) =>
-      fetch(`${service.url}/api/render`, { method: 'POST', body: JSON.stringify(BUDGET_RENDER), signal: client.signal }).catch(() => undefined),
+      fetch(`${service.url}/api/render`, { method: 'POST', body: JSON.stringify(BUDGET_RENDER), signal: client.signal }).catch(
+        () => undefined,
+      ),
     );
     try {
       await waitFor('two renders admitted', async () => gauge(await metricsText(service), 'mandelbrot_renders_admitted') === 2);
@@ -63,7 +65,9 @@ describe('1. admission control: rendering is limited', () => {
     const largest = { ...BUDGET_RENDER, maxIterations: 2000 };
     const response = await fetch(`${service.url}/api/render`, { method: 'POST', body: JSON.stringify(largest) });
     expect(response.status).toBe(422);
-    expect((await response.json()).error).toBe('work budget exceeded: 1280 x 960 pixels x 2000 iterations is 2457600000; at most 300000000');
+    expect((await response.json()).error).toBe(
+      'work budget exceeded: 1280 x 960 pixels x 2000 iterations is 2457600000; at most 300000000',
+    );
 
     const band = { ...largest, rowStart: 0, rowEnd: 960 };
     expect((await fetch(`${service.url}/internal/render-stage`, { method: 'POST', body: JSON.stringify(band) })).status).toBe(422);
@@ -98,13 +102,19 @@ describe('3. pipelining', () => {
     }
     await waitFor('the pipelined render to be cancelled', async () => {
       const text = await metricsText(service);
-      return metricValue(text, 'mandelbrot_render_requests_total', { ...LABELS, status: 'cancelled' }) === 1 && gauge(text, 'mandelbrot_renders_admitted') === 0;
+      return (
+        metricValue(text, 'mandelbrot_render_requests_total', { ...LABELS, status: 'cancelled' }) === 1 &&
+        gauge(text, 'mandelbrot_renders_admitted') === 0
+      );
     });
   });
 
   test('a render followed by garbage gets its reply first, then a 400', async () => {
     const body = JSON.stringify({ width: 8, height: 4, maxIterations: 10 });
-    const connection = openConnection(service.port, rawRequest('POST', '/api/render', body) + rawRequest('GET', '/healthz') + 'GARBAGE\r\n\r\n');
+    const connection = openConnection(
+      service.port,
+      rawRequest('POST', '/api/render', body) + rawRequest('GET', '/healthz') + 'GARBAGE\r\n\r\n',
+    );
     await connection.closed;
     const answers = connection.received().match(/HTTP\/1\.1 \d+/g);
     expect(answers).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { metricValue, postJson, RunningService, startLocalService } from './service-process.js';
+import { metricValue, postJson, type RunningService, startLocalService } from './service-process.js';
 
 const ONE_MB = 1024 * 1024;
 
@@ -21,7 +21,8 @@ describe('bad requests never take the service down', () => {
   });
   afterAll(() => service.stop());
 
-  const post = (path: string, body: BodyInit) => fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (path: string, body: BodyInit) =>
+    fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   test('malformed JSON gets 400, and so does JSON that is not an object', async () => {
     for (const [path, body] of [
@@ -102,7 +103,11 @@ describe('bad requests never take the service down', () => {
 
   test('a client that leaves in the middle of its body is refused, not logged as a failure of the service', async () => {
     const invalid = async () =>
-      metricValue(await (await fetch(`${service.url}/metrics`)).text(), 'mandelbrot_render_requests_total', { cloud: 'gcp', region: 'us-central1', status: 'invalid' });
+      metricValue(await (await fetch(`${service.url}/metrics`)).text(), 'mandelbrot_render_requests_total', {
+        cloud: 'gcp',
+        region: 'us-central1',
+        status: 'invalid',
+      });
     const before = await invalid();
     const socket = connect(service.port, '127.0.0.1', () =>
       socket.write('POST /api/render HTTP/1.1\r\nhost: localhost\r\ncontent-length: 100\r\n\r\n{"width":', () => socket.destroy()),
@@ -113,7 +118,14 @@ describe('bad requests never take the service down', () => {
 
   test('/healthz keeps answering while a heavy band renders', async () => {
     // Inside a period-3 bulb: every pixel runs all 2000 iterations, about a second of work.
-    const band = { width: 1280, height: 960, maxIterations: 2000, view: { xMin: -0.1227, xMax: -0.1225, yMin: 0.7448, yMax: 0.745 }, rowStart: 0, rowEnd: 100 };
+    const band = {
+      width: 1280,
+      height: 960,
+      maxIterations: 2000,
+      view: { xMin: -0.1227, xMax: -0.1225, yMin: 0.7448, yMax: 0.745 },
+      rowStart: 0,
+      rowEnd: 100,
+    };
     let rendered = false;
     const render = postJson(`${service.url}/internal/render-stage`, band).finally(() => (rendered = true));
     let answered = 0;

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { locateChromium } from '../support/chromium.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
-import { RunningService, startLocalService } from './service-process.js';
+import { type RunningService, startLocalService } from './service-process.js';
 
 const SCREENSHOT = join(PROJECT_ROOT, 'test-output', 'mandelbrot-page.png');
 const RELEASE = 'browser-check';

@@ -1,8 +1,18 @@
-import { connect, Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../support/synth-process.js';
-import { BUDGET_RENDER, metricsText, metricValue, postJson, processFigures, rawRequest, RunningService, startLocalService, waitFor } from './service-process.js';
+import {
+  BUDGET_RENDER,
+  metricsText,
+  metricValue,
+  postJson,
+  processFigures,
+  rawRequest,
+  type RunningService,
+  startLocalService,
+  waitFor,
+} from './service-process.js';
 
 const AWS = { cloud: 'aws', region: 'us-east-1' };
 const GCP = { cloud: 'gcp', region: 'us-central1' };
@@ -12,7 +22,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('2. cancellation', () => {
   let service: RunningService;
   beforeAll(async () => {
-    service = await startLocalService({ CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', RENDER_WORKERS: '2', RENDER_QUEUE: '4' });
+    service = await startLocalService({
+      CLOUD: 'aws',
+      REGION: 'us-east-1',
+      STAGE_ROUTE: 'aws,gcp,azure',
+      RENDER_WORKERS: '2',
+      RENDER_QUEUE: '4',
+    });
   });
   afterAll(() => service.stop());
 
@@ -52,7 +68,14 @@ describe('7. a remote band that times out', () => {
     const stageUrls = join(temp.path, 'stage-urls');
     mkdirSync(stageUrls);
     writeFileSync(join(stageUrls, 'gcp'), gcp.url);
-    aws = await startLocalService({ CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp', STAGE_URLS_DIR: stageUrls, RENDER_WORKERS: '1', RENDER_DEADLINE_MS: '300' });
+    aws = await startLocalService({
+      CLOUD: 'aws',
+      REGION: 'us-east-1',
+      STAGE_ROUTE: 'aws,gcp',
+      STAGE_URLS_DIR: stageUrls,
+      RENDER_WORKERS: '1',
+      RENDER_DEADLINE_MS: '300',
+    });
   });
   afterAll(async () => {
     await Promise.all([aws?.stop(), gcp?.stop()]);

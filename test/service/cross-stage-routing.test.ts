@@ -1,7 +1,15 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyOverlays, makeTempDir, runSynth } from '../support/synth-process.js';
-import { containerFromManifests, freePort, metricValue, postJson, RunningService, startService, tileIterations } from './service-process.js';
+import {
+  containerFromManifests,
+  freePort,
+  metricValue,
+  postJson,
+  type RunningService,
+  startService,
+  tileIterations,
+} from './service-process.js';
 
 const FRAME = { width: 48, height: 30, maxIterations: 100, view: { xMin: -2.2, xMax: 0.8, yMin: -1.2, yMax: 1.2 } };
 
@@ -66,7 +74,9 @@ describe('cross-stage routing', () => {
     ]);
     // The caller learns which stage failed and why, in short; the URL goes to the log only.
     expect(degraded.body.tiles[1].error).toBe('refused');
-    expect(aws.output()).toMatch(/"msg":"stage failed","stage":"gcp","url":"http:\/\/127\.0\.0\.1:\d+\/internal\/render-stage","reason":"refused"/);
+    expect(aws.output()).toMatch(
+      /"msg":"stage failed","stage":"gcp","url":"http:\/\/127\.0\.0\.1:\d+\/internal\/render-stage","reason":"refused"/,
+    );
     expect(degraded.body.failures).toEqual([{ stage: 'gcp', error: degraded.body.tiles[1].error }]);
     for (const index of [0, 2]) {
       const band = degraded.body.tiles[index];

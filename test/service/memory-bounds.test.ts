@@ -1,5 +1,13 @@
-import { connect, Socket } from 'node:net';
-import { metricsText, metricValue, processFigures, rawRequest, RunningService, startLocalService, waitFor } from './service-process.js';
+import { connect, type Socket } from 'node:net';
+import {
+  metricsText,
+  metricValue,
+  processFigures,
+  rawRequest,
+  type RunningService,
+  startLocalService,
+  waitFor,
+} from './service-process.js';
 
 const LABELS = { cloud: 'aws', region: 'us-east-1' };
 const ENV = { CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', RENDER_WORKERS: '1' };
@@ -83,7 +91,10 @@ describe('5. slow bodies', () => {
       const text = await waitFor('the body timeout to free every buffer', async () => {
         const text = await metricsText(service);
         peakBuffered = Math.max(peakBuffered, metricValue(text, 'mandelbrot_request_body_bytes', LABELS));
-        return metricValue(text, 'mandelbrot_request_body_bytes', LABELS) === 0 && metricValue(text, 'mandelbrot_render_requests_total', { ...LABELS, status: 'invalid' }) > 0 ? text : undefined;
+        return metricValue(text, 'mandelbrot_request_body_bytes', LABELS) === 0 &&
+          metricValue(text, 'mandelbrot_render_requests_total', { ...LABELS, status: 'invalid' }) > 0
+          ? text
+          : undefined;
       });
       expect(peakBuffered).toBeLessThanOrEqual(32 * 1024 * 1024);
       // Every client was either turned away by the cap or timed out.
@@ -110,6 +121,8 @@ describe('headers that never end', () => {
     socket.on('data', (chunk) => (received += chunk));
     await new Promise((resolve) => socket.once('close', resolve));
     expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-    expect(metricValue(await metricsText(service), 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'headers_timeout' })).toBe(1);
+    expect(metricValue(await metricsText(service), 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'headers_timeout' })).toBe(
+      1,
+    );
   });
 });

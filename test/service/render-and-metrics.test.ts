@@ -1,4 +1,4 @@
-import { metricValue, postJson, RunningService, startLocalService, tileIterations } from './service-process.js';
+import { metricValue, postJson, type RunningService, startLocalService, tileIterations } from './service-process.js';
 
 const AWS = { CLOUD: 'aws', REGION: 'us-east-1', MANDELBROT_RELEASE: 'render-check', STAGE_ROUTE: 'aws,gcp,azure' };
 const LABELS = { cloud: 'aws', region: 'us-east-1' };

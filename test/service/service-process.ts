@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -46,18 +46,25 @@ export function startService(options: StartOptions): Promise<RunningService> {
     };
     const exitedEarly = (code: number | null) => fail(new Error(`the service exited with ${code} before listening:\n${output}`));
     child.once('exit', exitedEarly);
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk) => (output += chunk));
     const awaitListening = () => {
       const line = output.split('\n').find((text) => text.includes('"msg":"listening"'));
       if (!line) return;
       clearTimeout(timer);
       child.removeListener('exit', exitedEarly);
-      child.stdout!.removeListener('data', awaitListening);
+      child.stdout.removeListener('data', awaitListening);
       const { port } = JSON.parse(line);
-      resolve({ url: `http://127.0.0.1:${port}`, port, pid: child.pid!, exited, output: () => output, stop: () => stopChild(child, exited) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        port,
+        pid: child.pid!,
+        exited,
+        output: () => output,
+        stop: () => stopChild(child, exited),
+      });
     };
-    child.stdout!.on('data', awaitListening);
+    child.stdout.on('data', awaitListening);
   });
 }
 
@@ -90,7 +97,11 @@ export async function freePort(): Promise<number> {
  */
 export function containerFromManifests(folder: string, root: string): StartOptions {
   const rollout = parse(readFileSync(join(folder, 'rollout-mandelbrot.yaml'), 'utf8'));
-  return containerFromPodTemplate(rollout.spec.template, (name) => parse(readFileSync(join(folder, `configmap-${name}.yaml`), 'utf8')).data, root);
+  return containerFromPodTemplate(
+    rollout.spec.template,
+    (name) => parse(readFileSync(join(folder, `configmap-${name}.yaml`), 'utf8')).data,
+    root,
+  );
 }
 
 /** The part of a pod template {@link containerFromPodTemplate} reads. */
@@ -180,7 +191,7 @@ export async function waitFor<T>(what: string, read: () => Promise<T> | T, secon
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const value = await read();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`gave up after ${seconds} s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

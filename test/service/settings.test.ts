@@ -17,8 +17,12 @@ describe('render workers', () => {
     expect(containerCpus(cgroup({ '/sys/fs/cgroup/cpu.max': `${200000 * availableParallelism()} 100000` }))).toBe(availableParallelism());
     expect(containerCpus(cgroup({ '/sys/fs/cgroup/cpu.max': 'max 100000' }))).toBe(availableParallelism());
     // cgroup v1
-    expect(containerCpus(cgroup({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '50000', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }))).toBe(1);
-    expect(containerCpus(cgroup({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }))).toBe(availableParallelism());
+    expect(
+      containerCpus(cgroup({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '50000', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' })),
+    ).toBe(1);
+    expect(containerCpus(cgroup({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }))).toBe(
+      availableParallelism(),
+    );
     expect(containerCpus(cgroup({}))).toBe(availableParallelism());
   });
 
@@ -35,8 +39,12 @@ describe('render workers', () => {
   });
 
   test('fails if a limit is not a whole number in range: one line naming the variable', async () => {
-    expect(() => settingsFrom({ RENDER_WORKERS: '0' }, () => 1)).toThrow(/^RENDER_WORKERS="0": expected a whole number from 1 to 64 \(render worker threads\)$/);
+    expect(() => settingsFrom({ RENDER_WORKERS: '0' }, () => 1)).toThrow(
+      /^RENDER_WORKERS="0": expected a whole number from 1 to 64 \(render worker threads\)$/,
+    );
     expect(() => settingsFrom({ WRITE_TIMEOUT_MS: '1.5' }, () => 1)).toThrow(/^WRITE_TIMEOUT_MS="1\.5": expected a whole number/);
-    await expect(startLocalService({ RENDER_QUEUE: 'lots' })).rejects.toThrow(/exited with 1 before listening:\nerror: RENDER_QUEUE="lots": expected a whole number from 0 to 1024 \(renders admitted beyond one per worker\)\n$/);
+    await expect(startLocalService({ RENDER_QUEUE: 'lots' })).rejects.toThrow(
+      /exited with 1 before listening:\nerror: RENDER_QUEUE="lots": expected a whole number from 0 to 1024 \(renders admitted beyond one per worker\)\n$/,
+    );
   });
 });

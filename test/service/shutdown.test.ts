@@ -15,7 +15,12 @@ describe('6. shutdown', () => {
       const render = postJson(`${service.url}/api/render`, { ...BUDGET_RENDER, height: 400 });
       await waitFor('the render to start', () => busy(service.url));
       process.kill(service.pid, 'SIGTERM');
-      await waitFor('new connections to be refused', () => fetch(`${service.url}/healthz`).then(() => false, () => true));
+      await waitFor('new connections to be refused', () =>
+        fetch(`${service.url}/healthz`).then(
+          () => false,
+          () => true,
+        ),
+      );
 
       const { status, body } = await render;
       expect(status).toBe(200);
@@ -46,7 +51,10 @@ describe('6. shutdown', () => {
     const service = await startLocalService(ENV);
     try {
       const renders = [0, 1].map(() => postJson(`${service.url}/api/render`, { ...BUDGET_RENDER, height: 300 }));
-      await waitFor('one render running and one queued', async () => metricValue(await metricsText(service), 'mandelbrot_renders_admitted', LABELS) === 2);
+      await waitFor(
+        'one render running and one queued',
+        async () => metricValue(await metricsText(service), 'mandelbrot_renders_admitted', LABELS) === 2,
+      );
       process.kill(service.pid, 'SIGTERM');
       expect((await Promise.all(renders)).map(({ status }) => status)).toEqual([200, 200]);
       expect(await service.exited).toBe(0);

@@ -1,13 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { makeTempDir } from '../support/synth-process.js';
-import { postJson, RunningService, startLocalService } from './service-process.js';
+import { postJson, type RunningService, startLocalService } from './service-process.js';
 
 const FRAME = { width: 12, height: 9, maxIterations: 50, failureMode: 'degraded' };
 
 /** An HTTP server on loopback that answers every request with `reply`, counting them. */
-async function fakeServer(reply: (res: import('node:http').ServerResponse) => void): Promise<{ url: string; hits: () => number; server: Server }> {
+async function fakeServer(
+  reply: (res: import('node:http').ServerResponse) => void,
+): Promise<{ url: string; hits: () => number; server: Server }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;
@@ -39,7 +41,13 @@ describe('7. what a failed stage tells the public caller', () => {
     const redirecting = await fakeServer((res) => res.writeHead(307, { location: `${redirectTarget.url}/internal/render-stage` }).end());
     servers.push(failing.server, redirectTarget.server, redirecting.server);
     const stageUrls = stageUrlsDir(temp.path, { gcp: failing.url, azure: redirecting.url });
-    aws = await startLocalService({ CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', STAGE_URLS_DIR: stageUrls, RENDER_WORKERS: '1' });
+    aws = await startLocalService({
+      CLOUD: 'aws',
+      REGION: 'us-east-1',
+      STAGE_ROUTE: 'aws,gcp,azure',
+      STAGE_URLS_DIR: stageUrls,
+      RENDER_WORKERS: '1',
+    });
   });
   afterAll(async () => {
     await aws?.stop();
@@ -59,7 +67,9 @@ describe('7. what a failed stage tells the public caller', () => {
     expect(text).not.toContain('hunter2');
     expect(redirectTarget.hits()).toBe(0);
 
-    expect(aws.output()).toMatch(/"msg":"stage failed","stage":"gcp","url":"http:\/\/127\.0\.0\.1:\d+\/internal\/render-stage","reason":"HTTP 500","detail":"database password is hunter2/);
+    expect(aws.output()).toMatch(
+      /"msg":"stage failed","stage":"gcp","url":"http:\/\/127\.0\.0\.1:\d+\/internal\/render-stage","reason":"HTTP 500","detail":"database password is hunter2/,
+    );
     expect(aws.output()).toMatch(/"msg":"stage failed","stage":"azure","url":"[^"]+","reason":"HTTP 307"/);
   });
 });
@@ -81,7 +91,11 @@ describe('STAGE_TOKEN', () => {
     const gcp = await start({ CLOUD: 'gcp', REGION: 'us-central1', STAGE_TOKEN: 'shared-secret' });
     const band = { ...FRAME, rowStart: 0, rowEnd: 3 };
     const post = (authorization?: string) =>
-      fetch(`${gcp.url}/internal/render-stage`, { method: 'POST', headers: authorization ? { authorization } : {}, body: JSON.stringify(band) });
+      fetch(`${gcp.url}/internal/render-stage`, {
+        method: 'POST',
+        headers: authorization ? { authorization } : {},
+        body: JSON.stringify(band),
+      });
     for (const wrong of [undefined, 'Bearer nope', 'shared-secret']) {
       const response = await post(wrong);
       expect([wrong, response.status, response.headers.get('www-authenticate')]).toEqual([wrong, 401, 'Bearer']);
@@ -102,7 +116,10 @@ describe('STAGE_TOKEN', () => {
 
   test('when unset, render-stage is open, as docs/service.md says', async () => {
     const open = await start({ CLOUD: 'gcp' });
-    const response = await fetch(`${open.url}/internal/render-stage`, { method: 'POST', body: JSON.stringify({ ...FRAME, rowStart: 0, rowEnd: 3 }) });
+    const response = await fetch(`${open.url}/internal/render-stage`, {
+      method: 'POST',
+      body: JSON.stringify({ ...FRAME, rowStart: 0, rowEnd: 3 }),
+    });
     expect(response.status).toBe(200);
     expect(open.output()).toContain('"stageToken":"off"');
   });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { makeTempDir, PROJECT_ROOT, runSynth } from '../support/synth-process.js';
-import { containerFromManifests, RunningService, startService } from './service-process.js';
+import { containerFromManifests, type RunningService, startService } from './service-process.js';
 
 // The clusters and what each should report, read from the configuration rather than the output.
 const platform = parse(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));

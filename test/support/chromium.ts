@@ -8,7 +8,15 @@ import { PROJECT_ROOT } from './synth-process.js';
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for any headless run here: no sandbox (tests may run as root), no traffic beyond loopback. */
-const COMMON_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const COMMON_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A Chromium to launch with playwright-core: its executable and the flags it needs. */
 export interface LocatedChromium {
@@ -54,7 +62,8 @@ async function unpackPackagedChromium(): Promise<{ executablePath: string; args:
       killSignal: 'SIGKILL',
     });
     try {
-      if (unpacked.status !== 0) throw new Error(`unpacking @sparticuz/chromium failed: ${unpacked.stderr.trim() || unpacked.error?.message}`);
+      if (unpacked.status !== 0)
+        throw new Error(`unpacking @sparticuz/chromium failed: ${unpacked.stderr.trim() || unpacked.error?.message}`);
       renameSync(partial, folder);
     } catch (error) {
       rmSync(partial, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { App } from 'cdk8s';
-import { ClusterDelivery, ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
+import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
 import { defaultPlatformSettings } from '../../lib/config/platform-settings.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import type { MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { parse } from 'yaml';
 
 /** Mandelbrot's props as main.ts builds them from the default platform settings and `image: node:22-alpine`. */

@@ -3,13 +3,17 @@ import { dirname, join, relative } from 'node:path';
 
 /** README.md and every docs/*.md, as paths relative to `root`. */
 export function documentationFiles(root: string): string[] {
-  const docs = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort();
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort();
   return ['README.md', ...docs.map((name) => join('docs', name))];
 }
 
 /** README.md and docs/*.md joined, for assertions about what the documentation says anywhere. */
 export function readDocumentation(root: string): string {
-  return documentationFiles(root).map((file) => readFileSync(join(root, file), 'utf8')).join('\n');
+  return documentationFiles(root)
+    .map((file) => readFileSync(join(root, file), 'utf8'))
+    .join('\n');
 }
 
 /** Lines outside fenced code blocks, where headings and links count. */

@@ -10,10 +10,15 @@ describe('cdk8s synth', () => {
   let project: ProjectCopy;
   const cdk8sSynth = () => {
     const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-    void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
-    return spawnSync(join(project.root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], { cwd: project.root, encoding: 'utf8', env });
+    (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
+    return spawnSync(join(project.root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], {
+      cwd: project.root,
+      encoding: 'utf8',
+      env,
+    });
   };
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project.root, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project.root, encoding: 'utf8' });
 
   beforeAll(() => {
     project = ProjectCopy.create();
@@ -40,7 +45,10 @@ describe('cdk8s synth', () => {
 
   test('fails if an overlay is bad, leaving dist/ as it was', () => {
     const before = readTree(join(project.root, 'dist'));
-    writeFileSync(join(project.root, 'overlays', 'aws.yaml'), 'cloud: oracle\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+    writeFileSync(
+      join(project.root, 'overlays', 'aws.yaml'),
+      'cloud: oracle\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+    );
     const cli = cdk8sSynth();
     expect(cli.status).not.toBe(0);
     expect(cli.stderr.split('\n')[0]).toBe('error: overlays/aws.yaml: field "cloud": expected one of aws, gcp, azure');

@@ -18,9 +18,11 @@ describe('withOutputLock', () => {
     const nested = join(temp.path, 'not', 'yet', '.dist.lock');
     expect(withOutputLock(nested, () => existsSync(nested))).toBe(true);
     expect(existsSync(lock)).toBe(false);
-    expect(() => withOutputLock(lock, () => {
-      throw new Error('work failed');
-    })).toThrow('work failed');
+    expect(() =>
+      withOutputLock(lock, () => {
+        throw new Error('work failed');
+      }),
+    ).toThrow('work failed');
     expect(existsSync(lock)).toBe(false);
   });
 

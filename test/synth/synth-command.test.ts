@@ -23,7 +23,7 @@ afterAll(() => {
 /** `npm run synth -- <args>` in the copy, stopped if it runs for a minute (a FIFO once hung it for good). */
 function synth(args: readonly string[]) {
   const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-  void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR;
+  (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
   const { command, args: argv } = entryPointCommand(project.root, 'main.ts', args);
   const result = spawnSync(command, argv, { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
   return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };
@@ -42,7 +42,9 @@ test('fails if --outdir is the project folder, leaving every file of the project
   const before = readdirSync(project.root).sort();
   const result = synth(['--outdir', '.']);
   expect(result.status).toBe(1);
-  expect(result.lines).toEqual(['error: --outdir .: is the project folder; synth replaces its output folder whole, so it must be a folder of its own such as dist']);
+  expect(result.lines).toEqual([
+    'error: --outdir .: is the project folder; synth replaces its output folder whole, so it must be a folder of its own such as dist',
+  ]);
   expect(readdirSync(project.root).sort()).toEqual(before);
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);
 });
@@ -75,7 +77,10 @@ test('removes the staging folders a killed synth left behind', () => {
 
 test('fails if the workflow cannot be written, leaving dist/ as it was rather than replaced', () => {
   const overlays = overlaysCopy('more-replicas');
-  writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 3\n');
+  writeFileSync(
+    join(overlays, 'aws.yaml'),
+    'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 3\n',
+  );
   // A file where the workflow's folder must go: the last write of the synth fails.
   const result = synth(['--overlays', overlays, '--workflows-dir', join(project.root, 'platform.yaml', 'workflows')]);
   expect(result.status).toBe(1);
@@ -102,7 +107,10 @@ test('fails if an overlay is a FIFO or a folder, or has an alias bomb, with one 
 
 test('fails if an overlay is 10 MB, with one line, before parsing it', () => {
   const overlays = overlaysCopy('large');
-  writeFileSync(join(overlays, 'aws.yaml'), `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${'# padding\n'.repeat(1_000_000)}`);
+  writeFileSync(
+    join(overlays, 'aws.yaml'),
+    `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${'# padding\n'.repeat(1_000_000)}`,
+  );
   const result = synth(['--overlays', 'test-output/large']);
   expect(result.lines).toEqual(['error: test-output/large/aws.yaml: the file is 9.5 MiB, more than the 64 KiB accepted']);
   expect(result.status).toBe(1);
@@ -111,7 +119,10 @@ test('fails if an overlay is 10 MB, with one line, before parsing it', () => {
 test('fails with every problem of every bad overlay and platform.yaml, one line each', () => {
   const overlays = overlaysCopy('several');
   writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:latest\n');
-  writeFileSync(join(overlays, 'gcp.yaml'), 'cloud: gcp\nregion: us-central1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 1\n');
+  writeFileSync(
+    join(overlays, 'gcp.yaml'),
+    'cloud: gcp\nregion: us-central1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 1\n',
+  );
   const platform = join(project.root, 'test-output', 'platform.yaml');
   writeFileSync(platform, 'repository:\n  revison: main\n');
   const result = synth(['--overlays', 'test-output/several', '--platform', 'test-output/platform.yaml']);

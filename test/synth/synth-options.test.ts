@@ -20,9 +20,21 @@ const OWN_FOLDER = 'synth replaces its output folder whole, so it must be a fold
 
 describe('parseSynthOptions', () => {
   test('defaults to dist, and CDK8S_OUTDIR when --outdir is not given', () => {
-    expect(parseSynthOptions([], {}, PROJECT_ROOT)).toMatchObject({ outdir: 'dist', history: 'dist', outdirLabel: '--outdir dist', force: false });
-    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT)).toMatchObject({ outdir: 'build/dist', history: 'build/dist', outdirLabel: 'CDK8S_OUTDIR=build/dist' });
-    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT)).toMatchObject({ outdir: 'out', cdk8sOutdir: 'node_modules/.cache/cdk8s-synth' });
+    expect(parseSynthOptions([], {}, PROJECT_ROOT)).toMatchObject({
+      outdir: 'dist',
+      history: 'dist',
+      outdirLabel: '--outdir dist',
+      force: false,
+    });
+    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT)).toMatchObject({
+      outdir: 'build/dist',
+      history: 'build/dist',
+      outdirLabel: 'CDK8S_OUTDIR=build/dist',
+    });
+    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT)).toMatchObject({
+      outdir: 'out',
+      cdk8sOutdir: 'node_modules/.cache/cdk8s-synth',
+    });
     expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT)).toBeUndefined();
   });
 
@@ -39,7 +51,10 @@ describe('parseSynthOptions', () => {
     ['--outdir test --history test/support', [`--outdir test: holds the history it reads (test/support); ${OWN_FOLDER}`]],
     ['--history=', ['--history is empty; expected a path']],
     ['--history no-such-folder', ['--history no-such-folder: no such folder; expected an earlier output such as dist']],
-    ['--cdk8s-outdir dist/cli', [`--cdk8s-outdir dist/cli: is inside the output folder (dist); expected a scratch folder of its own, such as cdk8s.yaml's output`]],
+    [
+      '--cdk8s-outdir dist/cli',
+      [`--cdk8s-outdir dist/cli: is inside the output folder (dist); expected a scratch folder of its own, such as cdk8s.yaml's output`],
+    ],
     ['--outdir', ["Option '--outdir <value>' argument missing; see npm run synth -- --help"]],
     ['dist', ["Unexpected argument 'dist'. This command does not take positional arguments; see npm run synth -- --help"]],
     ['--out-dir x', ["Unknown option '--out-dir'; see npm run synth -- --help"]],
@@ -59,7 +74,9 @@ describe('parseSynthOptions', () => {
     const temp = makeTempDir('outdir-link');
     try {
       symlinkSync(PROJECT_ROOT, join(temp.path, 'link'));
-      expect(problemsOf(['--outdir', join(temp.path, 'link')])).toEqual([`--outdir ${join(temp.path, 'link')}: is the project folder; ${OWN_FOLDER}`]);
+      expect(problemsOf(['--outdir', join(temp.path, 'link')])).toEqual([
+        `--outdir ${join(temp.path, 'link')}: is the project folder; ${OWN_FOLDER}`,
+      ]);
     } finally {
       temp.cleanup();
     }

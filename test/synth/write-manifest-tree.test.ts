@@ -15,7 +15,9 @@ describe('renderManifestTree', () => {
 
     const files = renderManifestTree(app);
     expect(files.map((file) => file.path)).toEqual(['aws/things/configmap-alpha.yaml', 'aws/things/configmap-zeta.yaml']);
-    expect(files[1].content).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zeta\n  namespace: things\ndata:\n  a: "1"\n  b: "2"\n');
+    expect(files[1].content).toBe(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zeta\n  namespace: things\ndata:\n  a: "1"\n  b: "2"\n',
+    );
   });
 
   test('names files after kind and name', () => {
@@ -45,7 +47,9 @@ describe('renderManifestTree', () => {
   });
 
   test('fails if a chart folder is not a clean relative path', () => {
-    expect(() => new ManifestChart(new App(), 'Chart', { folder: '../escape' })).toThrow('chart Chart: folder "../escape" must be lower-case path segments');
+    expect(() => new ManifestChart(new App(), 'Chart', { folder: '../escape' })).toThrow(
+      'chart Chart: folder "../escape" must be lower-case path segments',
+    );
   });
 });
 
@@ -78,7 +82,12 @@ describe('writeManifestTree', () => {
     ]);
     expect(statSync(join(outdir, 'aws/same.yaml')).ino).toBe(before.same);
     expect(statSync(join(outdir, 'aws/changed.yaml')).ino).not.toBe(before.changed);
-    expect(readTree(outdir)).toEqual(new Map([['aws/changed.yaml', 'new\n'], ['aws/same.yaml', 'same\n']]));
+    expect(readTree(outdir)).toEqual(
+      new Map([
+        ['aws/changed.yaml', 'new\n'],
+        ['aws/same.yaml', 'same\n'],
+      ]),
+    );
   });
 
   test('leaves the old tree whole when writing fails part-way', () => {
@@ -142,7 +151,9 @@ describe('writeManifestTree, all or nothing', () => {
     });
     expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'new\n']]));
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/^.*\/\.dist\.old-[0-9a-f]{8} could not be removed \(EPERM\); delete it by hand, or let the next synth try again$/);
+    expect(result.warnings[0]).toMatch(
+      /^.*\/\.dist\.old-[0-9a-f]{8} could not be removed \(EPERM\); delete it by hand, or let the next synth try again$/,
+    );
   });
 
   test('removes what killed runs left beside the tree and its companions, and nothing else', () => {
@@ -199,13 +210,16 @@ describe('npm run synth', () => {
   test('--help lists every option', () => {
     const result = runSynth(['--help']);
     expect(result.status).toBe(0);
-    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir']) expect(result.stdout).toContain(option);
+    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir'])
+      expect(result.stdout).toContain(option);
   });
 
   test('fails if a folder cannot be read, with one line naming it', () => {
     const result = runSynth(['--outdir', join(temp.path, 'unused'), '--overlays', join(temp.path, 'no-such-folder')]);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`error: ${join(temp.path, 'no-such-folder')}: cannot be read (ENOENT); expected a folder of <cluster>.yaml files`);
+    expect(result.stderr.trim()).toBe(
+      `error: ${join(temp.path, 'no-such-folder')}: cannot be read (ENOENT); expected a folder of <cluster>.yaml files`,
+    );
   });
 
   test('fails if an option is unknown, naming it', () => {

@@ -24,35 +24,49 @@ describe('parseYamlDocuments', () => {
   });
 
   test('expands a few aliases and merge keys as YAML means them', () => {
-    expect(parseYamlDocuments('base: &base {x: 1}\nother:\n  <<: *base\n  y: 2\nagain: *base\n')).toEqual([{ base: { x: 1 }, other: { x: 1, y: 2 }, again: { x: 1 } }]);
+    expect(parseYamlDocuments('base: &base {x: 1}\nother:\n  <<: *base\n  y: 2\nagain: *base\n')).toEqual([
+      { base: { x: 1 }, other: { x: 1, y: 2 }, again: { x: 1 } },
+    ]);
   });
 
   test('fails if a mapping repeats a key, at any depth, naming the key, its line and its column', () => {
     const error = errorOf(() => parseYamlDocuments('metadata:\n  name: a\n  labels: {}\n  name: b\n'));
     expect(error.message).toBe('not valid YAML at line 4, column 3: the key "name" appears twice in one mapping');
     expect(error.position).toEqual({ line: 4, column: 3 });
-    expect(() => parseYamlDocuments('ok: 1\n---\nlist:\n  - {k: 1, k: 2}\n')).toThrow(new YamlParseError('not valid YAML at line 4, column 12: the key "k" appears twice in one mapping'));
-    expect(() => parseYamlDocuments('{1: a, "1": b}\n')).toThrow(new YamlParseError('not valid YAML at line 1, column 8: the key "1" appears twice in one mapping'));
+    expect(() => parseYamlDocuments('ok: 1\n---\nlist:\n  - {k: 1, k: 2}\n')).toThrow(
+      new YamlParseError('not valid YAML at line 4, column 12: the key "k" appears twice in one mapping'),
+    );
+    expect(() => parseYamlDocuments('{1: a, "1": b}\n')).toThrow(
+      new YamlParseError('not valid YAML at line 1, column 8: the key "1" appears twice in one mapping'),
+    );
   });
 
   test('fails if a key appears twice among 20,000, found in linear time', () => {
     // npm run bench times this parse; the yaml library's own check takes seconds at this size.
     const keys = Array.from({ length: 20_000 }, (_, index) => `key${index}: ${index}\n`).join('');
-    expect(() => parseYamlDocuments(`${keys}key17: again\n`)).toThrow(new YamlParseError('not valid YAML at line 20001, column 1: the key "key17" appears twice in one mapping'));
+    expect(() => parseYamlDocuments(`${keys}key17: again\n`)).toThrow(
+      new YamlParseError('not valid YAML at line 20001, column 1: the key "key17" appears twice in one mapping'),
+    );
   });
 
   test('a mapping of 10,000 keys parses, and its duplicate is still found', () => {
     const text = `data:\n${Array.from({ length: 10000 }, (_, index) => `  key-${index}: v`).join('\n')}\n`;
     const [value] = parseYamlDocuments(text) as [{ data: Record<string, string> }];
     expect(Object.keys(value.data)).toHaveLength(10000);
-    expect(() => parseYamlDocuments(`${text}  key-7: again\n`)).toThrow('not valid YAML at line 10002, column 3: the key "key-7" appears twice in one mapping');
+    expect(() => parseYamlDocuments(`${text}  key-7: again\n`)).toThrow(
+      'not valid YAML at line 10002, column 3: the key "key-7" appears twice in one mapping',
+    );
   });
 
   test('fails if the text is larger than accepted, before parsing it', () => {
     // Not YAML at all: only the size check can refuse it with this message.
     const huge = `a: [${'x'.repeat(10 * 1024 * 1024)}\n`;
-    expect(() => parseYamlDocuments(huge, { maxBytes: 64 * 1024 })).toThrow(new YamlParseError('the file is 10 MiB, more than the 64 KiB accepted'));
-    expect(() => parseYamlDocuments(`a: ${'x'.repeat(2048)}\n`, { maxBytes: 1024 })).toThrow('the file is 2 KiB, more than the 1 KiB accepted');
+    expect(() => parseYamlDocuments(huge, { maxBytes: 64 * 1024 })).toThrow(
+      new YamlParseError('the file is 10 MiB, more than the 64 KiB accepted'),
+    );
+    expect(() => parseYamlDocuments(`a: ${'x'.repeat(2048)}\n`, { maxBytes: 1024 })).toThrow(
+      'the file is 2 KiB, more than the 1 KiB accepted',
+    );
   });
 
   test('reads a text of any size when no bound is given', () => {
@@ -61,11 +75,16 @@ describe('parseYamlDocuments', () => {
   });
 
   test('fails if aliases would expand without bound: a "billion laughs" document is refused, not expanded', () => {
-    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((key, index) => `${key}: &${key} [${Array(10).fill(`*${'abcdefg'[index]}`).join(', ')}]`)];
+    const levels = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((key, index) => `${key}: &${key} [${Array(10).fill(`*${'abcdefg'[index]}`).join(', ')}]`),
+    ];
     const message = 'aliases repeat nodes more than 100 times, which would exhaust memory (an alias bomb); expected plain values';
     expect(() => parseYamlDocuments(`${levels.join('\n')}\n`)).toThrow(new YamlParseError(message));
     expect(() => parseYamlDocuments(ALIAS_BOMB)).toThrow(new YamlParseError(message));
-    expect(() => parseYamlDocuments('a: &a [1]\nb: [*a, *a, *a]\n', { maxAliasCount: 2 })).toThrow('aliases repeat nodes more than 2 times');
+    expect(() => parseYamlDocuments('a: &a [1]\nb: [*a, *a, *a]\n', { maxAliasCount: 2 })).toThrow(
+      'aliases repeat nodes more than 2 times',
+    );
     expect(parseYamlDocuments('a: &a [1]\nb: [*a, *a, *a]\n', { maxAliasCount: 6 })).toEqual([{ a: [1], b: [[1], [1], [1]] }]);
   });
 
@@ -86,7 +105,9 @@ describe('parseYaml', () => {
   });
 
   test('fails if a key appears twice, with the line and column of the second', () => {
-    expect(() => parseYaml('a: 1\nb:\n  c: 1\n  c: 2\n')).toThrow(new YamlParseError('not valid YAML at line 4, column 3: the key "c" appears twice in one mapping'));
+    expect(() => parseYaml('a: 1\nb:\n  c: 1\n  c: 2\n')).toThrow(
+      new YamlParseError('not valid YAML at line 4, column 3: the key "c" appears twice in one mapping'),
+    );
   });
 
   test('fails if the text is larger than accepted, before parsing it', () => {

@@ -51,7 +51,9 @@ describe('.github/workflows/ci.yml', () => {
     const diff = steps[order[3]];
     expect(diff.env).toBeUndefined();
     expect(diff.run).toContain('base="$(git rev-parse HEAD^1)"');
-    expect(diff.run).toContain('npm run --silent diff -- --base "$base" --head HEAD --format markdown > manifest-diff.md 2> manifest-diff-error.txt');
+    expect(diff.run).toContain(
+      'npm run --silent diff -- --base "$base" --head HEAD --format markdown > manifest-diff.md 2> manifest-diff-error.txt',
+    );
     expect(diff.run).not.toContain('base.sha');
   });
 
@@ -105,7 +107,9 @@ function pullRequestComments(initial: Comment[] = []) {
 }
 
 describe('manifest-diff-comment.cjs', () => {
-  const { MARKER, diffFailedMarkdown, upsertManifestDiffComment } = createRequire(join(PROJECT_ROOT, 'package.json'))('./.github/scripts/manifest-diff-comment.cjs');
+  const { MARKER, diffFailedMarkdown, upsertManifestDiffComment } = createRequire(join(PROJECT_ROOT, 'package.json'))(
+    './.github/scripts/manifest-diff-comment.cjs',
+  );
   const SHA = '0123456789abcdef0123456789abcdef01234567';
   const body = (markdown: string) => `${MARKER}\n${markdown}\n<sub>For head commit ${SHA}.</sub>\n`;
 
@@ -138,10 +142,17 @@ describe('manifest-diff-comment.cjs', () => {
     const errorOutput = 'npm warn something\nerror: dist/aws/x.yaml at HEAD (1234567): not valid YAML: <!-- *bad* (line 2)\n';
     expect(await upsertManifestDiffComment({ ...pr, markdown: diffFailedMarkdown({ errorOutput, sha: SHA }), sha: SHA })).toBe('updated');
     expect(pr.comments).toHaveLength(1);
-    expect(pr.comments[0].body).toContain(`**diff failed: dist/aws/x.yaml at HEAD (1234567): not valid YAML: &lt;\\!-- \\*bad\\* (line 2), at ${SHA}**`);
+    expect(pr.comments[0].body).toContain(
+      `**diff failed: dist/aws/x.yaml at HEAD (1234567): not valid YAML: &lt;\\!-- \\*bad\\* (line 2), at ${SHA}**`,
+    );
     expect(pr.comments[0].body).not.toContain('an older push');
-    expect(diffFailedMarkdown({ errorOutput: '', sha: SHA })).toContain(`**diff failed: the diff did not run because an earlier step failed, at ${SHA}**`);
-    const bug = 'error: npm run diff failed unexpectedly (a bug): x is undefined\nTypeError: x is undefined\n    at diff (bin/diff.ts:3:1)\n';
-    expect(diffFailedMarkdown({ errorOutput: bug, sha: SHA })).toContain(`**diff failed: npm run diff failed unexpectedly (a bug): x is undefined, at ${SHA}**`);
+    expect(diffFailedMarkdown({ errorOutput: '', sha: SHA })).toContain(
+      `**diff failed: the diff did not run because an earlier step failed, at ${SHA}**`,
+    );
+    const bug =
+      'error: npm run diff failed unexpectedly (a bug): x is undefined\nTypeError: x is undefined\n    at diff (bin/diff.ts:3:1)\n';
+    expect(diffFailedMarkdown({ errorOutput: bug, sha: SHA })).toContain(
+      `**diff failed: npm run diff failed unexpectedly (a bug): x is undefined, at ${SHA}**`,
+    );
   });
 });

@@ -18,7 +18,14 @@ export function readWorkflow(file: string): { text: string; workflow: any } {
 }
 
 /** npm's own names for `npm test`, `npm start` and friends: each runs the script of that name. */
-const LIFECYCLE_COMMANDS: Record<string, string> = { test: 'test', t: 'test', tst: 'test', start: 'start', stop: 'stop', restart: 'restart' };
+const LIFECYCLE_COMMANDS: Record<string, string> = {
+  test: 'test',
+  t: 'test',
+  tst: 'test',
+  start: 'start',
+  stop: 'stop',
+  restart: 'restart',
+};
 
 /**
  * The package.json scripts a workflow runs: `npm run X` and `npm run-script X` (flags such as
@@ -31,7 +38,9 @@ export function npmScriptsCalled(workflow: any): { job: string; step: string; sc
     for (const [index, step] of (definition?.steps ?? []).entries()) {
       if (typeof step?.run !== 'string') continue;
       const name = step.name ?? `step ${index + 1}`;
-      for (const match of step.run.matchAll(/\bnpm\s+(?:--?[\w-]+(?:=\S+)?\s+)*(run(?:-script)?|test|t|tst|start|stop|restart)\b(?:\s+((?:--?[\w-]+(?:=\S+)?\s+)*)([\w:.-]+))?/g)) {
+      for (const match of step.run.matchAll(
+        /\bnpm\s+(?:--?[\w-]+(?:=\S+)?\s+)*(run(?:-script)?|test|t|tst|start|stop|restart)\b(?:\s+((?:--?[\w-]+(?:=\S+)?\s+)*)([\w:.-]+))?/g,
+      )) {
         const [, command, , script] = match;
         if (!command.startsWith('run')) calls.push({ job, step: name, script: LIFECYCLE_COMMANDS[command] });
         else if (script) calls.push({ job, step: name, script });

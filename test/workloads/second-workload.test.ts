@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App } from 'cdk8s';
 import { checkDist } from '../../lib/check/dist-check.js';
-import { ClusterDelivery, ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
+import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
 import { ConfigError } from '../../lib/config/config-error.js';
 import { loadProjectConfig, workloadProps } from '../../lib/config/project-config.js';
 import { objectsOf } from '../../lib/diff/diff-model.js';
@@ -19,7 +19,12 @@ const workloads = [...WORKLOADS, notes];
 
 /** The project's own settings, read with `workloads` registered: main.ts's path from config to props. */
 function projectConfig(overlaysDirectory = join(PROJECT_ROOT, 'overlays')) {
-  return loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory, display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' }, workloads });
+  return loadProjectConfig({
+    platformFile: join(PROJECT_ROOT, 'platform.yaml'),
+    overlaysDirectory,
+    display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
+    workloads,
+  });
 }
 
 /** The `aws` cluster's files, as main.ts would write them with `registered` as the workloads. */
@@ -27,7 +32,11 @@ function synthAws(registered: ClusterDeliveryProps['workloads']): Map<string, st
   const { platform, clusters } = projectConfig();
   const aws = clusters.find((cluster) => cluster.name === 'aws')!;
   const app = new App();
-  new ClusterDelivery(app, 'aws', clusterProps({ workloads: registered, workloadProps: workloadProps(registered ?? WORKLOADS, platform, aws) }));
+  new ClusterDelivery(
+    app,
+    'aws',
+    clusterProps({ workloads: registered, workloadProps: workloadProps(registered ?? WORKLOADS, platform, aws) }),
+  );
   return new Map(renderManifestTree(app).map((file) => [file.path, file.content]));
 }
 
@@ -38,8 +47,16 @@ describe('a second workload, registered by one line', () => {
 
   test('gets its own folder: a Deployment and a Service in its namespace, from cdk8s-plus-28', () => {
     const added = [...after.keys()].filter((path) => !before.has(path)).sort();
-    expect(added).toEqual(['aws/argocd/application-trinity-notes-aws.yaml', 'aws/notes/deployment-notes.yaml', 'aws/notes/service-notes.yaml']);
-    expect(object('aws/notes/deployment-notes.yaml')).toMatchObject({ kind: 'Deployment', metadata: { name: 'notes', namespace: 'notes' }, spec: { replicas: 1 } });
+    expect(added).toEqual([
+      'aws/argocd/application-trinity-notes-aws.yaml',
+      'aws/notes/deployment-notes.yaml',
+      'aws/notes/service-notes.yaml',
+    ]);
+    expect(object('aws/notes/deployment-notes.yaml')).toMatchObject({
+      kind: 'Deployment',
+      metadata: { name: 'notes', namespace: 'notes' },
+      spec: { replicas: 1 },
+    });
     expect(object('aws/notes/service-notes.yaml')).toMatchObject({ kind: 'Service', spec: { ports: [{ port: 80, targetPort: 8080 }] } });
     // Mandelbrot's files stay byte for byte as they were.
     for (const [path, content] of before) if (!path.startsWith('aws/argocd/appproject')) expect(after.get(path)).toBe(content);
@@ -57,8 +74,15 @@ describe('a second workload, registered by one line', () => {
   test('gets its share of the AppProject: its namespace and its kinds', () => {
     const project = object('aws/argocd/appproject-trinity.yaml');
     const beforeProject = parse(before.get('aws/argocd/appproject-trinity.yaml')!);
-    expect(project.spec.destinations.map((destination: { namespace: string }) => destination.namespace)).toEqual(['argo-rollouts', 'mandelbrot', 'notes']);
-    expect(beforeProject.spec.destinations.map((destination: { namespace: string }) => destination.namespace)).toEqual(['argo-rollouts', 'mandelbrot']);
+    expect(project.spec.destinations.map((destination: { namespace: string }) => destination.namespace)).toEqual([
+      'argo-rollouts',
+      'mandelbrot',
+      'notes',
+    ]);
+    expect(beforeProject.spec.destinations.map((destination: { namespace: string }) => destination.namespace)).toEqual([
+      'argo-rollouts',
+      'mandelbrot',
+    ]);
     expect(project.spec.namespaceResourceWhitelist).toContainEqual({ group: 'apps', kind: 'Deployment' });
   });
 
@@ -101,7 +125,9 @@ describe('a second workload, registered by one line', () => {
   });
 
   test('fails if ClusterDelivery is given no props for a registered workload, naming it', () => {
-    expect(() => new ClusterDelivery(new App(), 'aws', clusterProps({ workloads }))).toThrow('ClusterDelivery aws: no props for the workload "notes"');
+    expect(() => new ClusterDelivery(new App(), 'aws', clusterProps({ workloads }))).toThrow(
+      'ClusterDelivery aws: no props for the workload "notes"',
+    );
   });
 
   test('its settings live under workloads.notes, with defaults when an overlay leaves them out', () => {
@@ -117,7 +143,10 @@ describe('a second workload, registered by one line', () => {
     const temp = makeTempDir('second-workload-config');
     try {
       const overlays = copyOverlays(temp.path);
-      writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n  notes:\n    replicas: 0\n  note:\n    replicas: 2\n');
+      writeFileSync(
+        join(overlays, 'aws.yaml'),
+        'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n  notes:\n    replicas: 0\n  note:\n    replicas: 2\n',
+      );
       expect(() => projectConfig(overlays)).toThrow(
         new ConfigError([
           'overlays/aws.yaml: field "workloads.notes.replicas": expected at least 1',

@@ -1,5 +1,5 @@
 import { defineWorkload } from '../workload.js';
-import { MandelbrotWorkload, MandelbrotWorkloadProps } from './mandelbrot-workload.js';
+import { MandelbrotWorkload, type MandelbrotWorkloadProps } from './mandelbrot-workload.js';
 import { mandelbrotClusterSettings, mandelbrotPlatformSettings, stageRouteProblems } from './settings.js';
 
 /** What the settings files decide of MandelbrotWorkloadProps; the cluster and the source files follow from the context. */

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { checkedString, CLOUDS, cloudName, DNS_LABEL, imageReferenceProblem, MAX_REPLICAS, releaseName } from '../../config/fields.js';
-import { WorkloadClusterSettings } from '../workload.js';
+import type { WorkloadClusterSettings } from '../workload.js';
 
 /** Another cluster's Mandelbrot service: an http(s) base URL, stored without a trailing slash. */
 const stageURL = v.pipe(
@@ -8,7 +8,10 @@ const stageURL = v.pipe(
   v.url('expected a base URL such as https://mandelbrot.gcp.example.com'),
   v.check((url) => /^https?:\/\/[^?#]+$/.test(url), 'expected an http:// or https:// base URL without query or fragment'),
   // The URL lands in a ConfigMap anyone who can read the namespace sees.
-  v.check((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), 'expected a base URL without user or password'),
+  v.check(
+    (url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''),
+    'expected a base URL without user or password',
+  ),
   v.transform((url) => url.replace(/\/+$/, '')),
 );
 
@@ -40,9 +43,15 @@ export const mandelbrotClusterSettings = v.strictObject({
     ),
   ),
   // The Secrets live in the workload's namespace, so they are the workload's.
-  imagePullSecrets: v.optional(v.array(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name')), 'expected a list of Secret names')),
-  stageURLs: v.optional(v.record(v.picklist(CLOUDS, `expected a cloud (${CLOUDS.join(', ')}) as the key`), stageURL, 'expected a mapping of cloud to base URL')),
-  stageTokenSecret: v.optional(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name (a lower-case DNS label)'))),
+  imagePullSecrets: v.optional(
+    v.array(v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name')), 'expected a list of Secret names'),
+  ),
+  stageURLs: v.optional(
+    v.record(v.picklist(CLOUDS, `expected a cloud (${CLOUDS.join(', ')}) as the key`), stageURL, 'expected a mapping of cloud to base URL'),
+  ),
+  stageTokenSecret: v.optional(
+    v.pipe(v.string('expected a Secret name'), v.regex(DNS_LABEL, 'expected a Secret name (a lower-case DNS label)')),
+  ),
 });
 
 export type MandelbrotPlatformSettings = v.InferOutput<typeof mandelbrotPlatformSettings>;
@@ -60,13 +69,17 @@ export function stageRouteProblems(
   const clouds = new Set(clusters.map((cluster) => cluster.cloud));
   stageRoute.forEach((cloud, index) => {
     if (allClusters && !clouds.has(cloud)) {
-      problems.push(`${platformFile}: field "workloads.mandelbrot.stageRoute[${index}]": no cluster runs on ${cloud}; expected clouds that overlays name (${[...clouds].sort().join(', ')})`);
+      problems.push(
+        `${platformFile}: field "workloads.mandelbrot.stageRoute[${index}]": no cluster runs on ${cloud}; expected clouds that overlays name (${[...clouds].sort().join(', ')})`,
+      );
     }
   });
   for (const cluster of clusters) {
     for (const cloud of Object.keys(cluster.settings.stageURLs ?? {})) {
       if (cloud === cluster.cloud) {
-        problems.push(`${cluster.file}: field "workloads.mandelbrot.stageURLs.${cloud}": the cluster's own cloud; its band is rendered locally, so leave it out`);
+        problems.push(
+          `${cluster.file}: field "workloads.mandelbrot.stageURLs.${cloud}": the cluster's own cloud; its band is rendered locally, so leave it out`,
+        );
       } else if (!stageRoute.includes(cloud as never)) {
         problems.push(
           `${cluster.file}: field "workloads.mandelbrot.stageURLs.${cloud}": ${cloud} is not on the stage route (${platformFile}, workloads.mandelbrot.stageRoute: ${stageRoute.join(', ')})`,

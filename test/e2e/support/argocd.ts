@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 import { freePort } from '../../service/service-process.js';
 import { awaitCrdsEstablished } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
-import { Component, Supervisor } from './supervisor.js';
+import type { Component, Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
 
 /** The Argo CD release the product is built for; its module's manifests/ are what the suite installs. */
@@ -115,9 +115,15 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
   const secretKey = JSON.stringify({ stringData: { 'server.secretkey': randomBytes(32).toString('base64') } });
   await kubectl(['patch', 'secret', 'argocd-secret', '--namespace', ARGOCD_NAMESPACE, '--type', 'merge', '--patch', secretKey]);
 
-  const token = (await kubectl(['create', 'token', 'argocd-application-controller', '--namespace', ARGOCD_NAMESPACE, '--duration=24h'])).trim();
+  const token = (
+    await kubectl(['create', 'token', 'argocd-application-controller', '--namespace', ARGOCD_NAMESPACE, '--duration=24h'])
+  ).trim();
   const access = currentClusterAccess(readFileSync(options.kubeconfig, 'utf8'), options.kubeconfig);
-  const controllerKubeconfig = writeKubeconfig(join(dir, 'application-controller.kubeconfig'), { cluster: access.cluster, user: { token } }, ['in-cluster']);
+  const controllerKubeconfig = writeKubeconfig(
+    join(dir, 'application-controller.kubeconfig'),
+    { cluster: access.cluster, user: { token } },
+    ['in-cluster'],
+  );
 
   const tlsDir = join(dir, 'tls');
   mkdirSync(tlsDir, { recursive: true });
@@ -137,48 +143,80 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
 
   log('starting Redis, argocd-repo-server and argocd-application-controller');
   const redis = supervisor.start('redis', 'redis-server', [
-    '--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', mkdirIn(dir, 'redis'),
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(redisPort),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    mkdirIn(dir, 'redis'),
   ]);
-  await waitFor('Argo CD', `Redis answering PING on 127.0.0.1:${redisPort}`, async () => {
-    if (redis.exitStatus() !== undefined) throw new Error(`redis-server exited: ${redis.exitStatus()}`);
-    const answer = await redisPing(redisPort);
-    return { done: answer === '+PONG', seen: answer };
-  }, { timeoutMs: 30_000 });
-
-  const repoServer = supervisor.start('argocd-repo-server', options.binaries.repoServer, [
-    '--address=127.0.0.1',
-    `--port=${repoPort}`,
-    '--metrics-address=127.0.0.1',
-    `--metrics-port=${repoMetricsPort}`,
-    `--redis=127.0.0.1:${redisPort}`,
-    '--disable-tls',
-    '--logformat=text',
-  ], {
-    env: {
-      ...baseEnv,
-      ARGOCD_TLS_DATA_PATH: tlsDir,
-      ARGOCD_GPG_ENABLED: 'false',
-      ARGOCD_ASK_PASS_SOCK: join(dir, 'repo-server-askpass.sock'),
-      ARGOCD_PLUGINSOCKFILEPATH: mkdirIn(dir, 'plugins'),
+  await waitFor(
+    'Argo CD',
+    `Redis answering PING on 127.0.0.1:${redisPort}`,
+    async () => {
+      if (redis.exitStatus() !== undefined) throw new Error(`redis-server exited: ${redis.exitStatus()}`);
+      const answer = await redisPing(redisPort);
+      return { done: answer === '+PONG', seen: answer };
     },
-  });
-  const applicationController = supervisor.start('argocd-application-controller', options.binaries.applicationController, [
-    `--namespace=${ARGOCD_NAMESPACE}`,
-    `--repo-server=127.0.0.1:${repoPort}`,
-    '--repo-server-plaintext',
-    `--redis=127.0.0.1:${redisPort}`,
-    `--metrics-port=${controllerMetricsPort}`,
-    '--logformat=text',
-  ], {
-    env: { ...baseEnv, KUBECONFIG: controllerKubeconfig, ARGOCD_FAKE_IN_CLUSTER: 'true' },
-  });
+    { timeoutMs: 30_000 },
+  );
 
-  for (const [component, port] of [[repoServer, repoMetricsPort], [applicationController, controllerMetricsPort]] as const) {
-    await waitFor('Argo CD', `${component.name} answering /healthz on 127.0.0.1:${port}`, async () => {
-      if (component.exitStatus() !== undefined) throw new Error(`${component.name} exited: ${component.exitStatus()}`);
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
-      return { done: response.ok, seen: `HTTP ${response.status}` };
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+  const repoServer = supervisor.start(
+    'argocd-repo-server',
+    options.binaries.repoServer,
+    [
+      '--address=127.0.0.1',
+      `--port=${repoPort}`,
+      '--metrics-address=127.0.0.1',
+      `--metrics-port=${repoMetricsPort}`,
+      `--redis=127.0.0.1:${redisPort}`,
+      '--disable-tls',
+      '--logformat=text',
+    ],
+    {
+      env: {
+        ...baseEnv,
+        ARGOCD_TLS_DATA_PATH: tlsDir,
+        ARGOCD_GPG_ENABLED: 'false',
+        ARGOCD_ASK_PASS_SOCK: join(dir, 'repo-server-askpass.sock'),
+        ARGOCD_PLUGINSOCKFILEPATH: mkdirIn(dir, 'plugins'),
+      },
+    },
+  );
+  const applicationController = supervisor.start(
+    'argocd-application-controller',
+    options.binaries.applicationController,
+    [
+      `--namespace=${ARGOCD_NAMESPACE}`,
+      `--repo-server=127.0.0.1:${repoPort}`,
+      '--repo-server-plaintext',
+      `--redis=127.0.0.1:${redisPort}`,
+      `--metrics-port=${controllerMetricsPort}`,
+      '--logformat=text',
+    ],
+    {
+      env: { ...baseEnv, KUBECONFIG: controllerKubeconfig, ARGOCD_FAKE_IN_CLUSTER: 'true' },
+    },
+  );
+
+  for (const [component, port] of [
+    [repoServer, repoMetricsPort],
+    [applicationController, controllerMetricsPort],
+  ] as const) {
+    await waitFor(
+      'Argo CD',
+      `${component.name} answering /healthz on 127.0.0.1:${port}`,
+      async () => {
+        if (component.exitStatus() !== undefined) throw new Error(`${component.name} exited: ${component.exitStatus()}`);
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
+        return { done: response.ok, seen: `HTTP ${response.status}` };
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
   }
   return { redis, repoServer, applicationController };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { kubectlOrThrow } from './kube-api.js';
 import { newRunCredentials, writeKubeconfig } from './kubeconfig.js';
 import { freePort } from '../../service/service-process.js';
-import { Component, Supervisor } from './supervisor.js';
+import type { Component, Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
 
 /** Where each binary the control plane runs is. */
@@ -99,15 +99,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       '--profiling=false',
     ]),
   );
-  await waitFor('control plane', `kube-apiserver on ${server} answering /readyz with ok`, async () => {
-    const apiserverExit = components[1].exitStatus();
-    if (apiserverExit !== undefined) throw new Error(`kube-apiserver exited: ${apiserverExit}`);
-    if (!existsSync(files.serving)) return { done: false, seen: `no serving certificate in ${files.serving} yet` };
-    const answer = await httpsGet(`${server}/readyz`, credentials.adminToken, readFileSync(files.serving));
-    return { done: answer.status === 200, seen: `HTTP ${answer.status}: ${answer.body.slice(0, 200)}` };
-  }, { timeoutMs: 120_000, intervalMs: 500 });
+  await waitFor(
+    'control plane',
+    `kube-apiserver on ${server} answering /readyz with ok`,
+    async () => {
+      const apiserverExit = components[1].exitStatus();
+      if (apiserverExit !== undefined) throw new Error(`kube-apiserver exited: ${apiserverExit}`);
+      if (!existsSync(files.serving)) return { done: false, seen: `no serving certificate in ${files.serving} yet` };
+      const answer = await httpsGet(`${server}/readyz`, credentials.adminToken, readFileSync(files.serving));
+      return { done: answer.status === 200, seen: `HTTP ${answer.status}: ${answer.body.slice(0, 200)}` };
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
 
-  writeKubeconfig(files.kubeconfig, { cluster: { server, 'certificate-authority': files.serving }, user: { token: credentials.adminToken } }, options.contexts);
+  writeKubeconfig(
+    files.kubeconfig,
+    { cluster: { server, 'certificate-authority': files.serving }, user: { token: credentials.adminToken } },
+    options.contexts,
+  );
 
   log('starting kube-controller-manager, kube-scheduler and KWOK');
   components.push(
@@ -141,11 +150,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const kubectl = binaries.kubectl;
   writeFileSync(join(dir, 'node.json'), JSON.stringify(fakeNode()));
   await kubectlOrThrow(kubectl, files.kubeconfig, ['create', '-f', join(dir, 'node.json')]);
-  await waitFor('control plane', `Node ${FAKE_NODE} Ready (KWOK's node-initialize stage)`, async () => {
-    const node = JSON.parse(await kubectlOrThrow(kubectl, files.kubeconfig, ['get', 'node', FAKE_NODE, '-o', 'json']));
-    const ready = (node.status?.conditions ?? []).find((condition: { type: string }) => condition.type === 'Ready');
-    return { done: ready?.status === 'True', seen: `Ready condition: ${ready ? ready.status : 'none'}` };
-  }, { timeoutMs: 60_000, intervalMs: 500 });
+  await waitFor(
+    'control plane',
+    `Node ${FAKE_NODE} Ready (KWOK's node-initialize stage)`,
+    async () => {
+      const node = JSON.parse(await kubectlOrThrow(kubectl, files.kubeconfig, ['get', 'node', FAKE_NODE, '-o', 'json']));
+      const ready = (node.status?.conditions ?? []).find((condition: { type: string }) => condition.type === 'Ready');
+      return { done: ready?.status === 'True', seen: `Ready condition: ${ready ? ready.status : 'none'}` };
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
   return { kubeconfig: files.kubeconfig, server, components };
 }
 

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../service/service-process.js';
-import { BinaryPaths, ControlPlane, startControlPlane } from './control-plane.js';
+import { type BinaryPaths, type ControlPlane, startControlPlane } from './control-plane.js';
 import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
 import { kwokStages, readCrds } from './shared-inputs.js';
-import { Component, Supervisor } from './supervisor.js';
-import { Component as ToolchainComponent, ensureToolchain, Toolchain } from './toolchain.js';
+import { type Component, Supervisor } from './supervisor.js';
+import { type Component as ToolchainComponent, ensureToolchain, type Toolchain } from './toolchain.js';
 import { waitFor } from './wait.js';
 
 export interface DrillClusterOptions {
@@ -70,7 +70,10 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
   log(`run folder: ${runDir}`);
   const external = options.externalKubeconfig;
   const toolchain = binaryPaths(
-    await ensureToolchain<ToolchainComponent>({ components: external ? ['kubernetes', 'argo-rollouts'] : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'], log }),
+    await ensureToolchain<ToolchainComponent>({
+      components: external ? ['kubernetes', 'argo-rollouts'] : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'],
+      log,
+    }),
   );
   const supervisor = new Supervisor(runDir);
   try {
@@ -82,21 +85,43 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
     let controlPlane: ControlPlane | undefined;
     let kubeconfig: string;
     if (external) {
-      const flattened = execFileSync(toolchain.kubectl, ['--kubeconfig', external, 'config', 'view', '--raw', '--flatten', '--minify'], { encoding: 'utf8' });
-      kubeconfig = writeKubeconfig(join(runDir, 'kubeconfig'), currentClusterAccess(flattened, `E2E_KUBECONFIG=${external}`), options.contexts);
+      const flattened = execFileSync(toolchain.kubectl, ['--kubeconfig', external, 'config', 'view', '--raw', '--flatten', '--minify'], {
+        encoding: 'utf8',
+      });
+      kubeconfig = writeKubeconfig(
+        join(runDir, 'kubeconfig'),
+        currentClusterAccess(flattened, `E2E_KUBECONFIG=${external}`),
+        options.contexts,
+      );
     } else {
-      controlPlane = await startControlPlane({ binaries: toolchain, supervisor, contexts: options.contexts, kwokStages: kwokStages(), log });
+      controlPlane = await startControlPlane({
+        binaries: toolchain,
+        supervisor,
+        contexts: options.contexts,
+        kwokStages: kwokStages(),
+        log,
+      });
       kubeconfig = controlPlane.kubeconfig;
     }
     const kubectl = (args: readonly string[]) => kubectlOrThrow(toolchain.kubectl, kubeconfig, args);
 
     const proxyPort = await freePort();
-    supervisor.start('kubectl-proxy', toolchain.kubectl, [`--kubeconfig=${kubeconfig}`, 'proxy', '--address=127.0.0.1', `--port=${proxyPort}`]);
+    supervisor.start('kubectl-proxy', toolchain.kubectl, [
+      `--kubeconfig=${kubeconfig}`,
+      'proxy',
+      '--address=127.0.0.1',
+      `--port=${proxyPort}`,
+    ]);
     const api = new KubeApi(`http://127.0.0.1:${proxyPort}`);
-    await waitFor('cluster', `kubectl proxy on 127.0.0.1:${proxyPort} answering /version`, async () => {
-      const version = await api.get<{ gitVersion: string }>('/version');
-      return { done: version !== undefined, seen: JSON.stringify(version) };
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'cluster',
+      `kubectl proxy on 127.0.0.1:${proxyPort} answering /version`,
+      async () => {
+        const version = await api.get<{ gitVersion: string }>('/version');
+        return { done: version !== undefined, seen: JSON.stringify(version) };
+      },
+      { timeoutMs: 30_000 },
+    );
 
     if (external) {
       log(`deleting namespaces ${options.namespaces.join(', ')} left by an earlier run, if any`);

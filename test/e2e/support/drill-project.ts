@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectCopy } from '../../check/project-copy.js';
-import { CliResult, runEntry } from '../../operator/stand-in-kubectl.js';
+import { type CliResult, runEntry } from '../../operator/stand-in-kubectl.js';
 
 /**
  * A throwaway copy of the project, in its own Git repository, on which the drill runs the
@@ -31,7 +31,7 @@ export class DrillProject {
   /** `npm run <script> -- <args>` in the copy, as a real process; `entry` is the script's entry point. */
   public async run(entry: string, args: readonly string[]): Promise<CliResult> {
     const { FORCE_COLOR, CDK8S_OUTDIR, ...inherited } = process.env;
-    void FORCE_COLOR, CDK8S_OUTDIR;
+    (void FORCE_COLOR, CDK8S_OUTDIR);
     return runEntry(entry, args, { cwd: this.root, env: { ...inherited, ...this.env, NO_COLOR: '1' } });
   }
 
@@ -56,8 +56,12 @@ export class DrillProject {
   public async operate(operation: string, cluster: string, recordDir: string): Promise<CliResult> {
     const result = await this.rollout(operation, cluster);
     mkdirSync(recordDir, { recursive: true });
-    writeFileSync(join(recordDir, `${String(++this.operations).padStart(2, '0')}-${operation}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
-    if (result.code !== 0) throw new Error(`npm run rollout -- ${operation} --cluster ${cluster} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+    writeFileSync(
+      join(recordDir, `${String(++this.operations).padStart(2, '0')}-${operation}.txt`),
+      `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`,
+    );
+    if (result.code !== 0)
+      throw new Error(`npm run rollout -- ${operation} --cluster ${cluster} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
     return result;
   }
 

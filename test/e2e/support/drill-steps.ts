@@ -1,6 +1,6 @@
-import { containerFromPodTemplate, StartOptions } from '../../service/service-process.js';
-import { DrillCluster } from './drill-cluster.js';
-import { configMapsOf, describeSnapshot, LiveRollout, replicaSetOf, RolloutSnapshot } from './live-rollout.js';
+import { containerFromPodTemplate, type StartOptions } from '../../service/service-process.js';
+import type { DrillCluster } from './drill-cluster.js';
+import { configMapsOf, describeSnapshot, type LiveRollout, replicaSetOf, type RolloutSnapshot } from './live-rollout.js';
 import { waitFor } from './wait.js';
 
 /** Steps of one drill, which depend on each other. */
@@ -17,18 +17,22 @@ export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: n
   return {
     failed: () => failedStep,
     step: (name, body) =>
-      test(name, async () => {
-        if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
-        try {
-          await body();
-        } catch (error) {
-          failedStep = name;
-          const message = error instanceof Error ? error.message : String(error);
-          const current = cluster();
-          const where = current ? `\nlogs in ${current.runDir}\n${current.supervisor.logTails()}` : '';
-          throw new Error(`e2e step "${name}" failed: ${message}${where}`);
-        }
-      }, timeoutMs),
+      test(
+        name,
+        async () => {
+          if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
+          try {
+            await body();
+          } catch (error) {
+            failedStep = name;
+            const message = error instanceof Error ? error.message : String(error);
+            const current = cluster();
+            const where = current ? `\nlogs in ${current.runDir}\n${current.supervisor.logTails()}` : '';
+            throw new Error(`e2e step "${name}" failed: ${message}${where}`);
+          }
+        },
+        timeoutMs,
+      ),
   };
 }
 
@@ -40,10 +44,15 @@ export function awaitLiveRollout(
   check: (snapshot: RolloutSnapshot) => boolean,
   timeoutMs = 120_000,
 ): Promise<RolloutSnapshot> {
-  return waitFor(step, awaited, async () => {
-    const snapshot = await live.snapshot();
-    return { done: check(snapshot), seen: describeSnapshot(snapshot), value: snapshot };
-  }, { timeoutMs, intervalMs: 250 });
+  return waitFor(
+    step,
+    awaited,
+    async () => {
+      const snapshot = await live.snapshot();
+      return { done: check(snapshot), seen: describeSnapshot(snapshot), value: snapshot };
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, Server } from 'node:https';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join, normalize } from 'node:path';
 
 export interface GitOpsSourcesOptions {
@@ -42,7 +42,12 @@ export async function startGitOpsSources(options: GitOpsSourcesOptions): Promise
   const tls = selfSignedCertificate(options.dir);
   const charts = join(options.dir, 'charts');
   mkdirSync(charts, { recursive: true });
-  const helmEnv = { ...process.env, HELM_CACHE_HOME: join(options.dir, 'helm', 'cache'), HELM_CONFIG_HOME: join(options.dir, 'helm', 'config'), HELM_DATA_HOME: join(options.dir, 'helm', 'data') };
+  const helmEnv = {
+    ...process.env,
+    HELM_CACHE_HOME: join(options.dir, 'helm', 'cache'),
+    HELM_CONFIG_HOME: join(options.dir, 'helm', 'config'),
+    HELM_DATA_HOME: join(options.dir, 'helm', 'data'),
+  };
   execFileSync(options.helm, ['package', options.chartDir, '--destination', charts], { env: helmEnv, stdio: 'pipe' });
 
   const requests: string[] = [];
@@ -78,11 +83,29 @@ export async function startGitOpsSources(options: GitOpsSourcesOptions): Promise
 /** A key and a certificate for IP 127.0.0.1, valid for a day, made by openssl. */
 function selfSignedCertificate(dir: string): { key: string; certificate: string } {
   const [keyFile, certFile] = [join(dir, 'tls.key'), join(dir, 'tls.crt')];
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'pipe' },
+  );
   return { key: readFileSync(keyFile, 'utf8'), certificate: readFileSync(certFile, 'utf8') };
 }
 
@@ -93,7 +116,9 @@ function serveFile(res: ServerResponse, dir: string, name: string): void {
   }
   try {
     const body = readFileSync(join(dir, name));
-    res.writeHead(200, { 'content-type': name.endsWith('.yaml') ? 'application/yaml' : 'application/gzip', 'content-length': body.length }).end(body);
+    res
+      .writeHead(200, { 'content-type': name.endsWith('.yaml') ? 'application/yaml' : 'application/gzip', 'content-length': body.length })
+      .end(body);
   } catch {
     res.writeHead(404).end();
   }

@@ -35,7 +35,11 @@ export interface KubectlResult {
  */
 export function runKubectl(kubectl: string, kubeconfig: string, args: readonly string[], timeoutMs = 120_000): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const options = { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: kubeconfig, PATH: `${dirname(kubectl)}${delimiter}${process.env.PATH ?? ''}` } };
+    const options = {
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, KUBECONFIG: kubeconfig, PATH: `${dirname(kubectl)}${delimiter}${process.env.PATH ?? ''}` },
+    };
     execFile(kubectl, [...args], options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === -1 ? error.message : '') });
@@ -54,9 +58,18 @@ export async function kubectlOrThrow(kubectl: string, kubeconfig: string, args: 
  * `kubectl wait --for=condition=Established` on CRD files, retried: kubectl fails at once, instead
  * of waiting, on a CRD the API server has not yet given any status condition.
  */
-export async function awaitCrdsEstablished(kubectl: (args: readonly string[]) => Promise<string>, fileArgs: readonly string[], step: string): Promise<void> {
-  await waitFor(step, 'the CRDs Established', async () => {
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...fileArgs]);
-    return { done: true, seen: 'Established' };
-  }, { timeoutMs: 90_000, intervalMs: 500 });
+export async function awaitCrdsEstablished(
+  kubectl: (args: readonly string[]) => Promise<string>,
+  fileArgs: readonly string[],
+  step: string,
+): Promise<void> {
+  await waitFor(
+    step,
+    'the CRDs Established',
+    async () => {
+      await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...fileArgs]);
+      return { done: true, seen: 'Established' };
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  );
 }

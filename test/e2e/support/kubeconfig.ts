@@ -35,7 +35,10 @@ export function currentClusterAccess(flattened: string, source: string): Cluster
   const config = parse(flattened) ?? {};
   const cluster = config.clusters?.[0]?.cluster;
   const user = config.users?.[0]?.user;
-  if (!cluster?.server) throw new Error(`${source}: its current context names no cluster with a server; expected a kubeconfig whose current context reaches the test cluster`);
+  if (!cluster?.server)
+    throw new Error(
+      `${source}: its current context names no cluster with a server; expected a kubeconfig whose current context reaches the test cluster`,
+    );
   return { cluster, user: user ?? {} };
 }
 

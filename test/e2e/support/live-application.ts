@@ -1,5 +1,5 @@
 import { ARGOCD_NAMESPACE } from './argocd.js';
-import { KubeApi } from './kube-api.js';
+import type { KubeApi } from './kube-api.js';
 
 /** One resource as an Application's status lists it. */
 export interface ApplicationResource {

@@ -1,12 +1,16 @@
-import { RolloutObject } from '../../../lib/operator/rollout-summary.js';
-import { PodTemplate } from '../../service/service-process.js';
-import { KubeApi } from './kube-api.js';
+import type { RolloutObject } from '../../../lib/operator/rollout-summary.js';
+import type { PodTemplate } from '../../service/service-process.js';
+import type { KubeApi } from './kube-api.js';
 
 /** The label the Rollouts controller puts on each ReplicaSet and its pods. */
 export const POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
 
 export interface LiveReplicaSet {
-  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  readonly metadata: {
+    readonly name: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
   readonly spec: { readonly replicas?: number; readonly template: PodTemplate };
   readonly status?: { readonly replicas?: number; readonly readyReplicas?: number; readonly availableReplicas?: number };
 }

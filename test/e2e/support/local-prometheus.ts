@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../service/service-process.js';
-import { Supervisor } from './supervisor.js';
+import type { Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
 
 /** What Prometheus scrapes: a port on 127.0.0.1, and the labels the scrape contract gives it. */
@@ -23,8 +23,12 @@ export interface LocalPrometheus {
 
 /** The binary of Debian's package, found on PATH; a missing one is an error that says how to install it. */
 export function prometheusBinary(path = process.env.PATH ?? ''): string {
-  const found = path.split(delimiter).map((dir) => join(dir, 'prometheus')).find((file) => existsSync(file));
-  if (!found) throw new Error("no prometheus on PATH: the canary analysis drill scrapes with Debian's package (apt-get install prometheus)");
+  const found = path
+    .split(delimiter)
+    .map((dir) => join(dir, 'prometheus'))
+    .find((file) => existsSync(file));
+  if (!found)
+    throw new Error("no prometheus on PATH: the canary analysis drill scrapes with Debian's package (apt-get install prometheus)");
   return found;
 }
 
@@ -59,10 +63,15 @@ export async function startPrometheus(supervisor: Supervisor, runDir: string): P
     `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=1h',
   ]);
-  await waitFor('prometheus', `Prometheus ready on ${url}`, async () => {
-    const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
-    return { done: response.ok, seen: `HTTP ${response.status}` };
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    'prometheus',
+    `Prometheus ready on ${url}`,
+    async () => {
+      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
+      return { done: response.ok, seen: `HTTP ${response.status}` };
+    },
+    { timeoutMs: 60_000 },
+  );
   return {
     url,
     setTargets,

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,7 +20,6 @@ export interface StartOptions {
   /** @default - the current folder */
   readonly cwd?: string;
 }
-
 
 /** The reaper script, beside this file; the suite runs from the project's folder. */
 const REAPER = join(process.cwd(), 'test', 'e2e', 'support', 'reaper.cjs');
@@ -129,7 +128,12 @@ export function tail(file: string, lines: number): string {
   } finally {
     closeSync(fd);
   }
-  return buffer.toString('utf8').split('\n').filter((line) => line !== '').slice(-lines).join('\n');
+  return buffer
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .slice(-lines)
+    .join('\n');
 }
 
 function readSyncFully(fd: number, buffer: Buffer, position: number): void {

@@ -68,7 +68,10 @@ const RECIPES = {
   'argo-rollouts': {
     commands: { 'rollouts-controller': 'rollouts-controller', 'kubectl-argo-rollouts': 'kubectl-argo-rollouts' },
     aliases: {},
-    versionFlags: ['github.com/argoproj/argo-rollouts/utils/version.version=1.9.0', 'github.com/argoproj/argo-rollouts/utils/version.gitTreeState=clean'],
+    versionFlags: [
+      'github.com/argoproj/argo-rollouts/utils/version.version=1.9.0',
+      'github.com/argoproj/argo-rollouts/utils/version.gitTreeState=clean',
+    ],
   },
   helm: {
     commands: { helm: 'helm' },
@@ -78,7 +81,7 @@ const RECIPES = {
   'argo-cd': {
     // The command is the package github.com/argoproj/argo-cd/v3/cmd, so go names it `cmd`.
     commands: { argocd: 'cmd' },
-    aliases: Object.fromEntries(argocdRoles.map((role) => [role, 'argocd'])) as Record<(typeof argocdRoles)[number], 'argocd'>,
+    aliases: Object.fromEntries(argocdRoles.map((role) => [role, 'argocd'])),
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
 } as const satisfies Record<string, ComponentRecipe>;
@@ -220,7 +223,9 @@ async function checkGo(go: string, modules: readonly Wrapper[]): Promise<string>
   });
   const version = /go(\d+(?:\.\d+)*)/.exec(result.output)?.[1];
   if (result.code !== 0 || version === undefined) {
-    throw new ToolchainError(`\`${go} env GOVERSION\` did not print a Go version (${lastLine(result.output)}): the e2e toolchain needs ${need}`);
+    throw new ToolchainError(
+      `\`${go} env GOVERSION\` did not print a Go version (${lastLine(result.output)}): the e2e toolchain needs ${need}`,
+    );
   }
   if (compareVersions(version, needed.version) < 0) throw new ToolchainError(`Go ${version} is too old: the e2e toolchain needs ${need}`);
   return version;
@@ -256,7 +261,10 @@ function startHeartbeat({ log, heartbeatMs }: Progress, line: (elapsed: string) 
  * `npm run e2e:toolchain` starting together), so that a machine builds each key once.
  */
 async function awaitOtherBuild(cacheDir: string, name: string, component: Component, progress: Progress): Promise<void> {
-  const builder = () => readdirSync(cacheDir).map(buildingPid(name)).find((pid) => pid !== undefined && isProcessRunning(pid));
+  const builder = () =>
+    readdirSync(cacheDir)
+      .map(buildingPid(name))
+      .find((pid) => pid !== undefined && isProcessRunning(pid));
   const pid = builder();
   if (pid === undefined) return;
   progress.log(`${component}: waiting for the build by process ${pid}`);
@@ -277,7 +285,12 @@ function buildingPid(name?: string): (entry: string) => number | undefined {
 }
 
 /** Builds one component into a temporary folder under the cache root, then renames it to `name`. */
-async function buildComponent(module: Wrapper, cacheDir: string, name: string, { go, ...progress }: Progress & { go: string }): Promise<void> {
+async function buildComponent(
+  module: Wrapper,
+  cacheDir: string,
+  name: string,
+  { go, ...progress }: Progress & { go: string },
+): Promise<void> {
   const recipe: ComponentRecipe = RECIPES[module.component];
   progress.log(`${module.component}: building ${Object.keys({ ...recipe.commands, ...recipe.aliases }).join(', ')}`);
   const work = mkdtempSync(join(cacheDir, `${BUILDING}${process.pid}-${name}-`));
@@ -295,7 +308,8 @@ async function buildComponent(module: Wrapper, cacheDir: string, name: string, {
       throw new ToolchainError(`building ${module.component} failed (go build exited ${build.code}): ${tail(build.output)}`);
     }
     for (const [name, built] of Object.entries(recipe.commands)) {
-      if (!existsSync(join(bin, built))) throw new ToolchainError(`building ${module.component} wrote no \`${built}\`: check the tool directives in its go.mod`);
+      if (!existsSync(join(bin, built)))
+        throw new ToolchainError(`building ${module.component} wrote no \`${built}\`: check the tool directives in its go.mod`);
       if (name !== built) renameSync(join(bin, built), join(bin, name));
     }
     for (const [alias, target] of Object.entries(recipe.aliases)) symlinkSync(target, join(bin, alias));
@@ -348,7 +362,6 @@ function removeAbandonedBuilds(cacheDir: string): void {
   }
 }
 
-
 /** Runs a command to its end, with stdout and stderr interleaved; rejects only if it cannot start. */
 function runCommand(
   command: string,
@@ -376,7 +389,10 @@ function lowerPriority(pid: number, niceness: number): void {
 
 /** The last lines of go's output on one line: enough to name the failing package and error. */
 function tail(output: string, lines = 8): string {
-  const kept = output.trim().split('\n').filter((line) => line.trim() !== '');
+  const kept = output
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return kept.slice(-lines).join(' | ') || '(no output)';
 }
 

@@ -39,7 +39,8 @@ export async function waitFor<T>(
     } catch (error) {
       lastSeen = error instanceof Error ? error.message : String(error);
     }
-    if (Date.now() >= deadline) throw new StepFailure(step, awaited, lastSeen, `not reached within ${Math.round((options.timeoutMs ?? 90_000) / 1000)} s`);
+    if (Date.now() >= deadline)
+      throw new StepFailure(step, awaited, lastSeen, `not reached within ${Math.round((options.timeoutMs ?? 90_000) / 1000)} s`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
   }
 }
