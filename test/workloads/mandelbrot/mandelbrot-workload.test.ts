@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { kindsDeployedBy } from '../../../lib/argocd/deployed-kinds.js';
 import { contentAddressedName } from '../../../lib/progressive-delivery/content-addressed-config-map.js';
-import type { PreviousConfigMap } from '../../../lib/rollout/previous-output.js';
+import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/rollout/previous-output.js';
 import {
   HTTP_PORT,
   MandelbrotWorkload,
@@ -49,6 +49,15 @@ function mounts(rollout: any): Record<string, { configMap: string; mountPath: st
   );
 }
 
+/** A version of a ConfigMap family as an earlier synth wrote it. */
+function earlierVersion(baseName: string, data: Record<string, string>, generation: number): PreviousConfigMap {
+  const name = contentAddressedName(baseName, data);
+  return { name, data, generation, file: `dist/aws/mandelbrot/configmap-${name}.yaml` };
+}
+
+/** Source version `n` before the current one, written in generation `n`. */
+const oldSource = (n: number) => earlierVersion('mandelbrot-source', { 'server.js': `console.log("old ${n}");\n` }, n);
+
 const envOf = (rollout: any): Record<string, unknown> =>
   Object.fromEntries(
     rollout.spec.template.spec.containers[0].env.map((variable: any) => [variable.name, variable.value ?? variable.valueFrom]),
@@ -73,23 +82,16 @@ describe('MandelbrotWorkload', () => {
   });
 
   test('keeps earlier source versions from the previous output for stable pods, and mounts only the current one', () => {
-    const earlier: PreviousConfigMap[] = [1, 2].map((n) => {
-      const data = { 'server.js': `console.log("old ${n}");\n` };
-      const name = contentAddressedName('mandelbrot-source', data);
-      return { name, data, generation: n, file: `dist/aws/mandelbrot/configmap-${name}.yaml` };
-    });
+    const earlier = [1, 2].map(oldSource);
     const { rollout, configMaps } = synthWorkload({ previousConfigMaps: earlier });
     const current = contentAddressedName('mandelbrot-source', SOURCE);
     expect(Object.keys(configMaps()).sort()).toEqual([current, ...earlier.map((version) => version.name)].sort());
     expect(mounts(rollout()).source?.configMap).toBe(current);
-    expect(configMaps()[current].metadata.annotations).toEqual({ 'trinity-delivery/generation': '3' });
+    expect(configMaps()[current].metadata.annotations).toEqual({ [GENERATION_ANNOTATION]: '3' });
   });
 
   test('retainedConfigMaps sets how many earlier versions are kept', () => {
-    const earlier: PreviousConfigMap[] = [1, 2, 3].map((n) => {
-      const data = { 'server.js': `console.log("old ${n}");\n` };
-      return { name: contentAddressedName('mandelbrot-source', data), data, generation: n, file: `old-${n}.yaml` };
-    });
+    const earlier = [1, 2, 3].map(oldSource);
     const { configMaps } = synthWorkload({ previousConfigMaps: earlier, retainedConfigMaps: 1 });
     expect(Object.keys(configMaps()).sort()).toEqual(
       [contentAddressedName('mandelbrot-source', SOURCE), ...earlier.slice(-1).map((version) => version.name)].sort(),
@@ -116,14 +118,13 @@ describe('MandelbrotWorkload', () => {
 
   test('a changed stage URL renames its ConfigMap and changes the pod template, and the earlier one is kept', () => {
     const first = synthWorkload({ stageURLs: STAGE_URLS });
-    const firstName = contentAddressedName('mandelbrot-stage-urls', STAGE_URLS);
-    const previous: PreviousConfigMap[] = [{ name: firstName, data: STAGE_URLS, generation: 1, file: 'earlier.yaml' }];
+    const previous = earlierVersion('mandelbrot-stage-urls', STAGE_URLS, 1);
     const changed = { ...STAGE_URLS, gcp: 'https://mandelbrot.gcp-2.example.com' };
-    const second = synthWorkload({ stageURLs: changed, previousConfigMaps: previous });
+    const second = synthWorkload({ stageURLs: changed, previousConfigMaps: [previous] });
     const secondName = contentAddressedName('mandelbrot-stage-urls', changed);
     expect(mounts(second.rollout())['stage-urls']?.configMap).toBe(secondName);
     expect(second.rollout().spec.template).not.toEqual(first.rollout().spec.template);
-    expect(Object.keys(second.configMaps())).toEqual(expect.arrayContaining([firstName, secondName]));
+    expect(Object.keys(second.configMaps())).toEqual(expect.arrayContaining([previous.name, secondName]));
   });
 
   test("the Service selects exactly the Rollout's pods, stable and canary, and targets the container's named port", () => {
