@@ -6,7 +6,8 @@ import {
 } from '../../lib/operator/analysis-run-summary.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
-import { type CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
+import { KubectlClient } from '../../lib/operator/kubectl-client.js';
+import type { CommandResult } from '../../lib/operator/run-command.js';
 import type { ClusterTarget } from '../../lib/operator/operation-plan.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
 import { renderAnalysisLines } from '../../lib/operator/status-table.js';
