@@ -48,7 +48,7 @@ export const runWithTinyexec: RunCommand = async (file, args, options) => {
     nodePath: false,
     // Given whole: an env passed to tinyexec is merged into the caller's, not used instead of it.
     ...(options.env === undefined ? {} : { inheritEnv: false }),
-    nodeOptions: { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: options.env as NodeJS.ProcessEnv | undefined },
+    nodeOptions: { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: options.env },
   });
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
   try {

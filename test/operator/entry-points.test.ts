@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReleaseFolder } from './release-folder.js';
-import { clustersBehindGit, FAST, PROJECT_ROOT, runEntry, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { clustersBehindGit, FAST, PROJECT_ROOT, runEntry, runRollout, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The commands as processes, as operators and the workflow start them (`node scripts/run.cjs bin/...`),
 // with the stand-in `kubectl` program first on PATH: exit codes, what reaches stdout and stderr, and

@@ -2,7 +2,7 @@ import { KubectlClient, KubectlCommandError, KubectlMissingError, lastLine, shel
 
 describe('KubectlClient', () => {
   test('shows commands as a shell needs them', () => {
-    const kubectl = new KubectlClient({ run: async () => ({ stdout: '', stderr: '', exitCode: 0 }) });
+    const kubectl = new KubectlClient({ run: () => Promise.resolve({ stdout: '', stderr: '', exitCode: 0 }) });
     expect(kubectl.display(['patch', 'application', 'x', '--patch', '{"operation":{}}', '--context', "it's"])).toBe(
       `kubectl patch application x --patch '{"operation":{}}' --context 'it'\\''s'`,
     );
@@ -17,11 +17,12 @@ describe('KubectlClient', () => {
 
   test('fails if a checked command exits non-zero, with the last thing kubectl said', async () => {
     const kubectl = new KubectlClient({
-      run: async () => ({
-        stdout: '',
-        stderr: 'E1129 memcache.go:265] noise\nError from server (NotFound): rollouts.argoproj.io "x" not found\n',
-        exitCode: 1,
-      }),
+      run: () =>
+        Promise.resolve({
+          stdout: '',
+          stderr: 'E1129 memcache.go:265] noise\nError from server (NotFound): rollouts.argoproj.io "x" not found\n',
+          exitCode: 1,
+        }),
     });
     const error = await kubectl.check(['get', 'rollout', 'x']).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KubectlCommandError);
@@ -34,9 +35,9 @@ describe('KubectlClient', () => {
     const limits: (number | undefined)[] = [];
     const kubectl = new KubectlClient({
       commandTimeoutMs: 5_000,
-      run: async (_file, _args, options) => {
+      run: (_file, _args, options) => {
         limits.push(options.timeoutMs);
-        return { stdout: '', stderr: '', exitCode: -1 };
+        return Promise.resolve({ stdout: '', stderr: '', exitCode: -1 });
       },
     });
     await kubectl.run(['get']);

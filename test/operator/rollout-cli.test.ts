@@ -50,7 +50,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
   test('sync all pauses every canary at step 1/3 with one stable and one canary pod, then promote all makes them Healthy at 3/3', async () => {
     const before = Object.fromEntries(CLUSTERS.map((cluster) => [cluster, '']));
     const status = await kubectl.rollout(['status', '--cluster', 'all']);
-    for (const cluster of CLUSTERS) before[cluster] = tableRows(status.stdout).get(cluster)![7];
+    for (const cluster of CLUSTERS) before[cluster] = tableRows(status.stdout).get(cluster)![7]!;
 
     const sync = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
     expect(sync.stderr).toBe('');

@@ -193,7 +193,7 @@ export function tableRows(stdout: string): Map<string, string[]> {
   for (const line of lines.slice(header + 1)) {
     if (line.trim() === '') break;
     const cells = line.split(/\s{2,}/);
-    rows.set(cells[0], cells);
+    rows.set(cells[0] ?? '', cells);
   }
   return rows;
 }
