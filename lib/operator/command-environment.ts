@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { type RunCommand, runWithTinyexec } from './run-command.js';
 
 /**
@@ -31,4 +32,16 @@ export function processEnvironment(process: NodeJS.Process): CommandEnvironment 
 /** `run` with the environment's folder and variables, unless a call names its own. */
 export function runIn(environment: CommandEnvironment): RunCommand {
   return (file, args, options) => environment.run(file, args, { cwd: environment.cwd, env: environment.env, ...options });
+}
+
+/**
+ * Ends an operator command's command line: the project's inputs (`--overlays`, `--platform`), what
+ * commander prints sent through `output`, and an error thrown instead of the process exiting.
+ */
+export function readsProject(program: Command, output: Pick<CommandEnvironment, 'stdout' | 'stderr'>): Command {
+  return program
+    .option('--overlays <dir>', 'the cluster overlays', 'overlays')
+    .option('--platform <file>', 'the platform settings', 'platform.yaml')
+    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .exitOverride();
 }

@@ -13,7 +13,7 @@ import { loadProjectConfig, type ProjectCluster } from '../config/project-config
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { entryPointCommand } from '../util/entry-point.js';
 import { writeFileAtomically } from '../util/write-file-atomically.js';
-import { type CommandEnvironment, runIn } from './command-environment.js';
+import { type CommandEnvironment, readsProject, runIn } from './command-environment.js';
 import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from './release-marker.js';
 import { rolloutWorkloads, selectRolloutWorkload } from './rollout-workloads.js';
 
@@ -34,18 +34,17 @@ export interface ReleaseRequest {
  * @throws CommanderError for what commander refuses, UsageError for a bad release name
  */
 export function parseReleaseCommandLine(argv: readonly string[], output: Pick<CommandEnvironment, 'stdout' | 'stderr'>): ReleaseRequest {
-  const program = new Command('release')
-    .description(
-      "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.",
-    )
-    .argument('<name>', 'the release name /api/meta reports: printable, on one line')
-    .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
-    .option('--workload <name>', 'the workload to release (default: the only workload that runs a Rollout)')
-    .option('--overlays <dir>', 'the cluster overlays', 'overlays')
-    .option('--platform <file>', 'the platform settings', 'platform.yaml')
-    .option('--outdir <dir>', 'the synthesized tree', 'dist')
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
-    .exitOverride();
+  const program = readsProject(
+    new Command('release')
+      .description(
+        "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.",
+      )
+      .argument('<name>', 'the release name /api/meta reports: printable, on one line')
+      .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
+      .option('--workload <name>', 'the workload to release (default: the only workload that runs a Rollout)')
+      .option('--outdir <dir>', 'the synthesized tree', 'dist'),
+    output,
+  );
   program.parse(argv, { from: 'user' });
   const release = program.processedArgs[0] as string;
   const problem = releaseNameProblem(release);

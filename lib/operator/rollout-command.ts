@@ -8,7 +8,7 @@ import { exitCodeOf, UsageError } from '../cli/command-line-errors.js';
 import type { ClusterOverlay } from '../config/cluster-overlay.js';
 import { loadProjectConfig } from '../config/project-config.js';
 import { compareStrings } from '../util/stable-order.js';
-import { type CommandEnvironment, runIn } from './command-environment.js';
+import { type CommandEnvironment, readsProject, runIn } from './command-environment.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { KubectlClient } from './kubectl-client.js';
 import type { ClusterTarget } from './operation-plan.js';
@@ -52,21 +52,20 @@ interface Options {
  * @throws CommanderError for what commander refuses, UsageError for a bad value
  */
 export function parseRolloutCommandLine(argv: readonly string[], output: Pick<CommandEnvironment, 'stdout' | 'stderr'>): RolloutRequest {
-  const program = new Command('rollout')
-    .description("Inspect, sync, promote, abort, undo or restart a workload's Rollout on one cluster or all of them.")
-    .addArgument(new Argument('<operation>', 'what to do').choices(OPERATIONS))
-    .requiredOption('--cluster <name>', 'a cluster named by a file in overlays/, or "all" for every cluster')
-    .option('--workload <name>', 'the workload whose Rollout to operate on (default: the only workload that runs a Rollout)')
-    .option('--to-revision <n>', 'undo only: the Rollout revision to go back to (default: the previous one)')
-    .option('--timeout <duration>', 'deadline of each wait, such as 30s, 10m or 1h', '10m')
-    .option('--poll-interval <duration>', 'time between two looks while waiting', '5s')
-    .option('--dry-run', 'print the exact commands for every cluster, and run nothing')
-    .option('--force', 'promote even when the Rollout is not Paused at a pause step')
-    .option('--kubectl <path>', 'the kubectl executable', 'kubectl')
-    .option('--overlays <dir>', 'the cluster overlays', 'overlays')
-    .option('--platform <file>', 'the platform settings', 'platform.yaml')
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
-    .exitOverride();
+  const program = readsProject(
+    new Command('rollout')
+      .description("Inspect, sync, promote, abort, undo or restart a workload's Rollout on one cluster or all of them.")
+      .addArgument(new Argument('<operation>', 'what to do').choices(OPERATIONS))
+      .requiredOption('--cluster <name>', 'a cluster named by a file in overlays/, or "all" for every cluster')
+      .option('--workload <name>', 'the workload whose Rollout to operate on (default: the only workload that runs a Rollout)')
+      .option('--to-revision <n>', 'undo only: the Rollout revision to go back to (default: the previous one)')
+      .option('--timeout <duration>', 'deadline of each wait, such as 30s, 10m or 1h', '10m')
+      .option('--poll-interval <duration>', 'time between two looks while waiting', '5s')
+      .option('--dry-run', 'print the exact commands for every cluster, and run nothing')
+      .option('--force', 'promote even when the Rollout is not Paused at a pause step')
+      .option('--kubectl <path>', 'the kubectl executable', 'kubectl'),
+    output,
+  );
   program.parse(argv, { from: 'user' });
   const operation = program.processedArgs[0] as Operation;
   const options = program.opts<Options>();
