@@ -17,11 +17,12 @@ function copyPerTest(): void {
   afterEach(() => project.cleanup());
 }
 
-/** The environment synth runs in: without colour or the cdk8s CLI's folder. */
-const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...synthEnv } = process.env;
-void [FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR];
+/** The environment synth runs in: the tests' own, without colour or the cdk8s CLI's folder. */
+const synthEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !['FORCE_COLOR', 'NO_COLOR', 'CDK8S_OUTDIR'].includes(name)),
+);
 
-/** `npm run release -- <args>` in process, in the project copy. */
+/** `npm run release -- <args>` in process, in the release folder. */
 function release(args: readonly string[]): Promise<CliResult> {
   return runInProcess((environment) => releaseCommand(args, environment), { cwd: project.root, env: synthEnv, run: runWithTinyexec });
 }
