@@ -24,10 +24,10 @@ function statusRows(outcomes: readonly ClusterOutcome[]): string[][] {
 
 /** The rows under a header, each column as wide as its widest cell, two spaces apart. */
 function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => cell.padEnd(widths[column]))
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
