@@ -32,11 +32,19 @@ describe('.github/workflows/ci.yml', () => {
     }
   });
 
-  test('runs the suite on the oldest Node version package.json supports and on the current LTS, 24', () => {
+  test('runs the suite on each Node major package.json "engines" names, the current LTS (24) among them', () => {
     const { engines } = createRequire(import.meta.url)(join(PROJECT_ROOT, 'package.json'));
-    const oldestMajor = /^>=(\d+)\./.exec(engines.node)?.[1];
-    expect(job.strategy.matrix.node).toEqual([oldestMajor, '24']);
+    const majors = engines.node.split('||').map((range: string) => /^\s*(?:\^|>=)(\d+)\b/.exec(range)?.[1]);
+    expect(majors).toContain('24');
+    expect(job.strategy.matrix.node).toEqual(majors);
     expect(job.container).toBe('node:${{ matrix.node }}-bookworm');
+  });
+
+  test('runs npm run lint after the check, also when the tests or the check failed', () => {
+    const lint = stepIndex('npm run lint');
+    expect(lint).toBeGreaterThan(stepIndex('npm run check'));
+    expect(steps[lint].run).toBe('npm run lint');
+    expect(steps[lint].if).toBe("${{ !cancelled() && steps.install.outcome == 'success' }}");
   });
 
   test('checks out enough history to read dist/ at the base commit, and leaves no token in .git/config', () => {
@@ -92,12 +100,14 @@ function pullRequestComments(initial: Comment[] = []) {
     paginate: async (method: (params: object) => Promise<{ data: Comment[] }>, params: object) => (await method(params)).data,
     rest: {
       issues: {
-        listComments: async () => ({ data: comments.map((comment) => ({ ...comment })) }),
-        updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => {
+        listComments: () => Promise.resolve({ data: comments.map((comment) => ({ ...comment })) }),
+        updateComment: ({ comment_id, body }: { comment_id: number; body: string }) => {
           comments.find((comment) => comment.id === comment_id)!.body = body;
+          return Promise.resolve();
         },
-        createComment: async ({ body }: { body: string }) => {
+        createComment: ({ body }: { body: string }) => {
           comments.push({ id: nextId++, body, user: ACTIONS });
+          return Promise.resolve();
         },
       },
     },
