@@ -9,6 +9,7 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { PodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -32,7 +33,35 @@ export interface KindSchema {
   readonly model: ModelClass;
   /** Module that declares the kind's interface, `I<kind>`, as imported from the project. */
   readonly typesModule: string;
+  /** Fields whose schema in the kind's package is looser than the type the API server applies. */
+  readonly fieldSchemas?: readonly FieldSchema[];
 }
+
+/**
+ * A stricter schema for one field of a kind, from another package: the field's value is
+ * validated against `model` and walked beside `I<typeName>` from `typesModule` instead of the
+ * kind's own schema there.
+ */
+export interface FieldSchema {
+  /** Field names from the object's root, such as `['spec', 'template']`. */
+  readonly path: readonly string[];
+  readonly model: ModelClass;
+  readonly typesModule: string;
+  readonly typeName: string;
+}
+
+/**
+ * The Rollout's pod template is a core PodTemplateSpec in Argo Rollouts' Go types, but the
+ * Rollout CRD that @kubernetes-models/argo-rollouts 0.3 is generated from leaves parts of it free
+ * (`volumes`, container `resources`), where a misspelt field would pass unnoticed. Its newer
+ * releases, which type the template in full, need Node 22.
+ */
+const POD_TEMPLATE: FieldSchema = {
+  path: ['spec', 'template'],
+  model: PodTemplateSpec,
+  typesModule: 'kubernetes-models/v1/PodTemplateSpec',
+  typeName: 'PodTemplateSpec',
+};
 
 const core = (apiVersion: string, kind: string, model: ModelClass): KindSchema => ({
   apiVersion,
@@ -40,11 +69,12 @@ const core = (apiVersion: string, kind: string, model: ModelClass): KindSchema =
   model,
   typesModule: `kubernetes-models/${apiVersion}/${kind}`,
 });
-const argo = (pkg: 'argo-cd' | 'argo-rollouts', kind: string, model: ModelClass): KindSchema => ({
+const argo = (pkg: 'argo-cd' | 'argo-rollouts', kind: string, model: ModelClass, fieldSchemas?: readonly FieldSchema[]): KindSchema => ({
   apiVersion: 'argoproj.io/v1alpha1',
   kind,
   model,
   typesModule: `@kubernetes-models/${pkg}/argoproj.io/v1alpha1/${kind}`,
+  ...(fieldSchemas && { fieldSchemas }),
 });
 
 /** A schema for every kind in KNOWN_KINDS (lib/argocd/resource-kinds.ts), at the API version this program emits. */
@@ -61,7 +91,7 @@ export const KIND_SCHEMAS: readonly KindSchema[] = [
   core('rbac.authorization.k8s.io/v1', 'Role', Role),
   core('rbac.authorization.k8s.io/v1', 'RoleBinding', RoleBinding),
   core('apiextensions.k8s.io/v1', 'CustomResourceDefinition', CustomResourceDefinition),
-  argo('argo-rollouts', 'Rollout', Rollout),
+  argo('argo-rollouts', 'Rollout', Rollout, [POD_TEMPLATE]),
   argo('argo-rollouts', 'AnalysisTemplate', AnalysisTemplate),
   argo('argo-rollouts', 'ClusterAnalysisTemplate', ClusterAnalysisTemplate),
   argo('argo-cd', 'Application', Application),
@@ -73,6 +103,13 @@ export const KIND_SCHEMAS: readonly KindSchema[] = [
     typesModule: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor',
   },
 ];
+
+interface RootType {
+  readonly schema: KindSchema;
+  readonly type: TypeScript.Type;
+  /** The types of the kind's `fieldSchemas`, by field path. */
+  readonly fieldTypes: ReadonlyMap<string, TypeScript.Type>;
+}
 
 /** One thing wrong with an object: where (a field path, `''` for the object itself) and what. */
 export interface SchemaProblem {
@@ -119,7 +156,7 @@ export class SchemaValidator {
 
   private readonly ts: typeof TypeScript;
   private readonly checker: TypeScript.TypeChecker;
-  private readonly rootTypes = new Map<string, { schema: KindSchema; type: TypeScript.Type }>();
+  private readonly rootTypes = new Map<string, RootType>();
 
   private constructor(projectRoot: string) {
     // Loaded from the project at run time rather than bundled: the compiler finds its own
@@ -127,10 +164,12 @@ export class SchemaValidator {
     this.ts = createRequire(join(projectRoot, 'package.json'))('typescript') as typeof TypeScript;
     const ts = this.ts;
     const fileName = join(projectRoot, '__kind-schemas__.ts');
-    const source = KIND_SCHEMAS.map(
-      (schema, index) =>
-        `import type { I${schema.kind} as T${index} } from '${schema.typesModule}';\nexport type Kind${index} = T${index};\n`,
-    ).join('');
+    const typeAlias = (alias: string, typeName: string, typesModule: string) =>
+      `import type { I${typeName} as ${alias}T } from '${typesModule}';\nexport type ${alias} = ${alias}T;\n`;
+    const source = KIND_SCHEMAS.flatMap((schema, index) => [
+      typeAlias(`Kind${index}`, schema.kind, schema.typesModule),
+      ...(schema.fieldSchemas ?? []).map((field, f) => typeAlias(`Kind${index}Field${f}`, field.typeName, field.typesModule)),
+    ]).join('');
     const options: TypeScript.CompilerOptions = {
       noEmit: true,
       strict: true,
@@ -154,13 +193,21 @@ export class SchemaValidator {
       const messages = diagnostics.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
       throw new Error(`cannot read the kubernetes-models type declarations under ${projectRoot}: ${messages.join('; ')}`);
     }
-    this.checker = program.getTypeChecker();
-    let index = 0;
-    for (const statement of sourceFile.statements) {
-      if (!ts.isTypeAliasDeclaration(statement)) continue;
-      const schema = KIND_SCHEMAS[index++];
-      this.rootTypes.set(schemaKey(schema.apiVersion, schema.kind), { schema, type: this.checker.getTypeAtLocation(statement.name) });
-    }
+    const checker = (this.checker = program.getTypeChecker());
+    const aliases = new Map(
+      sourceFile.statements.filter(ts.isTypeAliasDeclaration).map((alias) => [alias.name.text, checker.getTypeAtLocation(alias.name)]),
+    );
+    const aliasType = (alias: string) => {
+      const type = aliases.get(alias);
+      if (!type) throw new Error(`no type ${alias} among the kind schemas' declarations`);
+      return type;
+    };
+    KIND_SCHEMAS.forEach((schema, index) => {
+      const fieldTypes = new Map(
+        (schema.fieldSchemas ?? []).map((field, f) => [formatFieldPath([...field.path]), aliasType(`Kind${index}Field${f}`)] as const),
+      );
+      this.rootTypes.set(schemaKey(schema.apiVersion, schema.kind), { schema, type: aliasType(`Kind${index}`), fieldTypes });
+    });
   }
 
   /** Every problem of `object`, sorted by field path; empty when it is valid. */
@@ -177,14 +224,20 @@ export class SchemaValidator {
       ];
     }
     const problems: SchemaProblem[] = [];
-    this.findUnknownFields(object, [root.type], [], problems);
+    this.findUnknownFields(object, [root.type], [], problems, root.fieldTypes);
     problems.push(...modelProblems(root.schema, object));
     const unique = new Map(problems.map((problem) => [`${problem.path}\0${problem.message}`, problem]));
     return [...unique.values()].sort((a, b) => compareStrings(a.path, b.path));
   }
 
   /** Walks `value` beside the types it may have; a key that none of them declares is unknown. */
-  private findUnknownFields(value: unknown, types: readonly TypeScript.Type[], path: FieldPathSegment[], problems: SchemaProblem[]): void {
+  private findUnknownFields(
+    value: unknown,
+    types: readonly TypeScript.Type[],
+    path: FieldPathSegment[],
+    problems: SchemaProblem[],
+    fieldTypes: ReadonlyMap<string, TypeScript.Type>,
+  ): void {
     if (value === null || typeof value !== 'object') return;
     const { ts, checker } = this;
     const members = types.flatMap((type) => {
@@ -195,7 +248,8 @@ export class SchemaValidator {
     if (Array.isArray(value)) {
       const elements = members.flatMap((member) => checker.getIndexInfoOfType(member, ts.IndexKind.Number)?.type ?? []);
       // No array type here: a type mismatch, which the model's validate() reports.
-      if (elements.length > 0) value.forEach((element, index) => this.findUnknownFields(element, elements, [...path, index], problems));
+      if (elements.length > 0)
+        value.forEach((element, index) => this.findUnknownFields(element, elements, [...path, index], problems, fieldTypes));
       return;
     }
     const objects = members.filter((member) => member.flags & ts.TypeFlags.Object && !checker.isArrayType(member));
@@ -204,27 +258,38 @@ export class SchemaValidator {
     if (objects.some((member) => checker.getPropertiesOfType(member).length === 0 && checker.getIndexInfosOfType(member).length === 0))
       return;
     for (const [key, child] of Object.entries(value)) {
-      const childTypes = objects.flatMap((member) => {
-        const property = checker.getPropertyOfType(member, key);
-        if (property) return [checker.getTypeOfSymbol(property)];
-        return checker.getIndexInfoOfType(member, ts.IndexKind.String)?.type ?? [];
-      });
+      const fieldType = fieldTypes.get(formatFieldPath([...path, key]));
+      const childTypes = fieldType
+        ? [fieldType]
+        : objects.flatMap((member) => {
+            const property = checker.getPropertyOfType(member, key);
+            if (property) return [checker.getTypeOfSymbol(property)];
+            return checker.getIndexInfoOfType(member, ts.IndexKind.String)?.type ?? [];
+          });
       if (childTypes.length === 0) problems.push({ path: formatFieldPath([...path, key]), message: 'unknown field' });
-      else this.findUnknownFields(child, childTypes, [...path, key], problems);
+      else this.findUnknownFields(child, childTypes, [...path, key], problems, fieldTypes);
     }
   }
 }
 
-/** What the model's own validator finds: wrong types, missing required fields, enums, formats. */
+/** What the models' own validators find: wrong types, missing required fields, enums, formats. */
 function modelProblems(schema: KindSchema, object: Record<string, unknown>): SchemaProblem[] {
+  const fieldProblems = (schema.fieldSchemas ?? []).flatMap((field) => {
+    const value = field.path.reduce<unknown>((parent, key) => (isPlainObject(parent) ? parent[key] : undefined), object);
+    return value === undefined ? [] : validateModel(field.model, value, field.path);
+  });
+  return [...validateModel(schema.model, object, []), ...fieldProblems];
+}
+
+function validateModel(model: ModelClass, value: unknown, at: readonly FieldPathSegment[]): SchemaProblem[] {
   try {
-    new schema.model(structuredClone(object) as never).validate();
+    new model(structuredClone(value) as never).validate();
     return [];
   } catch (error) {
     const errors = (error as { errors?: ModelValidationError[] }).errors;
     if (!Array.isArray(errors)) throw error;
     return errors.map((entry) => {
-      const path = instancePathSegments(entry.instancePath);
+      const path = [...at, ...instancePathSegments(entry.instancePath)];
       if (entry.keyword === 'required') {
         return { path: formatFieldPath([...path, String(entry.params.missingProperty)]), message: 'missing required field' };
       }

@@ -9,8 +9,7 @@ import { readTree } from '../support/synth-process.js';
 describe('cdk8s synth', () => {
   let project: ProjectCopy;
   const cdk8sSynth = () => {
-    const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-    (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
+    const { FORCE_COLOR: _forceColor, NO_COLOR: _noColor, CDK8S_OUTDIR: _cdk8sOutdir, ...env } = process.env;
     return spawnSync(join(project.root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], {
       cwd: project.root,
       encoding: 'utf8',

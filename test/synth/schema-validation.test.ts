@@ -54,6 +54,16 @@ describe('SchemaValidator', () => {
     ]);
   });
 
+  test('fails if a field of the pod template that the Rollout CRD leaves free is unknown or of the wrong type', () => {
+    const rollout = committed('aws/mandelbrot/rollout-mandelbrot.yaml');
+    rollout.spec.template.spec.volumes[0].configMap.defaultMode = 'rw';
+    rollout.spec.template.spec.containers[0].resources = { limit: { cpu: '1' } };
+    expect(validator.validate(rollout)).toEqual([
+      { path: 'spec.template.spec.containers[0].resources.limit', message: 'unknown field' },
+      { path: 'spec.template.spec.volumes[0].configMap.defaultMode', message: 'must be integer' },
+    ]);
+  });
+
   test('fails if a canary step or an Application field is unknown', () => {
     const rollout = committed('aws/mandelbrot/rollout-mandelbrot.yaml');
     rollout.spec.strategy.canary.steps[1].pause.duraton = '1m';
@@ -92,8 +102,9 @@ describe('SchemaValidator', () => {
   });
 
   test('fails if there is no schema for the kind', () => {
-    const [problem] = validator.validate({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'x' } });
-    expect(problem.path).toBe('');
-    expect(problem.message).toMatch(/^no schema for apiVersion "networking.k8s.io\/v1" kind "Ingress"/);
+    const problems = validator.validate({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'x' } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('');
+    expect(problems[0]?.message).toMatch(/^no schema for apiVersion "networking.k8s.io\/v1" kind "Ingress"/);
   });
 });

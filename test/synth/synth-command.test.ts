@@ -22,8 +22,7 @@ afterAll(() => {
 
 /** `npm run synth -- <args>` in the copy, stopped if it runs for a minute (a FIFO once hung it for good). */
 function synth(args: readonly string[]) {
-  const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-  (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
+  const { FORCE_COLOR: _forceColor, NO_COLOR: _noColor, CDK8S_OUTDIR: _cdk8sOutdir, ...env } = process.env;
   const { command, args: argv } = entryPointCommand(project.root, 'main.ts', args);
   const result = spawnSync(command, argv, { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
   return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };
