@@ -12,7 +12,7 @@ import {
   SKIP_FILE_RENDERING_MARKER,
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
-import { formatSchemaProblems, SchemaValidator } from '../synth/schema-validation.js';
+import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
 import { readProjectFiles, synthesizeFresh, SynthFailedError } from './fresh-synth.js';
 
 export interface DistCheckProps {
@@ -89,7 +89,7 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   }
   results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
-  results.push(checkSchemas(objects, distPath, SchemaValidator.load({ projectRoot: props.projectRoot })));
+  results.push(checkSchemas(objects, distPath, await SchemaValidator.load({ projectRoot: props.projectRoot })));
   return results;
 }
 
@@ -121,8 +121,8 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
     copies.set(key, [...(copies.get(key) ?? []), object]);
   }
   for (const group of copies.values()) {
-    if (group.length < 2) continue;
     const [first] = group;
+    if (!first || group.length < 2) continue;
     problems.push(
       `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`,
     );

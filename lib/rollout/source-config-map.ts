@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 // The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { compareStrings } from '../util/stable-order.js';
-import { GENERATION_ANNOTATION } from './previous-output.js';
+import { GENERATION_ANNOTATION } from '../synth/previous-output.js';
 
 export interface SourceConfigMapProps {
   /** The name before the content hash: `<baseName>-<hash>`. */

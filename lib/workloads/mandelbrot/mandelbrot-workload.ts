@@ -9,7 +9,7 @@ import type { ResourceKind } from '../../argocd/resource-kinds.js';
 import type { CanaryAnalysisProps } from '../workload.js';
 import { CanaryRollout, type CanaryStep, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../rollout/canary-rollout.js';
 import { MetricsPodMonitor } from '../../rollout/metrics-pod-monitor.js';
-import type { PreviousConfigMap } from '../../rollout/previous-output.js';
+import type { PreviousConfigMap } from '../../synth/previous-output.js';
 import { CANARY_HASH_ARG, SuccessRateAnalysis } from '../../rollout/success-rate-analysis.js';
 import { VersionedConfigMap } from '../../rollout/versioned-config-map.js';
 

@@ -14,8 +14,8 @@ import {
   ROLLOUT_WORKFLOW_FILE,
   ROLLOUTS_PLUGIN_SHA256,
   type WorkflowCluster,
-} from '../../lib/operator/rollout-workflow.js';
-import { PROJECT_ROOT, runEntry } from './stand-in-kubectl.js';
+} from '../../lib/workflows/rollout-workflow.js';
+import { PROJECT_ROOT, runEntry } from '../operator/stand-in-kubectl.js';
 
 const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
 const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'));

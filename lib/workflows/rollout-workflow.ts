@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, isSeq, Scalar } from 'yaml';
 import type { Cloud } from '../config/fields.js';
 import { compareStrings } from '../util/stable-order.js';
-import { OPERATIONS, SUPPORTED_PLUGIN_VERSION } from './operations.js';
+import { OPERATIONS, SUPPORTED_PLUGIN_VERSION } from '../operator/operations.js';
 
 /** The workflow's file name under `.github/workflows/`. */
 export const ROLLOUT_WORKFLOW_FILE = 'mandelbrot-rollout.yml';

@@ -1,78 +1,21 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
-import { ClusterAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate';
-import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
-import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
-import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
-import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
-import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { pathToFileURL } from 'node:url';
 import type * as TypeScript from 'typescript';
+import { KNOWN_KINDS, type KnownKind, schemaModuleOf } from '../argocd/resource-kinds.js';
 import { type FieldPathSegment, formatFieldPath } from '../util/field-path.js';
 import { compareStrings } from '../util/stable-order.js';
+import { isMapping } from '../util/mapping.js';
 
 /** A kubernetes-models class: validates its data against the kind's OpenAPI schema. */
 type ModelClass = new (data: never) => { validate(): void };
 
-/** Where the schema of one kind comes from: its model class and the TypeScript interface beside it. */
-export interface KindSchema {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly model: ModelClass;
-  /** Module that declares the kind's interface, `I<kind>`, as imported from the project. */
-  readonly typesModule: string;
+/** A known kind with its interface and the file of its model class, both from the project's node_modules. */
+interface KindSchema {
+  readonly kind: KnownKind;
+  readonly type: TypeScript.Type;
+  readonly modelFile: string;
 }
-
-const core = (apiVersion: string, kind: string, model: ModelClass): KindSchema => ({
-  apiVersion,
-  kind,
-  model,
-  typesModule: `kubernetes-models/${apiVersion}/${kind}`,
-});
-const argo = (pkg: 'argo-cd' | 'argo-rollouts', kind: string, model: ModelClass): KindSchema => ({
-  apiVersion: 'argoproj.io/v1alpha1',
-  kind,
-  model,
-  typesModule: `@kubernetes-models/${pkg}/argoproj.io/v1alpha1/${kind}`,
-});
-
-/** A schema for every kind in KNOWN_KINDS (lib/argocd/resource-kinds.ts), at the API version this program emits. */
-export const KIND_SCHEMAS: readonly KindSchema[] = [
-  core('v1', 'Namespace', Namespace),
-  core('v1', 'ConfigMap', ConfigMap),
-  core('v1', 'Secret', Secret),
-  core('v1', 'Service', Service),
-  core('v1', 'ServiceAccount', ServiceAccount),
-  core('apps/v1', 'Deployment', Deployment),
-  core('policy/v1', 'PodDisruptionBudget', PodDisruptionBudget),
-  core('rbac.authorization.k8s.io/v1', 'ClusterRole', ClusterRole),
-  core('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', ClusterRoleBinding),
-  core('rbac.authorization.k8s.io/v1', 'Role', Role),
-  core('rbac.authorization.k8s.io/v1', 'RoleBinding', RoleBinding),
-  core('apiextensions.k8s.io/v1', 'CustomResourceDefinition', CustomResourceDefinition),
-  argo('argo-rollouts', 'Rollout', Rollout),
-  argo('argo-rollouts', 'AnalysisTemplate', AnalysisTemplate),
-  argo('argo-rollouts', 'ClusterAnalysisTemplate', ClusterAnalysisTemplate),
-  argo('argo-cd', 'Application', Application),
-  argo('argo-cd', 'AppProject', AppProject),
-  {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PodMonitor',
-    model: PodMonitor,
-    typesModule: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor',
-  },
-];
 
 /** One thing wrong with an object: where (a field path, `''` for the object itself) and what. */
 export interface SchemaProblem {
@@ -109,17 +52,25 @@ const schemaKey = (apiVersion: string, kind: string) => `${apiVersion}\0${kind}`
  * alongside its interface finds unknown fields at any depth. Free-form fields (a Helm
  * `valuesObject`, label maps) are empty interfaces or index signatures and accept any key.
  *
+ * The kinds and their modules come from KNOWN_KINDS; the models are loaded here, at run time, so
+ * nothing that only reads the registry (synth) pays for them.
+ *
  * Loading the declarations takes about a second: load one validator and reuse it.
  */
 export class SchemaValidator {
-  /** Reads the declarations once; throws when the packages cannot be found under `projectRoot`. */
-  public static load(props: SchemaValidatorProps): SchemaValidator {
-    return new SchemaValidator(props.projectRoot);
+  /** Reads the models and declarations once; throws when the packages cannot be found under `projectRoot`. */
+  public static async load(props: SchemaValidatorProps): Promise<SchemaValidator> {
+    const validator = new SchemaValidator(props.projectRoot);
+    // One at a time: the models share modules, and Jest's module loader fails on concurrent links.
+    for (const schema of validator.schemas.values()) validator.models.set(schema.kind, await loadModel(schema));
+    return validator;
   }
 
   private readonly ts: typeof TypeScript;
   private readonly checker: TypeScript.TypeChecker;
-  private readonly rootTypes = new Map<string, { schema: KindSchema; type: TypeScript.Type }>();
+  /** By {@link schemaKey}. */
+  private readonly schemas = new Map<string, KindSchema>();
+  private readonly models = new Map<KnownKind, ModelClass>();
 
   private constructor(projectRoot: string) {
     // Loaded from the project at run time rather than bundled: the compiler finds its own
@@ -127,9 +78,9 @@ export class SchemaValidator {
     this.ts = createRequire(join(projectRoot, 'package.json'))('typescript') as typeof TypeScript;
     const ts = this.ts;
     const fileName = join(projectRoot, '__kind-schemas__.ts');
-    const source = KIND_SCHEMAS.map(
-      (schema, index) =>
-        `import type { I${schema.kind} as T${index} } from '${schema.typesModule}';\nexport type Kind${index} = T${index};\n`,
+    const source = KNOWN_KINDS.map(
+      (kind, index) =>
+        `import type { I${kind.kind} as T${index} } from '${schemaModuleOf(kind)}';\nexport type Kind${index} = T${index};\n`,
     ).join('');
     const options: TypeScript.CompilerOptions = {
       noEmit: true,
@@ -155,30 +106,34 @@ export class SchemaValidator {
       throw new Error(`cannot read the kubernetes-models type declarations under ${projectRoot}: ${messages.join('; ')}`);
     }
     this.checker = program.getTypeChecker();
-    let index = 0;
-    for (const statement of sourceFile.statements) {
-      if (!ts.isTypeAliasDeclaration(statement)) continue;
-      const schema = KIND_SCHEMAS[index++];
-      this.rootTypes.set(schemaKey(schema.apiVersion, schema.kind), { schema, type: this.checker.getTypeAtLocation(statement.name) });
-    }
+    const aliases = sourceFile.statements.filter((statement) => ts.isTypeAliasDeclaration(statement));
+    KNOWN_KINDS.forEach((kind, index) => {
+      const alias = aliases[index];
+      const declarations = ts.resolveModuleName(schemaModuleOf(kind), fileName, options, host).resolvedModule?.resolvedFileName;
+      if (!alias || !declarations?.endsWith('.d.ts')) throw new Error(`cannot find ${schemaModuleOf(kind)} under ${projectRoot}`);
+      // The packages ship each module's code beside its declarations.
+      const modelFile = `${declarations.slice(0, -'.d.ts'.length)}.js`;
+      this.schemas.set(schemaKey(kind.apiVersion, kind.kind), { kind, type: this.checker.getTypeAtLocation(alias.name), modelFile });
+    });
   }
 
   /** Every problem of `object`, sorted by field path; empty when it is valid. */
   public validate(object: unknown): SchemaProblem[] {
-    if (!isPlainObject(object)) return [{ path: '', message: 'expected a Kubernetes object (a mapping)' }];
+    if (!isMapping(object)) return [{ path: '', message: 'expected a Kubernetes object (a mapping)' }];
     const { apiVersion, kind } = object;
-    const root = typeof apiVersion === 'string' && typeof kind === 'string' ? this.rootTypes.get(schemaKey(apiVersion, kind)) : undefined;
-    if (!root) {
+    const root = typeof apiVersion === 'string' && typeof kind === 'string' ? this.schemas.get(schemaKey(apiVersion, kind)) : undefined;
+    const model = root && this.models.get(root.kind);
+    if (!root || !model) {
       return [
         {
           path: '',
-          message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)}; known kinds: ${KIND_SCHEMAS.map((schema) => `${schema.apiVersion} ${schema.kind}`).join(', ')}`,
+          message: `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)}; known kinds: ${KNOWN_KINDS.map((known) => `${known.apiVersion} ${known.kind}`).join(', ')}`,
         },
       ];
     }
     const problems: SchemaProblem[] = [];
     this.findUnknownFields(object, [root.type], [], problems);
-    problems.push(...modelProblems(root.schema, object));
+    problems.push(...modelProblems(model, object));
     const unique = new Map(problems.map((problem) => [`${problem.path}\0${problem.message}`, problem]));
     return [...unique.values()].sort((a, b) => compareStrings(a.path, b.path));
   }
@@ -215,10 +170,19 @@ export class SchemaValidator {
   }
 }
 
+/** The model class of a known kind, from its kubernetes-models module in the project. */
+async function loadModel({ kind, modelFile }: KindSchema): Promise<ModelClass> {
+  // A computed specifier: the bundler leaves it to Node, so only the check loads the models.
+  const module = (await import(pathToFileURL(modelFile).href)) as Record<string, unknown>;
+  const model = module[kind.kind];
+  if (typeof model !== 'function') throw new Error(`${modelFile} exports no model class ${kind.kind}`);
+  return model as ModelClass;
+}
+
 /** What the model's own validator finds: wrong types, missing required fields, enums, formats. */
-function modelProblems(schema: KindSchema, object: Record<string, unknown>): SchemaProblem[] {
+function modelProblems(model: ModelClass, object: Record<string, unknown>): SchemaProblem[] {
   try {
-    new schema.model(structuredClone(object) as never).validate();
+    new model(structuredClone(object) as never).validate();
     return [];
   } catch (error) {
     const errors = (error as { errors?: ModelValidationError[] }).errors;
@@ -241,10 +205,6 @@ function instancePathSegments(pointer: string): FieldPathSegment[] {
     .split('/')
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((segment) => (/^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : segment));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** `rollout-mandelbrot.yaml: spec.replicas: must be integer`, one line per problem. */

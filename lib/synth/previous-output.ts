@@ -3,6 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { compareStrings } from '../util/stable-order.js';
 import { parseYaml } from '../util/yaml-parse.js';
+import { isMapping } from '../util/mapping.js';
 
 /**
  * The annotation that orders a family of content-addressed ConfigMaps: the generation in which
@@ -56,22 +57,23 @@ function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, 
     new ConfigError(
       `${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`,
     );
-  let object: any;
+  let object: unknown;
   try {
     object = parsed.has(text) ? parsed.get(text) : parseYaml(text, { maxBytes: MAX_CONFIG_MAP_FILE_BYTES });
     parsed.set(text, object);
   } catch (error) {
     throw problem((error as Error).message);
   }
-  if (object?.kind !== 'ConfigMap' || typeof object.metadata?.name !== 'string') throw problem('no ConfigMap with a metadata.name');
+  const metadata = isMapping(object) && object.kind === 'ConfigMap' ? object.metadata : undefined;
+  if (!isMapping(object) || !isMapping(metadata) || typeof metadata.name !== 'string') throw problem('no ConfigMap with a metadata.name');
   const data = object.data ?? {};
-  if (typeof data !== 'object' || Object.values(data).some((value) => typeof value !== 'string')) {
+  if (!isMapping(data) || !Object.values(data).every((value) => typeof value === 'string')) {
     throw problem('field "data" is not a mapping of strings');
   }
-  const annotation = object.metadata.annotations?.[GENERATION_ANNOTATION];
+  const annotation = isMapping(metadata.annotations) ? metadata.annotations[GENERATION_ANNOTATION] : undefined;
   const generation = annotation === undefined ? 0 : Number(annotation);
   if (!Number.isInteger(generation) || generation < 0) {
     throw problem(`annotation "${GENERATION_ANNOTATION}" is ${JSON.stringify(annotation)}, not a whole number`);
   }
-  return { name: object.metadata.name, data, generation, file };
+  return { name: metadata.name, data: data as Record<string, string>, generation, file };
 }
