@@ -8,7 +8,7 @@ export const ROLLOUT_WORKFLOW_FILE = 'mandelbrot-rollout.yml';
 
 /** A cluster the workflow can reach, as its overlay describes it. */
 export interface WorkflowCluster {
-  /** The cluster's name: a choice of the `cloud` input, and the prefix of its secrets and variables. */
+  /** The cluster's name: a choice of the `cluster` input, and the prefix of its secrets and variables. */
   readonly name: string;
   readonly cloud: Cloud;
   /** Its region (AWS, and the GKE location). */
@@ -178,7 +178,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
     jobs[`rollout-${cluster.name}`] = {
       name: `\${{ inputs.operation }} on ${cluster.name}`,
       needs: 'default-branch',
-      if: `inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`,
+      if: `inputs.cluster == 'all' || inputs.cluster == '${cluster.name}'`,
       'runs-on': 'ubuntu-latest',
       'timeout-minutes': 60,
       environment: props.approvalEnvironment ?? 'infra-deploy-approval',
@@ -209,7 +209,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
 
   const workflow = {
     name: 'Mandelbrot Rollout',
-    'run-name': `Mandelbrot rollout: \${{ inputs.operation }} on \${{ inputs.cloud }} (${props.environment})`,
+    'run-name': `Mandelbrot rollout: \${{ inputs.operation }} on \${{ inputs.cluster }} (${props.environment})`,
     on: {
       workflow_dispatch: {
         inputs: {
@@ -220,7 +220,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
             default: 'status',
             options: [...OPERATIONS],
           },
-          cloud: {
+          cluster: {
             description: 'The cluster to operate on, or all of them',
             type: 'choice',
             required: true,
