@@ -6,7 +6,8 @@ import { diffManifestTrees } from '../lib/diff/manifest-diff.js';
 import { openGitRepository, readManifestTreeAtCommit, resolveCommit } from '../lib/diff/git-manifest-tree.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
+import { formatSeconds, measureNode, printTable, repeat } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 
 const RUNS = 9;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatMiB, formatSeconds, printTable, type TableFormat } from './measure.js';
+import { formatMiB, formatSeconds, printTable } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 
 export async function run(format: TableFormat): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'trinity-bench-e2e-'));

@@ -11,7 +11,7 @@ import { run as render } from './render.js';
 import { run as runner } from './runner.js';
 import { run as serviceLoad } from './service-load.js';
 import { run as synth } from './synth.js';
-import type { TableFormat } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 import { run as yaml } from './yaml.js';
 
 const AREAS: Record<string, (format: TableFormat) => Promise<void>> = {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { printTable, type TableFormat } from './measure.js';
+import { printTable } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 
 export const SERVICE_DIR = join(process.cwd(), 'services', 'mandelbrot');
 const WIDTH = 480;

@@ -5,7 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { printTable, type TableFormat } from './measure.js';
+import { printTable } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 import { type BenchService, startService } from './render.js';
 import { processFigures, rawRequest } from '../test/service/service-process.js';
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLOUDS } from '../lib/config/fields.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatMiB, formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
+import { formatMiB, formatSeconds, measureNode, printTable, repeat } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 
 const RUNS = 15;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');

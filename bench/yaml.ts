@@ -2,7 +2,8 @@ import { parseDocument } from 'yaml';
 import { MAX_CONFIG_FILE_BYTES } from '../lib/config/yaml-file.js';
 import { parseYaml, parseYamlDocuments } from '../lib/util/yaml-parse.js';
 import { largeConfigMap } from './diff.js';
-import { formatSeconds, printTable, type TableFormat } from './measure.js';
+import { formatSeconds, printTable } from './measure.js';
+import type { TableFormat } from '../lib/util/text-table.js';
 
 const RUNS = 5;
 

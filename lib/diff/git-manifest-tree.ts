@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
+import { type WalkedFile, walkFiles } from '../util/walk-files.js';
 import { isManifestPath, ManifestParseError, type ManifestTree, type OutOfBoundsSymlink } from './manifest-tree.js';
 
 /** Bad input from the user: not a repository, an unknown ref. The message says which and why. */
@@ -199,27 +200,24 @@ async function catFiles(repository: GitRepository, names: readonly string[], all
  */
 export function readManifestTreeFromDirectory(directory: string, root = dirname(directory), where = 'the working tree'): ManifestTree {
   const tree = new Map<string, string | OutOfBoundsSymlink>();
-  let entries: string[];
+  let entries: WalkedFile[];
   try {
-    entries = readdirSync(directory, { recursive: true, encoding: 'utf8' });
+    entries = walkFiles(directory);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return tree;
     throw error;
   }
   const base = relative(root, directory).split(sep).join('/');
-  for (const entry of entries.sort()) {
-    const path = join(directory, entry);
-    const treePath = entry.split(sep).join('/');
+  for (const { path: treePath, absolutePath: path, type } of entries) {
     const displayName = `${base}/${treePath} at ${where}`;
-    const stats = lstatSync(path);
-    if (stats.isSymbolicLink()) {
+    if (type === 'symlink') {
       const target = readlinkSync(path);
       if (resolveSymlink(`${base}/${treePath}`, target) === undefined) {
         tree.set(treePath, { symlink: target });
         continue;
       }
-      if (!isManifestPath(entry) || !existsSync(path) || !statSync(path).isFile()) continue;
-    } else if (!stats.isFile() || !isManifestPath(entry)) continue;
+      if (!isManifestPath(treePath) || !existsSync(path) || !statSync(path).isFile()) continue;
+    } else if (type !== 'file' || !isManifestPath(treePath)) continue;
     tree.set(treePath, decodeText(readFileSync(path), displayName));
   }
   return tree;

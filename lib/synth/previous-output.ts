@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
-import { compareStrings } from '../util/stable-order.js';
+import { walkFiles } from '../util/walk-files.js';
 import { parseYaml } from '../util/yaml-parse.js';
 import { isMapping } from '../util/mapping.js';
 
@@ -38,15 +38,12 @@ const MAX_CONFIG_MAP_FILE_BYTES = 1024 * 1024;
 export function readPreviousOutput(root: string, displayRoot = root): PreviousOutput {
   if (!existsSync(root)) return new Map();
   const byFolder = new Map<string, PreviousConfigMap[]>();
-  const files = readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && CONFIG_MAP_FILE.test(entry.name))
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort(compareStrings);
+  const files = walkFiles(root).filter((file) => file.type === 'file' && CONFIG_MAP_FILE.test(basename(file.path)));
   // Clusters share most ConfigMaps byte for byte: parse each distinct text once.
   const parsed = new Map<string, unknown>();
-  for (const path of files) {
+  for (const { path, absolutePath } of files) {
     const folder = dirname(path);
-    const configMap = parsePreviousConfigMap(readFileSync(join(root, path), 'utf8'), `${displayRoot}/${path}`, parsed);
+    const configMap = parsePreviousConfigMap(readFileSync(absolutePath, 'utf8'), `${displayRoot}/${path}`, parsed);
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), configMap]);
   }
   return byFolder;

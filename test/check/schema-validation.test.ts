@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
 import { formatSchemaProblems, SchemaValidator } from '../../lib/check/schema-validation.js';
+import { walkFiles } from '../../lib/util/walk-files.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 const DIST = join(PROJECT_ROOT, 'dist');
@@ -10,10 +11,9 @@ const validator = await SchemaValidator.load({ projectRoot: PROJECT_ROOT });
 
 /** Every committed manifest: path inside dist/ and parsed object. */
 function committedObjects(): [string, any][] {
-  return readdirSync(DIST, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.endsWith('.yaml'))
-    .sort()
-    .map((path) => [path, parse(readFileSync(join(DIST, path), 'utf8'))]);
+  return walkFiles(DIST)
+    .filter((file) => file.path.endsWith('.yaml'))
+    .map((file) => [file.path, parse(readFileSync(file.absolutePath, 'utf8'))]);
 }
 
 function committed(pathEnd: string): any {

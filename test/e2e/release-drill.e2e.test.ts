@@ -3,11 +3,12 @@
  * every step runs the project's own commands on a copy of the project and asserts on live objects
  * read from the API server. Steps depend on each other; after a failure the rest are not run.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
+import { walkFiles } from '../../lib/util/walk-files.js';
 import { type CliResult, tableRows } from '../operator/stand-in-kubectl.js';
 import { parseGetRollout, parseStatusLine, type PluginRolloutView } from '../operator/plugin-output.js';
 import { type RunningService, startService } from '../service/service-process.js';
@@ -160,7 +161,7 @@ drillStep('1. apply: the API server accepts every object of dist/, then the work
     ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'),
   );
   await cluster!.kubectl(['apply', '-f', namespaces]);
-  const files = readdirSync(join(project.root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.yaml'));
+  const files = walkFiles(join(project.root, 'dist')).filter((file) => file.path.endsWith('.yaml'));
   const dryRun = await cluster!.kubectl(['apply', '--dry-run=server', '--recursive', '-f', join(project.root, 'dist')]);
   const accepted = dryRun.split('\n').filter((line) => line.endsWith('(server dry run)'));
   expect(accepted).toHaveLength(files.length);

@@ -1,4 +1,4 @@
-import { formatTable } from '../../bench/measure.js';
+import { formatTable } from '../../lib/util/text-table.js';
 
 describe('formatTable', () => {
   const headings = ['clusters', 'median'];
