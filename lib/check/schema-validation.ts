@@ -5,7 +5,7 @@ import type * as TypeScript from 'typescript';
 import { KNOWN_KINDS, type KnownKind, schemaModuleOf } from '../argocd/resource-kinds.js';
 import { type FieldPathSegment, formatFieldPath } from '../util/field-path.js';
 import { compareStrings } from '../util/stable-order.js';
-import { isMapping } from '../util/mapping.js';
+import { isMapping } from '../util/parsed-data.js';
 
 /** A kubernetes-models class: validates its data against the kind's OpenAPI schema. */
 type ModelClass = new (data: never) => { validate(): void };

@@ -1,7 +1,8 @@
 import { compareStrings } from '../util/stable-order.js';
 import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { ApplicationIndex, type ApplicationInfo, isApplication } from './application-index.js';
-import { type ChangeContext, isAppProject, isWorkload, meaningsOf, type ObjectChange, type PlacedObject } from './change-meanings.js';
+import { type ChangeContext, isAppProject, isWorkload, type ObjectChange, type PlacedObject } from './change-context.js';
+import { meaningsOf } from './change-meanings.js';
 import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
 import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree } from './manifest-tree.js';

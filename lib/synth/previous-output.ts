@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { walkFiles } from '../util/walk-files.js';
 import { parseYaml } from '../util/yaml-parse.js';
-import { isMapping } from '../util/mapping.js';
+import { isMapping } from '../util/parsed-data.js';
 
 /**
  * The annotation that orders a family of content-addressed ConfigMaps: the generation in which
