@@ -10,6 +10,7 @@ import {
   type ManifestTree,
   parseManifestTree,
   SKIP_FILE_RENDERING_MARKER,
+  topFolderOf,
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
@@ -117,7 +118,7 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
   }
   const copies = new Map<string, ManifestObject[]>();
   for (const object of objects) {
-    const key = [object.file.split('/')[0], apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
+    const key = [topFolderOf(object.file), apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
     copies.set(key, [...(copies.get(key) ?? []), object]);
   }
   for (const group of copies.values()) {

@@ -74,7 +74,8 @@ function gitBytes(
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: directory, stdio: ['pipe', 'pipe', 'pipe'] });
-    const [out, err]: Buffer[][] = [[], []];
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
@@ -125,11 +126,11 @@ export async function readManifestTreeAtCommit(
   if (listing.exitCode !== 0) throw new Error(`git ls-tree ${commit} failed: ${listing.stderr.trim()}`);
   const entries: { path: string; oid: string; symlink: boolean }[] = [];
   for (const entry of listing.stdout.split('\0')) {
-    const match = entry.match(/^(\d+) blob ([0-9a-f]+)\t(.*)$/s);
-    if (!match || !match[3].startsWith(folder)) continue;
-    const symlink = match[1] === '120000';
+    const [, mode, oid, path] = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(entry) ?? [];
+    if (mode === undefined || oid === undefined || path === undefined || !path.startsWith(folder)) continue;
+    const symlink = mode === '120000';
     // Argo CD refuses the repository for any out-of-bounds symlink, whatever its name.
-    if (symlink || isManifestPath(match[3])) entries.push({ oid: match[2], path: match[3], symlink });
+    if (symlink || isManifestPath(path)) entries.push({ oid, path, symlink });
   }
   const tree = new Map<string, string | OutOfBoundsSymlink>();
   if (entries.length === 0) return tree;

@@ -44,3 +44,9 @@ export function numberAt(data: unknown, ...path: FieldPathSegment[]): number | u
   const value = valueAt(data, path);
   return typeof value === 'number' ? value : undefined;
 }
+
+/** A scalar as text (a string as it is, a number or boolean as written); `''` for anything else. */
+export function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
