@@ -8,8 +8,8 @@ import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
+import { clusterSecrets } from '../../lib/workflows/cluster-sign-in.js';
 import {
-  clusterSecrets,
   renderRolloutWorkflow,
   ROLLOUT_WORKFLOW_FILE,
   ROLLOUTS_PLUGIN_SHA256,
