@@ -44,17 +44,25 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
 }
 
 /**
+ * The exit code of a command: the one `run` resolves to (0 when none), or the one for its error,
+ * after printing the error's line. A bug (an error of no known kind) rejects, so it surfaces with
+ * its stack. In-process callers get here what the process would have printed and exited with.
+ */
+export async function exitCodeOf(run: Promise<number | void>, printError: (line: string) => void): Promise<number> {
+  try {
+    return (await run) ?? 0;
+  } catch (error) {
+    const ending = exitForError(error);
+    if (ending === undefined) throw error;
+    if (ending.message) printError(ending.message);
+    return ending.exitCode;
+  }
+}
+
+/**
  * Ends a command: sets the exit code `run` resolves to, or the one for its error, printing the
  * error's line. A bug (an error of no known kind) is rethrown, so it surfaces with its stack.
  */
 export function endCommand(run: Promise<number | void>, exit: (code: number) => void, printError: (line: string) => void): void {
-  run.then(
-    (code) => exit(code ?? 0),
-    (error: unknown) => {
-      const ending = exitForError(error);
-      if (ending === undefined) throw error;
-      if (ending.message) printError(ending.message);
-      exit(ending.exitCode);
-    },
-  );
+  void exitCodeOf(run, printError).then(exit);
 }

@@ -219,7 +219,7 @@ describe('renderRolloutWorkflow', () => {
       '${{ secrets.AWS_WEST_ROLE_ARN }}',
       '${{ secrets.AWS_WEST_EKS_CLUSTER }}',
     ]);
-    expect(west[1].env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
+    expect(west[1]?.env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
     expect(text).toContain('# Cluster aws-west: aws in us-west-2, kube context eks-west');
   });
 
