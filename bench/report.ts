@@ -5,6 +5,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { format as formatWithPrettier, resolveConfig } from 'prettier';
+import { formatTable } from '../lib/util/text-table.js';
 
 /** One table the bench measured. Its `id` names its region in docs/benchmarks.md. */
 export interface BenchTable {
@@ -52,21 +53,6 @@ export function describeConditions(conditions: BenchConditions): string {
   const { date, node, cores, loadBefore, loadAfter } = conditions;
   const busy = Math.max(loadBefore, loadAfter) > cores ? ', a machine busy with other work' : '';
   return `Measured ${date} on Node ${node}, ${cores} cores, load average ${loadBefore.toFixed(1)} as it started and ${loadAfter.toFixed(1)} as it ended${busy}.`;
-}
-
-/** `rows` under `headings` as lines: aligned plain text, or a Markdown table (`|` escaped). */
-export function formatTable(headings: readonly string[], rows: readonly (readonly string[])[], format: 'text' | 'markdown'): string[] {
-  if (format === 'markdown') {
-    const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
-    return [line(headings), `|${headings.map(() => '---').join('|')}|`, ...rows.map(line)];
-  }
-  const widths = headings.map((heading, column) => Math.max(heading.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headings), ...rows.map(line)];
 }
 
 /** The table as the terminal shows it: title, aligned columns, notes and conditions. */

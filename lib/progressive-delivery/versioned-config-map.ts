@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { compareStrings } from '../util/stable-order.js';
-import type { PreviousConfigMap } from '../rollout/previous-output.js';
+import type { PreviousConfigMap } from '../synth/previous-output.js';
 import { ContentAddressedConfigMap, contentAddressedName } from './content-addressed-config-map.js';
 
 export interface VersionedConfigMapProps {

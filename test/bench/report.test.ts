@@ -4,7 +4,6 @@ import { check, resolveConfig } from 'prettier';
 import { AREAS } from '../../bench/areas.js';
 import {
   formatMarkdown,
-  formatTable,
   type MeasuredTable,
   regionIds,
   renderMarkdown,
@@ -31,28 +30,6 @@ const recorded = (id: string): MeasuredTable => ({
 
 /** The text outside every region: what the bench must never change. */
 const outsideRegions = (markdown: string) => markdown.replace(/^<!-- bench:([\w-]+) -->\n[\s\S]*?^<!-- \/bench:\1 -->$/gm, '<region $1>');
-
-describe('formatTable', () => {
-  const headings = ['clusters', 'median'];
-  const rows = [
-    ['3', '0.170 s'],
-    ['100', '1.060 s'],
-  ];
-
-  test('aligns plain-text columns', () => {
-    expect(formatTable(headings, rows, 'text')).toEqual(['clusters  median', '3         0.170 s', '100       1.060 s']);
-  });
-
-  test('prints a Markdown table, escaping a pipe inside a cell so it cannot split the row', () => {
-    expect(formatTable(headings, [...rows, ['a | b', '-']], 'markdown')).toEqual([
-      '| clusters | median |',
-      '|---|---|',
-      '| 3 | 0.170 s |',
-      '| 100 | 1.060 s |',
-      '| a \\| b | - |',
-    ]);
-  });
-});
 
 describe('renderMarkdown', () => {
   test('captions the table with its command, runs, date, Node, cores and load average, and says when the machine was busy', () => {

@@ -17,7 +17,8 @@ interface CliResult {
 /** `npm run diff -- <args>` as npm runs it, in `cwd`, without colour settings from this process. */
 function runDiff(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
-  (void FORCE_COLOR, NO_COLOR);
+  void FORCE_COLOR;
+  void NO_COLOR;
   const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'bin/diff.ts', args);
   const result = spawnSync(command, argv, {
     cwd,
@@ -128,7 +129,7 @@ describe('diff between two commits of a real repository', () => {
     expect(diff.totals).toMatchObject({ canaries: 0, warnings: 1 });
   });
 
-  test('an AppProject widening is flagged prominently in every format', async () => {
+  test('an AppProject widening is flagged prominently in every format', () => {
     const repo = synthesizedRepo();
     const project = parse(repo.read('dist/gcp/argocd/appproject-trinity.yaml'));
     project.spec.sourceRepos.push('https://example.com/untrusted.git');
@@ -292,7 +293,8 @@ describe('npm run diff', () => {
       const diff = entryPointCommand(PROJECT_ROOT, 'bin/diff.ts', ['--base', 'HEAD~1']);
       const command = [diff.command, ...diff.args].join(' ');
       const { FORCE_COLOR, NO_COLOR, ...inherited } = process.env;
-      (void FORCE_COLOR, NO_COLOR);
+      void FORCE_COLOR;
+      void NO_COLOR;
       return spawnSync('script', ['-qec', command, '/dev/null'], {
         cwd: repo.path,
         encoding: 'utf8',

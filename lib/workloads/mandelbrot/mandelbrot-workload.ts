@@ -16,7 +16,7 @@ import {
 } from '../../progressive-delivery/canary-rollout.js';
 import { MetricsPodMonitor } from '../../progressive-delivery/metrics-pod-monitor.js';
 import { VersionedConfigMap } from '../../progressive-delivery/versioned-config-map.js';
-import type { PreviousConfigMap } from '../../rollout/previous-output.js';
+import type { PreviousConfigMap } from '../../synth/previous-output.js';
 import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
 
 /** Where the service's source files are mounted in the container. */

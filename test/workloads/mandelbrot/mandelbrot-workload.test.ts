@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { kindsDeployedBy } from '../../../lib/argocd/deployed-kinds.js';
 import { contentAddressedName } from '../../../lib/progressive-delivery/content-addressed-config-map.js';
-import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/rollout/previous-output.js';
+import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/synth/previous-output.js';
 import {
   HTTP_PORT,
   MandelbrotWorkload,
