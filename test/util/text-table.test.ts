@@ -12,12 +12,7 @@ describe('formatTable', () => {
   });
 
   test('prints a Markdown table, for docs/benchmarks.md', () => {
-    expect(formatTable(headings, rows, 'markdown')).toEqual([
-      '| clusters | median |',
-      '|---|---|',
-      '| 3 | 0.170 s |',
-      '| 100 | 1.060 s |',
-    ]);
+    expect(formatTable(headings, rows, 'markdown')).toEqual(['| clusters | median |', '|---|---|', '| 3 | 0.170 s |', '| 100 | 1.060 s |']);
   });
 
   test('escapes a pipe inside a Markdown cell, so it cannot split the row', () => {
