@@ -261,13 +261,13 @@ drillStep(
     expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: .*success-rate/);
     const run = latestAnalysisRun(await analysisRuns(hash))!;
     expect(run.phase).toBe('Failed');
-    expect(run.measurements[0].phase).toBe('Failed');
-    const measured = Number(/^\[([0-9.]+)\]$/.exec(run.measurements[0].value)?.[1]);
+    expect(run.measurements[0]!.phase).toBe('Failed');
+    const measured = Number(/^\[([0-9.]+)\]$/.exec(run.measurements[0]!.value)?.[1]);
     expect(measured).toBeLessThan(0.99);
 
     const status = await operate('status');
     expect(status.stdout).toContain(
-      `aws: aborted by analysis: AnalysisRun ${run.name} Failed: last measured success-rate ${run.measurements[0].value} (Failed); ${run.message}`,
+      `aws: aborted by analysis: AnalysisRun ${run.name} Failed: last measured success-rate ${run.measurements[0]!.value} (Failed); ${run.message}`,
     );
     expect(run.message).toMatch(/success-rate/);
   },

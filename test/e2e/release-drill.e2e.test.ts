@@ -157,7 +157,7 @@ drillStep('2. first revision: the Rollout goes straight to Healthy with no pause
     phases.add(current.rollout.status?.phase ?? '-');
     return fullyPromoted(current);
   });
-  figures.firstRevisionToHealthySeconds = (Date.now() - figures.applyAt) / 1000;
+  figures.firstRevisionToHealthySeconds = (Date.now() - figures.applyAt!) / 1000;
   delete figures.applyAt;
   expect([...phases].filter((phase) => phase === 'Paused')).toEqual([]);
   seen.firstHash = snapshot.rollout.status!.currentPodHash;
@@ -194,7 +194,7 @@ drillStep('docs/operating.md: scaleDownDelaySeconds and dynamicStableScale are i
         const { rollout: live } = await other.snapshot();
         const invalid = live.status?.conditions?.find((condition) => condition.type === 'InvalidSpec');
         return {
-          done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]) === true,
+          done: live.status?.phase === 'Degraded' && invalid?.message?.includes(Object.keys(setting)[0]!) === true,
           seen: `${live.status?.phase ?? '-'}: ${invalid?.message ?? 'no InvalidSpec condition'}`,
         };
       },
@@ -337,8 +337,8 @@ drillStep(
     const [stableConfigMap] = configMapsOf(replicaSetOf(paused, status.stableRS)!.spec.template);
     const [canaryConfigMap] = configMapsOf(replicaSetOf(paused, status.currentPodHash)!.spec.template);
     expect(canaryConfigMap).not.toBe(stableConfigMap);
-    expect(await live.configMap(stableConfigMap)).toBeDefined();
-    expect(await live.configMap(canaryConfigMap)).toBeDefined();
+    expect(await live.configMap(stableConfigMap!)).toBeDefined();
+    expect(await live.configMap(canaryConfigMap!)).toBeDefined();
     seen.stableBeforeEdit = status.stableRS;
     seen.stableConfigMapAtEdit = stableConfigMap;
     seen.editHash = status.currentPodHash;

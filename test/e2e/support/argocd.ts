@@ -130,7 +130,7 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
   // What argocd-tls-certs-cm mounts: one file per server name, here the loopback repositories'.
   writeFileSync(join(tlsDir, '127.0.0.1'), options.repositoryCertificate);
 
-  const [redisPort, repoPort, repoMetricsPort, controllerMetricsPort] = await Promise.all(Array.from({ length: 4 }, freePort));
+  const [redisPort, repoPort, repoMetricsPort, controllerMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const reconciliation = options.reconciliation ?? '10s';
   // Only what the processes need: no proxy settings reach them, so nothing leaves 127.0.0.1.
   const baseEnv: NodeJS.ProcessEnv = {

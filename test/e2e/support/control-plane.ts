@@ -8,7 +8,10 @@ import type { Component, Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
 
 /** Where each binary the control plane runs is. */
-export type BinaryPaths = Readonly<Record<string, string>>;
+/** The binaries a control plane runs, by name. */
+export type BinaryPaths = Readonly<
+  Record<'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'kubectl', string>
+>;
 
 export interface ControlPlaneOptions {
   readonly binaries: BinaryPaths;
@@ -103,7 +106,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     'control plane',
     `kube-apiserver on ${server} answering /readyz with ok`,
     async () => {
-      const apiserverExit = components[1].exitStatus();
+      const apiserverExit = components[1]?.exitStatus();
       if (apiserverExit !== undefined) throw new Error(`kube-apiserver exited: ${apiserverExit}`);
       if (!existsSync(files.serving)) return { done: false, seen: `no serving certificate in ${files.serving} yet` };
       const answer = await httpsGet(`${server}/readyz`, credentials.adminToken, readFileSync(files.serving));

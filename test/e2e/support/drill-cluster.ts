@@ -172,13 +172,16 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
   }
 }
 
+/** The binaries a drill runs: the control plane's, the Rollouts plugin and controller. */
+type DrillBinaries = BinaryPaths & Readonly<Record<'kubectl-argo-rollouts' | 'rollouts-controller', string>>;
+
 /** The toolchain's binaries by name; a name it lacks is an error naming it. */
-function binaryPaths(toolchain: Toolchain<ToolchainComponent>): BinaryPaths {
-  const paths = toolchain as unknown as Readonly<Record<string, string>>;
+function binaryPaths(toolchain: Toolchain<ToolchainComponent>): DrillBinaries {
+  const paths = toolchain as unknown as DrillBinaries & { readonly binDir: string };
   return new Proxy(paths, {
     get: (target, name: string) => {
       if (!(name in target)) throw new Error(`the e2e toolchain in ${target.binDir} has no ${name}`);
-      return target[name];
+      return target[name as keyof DrillBinaries];
     },
   });
 }

@@ -73,7 +73,7 @@ export function replicaSetOf(snapshot: RolloutSnapshot, hash: string | undefined
 
 /** The value of an env variable of the first container of a pod template. */
 export function envOf(template: PodTemplate, name: string): string | undefined {
-  return template.spec.containers[0].env?.find((variable) => variable.name === name)?.value;
+  return template.spec.containers[0]?.env?.find((variable) => variable.name === name)?.value;
 }
 
 /** The ConfigMaps a pod template mounts. */

@@ -29,6 +29,8 @@ const argocdRoles = [
   'argocd-repo-server',
   'argocd-server',
 ] as const;
+/** Every role name runs the one argocd binary. */
+const argocdAliases = Object.fromEntries(argocdRoles.map((role) => [role, 'argocd'])) as Record<(typeof argocdRoles)[number], 'argocd'>;
 
 export const RECIPES = {
   etcd: {
@@ -67,7 +69,7 @@ export const RECIPES = {
   'argo-cd': {
     // The command is the package github.com/argoproj/argo-cd/v3/cmd, so go names it `cmd`.
     commands: { argocd: 'cmd' },
-    aliases: Object.fromEntries(argocdRoles.map((role) => [role, 'argocd'])),
+    aliases: argocdAliases,
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
 } as const satisfies Record<string, ComponentRecipe>;

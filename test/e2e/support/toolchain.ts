@@ -150,7 +150,8 @@ async function checkGo(go: string, modules: readonly Wrapper[]): Promise<string>
 
 /** Compares dotted versions numerically; a missing part counts as 0. */
 function compareVersions(a: string, b: string): number {
-  const [pa, pb] = [a, b].map((version) => version.split('.').map((part) => Number.parseInt(part, 10) || 0));
+  const parts = (version: string) => version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const [pa, pb] = [parts(a), parts(b)];
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const difference = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (difference !== 0) return difference;
