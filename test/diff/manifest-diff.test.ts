@@ -35,9 +35,10 @@ describe('diffManifestTrees', () => {
     const diff = diffManifestTrees(base, head);
     expect(summaryOf(diff)).toEqual(['changed Rollout mandelbrot @aws']);
     expect(diff.clusters.map((cluster) => cluster.cluster)).toEqual(['aws']);
-    expect(diff.clusters[0].groups[0].applications).toEqual(['trinity-mandelbrot-aws']);
+    expect(diff.clusters[0]!.groups[0]!.applications).toEqual(['trinity-mandelbrot-aws']);
     expect(diff.totals.canaries).toBe(1);
     const [rollout] = objectsOf(diff);
+    if (!rollout) throw new Error('expected the changed Rollout');
     expect(rollout.fields).toEqual([
       expect.objectContaining({
         change: 'changed',
@@ -116,7 +117,7 @@ describe('diffManifestTrees', () => {
       severity: 'danger',
       message: 'permissions widened: sourceRepos + https://example.com/other.git; clusterResourceWhitelist + */*',
     });
-    expect(diff.clusters[0].counts).toMatchObject({ permissionsWidened: 1, permissionsNarrowed: 0 });
+    expect(diff.clusters[0]!.counts).toMatchObject({ permissionsWidened: 1, permissionsNarrowed: 0 });
 
     const narrowed = edited(base, PROJECT, (project) => {
       project.spec.destinations = project.spec.destinations.filter((destination: any) => destination.namespace !== 'argo-rollouts');
@@ -202,7 +203,7 @@ describe('diffManifestTrees', () => {
       rollout.spec.replicas = 3;
     });
     const diff = diffManifestTrees(base, head);
-    const groups = diff.clusters[0].groups.map((group) => [
+    const groups = diff.clusters[0]!.groups.map((group) => [
       group.applications,
       group.objects.map((object) => `${object.kind} ${object.name}`),
     ]);
@@ -244,7 +245,7 @@ describe('diffManifestTrees', () => {
       stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }),
     );
     const diff = diffManifestTrees(base, head);
-    expect(diff.clusters[0].groups[0]).toMatchObject({ applications: [] });
+    expect(diff.clusters[0]!.groups[0]).toMatchObject({ applications: [] });
     expect(codesOf(diff, 'aws', 'ConfigMap', 'notes')).toEqual(['applied-by-hand']);
   });
 
@@ -253,7 +254,7 @@ describe('diffManifestTrees', () => {
     head.delete('aws/mandelbrot/service-mandelbrot.yaml');
     const diff = diffManifestTrees(base, head);
     expect(summaryOf(diff)).toEqual(['removed Service mandelbrot @aws']);
-    expect(objectsOf(diff)[0].meanings).toEqual([
+    expect(objectsOf(diff)[0]!.meanings).toEqual([
       { code: 'prune', severity: 'notice', message: 'Argo CD prunes it: Application trinity-mandelbrot-aws syncs with automated prune' },
     ]);
   });

@@ -171,7 +171,7 @@ describe('renderMarkdown', () => {
       ...markdown.matchAll(/^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-\d+` in [^\n]*\n\n[^\n]*\n\n```diff\n([\s\S]*?)\n```$/gm),
     ];
     expect(blocks.length).toBe(count(markdown, /^\*\*➕ added\*\* `ConfigMap mandelbrot\/bulk-/gm));
-    for (const [, lines] of blocks) expect(count(lines, /^\+ {3}setting-\d+: value-/gm)).toBe(12);
+    for (const [, lines = ''] of blocks) expect(count(lines, /^\+ {3}setting-\d+: value-/gm)).toBe(12);
     expect(count(markdown, /^```diff$/gm)).toBe(count(markdown, /^```$/gm));
     expect(count(markdown, /<details>/g)).toBe(count(markdown, /<\/details>/g));
   });

@@ -25,7 +25,7 @@ export function edited(tree: ReadonlyMap<string, string>, path: string, edit: (o
 export function onlyPath(tree: ReadonlyMap<string, string>, prefix: string): string {
   const paths = [...tree.keys()].filter((path) => path.startsWith(prefix));
   if (paths.length !== 1) throw new Error(`expected one file starting with ${prefix}, found ${paths.join(', ') || 'none'}`);
-  return paths[0];
+  return paths[0]!;
 }
 
 export { objectsOf };

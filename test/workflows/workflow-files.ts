@@ -41,8 +41,8 @@ export function npmScriptsCalled(workflow: any): { job: string; step: string; sc
       for (const match of step.run.matchAll(
         /\bnpm\s+(?:--?[\w-]+(?:=\S+)?\s+)*(run(?:-script)?|test|t|tst|start|stop|restart)\b(?:\s+((?:--?[\w-]+(?:=\S+)?\s+)*)([\w:.-]+))?/g,
       )) {
-        const [, command, , script] = match;
-        if (!command.startsWith('run')) calls.push({ job, step: name, script: LIFECYCLE_COMMANDS[command] });
+        const [, command = '', , script] = match;
+        if (!command.startsWith('run')) calls.push({ job, step: name, script: LIFECYCLE_COMMANDS[command] ?? command });
         else if (script) calls.push({ job, step: name, script });
       }
     }
