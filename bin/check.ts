@@ -8,19 +8,26 @@
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
 import { Command } from 'commander';
-import { endCommand } from '../lib/cli/command-line-errors.js';
+import { type CommandIO, runIfEntryPoint } from '../lib/cli/command-io.js';
+import { commandExitCode } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/util/terminal-color.js';
 
-async function main(): Promise<number> {
+async function check(argv: readonly string[], io: CommandIO): Promise<number> {
   new Command('npm run check')
     .description('Check that dist/ equals a fresh synth, holds only allowed kinds, and matches the schemas.')
     .exitOverride()
-    .parse(process.argv.slice(2), { from: 'user' });
-  const results = await checkDist({ projectRoot: process.cwd() });
-  process.stdout.write(renderCheckReport(results, { color: shouldColor(process.env, process.stdout.isTTY) }));
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .parse(argv, { from: 'user' });
+  const results = await checkDist({ projectRoot: io.cwd });
+  io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;
 }
 
-endCommand(main(), (code) => (process.exitCode = code), console.error);
+/** `npm run check -- <argv>` in `io.cwd`: resolves to its exit code. */
+export function runCheck(argv: readonly string[], io: CommandIO): Promise<number> {
+  return commandExitCode(check(argv, io), (line) => io.stderr.write(`${line}\n`));
+}
+
+runIfEntryPoint(import.meta.url, runCheck);

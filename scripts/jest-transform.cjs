@@ -13,6 +13,8 @@ module.exports = {
     return { code: transformSync(source, { ...OPTIONS, sourcefile: path }).code };
   },
   getCacheKey(source, path) {
-    return createHash('sha256').update(`${version}\0${JSON.stringify(OPTIONS)}\0${path}\0${source}`).digest('hex');
+    return createHash('sha256')
+      .update(`${version}\0${JSON.stringify(OPTIONS)}\0${path}\0${source}`)
+      .digest('hex');
   },
 };

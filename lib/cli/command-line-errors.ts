@@ -44,17 +44,24 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
 }
 
 /**
+ * What a command run in process ends with: the exit code `run` resolves to, or the one for its
+ * error, after printing the error's line. A bug (an error of no known kind) rejects, with its stack.
+ */
+export async function commandExitCode(run: Promise<number | void>, printError: (line: string) => void): Promise<number> {
+  try {
+    return (await run) ?? 0;
+  } catch (error) {
+    const ending = exitForError(error);
+    if (ending === undefined) throw error;
+    if (ending.message) printError(ending.message);
+    return ending.exitCode;
+  }
+}
+
+/**
  * Ends a command: sets the exit code `run` resolves to, or the one for its error, printing the
- * error's line. A bug (an error of no known kind) is rethrown, so it surfaces with its stack.
+ * error's line. A bug (an error of no known kind) is left unhandled, so it surfaces with its stack.
  */
 export function endCommand(run: Promise<number | void>, exit: (code: number) => void, printError: (line: string) => void): void {
-  run.then(
-    (code) => exit(code ?? 0),
-    (error: unknown) => {
-      const ending = exitForError(error);
-      if (ending === undefined) throw error;
-      if (ending.message) printError(ending.message);
-      exit(ending.exitCode);
-    },
-  );
+  void commandExitCode(run, printError).then(exit);
 }

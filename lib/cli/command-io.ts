@@ -1,0 +1,36 @@
+import { pathToFileURL } from 'node:url';
+
+/** Where a command writes. A process passes its own streams; a test passes buffers. */
+export interface CommandOutput {
+  write(text: string): unknown;
+  /** Set for a terminal: output may be coloured. */
+  readonly isTTY?: boolean;
+}
+
+/** What a command reads from its process and where it writes, so it can also run in process. */
+export interface CommandIO {
+  readonly stdout: CommandOutput;
+  readonly stderr: CommandOutput;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The working folder: relative paths in arguments resolve against it. */
+  readonly cwd: string;
+}
+
+/** The running process's streams, environment and working folder. */
+export function processIO(): CommandIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/** A command: resolves to its exit code once it has written its output. */
+export type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
+
+/**
+ * Runs `command` on the process's arguments and streams, and sets its exit code, when the module
+ * at `importMetaUrl` is the one the process was started with (`node scripts/run.cjs <entry>`);
+ * a test that imports the module runs nothing. A bug is left unhandled, so it surfaces with its stack.
+ */
+export function runIfEntryPoint(importMetaUrl: string, command: Command): void {
+  const entry = process.argv[1];
+  if (entry === undefined || importMetaUrl !== pathToFileURL(entry).href) return;
+  void command(process.argv.slice(2), processIO()).then((code) => (process.exitCode = code));
+}
