@@ -7,7 +7,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'cdk8s';
-import { type CommandIO, runIfEntryPoint } from './lib/cli/command-io.js';
+import { type Command, type CommandIO, runIfEntryPoint } from './lib/cli/command-io.js';
 import { commandExitCode } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/config/config-error.js';
@@ -21,11 +21,8 @@ import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 
-/** The project: this file's folder. */
-const PROJECT_ROOT = dirname(fileURLToPath(import.meta.url));
-
-function synth(argv: readonly string[], io: CommandIO): void {
-  const options = parseSynthOptions(argv, io.env, PROJECT_ROOT);
+function synth(argv: readonly string[], io: CommandIO, projectRoot: string): void {
+  const options = parseSynthOptions(argv, io.env, projectRoot);
   if (options === undefined) {
     io.stdout.write(`${SYNTH_USAGE}\n`);
     return;
@@ -86,21 +83,28 @@ function synth(argv: readonly string[], io: CommandIO): void {
 }
 
 /**
- * `npm run synth -- <argv>` in `io.cwd`: resolves to its exit code. Relative paths resolve against
- * the process's working folder, so a test that runs synth elsewhere has it changed for the run.
+ * `npm run synth -- <argv>` in `io.cwd`, for the project at `projectRoot` (no output may be or hold
+ * it): resolves to its exit code. Relative paths resolve against the process's working folder, so
+ * a run elsewhere changes it for the run.
  */
-export function runSynth(argv: readonly string[], io: CommandIO): Promise<number> {
-  const run = Promise.resolve().then(() => {
-    const previous = process.cwd();
-    if (io.cwd === previous) return synth(argv, io);
-    process.chdir(io.cwd);
-    try {
-      return synth(argv, io);
-    } finally {
-      process.chdir(previous);
-    }
-  });
-  return commandExitCode(run, (line) => io.stderr.write(`${line}\n`));
+function synthCommand(projectRoot: string): Command {
+  return (argv, io) => {
+    const run = Promise.resolve().then(() => {
+      const previous = process.cwd();
+      if (io.cwd === previous) return synth(argv, io, projectRoot);
+      process.chdir(io.cwd);
+      try {
+        return synth(argv, io, projectRoot);
+      } finally {
+        process.chdir(previous);
+      }
+    });
+    return commandExitCode(run, (line) => io.stderr.write(`${line}\n`));
+  };
 }
 
-runIfEntryPoint(import.meta.url, runSynth);
+/** `npm run synth` of this project, run in process. */
+export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)));
+
+// scripts/run.cjs runs this file as process.argv[1].
+runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')));

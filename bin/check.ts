@@ -30,4 +30,4 @@ export function runCheck(argv: readonly string[], io: CommandIO): Promise<number
   return commandExitCode(check(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
-runIfEntryPoint(import.meta.url, runCheck);
+runIfEntryPoint('bin/check.ts', runCheck);

@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { resolve, sep } from 'node:path';
 
 /** Where a command writes. A process passes its own streams; a test passes buffers. */
 export interface CommandOutput {
@@ -25,12 +25,15 @@ export function processIO(): CommandIO {
 export type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
 /**
- * Runs `command` on the process's arguments and streams, and sets its exit code, when the module
- * at `importMetaUrl` is the one the process was started with (`node scripts/run.cjs <entry>`);
- * a test that imports the module runs nothing. A bug is left unhandled, so it surfaces with its stack.
+ * Runs `command` on the process's arguments and streams, and sets its exit code, when the process
+ * was started with `entry` (`node scripts/run.cjs <entry>`); a test that imports the module runs
+ * nothing. A bug is left unhandled, so it surfaces with its stack.
+ *
+ * @param entry the module's path in the project, as its npm script names it, such as `bin/check.ts`
  */
-export function runIfEntryPoint(importMetaUrl: string, command: Command): void {
-  const entry = process.argv[1];
-  if (entry === undefined || importMetaUrl !== pathToFileURL(entry).href) return;
+export function runIfEntryPoint(entry: string, command: Command): void {
+  // By path in the project, not by import.meta.url: copies of the project share compiled entry points.
+  const started = process.argv[1];
+  if (started === undefined || !resolve(started).split(sep).join('/').endsWith(`/${entry}`)) return;
   void command(process.argv.slice(2), processIO()).then((code) => (process.exitCode = code));
 }

@@ -1,27 +1,35 @@
 import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { runCheck } from '../../bin/check.js';
+import { runCommand } from '../support/run-command.js';
 import { makeTempDir } from '../support/synth-process.js';
 import { ProjectCopy } from './project-copy.js';
 
 /** `npm run check` in a copy of the project, never in the project itself. */
 describe('npm run check', () => {
+  /** Synthesized once; each test checks a clone of it. */
+  let synthesized: ProjectCopy;
   let project: ProjectCopy;
-  const check = () => project.run('bin/check.ts');
+  const check = () => runCommand(runCheck, [], { cwd: project.root });
   const file = (path: string) => join(project.root, path);
 
   const bundleCache = makeTempDir('check-bundles');
 
-  beforeEach(() => {
-    project = ProjectCopy.create(bundleCache.path);
-    project.synth();
+  beforeAll(async () => {
+    synthesized = ProjectCopy.create(bundleCache.path);
+    await synthesized.synth();
   });
+  beforeEach(() => (project = synthesized.clone()));
 
   afterEach(() => project.cleanup());
-  afterAll(() => bundleCache.cleanup());
+  afterAll(() => {
+    synthesized?.cleanup();
+    bundleCache.cleanup();
+  });
 
-  test('passes when dist/ is what synth writes', () => {
-    const result = check();
+  test('passes when dist/ is what synth writes', async () => {
+    const result = await check();
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
@@ -34,9 +42,9 @@ describe('npm run check', () => {
     expect(lines.at(-1)).toBe('npm run check: passed');
   });
 
-  test('fails on a stale dist/ with the object-level diff and the fix, and passes after synth', () => {
+  test('fails on a stale dist/ with the object-level diff and the fix, and passes after synth', async () => {
     appendFileSync(file('overlays/gcp.yaml'), '    release: faster-cycles\n');
-    const stale = check();
+    const stale = await check();
     expect(stale.status).toBe(1);
     expect(stale.stdout).toContain(
       '✗ fresh synth: stale: 1 file differs from a fresh synth. Fix: run `npm run synth` and commit the result',
@@ -47,23 +55,23 @@ describe('npm run check', () => {
     expect(stale.stdout).toContain('MANDELBROT_RELEASE].value: "continuous" → "faster-cycles"');
     expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 4 checks)');
 
-    project.synth();
-    const fixed = check();
+    await project.synth();
+    const fixed = await check();
     expect(fixed.status).toBe(0);
     expect(fixed.stdout).toContain('npm run check: passed');
   });
 
-  test('fails if a committed file is edited by hand, even when only its formatting changes', () => {
+  test('fails if a committed file is edited by hand, even when only its formatting changes', async () => {
     const path = 'dist/aws/argocd/appproject-trinity.yaml';
     writeFileSync(file(path), stringify(parse(readFileSync(file(path), 'utf8')), { indent: 4 }));
-    const result = check();
+    const result = await check();
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(`    ${path}: differs from the generated file (line `);
     // Same objects: no object-level diff to show, only the file.
     expect(result.stdout).not.toContain('Manifest changes in dist/');
   });
 
-  test('fails if dist/ holds an unexpected kind, naming its file', () => {
+  test('fails if dist/ holds an unexpected kind, naming its file', async () => {
     const ingress = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
@@ -71,7 +79,7 @@ describe('npm run check', () => {
       spec: {},
     };
     writeFileSync(file('dist/aws/mandelbrot/ingress-mandelbrot.yaml'), stringify(ingress));
-    const result = check();
+    const result = await check();
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ kind allow-list: 1 object has a kind not on the allow-list');
     expect(result.stdout).toContain(
@@ -80,21 +88,21 @@ describe('npm run check', () => {
     expect(result.stdout).toContain('    dist/aws/mandelbrot/ingress-mandelbrot.yaml: committed but no longer generated');
   });
 
-  test('fails if a committed object breaks its schema, naming the file and field', () => {
+  test('fails if a committed object breaks its schema, naming the file and field', async () => {
     const path = 'dist/azure/mandelbrot/rollout-mandelbrot.yaml';
     const rollout = parse(readFileSync(file(path), 'utf8'));
     rollout.spec.template.spec.containers[0].imagePullPolicy = 'Always';
     rollout.spec.template.spec.containers[0].imagePulPolicy = 'Always';
     rollout.spec.replicas = 'two';
     writeFileSync(file(path), stringify(rollout));
-    const result = check();
+    const result = await check();
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ schemas: 2 schema problems');
     expect(result.stdout).toContain(`    ${path}: Rollout mandelbrot: spec.replicas: must be integer`);
     expect(result.stdout).toContain(`    ${path}: Rollout mandelbrot: spec.template.spec.containers[0].imagePulPolicy: unknown field`);
   });
 
-  test('fails if dist/ holds jsonnet, a skipped file, a symlink out of the repository or an object twice, naming each', () => {
+  test('fails if dist/ holds jsonnet, a skipped file, a symlink out of the repository or an object twice, naming each', async () => {
     writeFileSync(file('dist/aws/mandelbrot/extra.jsonnet'), '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }\n');
     symlinkSync('../../../../etc/hostname', file('dist/aws/mandelbrot/outside.yaml'));
     const service = readFileSync(file('dist/gcp/mandelbrot/service-mandelbrot.yaml'), 'utf8');
@@ -103,7 +111,7 @@ describe('npm run check', () => {
       file('dist/azure/mandelbrot/service-mandelbrot.yaml'),
       `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`,
     );
-    const result = check();
+    const result = await check();
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ directory source: 4 files Argo CD would read differently from what synth writes');
@@ -121,9 +129,9 @@ describe('npm run check', () => {
     );
   });
 
-  test('fails with a clear message if synth itself fails', () => {
+  test('fails with a clear message if synth itself fails', async () => {
     appendFileSync(file('overlays/aws.yaml'), '    replicas: 1\n');
-    const result = check();
+    const result = await check();
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(
       /^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "workloads.mandelbrot.replicas"/,

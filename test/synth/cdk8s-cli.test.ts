@@ -1,3 +1,4 @@
+import { plainEnv } from '../support/run-command.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +10,7 @@ import { readTree } from '../support/synth-process.js';
 describe('cdk8s synth', () => {
   let project: ProjectCopy;
   const cdk8sSynth = () => {
-    const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-    (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
+    const env = plainEnv();
     return spawnSync(join(project.root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], {
       cwd: project.root,
       encoding: 'utf8',
@@ -20,11 +20,11 @@ describe('cdk8s synth', () => {
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project.root, encoding: 'utf8' });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     project = ProjectCopy.create();
     // A source change gives dist/ one more ConfigMap version to keep, with its own generation.
     appendFileSync(join(project.root, 'services', 'mandelbrot', 'server.js'), '// a source change\n');
-    project.synth();
+    await project.synth();
     git('init', '--quiet');
     git('add', '--all');
     git('commit', '--quiet', '--message', 'committed tree');

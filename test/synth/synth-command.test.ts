@@ -1,3 +1,4 @@
+import { plainEnv } from '../support/run-command.js';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,8 +23,7 @@ afterAll(() => {
 
 /** `npm run synth -- <args>` in the copy, stopped if it runs for a minute (a FIFO once hung it for good). */
 function synth(args: readonly string[]) {
-  const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-  (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
+  const env = plainEnv();
   const { command, args: argv } = entryPointCommand(project.root, 'main.ts', args);
   const result = spawnSync(command, argv, { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
   return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };

@@ -1,0 +1,35 @@
+import type { Command } from '../../lib/cli/command-io.js';
+import { PROJECT_ROOT } from './synth-process.js';
+
+/** What a command run in process wrote, and its exit code. */
+export interface CommandResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  /** @default the project folder */
+  readonly cwd?: string;
+  /** @default {} - no colour, no CDK8S_OUTDIR */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs an entry point's command in this process, as its npm script would, capturing its output. */
+export async function runCommand(command: Command, argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+  let stdout = '';
+  let stderr = '';
+  const status = await command(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: options.env ?? {},
+    cwd: options.cwd ?? PROJECT_ROOT,
+  });
+  return { status, stdout, stderr };
+}
+
+/** This process's environment for a child process of a test: no colour settings, and no CDK8S_OUTDIR to redirect synth. */
+export function plainEnv(): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _force, NO_COLOR: _none, CDK8S_OUTDIR: _outdir, ...env } = process.env;
+  return env;
+}
