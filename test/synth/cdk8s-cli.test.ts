@@ -1,9 +1,9 @@
-import { plainEnv } from '../support/run-command.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectCopy } from '../check/project-copy.js';
 import { readTree } from '../support/synth-process.js';
+import { plainEnv } from '../support/run-command.js';
 
 // The CLI deletes its output folder before it runs the app; synth must still replace dist/ as
 // `npm run synth` does, with the ConfigMaps and generations it keeps, and leave it on a failure.
