@@ -8,11 +8,12 @@
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
 import { Command } from 'commander';
-import { type CommandIO, runIfEntryPoint } from '../lib/cli/command-io.js';
+import { type CommandIO, runCaptured, runIfEntryPoint } from '../lib/cli/command-io.js';
 import { commandExitCode } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/util/terminal-color.js';
+import { runSynth } from '../main.js';
 
 async function check(argv: readonly string[], io: CommandIO): Promise<number> {
   new Command('npm run check')
@@ -20,7 +21,9 @@ async function check(argv: readonly string[], io: CommandIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .parse(argv, { from: 'user' });
-  const results = await checkDist({ projectRoot: io.cwd });
+  // The fresh synth runs in this process: `cdk8s synth` sets CDK8S_OUTDIR, which it must not follow.
+  const { CDK8S_OUTDIR: _outdir, ...env } = io.env;
+  const results = await checkDist({ projectRoot: io.cwd, synth: (root, args) => runCaptured(runSynth, args, { cwd: root, env }) });
   io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;
 }

@@ -37,3 +37,26 @@ export function runIfEntryPoint(entry: string, command: Command): void {
   if (started === undefined || !resolve(started).split(sep).join('/').endsWith(`/${entry}`)) return;
   void command(process.argv.slice(2), processIO()).then((code) => (process.exitCode = code));
 }
+
+/** What a command run in process printed, and its exit code. */
+export interface CapturedRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `command` in this process with `env` in `cwd`, capturing what it prints. */
+export async function runCaptured(
+  command: Command,
+  argv: readonly string[],
+  context: Pick<CommandIO, 'cwd' | 'env'>,
+): Promise<CapturedRun> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await command(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    ...context,
+  });
+  return { exitCode, stdout, stderr };
+}

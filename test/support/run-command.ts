@@ -1,4 +1,4 @@
-import type { Command } from '../../lib/cli/command-io.js';
+import { type Command, runCaptured } from '../../lib/cli/command-io.js';
 import { PROJECT_ROOT } from './synth-process.js';
 
 /** What a command run in process wrote, and its exit code. */
@@ -17,15 +17,8 @@ export interface RunOptions {
 
 /** Runs an entry point's command in this process, as its npm script would, capturing its output. */
 export async function runCommand(command: Command, argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-  let stdout = '';
-  let stderr = '';
-  const status = await command(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: options.env ?? {},
-    cwd: options.cwd ?? PROJECT_ROOT,
-  });
-  return { status, stdout, stderr };
+  const { exitCode, stdout, stderr } = await runCaptured(command, argv, { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? {} });
+  return { status: exitCode, stdout, stderr };
 }
 
 /** This process's environment for a child process of a test: no colour settings, and no CDK8S_OUTDIR to redirect synth. */
