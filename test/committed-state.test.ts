@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCheck } from '../bin/check.js';
+import { MAX_REPLICAS } from '../lib/config/fields.js';
+import { readDocumentation } from './support/docs.js';
+import { runCommand } from './support/run-command.js';
+import { PROJECT_ROOT } from './support/synth-process.js';
+
+// What is committed and must agree with the code: the generated files and the documentation.
+// A failure here means a change was committed without its consequence.
+
+test('the project passes npm run check: dist/ and the rollout workflow are what synth writes, of known kinds and schemas', async () => {
+  const check = await runCommand(runCheck, [], { cwd: PROJECT_ROOT });
+  // On a failure the report names each stale file and the fix: run `npm run synth` and commit the result.
+  expect(check.stdout).toMatch(/\nnpm run check: passed\n$/);
+  expect(check).toMatchObject({ status: 0, stderr: '' });
+});
+
+describe('the documentation', () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const scripts = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+
+  test('names only npm scripts that exist', () => {
+    const mentioned = [...readDocumentation(PROJECT_ROOT).matchAll(/npm run ([a-z0-9:-]+)/g)].map((match) => match[1]);
+    expect(mentioned.length).toBeGreaterThan(0);
+    expect(mentioned.filter((script) => script === undefined || !(script in scripts))).toEqual([]);
+  });
+
+  test('gives the replicas ceiling synth enforces', () => {
+    expect(readme).toContain(`a whole number from 2 to ${MAX_REPLICAS}`);
+  });
+});
