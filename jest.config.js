@@ -11,5 +11,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-transform.cjs' },
+  // One worker per core, not one fewer: many suites wait on processes, git and sockets.
+  maxWorkers: '100%',
   testTimeout: 60000,
 };
