@@ -12,7 +12,14 @@ import { PROJECT_ROOT } from './support/synth-process.js';
 test('the project passes npm run check: dist/ and the rollout workflow are what synth writes, of known kinds and schemas', async () => {
   const check = await runCommand(runCheck, [], { cwd: PROJECT_ROOT });
   // On a failure the report names each stale file and the fix: run `npm run synth` and commit the result.
-  expect(check.stdout).toMatch(/\nnpm run check: passed\n$/);
+  const lines = check.stdout.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^✓ fresh synth: dist\/ \(\d+ files\) and every other generated file match a fresh synth$/);
+  expect(lines[1]).toBe(
+    '✓ directory source: Argo CD reads dist/ as written: no jsonnet, skipped files, outside symlinks or duplicate objects',
+  );
+  expect(lines[2]).toMatch(/^✓ kind allow-list: \d+ objects of \d+ kinds, all on the allow-list$/);
+  expect(lines[3]).toMatch(/^✓ schemas: \d+ objects match their schemas/);
+  expect(lines.at(-1)).toBe('npm run check: passed');
   expect(check).toMatchObject({ status: 0, stderr: '' });
 });
 
