@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCheck } from '../bin/check.js';
 import { MAX_REPLICAS } from '../lib/config/fields.js';
-import { readDocumentation } from './support/docs.js';
+import { brokenLinks, documentationFiles, readDocumentation } from './support/docs.js';
 import { runCommand } from './support/run-command.js';
 import { PROJECT_ROOT } from './support/synth-process.js';
 
@@ -26,6 +26,23 @@ test('the project passes npm run check: dist/ and the rollout workflow are what 
 describe('the documentation', () => {
   const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
   const scripts = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+
+  test('README.md and docs/ are the documentation set', () => {
+    expect(documentationFiles(PROJECT_ROOT)).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/benchmarks.md',
+        'docs/operating.md',
+        'docs/reviewing.md',
+        'docs/service.md',
+        'docs/testing.md',
+      ]),
+    );
+  });
+
+  test.each(documentationFiles(PROJECT_ROOT))('every relative link in %s reaches an existing file and heading', (file) => {
+    expect(brokenLinks(PROJECT_ROOT, file)).toEqual([]);
+  });
 
   test('names only npm scripts that exist', () => {
     const mentioned = [...readDocumentation(PROJECT_ROOT).matchAll(/npm run ([a-z0-9:-]+)/g)].map((match) => match[1]);

@@ -186,9 +186,8 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(result.stdout).toMatch(
       /- Rollout mandelbrot\/mandelbrot .*\n {8}! Application trinity-mandelbrot-azure leaves Git but stays in the cluster: .*nothing deletes this object, it keeps running/,
     );
-    const operating = readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8');
-    expect(operating).toContain('## Removing a cluster');
-    expect(operating).toContain('argocd app delete trinity-dev-aws-root --cascade');
+    // The section the message names exists.
+    expect(readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8')).toMatch(/^## Removing a cluster$/m);
   });
 
   test('4. Markdown for 100 new clusters and a hostile file name: under 60,000 characters, table and cut note kept, nothing hidden', async () => {
