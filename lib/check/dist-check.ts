@@ -128,8 +128,8 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
     copies.set(key, [...(copies.get(key) ?? []), object]);
   }
   for (const group of copies.values()) {
-    if (group.length < 2) continue;
     const [first] = group;
+    if (first === undefined || group.length < 2) continue;
     problems.push(
       `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`,
     );

@@ -21,7 +21,7 @@ describe('analysis changes', () => {
   test('turning analysis on adds the template, with its threshold and interval', () => {
     const diff = diffManifestTrees(tree(), withAnalysis);
     expect(codesOf(diff, 'aws', 'AnalysisTemplate', 'mandelbrot-success-rate')).toEqual(['analysis-added']);
-    expect(meaningsOfTemplate(tree(), withAnalysis)[0].message).toBe(
+    expect(meaningsOfTemplate(tree(), withAnalysis)[0]?.message).toBe(
       'canary analysis added (AnalysisTemplate mandelbrot-success-rate): success-rate at least 0.99 every 1m',
     );
   });

@@ -31,7 +31,7 @@ describe('npm run diff renders', () => {
     expect(markdown).toContain('> [!CAUTION]');
     expect(markdown).toContain('| `gcp` | 0 | 1 | 0 | 0 | 🚨 widened (1) |');
     const json = JSON.parse((await diffIn(repo.path, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json'])).stdout);
-    expect(objectsOf(json)[0].meanings).toEqual([{ code: 'permissions-widened', severity: 'danger', message: widened }]);
+    expect(objectsOf(json)[0]?.meanings).toEqual([{ code: 'permissions-widened', severity: 'danger', message: widened }]);
   });
 
   test('Secret values are masked in every format', async () => {

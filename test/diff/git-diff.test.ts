@@ -27,7 +27,7 @@ describe('diff between two commits of a real repository', () => {
     expect(summaryOf(diff)).toEqual(['changed Rollout mandelbrot @aws']);
     expect(diff.totals.canaries).toBe(1);
     expect(diff.clusters[0]).toMatchObject({ cluster: 'aws', counts: { canaries: 1 } });
-    expect(objectsOf(diff)[0].fields.map((field) => [field.text, field.old, field.new])).toEqual([
+    expect(objectsOf(diff)[0]?.fields.map((field) => [field.text, field.old, field.new])).toEqual([
       ['spec.template.spec.containers[name=mandelbrot].env[name=MANDELBROT_RELEASE].value', 'continuous', 'faster-cycles'],
     ]);
     expect(diff.base).toMatch(/^HEAD~1 \([0-9a-f]{7}\)$/);
@@ -52,7 +52,7 @@ describe('diff between two commits of a real repository', () => {
       expect(rollout.meanings.map((meaning) => meaning.code)).toEqual(['canary-started']);
       expect(rollout.fields.map((field) => [field.text, field.new])).toContainEqual([
         'spec.template.spec.volumes[name=source].configMap.name',
-        added[0].name,
+        added[0]?.name,
       ]);
       expect(objects.flatMap((object) => object.meanings).map((meaning) => meaning.code)).not.toContain('config-without-canary');
     }
@@ -91,7 +91,7 @@ describe('diff between two commits of a real repository', () => {
     expect(diff.clusters.map((cluster) => cluster.cluster)).toEqual(['azure']);
     const removed = objectsOf(diff);
     expect(removed.map((object) => `dist/${object.file}`).sort()).toEqual(azureFiles.sort());
-    expect(removed.every((object) => object.change === 'removed' && object.meanings[0].code === 'prune')).toBe(true);
+    expect(removed.every((object) => object.change === 'removed' && object.meanings[0]?.code === 'prune')).toBe(true);
     const root = removed.find((object) => object.name === 'trinity-dev-azure-root')!;
     expect(root.meanings[0]).toMatchObject({
       severity: 'danger',
@@ -100,7 +100,7 @@ describe('diff between two commits of a real repository', () => {
       ),
     });
     const rollout = removed.find((object) => object.kind === 'Rollout')!;
-    expect(rollout.meanings[0].message).toBe(
+    expect(rollout.meanings[0]?.message).toBe(
       'Application trinity-mandelbrot-azure leaves Git but stays in the cluster: Application trinity-dev-azure-root, which synced it, stays too and cannot prune it; ' +
         'the source path of trinity-dev-azure-root, dist/azure/argocd, no longer exists, so Argo CD reports a ComparisonError for it and it stops syncing; ' +
         'the source path of trinity-mandelbrot-azure, dist/azure/mandelbrot, no longer exists, so Argo CD reports a ComparisonError for it and it stops syncing; ' +

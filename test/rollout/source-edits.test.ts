@@ -47,6 +47,13 @@ function mountedConfigMaps(rollout: any): Record<string, string> {
   );
 }
 
+/** The name of the ConfigMap a pod template mounts as `volume`. */
+function mountedConfigMap(rollout: any, volume: string): string {
+  const name = mountedConfigMaps(rollout)[volume];
+  if (name === undefined) throw new Error(`the pod template mounts no ConfigMap as ${volume}`);
+  return name;
+}
+
 const generations = (configMaps: Map<string, { object: any }>) =>
   Object.fromEntries([...configMaps].map(([name, { object }]) => [name, object.metadata.annotations[GENERATION_ANNOTATION]]));
 
@@ -54,15 +61,14 @@ describe('source edits roll out as canaries', () => {
   test('editing a source file changes the ConfigMap name and the pod template, and keeps the previous ConfigMap', async () => {
     const { outdir, synth, edit } = scratch();
     await synth();
-    const before = CLUSTERS.map((cluster) => workload(outdir, cluster));
+    const before = CLUSTERS.map((cluster) => ({ cluster, ...workload(outdir, cluster) }));
     edit('render.js', '// a change to the source\n');
     await synth();
 
-    CLUSTERS.forEach((cluster, index) => {
-      const v1 = before[index];
-      const v2 = workload(outdir, cluster);
-      const oldName = mountedConfigMaps(v1.rollout).source;
-      const newName = mountedConfigMaps(v2.rollout).source;
+    for (const v1 of before) {
+      const v2 = workload(outdir, v1.cluster);
+      const oldName = mountedConfigMap(v1.rollout, 'source');
+      const newName = mountedConfigMap(v2.rollout, 'source');
       expect(oldName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
       expect(newName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
       expect(newName).not.toBe(oldName);
@@ -78,7 +84,7 @@ describe('source edits roll out as canaries', () => {
       }
       expect(generations(v2.configMaps)).toEqual({ [oldName]: '1', [newName]: '2' });
       expect(v2.configMaps.get(newName)!.object.immutable).toBe(true);
-    });
+    }
   });
 
   test('synthesizing again writes the same bytes, and so does a fresh synth given the output as history', async () => {
@@ -101,11 +107,12 @@ describe('source edits roll out as canaries', () => {
     for (let version = 1; version <= 6; version++) {
       if (version > 1) edit('metrics.js', `// version ${version}\n`);
       await synth();
-      names.push(mountedConfigMaps(workload(outdir).rollout).source);
+      names.push(mountedConfigMap(workload(outdir).rollout, 'source'));
     }
     expect(new Set(names).size).toBe(6);
     const { configMaps } = workload(outdir);
-    expect(generations(configMaps)).toEqual({ [names[5]]: '6', [names[4]]: '5', [names[3]]: '4', [names[2]]: '3' });
+    // Versions 3 to 6, each with its generation.
+    expect(generations(configMaps)).toEqual(Object.fromEntries(names.slice(2).map((name, index) => [name, String(index + 3)])));
     expect(existsSync(join(outdir, 'aws', 'mandelbrot', `configmap-${names[1]}.yaml`))).toBe(false);
   });
 
@@ -113,15 +120,15 @@ describe('source edits roll out as canaries', () => {
     const { service, outdir, synth, edit } = scratch();
     const original = readFileSync(join(service, 'app.js'), 'utf8');
     await synth();
-    const v1 = mountedConfigMaps(workload(outdir).rollout).source;
+    const v1 = mountedConfigMap(workload(outdir).rollout, 'source');
     edit('app.js', '// to be reverted\n');
     await synth();
-    const v2 = mountedConfigMaps(workload(outdir).rollout).source;
+    const v2 = mountedConfigMap(workload(outdir).rollout, 'source');
     writeFileSync(join(service, 'app.js'), original);
     await synth();
 
     const reverted = workload(outdir);
-    expect(mountedConfigMaps(reverted.rollout).source).toBe(v1);
+    expect(mountedConfigMap(reverted.rollout, 'source')).toBe(v1);
     expect(generations(reverted.configMaps)).toEqual({ [v1]: '3', [v2]: '2' });
     const written = readTree(outdir);
     await synth();
@@ -132,13 +139,13 @@ describe('source edits roll out as canaries', () => {
     const { outdir, synth, edit } = scratch();
     await synth();
     const { rollout, folder } = workload(outdir);
-    const legacy = mountedConfigMaps(rollout).source;
+    const legacy = mountedConfigMap(rollout, 'source');
     const file = join(folder, `configmap-${legacy}.yaml`);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/ {2}annotations:\n {4}trinity-delivery\/generation: "1"\n/, ''));
     expect(readFileSync(file, 'utf8')).not.toContain(GENERATION_ANNOTATION);
     edit('stages.js', '// next\n');
     await synth();
-    const current = mountedConfigMaps(workload(outdir).rollout).source;
+    const current = mountedConfigMap(workload(outdir).rollout, 'source');
     expect(generations(workload(outdir).configMaps)).toEqual({ [legacy]: '0', [current]: '1' });
   });
 
@@ -151,7 +158,7 @@ describe('source edits roll out as canaries', () => {
     withStageURL('https://mandelbrot.gcp.example.com/');
     await synth('--overlays', overlays);
     const first = workload(outdir);
-    const firstName = mountedConfigMaps(first.rollout)['stage-urls'];
+    const firstName = mountedConfigMap(first.rollout, 'stage-urls');
     expect(firstName).toMatch(/^mandelbrot-stage-urls-[0-9a-f]{10}$/);
     expect(first.configMaps.get(firstName)!.object).toMatchObject({ immutable: true, data: { gcp: 'https://mandelbrot.gcp.example.com' } });
     const container = first.rollout.spec.template.spec.containers[0];
@@ -163,7 +170,7 @@ describe('source edits roll out as canaries', () => {
     withStageURL('https://mandelbrot-2.gcp.example.com');
     await synth('--overlays', overlays);
     const second = workload(outdir);
-    const secondName = mountedConfigMaps(second.rollout)['stage-urls'];
+    const secondName = mountedConfigMap(second.rollout, 'stage-urls');
     expect(secondName).not.toBe(firstName);
     expect(second.configMaps.get(firstName)?.text).toBe(first.configMaps.get(firstName)!.text);
 
@@ -206,7 +213,7 @@ describe('source edits roll out as canaries', () => {
   test('fails if a kept ConfigMap was edited in the output, and leaves the output as it was', async () => {
     const { temp, outdir, synth, edit } = scratch();
     await synth();
-    const kept = mountedConfigMaps(workload(outdir).rollout).source;
+    const kept = mountedConfigMap(workload(outdir).rollout, 'source');
     edit('render.js', '// next\n');
     await synth();
     const file = join(outdir, 'aws', 'mandelbrot', `configmap-${kept}.yaml`);

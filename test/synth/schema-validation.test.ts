@@ -86,7 +86,7 @@ describe('SchemaValidator', () => {
 
   test('fails if there is no schema for the kind', () => {
     const [problem] = validator.validate({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'x' } });
-    expect(problem.path).toBe('');
-    expect(problem.message).toMatch(/^no schema for apiVersion "networking.k8s.io\/v1" kind "Ingress"/);
+    expect(problem?.path).toBe('');
+    expect(problem?.message).toMatch(/^no schema for apiVersion "networking.k8s.io\/v1" kind "Ingress"/);
   });
 });

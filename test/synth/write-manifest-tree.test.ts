@@ -15,7 +15,7 @@ describe('renderManifestTree', () => {
 
     const files = renderManifestTree(app);
     expect(files.map((file) => file.path)).toEqual(['aws/things/configmap-alpha.yaml', 'aws/things/configmap-zeta.yaml']);
-    expect(files[1].content).toBe(
+    expect(files[1]?.content).toBe(
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zeta\n  namespace: things\ndata:\n  a: "1"\n  b: "2"\n',
     );
   });
