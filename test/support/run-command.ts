@@ -1,5 +1,4 @@
 import { type Command, runCaptured } from '../../lib/cli/command-io.js';
-import { PROJECT_ROOT } from './synth-process.js';
 
 /** What a command run in process wrote, and its exit code. */
 export interface CommandResult {
@@ -9,7 +8,7 @@ export interface CommandResult {
 }
 
 export interface RunOptions {
-  /** @default the project folder */
+  /** @default the project folder, where the tests run */
   readonly cwd?: string;
   /** @default {} - no colour, no CDK8S_OUTDIR */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -17,7 +16,7 @@ export interface RunOptions {
 
 /** Runs an entry point's command in this process, as its npm script would, capturing its output. */
 export async function runCommand(command: Command, argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-  const { exitCode, stdout, stderr } = await runCaptured(command, argv, { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? {} });
+  const { exitCode, stdout, stderr } = await runCaptured(command, argv, { cwd: options.cwd ?? process.cwd(), env: options.env ?? {} });
   return { status: exitCode, stdout, stderr };
 }
 
