@@ -107,4 +107,4 @@ function synthCommand(projectRoot: string): Command {
 export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)));
 
 // scripts/run.cjs runs this file as process.argv[1].
-runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')));
+runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')), process);

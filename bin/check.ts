@@ -33,4 +33,4 @@ export function runCheck(argv: readonly string[], io: CommandIO): Promise<number
   return commandExitCode(check(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
-runIfEntryPoint('bin/check.ts', runCheck);
+runIfEntryPoint('bin/check.ts', runCheck, process);

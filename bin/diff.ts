@@ -74,4 +74,4 @@ export function runDiff(argv: readonly string[], io: CommandIO): Promise<number>
   return commandExitCode(main(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
-runIfEntryPoint('bin/diff.ts', runDiff);
+runIfEntryPoint('bin/diff.ts', runDiff, process);

@@ -66,8 +66,9 @@ function synthProcess(projectRoot: string): SynthRunner {
 
 /**
  * Runs synth in a temporary copy of the project, so whatever main.ts writes (dist/, generated
- * workflows, and outputs added later) lands in the copy and never in the project. The copy starts with the committed dist/, which synth also
- * reads as its history of earlier ConfigMaps, just as `npm run synth` does in the project.
+ * workflows, and outputs added later) lands in the copy and never in the project. The copy starts
+ * with the committed dist/, which synth also reads as its history of earlier ConfigMaps, just as
+ * `npm run synth` does in the project.
  */
 export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynth> {
   const root = mkdtempSync(join(tmpdir(), 'trinity-check-'));

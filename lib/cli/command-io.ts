@@ -16,26 +16,32 @@ export interface CommandIO {
   readonly cwd: string;
 }
 
-/** The running process's streams, environment and working folder. */
-export function processIO(): CommandIO {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-}
-
 /** A command: resolves to its exit code once it has written its output. */
 export type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
+/** What an entry point takes from the process it runs in: the entry point passes `process`. */
+export interface EntryProcess {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: CommandOutput;
+  readonly stderr: CommandOutput;
+  cwd(): string;
+  exitCode?: number | string | undefined;
+}
+
 /**
- * Runs `command` on the process's arguments and streams, and sets its exit code, when the process
- * was started with `entry` (`node scripts/run.cjs <entry>`); a test that imports the module runs
- * nothing. A bug is left unhandled, so it surfaces with its stack.
+ * Runs `command` on the arguments, streams, environment and working folder of `running`, and sets
+ * its exit code, when it was started with `entry` (`node scripts/run.cjs <entry>`); a test that
+ * imports the module runs nothing. A bug is left unhandled, so it surfaces with its stack.
  *
  * @param entry the module's path in the project, as its npm script names it, such as `bin/check.ts`
  */
-export function runIfEntryPoint(entry: string, command: Command): void {
+export function runIfEntryPoint(entry: string, command: Command, running: EntryProcess): void {
   // By path in the project, not by import.meta.url: copies of the project share compiled entry points.
-  const started = process.argv[1];
+  const started = running.argv[1];
   if (started === undefined || !resolve(started).split(sep).join('/').endsWith(`/${entry}`)) return;
-  void command(process.argv.slice(2), processIO()).then((code) => (process.exitCode = code));
+  const io: CommandIO = { stdout: running.stdout, stderr: running.stderr, env: running.env, cwd: running.cwd() };
+  void command(running.argv.slice(2), io).then((code) => (running.exitCode = code));
 }
 
 /** What a command run in process printed, and its exit code. */
