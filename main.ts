@@ -8,14 +8,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'cdk8s';
 import { type Command, type CommandIO, runIfEntryPoint } from './lib/cli/command-io.js';
-import { commandExitCode } from './lib/cli/command-line-errors.js';
+import { exitCodeOf } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/config/config-error.js';
 import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
 import { readServiceSources } from './lib/config/service-sources.js';
-import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/operator/rollout-workflow.js';
+import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
-import { readPreviousOutput } from './lib/rollout/previous-output.js';
+import { readPreviousOutput } from './lib/synth/previous-output.js';
 import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
@@ -99,7 +99,7 @@ function synthCommand(projectRoot: string): Command {
         process.chdir(previous);
       }
     });
-    return commandExitCode(run, (line) => io.stderr.write(`${line}\n`));
+    return exitCodeOf(run, (line) => io.stderr.write(`${line}\n`));
   };
 }
 

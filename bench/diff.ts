@@ -6,7 +6,8 @@ import { diffManifestTrees } from '../lib/diff/manifest-diff.js';
 import { openGitRepository, readManifestTreeAtCommit, resolveCommit } from '../lib/diff/git-manifest-tree.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
+import { formatSeconds, measureNode, repeat } from './measure.js';
+import type { BenchTable } from './report.js';
 
 const RUNS = 9;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -21,7 +22,7 @@ function runOrFail(command: string, args: readonly string[], cwd: string): void 
 function writeOverlays(folder: string, count: number, release: (index: number) => string | undefined): string[] {
   mkdirSync(folder, { recursive: true });
   return Array.from({ length: count }, (_, index) => {
-    const cloud = CLOUDS[index % CLOUDS.length];
+    const cloud = CLOUDS[index % CLOUDS.length] ?? 'aws';
     const file = join(folder, `${index < CLOUDS.length ? cloud : `${cloud}-${String(index).padStart(3, '0')}`}.yaml`);
     const tag = release(index);
     writeFileSync(
@@ -69,8 +70,10 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
   const headOverlays = join(scratch, `head-overlays-${count}`);
   const headFiles = writeOverlays(headOverlays, count, (index) => (index % 3 === 0 ? 'faster-cycles' : undefined));
   // aws-new replaces aws, so every cloud on the stage route keeps a cluster, as synth requires.
-  cpSync(headFiles[0], join(headOverlays, 'aws-new.yaml'));
-  rmSync(headFiles[0]);
+  const [aws] = headFiles;
+  if (aws === undefined) throw new Error('no overlay was written');
+  cpSync(aws, join(headOverlays, 'aws-new.yaml'));
+  rmSync(aws);
   synth(headOverlays);
   commit('head');
   return repo;
@@ -112,11 +115,10 @@ function commitLargeConfigMap(scratch: string): string {
  * classify) on trees in memory, the Markdown rendering, and the whole `npm run diff` reading both
  * commits from git.
  */
-export async function run(format: TableFormat): Promise<void> {
+export async function run(): Promise<BenchTable[]> {
   mkdirSync(BENCH_ROOT, { recursive: true });
   const scratch = resolve(mkdtempSync(join(BENCH_ROOT, 'diff-')));
   try {
-    console.log(`diff (two synthesized trees; median of ${RUNS} runs; targets: 3 clusters < 0.3 s, 100 clusters < 2 s)`);
     const rows: string[][] = [];
     for (const count of [3, 100]) {
       const repo = synthesizeTwoCommits(scratch, count);
@@ -156,20 +158,23 @@ export async function run(format: TableFormat): Promise<void> {
         count === 3 ? '0.300 s' : '2.000 s',
       ]);
     }
-    printTable(
-      ['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'],
-      rows,
-      format,
-    );
-    console.log(`\ndiff of a 5 MB ConfigMap (${LARGE_KEYS} keys) with one value changed; median of ${LARGE_RUNS} runs; target < 2 s`);
     const large = commitLargeConfigMap(scratch);
     const largeArgs = entryPointCommand(resolve('.'), 'bin/diff.ts', ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown']).args;
     const largeRun = repeat(LARGE_RUNS, () => measureNode(largeArgs, { cwd: large }));
-    printTable(
-      ['file', 'npm run diff (git, node)', 'peak memory'],
-      [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]],
-      format,
-    );
+    return [
+      {
+        id: 'diff',
+        title: `\`npm run bench -- diff\`: two synthesized trees, median of ${RUNS} runs; targets: 3 clusters under 0.3 s, 100 clusters under 2 s`,
+        headings: ['clusters', 'files (base + head)', 'changes', 'diff in memory', 'diff + Markdown', 'npm run diff (git, node)', 'target'],
+        rows,
+      },
+      {
+        id: 'diff-large',
+        title: `\`npm run bench -- diff\`: a 5 MB ConfigMap (${LARGE_KEYS} keys) with one value changed, median of ${LARGE_RUNS} runs; target under 2 s`,
+        headings: ['file', 'npm run diff (git, node)', 'peak memory'],
+        rows: [['5 MB ConfigMap', formatSeconds(largeRun.median), `${Math.round(largeRun.peakMiB)} MiB`]],
+      },
+    ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -7,14 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatMiB, formatSeconds, printTable, type TableFormat } from './measure.js';
+import { formatMiB as formatMiBOf, formatSeconds as formatSecondsOf } from './measure.js';
+import type { BenchTable } from './report.js';
 
-export async function run(format: TableFormat): Promise<void> {
+export function run(): BenchTable[] {
   const scratch = mkdtempSync(join(tmpdir(), 'trinity-bench-e2e-'));
   try {
     const figuresFile = join(scratch, 'figures.json');
     const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
-    console.log('e2e (npm run e2e: the end-to-end drills on throwaway control planes; goal for a warm run: at most 4 min)');
     const started = process.hrtime.bigint();
     const result = spawnSync('npm', ['run', 'e2e', '--silent'], {
       env: { ...process.env, E2E_FIGURES_FILE: figuresFile, E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile },
@@ -22,25 +22,33 @@ export async function run(format: TableFormat): Promise<void> {
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0) throw new Error(`npm run e2e failed (exit ${result.status}); its output is above`);
-    const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number>;
-    const gitops = JSON.parse(readFileSync(gitopsFiguresFile, 'utf8')) as Record<string, number>;
-    printTable(
-      ['figure', 'value'],
-      [
-        ['whole npm run e2e (start, drill, stop)', formatSeconds(seconds)],
-        ['the suite in jest, from cluster start to teardown', formatSeconds(figures.drillSeconds)],
-        ['first revision: apply to Healthy', formatSeconds(figures.firstRevisionToHealthySeconds)],
-        ['release: apply to Paused at 50%', formatSeconds(figures.releaseApplyToPausedSeconds)],
-        ['promote to Healthy', formatSeconds(figures.promoteToHealthySeconds)],
-        ['control plane peak memory (etcd, API server, controller manager, scheduler, KWOK)', formatMiB(figures.controlPlanePeakMiB)],
-        ['Argo Rollouts controller peak memory', formatMiB(figures.rolloutsControllerPeakMiB)],
-        ['GitOps drill in jest, from cluster start to teardown', formatSeconds(gitops.drillSeconds)],
-        ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
-        ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
-        ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
-      ],
-      format,
-    );
+    const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number | undefined>;
+    const gitops = JSON.parse(readFileSync(gitopsFiguresFile, 'utf8')) as Record<string, number | undefined>;
+    // A figure the drill did not record shows as NaN rather than stopping the report.
+    const formatSeconds = (seconds: number | undefined) => formatSecondsOf(seconds ?? NaN);
+    const formatMiB = (mib: number | undefined) => formatMiBOf(mib ?? NaN);
+    const rows = [
+      ['whole npm run e2e (start, drill, stop)', formatSeconds(seconds)],
+      ['the suite in jest, from cluster start to teardown', formatSeconds(figures.drillSeconds)],
+      ['first revision: apply to Healthy', formatSeconds(figures.firstRevisionToHealthySeconds)],
+      ['release: apply to Paused at 50%', formatSeconds(figures.releaseApplyToPausedSeconds)],
+      ['promote to Healthy', formatSeconds(figures.promoteToHealthySeconds)],
+      ['control plane peak memory (etcd, API server, controller manager, scheduler, KWOK)', formatMiB(figures.controlPlanePeakMiB)],
+      ['Argo Rollouts controller peak memory', formatMiB(figures.rolloutsControllerPeakMiB)],
+      ['GitOps drill in jest, from cluster start to teardown', formatSeconds(gitops.drillSeconds)],
+      ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
+      ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
+      ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
+    ];
+    return [
+      {
+        id: 'e2e',
+        title:
+          '`npm run bench -- e2e`: `npm run e2e`, the end-to-end drills on throwaway control planes; goal for a warm run: at most 4 min',
+        headings: ['figure', 'value'],
+        rows,
+      },
+    ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -25,7 +25,7 @@ export function measureNode(args: readonly string[], options: { cwd?: string } =
     const started = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ['--require', hook, ...args], { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed:\n${result.stderr}`);
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed:\n${result.stderr.toString()}`);
     return { seconds, peakMiB: Number(readFileSync(report, 'utf8')) / 1024 };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -35,36 +35,14 @@ export function measureNode(args: readonly string[], options: { cwd?: string } =
 /** Runs `measure` `runs` times and summarizes: median and fastest wall time, largest peak memory. */
 export function repeat(runs: number, measure: () => ProcessFigures): { median: number; fastest: number; peakMiB: number } {
   const figures = Array.from({ length: runs }, measure);
-  const seconds = figures.map((figure) => figure.seconds).sort((a, b) => a - b);
-  return {
-    median: seconds[Math.floor(seconds.length / 2)],
-    fastest: seconds[0],
-    peakMiB: Math.max(...figures.map((figure) => figure.peakMiB)),
-  };
+  const seconds = figures.map((figure) => figure.seconds);
+  return { median: median(seconds), fastest: Math.min(...seconds), peakMiB: Math.max(...figures.map((figure) => figure.peakMiB)) };
+}
+
+/** The middle value (the upper one of an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 }
 
 export const formatSeconds = (seconds: number): string => `${seconds.toFixed(3)} s`;
 export const formatMiB = (mib: number): string => `${mib.toFixed(0)} MiB`;
-
-/** How the bench prints its tables: aligned plain text, or Markdown for docs/benchmarks.md. */
-export type TableFormat = 'text' | 'markdown';
-
-/** `rows` under `headings` as lines: aligned plain text, or a Markdown table (after a blank line, `|` escaped). */
-export function formatTable(headings: readonly string[], rows: readonly (readonly string[])[], format: TableFormat = 'text'): string[] {
-  if (format === 'markdown') {
-    const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
-    return ['', line(headings), `|${headings.map(() => '---').join('|')}|`, ...rows.map(line)];
-  }
-  const widths = headings.map((heading, column) => Math.max(heading.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]))
-      .join('  ')
-      .trimEnd();
-  return [line(headings), ...rows.map(line)];
-}
-
-/** Prints {@link formatTable}'s lines. */
-export function printTable(headings: readonly string[], rows: readonly (readonly string[])[], format: TableFormat = 'text'): void {
-  for (const line of formatTable(headings, rows, format)) console.log(line);
-}

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { printTable, type TableFormat } from './measure.js';
+import { median } from './measure.js';
+import type { BenchTable } from './report.js';
 
 export const SERVICE_DIR = join(process.cwd(), 'services', 'mandelbrot');
 const WIDTH = 480;
@@ -20,7 +21,6 @@ interface RenderModule {
   renderRows(frame: object, rowStart: number, rowEnd: number): Uint16Array;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 const pixelsPerSecond = (seconds: number) => `${((WIDTH * HEIGHT) / seconds / 1e6).toFixed(2)} M px/s`;
 
@@ -48,13 +48,13 @@ export function startService(env: Readonly<Record<string, string>> = {}): Promis
     let output = '';
     child.once('exit', (code) => reject(new Error(`the service exited with ${code}:\n${output}`)));
     child.stdout.on('data', (chunk) => {
-      output += chunk;
+      output += String(chunk);
       const line = output.split('\n').find((text) => text.includes('"msg":"listening"'));
       if (!line) return;
       const seconds = secondsSince(started);
       child.stdout.removeAllListeners('data');
       child.stdout.resume();
-      const { port } = JSON.parse(line);
+      const { port } = JSON.parse(line) as { port: number };
       const stop = async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;
@@ -81,8 +81,8 @@ async function timeRuns(runs: number, render: () => unknown): Promise<number> {
  * alone) and through `POST /api/render` (all three bands rendered locally, plus JSON and
  * base64); and the service's start-up time, from spawning node to its listening log line.
  */
-export async function run(format: TableFormat): Promise<void> {
-  const { renderRows } = createRequire(join(SERVICE_DIR, 'package.json'))('./render.js') as RenderModule;
+export async function run(): Promise<BenchTable[]> {
+  const render = createRequire(join(SERVICE_DIR, 'package.json'))('./render.js') as RenderModule;
 
   const startSeconds: number[] = [];
   for (let run = 0; run < START_RUNS; run++) {
@@ -96,7 +96,7 @@ export async function run(format: TableFormat): Promise<void> {
   try {
     for (const [name, view] of Object.entries(VIEWS)) {
       const frame = { width: WIDTH, height: HEIGHT, maxIterations: MAX_ITERATIONS, view };
-      const inProcess = await timeRuns(RENDER_RUNS, () => renderRows(frame, 0, HEIGHT));
+      const inProcess = await timeRuns(RENDER_RUNS, () => render.renderRows(frame, 0, HEIGHT));
       const overHttp = await timeRuns(RENDER_RUNS, async () => {
         const response = await fetch(`${service.url}/api/render`, {
           method: 'POST',
@@ -117,18 +117,24 @@ export async function run(format: TableFormat): Promise<void> {
     await service.stop();
   }
 
-  console.log(`\nMandelbrot render (${WIDTH}x${HEIGHT}, ${MAX_ITERATIONS} iterations; median of ${RENDER_RUNS} runs)`);
-  printTable(['view', 'render()', 'throughput', 'POST /api/render', 'throughput'], rows, format);
-  console.log(`\nMandelbrot service start-up (spawn to listening; ${START_RUNS} runs)`);
-  printTable(
-    ['median', 'fastest', 'slowest'],
-    [
-      [
-        `${(median(startSeconds) * 1000).toFixed(0)} ms`,
-        `${(Math.min(...startSeconds) * 1000).toFixed(0)} ms`,
-        `${(Math.max(...startSeconds) * 1000).toFixed(0)} ms`,
+  return [
+    {
+      id: 'render',
+      title: `\`npm run bench -- render\`: a Mandelbrot frame of ${WIDTH}x${HEIGHT} at ${MAX_ITERATIONS} iterations, median of ${RENDER_RUNS} runs`,
+      headings: ['view', 'render()', 'throughput', 'POST /api/render', 'throughput'],
+      rows,
+    },
+    {
+      id: 'service-start',
+      title: `\`npm run bench -- render\`: the service's start-up, from spawning \`node server.js\` to its listening log line, ${START_RUNS} runs`,
+      headings: ['median', 'fastest', 'slowest'],
+      rows: [
+        [
+          `${(median(startSeconds) * 1000).toFixed(0)} ms`,
+          `${(Math.min(...startSeconds) * 1000).toFixed(0)} ms`,
+          `${(Math.max(...startSeconds) * 1000).toFixed(0)} ms`,
+        ],
       ],
-    ],
-    format,
-  );
+    },
+  ];
 }

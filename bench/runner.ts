@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatMiB, formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
+import { formatMiB, formatSeconds, measureNode, repeat } from './measure.js';
+import type { BenchTable } from './report.js';
 
 const RUNS = 9;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -10,7 +11,7 @@ const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
  * Start-up of an entry point: scripts/run.cjs (a cached esbuild bundle with its source map) against
  * tsx, which compiles each file on load (and caches it too). Both warm: a first run fills each cache.
  */
-export async function run(format: TableFormat): Promise<void> {
+export function run(): BenchTable[] {
   mkdirSync(BENCH_ROOT, { recursive: true });
   const scratch = mkdtempSync(join(BENCH_ROOT, 'runner-'));
   try {
@@ -23,7 +24,6 @@ export async function run(format: TableFormat): Promise<void> {
       ['start-up (main.ts --help)', () => ['--help']],
       ['3-cluster synth into an empty folder', () => ['--outdir', join(scratch, `dist-${outputs++}`)]],
     ];
-    console.log(`runner start-up (warm caches; median of ${RUNS} runs)`);
     const rows: string[][] = [];
     for (const [label, entryArgs] of work) {
       for (const [runner, measure] of cases) {
@@ -33,7 +33,14 @@ export async function run(format: TableFormat): Promise<void> {
         rows.push([label, runner, formatSeconds(figures.median), formatSeconds(figures.fastest), formatMiB(figures.peakMiB)]);
       }
     }
-    printTable(['work', 'runner', 'median', 'fastest', 'peak memory'], rows, format);
+    return [
+      {
+        id: 'runner',
+        title: `\`npm run bench -- runner\`: an entry point's start-up under each runner, warm caches, median of ${RUNS} runs`,
+        headings: ['work', 'runner', 'median', 'fastest', 'peak memory'],
+        rows,
+      },
+    ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

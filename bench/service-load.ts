@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { printTable, type TableFormat } from './measure.js';
+import type { BenchTable } from './report.js';
 import { type BenchService, startService } from './render.js';
 import { processFigures, rawRequest } from '../test/service/service-process.js';
 
@@ -72,7 +72,7 @@ function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     stop: async () => {
@@ -81,7 +81,7 @@ function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
-      const endpoints: (number | null)[][] = JSON.parse(output);
+      const endpoints = JSON.parse(output) as (number | null)[][];
       const longestRun = Math.max(
         ...endpoints.map(
           (results) =>
@@ -146,7 +146,7 @@ interface CaseResult {
 async function runCase(
   name: string,
   env: Record<string, string>,
-  load: (service: BenchService) => Promise<{ leave: () => void; note: () => Promise<string> }>,
+  load: (service: BenchService) => Promise<{ leave: () => void; note: () => string | Promise<string> }>,
 ): Promise<CaseResult> {
   const service = await startService(env);
   try {
@@ -172,7 +172,7 @@ const inFlight = (count: number) => async (service: BenchService) => {
   await pause(HOLD_MS);
   return {
     leave: () => clients.forEach(({ socket }) => socket.destroy()),
-    note: async () => {
+    note: () => {
       const answered = (status: number) => clients.filter(({ statuses }) => statuses().includes(status)).length;
       return `${count - answered(503)} admitted, ${answered(200)} of them answered within ${HOLD_MS / 1000} s`;
     },
@@ -206,7 +206,7 @@ const CASES: [string, Record<string, string>, Parameters<typeof runCase>[2]][] =
         admitted = Math.max(admitted, await metric(service, 'mandelbrot_renders_admitted'));
         await pause(100);
       }
-      return { leave: () => pipelined.socket.destroy(), note: async () => `at most ${admitted} admitted at once` };
+      return { leave: () => pipelined.socket.destroy(), note: () => `at most ${admitted} admitted at once` };
     },
   ],
   [
@@ -224,7 +224,7 @@ const CASES: [string, Record<string, string>, Parameters<typeof runCase>[2]][] =
       await pause(1000);
       return {
         leave: () => clients.forEach(({ socket }) => socket.destroy()),
-        note: async () => `pending replies peaked at ${(peakPending / 2 ** 20).toFixed(0)} MiB`,
+        note: () => `pending replies peaked at ${(peakPending / 2 ** 20).toFixed(0)} MiB`,
       };
     },
   ],
@@ -244,7 +244,7 @@ const CASES: [string, Record<string, string>, Parameters<typeof runCase>[2]][] =
       await pause(HOLD_MS);
       return {
         leave: () => clients.forEach(({ socket }) => socket.destroy()),
-        note: async () => `buffered bodies peaked at ${(peakBuffered / 2 ** 20).toFixed(0)} MiB`,
+        note: () => `buffered bodies peaked at ${(peakBuffered / 2 ** 20).toFixed(0)} MiB`,
       };
     },
   ],
@@ -266,10 +266,9 @@ async function sigtermCase(): Promise<string[]> {
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const percentile = (sorted: readonly number[], q: number) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-export async function run(format: TableFormat): Promise<void> {
+export async function run(): Promise<BenchTable[]> {
   const rows: string[][] = [];
   for (const [name, env, load] of CASES) {
     const result = await runCase(name, env, load);
@@ -278,7 +277,7 @@ export async function run(format: TableFormat): Promise<void> {
       result.name,
       ms(percentile(sorted, 0.5)),
       ms(percentile(sorted, 0.99)),
-      ms(sorted[sorted.length - 1]),
+      ms(sorted.at(-1) ?? NaN),
       `${result.probes.failures} (${result.probes.longestRun >= FAILURE_THRESHOLD ? 'restart' : 'no restart'})`,
       `${result.peakRssMiB.toFixed(0)} MiB`,
       String(result.refused),
@@ -286,9 +285,14 @@ export async function run(format: TableFormat): Promise<void> {
       result.note,
     ]);
   }
-  console.log(
-    `\nMandelbrot service under hostile load (probes every ${PROBE_INTERVAL_MS} ms, timeout ${PROBE_TIMEOUT_MS} ms, failure threshold ${FAILURE_THRESHOLD}; memory limit ${MEMORY_LIMIT_MIB} MiB)`,
-  );
-  printTable(['case', 'probe p50', 'p99', 'max', 'probe failures', 'peak RSS', '503s', 'CPU after clients left', 'note'], rows, format);
-  console.log(`\nSIGTERM with the largest admitted render in flight: ${(await sigtermCase()).join(', ')}`);
+  const sigterm = await sigtermCase();
+  return [
+    {
+      id: 'service-load',
+      title: `\`npm run test:load\`: the Mandelbrot service under hostile load, probes every ${PROBE_INTERVAL_MS} ms, timeout ${PROBE_TIMEOUT_MS} ms, failure threshold ${FAILURE_THRESHOLD}; memory limit ${MEMORY_LIMIT_MIB} MiB`,
+      headings: ['case', 'probe p50', 'p99', 'max', 'probe failures', 'peak RSS', '503s', 'CPU after clients left', 'note'],
+      rows,
+      notes: [`SIGTERM with the largest admitted render in flight: ${sigterm.join(', ')}.`],
+    },
+  ];
 }

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLOUDS } from '../lib/config/fields.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
-import { formatMiB, formatSeconds, measureNode, printTable, repeat, type TableFormat } from './measure.js';
+import { formatMiB, formatSeconds, measureNode, repeat } from './measure.js';
+import type { BenchTable } from './report.js';
 
 const RUNS = 15;
 const BENCH_ROOT = join('node_modules', '.cache', 'trinity-delivery-bench');
@@ -12,7 +13,7 @@ function generateOverlays(root: string, count: number): string {
   const folder = join(root, `overlays-${count}`);
   mkdirSync(folder);
   for (let index = 0; index < count; index++) {
-    const cloud = CLOUDS[index % CLOUDS.length];
+    const cloud = CLOUDS[index % CLOUDS.length] ?? 'aws';
     writeFileSync(
       join(folder, `${cloud}-${String(index).padStart(3, '0')}.yaml`),
       `cloud: ${cloud}\nregion: region-${index}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n`,
@@ -26,7 +27,7 @@ function generateOverlays(root: string, count: number): string {
  * "re-synth" replaces an output folder that already holds the same tree, as `npm run synth` does
  * day to day; "into an empty folder" writes every file.
  */
-export async function run(format: TableFormat): Promise<void> {
+export function run(): BenchTable[] {
   // Inside the project, like dist/ itself: on some machines the system temp folder is on a much
   // slower file system, which would measure the disk rather than the synth.
   mkdirSync(BENCH_ROOT, { recursive: true });
@@ -35,7 +36,6 @@ export async function run(format: TableFormat): Promise<void> {
     let fresh = 0;
     const synth = (overlays: string, outdir: () => string) => () =>
       measureNode(entryPointCommand(resolve('.'), 'main.ts', ['--overlays', overlays, '--outdir', outdir()]).args);
-    console.log(`synth (node scripts/run.cjs main.ts; warm bundle; median of ${RUNS} runs)`);
     const rows: string[][] = [];
     for (const count of [3, 30, 100]) {
       const overlays = count === 3 ? 'overlays' : generateOverlays(scratch, count);
@@ -54,7 +54,14 @@ export async function run(format: TableFormat): Promise<void> {
         formatMiB(Math.max(again.peakMiB, empty.peakMiB)),
       ]);
     }
-    printTable(['clusters', 're-synth median', 'fastest', 'into an empty folder', 'peak memory'], rows, format);
+    return [
+      {
+        id: 'synth',
+        title: `\`npm run bench -- synth\`: the synth entry point (\`node scripts/run.cjs main.ts\`, warm bundle), median of ${RUNS} runs`,
+        headings: ['clusters', 're-synth median', 'fastest', 'into an empty folder', 'peak memory'],
+        rows,
+      },
+    ];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@ import { parseDocument } from 'yaml';
 import { MAX_CONFIG_FILE_BYTES } from '../lib/config/yaml-file.js';
 import { parseYaml, parseYamlDocuments } from '../lib/util/yaml-parse.js';
 import { largeConfigMap } from './diff.js';
-import { formatSeconds, printTable, type TableFormat } from './measure.js';
+import { formatSeconds, median as middle } from './measure.js';
+import type { BenchTable } from './report.js';
 
 const RUNS = 5;
 
@@ -11,7 +12,7 @@ const secondsOf = (work: () => void): number => {
   work();
   return Number(process.hrtime.bigint() - started) / 1e9;
 };
-const median = (work: () => void): number => [...Array(RUNS)].map(() => secondsOf(work)).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+const median = (work: () => void): number => middle(Array.from({ length: RUNS }, () => secondsOf(work)));
 
 /** A mapping of short keys filling about `bytes`: the shape that made the library's duplicate-key check quadratic. */
 function manyKeys(bytes: number): { text: string; keys: number } {
@@ -22,13 +23,14 @@ function manyKeys(bytes: number): { text: string; keys: number } {
 }
 
 /** YAML parsing in process: the project's one parser (js-yaml) against the yaml library with its own duplicate-key check. */
-export async function run(format: TableFormat): Promise<void> {
-  console.log(`YAML parsing (in process; median of ${RUNS} runs)`);
+export function run(): BenchTable[] {
   const rows: string[][] = [];
   for (const bytes of [MAX_CONFIG_FILE_BYTES, 1024 * 1024]) {
     const { text, keys } = manyKeys(bytes);
     const library =
-      bytes <= MAX_CONFIG_FILE_BYTES ? formatSeconds(median(() => parseDocument(text, { uniqueKeys: true }).toJS())) : 'not run (minutes)';
+      bytes <= MAX_CONFIG_FILE_BYTES
+        ? formatSeconds(median(() => void parseDocument(text, { uniqueKeys: true }).toJS()))
+        : 'not run (minutes)';
     rows.push([
       `${keys} keys, ${(text.length / 1024).toFixed(0)} KiB`,
       formatSeconds(median(() => parseYaml(text, { maxBytes: bytes }))),
@@ -56,5 +58,12 @@ export async function run(format: TableFormat): Promise<void> {
     ),
     '-',
   ]);
-  printTable(['text', 'lib/util/yaml-parse.ts', 'yaml, uniqueKeys: true'], rows, format);
+  return [
+    {
+      id: 'yaml',
+      title: `\`npm run bench -- yaml\`: YAML parsing in process, median of ${RUNS} runs`,
+      headings: ['text', 'lib/util/yaml-parse.ts', 'yaml, uniqueKeys: true'],
+      rows,
+    },
+  ];
 }

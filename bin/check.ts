@@ -9,7 +9,7 @@
  */
 import { Command } from 'commander';
 import { type CommandIO, runCaptured, runIfEntryPoint } from '../lib/cli/command-io.js';
-import { commandExitCode } from '../lib/cli/command-line-errors.js';
+import { exitCodeOf } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/util/terminal-color.js';
@@ -30,7 +30,7 @@ async function check(argv: readonly string[], io: CommandIO): Promise<number> {
 
 /** `npm run check -- <argv>` in `io.cwd`: resolves to its exit code. */
 export function runCheck(argv: readonly string[], io: CommandIO): Promise<number> {
-  return commandExitCode(check(argv, io), (line) => io.stderr.write(`${line}\n`));
+  return exitCodeOf(check(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
 runIfEntryPoint('bin/check.ts', runCheck, process);

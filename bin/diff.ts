@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandIO, runIfEntryPoint } from '../lib/cli/command-io.js';
-import { commandExitCode, isInputError } from '../lib/cli/command-line-errors.js';
+import { exitCodeOf, isInputError } from '../lib/cli/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';
@@ -71,7 +71,7 @@ async function diff(argv: readonly string[], io: CommandIO): Promise<number> {
 
 /** `npm run diff -- <argv>` in `io.cwd`: resolves to its exit code. */
 export function runDiff(argv: readonly string[], io: CommandIO): Promise<number> {
-  return commandExitCode(main(argv, io), (line) => io.stderr.write(`${line}\n`));
+  return exitCodeOf(main(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
 runIfEntryPoint('bin/diff.ts', runDiff, process);

@@ -4,7 +4,8 @@
 // esbuild bundles the entry and everything it imports into one ES module, cached under
 // node_modules/.cache and rebuilt when a source file changes. The bundle is not minified and has a
 // source map, so a crash names `lib/....ts:line`. Top-level await works; `import.meta.url`,
-// `.dirname` and `.filename` are each source file's own, as under jest, and any other use of
+// `.dirname` and `.filename` are each source file's own, as under jest (and a package's
+// `import.meta.url` is its own file's), and any other use of
 // `import.meta` is a build error. On Node 22 and later, Node's compile cache keeps V8's compiled
 // code between runs. The runner itself is CommonJS because Node starts that loader faster.
 //
@@ -91,6 +92,18 @@ function importMetaPerFile(esbuild) {
         }
         // The inline source map carries the file's own lines through to the bundle's map.
         return { contents: esbuild.transformSync(source, { ...options, sourcemap: 'inline' }).code, loader: 'js' };
+      });
+      // A package's ES module may resolve files at run time from its own `import.meta.url`
+      // (`createRequire(import.meta.url)`, as @kubernetes-models/validate 3 does): it keeps its
+      // own location too, or it would resolve from wherever the bundle is.
+      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.m?js$/ }, ({ path }) => {
+        const source = readFileSync(path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const define = { 'import.meta.url': importMetaOf(path)['import.meta.url'] };
+        return {
+          contents: esbuild.transformSync(source, { loader: 'js', sourcefile: path, define, logLevel: 'silent' }).code,
+          loader: 'js',
+        };
       });
     },
   };

@@ -11,7 +11,7 @@ const ACTIONS_BOT = 'github-actions[bot]';
 /** One line of untrusted text, shown as text: no Markdown, HTML or line breaks. */
 function plainLine(text) {
   return String(text)
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/[\\`*_[\]|#~!]/g, (character) => `\\${character}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

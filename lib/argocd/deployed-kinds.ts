@@ -19,7 +19,7 @@ export function kindsDeployedBy(scope: Construct): ResourceKind[] {
             'which is not in KNOWN_KINDS (lib/argocd/resource-kinds.ts); add it with its scope',
         );
       }
-      return known;
+      return { group: known.group, kind: known.kind, namespaced: known.namespaced };
     }),
   );
 }

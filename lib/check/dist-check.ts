@@ -10,9 +10,10 @@ import {
   type ManifestTree,
   parseManifestTree,
   SKIP_FILE_RENDERING_MARKER,
+  topFolderOf,
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
-import { formatSchemaProblems, SchemaValidator } from '../synth/schema-validation.js';
+import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
 import { readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
 
 export interface DistCheckProps {
@@ -96,7 +97,7 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   }
   results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
-  results.push(checkSchemas(objects, distPath, SchemaValidator.load({ projectRoot: props.projectRoot })));
+  results.push(checkSchemas(objects, distPath, await SchemaValidator.load({ projectRoot: props.projectRoot })));
   return results;
 }
 
@@ -124,12 +125,12 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
   }
   const copies = new Map<string, ManifestObject[]>();
   for (const object of objects) {
-    const key = [object.file.split('/')[0], apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
+    const key = [topFolderOf(object.file), apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
     copies.set(key, [...(copies.get(key) ?? []), object]);
   }
   for (const group of copies.values()) {
     const [first] = group;
-    if (first === undefined || group.length < 2) continue;
+    if (!first || group.length < 2) continue;
     problems.push(
       `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`,
     );

@@ -1,8 +1,9 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { x } from 'tinyexec';
 import { entryPointCommand } from '../util/entry-point.js';
+import { walkFiles } from '../util/walk-files.js';
 
 /** Top-level entries of the project that are neither inputs nor outputs of synth: never copied or compared. */
 const NOT_PROJECT_FILES: readonly string[] = ['.git', 'node_modules', 'coverage', 'test-output'];
@@ -91,17 +92,8 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
 export function readProjectFiles(root: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   if (!existsSync(root)) return files;
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (NOT_PROJECT_FILES.includes(entry.name)) continue;
-    const path = join(root, entry.name);
-    const paths = entry.isDirectory()
-      ? readdirSync(path, { recursive: true, withFileTypes: true })
-          .filter((child) => child.isFile())
-          .map((child) => join(child.parentPath, child.name))
-      : entry.isFile()
-        ? [path]
-        : [];
-    for (const file of paths) files.set(relative(root, file).split(sep).join('/'), readFileSync(file));
+  for (const file of walkFiles(root, { skip: (path) => NOT_PROJECT_FILES.includes(path) })) {
+    if (file.type === 'file') files.set(file.path, readFileSync(file.absolutePath));
   }
   return files;
 }

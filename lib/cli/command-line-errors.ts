@@ -49,10 +49,11 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
 }
 
 /**
- * What a command run in process ends with: the exit code `run` resolves to, or the one for its
- * error, after printing the error's line. A bug (an error of no known kind) rejects, with its stack.
+ * The exit code of a command: the one `run` resolves to (0 when none), or the one for its error,
+ * after printing the error's line. A bug (an error of no known kind) rejects, so it surfaces with
+ * its stack. In-process callers get here what the process would have printed and exited with.
  */
-export async function commandExitCode(run: Promise<number | void>, printError: (line: string) => void): Promise<number> {
+export async function exitCodeOf(run: Promise<number | void>, printError: (line: string) => void): Promise<number> {
   try {
     return (await run) ?? 0;
   } catch (error) {
@@ -68,5 +69,5 @@ export async function commandExitCode(run: Promise<number | void>, printError: (
  * error's line. A bug (an error of no known kind) is left unhandled, so it surfaces with its stack.
  */
 export function endCommand(run: Promise<number | void>, exit: (code: number) => void, printError: (line: string) => void): void {
-  void commandExitCode(run, printError).then(exit);
+  void exitCodeOf(run, printError).then(exit);
 }

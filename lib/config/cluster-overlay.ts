@@ -1,10 +1,10 @@
-import { readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
+import { type WalkedFile, walkFiles } from '../util/walk-files.js';
 import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
@@ -81,15 +81,15 @@ export function readClusterOverlays(
   displayDirectory = directory,
   workloads: readonly Workload[] = WORKLOADS,
 ): { overlays: ClusterOverlay[]; problems: string[] } {
-  let entries: string[];
+  let entries: WalkedFile[];
   try {
-    entries = readdirSync(directory);
+    entries = walkFiles(directory, { recursive: false });
   } catch (error) {
     throw new ConfigError(
       `${displayDirectory}: cannot be read (${(error as NodeJS.ErrnoException).code}); expected a folder of <cluster>.yaml files`,
     );
   }
-  const files = entries.filter((file) => OVERLAY_EXTENSIONS.includes(extname(file))).sort();
+  const files = entries.map((entry) => entry.path).filter((file) => OVERLAY_EXTENSIONS.includes(extname(file)));
   if (files.length === 0) {
     throw new ConfigError(`${displayDirectory}: no cluster overlays found; add one <cluster>.yaml file per cluster`);
   }

@@ -57,9 +57,9 @@ export function imageReferenceProblem(image: string): string | undefined {
   const expected = 'expected an image reference such as node:22-alpine or registry.example.com/team/node@sha256:<64 hex digits>';
   // The grammar allows 255 characters of name; the bound also keeps the match linear.
   const match = image.length <= 512 ? IMAGE_REFERENCE.exec(image) : null;
-  if (!match?.groups || match.groups.name.length > 255) return expected;
+  if (!match?.groups || (match.groups.name ?? '').length > 255) return expected;
   const { tag, algorithm, hex } = match.groups;
-  if (algorithm !== undefined && (algorithm !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex))) {
+  if (algorithm !== undefined && (algorithm !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? ''))) {
     return 'expected a sha256 digest of 64 lower-case hex digits after "@"';
   }
   if (algorithm === undefined && (tag === undefined || tag === 'latest')) {
@@ -80,7 +80,7 @@ export function repositoryPathProblem(path: string): string | undefined {
 /** A branch, tag or commit Argo CD can resolve: Git's rules for ref names, on one line. */
 export function gitRevisionProblem(revision: string): string | undefined {
   const valid =
-    /^[A-Za-z0-9._\/+-]{1,255}$/.test(revision) &&
+    /^[A-Za-z0-9._/+-]{1,255}$/.test(revision) &&
     !revision.startsWith('-') &&
     !revision.startsWith('/') &&
     !revision.endsWith('/') &&

@@ -109,8 +109,8 @@ function describeFields(schema: unknown): string {
   const entries = (schema as { entries?: Record<string, { type: string }> } | undefined)?.entries;
   if (entries === undefined) return 'a mapping';
   const names = Object.keys(entries);
-  const required = names.filter((name) => entries[name].type !== 'optional');
-  const optional = names.filter((name) => entries[name].type === 'optional');
+  const required = names.filter((name) => entries[name]?.type !== 'optional');
+  const optional = names.filter((name) => entries[name]?.type === 'optional');
   if (required.length === 0) return `only ${listWords(optional)}`;
   return optional.length === 0 ? listWords(required) : `${listWords(required)}, and optionally ${listWords(optional)}`;
 }

@@ -1,3 +1,4 @@
+import { listAt, stringAt, valueAt } from '../util/parsed-data.js';
 import type { Meaning } from './diff-model.js';
 import { isKind, type ManifestObject } from './manifest-tree.js';
 
@@ -78,16 +79,16 @@ export function analysisMeanings(change: AnalysisChange): Meaning[] {
 }
 
 function metricsOf(object: ManifestObject): MetricSettings[] {
-  const metrics = ((object.data.spec as { metrics?: unknown } | undefined)?.metrics ?? []) as Record<string, any>[];
-  return metrics.map((metric) => {
-    const threshold = /result\[0\]\s*>=\s*([0-9]*\.?[0-9]+)\s*$/.exec(String(metric.successCondition ?? ''));
+  return listAt(object.data, 'spec', 'metrics').map((metric) => {
+    const threshold = /result\[0\]\s*>=\s*([0-9]*\.?[0-9]+)\s*$/.exec(stringAt(metric, 'successCondition') ?? '');
+    const failureLimit = valueAt(metric, ['failureLimit']);
     return {
-      name: String(metric.name),
+      name: stringAt(metric, 'name') ?? JSON.stringify(valueAt(metric, ['name'])) ?? 'undefined',
       threshold: threshold ? Number(threshold[1]) : undefined,
-      interval: metric.interval,
-      failureLimit: metric.failureLimit === undefined ? undefined : Number(metric.failureLimit),
-      address: metric.provider?.prometheus?.address,
-      query: metric.provider?.prometheus?.query,
+      interval: stringAt(metric, 'interval'),
+      failureLimit: failureLimit === undefined ? undefined : Number(failureLimit),
+      address: stringAt(metric, 'provider', 'prometheus', 'address'),
+      query: stringAt(metric, 'provider', 'prometheus', 'query'),
     };
   });
 }
@@ -101,4 +102,4 @@ function describeMetrics(metrics: readonly MetricSettings[]): string {
     .join(', ');
 }
 
-const show = (value: unknown): string => (value === undefined ? '(none)' : String(value));
+const show = (value: string | number | undefined): string => (value === undefined ? '(none)' : String(value));

@@ -1,3 +1,4 @@
+import { listAt, type Mapping, mappingAt, scalarText } from '../util/parsed-data.js';
 import type { ManifestData } from './manifest-tree.js';
 
 /** How an AppProject's permissions moved: each entry one readable line. */
@@ -8,7 +9,7 @@ export interface PermissionChanges {
   readonly narrowed: readonly string[];
 }
 
-type Spec = Record<string, unknown>;
+type Spec = Mapping;
 
 interface PermissionList {
   readonly field: string;
@@ -18,21 +19,25 @@ interface PermissionList {
   readonly entries: (spec: Spec) => string[] | undefined;
 }
 
-const asArray = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value : []);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-const kindEntry = (entry: Record<string, unknown>) => {
+const kindEntry = (entry: Mapping) => {
   const kind = text(entry.group) === '' ? text(entry.kind) : `${text(entry.group)}/${text(entry.kind)}`;
   return entry.name ? `${kind} named ${text(entry.name)}` : kind;
 };
+/** A list field's entries through `format`; mappings for `format` get an empty one for any other entry. */
 const listOf =
-  (field: string, format: (entry: any) => string) =>
+  (field: string, format: (entry: Mapping) => string) =>
   (spec: Spec): string[] | undefined =>
-    spec[field] === undefined || spec[field] === null ? undefined : asArray(spec[field]).map(format);
+    spec[field] === undefined || spec[field] === null ? undefined : listAt(spec, field).map((entry) => format(mappingAt(entry)));
+const textListOf =
+  (field: string) =>
+  (spec: Spec): string[] | undefined =>
+    spec[field] === undefined || spec[field] === null ? undefined : listAt(spec, field).map(text);
 
 /** The parts of an AppProject spec that grant or take away permissions (Argo CD v3 AppProjectSpec). */
 const PERMISSION_LISTS: readonly PermissionList[] = [
-  { field: 'sourceRepos', allows: true, entries: listOf('sourceRepos', text) },
-  { field: 'sourceNamespaces', allows: true, entries: listOf('sourceNamespaces', text) },
+  { field: 'sourceRepos', allows: true, entries: textListOf('sourceRepos') },
+  { field: 'sourceNamespaces', allows: true, entries: textListOf('sourceNamespaces') },
   {
     field: 'destinations',
     allows: true,
@@ -50,9 +55,9 @@ const PERMISSION_LISTS: readonly PermissionList[] = [
     allows: true,
     // Who holds a role (its groups) grants as much as what the role may do (its policies).
     entries: (spec) =>
-      asArray(spec.roles).flatMap((role) => [
-        ...asArray(role.policies).map((policy) => `role ${text(role.name)}: ${String(policy)}`),
-        ...asArray(role.groups).map((group) => `role ${text(role.name)}: group ${String(group)}`),
+      listAt(spec, 'roles').flatMap((role) => [
+        ...listAt(role, 'policies').map((policy) => `role ${text(mappingAt(role).name)}: ${scalarText(policy)}`),
+        ...listAt(role, 'groups').map((group) => `role ${text(mappingAt(role).name)}: group ${scalarText(group)}`),
       ]),
   },
   {
@@ -75,8 +80,8 @@ const PERMISSION_LISTS: readonly PermissionList[] = [
  */
 export function appProjectPermissionChanges(base: ManifestData | undefined, head: ManifestData | undefined): PermissionChanges {
   if (!head) return { widened: [], narrowed: base ? ['the AppProject is removed: its Applications can no longer sync'] : [] };
-  const baseSpec = (base?.spec ?? {}) as Spec;
-  const headSpec = (head.spec ?? {}) as Spec;
+  const baseSpec = mappingAt(base, 'spec');
+  const headSpec = mappingAt(head, 'spec');
   const widened: string[] = [];
   const narrowed: string[] = [];
   for (const list of PERMISSION_LISTS) {

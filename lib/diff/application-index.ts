@@ -1,4 +1,5 @@
-import { isKind, type ManifestData, type ManifestObject } from './manifest-tree.js';
+import { isMapping, listAt, type Mapping, mappingAt, scalarText, stringAt, valueAt } from '../util/parsed-data.js';
+import { isKind, type ManifestData, type ManifestObject, topFolderOf } from './manifest-tree.js';
 
 /** The Argo CD finalizer that makes deleting an Application delete its resources too. */
 const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -55,8 +56,8 @@ export class ApplicationIndex {
     const drafts = objects.filter(isApplication).map((object) => ({ object, ...sourceFolders(object.data, distPath) }));
     for (const draft of drafts) {
       const owned = (file: string) => drafts.some((other) => other !== draft && owns(other, file));
-      const spec = (draft.object.data.spec ?? {}) as Record<string, any>;
-      const finalizers = ((draft.object.data.metadata as Record<string, any> | undefined)?.finalizers ?? []) as unknown[];
+      const spec = mappingAt(draft.object.data, 'spec');
+      const finalizers = listAt(draft.object.data, 'metadata', 'finalizers');
       const root = !owned(draft.object.file);
       const target = draft.folders.find((folder) => folder !== '');
       const info: ApplicationInfo = {
@@ -65,19 +66,20 @@ export class ApplicationIndex {
         folders: draft.folders,
         recurse: draft.recurse,
         // Argo CD v3 can keep the block but turn automation off with `enabled: false`.
-        automatedPrune: spec.syncPolicy?.automated?.prune === true && spec.syncPolicy.automated.enabled !== false,
+        automatedPrune:
+          valueAt(spec, ['syncPolicy', 'automated', 'prune']) === true && valueAt(spec, ['syncPolicy', 'automated', 'enabled']) !== false,
         cascades: finalizers.some((finalizer) => typeof finalizer === 'string' && finalizer.startsWith(RESOURCES_FINALIZER)),
         root,
         cluster: root && target ? topFolderOf(target) : topFolderOf(folderOf(draft.object.file)),
-        project: typeof spec.project === 'string' && spec.project !== '' ? spec.project : 'default',
+        project: stringAt(spec, 'project') || 'default',
         destination: {
-          server: String(spec.destination?.server ?? spec.destination?.name ?? ''),
-          namespace: String(spec.destination?.namespace ?? ''),
+          server: scalarText(valueAt(spec, ['destination', 'server']) ?? valueAt(spec, ['destination', 'name'])),
+          namespace: scalarText(valueAt(spec, ['destination', 'namespace'])),
         },
-        charts: [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])]
-          .filter((source) => typeof source?.chart === 'string')
-          .map((source) => ({ name: source.chart, version: String(source.targetRevision ?? '') })),
-        createsNamespace: Array.isArray(spec.syncPolicy?.syncOptions) && spec.syncPolicy.syncOptions.includes('CreateNamespace=true'),
+        charts: sourcesOf(spec).flatMap((source) =>
+          typeof source.chart === 'string' ? [{ name: source.chart, version: scalarText(source.targetRevision) }] : [],
+        ),
+        createsNamespace: listAt(spec, 'syncPolicy', 'syncOptions').includes('CreateNamespace=true'),
       };
       this.applications.push(info);
       this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);
@@ -110,11 +112,6 @@ export class ApplicationIndex {
   }
 }
 
-function topFolderOf(folder: string): string {
-  const slash = folder.indexOf('/');
-  return slash < 0 ? folder : folder.slice(0, slash);
-}
-
 function owns(application: { folders: readonly string[]; recurse: boolean }, file: string): boolean {
   const folder = folderOf(file);
   return application.folders.some((owned) => owned === folder || (application.recurse && (owned === '' || folder.startsWith(`${owned}/`))));
@@ -122,10 +119,7 @@ function owns(application: { folders: readonly string[]; recurse: boolean }, fil
 
 /** Folders inside the tree that an Application's sources point at. */
 function sourceFolders(data: ManifestData, distPath: string): { folders: string[]; recurse: boolean } {
-  const spec = (data.spec ?? {}) as Record<string, any>;
-  const sources: Record<string, any>[] = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(
-    (source) => source && typeof source === 'object',
-  );
+  const sources = sourcesOf(mappingAt(data, 'spec'));
   const prefix = normalizePath(distPath);
   const folders: string[] = [];
   let recurse = false;
@@ -135,9 +129,14 @@ function sourceFolders(data: ManifestData, distPath: string): { folders: string[
     if (path === prefix) folders.push('');
     else if (prefix === '' || path.startsWith(`${prefix}/`)) folders.push(prefix === '' ? path : path.slice(prefix.length + 1));
     else continue;
-    if (source.directory?.recurse === true) recurse = true;
+    if (valueAt(source, ['directory', 'recurse']) === true) recurse = true;
   }
   return { folders, recurse };
+}
+
+/** An Application spec's `source` and each of its `sources` that is a mapping. */
+function sourcesOf(spec: Mapping): Mapping[] {
+  return [spec.source, ...listAt(spec, 'sources')].filter(isMapping);
 }
 
 function normalizePath(path: string): string {

@@ -61,16 +61,6 @@ export function touches(changes: readonly FieldChange[], prefix: readonly FieldP
   return changes.some((change) => prefix.every((segment, index) => change.path[index] === segment));
 }
 
-/** The value at `path` in `data`, or `undefined`. */
-export function valueAt(data: unknown, path: readonly FieldPathSegment[]): unknown {
-  let value = data;
-  for (const segment of path) {
-    if (!isContainer(value)) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
-
 /** Names list items by their `name` when both versions agree on it; otherwise by position. */
 function describePath(path: readonly FieldPathSegment[], base: unknown, head: unknown): string {
   const labelled: (FieldPathSegment | NamedItem)[] = [];

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
+import { type WalkedFile, walkFiles } from '../util/walk-files.js';
 import { isManifestPath, ManifestParseError, type ManifestTree, type OutOfBoundsSymlink } from './manifest-tree.js';
 
 /** Bad input from the user: not a repository, an unknown ref. The message says which and why. */
@@ -73,7 +74,8 @@ function gitBytes(
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: directory, stdio: ['pipe', 'pipe', 'pipe'] });
-    const [out, err]: Buffer[][] = [[], []];
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
@@ -124,11 +126,11 @@ export async function readManifestTreeAtCommit(
   if (listing.exitCode !== 0) throw new Error(`git ls-tree ${commit} failed: ${listing.stderr.trim()}`);
   const entries: { path: string; oid: string; symlink: boolean }[] = [];
   for (const entry of listing.stdout.split('\0')) {
-    const match = entry.match(/^(\d+) blob ([0-9a-f]+)\t(.*)$/s);
-    if (!match || !match[3].startsWith(folder)) continue;
-    const symlink = match[1] === '120000';
+    const [, mode, oid, path] = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(entry) ?? [];
+    if (mode === undefined || oid === undefined || path === undefined || !path.startsWith(folder)) continue;
+    const symlink = mode === '120000';
     // Argo CD refuses the repository for any out-of-bounds symlink, whatever its name.
-    if (symlink || isManifestPath(match[3])) entries.push({ oid: match[2], path: match[3], symlink });
+    if (symlink || isManifestPath(path)) entries.push({ oid, path, symlink });
   }
   const tree = new Map<string, string | OutOfBoundsSymlink>();
   if (entries.length === 0) return tree;
@@ -199,27 +201,24 @@ async function catFiles(repository: GitRepository, names: readonly string[], all
  */
 export function readManifestTreeFromDirectory(directory: string, root = dirname(directory), where = 'the working tree'): ManifestTree {
   const tree = new Map<string, string | OutOfBoundsSymlink>();
-  let entries: string[];
+  let entries: WalkedFile[];
   try {
-    entries = readdirSync(directory, { recursive: true, encoding: 'utf8' });
+    entries = walkFiles(directory);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return tree;
     throw error;
   }
   const base = relative(root, directory).split(sep).join('/');
-  for (const entry of entries.sort()) {
-    const path = join(directory, entry);
-    const treePath = entry.split(sep).join('/');
+  for (const { path: treePath, absolutePath: path, type } of entries) {
     const displayName = `${base}/${treePath} at ${where}`;
-    const stats = lstatSync(path);
-    if (stats.isSymbolicLink()) {
+    if (type === 'symlink') {
       const target = readlinkSync(path);
       if (resolveSymlink(`${base}/${treePath}`, target) === undefined) {
         tree.set(treePath, { symlink: target });
         continue;
       }
-      if (!isManifestPath(entry) || !existsSync(path) || !statSync(path).isFile()) continue;
-    } else if (!stats.isFile() || !isManifestPath(entry)) continue;
+      if (!isManifestPath(treePath) || !existsSync(path) || !statSync(path).isFile()) continue;
+    } else if (type !== 'file' || !isManifestPath(treePath)) continue;
     tree.set(treePath, decodeText(readFileSync(path), displayName));
   }
   return tree;

@@ -1,10 +1,11 @@
 import { compareStrings } from '../util/stable-order.js';
 import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { ApplicationIndex, type ApplicationInfo, isApplication } from './application-index.js';
-import { type ChangeContext, isAppProject, isWorkload, meaningsOf, type ObjectChange, type PlacedObject } from './change-meanings.js';
+import { type ChangeContext, isAppProject, isWorkload, type ObjectChange, type PlacedObject } from './change-context.js';
+import { meaningsOf } from './change-meanings.js';
 import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
-import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree } from './manifest-tree.js';
+import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree, topFolderOf } from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
 import { treeFindings } from './tree-findings.js';
@@ -64,7 +65,7 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     const placed = (change.head ?? change.base)!;
     if (!change.base || isApplication(placed.object) || isAppProject(placed.object)) needed.add(placed.cluster);
   }
-  const rest = new Set([...skipped].filter((path) => !needed.has(path.split('/')[0])));
+  const rest = new Set([...skipped].filter((path) => !needed.has(topFolderOf(path))));
   if (rest.size < skipped.size) {
     skipped = rest;
     sides = readSides(base, head, { distPath, baseName, headName, cache, skipped });
@@ -204,8 +205,8 @@ const TOP_LEVEL_KIND = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*$/gm;
  */
 function isContextFree(text: string): boolean {
   if (/^---/m.test(text.replace(/^---[ \t]*\n/, '')) || /^items:/m.test(text)) return false;
-  const kinds = [...text.matchAll(TOP_LEVEL_KIND)].map((match) => match[2]);
-  return kinds.length === 1 && !CONTEXT_KINDS.has(kinds[0]);
+  const [kind, ...more] = [...text.matchAll(TOP_LEVEL_KIND)].map((match) => match[2]);
+  return kind !== undefined && more.length === 0 && !CONTEXT_KINDS.has(kind);
 }
 
 /** Compares who syncs an object: the same Applications give the same key. */
@@ -234,6 +235,7 @@ function indexTree(objects: readonly ManifestObject[], applications: Application
   for (const [identity, group] of copies) {
     const before = previous?.byKey.get(identity)?.object.file;
     const primary = group.find((placed) => placed.object.file === before) ?? group[0];
+    if (!primary) continue;
     byKey.set(identity, primary);
     for (const placed of group) {
       if (placed !== primary) byKey.set(`${identity}\0${placed.object.file}`, placed);
@@ -293,18 +295,18 @@ function groupByCluster(objects: readonly ObjectDiff[]): ClusterDiff[] {
       groups.set(key, [...(groups.get(key) ?? []), object]);
     }
     // Objects applied by hand (the root Application) first: everything else hangs off them.
-    const grouped: ApplicationGroup[] = [...groups.keys()].sort(compareStrings).map((key) => ({
-      applications: groups.get(key)![0].applications,
-      objects: groups
-        .get(key)!
-        .sort(
+    const grouped: ApplicationGroup[] = [...groups.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([, objects]) => ({
+        applications: objects[0]?.applications ?? [],
+        objects: objects.sort(
           (a, b) =>
             CHANGE_ORDER[a.change] - CHANGE_ORDER[b.change] ||
             compareStrings(a.kind, b.kind) ||
             compareStrings(a.namespace, b.namespace) ||
             compareStrings(a.name, b.name),
         ),
-    }));
+      }));
     return { cluster, counts: countChanges(members), groups: grouped };
   });
 }

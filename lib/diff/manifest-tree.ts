@@ -46,6 +46,12 @@ export class ManifestParseError extends Error {
   }
 }
 
+/** The first folder of a `/`-separated path inside a tree (the cluster's), or the whole path when it has none. */
+export function topFolderOf(path: string): string {
+  const slash = path.indexOf('/');
+  return slash < 0 ? path : path.slice(0, slash);
+}
+
 /** Files Argo CD v3.3.7's directory source reads: `.yaml`, `.yml`, `.json` and `.jsonnet`. */
 export function isManifestPath(path: string): boolean {
   return /\.(ya?ml|json|jsonnet)$/.test(path);

@@ -2,7 +2,7 @@
 // a newline can end a code span and `<!--` can then hide the rest of the comment.
 
 /** Control characters, line and paragraph separators: each shown as a visible escape. */
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+const CONTROL = /(?![\u0080-\u009f])[\p{Cc}\u2028\u2029]/gu;
 
 function visibleControls(text: string): string {
   return text.replace(CONTROL, (character) => {

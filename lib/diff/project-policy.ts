@@ -1,4 +1,5 @@
 import { findKnownKind, formatKind } from '../argocd/resource-kinds.js';
+import { isMapping } from '../util/parsed-data.js';
 import type { ManifestData } from './manifest-tree.js';
 
 /** An AppProject as far as its permission checks go. */
@@ -64,8 +65,7 @@ function globMatches(pattern: unknown, value: string): boolean {
   return new RegExp(`^${source}$`).test(value);
 }
 
-const entries = (value: unknown): Record<string, unknown>[] =>
-  Array.isArray(value) ? value.filter((entry) => entry && typeof entry === 'object') : [];
+const entries = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? (value as unknown[]).filter(isMapping) : []);
 
 function inList(list: unknown, group: string, kind: string, name: string): boolean {
   return entries(list).some(

@@ -1,3 +1,4 @@
+import { mappingAt } from '../util/parsed-data.js';
 import type { FieldChange } from './field-changes.js';
 import { isKind, type ManifestData } from './manifest-tree.js';
 
@@ -24,9 +25,10 @@ export function maskSecret(data: ManifestData): ManifestData {
       masked[field] = Object.fromEntries(Object.keys(values).map((key) => [key, MASKED_VALUE]));
     } else if (values !== undefined) masked[field] = MASKED_VALUE;
   }
-  const metadata = data.metadata as Record<string, any> | undefined;
-  if (metadata?.annotations?.[LAST_APPLIED] !== undefined) {
-    masked.metadata = { ...metadata, annotations: { ...metadata.annotations, [LAST_APPLIED]: MASKED_VALUE } };
+  const metadata = mappingAt(data, 'metadata');
+  const annotations = mappingAt(metadata, 'annotations');
+  if (annotations[LAST_APPLIED] !== undefined) {
+    masked.metadata = { ...metadata, annotations: { ...annotations, [LAST_APPLIED]: MASKED_VALUE } };
   }
   return masked;
 }

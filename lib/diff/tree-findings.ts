@@ -1,11 +1,10 @@
 import { compareStrings } from '../util/stable-order.js';
 import type { FileFinding } from './diff-model.js';
-import { isJsonnetPath, type ManifestTree, type OutOfBoundsSymlink, SKIP_FILE_RENDERING_MARKER } from './manifest-tree.js';
+import { isJsonnetPath, type ManifestTree, type OutOfBoundsSymlink, SKIP_FILE_RENDERING_MARKER, topFolderOf } from './manifest-tree.js';
 
 const isSymlink = (content: string | OutOfBoundsSymlink | undefined): content is OutOfBoundsSymlink => typeof content === 'object';
 const hasMarker = (content: string | OutOfBoundsSymlink | undefined) =>
   typeof content === 'string' && content.includes(SKIP_FILE_RENDERING_MARKER);
-const clusterOf = (path: string) => path.split('/')[0];
 
 /**
  * The files whose change plain YAML objects do not show, as Argo CD v3.3.7's directory source
@@ -21,7 +20,7 @@ export function treeFindings(base: ManifestTree, head: ManifestTree, distPath: s
     const [before, after] = [base.get(path), head.get(path)];
     const shown = `${distPath}/${path}`;
     const add = (code: FileFinding['code'], severity: FileFinding['severity'], message: string) =>
-      findings.push({ code, severity, cluster: clusterOf(path), file: path, message });
+      findings.push({ code, severity, cluster: topFolderOf(path), file: path, message });
     if (isSymlink(after) && !(isSymlink(before) && before.symlink === after.symlink)) {
       add(
         'out-of-bounds-symlink',

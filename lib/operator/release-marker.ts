@@ -29,13 +29,18 @@ export function releasePath(workload: string): readonly string[] {
  */
 export function setReleaseField(text: string, field: ReleaseField, release: string): { text: string; previous?: string } {
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) throw new ConfigError(`${field.file}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
+  if (document.errors.length > 0) throw new ConfigError(`${field.file}: not valid YAML: ${document.errors[0]?.message.split('\n')[0]}`);
   if (!isMap(document.contents)) throw new ConfigError(`${field.file}: expected a mapping`);
   const previous = document.getIn(field.path);
   document.setIn(field.path, release);
   // Written as the project writes YAML by hand: `[a, b]`, long lines left whole.
   const edited = document.toString({ flowCollectionPadding: false, lineWidth: 0 });
-  return { text: edited, previous: previous === undefined ? undefined : String(previous) };
+  return { text: edited, previous: previous === undefined ? undefined : textOf(previous) };
+}
+
+/** A YAML value as the release message shows it: a string as it is, anything else as JSON (`123`, `true`). */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** A cluster whose Rollout changes when the new tree is synced. */

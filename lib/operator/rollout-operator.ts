@@ -64,7 +64,7 @@ export class RolloutOperator {
       }
       throw error;
     }
-    const version = output.split('\n')[0].trim();
+    const version = (output.split('\n')[0] ?? '').trim();
     if (!version.includes(`${SUPPORTED_PLUGIN_VERSION}+`) && !version.endsWith(SUPPORTED_PLUGIN_VERSION)) {
       this.log(
         `warning: found "${version}"; these operations guard against the behaviour of kubectl-argo-rollouts ${SUPPORTED_PLUGIN_VERSION}`,

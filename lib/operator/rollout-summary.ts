@@ -176,7 +176,7 @@ function setWeight(rollout: RolloutObject): number {
   const index = rollout.status?.currentStepIndex ?? 0;
   if (steps.length === 0 || index >= steps.length) return canary?.trafficRouting?.maxTrafficWeight ?? MAX_TRAFFIC_WEIGHT;
   for (let i = index; i >= 0; i--) {
-    const weight = steps[i].setWeight;
+    const weight = steps[i]?.setWeight;
     if (weight !== undefined) return weight;
   }
   return 0;

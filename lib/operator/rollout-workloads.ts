@@ -19,7 +19,8 @@ export function selectRolloutWorkload(workloads: readonly Workload[], name: stri
   const names = choices.map((workload) => workload.name).join(', ');
   if (choices.length === 0) throw new UsageError('no workload runs a Rollout (lib/workloads/registry.ts); there is nothing to operate on');
   if (name === undefined) {
-    if (choices.length === 1) return choices[0];
+    const [only, ...others] = choices;
+    if (only !== undefined && others.length === 0) return only;
     throw new UsageError(`--workload is needed: more than one workload runs a Rollout; expected one of ${names}`);
   }
   const chosen = choices.find((workload) => workload.name === name);

@@ -1,4 +1,5 @@
 import { analysisStoppedRollout, describeAnalysisRun } from './analysis-run-summary.js';
+import { formatTable } from '../util/text-table.js';
 import type { ClusterOutcome } from './rollout-operator.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
@@ -22,20 +23,9 @@ function statusRows(outcomes: readonly ClusterOutcome[]): string[][] {
   );
 }
 
-/** The rows under a header, each column as wide as its widest cell, two spaces apart. */
-function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
 /** The status table of `outcomes`. */
 export function renderStatusTable(outcomes: readonly ClusterOutcome[]): string {
-  return renderTable(STATUS_COLUMNS, statusRows(outcomes));
+  return formatTable(STATUS_COLUMNS, statusRows(outcomes)).join('\n');
 }
 
 /**

@@ -64,7 +64,7 @@ export function parseSynthOptions(
     }));
   } catch (error) {
     // node:util names the option or argument; the usage line says what is expected.
-    throw new ConfigError(`${(error as Error).message.split('\n')[0].replace(/\.$/, '')}; see npm run synth -- --help`);
+    throw new ConfigError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}; see npm run synth -- --help`);
   }
   if (values.help) return undefined;
 

@@ -52,7 +52,7 @@ export function renderManifestTree(app: App): ManifestFile[] {
         `[${object.node.path}] ${object.kind} ${object.name} is outside any ManifestChart, so it has no folder`,
       ]);
     }
-    const json = object.toJson();
+    const json = object.toJson() as Parameters<typeof manifestFileName>[0];
     const path = `${folder}/${manifestFileName(json)}`;
     if (files.has(path)) throw new SynthValidationError([`[${object.node.path}] a second object would be written to ${path}`]);
     files.set(path, toYaml(json));

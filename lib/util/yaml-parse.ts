@@ -129,7 +129,7 @@ function toParseError(error: unknown, text: string): YamlParseError {
     const at = position && { line: position.line, column: position.column - quoted };
     return invalidYaml(`${keyNameAt(text, mark.position - quoted) ?? 'a key'} appears twice in one mapping`, at);
   }
-  return invalidYaml(reason.split('\n')[0], position);
+  return invalidYaml(reason.split('\n')[0] ?? reason, position);
 }
 
 /** `the key "name"` for the key that starts at `offset`, when it can be read off its line. */

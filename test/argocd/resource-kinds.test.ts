@@ -1,7 +1,9 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { k8s } from 'cdk8s-plus-28';
 import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
 import { apiGroupOf, formatKind, KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
+
+const { KubeConfigMap } = k8s;
 
 describe('resource kinds', () => {
   test('reads the API group of an apiVersion', () => {

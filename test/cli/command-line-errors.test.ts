@@ -1,4 +1,4 @@
-import { CommandFailedError, endCommand, UsageError } from '../../lib/cli/command-line-errors.js';
+import { CommandFailedError, endCommand, exitCodeOf, UsageError } from '../../lib/cli/command-line-errors.js';
 import { ConfigError } from '../../lib/config/config-error.js';
 import { GitInputError } from '../../lib/diff/git-manifest-tree.js';
 import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
@@ -47,5 +47,21 @@ describe('endCommand', () => {
     ],
   ])('%s ends with one line and its exit code', async (_name, error, code, line) => {
     expect(await ending(Promise.reject(error))).toEqual({ code, lines: [line] });
+  });
+});
+
+describe('exitCodeOf', () => {
+  test('gives an in-process caller the exit code and the line endCommand would print', async () => {
+    const lines: string[] = [];
+    expect(await exitCodeOf(Promise.reject(new UsageError('--timeout "10" is not a duration')), (line) => lines.push(line))).toBe(2);
+    expect(lines).toEqual(['error: --timeout "10" is not a duration']);
+    expect(await exitCodeOf(Promise.resolve(1), (line) => lines.push(line))).toBe(1);
+  });
+
+  test('fails if the error is a bug: it rejects with the error itself, so its stack is printed', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'name')");
+    const lines: string[] = [];
+    await expect(exitCodeOf(Promise.reject(bug), (line) => lines.push(line))).rejects.toBe(bug);
+    expect(lines).toEqual([]);
   });
 });

@@ -6,7 +6,10 @@ import type { MandelbrotClusterSettings } from '../../lib/workloads/mandelbrot/s
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /** The Mandelbrot settings of one overlay. */
-const mandelbrotOf = (overlay: ClusterOverlay) => overlay.workloads.mandelbrot as MandelbrotClusterSettings;
+const mandelbrotOf = (overlay: ClusterOverlay | undefined) => {
+  if (!overlay) throw new Error('no overlay was loaded');
+  return overlay.workloads.mandelbrot as MandelbrotClusterSettings;
+};
 
 describe('cluster overlays', () => {
   test('the project has aws, azure and gcp, sorted by name, each reached through its own context', () => {

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { missingSystemCommands } from '../e2e/support/argocd.js';
 
 describe('missingSystemCommands', () => {
-  let dirs: string[];
+  let dirs: [string, string];
 
   beforeEach(() => {
     dirs = [mkdtempSync(join(tmpdir(), 'trinity-path-')), mkdtempSync(join(tmpdir(), 'trinity-path-'))];

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { prometheusBinary } from '../e2e/support/local-prometheus.js';
 
 describe('prometheusBinary', () => {
-  let dirs: string[];
+  let dirs: [string, string];
   beforeEach(() => (dirs = [mkdtempSync(join(tmpdir(), 'path-a-')), mkdtempSync(join(tmpdir(), 'path-b-'))]));
   afterEach(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 

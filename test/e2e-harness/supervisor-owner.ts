@@ -4,7 +4,9 @@
  */
 import { Supervisor } from '../e2e/support/supervisor.js';
 
-const supervisor = new Supervisor(process.argv[2], 500);
+const [runFolder] = process.argv.slice(2);
+if (runFolder === undefined) throw new Error('usage: supervisor-owner.ts <run folder>');
+const supervisor = new Supervisor(runFolder, 500);
 const child = supervisor.start('child', process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);"]);
 console.log(child.pid);
 setInterval(() => {}, 1000);

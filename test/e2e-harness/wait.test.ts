@@ -6,9 +6,9 @@ describe('waitFor', () => {
     const value = await waitFor(
       'step',
       'three looks',
-      async () => {
+      () => {
         looks++;
-        return { done: looks === 3, seen: `look ${looks}`, value: looks };
+        return Promise.resolve({ done: looks === 3, seen: `look ${looks}`, value: looks });
       },
       { intervalMs: 1 },
     );
@@ -17,10 +17,15 @@ describe('waitFor', () => {
 
   test('fails if the deadline passes, naming the step, what was awaited and what was seen last', async () => {
     let looks = 0;
-    const waiting = waitFor('3. release', 'Paused at step 1/3', async () => ({ done: false, seen: `phase Progressing, look ${++looks}` }), {
-      timeoutMs: 30,
-      intervalMs: 5,
-    });
+    const waiting = waitFor(
+      '3. release',
+      'Paused at step 1/3',
+      () => Promise.resolve({ done: false, seen: `phase Progressing, look ${++looks}` }),
+      {
+        timeoutMs: 30,
+        intervalMs: 5,
+      },
+    );
     await expect(waiting).rejects.toBeInstanceOf(StepFailure);
     await expect(waiting).rejects.toThrow(
       new RegExp(`^3\\. release: Paused at step 1/3 \\(not reached within 0 s\\); last seen: phase Progressing, look ${looks}$`),
@@ -28,14 +33,10 @@ describe('waitFor', () => {
   });
 
   test('a look that throws counts as a look that saw the error', async () => {
-    const waiting = waitFor(
-      'step',
-      'the API server',
-      async () => {
-        throw new Error('connect ECONNREFUSED 127.0.0.1:1');
-      },
-      { timeoutMs: 10, intervalMs: 2 },
-    );
+    const waiting = waitFor('step', 'the API server', () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')), {
+      timeoutMs: 10,
+      intervalMs: 2,
+    });
     await expect(waiting).rejects.toThrow('last seen: connect ECONNREFUSED 127.0.0.1:1');
   });
 });

@@ -9,7 +9,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { type AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
-import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/rollout/success-rate-analysis.js';
+import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/progressive-delivery/scrape-contract.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type RunningService, startService } from '../service/service-process.js';
 import { type DrillCluster, startDrillCluster } from './support/drill-cluster.js';

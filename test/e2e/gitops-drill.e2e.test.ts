@@ -16,10 +16,11 @@ import { type ArgoCd, startArgoCd } from './support/argocd.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
 import { drillSteps } from './support/drill-steps.js';
-import { type GitOpsSources, startGitOpsSources } from './support/gitops-sources.js';
+import { type GitOpsSources, pointPlatformAt, startGitOpsSources } from './support/gitops-sources.js';
 import { type ApplicationObject, describeApplication, LiveApplications, syncAndHealth } from './support/live-application.js';
 import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf } from './support/live-rollout.js';
 import { sharedDir } from './support/shared-inputs.js';
+import { StandIns } from './support/stand-ins.js';
 import { ensureToolchain } from './support/toolchain.js';
 import { waitFor } from './support/wait.js';
 
@@ -34,7 +35,6 @@ const APPS = {
 const STEP_TIMEOUT_MS = 5 * 60_000;
 /** A cold run builds the toolchain first, Argo CD the longest of it. */
 const SETUP_TIMEOUT_MS = 80 * 60_000;
-const ROLLOUTS_CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io';
 
 const log = (line: string) => process.stderr.write(`e2e gitops ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -43,6 +43,7 @@ let sources: GitOpsSources | undefined;
 let argocd: ArgoCd | undefined;
 let project: DrillProject;
 let apps: LiveApplications;
+let standIns: StandIns;
 let live: LiveRollout;
 /** Figures for `npm run bench`: seconds, and MiB for memory. */
 const figures: Record<string, number> = {};
@@ -68,7 +69,7 @@ beforeAll(async () => {
   log(`project copy: ${project.root}`);
   sources = await startGitOpsSources({ dir: join(cluster.runDir, 'sources'), gitWorkTree: project.root, chartDir, helm: helm.helm });
   log(`Git repository ${sources.gitURL}, chart repository ${sources.chartRepoURL}`);
-  pointAt(project.root, sources);
+  pointPlatformAt(project.root, sources);
   await project.synth();
   project.commit('Argo CD pulls from the repositories on 127.0.0.1');
   argocd = await startArgoCd({
@@ -80,7 +81,15 @@ beforeAll(async () => {
     repositoryCertificate: sources.certificate,
     log,
   });
-  apps = new LiveApplications(cluster.api);
+  apps = new LiveApplications(cluster.api, cluster.kubectl);
+  standIns = new StandIns(cluster, {
+    namespace: NAMESPACE,
+    service: ROLLOUT,
+    loadBalancerHostname: `${ROLLOUT}.${CLUSTER}.lb.invalid`,
+    onRolloutsControllerStarted: () => {
+      figures.bootstrapApplyToRolloutsCrdSeconds = (Date.now() - (bootstrapAppliedAt ?? Date.now())) / 1000;
+    },
+  });
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
 }, SETUP_TIMEOUT_MS);
 
@@ -98,55 +107,10 @@ afterAll(async () => {
   if (!steps.failed()) project?.cleanup();
 }, 60_000);
 
-/** The test copy of platform.yaml: Argo CD pulls the repository and the chart from 127.0.0.1. */
-function pointAt(root: string, served: GitOpsSources): void {
-  const file = join(root, 'platform.yaml');
-  const document = parseDocument(readFileSync(file, 'utf8'));
-  document.setIn(['repository', 'repoURL'], served.gitURL);
-  document.setIn(['rolloutsChart', 'repoURL'], served.chartRepoURL);
-  writeFileSync(file, document.toString());
-}
-
 const steps = drillSteps(() => cluster, STEP_TIMEOUT_MS);
 const drillStep = steps.step;
 
-let rolloutsControllerStarted = false;
 let bootstrapAppliedAt: number | undefined;
-
-/**
- * What the cluster's own machinery would do, done by the suite: start the real Rollouts
- * controller once Argo CD has installed the CRDs (the chart's Deployment is a KWOK pod), and give
- * a LoadBalancer Service an address, as a cloud's load-balancer controller does (Argo CD reports
- * such a Service Progressing until it has one). The address is a name under `.invalid`: nothing
- * ever connects to it.
- */
-async function standIns(): Promise<void> {
-  if (!rolloutsControllerStarted) {
-    const crd = await cluster!.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(ROLLOUTS_CRD);
-    if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) {
-      rolloutsControllerStarted = true;
-      figures.bootstrapApplyToRolloutsCrdSeconds = (Date.now() - (bootstrapAppliedAt ?? Date.now())) / 1000;
-      await cluster!.startRolloutsController();
-    }
-  }
-  const service = await cluster!.api.get<{ spec: { type?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(
-    `/api/v1/namespaces/${NAMESPACE}/services/${ROLLOUT}`,
-  );
-  if (service?.spec.type === 'LoadBalancer' && !service.status?.loadBalancer?.ingress?.length) {
-    const status = { status: { loadBalancer: { ingress: [{ hostname: `${ROLLOUT}.${CLUSTER}.lb.invalid` }] } } };
-    await cluster!.kubectl([
-      'patch',
-      'service',
-      ROLLOUT,
-      '--namespace',
-      NAMESPACE,
-      '--subresource=status',
-      '--type=merge',
-      '--patch',
-      JSON.stringify(status),
-    ]);
-  }
-}
 
 /** Waits until every named Application satisfies `check`; the stand-ins run on each look. */
 async function awaitApplications(
@@ -160,7 +124,7 @@ async function awaitApplications(
     step,
     awaited,
     async () => {
-      await standIns();
+      await standIns.run();
       const byName = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await apps.get(name)] as const)));
       return { done: check(byName), seen: names.map((name) => describeApplication(byName[name])).join(' | '), value: byName };
     },
@@ -169,14 +133,6 @@ async function awaitApplications(
 }
 
 const syncedHealthy = (app: ApplicationObject | undefined) => syncAndHealth(app) === 'Synced/Healthy' && app?.operation === undefined;
-
-/**
- * Asks Argo CD to compare an Application with Git now, as its Git webhook does on a push and the
- * UI's Refresh button does. v3.3.7 has no periodic refresh: it reconciles on events only.
- */
-async function refresh(name: string): Promise<void> {
-  await cluster!.kubectl(['annotate', 'application', name, '--namespace', 'argocd', '--overwrite', 'argocd.argoproj.io/refresh=normal']);
-}
 
 /** `npm run rollout -- <operation> --cluster aws`; its output is kept under `<run>/operator/`. Fails unless it exits 0. */
 function operate(operation: string): Promise<CliResult> {
@@ -216,7 +172,7 @@ drillStep(
     // themselves are Synced, and the CRDs Established, which is what the workload needs.
     if (settled[APPS.rollouts]?.status?.health?.status !== 'Healthy') {
       log(`bootstrap: ${describeApplication(settled[APPS.rollouts])}; asking for a refresh`);
-      await refresh(APPS.rollouts);
+      await apps.refresh(APPS.rollouts);
       const refreshed = await awaitApplications(
         '1. bootstrap',
         'the chart Application refreshed',
@@ -321,25 +277,6 @@ async function diffLastCommit(): Promise<string> {
   return result.stdout;
 }
 
-/**
- * Ends the operation Argo CD is running on an Application, as `argocd app terminate-op` does: the
- * retry of a failed sync keeps the revision it started with, so a fix in Git waits for the
- * retries to run out unless someone ends them.
- */
-async function terminateOperation(name: string): Promise<void> {
-  await cluster!.kubectl([
-    'patch',
-    'application',
-    name,
-    '--namespace',
-    'argocd',
-    '--type',
-    'merge',
-    '--patch',
-    JSON.stringify({ status: { operationState: { phase: 'Terminating' } } }),
-  ]);
-}
-
 drillStep(
   '3. least privilege: a Secret in the workload folder fails the sync with "not permitted in project", as the diff says',
   async () => {
@@ -354,7 +291,7 @@ drillStep(
     writeFileSync(join(cluster!.runDir, 'diff-least-privilege.txt'), diff);
     expect(diff).toContain(`the sync of ${APPS.mandelbrot} fails: kind Secret is not permitted in project trinity`);
 
-    await refresh(APPS.mandelbrot);
+    await apps.refresh(APPS.mandelbrot);
     const refused = await awaitApplications(
       '3. least privilege',
       'the Mandelbrot sync refused: "resource :Secret is not permitted in project trinity"',
@@ -374,7 +311,7 @@ drillStep(
     // The fix is a revert in Git; the retries of the refused sync keep its revision all the same.
     project.revertLastCommit();
     const revertRevision = project.git('rev-parse', 'HEAD').trim();
-    await refresh(APPS.mandelbrot);
+    await apps.refresh(APPS.mandelbrot);
     const retrying = await awaitApplications(
       '3. least privilege',
       'Argo CD compares with the revert while the refused sync still retries',
@@ -386,7 +323,7 @@ drillStep(
       60_000,
     );
     expect(retrying[APPS.mandelbrot]!.status!.operationState!.operation?.sync?.revision).toBe(refusedRevision);
-    await terminateOperation(APPS.mandelbrot);
+    await apps.terminateOperation(APPS.mandelbrot);
     await awaitApplications(
       '3. least privilege',
       'the Mandelbrot Application Synced and Healthy at the revert',
@@ -405,7 +342,7 @@ drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by 
   expect(await live.configMap(retired)).toBeDefined();
   rmSync(join(project.workloadDir(CLUSTER), `configmap-${retired}.yaml`));
   project.commit(`Retire ConfigMap ${retired}`);
-  await refresh(APPS.mandelbrot);
+  await apps.refresh(APPS.mandelbrot);
   const diff = await diffLastCommit();
   writeFileSync(join(cluster!.runDir, 'diff-prune.txt'), diff);
   expect(diff).toContain(`ConfigMap ${NAMESPACE}/${retired}`);
@@ -487,8 +424,8 @@ drillStep(
     writeFileSync(platform, document.toString());
     await project.synth();
     project.commit(`Remove cluster ${CLUSTER}`);
-    await refresh(APPS.root);
-    await refresh(APPS.mandelbrot);
+    await apps.refresh(APPS.root);
+    await apps.refresh(APPS.mandelbrot);
     const diff = await diffLastCommit();
     writeFileSync(join(cluster!.runDir, 'diff-cluster-removal.txt'), diff);
 
@@ -514,7 +451,7 @@ drillStep(
     );
     log(`cluster removal: ${Object.values(gone).map(describeApplication).join(' | ')}`);
     // One more reconciliation of each after the error: automated prune, had it anything to act on, would act in it.
-    for (const name of [APPS.root, APPS.mandelbrot]) await refresh(name);
+    for (const name of [APPS.root, APPS.mandelbrot]) await apps.refresh(name);
     await awaitApplications(
       '6. cluster removal',
       'both refreshed again, still with the ComparisonError',

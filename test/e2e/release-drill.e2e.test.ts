@@ -3,11 +3,12 @@
  * every step runs the project's own commands on a copy of the project and asserts on live objects
  * read from the API server. Steps depend on each other; after a failure the rest are not run.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
+import { walkFiles } from '../../lib/util/walk-files.js';
 import { type CliResult, tableRows } from '../operator/stand-in-kubectl.js';
 import { parseGetRollout, parseStatusLine, type PluginRolloutView } from '../operator/plugin-output.js';
 import { type RunningService, startService } from '../service/service-process.js';
@@ -15,6 +16,7 @@ import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/d
 import { DrillProject } from './support/drill-project.js';
 import { runKubectl } from './support/kube-api.js';
 import { awaitLiveRollout, drillSteps, fullyPromoted, localContainerOf, pausedAtHalf } from './support/drill-steps.js';
+import { recordRolloutViews } from './support/rollout-views.js';
 import { configMapsOf, envOf, LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
 import { StepFailure, waitFor } from './support/wait.js';
 
@@ -77,39 +79,17 @@ async function applyWorkload(): Promise<void> {
 }
 
 /**
- * Saves what the plugin and the API server say about the Rollout now, under
- * `<run>/plugin-output/<stage>/`, and checks that `npm run rollout -- status` agrees with the
+ * Saves what the plugin and the API server say about the Rollout now (see recordRolloutViews),
+ * and checks that `npm run rollout -- status` agrees with the
  * plugin on status, step, weight and stable ReplicaSet.
  */
 async function recordAndCompare(step: string, stage: string): Promise<{ plugin: PluginRolloutView; table: string[] }> {
-  const kubectl = join(cluster!.pathDir, 'kubectl');
-  const pluginArgs = (subcommand: string, ...flags: string[]) => ['argo', 'rollouts', '--context', CLUSTER, subcommand, ...flags];
-  const [get, status, json] = await Promise.all([
-    runKubectl(kubectl, cluster!.kubeconfig, pluginArgs('get', 'rollout', ROLLOUT, '--namespace', NAMESPACE, '--no-color')),
-    runKubectl(kubectl, cluster!.kubeconfig, pluginArgs('status', ROLLOUT, '--namespace', NAMESPACE, '--watch=false')),
-    runKubectl(kubectl, cluster!.kubeconfig, [
-      '--context',
-      CLUSTER,
-      'get',
-      'rollout',
-      ROLLOUT,
-      '--namespace',
-      NAMESPACE,
-      '--output',
-      'json',
-    ]),
-  ]);
-  const tool = await project.rollout('status', CLUSTER);
-  const version = await runKubectl(kubectl, cluster!.kubeconfig, ['argo', 'rollouts', 'version']);
-  const dir = join(cluster!.runDir, 'plugin-output', stage);
-  mkdirSync(dir, { recursive: true });
-  const rollout = JSON.parse(json.stdout);
-  delete rollout.metadata.managedFields;
-  writeFileSync(join(dir, 'get-rollout.txt'), get.stdout);
-  writeFileSync(join(dir, 'status.txt'), `${status.stdout}${status.stderr ? `# stderr, exit ${status.code}\n${status.stderr}` : ''}`);
-  writeFileSync(join(dir, 'rollout.json'), `${JSON.stringify(rollout, null, 2)}\n`);
-  writeFileSync(join(dir, 'operator-status.txt'), tool.stdout);
-  writeFileSync(join(cluster!.runDir, 'plugin-output', 'version.txt'), version.stdout);
+  const { get, status, rollout, tool } = await recordRolloutViews(
+    cluster!,
+    project,
+    { context: CLUSTER, namespace: NAMESPACE, name: ROLLOUT },
+    stage,
+  );
   if (get.code !== 0) throw new StepFailure(step, 'kubectl argo rollouts get rollout to succeed', `${get.code}: ${get.stderr}`);
   if (tool.code !== 0) throw new StepFailure(step, 'npm run rollout -- status to succeed', `${tool.code}: ${tool.stderr}`);
   const plugin = parseGetRollout(get.stdout);
@@ -160,7 +140,7 @@ drillStep('1. apply: the API server accepts every object of dist/, then the work
     ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'),
   );
   await cluster!.kubectl(['apply', '-f', namespaces]);
-  const files = readdirSync(join(project.root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.yaml'));
+  const files = walkFiles(join(project.root, 'dist')).filter((file) => file.path.endsWith('.yaml'));
   const dryRun = await cluster!.kubectl(['apply', '--dry-run=server', '--recursive', '-f', join(project.root, 'dist')]);
   const accepted = dryRun.split('\n').filter((line) => line.endsWith('(server dry run)'));
   expect(accepted).toHaveLength(files.length);

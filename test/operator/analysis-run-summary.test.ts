@@ -6,7 +6,8 @@ import {
 } from '../../lib/operator/analysis-run-summary.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
-import { type CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
+import { KubectlClient } from '../../lib/operator/kubectl-client.js';
+import type { CommandResult } from '../../lib/operator/run-command.js';
 import type { ClusterTarget } from '../../lib/operator/operation-plan.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
 import { renderAnalysisLines } from '../../lib/operator/status-table.js';
@@ -56,9 +57,9 @@ const FAILED = run('mandelbrot-6d4f8b7c9-2-2', '2026-11-30T21:05:00Z', 'Failed',
 async function status(rolloutJson: object, runs: object[]) {
   const commands: string[] = [];
   const kubectl = new KubectlClient({
-    run: async (_file, args) => {
+    run: (_file, args) => {
       commands.push(args.join(' '));
-      return args[1] === 'rollout' ? ok(rolloutJson) : ok({ items: runs });
+      return Promise.resolve(args[1] === 'rollout' ? ok(rolloutJson) : ok({ items: runs }));
     },
   });
   const operator = new RolloutOperator({
@@ -110,7 +111,7 @@ describe('status with canary analysis', () => {
     expect(commands[1]).toBe(
       'get analysisruns --namespace mandelbrot --selector rollouts-pod-template-hash=6d4f8b7c9 --output json --context eks-main',
     );
-    expect(outcomes[0].state?.analysis?.phase).toBe('Running');
+    expect(outcomes[0]?.state?.analysis?.phase).toBe('Running');
     expect(renderAnalysisLines(outcomes)).toEqual([
       'aws: analysis: AnalysisRun mandelbrot-6d4f8b7c9-2-1 Running: last measured success-rate [0.998] (Successful)',
     ]);
@@ -118,7 +119,7 @@ describe('status with canary analysis', () => {
 
   test("reports a Rollout aborted by analysis as such, with the AnalysisRun's message", async () => {
     const { outcomes } = await status(ABORTED, [RUNNING, FAILED]);
-    expect(outcomes[0].error).toBeUndefined();
+    expect(outcomes[0]?.error).toBeUndefined();
     expect(renderAnalysisLines(outcomes)).toEqual([
       `aws: aborted by analysis: AnalysisRun mandelbrot-6d4f8b7c9-2-2 Failed: last measured success-rate [0.49] (Failed); ${ABORT_MESSAGE}`,
     ]);
@@ -137,7 +138,7 @@ describe('status with canary analysis', () => {
 
   test('fails if the analysis runs cannot be read, naming the command', async () => {
     const kubectl = new KubectlClient({
-      run: async (_file, args) => (args[1] === 'rollout' ? ok(PAUSED) : { stdout: '', stderr: 'error: forbidden', exitCode: 1 }),
+      run: (_file, args) => Promise.resolve(args[1] === 'rollout' ? ok(PAUSED) : { stdout: '', stderr: 'error: forbidden', exitCode: 1 }),
     });
     const operator = new RolloutOperator({
       kubectl,
@@ -145,7 +146,7 @@ describe('status with canary analysis', () => {
       log: () => {},
     });
     const [outcome] = await operator.run('status', [aws]);
-    expect(outcome.error).toMatch(/get analysisruns .*forbidden/);
+    expect(outcome?.error).toMatch(/get analysisruns .*forbidden/);
   });
 
   test('describes a run with its message after the measurements', () => {

@@ -2,7 +2,8 @@ import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { UsageError } from '../../lib/cli/command-line-errors.js';
-import { type CommandResult, KubectlClient } from '../../lib/operator/kubectl-client.js';
+import { KubectlClient } from '../../lib/operator/kubectl-client.js';
+import type { CommandResult } from '../../lib/operator/run-command.js';
 import { type ClusterTarget, type OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
 import type { Clock } from '../../lib/operator/poll-until.js';
@@ -31,7 +32,7 @@ const HEALTHY = rollout({ phase: 'Healthy', currentStepIndex: 3, stableRS: 'abc'
 
 function instantClock(): Clock {
   let now = 0;
-  return { now: () => now, sleep: async (ms) => void (now += ms) };
+  return { now: () => now, sleep: (ms) => Promise.resolve(void (now += ms)) };
 }
 
 /** An operator whose kubectl answers with `answer(command)`; records the commands. */
@@ -39,10 +40,10 @@ function scripted(answer: (command: string) => CommandResult, extra: Partial<Ope
   const commands: string[] = [];
   const lines: string[] = [];
   const kubectl = new KubectlClient({
-    run: async (_file, args) => {
+    run: (_file, args) => {
       const command = args.join(' ');
       commands.push(command);
-      return answer(command);
+      return Promise.resolve(answer(command));
     },
   });
   const operator = new RolloutOperator({
@@ -86,13 +87,13 @@ describe('planOperation', () => {
       const watch = planOperation(operation, aws, { ...settings, timeoutMs: 90_000 }).steps.find((step) => step.args.includes('status'))!;
       expect(watch.args.slice(4)).toEqual(['status', 'mandelbrot', '--namespace', 'mandelbrot', '--watch=true', '--timeout', '90s']);
     }
-    expect(planOperation('promote-full', aws, settings).steps[0].args).toContain('--full=true');
+    expect(planOperation('promote-full', aws, settings).steps[0]?.args).toContain('--full=true');
   });
 
   test('promote checks the Rollout first unless forced; promote-full never does', () => {
-    expect(planOperation('promote', aws, settings).steps[0].args[0]).toBe('get');
-    expect(planOperation('promote', aws, { ...settings, force: true }).steps[0].args[4]).toBe('promote');
-    expect(planOperation('promote-full', aws, settings).steps[0].args[4]).toBe('promote');
+    expect(planOperation('promote', aws, settings).steps[0]?.args[0]).toBe('get');
+    expect(planOperation('promote', aws, { ...settings, force: true }).steps[0]?.args[4]).toBe('promote');
+    expect(planOperation('promote-full', aws, settings).steps[0]?.args[4]).toBe('promote');
   });
 });
 
@@ -106,7 +107,7 @@ describe('RolloutOperator.run', () => {
       return ok('patched');
     });
     const [outcome] = await operator.run('sync', [aws]);
-    expect(outcome.error).toBe(
+    expect(outcome?.error).toBe(
       'Rollout mandelbrot is Degraded: InvalidSpec: The Rollout "mandelbrot" is invalid: spec.selector: Required value',
     );
     expect(commands.filter((command) => command.startsWith('get rollout'))).toHaveLength(2); // the wait's one look, then the report
@@ -121,11 +122,11 @@ describe('RolloutOperator.run', () => {
           : ok(''),
     );
     const [outcome] = await operator.run('sync', [aws]);
-    expect(outcome.error).toBe(
+    expect(outcome?.error).toBe(
       'kubectl get crd rollouts.argoproj.io --output json --context eks-main exited 1: Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io is forbidden',
     );
     expect(commands.filter((command) => command.startsWith('get crd'))).toHaveLength(1);
-    expect(outcome.state?.status).toBe('Healthy');
+    expect(outcome?.state?.status).toBe('Healthy');
   });
 
   test('fails if the sync wait reaches its deadline, reading the Rollout every interval', async () => {
@@ -137,7 +138,7 @@ describe('RolloutOperator.run', () => {
       return ok('');
     });
     const [outcome] = await operator.run('sync', [aws]);
-    expect(outcome.error).toBe(
+    expect(outcome?.error).toBe(
       'timed out after 1m waiting for Rollout mandelbrot to be Paused or Healthy; last seen: Progressing (more replicas need to be updated) at step 0/3: weight 50, 0/2 ready, stable -',
     );
     // One look at 0s, then every 5s up to 60s, then the report.
@@ -150,7 +151,7 @@ describe('RolloutOperator.run', () => {
       { force: true },
     );
     const [outcome] = await operator.run('promote', [aws]);
-    expect(outcome.error).toBe(
+    expect(outcome?.error).toBe(
       'timed out after 1m waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep',
     );
   });
@@ -168,27 +169,27 @@ describe('RolloutOperator.run', () => {
       { force: true },
     );
     const [outcome] = await operator.run('promote', [aws]);
-    expect(outcome.error).toContain(
+    expect(outcome?.error).toContain(
       'exited 1: Error: The rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 2',
     );
   });
 
   test('gives the undo note only once undo has run', async () => {
     const undone = scripted((command) => (command.includes(' undo ') ? ok("rollout 'mandelbrot' undo") : HEALTHY));
-    expect((await undone.operator.run('undo', [aws]))[0].notes).toHaveLength(1);
+    expect((await undone.operator.run('undo', [aws]))[0]?.notes).toHaveLength(1);
     const refused = scripted((command) =>
       command.includes(' undo ') ? failed('Error: no revision found for rollout "mandelbrot"') : HEALTHY,
     );
     const [outcome] = await refused.operator.run('undo', [aws]);
-    expect(outcome.notes).toEqual([]);
-    expect(outcome.error).toContain('no revision found');
+    expect(outcome?.notes).toEqual([]);
+    expect(outcome?.error).toContain('no revision found');
   });
 
   test('a missing Rollout is an error for status', async () => {
     const { operator } = scripted(() => failed('Error from server (NotFound): rollouts.argoproj.io "mandelbrot" not found'));
     const [outcome] = await operator.run('status', [aws]);
-    expect(outcome.error).toBe('there is no Rollout mandelbrot in namespace mandelbrot');
-    expect(outcome.state).toBeUndefined();
+    expect(outcome?.error).toBe('there is no Rollout mandelbrot in namespace mandelbrot');
+    expect(outcome?.state).toBeUndefined();
   });
 });
 

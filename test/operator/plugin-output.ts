@@ -33,14 +33,14 @@ export function parseGetRollout(text: string): PluginRolloutView {
       if (optional) return '';
       throw new Error(`no "${label}:" line in the plugin's output:\n${text}`);
     }
-    return match[1];
+    return match[1] ?? '';
   };
   const status = field('Status').split(/\s+/).pop() ?? '';
   const replicaSets = text
     .split('\n')
     .map((line) => /(\S+)\s+ReplicaSet\s+\S+\s+(\w+)\s+\S+\s*(.*?)\s*$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, name, rsStatus, info]) => ({ name, status: rsStatus, info }));
+    .map(([, name, rsStatus, info]) => ({ name: name ?? '', status: rsStatus ?? '', info: info ?? '' }));
   const marked = (word: string) => replicaSets.find((replicaSet) => replicaSet.info.split(/[\s,]+/).includes(word))?.name;
   return {
     status,

@@ -7,15 +7,16 @@ function fakeClock(): Clock & { slept: number[] } {
   return {
     slept,
     now: () => now,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       slept.push(ms);
       now += ms;
+      return Promise.resolve();
     },
   };
 }
 
 function probes<T>(...answers: Probe<T>[]): () => Promise<Probe<T>> {
-  return async () => answers.shift() ?? answers[answers.length - 1] ?? { done: false, seen: 'nothing left' };
+  return () => Promise.resolve(answers.shift() ?? answers[answers.length - 1] ?? { done: false, seen: 'nothing left' });
 }
 
 describe('pollUntil', () => {
@@ -48,7 +49,7 @@ describe('pollUntil', () => {
       timeoutMs: 2_500,
       intervalMs: 1_000,
       clock,
-      probe: async () => ({ done: false, seen: `look ${++probed}` }),
+      probe: () => Promise.resolve({ done: false, seen: `look ${++probed}` }),
     });
     await expect(waiting).rejects.toThrow(new WaitTimeoutError('the CRD rollouts.argoproj.io to be Established', 2_500, 'look 4'));
     await expect(waiting).rejects.toThrow(

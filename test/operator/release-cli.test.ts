@@ -1,23 +1,30 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ProjectCopy } from '../check/project-copy.js';
-import { makeTempDir } from '../support/synth-process.js';
-import { FAST, PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { releaseCommand } from '../../lib/operator/release-command.js';
+import { runWithTinyexec } from '../../lib/operator/run-command.js';
+import { ReleaseFolder } from './release-folder.js';
+import { type CliResult, FAST, PROJECT_ROOT, runInProcess, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
-// `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of the project.
-// The copies share one bundle cache: release.ts and main.ts are bundled once for the whole file.
-const bundleCache = makeTempDir('release-bundles');
-afterAll(() => bundleCache.cleanup());
+// `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of them:
+// in process, while its synth is a real process (`node scripts/run.cjs main.ts`) in that folder.
+let project: ReleaseFolder;
+/** A fresh copy for each test of the calling describe block. */
+function copyPerTest(): void {
+  beforeEach(() => {
+    project = ReleaseFolder.create();
+  });
+  afterEach(() => project.cleanup());
+}
 
-let project: ProjectCopy;
-beforeEach(() => {
-  project = ProjectCopy.create(bundleCache.path);
-});
-afterEach(() => project.cleanup());
+/** The environment synth runs in: the tests' own, without colour or the cdk8s CLI's folder. */
+const synthEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !['FORCE_COLOR', 'NO_COLOR', 'CDK8S_OUTDIR'].includes(name)),
+);
 
-function release(args: readonly string[]) {
-  return project.run('bin/release.ts', ...args);
+/** `npm run release -- <args>` in process, in the release folder. */
+function release(args: readonly string[]): Promise<CliResult> {
+  return runInProcess((environment) => releaseCommand(args, environment), { cwd: project.root, env: synthEnv, run: runWithTinyexec });
 }
 
 function read(path: string): string {
@@ -40,11 +47,13 @@ function withLine(text: string, from: RegExp, to: string): string {
 }
 
 describe('npm run release', () => {
-  test('sets the platform default, keeps every comment, re-synthesizes dist/ and names the clusters that start a canary', () => {
+  copyPerTest();
+
+  test('sets the platform default, keeps every comment, re-synthesizes dist/ and names the clusters that start a canary', async () => {
     const platformBefore = read('platform.yaml');
-    const result = release(['faster-cycles']);
+    const result = await release(['faster-cycles']);
     expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect(read('platform.yaml')).toBe(withLine(platformBefore, /^ {4}release: /, '    release: faster-cycles'));
     for (const cluster of ['aws', 'azure', 'gcp']) expect(releaseOf(cluster)).toBe('faster-cycles');
     expect(result.stdout).toContain(
@@ -63,11 +72,11 @@ describe('npm run release', () => {
     );
   });
 
-  test("--cluster sets that cluster's overlay only, and only that cluster starts a canary", () => {
+  test("--cluster sets that cluster's overlay only, and only that cluster starts a canary", async () => {
     const overlayBefore = read('overlays/gcp.yaml');
     const platformBefore = read('platform.yaml');
-    const result = release(['west-only', '--cluster', 'gcp']);
-    expect(result.status).toBe(0);
+    const result = await release(['west-only', '--cluster', 'gcp']);
+    expect(result.code).toBe(0);
     expect(read('overlays/gcp.yaml')).toBe(`${overlayBefore}    release: west-only\n`);
     expect(read('overlays/gcp.yaml')).toMatch(/^# GKE in us-central1\n/);
     expect(read('platform.yaml')).toBe(platformBefore);
@@ -79,66 +88,47 @@ describe('npm run release', () => {
     expect(result.stdout).toContain('npm run rollout -- sync --cluster gcp');
 
     // A new platform default leaves the cluster with its own release alone, and says so.
-    const next = release(['faster-cycles']);
-    expect(next.status).toBe(0);
+    const next = await release(['faster-cycles']);
+    expect(next.code).toBe(0);
     expect(next.stdout).toContain('gcp keeps its own release "west-only" (overlays/gcp.yaml)');
     expect(next.stdout).toContain('Clusters that will start a canary when synced: aws, azure\n');
     expect(releaseOf('gcp')).toBe('west-only');
   });
 
-  test('quotes a name YAML would read as something else', () => {
-    const result = release(['123']);
-    expect(result.status).toBe(0);
+  test('quotes a name YAML would read as something else', async () => {
+    const result = await release(['123']);
+    expect(result.code).toBe(0);
     expect(read('platform.yaml')).toContain('    release: "123"\n');
     expect(releaseOf('aws')).toBe('123');
   });
 
-  test('the same release again starts no canary', () => {
-    const result = release(['continuous']);
-    expect(result.status).toBe(0);
+  test('the same release again starts no canary', async () => {
+    const result = await release(['continuous']);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain('mandelbrot release is already "continuous"');
     expect(result.stdout).toContain('No cluster starts a canary: no pod template changed.');
   });
 
-  test.each([
-    ['', 'error: release name "": expected a non-empty release name'],
-    ['two\nlines', 'error: release name "two\\nlines": expected printable characters on one line, without leading or trailing spaces'],
-    [' padded', 'error: release name " padded": expected printable characters on one line'],
-    ['tab\there', 'error: release name "tab\\there": expected printable characters on one line'],
-    ['x'.repeat(64), 'expected a release name of at most 63 characters'],
-  ])('fails if the name is %j, changing nothing', (name, message) => {
-    const result = release([name]);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain(message);
-    expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
-  });
-
-  test('fails if the cluster is unknown, changing nothing', () => {
-    const result = release(['x', '--cluster', 'mars']);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toBe('error: --cluster "mars" is not a cluster; expected one of aws, azure, gcp (from overlays/)\n');
-  });
-
-  test('fails if the synth fails, and puts the YAML file back', () => {
+  test('fails if the synth fails, and puts the YAML file back', async () => {
     const platformBefore = read('platform.yaml');
     for (const file of readdirSync(join(project.root, 'services', 'mandelbrot')))
       rmSync(join(project.root, 'services', 'mandelbrot', file), { recursive: true });
-    const result = release(['broken']);
-    expect(result.status).toBe(1);
+    const result = await release(['broken']);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: synth failed, so the release was not changed:');
     expect(result.stderr).toContain('services/mandelbrot: no source files');
     expect(read('platform.yaml')).toBe(platformBefore);
     expect(releaseOf('aws')).toBe('continuous');
   });
 
-  test('fails if two clusters share a kube context, changing nothing: every command would act on one cluster twice', () => {
+  test('fails if two clusters share a kube context, changing nothing: every command would act on one cluster twice', async () => {
     writeFileSync(
       join(project.root, 'overlays', 'gcp.yaml'),
       'cloud: gcp\nregion: us-central1\ncontext: aws\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
     );
     const platformBefore = read('platform.yaml');
-    const result = release(['faster-cycles']);
-    expect(result.status).toBe(1);
+    const result = await release(['faster-cycles']);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
       'error: overlays/gcp.yaml: field "context": "aws" is also the kube context of overlays/aws.yaml; each cluster needs its own, or operations on one cluster would reach the other',
     );
@@ -147,22 +137,56 @@ describe('npm run release', () => {
   });
 });
 
+// These fail before any change, so they share one copy: a change would fail the test that made it.
+describe('npm run release fails at once on bad input, with exit code 2', () => {
+  beforeAll(() => {
+    project = ReleaseFolder.create();
+  });
+  afterAll(() => project.cleanup());
+
+  test.each([
+    ['', 'error: release name "": expected a non-empty release name'],
+    ['two\nlines', 'error: release name "two\\nlines": expected printable characters on one line, without leading or trailing spaces'],
+    [' padded', 'error: release name " padded": expected printable characters on one line'],
+    ['tab\there', 'error: release name "tab\\there": expected printable characters on one line'],
+    ['x'.repeat(64), 'expected a release name of at most 63 characters'],
+  ])('fails if the name is %j, changing nothing', async (name, message) => {
+    const result = await release([name]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+    expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
+  });
+
+  test('fails if the cluster is unknown, changing nothing', async () => {
+    const result = await release(['x', '--cluster', 'mars']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: --cluster "mars" is not a cluster; expected one of aws, azure, gcp (from overlays/)\n');
+    expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
+    expect(readdirSync(join(project.root, 'overlays')).map((file) => read(join('overlays', file)))).toEqual(
+      readdirSync(join(PROJECT_ROOT, 'overlays')).map((file) => readFileSync(join(PROJECT_ROOT, 'overlays', file), 'utf8')),
+    );
+  });
+});
+
 describe('the release drill, end to end', () => {
+  copyPerTest();
+
   test('release, sync all: every canary pauses with one stable and one canary pod; promote all: Healthy at 3/3', async () => {
     const kubectl = new StandInKubectl({ DIST: join(project.root, 'dist') });
     try {
       // The clusters run what Git held before the release.
-      const before = await runRollout(['status', '--cluster', 'all'], kubectl.env);
+      const before = await kubectl.rollout(['status', '--cluster', 'all']);
       expect([...tableRows(before.stdout).values()].map((row) => row.slice(2, 5))).toEqual(Array(3).fill(['Healthy', '3/3', '100']));
 
-      expect(release(['faster-cycles']).status).toBe(0);
-      const sync = await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+      expect((await release(['faster-cycles'])).code).toBe(0);
+      const sync = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
       expect(sync.code).toBe(0);
       for (const [cluster, row] of tableRows(sync.stdout)) {
         expect(row.slice(2)).toEqual(['Paused', '1/3', '50', '2', '2', tableRows(before.stdout).get(cluster)![7]]);
       }
 
-      const promote = await runRollout(['promote', '--cluster', 'all', ...FAST], kubectl.env);
+      const promote = await kubectl.rollout(['promote', '--cluster', 'all', ...FAST]);
       expect(promote.code).toBe(0);
       for (const [cluster, row] of tableRows(promote.stdout)) {
         expect(row.slice(2, 7)).toEqual(['Healthy', '3/3', '100', '2', '2']);
@@ -172,10 +196,4 @@ describe('the release drill, end to end', () => {
       kubectl.cleanup();
     }
   });
-});
-
-// Keeps the helper honest: a file written in the copy never reaches the project.
-test('the project copy is separate from the project', () => {
-  writeFileSync(join(project.root, 'platform.yaml'), 'environment: elsewhere\n');
-  expect(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8')).not.toContain('elsewhere');
 });

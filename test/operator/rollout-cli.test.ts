@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { CLUSTERS, clustersBehindGit, FAST, PROJECT_ROOT, runRollout, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { CLUSTERS, clustersBehindGit, FAST, PROJECT_ROOT, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
-// The operations end to end: the real command line against the stand-in kubectl on PATH.
-// Git (dist/) is ahead of the live clusters by one release, as after merging a release change.
+// The operations end to end, in process: the command line as npm run rollout reads it, with every
+// kubectl call answered by the stand-in. Git (dist/) is ahead of the live clusters by one release,
+// as after merging a release change.
 
 let kubectl: StandInKubectl;
 beforeEach(() => {
@@ -12,7 +13,7 @@ afterEach(() => kubectl.cleanup());
 
 describe('rollout status', () => {
   test('prints one row per cluster, read from the Rollout JSON: Healthy at 3/3 with weight 100', async () => {
-    const result = await runRollout(['status', '--cluster', 'all'], kubectl.env);
+    const result = await kubectl.rollout(['status', '--cluster', 'all']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const rows = tableRows(result.stdout);
@@ -38,7 +39,7 @@ describe('rollout status', () => {
   });
 
   test('reads one cluster only when one is named', async () => {
-    const result = await runRollout(['status', '--cluster', 'gcp'], kubectl.env);
+    const result = await kubectl.rollout(['status', '--cluster', 'gcp']);
     expect(result.code).toBe(0);
     expect([...tableRows(result.stdout).keys()]).toEqual(['gcp']);
     expect(kubectl.commandsFor('aws')).toEqual([]);
@@ -48,10 +49,10 @@ describe('rollout status', () => {
 describe('the release drill: sync, inspect the paused canary, promote', () => {
   test('sync all pauses every canary at step 1/3 with one stable and one canary pod, then promote all makes them Healthy at 3/3', async () => {
     const before = Object.fromEntries(CLUSTERS.map((cluster) => [cluster, '']));
-    const status = await runRollout(['status', '--cluster', 'all'], kubectl.env);
-    for (const cluster of CLUSTERS) before[cluster] = tableRows(status.stdout).get(cluster)![7];
+    const status = await kubectl.rollout(['status', '--cluster', 'all']);
+    for (const cluster of CLUSTERS) before[cluster] = tableRows(status.stdout).get(cluster)![7]!;
 
-    const sync = await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    const sync = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
     expect(sync.stderr).toBe('');
     expect(sync.code).toBe(0);
     const paused = tableRows(sync.stdout);
@@ -75,7 +76,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
     // The first read after the sync is stale (generation not yet observed); the wait must not stop there.
     expect(sync.stdout).toMatch(/\[aws\]\s+seen: Progressing \(waiting for rollout spec update to be observed\)/);
 
-    const promote = await runRollout(['promote', '--cluster', 'all', ...FAST], kubectl.env);
+    const promote = await kubectl.rollout(['promote', '--cluster', 'all', ...FAST]);
     expect(promote.stderr).toBe('');
     expect(promote.code).toBe(0);
     const healthy = tableRows(promote.stdout);
@@ -105,7 +106,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
   test('a sync with nothing new in Git leaves a Healthy Rollout Healthy', async () => {
     const settled = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist') });
     try {
-      const result = await runRollout(['sync', '--cluster', 'aws', ...FAST], settled.env);
+      const result = await settled.rollout(['sync', '--cluster', 'aws', ...FAST]);
       expect(result.code).toBe(0);
       expect(tableRows(result.stdout).get('aws')!.slice(2, 5)).toEqual(['Healthy', '3/3', '100']);
     } finally {
@@ -116,7 +117,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
 
 describe('rollout promote', () => {
   test('fails if the Rollout is not Paused at a pause step, saying what it found, and promotes nothing', async () => {
-    const result = await runRollout(['promote', '--cluster', 'aws', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['promote', '--cluster', 'aws', ...FAST]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('aws failed: refusing to promote: the Rollout is Healthy at step 3/3');
     expect(result.stderr).toContain('not Paused at a pause step');
@@ -125,7 +126,7 @@ describe('rollout promote', () => {
   });
 
   test('--force promotes anyway', async () => {
-    const result = await runRollout(['promote', '--cluster', 'aws', '--force', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['promote', '--cluster', 'aws', '--force', ...FAST]);
     expect(result.code).toBe(0);
     expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws promote mandelbrot --namespace mandelbrot');
     // What the guard exists for: the plugin skipped the current step.
@@ -133,8 +134,8 @@ describe('rollout promote', () => {
   });
 
   test('promote-full runs promote --full=true and waits with status --watch --timeout', async () => {
-    await runRollout(['sync', '--cluster', 'gcp', ...FAST], kubectl.env);
-    const result = await runRollout(['promote-full', '--cluster', 'gcp', '--timeout', '2m', ...FAST], kubectl.env);
+    await kubectl.rollout(['sync', '--cluster', 'gcp', ...FAST]);
+    const result = await kubectl.rollout(['promote-full', '--cluster', 'gcp', '--timeout', '2m', ...FAST]);
     expect(result.code).toBe(0);
     expect(kubectl.commandsFor('gcp').slice(-3)).toEqual([
       'argo rollouts --context gcp promote mandelbrot --namespace mandelbrot --full=true',
@@ -149,7 +150,7 @@ describe('rollout --dry-run', () => {
   test.each(['status', 'sync', 'promote', 'promote-full', 'abort', 'undo', 'restart'])(
     "%s prints every cluster's commands and runs nothing",
     async (operation) => {
-      const result = await runRollout([operation, '--cluster', 'all', '--dry-run'], kubectl.env);
+      const result = await kubectl.rollout([operation, '--cluster', 'all', '--dry-run']);
       expect(result.code).toBe(0);
       expect(kubectl.calls()).toEqual([]);
       for (const cluster of CLUSTERS) {
@@ -160,7 +161,7 @@ describe('rollout --dry-run', () => {
   );
 
   test('prints the exact, copyable commands', async () => {
-    const result = await runRollout(['promote', '--cluster', 'aws', '--dry-run', '--timeout', '90s'], kubectl.env);
+    const result = await kubectl.rollout(['promote', '--cluster', 'aws', '--dry-run', '--timeout', '90s']);
     expect(result.stdout.split('\n')).toEqual([
       'dry run: promote on aws (environment dev); nothing is run',
       'aws (context aws):',
@@ -170,7 +171,7 @@ describe('rollout --dry-run', () => {
       '  kubectl get rollout mandelbrot --namespace mandelbrot --output json --context aws  # shows the state',
       '',
     ]);
-    const sync = await runRollout(['sync', '--cluster', 'gcp', '--dry-run'], kubectl.env);
+    const sync = await kubectl.rollout(['sync', '--cluster', 'gcp', '--dry-run']);
     expect(sync.stdout).toContain(
       `  kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch '{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}' --context gcp\n`,
     );

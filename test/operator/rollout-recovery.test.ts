@@ -1,7 +1,7 @@
-import { CLUSTERS, clustersBehindGit, FAST, runRollout, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { CLUSTERS, clustersBehindGit, FAST, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
-// abort, undo and restart end to end: the real command line against the stand-in kubectl on PATH,
-// with Git (dist/) one release ahead of the live clusters.
+// abort, undo and restart end to end, in process: the command line with every kubectl call answered
+// by the stand-in, and Git (dist/) one release ahead of the live clusters.
 
 let kubectl: StandInKubectl;
 beforeEach(() => {
@@ -11,9 +11,9 @@ afterEach(() => kubectl.cleanup());
 
 describe('rollout abort, undo and restart', () => {
   test('abort during a canary leaves the Rollout Degraded with the stable ReplicaSet serving', async () => {
-    await runRollout(['sync', '--cluster', 'all', ...FAST], kubectl.env);
+    await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
     const stable = kubectl.state('azure').stableHash;
-    const result = await runRollout(['abort', '--cluster', 'all', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['abort', '--cluster', 'all', ...FAST]);
     expect(result.code).toBe(0);
     expect(tableRows(result.stdout).get('azure')).toEqual(['azure', 'azure', 'Degraded', '0/3', '0', '2', '2', `mandelbrot-${stable}`]);
     for (const cluster of CLUSTERS) {
@@ -22,9 +22,9 @@ describe('rollout abort, undo and restart', () => {
   });
 
   test('undo during a canary goes back to the previous revision, and says Git will win until it is reverted', async () => {
-    await runRollout(['sync', '--cluster', 'aws', ...FAST], kubectl.env);
+    await kubectl.rollout(['sync', '--cluster', 'aws', ...FAST]);
     const { stableHash, podHash } = kubectl.state('aws');
-    const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['undo', '--cluster', 'aws', ...FAST]);
     expect(result.code).toBe(0);
     expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws undo mandelbrot --namespace mandelbrot');
     expect(tableRows(result.stdout).get('aws')).toEqual(['aws', 'aws', 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${stableHash}`]);
@@ -35,10 +35,10 @@ describe('rollout abort, undo and restart', () => {
   });
 
   test('undo --to-revision passes the revision on', async () => {
-    await runRollout(['sync', '--cluster', 'gcp', ...FAST], kubectl.env);
-    await runRollout(['promote', '--cluster', 'gcp', ...FAST], kubectl.env);
+    await kubectl.rollout(['sync', '--cluster', 'gcp', ...FAST]);
+    await kubectl.rollout(['promote', '--cluster', 'gcp', ...FAST]);
     const first = kubectl.state('gcp').revisions.find((revision) => revision.revision === 1)!;
-    const result = await runRollout(['undo', '--cluster', 'gcp', '--to-revision', '1', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['undo', '--cluster', 'gcp', '--to-revision', '1', ...FAST]);
     expect(result.code).toBe(0);
     expect(kubectl.commandsFor('gcp')).toContain('argo rollouts --context gcp undo mandelbrot --namespace mandelbrot --to-revision 1');
     // Revision 1 is older than the stable one now: it comes back as a new canary, paused.
@@ -47,7 +47,7 @@ describe('rollout abort, undo and restart', () => {
   });
 
   test("fails if undo has no earlier revision, with the plugin's message", async () => {
-    const result = await runRollout(['undo', '--cluster', 'aws', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['undo', '--cluster', 'aws', ...FAST]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       'aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"',
@@ -56,7 +56,7 @@ describe('rollout abort, undo and restart', () => {
   });
 
   test('restart sets restartAt and the Rollout stays Healthy', async () => {
-    const result = await runRollout(['restart', '--cluster', 'all', ...FAST], kubectl.env);
+    const result = await kubectl.rollout(['restart', '--cluster', 'all', ...FAST]);
     expect(result.code).toBe(0);
     for (const cluster of CLUSTERS) {
       expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} restart mandelbrot --namespace mandelbrot`);

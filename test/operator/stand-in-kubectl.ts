@@ -2,8 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { CommandEnvironment } from '../../lib/operator/command-environment.js';
+import { rolloutCommand } from '../../lib/operator/rollout-command.js';
+import type { CommandResult, RunCommand } from '../../lib/operator/run-command.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
+import { runStandInKubectl } from './fake-kubectl/stand-in.js';
 
 export { PROJECT_ROOT };
 
@@ -29,7 +33,10 @@ export const CLUSTERS = ['aws', 'azure', 'gcp'];
 /** Waits look often, so tests do not wait for the default interval. */
 export const FAST = ['--poll-interval', '50ms'];
 
-/** One simulated set of clusters: its own state folder and call log. */
+/**
+ * One simulated set of clusters: its own state folder and call log. Calls reach it in process
+ * ({@link StandInKubectl.run}) or through the `kubectl` program on PATH ({@link StandInKubectl.env}).
+ */
 export class StandInKubectl {
   public readonly stateDir: string;
   public readonly env: NodeJS.ProcessEnv;
@@ -41,6 +48,43 @@ export class StandInKubectl {
       FAKE_KUBECTL_STATE_DIR: this.stateDir,
       ...Object.fromEntries(Object.entries(knobs).map(([knob, value]) => [`FAKE_KUBECTL_${knob}`, value])),
     };
+  }
+
+  /**
+   * Answers `kubectl` in process, as the program on PATH would: any other executable is not
+   * found, and a call that outlives its time limit is cut off with exit code -1.
+   */
+  public readonly run: RunCommand = async (file, args, options) => {
+    if (file !== 'kubectl') throw Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' });
+    const output = { stdout: '', stderr: '' };
+    const call = runStandInKubectl(args, options.env ?? this.env, {
+      stdout: (text) => (output.stdout += text),
+      stderr: (text) => (output.stderr += text),
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const killed = new Promise<number>((resolve) => {
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => resolve(-1), options.timeoutMs);
+    });
+    try {
+      const exitCode = await Promise.race([call, killed]);
+      return { ...output, exitCode };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** One kubectl call in process: what kubectl printed and its exit code. */
+  public call(args: readonly string[]): Promise<CommandResult> {
+    return this.run('kubectl', args, {});
+  }
+
+  /** `npm run rollout -- <args>` in process, in the project folder, with kubectl answered by this stand-in. */
+  public rollout(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+    return runInProcess((environment) => rolloutCommand(args, environment), {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: this.env,
+      run: this.run,
+    });
   }
 
   /** Every call so far, as argument lists. */
@@ -102,6 +146,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** Runs a command in process with `environment`, collecting what it prints, as a process's output would be. */
+export async function runInProcess(
+  command: (environment: CommandEnvironment) => Promise<number>,
+  environment: Pick<CommandEnvironment, 'cwd' | 'env' | 'run'>,
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await command({ ...environment, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  return { code, stdout, stderr };
+}
+
 /** Runs an entry point exactly as its npm script does, as a real process. */
 export function runEntry(
   entry: string,
@@ -138,7 +193,7 @@ export function tableRows(stdout: string): Map<string, string[]> {
   for (const line of lines.slice(header + 1)) {
     if (line.trim() === '') break;
     const cells = line.split(/\s{2,}/);
-    rows.set(cells[0], cells);
+    rows.set(cells[0] ?? '', cells);
   }
   return rows;
 }

@@ -20,7 +20,7 @@ async function probe(url: string): Promise<boolean> {
 function openConnection(port: number, text: string): { socket: Socket; received: () => string; closed: Promise<void> } {
   let received = '';
   const socket = connect(port, '127.0.0.1', () => socket.write(text));
-  socket.on('data', (chunk) => (received += chunk));
+  socket.on('data', (chunk) => (received += String(chunk)));
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return { socket, received: () => received, closed };
@@ -65,7 +65,7 @@ describe('1. admission control: rendering is limited', () => {
     const largest = { ...BUDGET_RENDER, maxIterations: 2000 };
     const response = await fetch(`${service.url}/api/render`, { method: 'POST', body: JSON.stringify(largest) });
     expect(response.status).toBe(422);
-    expect((await response.json()).error).toBe(
+    expect(((await response.json()) as { error: string }).error).toBe(
       'work budget exceeded: 1280 x 960 pixels x 2000 iterations is 2457600000; at most 300000000',
     );
 

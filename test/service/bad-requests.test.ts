@@ -8,7 +8,7 @@ function rawExchange(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(text));
     let answer = '';
-    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('data', (chunk) => (answer += String(chunk)));
     socket.on('end', () => resolve(answer));
     socket.on('error', reject);
   });
@@ -21,7 +21,7 @@ describe('bad requests never take the service down', () => {
   });
   afterAll(() => service.stop());
 
-  const post = (path: string, body: BodyInit) =>
+  const post = (path: string, body: string) =>
     fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   test('malformed JSON gets 400, and so does JSON that is not an object', async () => {
@@ -31,10 +31,10 @@ describe('bad requests never take the service down', () => {
       ['/api/render', '[1, 2]'],
       ['/api/render', 'null'],
       ['/internal/render-stage', 'not json'],
-    ]) {
+    ] as const) {
       const response = await post(path, body);
       expect([path, body, response.status]).toEqual([path, body, 400]);
-      expect((await response.json()).error).toMatch(/^(malformed JSON: .+|expected a JSON object)$/);
+      expect(((await response.json()) as { error: string }).error).toMatch(/^(malformed JSON: .+|expected a JSON object)$/);
     }
   });
 
@@ -50,7 +50,7 @@ describe('bad requests never take the service down', () => {
         controller.close();
       },
     });
-    const streamed = await fetch(`${service.url}/api/render`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const streamed = await fetch(`${service.url}/api/render`, { method: 'POST', body: stream, duplex: 'half' });
     expect(streamed.status).toBe(413);
 
     // Exactly 1 MB is still accepted.

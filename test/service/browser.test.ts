@@ -9,20 +9,38 @@ const SCREENSHOT = join(PROJECT_ROOT, 'test-output', 'mandelbrot-page.png');
 const RELEASE = 'browser-check';
 
 /**
+ * What the page-side callbacks below read: the canvas, through the page's `document`. The DOM
+ * types are not part of the Node program, so a lib/ file cannot use `document` by mistake; these
+ * callbacks run in the browser, which is why each one names `globalThis` itself.
+ */
+interface PageGlobals {
+  readonly document: { getElementById(id: 'canvas'): PageCanvas };
+}
+
+interface PageCanvas {
+  readonly width: number;
+  readonly height: number;
+  /** `data-frames`: how many frames the page has drawn. */
+  readonly dataset: { readonly frames?: string };
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray } } | null;
+}
+
+/**
  * The frames drawn so far and a short fingerprint of the canvas pixels (equal pictures, equal
  * fingerprints), read together: a frame is drawn in one task, so both belong to the same frame.
  */
 function canvasState(page: Page): Promise<{ frames: number; fingerprint: string }> {
   return page.evaluate(() => {
-    const canvas = document.getElementById('canvas') as HTMLCanvasElement;
+    const canvas = (globalThis as unknown as PageGlobals).document.getElementById('canvas');
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     let hash = 2166136261;
-    for (let i = 0; i < data.length; i++) hash = Math.imul(hash ^ data[i], 16777619);
+    for (const byte of data) hash = Math.imul(hash ^ byte, 16777619);
     return { frames: Number(canvas.dataset.frames ?? 0), fingerprint: (hash >>> 0).toString(16) };
   });
 }
 
-const framesDrawn = (page: Page) => page.evaluate(() => Number(document.getElementById('canvas')!.dataset.frames ?? 0));
+const framesDrawn = (page: Page) =>
+  page.evaluate(() => Number((globalThis as unknown as PageGlobals).document.getElementById('canvas').dataset.frames ?? 0));
 
 describe('the page in a real browser', () => {
   let service: RunningService;
@@ -57,7 +75,10 @@ describe('the page in a real browser', () => {
     let seen = 0;
     for (let sample = 1; sample <= 5; sample++) {
       // Wait for a frame after the last one sampled: a slow machine may draw several between samples.
-      await page.waitForFunction((n) => Number(document.getElementById('canvas')!.dataset.frames ?? 0) > n, seen);
+      await page.waitForFunction(
+        (n) => Number((globalThis as unknown as PageGlobals).document.getElementById('canvas').dataset.frames ?? 0) > n,
+        seen,
+      );
       const state = await canvasState(page);
       seen = state.frames;
       fingerprints.add(state.fingerprint);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runSynth } from '../../main.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
+import { walkFiles } from '../../lib/util/walk-files.js';
 import { type CommandResult, runCommand } from './run-command.js';
 
 /** The project folder: tests run from it. */
@@ -47,10 +48,9 @@ export function copyOverlays(folder: string): string {
 
 /** Every file under `root`, by relative path, with its content. */
 export function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    if (statSync(path).isFile()) files.set(relative(root, path), readFileSync(path, 'utf8'));
-  }
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map(
+    walkFiles(root)
+      .filter((file) => file.type === 'file')
+      .map((file) => [file.path, readFileSync(file.absolutePath, 'utf8')]),
+  );
 }

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
 import { manifestFileName, renderManifestTree, SynthValidationError, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { copyOverlays, makeTempDir, readTree, synth, synthProcess } from '../support/synth-process.js';
+
+const { KubeConfigMap } = k8s;
 
 describe('renderManifestTree', () => {
   test('writes one object per file, named by kind and name, with no construct-path hashes', () => {

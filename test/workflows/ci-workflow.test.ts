@@ -24,7 +24,7 @@ describe('.github/workflows/ci.yml', () => {
 
   test('pins every action to a commit, with its version beside it', () => {
     const { text } = readWorkflow('ci.yml');
-    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].map(([, action, comment]) => ({ action, comment: comment.trim() }));
+    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].map(([, action, comment]) => ({ action, comment: comment?.trim() }));
     expect(uses.length).toBeGreaterThanOrEqual(3);
     for (const { action, comment } of uses) {
       expect(action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
@@ -32,11 +32,19 @@ describe('.github/workflows/ci.yml', () => {
     }
   });
 
-  test('runs the suite on the oldest Node version package.json supports and on the current LTS, 24', () => {
+  test('runs the suite on each Node major package.json "engines" names, the current LTS (24) among them', () => {
     const { engines } = createRequire(import.meta.url)(join(PROJECT_ROOT, 'package.json'));
-    const oldestMajor = /^>=(\d+)\./.exec(engines.node)?.[1];
-    expect(job.strategy.matrix.node).toEqual([oldestMajor, '24']);
+    const majors = engines.node.split('||').map((range: string) => /^\s*(?:\^|>=)(\d+)\b/.exec(range)?.[1]);
+    expect(majors).toContain('24');
+    expect(job.strategy.matrix.node).toEqual(majors);
     expect(job.container).toBe('node:${{ matrix.node }}-bookworm');
+  });
+
+  test('runs npm run lint after the check, also when the tests or the check failed', () => {
+    const lint = stepIndex('npm run lint');
+    expect(lint).toBeGreaterThan(stepIndex('npm run check'));
+    expect(steps[lint].run).toBe('npm run lint');
+    expect(steps[lint].if).toBe("${{ !cancelled() && steps.install.outcome == 'success' }}");
   });
 
   test('checks out enough history to read dist/ at the base commit, and leaves no token in .git/config', () => {
@@ -48,7 +56,7 @@ describe('.github/workflows/ci.yml', () => {
     const order = ['npm ci', 'npm test', 'npm run check', 'npm run --silent diff'].map(stepIndex);
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    const diff = steps[order[3]];
+    const diff = steps[stepIndex('npm run --silent diff')];
     expect(diff.env).toBeUndefined();
     expect(diff.run).toContain('base="$(git rev-parse HEAD^1)"');
     expect(diff.run).toContain(
@@ -92,12 +100,14 @@ function pullRequestComments(initial: Comment[] = []) {
     paginate: async (method: (params: object) => Promise<{ data: Comment[] }>, params: object) => (await method(params)).data,
     rest: {
       issues: {
-        listComments: async () => ({ data: comments.map((comment) => ({ ...comment })) }),
-        updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => {
+        listComments: () => Promise.resolve({ data: comments.map((comment) => ({ ...comment })) }),
+        updateComment: ({ comment_id, body }: { comment_id: number; body: string }) => {
           comments.find((comment) => comment.id === comment_id)!.body = body;
+          return Promise.resolve();
         },
-        createComment: async ({ body }: { body: string }) => {
+        createComment: ({ body }: { body: string }) => {
           comments.push({ id: nextId++, body, user: ACTIONS });
+          return Promise.resolve();
         },
       },
     },
@@ -133,7 +143,7 @@ describe('manifest-diff-comment.cjs', () => {
   test('fails if another bot’s comment with the marker were taken for ours: only the Actions bot’s is replaced', async () => {
     const pr = pullRequestComments([{ id: 6, body: `${MARKER}\nfrom another app`, user: { type: 'Bot', login: 'renovate[bot]' } }]);
     expect(await upsertManifestDiffComment({ ...pr, markdown: 'diff', sha: SHA })).toBe('created');
-    expect(pr.comments[0].body).toBe(`${MARKER}\nfrom another app`);
+    expect(pr.comments[0]?.body).toBe(`${MARKER}\nfrom another app`);
   });
 
   test('a failed diff replaces the earlier diff with "diff failed: <reason>, at <sha>"', async () => {
@@ -142,10 +152,10 @@ describe('manifest-diff-comment.cjs', () => {
     const errorOutput = 'npm warn something\nerror: dist/aws/x.yaml at HEAD (1234567): not valid YAML: <!-- *bad* (line 2)\n';
     expect(await upsertManifestDiffComment({ ...pr, markdown: diffFailedMarkdown({ errorOutput, sha: SHA }), sha: SHA })).toBe('updated');
     expect(pr.comments).toHaveLength(1);
-    expect(pr.comments[0].body).toContain(
+    expect(pr.comments[0]?.body).toContain(
       `**diff failed: dist/aws/x.yaml at HEAD (1234567): not valid YAML: &lt;\\!-- \\*bad\\* (line 2), at ${SHA}**`,
     );
-    expect(pr.comments[0].body).not.toContain('an older push');
+    expect(pr.comments[0]?.body).not.toContain('an older push');
     expect(diffFailedMarkdown({ errorOutput: '', sha: SHA })).toContain(
       `**diff failed: the diff did not run because an earlier step failed, at ${SHA}**`,
     );

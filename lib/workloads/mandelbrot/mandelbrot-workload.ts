@@ -1,17 +1,23 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { k8s, Service, ServiceType } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-// The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
-import { IntOrString, KubeService } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import {
   RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort as LivenessPort,
   RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort as ReadinessPort,
 } from '../../../imports/argo-rollouts-rollout-argoproj.io.js';
 import type { ResourceKind } from '../../argocd/resource-kinds.js';
 import type { CanaryAnalysisProps } from '../workload.js';
-import { CanaryRollout, type CanaryStep, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../rollout/canary-rollout.js';
-import { MetricsPodMonitor } from '../../rollout/metrics-pod-monitor.js';
-import type { PreviousConfigMap } from '../../rollout/previous-output.js';
-import { CANARY_HASH_ARG, SuccessRateAnalysis } from '../../rollout/success-rate-analysis.js';
-import { VersionedConfigMap } from '../../rollout/versioned-config-map.js';
+import {
+  CanaryRollout,
+  type CanaryStep,
+  firstStepAtWeight,
+  PAUSE_AT_HALF,
+  timedPauses,
+} from '../../progressive-delivery/canary-rollout.js';
+import { MetricsPodMonitor } from '../../progressive-delivery/metrics-pod-monitor.js';
+import { VersionedConfigMap } from '../../progressive-delivery/versioned-config-map.js';
+import type { PreviousConfigMap } from '../../synth/previous-output.js';
+import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
 
 /** Where the service's source files are mounted in the container. */
 export const SOURCE_MOUNT_PATH = '/app';
@@ -19,6 +25,8 @@ export const SOURCE_MOUNT_PATH = '/app';
 export const STAGE_URLS_MOUNT_PATH = '/etc/mandelbrot/stage-urls';
 /** The container port the service listens on. */
 export const HTTP_PORT = 8080;
+/** The port the LoadBalancer Service listens on. */
+const HTTP_SERVICE_PORT = 80;
 /** The image's unprivileged `node` user and group. */
 const NODE_USER_ID = 1000;
 /**
@@ -133,6 +141,8 @@ export class MandelbrotWorkload extends Construct {
   public readonly source: VersionedConfigMap;
   /** The stage URLs: a current version only when `stageURLs` are given. */
   public readonly stageURLs: VersionedConfigMap;
+  /** The LoadBalancer Service in front of stable and canary pods alike. */
+  public readonly service: Service;
 
   constructor(scope: Construct, id: string, props: MandelbrotWorkloadProps) {
     super(scope, id);
@@ -237,14 +247,20 @@ export class MandelbrotWorkload extends Construct {
       },
     });
 
-    new KubeService(this, 'Service', {
+    this.service = new Service(this, 'Service', {
       metadata: { name, labels },
-      spec: {
-        type: 'LoadBalancer',
-        selector: labels,
-        ports: [{ name: 'http', port: 80, targetPort: IntOrString.fromString('http') }],
-      },
+      type: ServiceType.LOAD_BALANCER,
+      ports: [{ name: 'http', port: HTTP_SERVICE_PORT }],
     });
+    for (const [key, value] of Object.entries(labels)) this.service.selectLabel(key, value);
+    // Two corrections to what cdk8s-plus writes. targetPort: it takes only a number, and the port's
+    // name lets the container port change without the Service. externalIPs: it writes an empty
+    // list, which means what no field means. The L1 class maps the patched object once more, so
+    // targetPort is given as an IntOrString.
+    ApiObject.of(this.service).addJsonPatch(
+      JsonPatch.add('/spec/ports/0/targetPort', k8s.IntOrString.fromString('http')),
+      JsonPatch.remove('/spec/externalIPs'),
+    );
   }
 
   /**

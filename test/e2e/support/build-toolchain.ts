@@ -24,4 +24,4 @@ async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+process.exitCode = await main(process.argv.slice(2));

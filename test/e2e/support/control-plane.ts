@@ -58,17 +58,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const components: Component[] = [];
 
   log('starting etcd');
-  const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-  const peerUrl = `http://127.0.0.1:${etcdPeer}`;
+  const etcdURL = `http://127.0.0.1:${etcdClient}`;
+  const peerURL = `http://127.0.0.1:${etcdPeer}`;
   components.push(
     supervisor.start('etcd', binaries.etcd, [
       '--name=e2e',
       `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=e2e=${peerUrl}`,
+      `--listen-client-urls=${etcdURL}`,
+      `--advertise-client-urls=${etcdURL}`,
+      `--listen-peer-urls=${peerURL}`,
+      `--initial-advertise-peer-urls=${peerURL}`,
+      `--initial-cluster=e2e=${peerURL}`,
       // A throwaway store: durability costs disk syncs and buys nothing here.
       '--unsafe-no-fsync',
       '--log-level=warn',
@@ -79,7 +79,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const server = `https://127.0.0.1:${apiserver}`;
   components.push(
     supervisor.start('kube-apiserver', binaries['kube-apiserver'], [
-      `--etcd-servers=${etcdUrl}`,
+      `--etcd-servers=${etcdURL}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
       `--secure-port=${apiserver}`,

@@ -44,7 +44,7 @@ export interface DrillCluster {
   /** The Rollouts controller the suite started; undefined when the cluster runs its own. */
   readonly rolloutsController?: Component;
   /** `kubectl --kubeconfig <kubeconfig> <args>`; throws on a non-zero exit. */
-  kubectl(args: readonly string[]): Promise<string>;
+  readonly kubectl: (args: readonly string[]) => Promise<string>;
   /** Starts the real Argo Rollouts controller process, once the cluster has its CRDs. */
   startRolloutsController(): Promise<Component>;
   /** Stops every process the suite started. */

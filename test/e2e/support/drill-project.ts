@@ -31,7 +31,8 @@ export class DrillProject {
   /** `npm run <script> -- <args>` in the copy, as a real process; `entry` is the script's entry point. */
   public async run(entry: string, args: readonly string[]): Promise<CliResult> {
     const { FORCE_COLOR, CDK8S_OUTDIR, ...inherited } = process.env;
-    (void FORCE_COLOR, CDK8S_OUTDIR);
+    void FORCE_COLOR;
+    void CDK8S_OUTDIR;
     return runEntry(entry, args, { cwd: this.root, env: { ...inherited, ...this.env, NO_COLOR: '1' } });
   }
 

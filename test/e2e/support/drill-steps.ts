@@ -6,9 +6,9 @@ import { waitFor } from './wait.js';
 /** Steps of one drill, which depend on each other. */
 export interface DrillSteps {
   /** One step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
-  step(name: string, body: () => Promise<void>): void;
+  readonly step: (name: string, body: () => Promise<void>) => void;
   /** The step that failed, if one did. */
-  failed(): string | undefined;
+  readonly failed: () => string | undefined;
 }
 
 /** The steps of one drill on `cluster` (read when a step fails), each with `timeoutMs`. */
@@ -28,7 +28,7 @@ export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: n
             const message = error instanceof Error ? error.message : String(error);
             const current = cluster();
             const where = current ? `\nlogs in ${current.runDir}\n${current.supervisor.logTails()}` : '';
-            throw new Error(`e2e step "${name}" failed: ${message}${where}`);
+            throw new Error(`e2e step "${name}" failed: ${message}${where}`, { cause: error });
           }
         },
         timeoutMs,

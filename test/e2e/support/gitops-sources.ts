@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join, normalize } from 'node:path';
+import { parseDocument } from 'yaml';
 
 export interface GitOpsSourcesOptions {
   /** Where the certificate and the chart repository go. */
@@ -173,4 +174,13 @@ function serveGit(req: IncomingMessage, res: ServerResponse, gitDir: string, pat
     if (!headersSent) res.writeHead(502);
     res.end();
   });
+}
+
+/** The test copy of platform.yaml: Argo CD pulls the repository and the chart from 127.0.0.1. */
+export function pointPlatformAt(root: string, served: GitOpsSources): void {
+  const file = join(root, 'platform.yaml');
+  const document = parseDocument(readFileSync(file, 'utf8'));
+  document.setIn(['repository', 'repoURL'], served.gitURL);
+  document.setIn(['rolloutsChart', 'repoURL'], served.chartRepoURL);
+  writeFileSync(file, document.toString());
 }

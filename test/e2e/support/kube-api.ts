@@ -4,11 +4,11 @@ import { waitFor } from './wait.js';
 
 /** A read-only view of the API server through `kubectl proxy` on 127.0.0.1. */
 export class KubeApi {
-  constructor(public readonly baseUrl: string) {}
+  constructor(public readonly baseURL: string) {}
 
   /** The object at `path`, or undefined when the API server answers 404. */
   public async get<T>(path: string): Promise<T | undefined> {
-    const response = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${this.baseURL}${path}`, { signal: AbortSignal.timeout(10_000) });
     if (response.status === 404) return undefined;
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
     return (await response.json()) as T;

@@ -33,10 +33,40 @@ export interface ApplicationObject {
 
 /** The Applications in Argo CD's namespace, read through the API server. */
 export class LiveApplications {
-  constructor(private readonly api: KubeApi) {}
+  /** @param kubectl runs kubectl against the cluster; throws on a non-zero exit */
+  constructor(
+    private readonly api: KubeApi,
+    private readonly kubectl: (args: readonly string[]) => Promise<string>,
+  ) {}
 
   public get(name: string): Promise<ApplicationObject | undefined> {
     return this.api.get<ApplicationObject>(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${name}`);
+  }
+
+  /**
+   * Asks Argo CD to compare an Application with Git now, as its Git webhook does on a push and the
+   * UI's Refresh button does. v3.3.7 has no periodic refresh: it reconciles on events only.
+   */
+  public async refresh(name: string): Promise<void> {
+    await this.kubectl([
+      'annotate',
+      'application',
+      name,
+      '--namespace',
+      ARGOCD_NAMESPACE,
+      '--overwrite',
+      'argocd.argoproj.io/refresh=normal',
+    ]);
+  }
+
+  /**
+   * Ends the operation Argo CD is running on an Application, as `argocd app terminate-op` does: the
+   * retry of a failed sync keeps the revision it started with, so a fix in Git waits for the
+   * retries to run out unless someone ends them.
+   */
+  public async terminateOperation(name: string): Promise<void> {
+    const patch = JSON.stringify({ status: { operationState: { phase: 'Terminating' } } });
+    await this.kubectl(['patch', 'application', name, '--namespace', ARGOCD_NAMESPACE, '--type', 'merge', '--patch', patch]);
   }
 }
 

@@ -7,98 +7,15 @@
  * go.sum, wrapper main.go, build recipe and Go version, so a warm run builds nothing; a build goes
  * to a temporary folder that is renamed into place, so a killed build leaves no half cache.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { homedir, setPriority } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessRunning } from '../../../lib/util/process-alive.js';
+import { lastLine, runCommand, tail } from './go-command.js';
+import { type Component, type ComponentRecipe, COMPONENTS, RECIPES, type Toolchain } from './toolchain-recipes.js';
 
-/** How one wrapper module is built. */
-interface ComponentRecipe {
-  /** The commands `go build -o <dir>/ tool` writes, by the name they are installed under. */
-  readonly commands: Readonly<Record<string, string>>;
-  /** Further names for a multi-call binary: name to the command it runs as. */
-  readonly aliases: Readonly<Record<string, string>>;
-  /** `-X` settings for the version the binaries report; upstream's own builds set these. */
-  readonly versionFlags: readonly string[];
-}
-
-const kubernetesVersion = (pkg: string) => [
-  `${pkg}.gitVersion=v1.34.1`,
-  `${pkg}.gitMajor=1`,
-  `${pkg}.gitMinor=34`,
-  `${pkg}.gitTreeState=clean`,
-];
-
-/** Argo CD's one binary is every server: it picks its role from argv[0]'s base name. */
-const argocdRoles = [
-  'argocd-application-controller',
-  'argocd-applicationset-controller',
-  'argocd-cmp-server',
-  'argocd-commit-server',
-  'argocd-git-ask-pass',
-  'argocd-k8s-auth',
-  'argocd-notifications',
-  'argocd-repo-server',
-  'argocd-server',
-] as const;
-
-const RECIPES = {
-  etcd: {
-    commands: { etcd: 'etcd' },
-    aliases: {},
-    versionFlags: [],
-  },
-  kubernetes: {
-    commands: {
-      'kube-apiserver': 'kube-apiserver',
-      'kube-controller-manager': 'kube-controller-manager',
-      'kube-scheduler': 'kube-scheduler',
-      kubectl: 'kubectl',
-    },
-    aliases: {},
-    versionFlags: [...kubernetesVersion('k8s.io/component-base/version'), ...kubernetesVersion('k8s.io/client-go/pkg/version')],
-  },
-  kwok: {
-    commands: { kwok: 'kwok' },
-    aliases: {},
-    versionFlags: [],
-  },
-  'argo-rollouts': {
-    commands: { 'rollouts-controller': 'rollouts-controller', 'kubectl-argo-rollouts': 'kubectl-argo-rollouts' },
-    aliases: {},
-    versionFlags: [
-      'github.com/argoproj/argo-rollouts/utils/version.version=1.9.0',
-      'github.com/argoproj/argo-rollouts/utils/version.gitTreeState=clean',
-    ],
-  },
-  helm: {
-    commands: { helm: 'helm' },
-    aliases: {},
-    versionFlags: ['helm.sh/helm/v3/internal/version.version=v3.19.4', 'helm.sh/helm/v3/internal/version.gitTreeState=clean'],
-  },
-  'argo-cd': {
-    // The command is the package github.com/argoproj/argo-cd/v3/cmd, so go names it `cmd`.
-    commands: { argocd: 'cmd' },
-    aliases: Object.fromEntries(argocdRoles.map((role) => [role, 'argocd'])),
-    versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
-  },
-} as const satisfies Record<string, ComponentRecipe>;
-
-/** A wrapper module under test/e2e/toolchain/. */
-export type Component = keyof typeof RECIPES;
-
-/** Every component, in build order: the control plane first, Argo CD (the longest build) last. */
-export const COMPONENTS: readonly Component[] = Object.keys(RECIPES) as Component[];
-
-/** The binary names a component provides. */
-export type BinaryOf<C extends Component> = keyof (typeof RECIPES)[C]['commands'] | keyof (typeof RECIPES)[C]['aliases'];
-
-/** Absolute paths: `binDir` holds every binary of the chosen components, for PATH. */
-export type Toolchain<C extends Component = Component> = { readonly binDir: string } & {
-  readonly [B in BinaryOf<C> & string]: string;
-};
+export { type BinaryOf, type Component, COMPONENTS, type Toolchain } from './toolchain-recipes.js';
 
 export interface ToolchainOptions<C extends Component = Component> {
   /**
@@ -360,44 +277,6 @@ function removeAbandonedBuilds(cacheDir: string): void {
     const pid = buildingPid()(entry);
     if (pid !== undefined && !isProcessRunning(pid)) rmSync(join(cacheDir, entry), { recursive: true, force: true });
   }
-}
-
-/** Runs a command to its end, with stdout and stderr interleaved; rejects only if it cannot start. */
-function runCommand(
-  command: string,
-  args: readonly string[],
-  { cwd, env, niceness }: { cwd?: string; env?: NodeJS.ProcessEnv; niceness?: number },
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (niceness !== undefined && child.pid !== undefined) lowerPriority(child.pid, niceness);
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output: Buffer.concat(chunks).toString('utf8') }));
-  });
-}
-
-function lowerPriority(pid: number, niceness: number): void {
-  try {
-    setPriority(pid, niceness);
-  } catch {
-    // The process has already ended, or the system refuses: priority is a courtesy, not a need.
-  }
-}
-
-/** The last lines of go's output on one line: enough to name the failing package and error. */
-function tail(output: string, lines = 8): string {
-  const kept = output
-    .trim()
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-  return kept.slice(-lines).join(' | ') || '(no output)';
-}
-
-function lastLine(output: string): string {
-  return tail(output, 1);
 }
 
 /** `75s` as `1m15s`. */

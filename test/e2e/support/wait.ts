@@ -30,7 +30,7 @@ export async function waitFor<T>(
   options: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
-  let lastSeen = 'nothing yet';
+  let lastSeen: string;
   for (;;) {
     try {
       const look = await probe();

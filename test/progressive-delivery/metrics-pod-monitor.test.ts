@@ -1,5 +1,5 @@
 import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
-import { SchemaValidator } from '../../lib/synth/schema-validation.js';
+import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { synthCluster } from '../support/cluster.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
@@ -12,7 +12,7 @@ function synthWithAnalysis(analysis: MandelbrotAnalysisProps): Map<string, any> 
 }
 
 describe('MetricsPodMonitor', () => {
-  test('with podMonitor, a PodMonitor scrapes the workload and copies the pod-template hash label, by the scrape contract', () => {
+  test('with podMonitor, a PodMonitor scrapes the workload and copies the pod-template hash label, by the scrape contract', async () => {
     const monitor = synthWithAnalysis({ prometheus: 'http://prometheus:9090', podMonitor: true }).get(POD_MONITOR);
     expect(monitor).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
@@ -24,7 +24,7 @@ describe('MetricsPodMonitor', () => {
       podMetricsEndpoints: [{ port: 'http', path: '/metrics' }],
       podTargetLabels: ['rollouts-pod-template-hash'],
     });
-    expect(SchemaValidator.load({ projectRoot: PROJECT_ROOT }).validate(monitor)).toEqual([]);
+    expect((await SchemaValidator.load({ projectRoot: PROJECT_ROOT })).validate(monitor)).toEqual([]);
   });
 
   test('the AppProject whitelists PodMonitor only when one is emitted', () => {

@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
-import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
-import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
-import { SuccessRateAnalysis, type SuccessRateAnalysisProps } from '../../lib/rollout/success-rate-analysis.js';
-import { synthCluster } from '../support/cluster.js';
+import { kindsDeployedBy } from '../../../lib/argocd/deployed-kinds.js';
+import type { MandelbrotAnalysisProps } from '../../../lib/workloads/mandelbrot/mandelbrot-workload.js';
+import { SuccessRateAnalysis, type SuccessRateAnalysisProps } from '../../../lib/workloads/mandelbrot/success-rate-analysis.js';
+import { synthCluster } from '../../support/cluster.js';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
 const TEMPLATE = 'aws/mandelbrot/analysistemplate-mandelbrot-success-rate.yaml';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/config-error.js';
-import { readPreviousOutput } from '../../lib/rollout/previous-output.js';
+import { readPreviousOutput } from '../../lib/synth/previous-output.js';
 import { makeTempDir } from '../support/synth-process.js';
 
 describe('readPreviousOutput', () => {

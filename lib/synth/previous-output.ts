@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
-import { compareStrings } from '../util/stable-order.js';
+import { walkFiles } from '../util/walk-files.js';
 import { parseYaml } from '../util/yaml-parse.js';
+import { isMapping } from '../util/parsed-data.js';
 
 /**
  * The annotation that orders a family of content-addressed ConfigMaps: the generation in which
@@ -37,15 +38,12 @@ const MAX_CONFIG_MAP_FILE_BYTES = 1024 * 1024;
 export function readPreviousOutput(root: string, displayRoot = root): PreviousOutput {
   if (!existsSync(root)) return new Map();
   const byFolder = new Map<string, PreviousConfigMap[]>();
-  const files = readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && CONFIG_MAP_FILE.test(entry.name))
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort(compareStrings);
+  const files = walkFiles(root).filter((file) => file.type === 'file' && CONFIG_MAP_FILE.test(basename(file.path)));
   // Clusters share most ConfigMaps byte for byte: parse each distinct text once.
   const parsed = new Map<string, unknown>();
-  for (const path of files) {
+  for (const { path, absolutePath } of files) {
     const folder = dirname(path);
-    const configMap = parsePreviousConfigMap(readFileSync(join(root, path), 'utf8'), `${displayRoot}/${path}`, parsed);
+    const configMap = parsePreviousConfigMap(readFileSync(absolutePath, 'utf8'), `${displayRoot}/${path}`, parsed);
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), configMap]);
   }
   return byFolder;
@@ -56,22 +54,23 @@ function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, 
     new ConfigError(
       `${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`,
     );
-  let object: any;
+  let object: unknown;
   try {
     object = parsed.has(text) ? parsed.get(text) : parseYaml(text, { maxBytes: MAX_CONFIG_MAP_FILE_BYTES });
     parsed.set(text, object);
   } catch (error) {
     throw problem((error as Error).message);
   }
-  if (object?.kind !== 'ConfigMap' || typeof object.metadata?.name !== 'string') throw problem('no ConfigMap with a metadata.name');
+  const metadata = isMapping(object) && object.kind === 'ConfigMap' ? object.metadata : undefined;
+  if (!isMapping(object) || !isMapping(metadata) || typeof metadata.name !== 'string') throw problem('no ConfigMap with a metadata.name');
   const data = object.data ?? {};
-  if (typeof data !== 'object' || Object.values(data).some((value) => typeof value !== 'string')) {
+  if (!isMapping(data) || !Object.values(data).every((value) => typeof value === 'string')) {
     throw problem('field "data" is not a mapping of strings');
   }
-  const annotation = object.metadata.annotations?.[GENERATION_ANNOTATION];
+  const annotation = isMapping(metadata.annotations) ? metadata.annotations[GENERATION_ANNOTATION] : undefined;
   const generation = annotation === undefined ? 0 : Number(annotation);
   if (!Number.isInteger(generation) || generation < 0) {
     throw problem(`annotation "${GENERATION_ANNOTATION}" is ${JSON.stringify(annotation)}, not a whole number`);
   }
-  return { name: object.metadata.name, data, generation, file };
+  return { name: metadata.name, data: data as Record<string, string>, generation, file };
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { compareStrings } from '../util/stable-order.js';
-import type { PreviousConfigMap } from './previous-output.js';
-import { SourceConfigMap, sourceConfigMapName } from './source-config-map.js';
+import type { PreviousConfigMap } from '../synth/previous-output.js';
+import { ContentAddressedConfigMap, contentAddressedName } from './content-addressed-config-map.js';
 
 export interface VersionedConfigMapProps {
   /** The name before the content hash: every version is `<baseName>-<hash>`. */
@@ -62,7 +62,7 @@ function planRetention(family: readonly PreviousConfigMap[], currentName: string
   if (currentName === undefined) return { retained };
   const highest = newest[0]?.generation ?? 0;
   const found = family.find((version) => version.name === currentName);
-  const isNewest = found !== undefined && newest[0].name === currentName;
+  const isNewest = found !== undefined && newest[0]?.name === currentName;
   return { currentGeneration: isNewest ? found.generation : highest + 1, retained };
 }
 
@@ -78,9 +78,9 @@ function planRetention(family: readonly PreviousConfigMap[], currentName: string
  */
 export class VersionedConfigMap extends Construct {
   /** The current version, when there is one. */
-  public readonly current?: SourceConfigMap;
+  public readonly current?: ContentAddressedConfigMap;
   /** Earlier versions written beside the current one, newest first. */
-  public readonly retained: readonly SourceConfigMap[];
+  public readonly retained: readonly ContentAddressedConfigMap[];
 
   constructor(scope: Construct, id: string, props: VersionedConfigMapProps) {
     super(scope, id);
@@ -89,10 +89,10 @@ export class VersionedConfigMap extends Construct {
     const versionName = new RegExp(`^${props.baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{${hashLength}}$`);
     const family = (props.previous ?? []).filter((configMap) => versionName.test(configMap.name));
 
-    const currentName = props.files && sourceConfigMapName(props.baseName, props.files, hashLength);
+    const currentName = props.files && contentAddressedName(props.baseName, props.files, hashLength);
     const plan = planRetention(family, currentName, retain);
     if (props.files) {
-      this.current = new SourceConfigMap(this, 'Current', {
+      this.current = new ContentAddressedConfigMap(this, 'Current', {
         baseName: props.baseName,
         files: props.files,
         hashLength,
@@ -101,7 +101,7 @@ export class VersionedConfigMap extends Construct {
     }
     this.retained = plan.retained.map(
       (version) =>
-        new SourceConfigMap(this, version.name, {
+        new ContentAddressedConfigMap(this, version.name, {
           baseName: props.baseName,
           files: version.data,
           hashLength,
@@ -118,7 +118,7 @@ export class VersionedConfigMap extends Construct {
           );
         }
         plan.retained.forEach((version, index) => {
-          const rebuilt = this.retained[index].name;
+          const rebuilt = this.retained[index]?.name;
           if (rebuilt !== version.name) {
             errors.push(
               `${version.file}: ConfigMap ${version.name} no longer matches its name (its data hashes to ${rebuilt}); ` +

@@ -8,14 +8,14 @@ import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
+import { clusterSecrets } from '../../lib/workflows/cluster-sign-in.js';
 import {
-  clusterSecrets,
   renderRolloutWorkflow,
   ROLLOUT_WORKFLOW_FILE,
   ROLLOUTS_PLUGIN_SHA256,
   type WorkflowCluster,
-} from '../../lib/operator/rollout-workflow.js';
-import { PROJECT_ROOT, runEntry } from './stand-in-kubectl.js';
+} from '../../lib/workflows/rollout-workflow.js';
+import { PROJECT_ROOT, runEntry } from '../operator/stand-in-kubectl.js';
 
 const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
 const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'));
@@ -51,8 +51,8 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
   test('offers the seven operations, status by default, and all plus every cluster in overlays/', () => {
     const inputs = workflow.on.workflow_dispatch.inputs;
     expect(inputs.operation).toMatchObject({ type: 'choice', default: 'status', options: [...OPERATIONS] });
-    expect(inputs.cloud).toMatchObject({ type: 'choice', options: ['all', ...overlays.map((cluster) => cluster.name)] });
-    expect(inputs.cloud.options).toEqual(['all', 'aws', 'azure', 'gcp']);
+    expect(inputs.cluster).toMatchObject({ type: 'choice', options: ['all', ...overlays.map((cluster) => cluster.name)] });
+    expect(inputs.cluster.options).toEqual(['all', 'aws', 'azure', 'gcp']);
     expect(inputs.to_revision).toMatchObject({ type: 'string', required: false });
   });
 
@@ -69,7 +69,7 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     for (const cluster of overlays) {
       const job = jobOf(cluster.name);
       expect(job.concurrency).toEqual({ group: `mandelbrot-rollout-${cluster.name}`, 'cancel-in-progress': false });
-      expect(job.if).toBe(`inputs.cloud == 'all' || inputs.cloud == '${cluster.name}'`);
+      expect(job.if).toBe(`inputs.cluster == 'all' || inputs.cluster == '${cluster.name}'`);
       expect(job.steps.at(-1).env.CLUSTER).toBe(cluster.name);
     }
   });
@@ -211,7 +211,7 @@ describe('renderRolloutWorkflow', () => {
     const clusters: WorkflowCluster[] = [...overlays, { name: 'aws-west', cloud: 'aws', region: 'us-west-2', context: 'eks-west' }];
     const text = renderRolloutWorkflow({ clusters, environment: 'prod' });
     const rendered = parse(text);
-    expect(rendered.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
+    expect(rendered.on.workflow_dispatch.inputs.cluster.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
     expect(rendered['run-name']).toContain('(prod)');
     const west = (rendered.jobs['rollout-aws-west'].steps as WorkflowStep[]).filter((step) => step.name.startsWith('aws-west: '));
     expect(rendered.jobs['rollout-aws-west'].concurrency.group).toBe('mandelbrot-rollout-aws-west');
@@ -219,7 +219,7 @@ describe('renderRolloutWorkflow', () => {
       '${{ secrets.AWS_WEST_ROLE_ARN }}',
       '${{ secrets.AWS_WEST_EKS_CLUSTER }}',
     ]);
-    expect(west[1].env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
+    expect(west[1]?.env).toMatchObject({ AWS_REGION: 'us-west-2', KUBE_CONTEXT: 'eks-west' });
     expect(text).toContain('# Cluster aws-west: aws in us-west-2, kube context eks-west');
   });
 
@@ -265,7 +265,7 @@ describe('npm run synth --workflows-dir', () => {
       expect(result.code).toBe(0);
       expect(readdirSync(workflows)).toEqual([ROLLOUT_WORKFLOW_FILE]);
       const written = parse(readFileSync(join(workflows, ROLLOUT_WORKFLOW_FILE), 'utf8'));
-      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
+      expect(written.on.workflow_dispatch.inputs.cluster.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
@@ -286,7 +286,7 @@ describe('npm run synth --workflows-dir', () => {
       ]);
       expect(result.code).toBe(0);
       const written = parse(readFileSync(join(folder, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE), 'utf8'));
-      expect(written.on.workflow_dispatch.inputs.cloud.options).toEqual(['all', 'aws', 'azure', 'gcp-east']);
+      expect(written.on.workflow_dispatch.inputs.cluster.options).toEqual(['all', 'aws', 'azure', 'gcp-east']);
       expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { ConfigMap } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-// The L1 module alone: loading all of cdk8s-plus would double the synth's start-up time.
-import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { compareStrings } from '../util/stable-order.js';
-import { GENERATION_ANNOTATION } from './previous-output.js';
+import { GENERATION_ANNOTATION } from '../synth/previous-output.js';
 
-export interface SourceConfigMapProps {
+export interface ContentAddressedConfigMapProps {
   /** The name before the content hash: `<baseName>-<hash>`. */
   readonly baseName: string;
 
@@ -27,40 +27,48 @@ export interface SourceConfigMapProps {
   readonly generation?: number;
 }
 
-/** The name a `SourceConfigMap` of `files` takes, `<baseName>-<hash>`: the hash is stable under key order. */
-export function sourceConfigMapName(baseName: string, files: Readonly<Record<string, string>>, hashLength = 10): string {
+/** `files` as entries in key order: the order of the hash and of the written data. */
+function sortedFiles(files: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(files).sort(([a], [b]) => compareStrings(a, b));
+}
+
+/** The name a `ContentAddressedConfigMap` of `files` takes, `<baseName>-<hash>`: the hash is stable under key order. */
+export function contentAddressedName(baseName: string, files: Readonly<Record<string, string>>, hashLength = 10): string {
   const hash = createHash('sha256');
-  for (const key of Object.keys(files).sort(compareStrings)) {
-    hash.update(key).update('\0').update(files[key]).update('\0');
-  }
+  for (const [key, content] of sortedFiles(files)) hash.update(key).update('\0').update(content).update('\0');
   return `${baseName}-${hash.digest('hex').slice(0, hashLength)}`;
 }
 
 /**
- * An immutable ConfigMap named after a hash of its content.
+ * An immutable ConfigMap of files, named after a hash of their content.
  *
  * A change to the files changes the name, and so the pod template that mounts it: Argo Rollouts
  * starts a canary, canary pods get the new files and stable pods keep the old ones. Editing a
  * mounted ConfigMap in place would instead change running pods with no canary at all.
  * `VersionedConfigMap` keeps the old ones in the output for as long as stable pods need them.
  */
-export class SourceConfigMap extends Construct {
+export class ContentAddressedConfigMap extends Construct {
   /** `metadata.name`, hash included. */
   public readonly name: string;
 
-  constructor(scope: Construct, id: string, props: SourceConfigMapProps) {
+  constructor(scope: Construct, id: string, props: ContentAddressedConfigMapProps) {
     super(scope, id);
-    const keys = Object.keys(props.files).sort(compareStrings);
-    this.name = sourceConfigMapName(props.baseName, props.files, props.hashLength);
+    const files = sortedFiles(props.files);
+    const keys = files.map(([key]) => key);
+    this.name = contentAddressedName(props.baseName, props.files, props.hashLength);
 
-    new KubeConfigMap(this, 'Resource', {
+    const configMap = new ConfigMap(this, 'Resource', {
       metadata: {
         name: this.name,
         annotations: props.generation === undefined ? undefined : { [GENERATION_ANNOTATION]: String(props.generation) },
       },
       immutable: true,
-      data: Object.fromEntries(keys.map((key) => [key, props.files[key]])),
+      data: Object.fromEntries(files),
     });
+    // cdk8s-plus leaves `data` out when every file is empty; the name hashes those files, so they are written.
+    if (files.length > 0 && files.every(([, content]) => content === '')) {
+      ApiObject.of(configMap).addJsonPatch(JsonPatch.add('/data', Object.fromEntries(files)));
+    }
 
     this.node.addValidation({
       validate: () => {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
-import { POD_TEMPLATE_HASH_LABEL } from './success-rate-analysis.js';
+import { POD_TEMPLATE_HASH_LABEL } from './scrape-contract.js';
 
 export interface MetricsPodMonitorProps {
   /** `metadata.name`. */

@@ -1,5 +1,11 @@
 import { Testing } from 'cdk8s';
-import { CanaryRollout, type CanaryRolloutProps, firstStepAtWeight, PAUSE_AT_HALF, timedPauses } from '../../lib/rollout/canary-rollout.js';
+import {
+  CanaryRollout,
+  type CanaryRolloutProps,
+  firstStepAtWeight,
+  PAUSE_AT_HALF,
+  timedPauses,
+} from '../../lib/progressive-delivery/canary-rollout.js';
 
 const labels = { 'app.kubernetes.io/name': 'demo' };
 

@@ -1,19 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argo-rollouts-analysis-template-argoproj.io.js';
+import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../../../imports/argo-rollouts-analysis-template-argoproj.io.js';
+import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../progressive-delivery/scrape-contract.js';
 
 /** The template's argument that carries the canary's pod-template hash. */
 export const CANARY_HASH_ARG = 'canary-hash';
-
-/**
- * The scrape contract: the pod label the Rollouts controller puts on every pod of a revision,
- * and the metric label Prometheus must copy it to. `podTargetLabels` of a Prometheus Operator
- * PodMonitor, and the usual `labelmap` of `__meta_kubernetes_pod_label_(.+)`, both name it so.
- */
-export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
-export const POD_TEMPLATE_HASH_METRIC_LABEL = 'rollouts_pod_template_hash';
-/** The pod's namespace, as `kubernetes_sd` relabelling and a PodMonitor name it. */
-export const NAMESPACE_METRIC_LABEL = 'namespace';
 
 /** The service's counter of answered render requests, by `status` (services/mandelbrot/metrics.js). */
 export const RENDER_REQUESTS_METRIC = 'mandelbrot_render_requests_total';

@@ -1,0 +1,55 @@
+import { isKind, type ManifestObject } from './manifest-tree.js';
+import type { ApplicationIndex, ApplicationInfo } from './application-index.js';
+import type { FieldChange } from './field-changes.js';
+import type { ProjectPolicy } from './project-policy.js';
+
+/** An object on one side of the diff, with where it belongs. */
+export interface PlacedObject {
+  readonly object: ManifestObject;
+  readonly cluster: string;
+  readonly owners: readonly ApplicationInfo[];
+}
+
+/** One object that differs, before classification. */
+export interface ObjectChange {
+  readonly base?: PlacedObject;
+  readonly head?: PlacedObject;
+  /** Leaf changes; empty unless the object exists on both sides. */
+  readonly fields: readonly FieldChange[];
+}
+
+/** What the rules may look up besides the change itself. */
+export interface ChangeContext {
+  /** The tree's folder in the repository, for messages. */
+  readonly distPath: string;
+  readonly baseApplications: ApplicationIndex;
+  readonly headApplications: ApplicationIndex;
+  /** Workloads with a pod template (Rollouts, Deployments) after the change, in one cluster and namespace. */
+  workloadsIn(cluster: string, namespace: string): readonly PlacedObject[];
+  /** Whether the pod template of this workload (after the change) changed. */
+  podTemplateChanged(workload: PlacedObject): boolean;
+  /** The objects an Application syncs from the tree, on one side. */
+  ownedBy(side: 'base' | 'head', cluster: string, application: string): readonly PlacedObject[];
+  /** The AppProject `name` of a cluster on one side; Argo CD's built-in one for an undefined `default`. */
+  project(side: 'base' | 'head', cluster: string, name: string): ProjectPolicy | undefined;
+  /** An object of the tree after the change, by API group, kind, namespace and name. */
+  headObject(cluster: string, apiGroup: string, kind: string, namespace: string, name: string): PlacedObject | undefined;
+  /** Every copy of an object defined more than once after the change; empty when it is defined once. */
+  duplicatesOf(placed: PlacedObject): readonly PlacedObject[];
+  /** Whether the tree after the change has any file under `folder` (a path inside dist/). */
+  headHasFolder(folder: string): boolean;
+}
+
+/** The chart of the Argo Rollouts controller, as its Application names it. */
+export const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
+/** Where a workload's pod template is. */
+export const POD_TEMPLATE = ['spec', 'template'];
+
+export const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
+export const isWorkload = (object: ManifestObject) => isRollout(object) || isKind(object, 'apps', 'Deployment');
+export const isConfigMap = (object: ManifestObject) => isKind(object, '', 'ConfigMap');
+export const isAppProject = (object: ManifestObject) => isKind(object, 'argoproj.io', 'AppProject');
+
+/** A field's value in a message: strings as they are, anything else as JSON, a missing one as `(none)`. */
+export const show = (value: unknown): string =>
+  value === undefined ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value);

@@ -1,0 +1,151 @@
+/**
+ * Cuts a release: sets a workload's release (Mandelbrot's MANDELBROT_RELEASE), re-synthesizes
+ * dist/, and says which clusters will start a canary when Argo CD syncs the result. `bin/release.ts`
+ * runs it in a process; tests run it in process with their own {@link CommandEnvironment}.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { CommandFailedError, exitCodeOf, UsageError } from '../cli/command-line-errors.js';
+import { releaseNameProblem } from '../config/fields.js';
+import type { PlatformSettings } from '../config/platform-settings.js';
+import { loadProjectConfig, type ProjectCluster } from '../config/project-config.js';
+import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
+import { entryPointCommand } from '../util/entry-point.js';
+import { writeFileAtomically } from '../util/write-file-atomically.js';
+import { type CommandEnvironment, readsProject, runIn } from './command-environment.js';
+import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from './release-marker.js';
+import { rolloutWorkloads, selectRolloutWorkload } from './rollout-workloads.js';
+
+/** What the command line asks for. */
+export interface ReleaseRequest {
+  /** The release name, checked: printable, on one line. */
+  readonly release: string;
+  readonly cluster?: string;
+  readonly workload?: string;
+  readonly overlays: string;
+  readonly platform: string;
+  readonly outdir: string;
+}
+
+/**
+ * Reads the command line. commander prints its own errors (and `--help`) through `output`.
+ *
+ * @throws CommanderError for what commander refuses, UsageError for a bad release name
+ */
+export function parseReleaseCommandLine(argv: readonly string[], output: Pick<CommandEnvironment, 'stdout' | 'stderr'>): ReleaseRequest {
+  const program = readsProject(
+    new Command('release')
+      .description(
+        "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.",
+      )
+      .argument('<name>', 'the release name /api/meta reports: printable, on one line')
+      .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
+      .option('--workload <name>', 'the workload to release (default: the only workload that runs a Rollout)')
+      .option('--outdir <dir>', 'the synthesized tree', 'dist'),
+    output,
+  );
+  program.parse(argv, { from: 'user' });
+  const release = program.processedArgs[0] as string;
+  const problem = releaseNameProblem(release);
+  if (problem) throw new UsageError(`release name ${JSON.stringify(release)}: ${problem}`);
+  return { release, ...program.opts<Omit<ReleaseRequest, 'release'>>() };
+}
+
+/** `npm run synth` in the environment's folder, as a process: the synth owns its output folder and lock. */
+async function synthesize(request: ReleaseRequest, environment: CommandEnvironment): Promise<void> {
+  const synth = entryPointCommand(environment.cwd, 'main.ts', [
+    '--outdir',
+    request.outdir,
+    '--overlays',
+    request.overlays,
+    '--platform',
+    request.platform,
+  ]);
+  const result = await runIn(environment)(synth.command, synth.args, {});
+  if (result.exitCode !== 0)
+    throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
+}
+
+/** The release every cluster without its own runs. */
+function platformRelease(platform: PlatformSettings, workload: string): string | undefined {
+  return (platform.workloads[workload] as { release?: string } | undefined)?.release;
+}
+
+/**
+ * Runs `npm run release -- <argv>` in `environment`. Resolves with the exit code: 0 done; 1 synth
+ * failed (the YAML file is put back) or the configuration is invalid; 2 bad input, nothing changed.
+ */
+export function releaseCommand(argv: readonly string[], environment: CommandEnvironment): Promise<number> {
+  return exitCodeOf(release(argv, environment), (line) => environment.stderr(`${line}\n`));
+}
+
+async function release(argv: readonly string[], environment: CommandEnvironment): Promise<void> {
+  const print = (line: string) => environment.stdout(`${line}\n`);
+  const inFolder = (path: string) => resolve(environment.cwd, path);
+  const request = parseReleaseCommandLine(argv, environment);
+  const { release } = request;
+
+  // Every file is validated before anything changes: a release never starts from a bad configuration.
+  const { platform, clusters, workloads } = loadProjectConfig({
+    platformFile: inFolder(request.platform),
+    overlaysDirectory: inFolder(request.overlays),
+    display: { platformFile: request.platform, overlaysDirectory: request.overlays },
+  });
+  const workload = selectRolloutWorkload(workloads, request.workload).name;
+  const path = releasePath(workload);
+  const ownRelease = (cluster: ProjectCluster) => (cluster.workloads[workload] as { release?: string } | undefined)?.release;
+  let field: ReleaseField;
+  if (request.cluster === undefined) {
+    field = { file: request.platform, path };
+  } else {
+    const cluster = clusters.find((candidate) => candidate.name === request.cluster);
+    if (!cluster)
+      throw new UsageError(
+        `--cluster "${request.cluster}" is not a cluster; expected one of ${clusters.map((candidate) => candidate.name).join(', ')} (from ${request.overlays}/)`,
+      );
+    field = { file: cluster.file, path };
+  }
+
+  const file = inFolder(field.file);
+  const original = readFileSync(file, 'utf8');
+  const { text, previous } = setReleaseField(original, field, release);
+  const before = readManifestTreeFromDirectory(inFolder(request.outdir));
+  writeFileAtomically(file, text);
+  try {
+    await synthesize(request, environment);
+  } catch (error) {
+    writeFileAtomically(file, original);
+    throw error;
+  }
+
+  const where = `${field.file}, ${field.path.join('.')}`;
+  print(
+    previous === release
+      ? `${workload} release is already "${release}" (${where}); ${request.outdir}/ re-synthesized`
+      : `${workload} release ${previous === undefined ? `(${platformRelease(platform, workload)}, the platform default)` : `"${previous}"`} → "${release}" (${where}); ${request.outdir}/ re-synthesized`,
+  );
+  if (request.cluster === undefined) {
+    for (const cluster of clusters.filter((candidate) => ownRelease(candidate) !== undefined)) {
+      print(`${cluster.name} keeps its own release "${ownRelease(cluster)}" (${cluster.file})`);
+    }
+  }
+
+  const changes = rolloutChanges(before, readManifestTreeFromDirectory(inFolder(request.outdir)));
+  const canaries = [...new Set(changes.filter((change) => change.kind === 'canary-started').map((change) => change.cluster))];
+  print('');
+  print(
+    canaries.length === 0
+      ? 'No cluster starts a canary: no pod template changed.'
+      : `Clusters that will start a canary when synced: ${canaries.join(', ')}`,
+  );
+  for (const change of changes) print(`  ${change.cluster}: ${change.message}`);
+  if (changes.length > 0) {
+    const changed = [field.file, `${request.outdir}/`].join(' and ');
+    print('');
+    print(`Next: commit ${changed}, merge, then run the Mandelbrot Rollout workflow: sync, inspect the paused canary (status), promote.`);
+    print(
+      `From a shell with the kube contexts: npm run rollout -- sync --cluster ${canaries.length === 1 ? canaries[0] : 'all'}${rolloutWorkloads(workloads).length > 1 ? ` --workload ${workload}` : ''}`,
+    );
+  }
+}

@@ -1,0 +1,58 @@
+import type { DrillCluster } from './drill-cluster.js';
+
+const ROLLOUTS_CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io';
+
+export interface StandInsProps {
+  /** The namespace and name of the workload's Service, which may be a LoadBalancer. */
+  readonly namespace: string;
+  readonly service: string;
+  /** The load balancer's host name: a name under `.invalid`, so nothing ever connects to it. */
+  readonly loadBalancerHostname: string;
+  /** Called once, when the Rollouts CRD is established and the controller is started. */
+  readonly onRolloutsControllerStarted?: () => void;
+}
+
+/**
+ * What the cluster's own machinery would do, done by the suite: start the real Rollouts
+ * controller once Argo CD has installed the CRDs (the chart's Deployment is a KWOK pod), and give
+ * a LoadBalancer Service an address, as a cloud's load-balancer controller does (Argo CD reports
+ * such a Service Progressing until it has one).
+ */
+export class StandIns {
+  private rolloutsControllerStarted = false;
+
+  constructor(
+    private readonly cluster: DrillCluster,
+    private readonly props: StandInsProps,
+  ) {}
+
+  /** Does what is due now; call it on every look while waiting for Argo CD. */
+  public async run(): Promise<void> {
+    const { cluster, props } = this;
+    if (!this.rolloutsControllerStarted) {
+      const crd = await cluster.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(ROLLOUTS_CRD);
+      if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) {
+        this.rolloutsControllerStarted = true;
+        props.onRolloutsControllerStarted?.();
+        await cluster.startRolloutsController();
+      }
+    }
+    const service = await cluster.api.get<{ spec: { type?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(
+      `/api/v1/namespaces/${props.namespace}/services/${props.service}`,
+    );
+    if (service?.spec.type === 'LoadBalancer' && !service.status?.loadBalancer?.ingress?.length) {
+      const status = { status: { loadBalancer: { ingress: [{ hostname: props.loadBalancerHostname }] } } };
+      await cluster.kubectl([
+        'patch',
+        'service',
+        props.service,
+        '--namespace',
+        props.namespace,
+        '--subresource=status',
+        '--type=merge',
+        '--patch',
+        JSON.stringify(status),
+      ]);
+    }
+  }
+}
