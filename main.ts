@@ -5,8 +5,10 @@
  * replaced (or --history). `npm run synth -- --help` lists the options.
  */
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App } from 'cdk8s';
-import { endCommand } from './lib/cli/command-line-errors.js';
+import { type Command, type CommandIO, runIfEntryPoint } from './lib/cli/command-io.js';
+import { exitCodeOf } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/config/config-error.js';
 import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
@@ -19,11 +21,10 @@ import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 
-function main(): void {
-  // scripts/run.cjs runs this file as process.argv[1], from the project folder.
-  const options = parseSynthOptions(process.argv.slice(2), process.env, dirname(process.argv[1]));
+function synth(argv: readonly string[], io: CommandIO, projectRoot: string): void {
+  const options = parseSynthOptions(argv, io.env, projectRoot);
   if (options === undefined) {
-    console.log(SYNTH_USAGE);
+    io.stdout.write(`${SYNTH_USAGE}\n`);
     return;
   }
   const { platform, clusters, workloads } = loadProjectConfig({
@@ -77,8 +78,33 @@ function main(): void {
         companions: [{ path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow }],
       }).warnings,
     );
-    for (const warning of warnings) console.error(`warning: ${warning}`);
+    for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
   });
 }
 
-endCommand(Promise.resolve().then(main), (code) => (process.exitCode = code), console.error);
+/**
+ * `npm run synth -- <argv>` in `io.cwd`, for the project at `projectRoot` (no output may be or hold
+ * it): resolves to its exit code. Relative paths resolve against the process's working folder, so
+ * a run elsewhere changes it for the run.
+ */
+function synthCommand(projectRoot: string): Command {
+  return (argv, io) => {
+    const run = Promise.resolve().then(() => {
+      const previous = process.cwd();
+      if (io.cwd === previous) return synth(argv, io, projectRoot);
+      process.chdir(io.cwd);
+      try {
+        return synth(argv, io, projectRoot);
+      } finally {
+        process.chdir(previous);
+      }
+    });
+    return exitCodeOf(run, (line) => io.stderr.write(`${line}\n`));
+  };
+}
+
+/** `npm run synth` of this project, run in process. */
+export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)));
+
+// scripts/run.cjs runs this file as process.argv[1].
+runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')), process);

@@ -8,19 +8,29 @@
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
 import { Command } from 'commander';
-import { endCommand } from '../lib/cli/command-line-errors.js';
+import { type CommandIO, runCaptured, runIfEntryPoint } from '../lib/cli/command-io.js';
+import { exitCodeOf } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/util/terminal-color.js';
+import { runSynth } from '../main.js';
 
-async function main(): Promise<number> {
+async function check(argv: readonly string[], io: CommandIO): Promise<number> {
   new Command('npm run check')
     .description('Check that dist/ equals a fresh synth, holds only allowed kinds, and matches the schemas.')
     .exitOverride()
-    .parse(process.argv.slice(2), { from: 'user' });
-  const results = await checkDist({ projectRoot: process.cwd() });
-  process.stdout.write(renderCheckReport(results, { color: shouldColor(process.env, process.stdout.isTTY) }));
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .parse(argv, { from: 'user' });
+  // The fresh synth runs in this process: `cdk8s synth` sets CDK8S_OUTDIR, which it must not follow.
+  const { CDK8S_OUTDIR: _outdir, ...env } = io.env;
+  const results = await checkDist({ projectRoot: io.cwd, synth: (root, args) => runCaptured(runSynth, args, { cwd: root, env }) });
+  io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;
 }
 
-endCommand(main(), (code) => (process.exitCode = code), console.error);
+/** `npm run check -- <argv>` in `io.cwd`: resolves to its exit code. */
+export function runCheck(argv: readonly string[], io: CommandIO): Promise<number> {
+  return exitCodeOf(check(argv, io), (line) => io.stderr.write(`${line}\n`));
+}
+
+runIfEntryPoint('bin/check.ts', runCheck, process);

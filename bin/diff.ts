@@ -8,7 +8,8 @@
  * is not YAML), 3 an unexpected failure (a bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { endCommand, isInputError } from '../lib/cli/command-line-errors.js';
+import { type CommandIO, runIfEntryPoint } from '../lib/cli/command-io.js';
+import { exitCodeOf, isInputError } from '../lib/cli/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';
@@ -26,7 +27,7 @@ interface DiffFlags {
   readonly dist: string;
 }
 
-function parseFlags(argv: readonly string[]): DiffFlags {
+function parseFlags(argv: readonly string[], io: CommandIO): DiffFlags {
   const program = new Command('npm run diff --')
     .description(
       'Compare the manifests in dist/ at a git ref with the working tree (or --head): by cluster, by Argo CD Application, with what each change means.',
@@ -36,35 +37,41 @@ function parseFlags(argv: readonly string[]): DiffFlags {
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--exit-code', 'exit with 1 when anything changed')
     .option('--dist <folder>', 'the manifest folder, relative to the project', 'dist')
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   program.parse(argv, { from: 'user' });
   return program.opts<DiffFlags>();
 }
 
 /** Exit code 1 means "changes found" and nothing else: a bug exits 3, with its stack for the report. */
-async function main(): Promise<number> {
+async function main(argv: readonly string[], io: CommandIO): Promise<number> {
   try {
-    return await diff();
+    return await diff(argv, io);
   } catch (error) {
     if (isInputError(error) || error instanceof CommanderError) throw error;
-    console.error(
-      `error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}`,
+    io.stderr.write(
+      `error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}\n`,
     );
-    console.error((error as Error)?.stack ?? '');
+    io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     return 3;
   }
 }
 
-async function diff(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2));
-  const diff = await diffGitRevisions({ directory: process.cwd(), base: flags.base, head: flags.head, distPath: flags.dist });
+async function diff(argv: readonly string[], io: CommandIO): Promise<number> {
+  const flags = parseFlags(argv, io);
+  const diff = await diffGitRevisions({ directory: io.cwd, base: flags.base, head: flags.head, distPath: flags.dist });
   const render = {
-    text: () => renderText(diff, { color: shouldColor(process.env, process.stdout.isTTY) }),
+    text: () => renderText(diff, { color: shouldColor(io.env, io.stdout.isTTY) }),
     markdown: () => renderMarkdown(diff),
     json: () => renderJson(diff),
   };
-  process.stdout.write(render[flags.format]());
+  io.stdout.write(render[flags.format]());
   return flags.exitCode && hasChanges(diff) ? 1 : 0;
 }
 
-endCommand(main(), (code) => (process.exitCode = code), console.error);
+/** `npm run diff -- <argv>` in `io.cwd`: resolves to its exit code. */
+export function runDiff(argv: readonly string[], io: CommandIO): Promise<number> {
+  return exitCodeOf(main(argv, io), (line) => io.stderr.write(`${line}\n`));
+}
+
+runIfEntryPoint('bin/diff.ts', runDiff, process);

@@ -14,7 +14,7 @@ import {
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
-import { readProjectFiles, synthesizeFresh, SynthFailedError } from './fresh-synth.js';
+import { readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
 
 export interface DistCheckProps {
   /** The project root: holds main.ts, its inputs and the committed outputs. */
@@ -34,6 +34,13 @@ export interface DistCheckProps {
    * @default - none
    */
   readonly synthArgs?: readonly string[];
+
+  /**
+   * Runs the fresh synth.
+   *
+   * @default - the project's synth entry as a process: `node scripts/run.cjs main.ts <args>`
+   */
+  readonly synth?: SynthRunner;
 }
 
 /** The outcome of one part of the check. */
@@ -146,7 +153,7 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
 async function checkFreshSynth(props: DistCheckProps, distPath: string, committed: ManifestTree): Promise<CheckResult> {
   let fresh;
   try {
-    fresh = await synthesizeFresh({ projectRoot: props.projectRoot, synthArgs: props.synthArgs });
+    fresh = await synthesizeFresh({ projectRoot: props.projectRoot, synthArgs: props.synthArgs, synth: props.synth });
   } catch (error) {
     if (!(error instanceof SynthFailedError)) throw error;
     return { name: 'fresh synth', ok: false, summary: 'synth fails, so dist/ cannot be compared', problems: [error.message] };

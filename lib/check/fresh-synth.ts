@@ -18,7 +18,27 @@ export interface FreshSynthProps {
    * @default - none: exactly `npm run synth`
    */
   readonly synthArgs?: readonly string[];
+
+  /**
+   * Runs synth in the copy.
+   *
+   * @default - the project's synth entry as a process: `node scripts/run.cjs main.ts <args>`
+   */
+  readonly synth?: SynthRunner;
 }
+
+/** What one synth printed, and its exit code. */
+export interface SynthRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs synth with `args` in the copy of the project at `root`, as `npm run synth -- <args>` would
+ * there, without CDK8S_OUTDIR (`cdk8s synth` sets it, and synth would write there instead).
+ */
+export type SynthRunner = (root: string, args: readonly string[]) => Promise<SynthRun>;
 
 /** A synth that ran on a copy of the project; `cleanup` removes the copy. */
 export interface FreshSynth {
@@ -35,11 +55,21 @@ export class SynthFailedError extends Error {
   }
 }
 
+/** The project's synth entry as a process, `node scripts/run.cjs main.ts`, in the copy. */
+function synthProcess(projectRoot: string): SynthRunner {
+  return async (root, args) => {
+    const { CDK8S_OUTDIR: _outdir, ...env } = process.env;
+    const synth = entryPointCommand(projectRoot, 'main.ts', args);
+    const result = await x(synth.command, synth.args, { nodeOptions: { cwd: root, env }, throwOnError: false });
+    return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+  };
+}
+
 /**
- * Runs the real synth entry, `node scripts/run.cjs main.ts`, in a temporary copy of the project,
- * so whatever main.ts writes (dist/, generated workflows, and outputs added later) lands in the
- * copy and never in the project. The copy starts with the committed dist/, which synth also
- * reads as its history of earlier ConfigMaps, just as `npm run synth` does in the project.
+ * Runs synth in a temporary copy of the project, so whatever main.ts writes (dist/, generated
+ * workflows, and outputs added later) lands in the copy and never in the project. The copy starts
+ * with the committed dist/, which synth also reads as its history of earlier ConfigMaps, just as
+ * `npm run synth` does in the project.
  */
 export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynth> {
   const root = mkdtempSync(join(tmpdir(), 'trinity-check-'));
@@ -48,14 +78,7 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
     for (const entry of readdirSync(props.projectRoot)) {
       if (!NOT_PROJECT_FILES.includes(entry)) cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true });
     }
-    // `cdk8s synth` sets CDK8S_OUTDIR, which main.ts would write to instead of the copy's dist/.
-    const { CDK8S_OUTDIR, ...env } = process.env;
-    void CDK8S_OUTDIR;
-    const synth = entryPointCommand(props.projectRoot, 'main.ts', props.synthArgs);
-    const result = await x(synth.command, synth.args, {
-      nodeOptions: { cwd: root, env },
-      throwOnError: false,
-    });
+    const result = await (props.synth ?? synthProcess(props.projectRoot))(root, props.synthArgs ?? []);
     if (result.exitCode !== 0)
       throw new SynthFailedError(`npm run synth failed (exit ${result.exitCode}):\n${(result.stderr || result.stdout).trim()}`);
     return { root, cleanup };

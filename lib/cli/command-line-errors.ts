@@ -25,6 +25,11 @@ export function isInputError(error: unknown): error is Error {
   return error instanceof UsageError || error instanceof GitInputError || error instanceof ManifestParseError;
 }
 
+/** An error of a system call, such as ENOENT from reading a file. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException & { syscall: string } {
+  return typeof error === 'object' && error !== null && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
 /**
  * How an entry point ends on `error`: its exit code and the line to print, or `undefined` for an
  * error that is a bug and should surface with its stack. Every user error prints without one.
@@ -37,9 +42,9 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
   if (error instanceof ConfigError) return { exitCode: 1, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
   if (error instanceof CommandFailedError || error instanceof SynthValidationError)
     return { exitCode: 1, message: `error: ${error.message}` };
-  // A file or folder that cannot be read or written: its one line, no stack trace.
-  if (error instanceof Error && (error as NodeJS.ErrnoException).syscall !== undefined)
-    return { exitCode: 1, message: `error: ${error.message}` };
+  // A file or folder that cannot be read or written: its one line, no stack trace. Node's own
+  // errors may come from another realm (a vm context, such as a test runner's), so not by instanceof.
+  if (isSystemError(error)) return { exitCode: 1, message: `error: ${error.message}` };
   return undefined;
 }
 
@@ -61,7 +66,7 @@ export async function exitCodeOf(run: Promise<number | void>, printError: (line:
 
 /**
  * Ends a command: sets the exit code `run` resolves to, or the one for its error, printing the
- * error's line. A bug (an error of no known kind) is rethrown, so it surfaces with its stack.
+ * error's line. A bug (an error of no known kind) is left unhandled, so it surfaces with its stack.
  */
 export function endCommand(run: Promise<number | void>, exit: (code: number) => void, printError: (line: string) => void): void {
   void exitCodeOf(run, printError).then(exit);

@@ -67,20 +67,15 @@ describe('ArgoAppProject', () => {
     expect(spec.clusterResourceWhitelist).toEqual([{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }]);
   });
 
-  test('allows Namespace when an Application creates its namespace, since CreateNamespace=true passes the project check', () => {
-    const chart = Testing.chart();
-    const app = application(chart, 'workload', { syncOptions: [CREATE_NAMESPACE], deployedKinds: [namespaced('', 'ConfigMap')] });
-    new ArgoAppProject(chart, 'Project', { applications: [app] });
-
-    expect(projectSpec(chart).clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
-  });
-
-  test('does not allow Namespace when no Application creates its namespace', () => {
-    const chart = Testing.chart();
-    const app = application(chart, 'workload', { deployedKinds: [namespaced('', 'ConfigMap')] });
-    new ArgoAppProject(chart, 'Project', { applications: [app] });
-
-    expect(projectSpec(chart)).not.toHaveProperty('clusterResourceWhitelist');
+  test('allows Namespace only when an Application creates its namespace, since CreateNamespace=true passes the project check', () => {
+    const specWith = (syncOptions: string[]) => {
+      const chart = Testing.chart();
+      const app = application(chart, 'workload', { syncOptions, deployedKinds: [namespaced('', 'ConfigMap')] });
+      new ArgoAppProject(chart, 'Project', { applications: [app] });
+      return projectSpec(chart);
+    };
+    expect(specWith([CREATE_NAMESPACE]).clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+    expect(specWith([])).not.toHaveProperty('clusterResourceWhitelist');
   });
 
   test('reports why it would refuse an Application of another project', () => {

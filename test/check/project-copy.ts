@@ -3,6 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
+import { runSynth } from '../../main.js';
+import { plainEnv, runCommand } from '../support/run-command.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 /** What a copy leaves out: history, tests and local output. node_modules is linked, not copied. */
@@ -39,18 +41,24 @@ export class ProjectCopy {
 
   private constructor(public readonly root: string) {}
 
+  /** Another copy of this one, as it is now: cheaper than a new copy that must synth again. */
+  public clone(): ProjectCopy {
+    const root = mkdtempSync(join(tmpdir(), 'trinity-project-'));
+    cpSync(this.root, root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+    return new ProjectCopy(root);
+  }
+
   /** Runs an entry point of the copy as its npm script does (`node scripts/run.cjs <entry>`), without colour. */
   public run(entry: string, ...args: string[]): ProcessResult {
-    const { FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR, ...env } = process.env;
-    (void FORCE_COLOR, NO_COLOR, CDK8S_OUTDIR);
+    const env = plainEnv();
     const { command, args: argv } = entryPointCommand(this.root, entry, args);
     const result = spawnSync(command, argv, { cwd: this.root, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** `npm run synth` in the copy; throws when it fails. */
-  public synth(): void {
-    const result = this.run('main.ts');
+  /** `npm run synth` in the copy, run in this process; throws when it fails. */
+  public async synth(): Promise<void> {
+    const result = await runCommand(runSynth, [], { cwd: this.root });
     if (result.status !== 0) throw new Error(`synth failed in the project copy: ${result.stderr}`);
   }
 

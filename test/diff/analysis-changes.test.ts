@@ -76,8 +76,8 @@ describe('analysis changes', () => {
     ]);
   });
 
-  test('other objects get no analysis meaning', () => {
+  test('the Rollout that runs the analysis means only what its own change does: new steps, no analysis meaning', () => {
     const diff = diffManifestTrees(tree(), withAnalysis);
-    expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).not.toContain('analysis-added');
+    expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).toEqual(['canary-steps-changed']);
   });
 });

@@ -3,14 +3,14 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ProjectCopy } from '../check/project-copy.js';
-import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { PROJECT_ROOT } from '../support/synth-process.js';
+import { diffIn } from './synthesized-repo.js';
 
 /**
  * `npm run diff` as reviewers run it: in a copy of the project whose dist/ is committed in a real
- * git repository, one branch per case, compared with `main`. Few processes: one or two per case.
+ * git repository, one branch per case, compared with `main`. The diff runs in process.
  */
 describe('npm run diff on a copy of the project with real commits', () => {
-  const bundleCache = makeTempDir('diff-cli-bundles');
   let project: ProjectCopy;
   const path = (file: string) => join(project.root, file);
   const git = (...args: string[]) => {
@@ -36,10 +36,10 @@ describe('npm run diff on a copy of the project with real commits', () => {
     git('add', '-A');
     git('commit', '-q', '-m', name);
   };
-  const diff = (...args: string[]) => project.run('bin/diff.ts', '--base', 'main', '--head', 'HEAD', ...args);
+  const diff = (...args: string[]) => diffIn(project.root, ['--base', 'main', '--head', 'HEAD', ...args]);
 
   beforeAll(() => {
-    project = ProjectCopy.create(bundleCache.path);
+    project = ProjectCopy.create();
     git('init', '-q', '-b', 'main');
     git('config', 'user.name', 'Trinity Tests');
     git('config', 'user.email', 'tests@example.com');
@@ -50,10 +50,9 @@ describe('npm run diff on a copy of the project with real commits', () => {
 
   afterAll(() => {
     project?.cleanup();
-    bundleCache.cleanup();
   });
 
-  test('1. reads dist/ as Argo CD does: jsonnet named, a skipped file pruned, List items unpacked, classified and masked in every format', () => {
+  test('1. reads dist/ as Argo CD does: jsonnet named, a skipped file pruned, List items unpacked, classified and masked in every format', async () => {
     branch('argo-cd-reading', () => {
       write('dist/aws/mandelbrot/extra.jsonnet', '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "from-jsonnet" } }\n');
       write(
@@ -69,7 +68,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
       };
       write('dist/azure/mandelbrot/list.yaml', stringify({ apiVersion: 'v1', kind: 'List', items: [secret] }));
     });
-    const text = diff('--exit-code');
+    const text = await diff('--exit-code');
     expect(text.stderr).toBe('');
     expect(text.status).toBe(1);
     expect(text.stdout).toContain(
@@ -84,8 +83,8 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(text.stdout).toContain(
       '    + Secret mandelbrot/api  azure/mandelbrot/list.yaml\n        !! the sync of trinity-mandelbrot-azure fails: kind Secret is not permitted in project trinity',
     );
-    const markdown = diff('--format', 'markdown');
-    const json = diff('--format', 'json');
+    const markdown = await diff('--format', 'markdown');
+    const json = await diff('--format', 'json');
     for (const output of [text.stdout, markdown.stdout, json.stdout]) {
       expect(output).toContain('(masked)');
       expect(output).not.toContain('plain-token-value');
@@ -94,7 +93,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(JSON.parse(json.stdout).files.map((file: any) => file.code)).toEqual(['jsonnet', 'skip-file-rendering']);
   });
 
-  test('2. judges every object against the AppProject that governs it, and project moves and narrowings as permission changes', () => {
+  test('2. judges every object against the AppProject that governs it, and project moves and narrowings as permission changes', async () => {
     branch('project-awareness', () => {
       const subjects = [{ kind: 'ServiceAccount', name: 'default', namespace: 'mandelbrot' }];
       write(
@@ -129,7 +128,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
         );
       });
     });
-    const result = diff('--format', 'json');
+    const result = await diff('--format', 'json');
     expect(result.stderr).toBe('');
     const objects = JSON.parse(result.stdout).clusters.flatMap((cluster: any) => cluster.groups.flatMap((group: any) => group.objects));
     const meanings = (cluster: string, kind: string) =>
@@ -168,12 +167,12 @@ describe('npm run diff on a copy of the project with real commits', () => {
     });
   });
 
-  test('3. a removed cluster: the root stays with a ComparisonError, nothing is pruned, and the safe procedure is named', () => {
+  test('3. a removed cluster: the root stays with a ComparisonError, nothing is pruned, and the safe procedure is named', async () => {
     branch('remove-azure', () => {
       rmSync(path('dist/azure'), { recursive: true });
       rmSync(path('dist/bootstrap/application-trinity-dev-azure-root.yaml'));
     });
-    const result = diff();
+    const result = await diff();
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(
       '!! azure: Application argocd/trinity-dev-azure-root: nothing deletes the live Application trinity-dev-azure-root: it is applied by hand. ' +
@@ -187,12 +186,11 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(result.stdout).toMatch(
       /- Rollout mandelbrot\/mandelbrot .*\n {8}! Application trinity-mandelbrot-azure leaves Git but stays in the cluster: .*nothing deletes this object, it keeps running/,
     );
-    const operating = readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8');
-    expect(operating).toContain('## Removing a cluster');
-    expect(operating).toContain('argocd app delete trinity-dev-aws-root --cascade');
+    // The section the message names exists.
+    expect(readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8')).toMatch(/^## Removing a cluster$/m);
   });
 
-  test('4. Markdown for 100 new clusters and a hostile file name: under 60,000 characters, table and cut note kept, nothing hidden', () => {
+  test('4. Markdown for 100 new clusters and a hostile file name: under 60,000 characters, table and cut note kept, nothing hidden', async () => {
     // Every file of aws, and a root Application, for each new cluster.
     const perCluster = ['argocd', 'mandelbrot'].reduce((sum, folder) => sum + readdirSync(path(`dist/aws/${folder}`)).length, 1);
     branch('hundred-clusters', () => {
@@ -219,7 +217,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
         stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd', namespace: 'mandelbrot' } }),
       );
     });
-    const result = diff('--format', 'markdown');
+    const result = await diff('--format', 'markdown');
     expect(result.stderr).toBe('');
     expect(result.stdout.length).toBeLessThan(60000);
     expect(result.stdout).toContain('| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |');
@@ -228,10 +226,10 @@ describe('npm run diff on a copy of the project with real commits', () => {
     expect(result.stdout.split('\n').filter((line) => line.startsWith('<!--'))).toEqual([]);
   });
 
-  test('5. fails if a file is binary or an alias bomb: exit 2 with one line naming the file and the ref, never a stack trace', () => {
+  test('5. fails if a file is binary or an alias bomb: exit 2 with one line naming the file and the ref, never a stack trace', async () => {
     branch('binary', () => write('dist/aws/mandelbrot/blob.yaml', Buffer.from([0x00, 0xff, 0xfe, 0x10, 0x80, 0x0a])));
     const commit = git('rev-parse', '--short=7', 'HEAD').trim();
-    const binary = diff();
+    const binary = await diff();
     expect(binary.status).toBe(2);
     expect(binary.stdout).toBe('');
     expect(binary.stderr).toBe(
@@ -248,14 +246,14 @@ describe('npm run diff on a copy of the project with real commits', () => {
         `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n${bomb.map((line) => `  ${line}`).join('\n')}\n`,
       ),
     );
-    const exploded = diff();
+    const exploded = await diff();
     expect(exploded.status).toBe(2);
     expect(exploded.stderr).toMatch(
       /^error: dist\/aws\/mandelbrot\/bomb\.yaml at HEAD \([0-9a-f]{7}\): aliases repeat nodes more than 100 times, which would exhaust memory \(an alias bomb\); expected plain values\n$/,
     );
   });
 
-  test('5. flags a ConfigMap over 1 MiB, an object defined twice, a symlink out of the repository, and says only "rejected" for an immutable edit', () => {
+  test('5. flags a ConfigMap over 1 MiB, an object defined twice, a symlink out of the repository, and says only "rejected" for an immutable edit', async () => {
     const source = readdirSync(path('dist/aws/mandelbrot')).find((file) => file.startsWith('configmap-mandelbrot-source-'))!;
     branch('admission', () => {
       const big = Object.fromEntries(Array.from({ length: 20000 }, (_, index) => [`key-${index}`, `value ${index} `.padEnd(60, '.')]));
@@ -267,7 +265,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
       symlinkSync('../../../../outside.yaml', path('dist/azure/mandelbrot/outside.yaml'));
       edit(`dist/aws/mandelbrot/${source}`, (configMap) => (configMap.data['server.js'] += '// edited\n'));
     });
-    const result = diff('--format', 'json', '--exit-code');
+    const result = await diff('--format', 'json', '--exit-code');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     const model = JSON.parse(result.stdout);

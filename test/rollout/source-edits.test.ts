@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { GENERATION_ANNOTATION } from '../../lib/synth/previous-output.js';
 import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
 import { mandelbrotProps, synthCluster } from '../support/cluster.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT, readTree, runSynth } from '../support/synth-process.js';
+import { copyOverlays, makeTempDir, PROJECT_ROOT, readTree, synth as runSynth } from '../support/synth-process.js';
 
 const CLUSTERS = ['aws', 'azure', 'gcp'];
 
@@ -18,8 +18,8 @@ function scratch() {
   const service = join(temp.path, 'service');
   cpSync(join(PROJECT_ROOT, 'services', 'mandelbrot'), service, { recursive: true });
   const outdir = join(temp.path, 'dist');
-  const synth = (...args: string[]) => {
-    const result = runSynth(['--outdir', outdir, '--service', service, ...args]);
+  const synth = async (...args: string[]) => {
+    const result = await runSynth(['--outdir', outdir, '--service', service, ...args]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   };
@@ -47,22 +47,28 @@ function mountedConfigMaps(rollout: any): Record<string, string> {
   );
 }
 
+/** The name of the ConfigMap a pod template mounts as `volume`. */
+function mountedConfigMap(rollout: any, volume: string): string {
+  const name = mountedConfigMaps(rollout)[volume];
+  if (name === undefined) throw new Error(`the pod template mounts no ConfigMap as ${volume}`);
+  return name;
+}
+
 const generations = (configMaps: Map<string, { object: any }>) =>
   Object.fromEntries([...configMaps].map(([name, { object }]) => [name, object.metadata.annotations[GENERATION_ANNOTATION]]));
 
 describe('source edits roll out as canaries', () => {
-  test('editing a source file changes the ConfigMap name and the pod template, and keeps the previous ConfigMap', () => {
+  test('editing a source file changes the ConfigMap name and the pod template, and keeps the previous ConfigMap', async () => {
     const { outdir, synth, edit } = scratch();
-    synth();
-    const before = CLUSTERS.map((cluster) => workload(outdir, cluster));
+    await synth();
+    const before = CLUSTERS.map((cluster) => ({ cluster, ...workload(outdir, cluster) }));
     edit('render.js', '// a change to the source\n');
-    synth();
+    await synth();
 
-    CLUSTERS.forEach((cluster, index) => {
-      const v1 = before[index];
-      const v2 = workload(outdir, cluster);
-      const oldName = mountedConfigMaps(v1.rollout).source;
-      const newName = mountedConfigMaps(v2.rollout).source;
+    for (const v1 of before) {
+      const v2 = workload(outdir, v1.cluster);
+      const oldName = mountedConfigMap(v1.rollout, 'source');
+      const newName = mountedConfigMap(v2.rollout, 'source');
       expect(oldName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
       expect(newName).toMatch(/^mandelbrot-source-[0-9a-f]{10}$/);
       expect(newName).not.toBe(oldName);
@@ -78,80 +84,81 @@ describe('source edits roll out as canaries', () => {
       }
       expect(generations(v2.configMaps)).toEqual({ [oldName]: '1', [newName]: '2' });
       expect(v2.configMaps.get(newName)!.object.immutable).toBe(true);
-    });
+    }
   });
 
-  test('synthesizing again writes the same bytes, and so does a fresh synth given the output as history', () => {
+  test('synthesizing again writes the same bytes, and so does a fresh synth given the output as history', async () => {
     const { temp, outdir, synth, edit } = scratch();
-    synth();
+    await synth();
     edit('server.js', '// another release\n');
-    synth();
+    await synth();
     const written = readTree(outdir);
-    synth();
+    await synth();
     expect(readTree(outdir)).toEqual(written);
 
     const fresh = join(temp.path, 'fresh');
-    expect(runSynth(['--outdir', fresh, '--service', join(temp.path, 'service'), '--history', outdir]).status).toBe(0);
+    expect((await runSynth(['--outdir', fresh, '--service', join(temp.path, 'service'), '--history', outdir])).status).toBe(0);
     expect(readTree(fresh)).toEqual(written);
   });
 
-  test('keeps the three newest earlier versions and retires older ones', () => {
+  test('keeps the three newest earlier versions and retires older ones', async () => {
     const { outdir, synth, edit } = scratch();
     const names: string[] = [];
     for (let version = 1; version <= 6; version++) {
       if (version > 1) edit('metrics.js', `// version ${version}\n`);
-      synth();
-      names.push(mountedConfigMaps(workload(outdir).rollout).source);
+      await synth();
+      names.push(mountedConfigMap(workload(outdir).rollout, 'source'));
     }
     expect(new Set(names).size).toBe(6);
     const { configMaps } = workload(outdir);
-    expect(generations(configMaps)).toEqual({ [names[5]]: '6', [names[4]]: '5', [names[3]]: '4', [names[2]]: '3' });
+    // Versions 3 to 6, each with its generation.
+    expect(generations(configMaps)).toEqual(Object.fromEntries(names.slice(2).map((name, index) => [name, String(index + 3)])));
     expect(existsSync(join(outdir, 'aws', 'mandelbrot', `configmap-${names[1]}.yaml`))).toBe(false);
   });
 
-  test('a revert makes the earlier version current again, as the newest generation', () => {
+  test('a revert makes the earlier version current again, as the newest generation', async () => {
     const { service, outdir, synth, edit } = scratch();
     const original = readFileSync(join(service, 'app.js'), 'utf8');
-    synth();
-    const v1 = mountedConfigMaps(workload(outdir).rollout).source;
+    await synth();
+    const v1 = mountedConfigMap(workload(outdir).rollout, 'source');
     edit('app.js', '// to be reverted\n');
-    synth();
-    const v2 = mountedConfigMaps(workload(outdir).rollout).source;
+    await synth();
+    const v2 = mountedConfigMap(workload(outdir).rollout, 'source');
     writeFileSync(join(service, 'app.js'), original);
-    synth();
+    await synth();
 
     const reverted = workload(outdir);
-    expect(mountedConfigMaps(reverted.rollout).source).toBe(v1);
+    expect(mountedConfigMap(reverted.rollout, 'source')).toBe(v1);
     expect(generations(reverted.configMaps)).toEqual({ [v1]: '3', [v2]: '2' });
     const written = readTree(outdir);
-    synth();
+    await synth();
     expect(readTree(outdir)).toEqual(written);
   });
 
-  test('a ConfigMap written before generations were recorded is kept as generation 0', () => {
+  test('a ConfigMap written before generations were recorded is kept as generation 0', async () => {
     const { outdir, synth, edit } = scratch();
-    synth();
+    await synth();
     const { rollout, folder } = workload(outdir);
-    const legacy = mountedConfigMaps(rollout).source;
+    const legacy = mountedConfigMap(rollout, 'source');
     const file = join(folder, `configmap-${legacy}.yaml`);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/ {2}annotations:\n {4}trinity-delivery\/generation: "1"\n/, ''));
     expect(readFileSync(file, 'utf8')).not.toContain(GENERATION_ANNOTATION);
     edit('stages.js', '// next\n');
-    synth();
-    const current = mountedConfigMaps(workload(outdir).rollout).source;
+    await synth();
+    const current = mountedConfigMap(workload(outdir).rollout, 'source');
     expect(generations(workload(outdir).configMaps)).toEqual({ [legacy]: '0', [current]: '1' });
   });
 
-  test('the stage-URL ConfigMap is content-addressed and kept for stable pods the same way', () => {
+  test('the stage-URL ConfigMap is content-addressed and kept for stable pods the same way', async () => {
     const { temp, outdir, synth } = scratch();
     const overlays = copyOverlays(temp.path);
     const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
     const withStageURL = (url: string) => writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}    stageURLs:\n      gcp: ${url}\n`);
 
     withStageURL('https://mandelbrot.gcp.example.com/');
-    synth('--overlays', overlays);
+    await synth('--overlays', overlays);
     const first = workload(outdir);
-    const firstName = mountedConfigMaps(first.rollout)['stage-urls'];
+    const firstName = mountedConfigMap(first.rollout, 'stage-urls');
     expect(firstName).toMatch(/^mandelbrot-stage-urls-[0-9a-f]{10}$/);
     expect(first.configMaps.get(firstName)!.object).toMatchObject({ immutable: true, data: { gcp: 'https://mandelbrot.gcp.example.com' } });
     const container = first.rollout.spec.template.spec.containers[0];
@@ -161,22 +168,22 @@ describe('source edits roll out as canaries', () => {
     expect(Object.keys(mountedConfigMaps(workload(outdir, 'gcp').rollout))).toEqual(['source']);
 
     withStageURL('https://mandelbrot-2.gcp.example.com');
-    synth('--overlays', overlays);
+    await synth('--overlays', overlays);
     const second = workload(outdir);
-    const secondName = mountedConfigMaps(second.rollout)['stage-urls'];
+    const secondName = mountedConfigMap(second.rollout, 'stage-urls');
     expect(secondName).not.toBe(firstName);
     expect(second.configMaps.get(firstName)?.text).toBe(first.configMaps.get(firstName)!.text);
 
     // Without stage URLs the template mounts none, and stable pods still find theirs.
     writeFileSync(join(overlays, 'aws.yaml'), awsOverlay);
-    synth('--overlays', overlays);
+    await synth('--overlays', overlays);
     const third = workload(outdir);
     expect(Object.keys(mountedConfigMaps(third.rollout))).toEqual(['source']);
     expect(third.rollout.spec.template.spec.containers[0].env.map((env: any) => env.name)).not.toContain('STAGE_URLS_DIR');
     expect([...third.configMaps.keys()]).toEqual(expect.arrayContaining([firstName, secondName]));
   });
 
-  test('fails if a stage URL is not an http(s) base URL, or names no cloud', () => {
+  test('fails if a stage URL is not an http(s) base URL, or names no cloud', async () => {
     const temp = makeTempDir('stage-urls');
     cleanups.push(temp.cleanup);
     const overlays = copyOverlays(temp.path);
@@ -196,24 +203,24 @@ describe('source edits roll out as canaries', () => {
       ],
     ] as const) {
       writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}    stageURLs:\n      ${stageURLs}\n`);
-      const result = runSynth(['--outdir', join(temp.path, 'dist'), '--overlays', overlays]);
+      const result = await runSynth(['--outdir', join(temp.path, 'dist'), '--overlays', overlays]);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(expected);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });
 
-  test('fails if a kept ConfigMap was edited in the output, and leaves the output as it was', () => {
+  test('fails if a kept ConfigMap was edited in the output, and leaves the output as it was', async () => {
     const { temp, outdir, synth, edit } = scratch();
-    synth();
-    const kept = mountedConfigMaps(workload(outdir).rollout).source;
+    await synth();
+    const kept = mountedConfigMap(workload(outdir).rollout, 'source');
     edit('render.js', '// next\n');
-    synth();
+    await synth();
     const file = join(outdir, 'aws', 'mandelbrot', `configmap-${kept}.yaml`);
     writeFileSync(file, readFileSync(file, 'utf8').replace("'use strict';", "'use strict'; // hand edit"));
     const before = readTree(outdir);
 
-    const result = runSynth(['--outdir', outdir, '--service', join(temp.path, 'service')]);
+    const result = await runSynth(['--outdir', outdir, '--service', join(temp.path, 'service')]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`aws/mandelbrot/configmap-${kept}.yaml: ConfigMap ${kept} no longer matches its name`);
     expect(result.stderr).toContain('restore the file from Git, or delete it to retire that version');

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyOverlays, makeTempDir, runSynth } from '../support/synth-process.js';
+import { copyOverlays, makeTempDir, synth } from '../support/synth-process.js';
 import {
   containerFromManifests,
   freePort,
@@ -27,8 +27,8 @@ describe('cross-stage routing', () => {
     const overlays = copyOverlays(temp.path);
     appendFileSync(join(overlays, 'aws.yaml'), `    stageURLs:\n      gcp: http://127.0.0.1:${gcpPort}/\n`);
     const dist = join(temp.path, 'dist');
-    const synth = runSynth(['--outdir', dist, '--overlays', overlays]);
-    expect(synth.stderr).toBe('');
+    const result = await synth(['--outdir', dist, '--overlays', overlays]);
+    expect(result.stderr).toBe('');
 
     const gcpContainer = containerFromManifests(join(dist, 'gcp', 'mandelbrot'), join(temp.path, 'gcp-root'));
     // gcp listens on the port aws's ConfigMap names; the port is the only thing the test adds.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { makeTempDir, PROJECT_ROOT, runSynth } from '../support/synth-process.js';
+import { makeTempDir, PROJECT_ROOT, synth } from '../support/synth-process.js';
 import { containerFromManifests, type RunningService, startService } from './service-process.js';
 
 // The clusters and what each should report, read from the configuration rather than the output.
@@ -15,8 +15,8 @@ describe('the synthesized manifests run', () => {
   const dist = join(temp.path, 'dist');
   const running: RunningService[] = [];
 
-  beforeAll(() => {
-    const result = runSynth(['--outdir', dist]);
+  beforeAll(async () => {
+    const result = await synth(['--outdir', dist]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   });

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runSynth } from '../../main.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
+import { type CommandResult, runCommand } from './run-command.js';
 
 /** The project folder: tests run from it. */
 export const PROJECT_ROOT = process.cwd();
@@ -14,8 +16,13 @@ export interface SynthResult {
   readonly stderr: string;
 }
 
-/** Runs the synth entry point exactly as `npm run synth` does, as a real process. */
-export function runSynth(args: readonly string[], env: NodeJS.ProcessEnv = {}): SynthResult {
+/** `npm run synth -- <args>` from the project folder, run in this process. */
+export function synth(args: readonly string[]): Promise<CommandResult> {
+  return runCommand(runSynth, args, { cwd: PROJECT_ROOT });
+}
+
+/** Runs the synth entry point exactly as `npm run synth` does, as a real process: for what only a process shows. */
+export function synthProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): SynthResult {
   const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'main.ts', args);
   const result = spawnSync(command, argv, {
     cwd: PROJECT_ROOT,

@@ -3,13 +3,14 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectCopy } from '../check/project-copy.js';
 import { readTree } from '../support/synth-process.js';
+import { plainEnv } from '../support/run-command.js';
 
 // The CLI deletes its output folder before it runs the app; synth must still replace dist/ as
 // `npm run synth` does, with the ConfigMaps and generations it keeps, and leave it on a failure.
 describe('cdk8s synth', () => {
   let project: ProjectCopy;
   const cdk8sSynth = () => {
-    const { FORCE_COLOR: _forceColor, NO_COLOR: _noColor, CDK8S_OUTDIR: _cdk8sOutdir, ...env } = process.env;
+    const env = plainEnv();
     return spawnSync(join(project.root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade', 'false'], {
       cwd: project.root,
       encoding: 'utf8',
@@ -19,11 +20,11 @@ describe('cdk8s synth', () => {
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project.root, encoding: 'utf8' });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     project = ProjectCopy.create();
     // A source change gives dist/ one more ConfigMap version to keep, with its own generation.
     appendFileSync(join(project.root, 'services', 'mandelbrot', 'server.js'), '// a source change\n');
-    project.synth();
+    await project.synth();
     git('init', '--quiet');
     git('add', '--all');
     git('commit', '--quiet', '--message', 'committed tree');

@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
+import { runSynth } from '../../main.js';
 import { ProjectCopy } from '../check/project-copy.js';
 import { makeTempDir, readTree } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
+import { plainEnv, runCommand } from '../support/run-command.js';
 
-// `npm run synth` as a process, on a copy of the project: what it refuses, and what it leaves
-// behind when it fails. Each test puts back what it changed in the copy.
+// `npm run synth` on a copy of the project, in process unless the process is the subject: what it
+// refuses, and what it leaves behind when it fails. Each test puts back what it changed in the copy.
 const bundleCache = makeTempDir('synth-command-bundles');
 let project: ProjectCopy;
 let committed: Map<string, string>;
@@ -20,9 +22,15 @@ afterAll(() => {
   bundleCache.cleanup();
 });
 
-/** `npm run synth -- <args>` in the copy, stopped if it runs for a minute (a FIFO once hung it for good). */
-function synth(args: readonly string[]) {
-  const { FORCE_COLOR: _forceColor, NO_COLOR: _noColor, CDK8S_OUTDIR: _cdk8sOutdir, ...env } = process.env;
+/** `npm run synth -- <args>` in the copy, run in process. */
+async function synth(args: readonly string[]) {
+  const result = await runCommand(runSynth, args, { cwd: project.root });
+  return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };
+}
+
+/** `npm run synth -- <args>` in the copy as a process, stopped if it runs for a minute (a FIFO once hung it for good). */
+function synthProcess(args: readonly string[]) {
+  const env = plainEnv();
   const { command, args: argv } = entryPointCommand(project.root, 'main.ts', args);
   const result = spawnSync(command, argv, { cwd: project.root, encoding: 'utf8', env, timeout: 60_000, killSignal: 'SIGKILL' });
   return { status: result.status, stderr: result.stderr, lines: result.stderr.trim().split('\n') };
@@ -39,7 +47,7 @@ afterEach(() => rmSync(join(project.root, 'test-output'), { recursive: true, for
 
 test('fails if --outdir is the project folder, leaving every file of the project in place', () => {
   const before = readdirSync(project.root).sort();
-  const result = synth(['--outdir', '.']);
+  const result = synthProcess(['--outdir', '.']);
   expect(result.status).toBe(1);
   expect(result.lines).toEqual([
     'error: --outdir .: is the project folder; synth replaces its output folder whole, so it must be a folder of its own such as dist',
@@ -48,40 +56,40 @@ test('fails if --outdir is the project folder, leaving every file of the project
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);
 });
 
-test('fails if --outdir holds files synth does not write, unless --force is given', () => {
+test('fails if --outdir holds files synth does not write, unless --force is given', async () => {
   const outdir = join(project.root, 'test-output', 'notes');
   mkdirSync(outdir, { recursive: true });
   writeFileSync(join(outdir, 'plan.md'), 'keep me\n');
-  const refused = synth(['--outdir', 'test-output/notes']);
+  const refused = await synth(['--outdir', 'test-output/notes']);
   expect(refused.status).toBe(1);
   expect(refused.lines).toEqual([
     'error: --outdir test-output/notes: holds plan.md, which synth does not write, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole',
   ]);
   expect(readdirSync(outdir)).toEqual(['plan.md']);
 
-  const forced = synth(['--outdir', 'test-output/notes', '--history', 'dist', '--workflows-dir', 'test-output/workflows', '--force']);
+  const forced = await synth(['--outdir', 'test-output/notes', '--history', 'dist', '--workflows-dir', 'test-output/workflows', '--force']);
   expect(forced.stderr).toBe('');
   expect(forced.status).toBe(0);
   expect(readTree(outdir)).toEqual(committed);
 });
 
-test('removes the staging folders a killed synth left behind', () => {
+test('removes the staging folders a killed synth left behind', async () => {
   for (const leftover of ['.dist.new-0badf00d', '.dist.old-0badf00d']) mkdirSync(join(project.root, leftover, 'aws'), { recursive: true });
-  const result = synth([]);
+  const result = await synth([]);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(readdirSync(project.root).filter((name) => name.startsWith('.dist'))).toEqual([]);
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);
 });
 
-test('fails if the workflow cannot be written, leaving dist/ as it was rather than replaced', () => {
+test('fails if the workflow cannot be written, leaving dist/ as it was rather than replaced', async () => {
   const overlays = overlaysCopy('more-replicas');
   writeFileSync(
     join(overlays, 'aws.yaml'),
     'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    replicas: 3\n',
   );
   // A file where the workflow's folder must go: the last write of the synth fails.
-  const result = synth(['--overlays', overlays, '--workflows-dir', join(project.root, 'platform.yaml', 'workflows')]);
+  const result = await synth(['--overlays', overlays, '--workflows-dir', join(project.root, 'platform.yaml', 'workflows')]);
   expect(result.status).toBe(1);
   expect(result.lines).toHaveLength(1);
   expect(result.lines[0]).toMatch(/^error: ENOTDIR: not a directory, mkdir .*platform\.yaml\/workflows'$/);
@@ -94,7 +102,7 @@ test('fails if an overlay is a FIFO or a folder, or has an alias bomb, with one 
   spawnSync('mkfifo', [join(overlays, 'pipe.yaml')]);
   mkdirSync(join(overlays, 'folder.yaml'));
   writeFileSync(join(overlays, 'bomb.yaml'), ALIAS_BOMB);
-  const result = synth(['--overlays', 'test-output/hostile']);
+  const result = synthProcess(['--overlays', 'test-output/hostile']);
   expect(result.lines).toEqual([
     'error: test-output/hostile/bomb.yaml: aliases repeat nodes more than 100 times, which would exhaust memory (an alias bomb); expected plain values',
     'error: test-output/hostile/folder.yaml: is a folder; expected a YAML file',
@@ -104,18 +112,18 @@ test('fails if an overlay is a FIFO or a folder, or has an alias bomb, with one 
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);
 });
 
-test('fails if an overlay is 10 MB, with one line, before parsing it', () => {
+test('fails if an overlay is 10 MB, with one line, before parsing it', async () => {
   const overlays = overlaysCopy('large');
   writeFileSync(
     join(overlays, 'aws.yaml'),
     `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n${'# padding\n'.repeat(1_000_000)}`,
   );
-  const result = synth(['--overlays', 'test-output/large']);
+  const result = await synth(['--overlays', 'test-output/large']);
   expect(result.lines).toEqual(['error: test-output/large/aws.yaml: the file is 9.5 MiB, more than the 64 KiB accepted']);
   expect(result.status).toBe(1);
 });
 
-test('fails with every problem of every bad overlay and platform.yaml, one line each', () => {
+test('fails with every problem of every bad overlay and platform.yaml, one line each', async () => {
   const overlays = overlaysCopy('several');
   writeFileSync(join(overlays, 'aws.yaml'), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:latest\n');
   writeFileSync(
@@ -124,7 +132,7 @@ test('fails with every problem of every bad overlay and platform.yaml, one line 
   );
   const platform = join(project.root, 'test-output', 'platform.yaml');
   writeFileSync(platform, 'repository:\n  revison: main\n');
-  const result = synth(['--overlays', 'test-output/several', '--platform', 'test-output/platform.yaml']);
+  const result = await synth(['--overlays', 'test-output/several', '--platform', 'test-output/platform.yaml']);
   expect(result.lines).toEqual([
     'error: test-output/platform.yaml: unknown field "repository.revison"; expected only repoURL, revision and distPath',
     'error: test-output/several/aws.yaml: field "workloads.mandelbrot.image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',

@@ -4,7 +4,7 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
 import { manifestFileName, renderManifestTree, SynthValidationError, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { copyOverlays, makeTempDir, readTree, runSynth } from '../support/synth-process.js';
+import { copyOverlays, makeTempDir, readTree, synth, synthProcess } from '../support/synth-process.js';
 
 const { KubeConfigMap } = k8s;
 
@@ -175,18 +175,18 @@ describe('npm run synth', () => {
   beforeAll(() => (temp = makeTempDir('synth')));
   afterAll(() => temp.cleanup());
 
-  test('gives byte-identical output whatever the run, time zone or locale', () => {
+  test('gives byte-identical output whatever the process, time zone or locale', () => {
     const first = join(temp.path, 'first');
     const second = join(temp.path, 'second');
-    expect(runSynth(['--outdir', first], { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' }).status).toBe(0);
-    expect(runSynth(['--outdir', second], { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' }).status).toBe(0);
+    expect(synthProcess(['--outdir', first], { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' }).status).toBe(0);
+    expect(synthProcess(['--outdir', second], { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' }).status).toBe(0);
     expect(readTree(second)).toEqual(readTree(first));
   });
 
-  test('drops the files of a removed cluster and adds those of a new one, with no code change', () => {
+  test('drops the files of a removed cluster and adds those of a new one, with no code change', async () => {
     const overlays = copyOverlays(join(temp.path, 'clusters'));
     const outdir = join(temp.path, 'clusters-dist');
-    expect(runSynth(['--outdir', outdir, '--overlays', overlays]).status).toBe(0);
+    expect((await synth(['--outdir', outdir, '--overlays', overlays])).status).toBe(0);
     expect(existsSync(join(outdir, 'azure'))).toBe(true);
 
     unlinkSync(join(overlays, 'azure.yaml'));
@@ -194,7 +194,7 @@ describe('npm run synth', () => {
     // The stage route may only name clouds that clusters run on.
     const platform = join(temp.path, 'platform.yaml');
     writeFileSync(platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
-    expect(runSynth(['--outdir', outdir, '--overlays', overlays, '--platform', platform]).status).toBe(0);
+    expect((await synth(['--outdir', outdir, '--overlays', overlays, '--platform', platform])).status).toBe(0);
 
     const paths = [...readTree(outdir).keys()];
     expect(paths.filter((path) => path.includes('azure'))).toEqual([]);
@@ -209,24 +209,25 @@ describe('npm run synth', () => {
     );
   });
 
-  test('--help lists every option', () => {
-    const result = runSynth(['--help']);
+  test('--help lists every option', async () => {
+    const result = await synth(['--help']);
     expect(result.status).toBe(0);
     for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir'])
       expect(result.stdout).toContain(option);
   });
 
-  test('fails if a folder cannot be read, with one line naming it', () => {
-    const result = runSynth(['--outdir', join(temp.path, 'unused'), '--overlays', join(temp.path, 'no-such-folder')]);
+  test('fails if a folder cannot be read, with one line naming it', async () => {
+    const result = await synth(['--outdir', join(temp.path, 'unused'), '--overlays', join(temp.path, 'no-such-folder')]);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
       `error: ${join(temp.path, 'no-such-folder')}: cannot be read (ENOENT); expected a folder of <cluster>.yaml files`,
     );
   });
 
-  test('fails if an option is unknown, naming it', () => {
-    const result = runSynth(['--out-dir', 'x']);
+  test('fails if an option is unknown, naming it in one line and exiting 1, as a process', () => {
+    const result = synthProcess(['--out-dir', 'x']);
     expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
     expect(result.stderr.trim()).toBe("error: Unknown option '--out-dir'; see npm run synth -- --help");
   });
 });
