@@ -28,7 +28,12 @@ describe('checkDist', () => {
     const result = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(result.stderr);
   };
-  const freshSynth = async () => (await checkDist({ projectRoot: root }))[0];
+  /** The fresh-synth result, which checkDist reports first. */
+  const freshSynth = async () => {
+    const [result] = await checkDist({ projectRoot: root });
+    if (!result) throw new Error('checkDist reported no fresh-synth result');
+    return result;
+  };
 
   beforeAll(() => {
     mkdirSync(join(root, 'scripts'));
@@ -76,7 +81,7 @@ describe('checkDist', () => {
       '.github/workflows/generated.yml: differs from the generated file (line 2: "name: first" committed, "name: second" generated)',
       'dist/aws/mandelbrot/configmap-settings.yaml: differs from the generated file (line 7: "  input: first" committed, "  input: second" generated)',
     ]);
-    expect(result.drift?.clusters[0].groups[0].objects[0].fields).toEqual([
+    expect(result.drift?.clusters[0]?.groups[0]?.objects[0]?.fields).toEqual([
       { change: 'changed', path: ['data', 'input'], text: 'data.input', old: 'first', new: 'second' },
     ]);
     expect(readProjectFiles(root)).toEqual(before);

@@ -118,7 +118,7 @@ describe('headers that never end', () => {
   test('are answered 408 and the connection closed at the headers timeout', async () => {
     let received = '';
     const socket = connect(service.port, '127.0.0.1', () => socket.write('POST /api/render HTTP/1.1\r\nhost: localhost\r\nx-slow: '));
-    socket.on('data', (chunk) => (received += chunk));
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     await new Promise((resolve) => socket.once('close', resolve));
     expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     expect(metricValue(await metricsText(service), 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'headers_timeout' })).toBe(

@@ -127,7 +127,8 @@ export function containerFromPodTemplate(
   root: string,
 ): StartOptions {
   const { containers, volumes = [] } = template.spec;
-  const container = containers[0];
+  const [container] = containers;
+  if (!container) throw new Error('the pod template has no container');
   const mounts = new Map<string, string>();
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.find((candidate) => candidate.name === mount.name);

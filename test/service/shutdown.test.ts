@@ -70,7 +70,7 @@ describe('6. shutdown', () => {
       const render = rawRequest('POST', '/api/render', JSON.stringify({ ...BUDGET_RENDER, height: 300 }));
       const socket = connect(service.port, '127.0.0.1', () => socket.write(render + rawRequest('GET', '/readyz') + render));
       let received = '';
-      socket.on('data', (chunk) => (received += chunk));
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
       await waitFor('the render to start', () => busy(service.url));
       process.kill(service.pid, 'SIGTERM');
       await new Promise((resolve) => socket.once('close', resolve));

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { makeTempDir } from '../support/synth-process.js';
 import { postJson, type RunningService, startLocalService } from './service-process.js';
@@ -7,9 +7,7 @@ import { postJson, type RunningService, startLocalService } from './service-proc
 const FRAME = { width: 12, height: 9, maxIterations: 50, failureMode: 'degraded' };
 
 /** An HTTP server on loopback that answers every request with `reply`, counting them. */
-async function fakeServer(
-  reply: (res: import('node:http').ServerResponse) => void,
-): Promise<{ url: string; hits: () => number; server: Server }> {
+async function fakeServer(reply: (res: ServerResponse) => void): Promise<{ url: string; hits: () => number; server: Server }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;

@@ -2,9 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { locateChromium } from './chromium.js';
 
-const notCalled = async (): Promise<never> => {
-  throw new Error('the packaged Chromium was unpacked although the system one exists');
-};
+const notCalled = (): Promise<never> => Promise.reject(new Error('the packaged Chromium was unpacked although the system one exists'));
 
 describe('locateChromium', () => {
   test('prefers the system Chromium when it is installed', async () => {
@@ -17,7 +15,7 @@ describe('locateChromium', () => {
   test('falls back to the packaged Chromium, with its own flags, when the system one is absent', async () => {
     const located = await locateChromium({
       systemPath: join(process.cwd(), 'no-such-folder', 'chromium'),
-      unpack: async () => ({ executablePath: '/unpacked/chromium', args: ["--headless='shell'", '--single-process'] }),
+      unpack: () => Promise.resolve({ executablePath: '/unpacked/chromium', args: ["--headless='shell'", '--single-process'] }),
     });
     expect(located).toMatchObject({ executablePath: '/unpacked/chromium', source: 'package' });
     expect(located.args).toEqual(expect.arrayContaining(["--headless='shell'", '--single-process', '--no-sandbox']));

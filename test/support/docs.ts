@@ -44,12 +44,12 @@ export function anchorsOf(markdown: string): Set<string> {
   for (const line of proseLines(markdown)) {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
-      const slug = githubSlug(heading[1]);
+      const slug = githubSlug(heading[1] ?? '');
       const count = seen.get(slug) ?? 0;
       seen.set(slug, count + 1);
       anchors.add(count === 0 ? slug : `${slug}-${count}`);
     }
-    for (const match of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(match[1]);
+    for (const [, id = ''] of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(id);
   }
   return anchors;
 }
@@ -58,8 +58,8 @@ export function anchorsOf(markdown: string): Set<string> {
 export function relativeLinks(markdown: string): string[] {
   const links: string[] = [];
   for (const line of proseLines(markdown)) {
-    for (const match of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
-      if (!/^[a-z][a-z0-9+.-]*:/i.test(match[1])) links.push(match[1]);
+    for (const [, target = ''] of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) links.push(target);
     }
   }
   return links;
@@ -69,7 +69,7 @@ export function relativeLinks(markdown: string): string[] {
 export function brokenLinks(root: string, file: string, markdown = readFileSync(join(root, file), 'utf8')): string[] {
   const broken: string[] = [];
   for (const target of relativeLinks(markdown)) {
-    const [path, anchor] = target.split('#', 2);
+    const [path = '', anchor] = target.split('#', 2);
     const targetFile = path === '' ? join(root, file) : join(root, dirname(file), decodeURIComponent(path));
     if (path !== '' && !existsSync(targetFile)) {
       broken.push(`${file}: ${target} (no file ${relative(root, targetFile)})`);
