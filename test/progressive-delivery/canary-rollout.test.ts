@@ -1,11 +1,5 @@
 import { Testing } from 'cdk8s';
-import {
-  CanaryRollout,
-  type CanaryRolloutProps,
-  firstStepAtWeight,
-  PAUSE_AT_HALF,
-  timedPauses,
-} from '../../lib/progressive-delivery/canary-rollout.js';
+import { CanaryRollout, type CanaryRolloutProps, firstStepAtWeight, timedPauses } from '../../lib/progressive-delivery/canary-rollout.js';
 
 const labels = { 'app.kubernetes.io/name': 'demo' };
 
@@ -27,7 +21,6 @@ describe('CanaryRollout', () => {
     expect(rollout.kind).toBe('Rollout');
     expect(rollout.spec.replicas).toBe(2);
     expect(rollout.spec.strategy.canary.steps).toEqual([{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }]);
-    expect(PAUSE_AT_HALF).toEqual([{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }]);
   });
 
   test('writes timed pauses as the controller reads them', () => {
@@ -122,7 +115,7 @@ describe('CanaryRollout', () => {
 
 describe('canary steps', () => {
   test('the first step at 50% is the one after the weight is set', () => {
-    expect(firstStepAtWeight(PAUSE_AT_HALF, 50)).toBe(1);
+    expect(firstStepAtWeight([{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }], 50)).toBe(1);
     expect(firstStepAtWeight([{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }, { pause: {} }], 50)).toBe(3);
   });
 
