@@ -21,9 +21,12 @@ async function check(argv: readonly string[], io: CommandIO): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .parse(argv, { from: 'user' });
-  // The fresh synth runs in this process: `cdk8s synth` sets CDK8S_OUTDIR, which it must not follow.
-  const { CDK8S_OUTDIR: _outdir, ...env } = io.env;
-  const results = await checkDist({ projectRoot: io.cwd, synth: (root, args) => runCaptured(runSynth, args, { cwd: root, env }) });
+  // The fresh synth runs in this process.
+  const results = await checkDist({
+    projectRoot: io.cwd,
+    env: io.env,
+    synth: (root, args, env) => runCaptured(runSynth, args, { cwd: root, env }),
+  });
   io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;
 }

@@ -9,8 +9,8 @@
  * back) or the configuration is invalid; 2 bad input, nothing changed.
  * The command itself is lib/operator/release-command.ts.
  */
-import { endCommand } from '../lib/cli/command-line-errors.js';
-import { processEnvironment } from '../lib/operator/command-environment.js';
+import { runIfEntryPoint } from '../lib/cli/command-io.js';
+import { withRealProcesses } from '../lib/operator/operator-io.js';
 import { releaseCommand } from '../lib/operator/release-command.js';
 
-endCommand(releaseCommand(process.argv.slice(2), processEnvironment(process)), (code) => (process.exitCode = code), console.error);
+runIfEntryPoint('bin/release.ts', withRealProcesses(releaseCommand), process);

@@ -7,8 +7,8 @@
  * invalid; 2 bad input, or kubectl or its plugin cannot run (nothing was attempted).
  * The command itself is lib/operator/rollout-command.ts.
  */
-import { endCommand } from '../lib/cli/command-line-errors.js';
-import { processEnvironment } from '../lib/operator/command-environment.js';
+import { runIfEntryPoint } from '../lib/cli/command-io.js';
+import { withRealProcesses } from '../lib/operator/operator-io.js';
 import { rolloutCommand } from '../lib/operator/rollout-command.js';
 
-endCommand(rolloutCommand(process.argv.slice(2), processEnvironment(process)), (code) => (process.exitCode = code), console.error);
+runIfEntryPoint('bin/rollout.ts', withRealProcesses(rolloutCommand), process);

@@ -20,6 +20,9 @@ export interface DistCheckProps {
   /** The project root: holds main.ts, its inputs and the committed outputs. */
   readonly projectRoot: string;
 
+  /** The environment the fresh synth runs with: the caller's own. CDK8S_OUTDIR is left out. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+
   /**
    * The manifest folder, relative to the project.
    *
@@ -153,7 +156,7 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
 async function checkFreshSynth(props: DistCheckProps, distPath: string, committed: ManifestTree): Promise<CheckResult> {
   let fresh;
   try {
-    fresh = await synthesizeFresh({ projectRoot: props.projectRoot, synthArgs: props.synthArgs, synth: props.synth });
+    fresh = await synthesizeFresh({ projectRoot: props.projectRoot, env: props.env, synthArgs: props.synthArgs, synth: props.synth });
   } catch (error) {
     if (!(error instanceof SynthFailedError)) throw error;
     return { name: 'fresh synth', ok: false, summary: 'synth fails, so dist/ cannot be compared', problems: [error.message] };

@@ -12,6 +12,9 @@ export interface FreshSynthProps {
   /** The project: its `scripts/run.cjs` and `main.ts` run, on a copy of its files. */
   readonly projectRoot: string;
 
+  /** The environment synth runs with: the caller's own. CDK8S_OUTDIR is left out. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+
   /**
    * Arguments for `main.ts`, as `npm run synth -- <args>` would pass them.
    *
@@ -36,9 +39,9 @@ export interface SynthRun {
 
 /**
  * Runs synth with `args` in the copy of the project at `root`, as `npm run synth -- <args>` would
- * there, without CDK8S_OUTDIR (`cdk8s synth` sets it, and synth would write there instead).
+ * there, with exactly the variables `env`.
  */
-export type SynthRunner = (root: string, args: readonly string[]) => Promise<SynthRun>;
+export type SynthRunner = (root: string, args: readonly string[], env: Readonly<Record<string, string | undefined>>) => Promise<SynthRun>;
 
 /** A synth that ran on a copy of the project; `cleanup` removes the copy. */
 export interface FreshSynth {
@@ -57,10 +60,10 @@ export class SynthFailedError extends Error {
 
 /** The project's synth entry as a process, `node scripts/run.cjs main.ts`, in the copy. */
 function synthProcess(projectRoot: string): SynthRunner {
-  return async (root, args) => {
-    const { CDK8S_OUTDIR: _outdir, ...env } = process.env;
+  return async (root, args, env) => {
     const synth = entryPointCommand(projectRoot, 'main.ts', args);
-    const result = await x(synth.command, synth.args, { nodeOptions: { cwd: root, env }, throwOnError: false });
+    // Not inherited: tinyexec would otherwise add this process's variables, CDK8S_OUTDIR among them.
+    const result = await x(synth.command, synth.args, { nodeOptions: { cwd: root, env }, inheritEnv: false, throwOnError: false });
     return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
   };
 }
@@ -78,7 +81,9 @@ export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynt
     for (const entry of readdirSync(props.projectRoot)) {
       if (!NOT_PROJECT_FILES.includes(entry)) cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true });
     }
-    const result = await (props.synth ?? synthProcess(props.projectRoot))(root, props.synthArgs ?? []);
+    // `cdk8s synth` sets CDK8S_OUTDIR, and synth would write there instead of the copy.
+    const { CDK8S_OUTDIR: _outdir, ...env } = props.env;
+    const result = await (props.synth ?? synthProcess(props.projectRoot))(root, props.synthArgs ?? [], env);
     if (result.exitCode !== 0)
       throw new SynthFailedError(`npm run synth failed (exit ${result.exitCode}):\n${(result.stderr || result.stdout).trim()}`);
     return { root, cleanup };

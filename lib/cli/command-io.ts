@@ -51,18 +51,23 @@ export interface CapturedRun {
   readonly stderr: string;
 }
 
-/** Runs `command` in this process with `env` in `cwd`, capturing what it prints. */
-export async function runCaptured(
-  command: Command,
+/**
+ * Runs `command` in this process with `context` (its folder, variables and whatever else its IO
+ * holds beyond the streams), capturing what it prints.
+ */
+export async function runCaptured<IO extends CommandIO>(
+  command: (argv: readonly string[], io: IO) => Promise<number>,
   argv: readonly string[],
-  context: Pick<CommandIO, 'cwd' | 'env'>,
+  context: Omit<IO, 'stdout' | 'stderr'>,
 ): Promise<CapturedRun> {
   let stdout = '';
   let stderr = '';
-  const exitCode = await command(argv, {
+  // IO is CommandIO and its extras: `context` holds all but the streams.
+  const io = {
+    ...context,
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    ...context,
-  });
+  } as IO;
+  const exitCode = await command(argv, io);
   return { exitCode, stdout, stderr };
 }

@@ -63,11 +63,3 @@ export async function exitCodeOf(run: Promise<number | void>, printError: (line:
     return ending.exitCode;
   }
 }
-
-/**
- * Ends a command: sets the exit code `run` resolves to, or the one for its error, printing the
- * error's line. A bug (an error of no known kind) is left unhandled, so it surfaces with its stack.
- */
-export function endCommand(run: Promise<number | void>, exit: (code: number) => void, printError: (line: string) => void): void {
-  void exitCodeOf(run, printError).then(exit);
-}

@@ -1,11 +1,12 @@
 /**
  * Cuts a release: sets a workload's release (Mandelbrot's MANDELBROT_RELEASE), re-synthesizes
  * dist/, and says which clusters will start a canary when Argo CD syncs the result. `bin/release.ts`
- * runs it in a process; tests run it in process with their own {@link CommandEnvironment}.
+ * runs it in a process; tests run it in process with their own {@link OperatorIO}.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import type { CommandIO } from '../cli/command-io.js';
 import { CommandFailedError, exitCodeOf, UsageError } from '../cli/command-line-errors.js';
 import { releaseNameProblem } from '../config/fields.js';
 import type { PlatformSettings } from '../config/platform-settings.js';
@@ -13,7 +14,7 @@ import { loadProjectConfig, type ProjectCluster } from '../config/project-config
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { entryPointCommand } from '../util/entry-point.js';
 import { writeFileAtomically } from '../util/write-file-atomically.js';
-import { type CommandEnvironment, readsProject, runIn } from './command-environment.js';
+import { type OperatorIO, readsProject, runIn } from './operator-io.js';
 import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from './release-marker.js';
 import { rolloutWorkloads, selectRolloutWorkload } from './rollout-workloads.js';
 
@@ -33,7 +34,7 @@ export interface ReleaseRequest {
  *
  * @throws CommanderError for what commander refuses, UsageError for a bad release name
  */
-export function parseReleaseCommandLine(argv: readonly string[], output: Pick<CommandEnvironment, 'stdout' | 'stderr'>): ReleaseRequest {
+export function parseReleaseCommandLine(argv: readonly string[], output: Pick<CommandIO, 'stdout' | 'stderr'>): ReleaseRequest {
   const program = readsProject(
     new Command('release')
       .description(
@@ -52,9 +53,9 @@ export function parseReleaseCommandLine(argv: readonly string[], output: Pick<Co
   return { release, ...program.opts<Omit<ReleaseRequest, 'release'>>() };
 }
 
-/** `npm run synth` in the environment's folder, as a process: the synth owns its output folder and lock. */
-async function synthesize(request: ReleaseRequest, environment: CommandEnvironment): Promise<void> {
-  const synth = entryPointCommand(environment.cwd, 'main.ts', [
+/** `npm run synth` in the command's folder, as a process: the synth owns its output folder and lock. */
+async function synthesize(request: ReleaseRequest, io: OperatorIO): Promise<void> {
+  const synth = entryPointCommand(io.cwd, 'main.ts', [
     '--outdir',
     request.outdir,
     '--overlays',
@@ -62,7 +63,7 @@ async function synthesize(request: ReleaseRequest, environment: CommandEnvironme
     '--platform',
     request.platform,
   ]);
-  const result = await runIn(environment)(synth.command, synth.args, {});
+  const result = await runIn(io)(synth.command, synth.args, {});
   if (result.exitCode !== 0)
     throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
 }
@@ -73,17 +74,17 @@ function platformRelease(platform: PlatformSettings, workload: string): string |
 }
 
 /**
- * Runs `npm run release -- <argv>` in `environment`. Resolves with the exit code: 0 done; 1 synth
+ * Runs `npm run release -- <argv>` with `io`. Resolves with the exit code: 0 done; 1 synth
  * failed (the YAML file is put back) or the configuration is invalid; 2 bad input, nothing changed.
  */
-export function releaseCommand(argv: readonly string[], environment: CommandEnvironment): Promise<number> {
-  return exitCodeOf(release(argv, environment), (line) => environment.stderr(`${line}\n`));
+export function releaseCommand(argv: readonly string[], io: OperatorIO): Promise<number> {
+  return exitCodeOf(release(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
-async function release(argv: readonly string[], environment: CommandEnvironment): Promise<void> {
-  const print = (line: string) => environment.stdout(`${line}\n`);
-  const inFolder = (path: string) => resolve(environment.cwd, path);
-  const request = parseReleaseCommandLine(argv, environment);
+async function release(argv: readonly string[], io: OperatorIO): Promise<void> {
+  const print = (line: string) => io.stdout.write(`${line}\n`);
+  const inFolder = (path: string) => resolve(io.cwd, path);
+  const request = parseReleaseCommandLine(argv, io);
   const { release } = request;
 
   // Every file is validated before anything changes: a release never starts from a bad configuration.
@@ -113,7 +114,7 @@ async function release(argv: readonly string[], environment: CommandEnvironment)
   const before = readManifestTreeFromDirectory(inFolder(request.outdir));
   writeFileAtomically(file, text);
   try {
-    await synthesize(request, environment);
+    await synthesize(request, io);
   } catch (error) {
     writeFileAtomically(file, original);
     throw error;

@@ -1,14 +1,15 @@
 /**
  * The operator's tool: one Rollout operation on one cluster or on all of them. `bin/rollout.ts`
- * runs it in a process; tests run it in process with their own {@link CommandEnvironment}.
+ * runs it in a process; tests run it in process with their own {@link OperatorIO}.
  */
 import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
+import type { CommandIO } from '../cli/command-io.js';
 import { exitCodeOf, UsageError } from '../cli/command-line-errors.js';
 import type { ClusterOverlay } from '../config/cluster-overlay.js';
 import { loadProjectConfig } from '../config/project-config.js';
 import { compareStrings } from '../util/stable-order.js';
-import { type CommandEnvironment, readsProject, runIn } from './command-environment.js';
+import { type OperatorIO, readsProject, runIn } from './operator-io.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { KubectlClient } from './kubectl-client.js';
 import type { ClusterTarget } from './operation-plan.js';
@@ -51,7 +52,7 @@ interface Options {
  *
  * @throws CommanderError for what commander refuses, UsageError for a bad value
  */
-export function parseRolloutCommandLine(argv: readonly string[], output: Pick<CommandEnvironment, 'stdout' | 'stderr'>): RolloutRequest {
+export function parseRolloutCommandLine(argv: readonly string[], output: Pick<CommandIO, 'stdout' | 'stderr'>): RolloutRequest {
   const program = readsProject(
     new Command('rollout')
       .description("Inspect, sync, promote, abort, undo or restart a workload's Rollout on one cluster or all of them.")
@@ -124,18 +125,18 @@ function selectClusters(name: string, overlays: readonly ClusterOverlay[], overl
 }
 
 /**
- * Runs `npm run rollout -- <argv>` in `environment`. Resolves with the exit code: 0 every cluster
+ * Runs `npm run rollout -- <argv>` with `io`. Resolves with the exit code: 0 every cluster
  * succeeded; 1 a cluster failed, or the project's configuration is invalid; 2 bad input, or kubectl
  * or its plugin cannot run (nothing was attempted). A user error prints one line, without a stack.
  */
-export function rolloutCommand(argv: readonly string[], environment: CommandEnvironment): Promise<number> {
-  return exitCodeOf(rollout(argv, environment), (line) => environment.stderr(`${line}\n`));
+export function rolloutCommand(argv: readonly string[], io: OperatorIO): Promise<number> {
+  return exitCodeOf(rollout(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
-async function rollout(argv: readonly string[], environment: CommandEnvironment): Promise<number> {
-  const print = (line: string) => environment.stdout(`${line}\n`);
-  const printError = (line: string) => environment.stderr(`${line}\n`);
-  const request = parseRolloutCommandLine(argv, environment);
+async function rollout(argv: readonly string[], io: OperatorIO): Promise<number> {
+  const print = (line: string) => io.stdout.write(`${line}\n`);
+  const printError = (line: string) => io.stderr.write(`${line}\n`);
+  const request = parseRolloutCommandLine(argv, io);
   const { operation, timeoutMs } = request;
 
   const {
@@ -143,15 +144,15 @@ async function rollout(argv: readonly string[], environment: CommandEnvironment)
     clusters: overlays,
     workloads,
   } = loadProjectConfig({
-    platformFile: resolve(environment.cwd, request.platform),
-    overlaysDirectory: resolve(environment.cwd, request.overlays),
+    platformFile: resolve(io.cwd, request.platform),
+    overlaysDirectory: resolve(io.cwd, request.overlays),
     display: { platformFile: request.platform, overlaysDirectory: request.overlays },
   });
   const clusters = selectClusters(request.cluster, overlays, request.overlays);
   const workload = selectRolloutWorkload(workloads, request.workload);
 
   const operator = new RolloutOperator({
-    kubectl: new KubectlClient({ executable: request.kubectl, commandTimeoutMs: timeoutMs, run: runIn(environment) }),
+    kubectl: new KubectlClient({ executable: request.kubectl, commandTimeoutMs: timeoutMs, run: runIn(io) }),
     settings: {
       environment: platform.environment,
       workload,

@@ -1,22 +1,17 @@
-import { CommandFailedError, endCommand, exitCodeOf, UsageError } from '../../lib/cli/command-line-errors.js';
+import { CommandFailedError, exitCodeOf, UsageError } from '../../lib/cli/command-line-errors.js';
 import { ConfigError } from '../../lib/config/config-error.js';
 import { GitInputError } from '../../lib/diff/git-manifest-tree.js';
 import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
 import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
 
-/** How endCommand ends `run`: the exit code and the lines printed. */
+/** How exitCodeOf ends `run`: the exit code and the lines printed. */
 async function ending(run: Promise<number | void>): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  return new Promise((resolve) =>
-    endCommand(
-      run,
-      (code) => resolve({ code, lines }),
-      (line) => lines.push(line),
-    ),
-  );
+  const code = await exitCodeOf(run, (line) => lines.push(line));
+  return { code, lines };
 }
 
-describe('endCommand', () => {
+describe('exitCodeOf', () => {
   test("the command's own exit code, or 0", async () => {
     expect(await ending(Promise.resolve(3))).toEqual({ code: 3, lines: [] });
     expect(await ending(Promise.resolve())).toEqual({ code: 0, lines: [] });
@@ -47,15 +42,6 @@ describe('endCommand', () => {
     ],
   ])('%s ends with one line and its exit code', async (_name, error, code, line) => {
     expect(await ending(Promise.reject(error))).toEqual({ code, lines: [line] });
-  });
-});
-
-describe('exitCodeOf', () => {
-  test('gives an in-process caller the exit code and the line endCommand would print', async () => {
-    const lines: string[] = [];
-    expect(await exitCodeOf(Promise.reject(new UsageError('--timeout "10" is not a duration')), (line) => lines.push(line))).toBe(2);
-    expect(lines).toEqual(['error: --timeout "10" is not a duration']);
-    expect(await exitCodeOf(Promise.resolve(1), (line) => lines.push(line))).toBe(1);
   });
 
   test('fails if the error is a bug: it rejects with the error itself, so its stack is printed', async () => {

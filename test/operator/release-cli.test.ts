@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { releaseCommand } from '../../lib/operator/release-command.js';
 import { runWithTinyexec } from '../../lib/operator/run-command.js';
 import { ReleaseFolder } from './release-folder.js';
-import { type CliResult, FAST, PROJECT_ROOT, runInProcess, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { type CommandResult, plainEnv, runCommand } from '../support/run-command.js';
+import { FAST, PROJECT_ROOT, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of them:
 // in process, while its synth is a real process (`node scripts/run.cjs main.ts`) in that folder.
@@ -17,14 +18,10 @@ function copyPerTest(): void {
   afterEach(() => project.cleanup());
 }
 
-/** The environment synth runs in: the tests' own, without colour or the cdk8s CLI's folder. */
-const synthEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !['FORCE_COLOR', 'NO_COLOR', 'CDK8S_OUTDIR'].includes(name)),
-);
-
 /** `npm run release -- <args>` in process, in the release folder. */
-function release(args: readonly string[]): Promise<CliResult> {
-  return runInProcess((environment) => releaseCommand(args, environment), { cwd: project.root, env: synthEnv, run: runWithTinyexec });
+function release(args: readonly string[]): Promise<CommandResult> {
+  // synth runs in the tests' own environment, without colour or the cdk8s CLI's folder.
+  return runCommand(releaseCommand, args, { cwd: project.root, env: plainEnv(), run: runWithTinyexec });
 }
 
 function read(path: string): string {
@@ -53,7 +50,7 @@ describe('npm run release', () => {
     const platformBefore = read('platform.yaml');
     const result = await release(['faster-cycles']);
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read('platform.yaml')).toBe(withLine(platformBefore, /^ {4}release: /, '    release: faster-cycles'));
     for (const cluster of ['aws', 'azure', 'gcp']) expect(releaseOf(cluster)).toBe('faster-cycles');
     expect(result.stdout).toContain(
@@ -76,7 +73,7 @@ describe('npm run release', () => {
     const overlayBefore = read('overlays/gcp.yaml');
     const platformBefore = read('platform.yaml');
     const result = await release(['west-only', '--cluster', 'gcp']);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read('overlays/gcp.yaml')).toBe(`${overlayBefore}    release: west-only\n`);
     expect(read('overlays/gcp.yaml')).toMatch(/^# GKE in us-central1\n/);
     expect(read('platform.yaml')).toBe(platformBefore);
@@ -89,7 +86,7 @@ describe('npm run release', () => {
 
     // A new platform default leaves the cluster with its own release alone, and says so.
     const next = await release(['faster-cycles']);
-    expect(next.code).toBe(0);
+    expect(next.status).toBe(0);
     expect(next.stdout).toContain('gcp keeps its own release "west-only" (overlays/gcp.yaml)');
     expect(next.stdout).toContain('Clusters that will start a canary when synced: aws, azure\n');
     expect(releaseOf('gcp')).toBe('west-only');
@@ -97,14 +94,14 @@ describe('npm run release', () => {
 
   test('quotes a name YAML would read as something else', async () => {
     const result = await release(['123']);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read('platform.yaml')).toContain('    release: "123"\n');
     expect(releaseOf('aws')).toBe('123');
   });
 
   test('the same release again starts no canary', async () => {
     const result = await release(['continuous']);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('mandelbrot release is already "continuous"');
     expect(result.stdout).toContain('No cluster starts a canary: no pod template changed.');
   });
@@ -114,7 +111,7 @@ describe('npm run release', () => {
     for (const file of readdirSync(join(project.root, 'services', 'mandelbrot')))
       rmSync(join(project.root, 'services', 'mandelbrot', file), { recursive: true });
     const result = await release(['broken']);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('error: synth failed, so the release was not changed:');
     expect(result.stderr).toContain('services/mandelbrot: no source files');
     expect(read('platform.yaml')).toBe(platformBefore);
@@ -128,7 +125,7 @@ describe('npm run release', () => {
     );
     const platformBefore = read('platform.yaml');
     const result = await release(['faster-cycles']);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
       'error: overlays/gcp.yaml: field "context": "aws" is also the kube context of overlays/aws.yaml; each cluster needs its own, or operations on one cluster would reach the other',
     );
@@ -152,7 +149,7 @@ describe('npm run release fails at once on bad input, with exit code 2', () => {
     ['x'.repeat(64), 'expected a release name of at most 63 characters'],
   ])('fails if the name is %j, changing nothing', async (name, message) => {
     const result = await release([name]);
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
     expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
@@ -160,7 +157,7 @@ describe('npm run release fails at once on bad input, with exit code 2', () => {
 
   test('fails if the cluster is unknown, changing nothing', async () => {
     const result = await release(['x', '--cluster', 'mars']);
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toBe('error: --cluster "mars" is not a cluster; expected one of aws, azure, gcp (from overlays/)\n');
     expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
     expect(readdirSync(join(project.root, 'overlays')).map((file) => read(join('overlays', file)))).toEqual(
@@ -179,15 +176,15 @@ describe('the release drill, end to end', () => {
       const before = await kubectl.rollout(['status', '--cluster', 'all']);
       expect([...tableRows(before.stdout).values()].map((row) => row.slice(2, 5))).toEqual(Array(3).fill(['Healthy', '3/3', '100']));
 
-      expect((await release(['faster-cycles'])).code).toBe(0);
+      expect((await release(['faster-cycles'])).status).toBe(0);
       const sync = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
-      expect(sync.code).toBe(0);
+      expect(sync.status).toBe(0);
       for (const [cluster, row] of tableRows(sync.stdout)) {
         expect(row.slice(2)).toEqual(['Paused', '1/3', '50', '2', '2', tableRows(before.stdout).get(cluster)![7]]);
       }
 
       const promote = await kubectl.rollout(['promote', '--cluster', 'all', ...FAST]);
-      expect(promote.code).toBe(0);
+      expect(promote.status).toBe(0);
       for (const [cluster, row] of tableRows(promote.stdout)) {
         expect(row.slice(2, 7)).toEqual(['Healthy', '3/3', '100', '2', '2']);
         expect(row[7]).not.toBe(tableRows(before.stdout).get(cluster)![7]);

@@ -17,7 +17,7 @@ describe('deadlines', () => {
   test('fails if the CRD never becomes Established, saying what it waited for and what it saw', async () => {
     const kubectl = standIn({ CRD: 'pending' });
     const result = await kubectl.rollout(['sync', '--cluster', 'aws', '--timeout', '500ms', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'aws failed: timed out after 500ms waiting for CRD rollouts.argoproj.io to exist and be Established; last seen: the CRD exists, Established is False',
     );
@@ -29,7 +29,7 @@ describe('deadlines', () => {
   test('waits for a CRD that appears late', async () => {
     const kubectl = standIn({ CRD: 'after:3' });
     const result = await kubectl.rollout(['sync', '--cluster', 'aws', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('[aws]   seen: the CRD does not exist yet');
     expect(kubectl.commandsFor('aws').filter((command) => command.startsWith('get crd'))).toHaveLength(4);
     expect(tableRows(result.stdout).get('aws')!.slice(2, 4)).toEqual(['Paused', '1/3']);
@@ -39,7 +39,7 @@ describe('deadlines', () => {
     const kubectl = standIn({ STUCK: 'azure' });
     await kubectl.rollout(['sync', '--cluster', 'azure', ...FAST]);
     const result = await kubectl.rollout(['promote', '--cluster', 'azure', '--timeout', '500ms', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'azure failed: timed out after 500ms waiting for Rollout mandelbrot to be Healthy (kubectl argo rollouts status --watch); last seen: Paused - CanaryPauseStep',
     );
@@ -51,7 +51,7 @@ describe('one cluster failing among three', () => {
   test('fails if one cluster is unreachable, after the others finish, reporting every cluster', async () => {
     const kubectl = standIn({ UNREACHABLE: 'gcp' });
     const result = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     const rows = tableRows(result.stdout);
     expect(rows.get('aws')!.slice(2, 4)).toEqual(['Paused', '1/3']);
     expect(rows.get('azure')!.slice(2, 4)).toEqual(['Paused', '1/3']);
@@ -66,7 +66,7 @@ describe('one cluster failing among three', () => {
   test('fails if one cluster cannot be read; status still shows the others', async () => {
     const kubectl = standIn({ UNREACHABLE: 'aws' });
     const result = await kubectl.rollout(['status', '--cluster', 'all']);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect([...tableRows(result.stdout).values()].map((row) => row[2])).toEqual(['unknown', 'Healthy', 'Healthy']);
     expect(result.stderr).toMatch(
       /^aws failed: kubectl get rollout mandelbrot .* exited 1: The connection to the server aws.example:443 was refused/m,
@@ -76,7 +76,7 @@ describe('one cluster failing among three', () => {
   test("fails if Argo CD's sync fails, with Argo CD's message", async () => {
     const kubectl = standIn({ SYNC_FAILS: 'azure' });
     const result = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'azure failed: Argo CD\'s sync of trinity-mandelbrot-azure ended Failed: one or more objects failed to apply, reason: admission webhook "validate.example" denied the request',
     );
@@ -87,7 +87,7 @@ describe('one cluster failing among three', () => {
   test('fails if a kube context does not exist, for that cluster only', async () => {
     const kubectl = standIn({ CONTEXTS: 'aws,azure' });
     const result = await kubectl.rollout(['restart', '--cluster', 'all', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'gcp failed: kubectl argo rollouts --context gcp restart mandelbrot --namespace mandelbrot exited 1: Error in configuration: context was not found for specified context: gcp',
     );
@@ -106,7 +106,7 @@ describe('kube contexts', () => {
       );
       const kubectl = standIn({ CONTEXTS: 'eks-main=aws,azure,gcp' });
       const result = await kubectl.rollout(['abort', '--cluster', 'aws', '--overlays', folder, ...FAST]);
-      expect(result.code).toBe(0);
+      expect(result.status).toBe(0);
       expect(kubectl.commandsFor('eks-main')).toContain('argo rollouts --context eks-main abort mandelbrot --namespace mandelbrot');
       const dryRun = await kubectl.rollout(['sync', '--cluster', 'aws', '--overlays', folder, '--dry-run']);
       expect(dryRun.stdout).toContain('aws (context eks-main):');
@@ -150,7 +150,7 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
   ])('fails if given %j', async (args, message) => {
     const kubectl = standIn();
     const result = await kubectl.rollout(args);
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
     expect(kubectl.calls()).toEqual([]);
@@ -160,7 +160,7 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
     const kubectl = standIn();
     const missing = join(tmpdir(), 'trinity-no-such-folder', 'kubectl');
     const result = await kubectl.rollout(['status', '--cluster', 'all', '--kubectl', missing]);
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       `error: ${missing} was not found; install kubectl (and the kubectl-argo-rollouts plugin) or pass --kubectl <path>\n`,
     );
@@ -170,7 +170,7 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
   test('fails if the kubectl-argo-rollouts plugin is missing', async () => {
     const kubectl = standIn({ NO_PLUGIN: '1' });
     const result = await kubectl.rollout(['promote', '--cluster', 'all']);
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       'error: the kubectl-argo-rollouts plugin is missing or does not run: kubectl argo rollouts version exited 1: Error: unknown command "argo" for "kubectl". Install kubectl-argo-rollouts v1.9.0',
     );

@@ -15,7 +15,7 @@ describe('rollout status', () => {
   test('prints one row per cluster, read from the Rollout JSON: Healthy at 3/3 with weight 100', async () => {
     const result = await kubectl.rollout(['status', '--cluster', 'all']);
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const rows = tableRows(result.stdout);
     expect([...rows.keys()]).toEqual(CLUSTERS);
     for (const cluster of CLUSTERS) {
@@ -40,7 +40,7 @@ describe('rollout status', () => {
 
   test('reads one cluster only when one is named', async () => {
     const result = await kubectl.rollout(['status', '--cluster', 'gcp']);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect([...tableRows(result.stdout).keys()]).toEqual(['gcp']);
     expect(kubectl.commandsFor('aws')).toEqual([]);
   });
@@ -54,7 +54,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
 
     const sync = await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
     expect(sync.stderr).toBe('');
-    expect(sync.code).toBe(0);
+    expect(sync.status).toBe(0);
     const paused = tableRows(sync.stdout);
     for (const cluster of CLUSTERS) {
       // The stable ReplicaSet still serves beside the canary: desired 2, ready 2, weight 50.
@@ -78,7 +78,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
 
     const promote = await kubectl.rollout(['promote', '--cluster', 'all', ...FAST]);
     expect(promote.stderr).toBe('');
-    expect(promote.code).toBe(0);
+    expect(promote.status).toBe(0);
     const healthy = tableRows(promote.stdout);
     for (const cluster of CLUSTERS) {
       expect(healthy.get(cluster)).toEqual([
@@ -107,7 +107,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
     const settled = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist') });
     try {
       const result = await settled.rollout(['sync', '--cluster', 'aws', ...FAST]);
-      expect(result.code).toBe(0);
+      expect(result.status).toBe(0);
       expect(tableRows(result.stdout).get('aws')!.slice(2, 5)).toEqual(['Healthy', '3/3', '100']);
     } finally {
       settled.cleanup();
@@ -118,7 +118,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
 describe('rollout promote', () => {
   test('fails if the Rollout is not Paused at a pause step, saying what it found, and promotes nothing', async () => {
     const result = await kubectl.rollout(['promote', '--cluster', 'aws', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('aws failed: refusing to promote: the Rollout is Healthy at step 3/3');
     expect(result.stderr).toContain('not Paused at a pause step');
     expect(result.stderr).toContain('--force');
@@ -127,7 +127,7 @@ describe('rollout promote', () => {
 
   test('--force promotes anyway', async () => {
     const result = await kubectl.rollout(['promote', '--cluster', 'aws', '--force', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws promote mandelbrot --namespace mandelbrot');
     // What the guard exists for: the plugin skipped the current step.
     expect(kubectl.state('aws').skippedSteps).toEqual([3]);
@@ -136,7 +136,7 @@ describe('rollout promote', () => {
   test('promote-full runs promote --full=true and waits with status --watch --timeout', async () => {
     await kubectl.rollout(['sync', '--cluster', 'gcp', ...FAST]);
     const result = await kubectl.rollout(['promote-full', '--cluster', 'gcp', '--timeout', '2m', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(kubectl.commandsFor('gcp').slice(-3)).toEqual([
       'argo rollouts --context gcp promote mandelbrot --namespace mandelbrot --full=true',
       'argo rollouts --context gcp status mandelbrot --namespace mandelbrot --watch=true --timeout 2m',
@@ -151,7 +151,7 @@ describe('rollout --dry-run', () => {
     "%s prints every cluster's commands and runs nothing",
     async (operation) => {
       const result = await kubectl.rollout([operation, '--cluster', 'all', '--dry-run']);
-      expect(result.code).toBe(0);
+      expect(result.status).toBe(0);
       expect(kubectl.calls()).toEqual([]);
       for (const cluster of CLUSTERS) {
         expect(result.stdout).toContain(`${cluster} (context ${cluster}):`);

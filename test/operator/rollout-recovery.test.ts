@@ -14,7 +14,7 @@ describe('rollout abort, undo and restart', () => {
     await kubectl.rollout(['sync', '--cluster', 'all', ...FAST]);
     const stable = kubectl.state('azure').stableHash;
     const result = await kubectl.rollout(['abort', '--cluster', 'all', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(tableRows(result.stdout).get('azure')).toEqual(['azure', 'azure', 'Degraded', '0/3', '0', '2', '2', `mandelbrot-${stable}`]);
     for (const cluster of CLUSTERS) {
       expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} abort mandelbrot --namespace mandelbrot`);
@@ -25,7 +25,7 @@ describe('rollout abort, undo and restart', () => {
     await kubectl.rollout(['sync', '--cluster', 'aws', ...FAST]);
     const { stableHash, podHash } = kubectl.state('aws');
     const result = await kubectl.rollout(['undo', '--cluster', 'aws', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(kubectl.commandsFor('aws')).toContain('argo rollouts --context aws undo mandelbrot --namespace mandelbrot');
     expect(tableRows(result.stdout).get('aws')).toEqual(['aws', 'aws', 'Healthy', '3/3', '100', '2', '2', `mandelbrot-${stableHash}`]);
     expect(kubectl.state('aws').podHash).toBe(stableHash);
@@ -39,7 +39,7 @@ describe('rollout abort, undo and restart', () => {
     await kubectl.rollout(['promote', '--cluster', 'gcp', ...FAST]);
     const first = kubectl.state('gcp').revisions.find((revision) => revision.revision === 1)!;
     const result = await kubectl.rollout(['undo', '--cluster', 'gcp', '--to-revision', '1', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(kubectl.commandsFor('gcp')).toContain('argo rollouts --context gcp undo mandelbrot --namespace mandelbrot --to-revision 1');
     // Revision 1 is older than the stable one now: it comes back as a new canary, paused.
     expect(kubectl.state('gcp').podHash).toBe(first.hash);
@@ -48,7 +48,7 @@ describe('rollout abort, undo and restart', () => {
 
   test("fails if undo has no earlier revision, with the plugin's message", async () => {
     const result = await kubectl.rollout(['undo', '--cluster', 'aws', ...FAST]);
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'aws failed: kubectl argo rollouts --context aws undo mandelbrot --namespace mandelbrot exited 1: Error: no revision found for rollout "mandelbrot"',
     );
@@ -57,7 +57,7 @@ describe('rollout abort, undo and restart', () => {
 
   test('restart sets restartAt and the Rollout stays Healthy', async () => {
     const result = await kubectl.rollout(['restart', '--cluster', 'all', ...FAST]);
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     for (const cluster of CLUSTERS) {
       expect(kubectl.commandsFor(cluster)).toContain(`argo rollouts --context ${cluster} restart mandelbrot --namespace mandelbrot`);
       expect(kubectl.state(cluster).restartAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { CommandEnvironment } from '../../lib/operator/command-environment.js';
 import { rolloutCommand } from '../../lib/operator/rollout-command.js';
 import type { CommandResult, RunCommand } from '../../lib/operator/run-command.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
+import { type CommandResult as CapturedResult, runCommand } from '../support/run-command.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 import { runStandInKubectl } from './fake-kubectl/stand-in.js';
 
@@ -79,12 +79,8 @@ export class StandInKubectl {
   }
 
   /** `npm run rollout -- <args>` in process, in the project folder, with kubectl answered by this stand-in. */
-  public rollout(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
-    return runInProcess((environment) => rolloutCommand(args, environment), {
-      cwd: options.cwd ?? PROJECT_ROOT,
-      env: this.env,
-      run: this.run,
-    });
+  public rollout(args: readonly string[], options: { cwd?: string } = {}): Promise<CapturedResult> {
+    return runCommand(rolloutCommand, args, { cwd: options.cwd ?? PROJECT_ROOT, env: this.env, run: this.run });
   }
 
   /** Every call so far, as argument lists. */
@@ -140,21 +136,11 @@ export function clustersBehindGit(knobs: StandInKnobs = {}): StandInKubectl {
   return new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable', ...knobs });
 }
 
+/** What an entry point started as a process printed, and its exit code (`null` when a signal ended it). */
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** Runs a command in process with `environment`, collecting what it prints, as a process's output would be. */
-export async function runInProcess(
-  command: (environment: CommandEnvironment) => Promise<number>,
-  environment: Pick<CommandEnvironment, 'cwd' | 'env' | 'run'>,
-): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await command({ ...environment, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-  return { code, stdout, stderr };
 }
 
 /** Runs an entry point exactly as its npm script does, as a real process. */

@@ -1,4 +1,4 @@
-import { type Command, runCaptured } from '../../lib/cli/command-io.js';
+import { type CommandIO, runCaptured } from '../../lib/cli/command-io.js';
 
 /** What a command run in process wrote, and its exit code. */
 export interface CommandResult {
@@ -14,9 +14,17 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Runs an entry point's command in this process, as its npm script would, capturing its output. */
-export async function runCommand(command: Command, argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-  const { exitCode, stdout, stderr } = await runCaptured(command, argv, { cwd: options.cwd ?? process.cwd(), env: options.env ?? {} });
+/**
+ * Runs an entry point's command in this process, as its npm script would, capturing its output.
+ * A command whose IO holds more than {@link CommandIO} (an operator command's process runner) takes that in `options`.
+ */
+export async function runCommand<IO extends CommandIO>(
+  command: (argv: readonly string[], io: IO) => Promise<number>,
+  argv: readonly string[],
+  ...[options]: Exclude<keyof IO, keyof CommandIO> extends never ? [RunOptions?] : [RunOptions & Omit<IO, keyof CommandIO>]
+): Promise<CommandResult> {
+  const context = { ...options, cwd: options?.cwd ?? process.cwd(), env: options?.env ?? {} } as Omit<IO, 'stdout' | 'stderr'>;
+  const { exitCode, stdout, stderr } = await runCaptured(command, argv, context);
   return { status: exitCode, stdout, stderr };
 }
 

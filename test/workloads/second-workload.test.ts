@@ -112,7 +112,7 @@ describe('a second workload, registered by one line', () => {
       writeFileSync(join(temp.path, 'scripts/run.cjs'), '');
       writeFileSync(join(temp.path, 'package.json'), '{ "type": "module" }\n');
       symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(temp.path, 'node_modules'));
-      const results = await checkDist({ projectRoot: temp.path });
+      const results = await checkDist({ projectRoot: temp.path, env: process.env });
       expect(results.map((result) => [result.name, result.ok, result.problems])).toEqual([
         ['fresh synth', true, []],
         ['directory source', true, []],
