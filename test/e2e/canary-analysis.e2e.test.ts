@@ -169,12 +169,7 @@ function operate(operation: string): Promise<CliResult> {
 }
 
 drillStep('1. apply: the API server accepts the AnalysisTemplate and the Rollout that runs it; the first revision is Healthy', async () => {
-  const namespaces = join(cluster!.runDir, 'namespaces.yaml');
-  writeFileSync(
-    namespaces,
-    ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'),
-  );
-  await cluster!.kubectl(['apply', '-f', namespaces]);
+  await cluster!.createNamespaces(['argocd', NAMESPACE]);
   const applied = await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
   expect(applied).toContain('analysistemplate.argoproj.io/mandelbrot-success-rate created');
   const snapshot = await awaitRollout('1. apply', `Healthy with ${REPLICAS} Ready pods on one hash`, fullyPromoted);

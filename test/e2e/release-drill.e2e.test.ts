@@ -133,13 +133,8 @@ function operate(operation: string): Promise<CliResult> {
 }
 
 drillStep('1. apply: the API server accepts every object of dist/, then the workload is applied', async () => {
-  const namespaces = join(cluster!.runDir, 'namespaces.yaml');
   // argocd stands for Argo CD's own namespace; mandelbrot is what CreateNamespace=true creates.
-  writeFileSync(
-    namespaces,
-    ['argocd', NAMESPACE].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'),
-  );
-  await cluster!.kubectl(['apply', '-f', namespaces]);
+  await cluster!.createNamespaces(['argocd', NAMESPACE]);
   const files = walkFiles(join(project.root, 'dist')).filter((file) => file.path.endsWith('.yaml'));
   const dryRun = await cluster!.kubectl(['apply', '--dry-run=server', '--recursive', '-f', join(project.root, 'dist')]);
   const accepted = dryRun.split('\n').filter((line) => line.endsWith('(server dry run)'));

@@ -45,6 +45,8 @@ export interface DrillCluster {
   readonly rolloutsController?: Component;
   /** `kubectl --kubeconfig <kubeconfig> <args>`; throws on a non-zero exit. */
   readonly kubectl: (args: readonly string[]) => Promise<string>;
+  /** Creates (or keeps) these namespaces, as Argo CD's CreateNamespace=true would for a workload. */
+  createNamespaces(names: readonly string[]): Promise<void>;
   /** Starts the real Argo Rollouts controller process, once the cluster has its CRDs. */
   startRolloutsController(): Promise<Component>;
   /** Stops every process the suite started. */
@@ -161,6 +163,11 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       controlPlane,
       rolloutsController,
       kubectl,
+      createNamespaces: async (names) => {
+        const file = join(runDir, 'namespaces.yaml');
+        writeFileSync(file, names.map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'));
+        await kubectl(['apply', '-f', file]);
+      },
       startRolloutsController,
       stop: () => supervisor.stopAll(),
     };
