@@ -6,8 +6,7 @@
  * Steps depend on each other; after a failure the rest are not run.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
+import { join } from 'node:path';
 import { type AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
 import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/progressive-delivery/scrape-contract.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
@@ -45,9 +44,7 @@ const figures: Record<string, number> = {};
 const seen: { firstHash?: string; goodHash?: string } = {};
 
 beforeAll(async () => {
-  const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
   cluster = await startDrillCluster({
-    contexts: overlays.map((overlay) => overlay.context),
     externalKubeconfig: process.env.E2E_KUBECONFIG,
     namespaces: [NAMESPACE],
     log,

@@ -7,10 +7,9 @@
  * not run.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from '../../lib/argocd/application-names.js';
-import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type ArgoCd, startArgoCd } from './support/argocd.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
@@ -50,14 +49,12 @@ const figures: Record<string, number> = {};
 const startedAt = Date.now();
 
 beforeAll(async () => {
-  const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
   const chartDir = join(sharedDir(), 'charts', 'argo-rollouts-2.40.9');
   // Argo CD first: when it cannot be built, no cluster is started for nothing.
   // One component per call: Toolchain<C> names the binaries of a single component.
   const helm = await ensureToolchain({ components: ['helm'], log });
   const argo = await ensureToolchain({ components: ['argo-cd'], log });
   cluster = await startDrillCluster({
-    contexts: overlays.map((overlay) => overlay.context),
     namespaces: [NAMESPACE],
     installRollouts: false,
     log,

@@ -4,9 +4,8 @@
  * read from the API server. Steps depend on each other; after a failure the rest are not run.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { summarizeRollout } from '../../lib/operator/rollout-summary.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
 import { type CliResult, tableRows } from '../operator/stand-in-kubectl.js';
@@ -42,9 +41,7 @@ const startedAt = Date.now();
 const seen: { firstHash?: string; releaseHash?: string; stableBeforeEdit?: string; stableConfigMapAtEdit?: string; editHash?: string } = {};
 
 beforeAll(async () => {
-  const overlays = loadClusterOverlays(resolve('overlays'), 'overlays');
   cluster = await startDrillCluster({
-    contexts: overlays.map((overlay) => overlay.context),
     externalKubeconfig: process.env.E2E_KUBECONFIG,
     namespaces: [NAMESPACE],
     log,

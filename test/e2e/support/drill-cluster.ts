@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadClusterOverlays } from '../../../lib/config/cluster-overlay.js';
 import { freePort } from '../../service/service-process.js';
 import { type BinaryPaths, type ControlPlane, startControlPlane } from './control-plane.js';
 import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
@@ -11,8 +12,11 @@ import { type Component as ToolchainComponent, ensureToolchain, type Toolchain }
 import { waitFor } from './wait.js';
 
 export interface DrillClusterOptions {
-  /** Context names the kubeconfig must have: every overlay's `context`. */
-  readonly contexts: readonly string[];
+  /**
+   * Context names the kubeconfig must have.
+   * @default every overlay's `context`, from the working folder's overlays/
+   */
+  readonly contexts?: readonly string[];
   /**
    * A kubeconfig whose current context reaches a cluster to use instead of starting one.
    * @default - start a throwaway control plane
@@ -67,6 +71,7 @@ export function newRunDir(root = process.cwd()): string {
  */
 export async function startDrillCluster(options: DrillClusterOptions): Promise<DrillCluster> {
   const { log } = options;
+  const contexts = options.contexts ?? loadClusterOverlays(resolve('overlays'), 'overlays').map((overlay) => overlay.context);
   const crds = readCrds();
   const runDir = newRunDir();
   log(`run folder: ${runDir}`);
@@ -90,16 +95,12 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       const flattened = execFileSync(toolchain.kubectl, ['--kubeconfig', external, 'config', 'view', '--raw', '--flatten', '--minify'], {
         encoding: 'utf8',
       });
-      kubeconfig = writeKubeconfig(
-        join(runDir, 'kubeconfig'),
-        currentClusterAccess(flattened, `E2E_KUBECONFIG=${external}`),
-        options.contexts,
-      );
+      kubeconfig = writeKubeconfig(join(runDir, 'kubeconfig'), currentClusterAccess(flattened, `E2E_KUBECONFIG=${external}`), contexts);
     } else {
       controlPlane = await startControlPlane({
         binaries: toolchain,
         supervisor,
-        contexts: options.contexts,
+        contexts,
         kwokStages: kwokStages(),
         log,
       });
