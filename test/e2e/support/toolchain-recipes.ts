@@ -44,6 +44,9 @@ export const RECIPES = {
       'kube-controller-manager': 'kube-controller-manager',
       'kube-scheduler': 'kube-scheduler',
       kubectl: 'kubectl',
+      // The real node of the drills.
+      kubelet: 'kubelet',
+      'kube-proxy': 'kube-proxy',
     },
     aliases: {},
     versionFlags: [...kubernetesVersion('k8s.io/component-base/version'), ...kubernetesVersion('k8s.io/client-go/pkg/version')],
