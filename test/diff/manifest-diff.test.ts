@@ -294,6 +294,26 @@ describe('diffManifestTrees', () => {
     expect(added.object).toMatchObject({ data: { password: '(masked)' }, stringData: { token: '(masked)' } });
   });
 
+  test('unquoted scalars are read as Argo CD reads them (go-yaml v2): quoting "on" off turns it into true', () => {
+    const written = edited(mutableBase, sourceConfigMap, (configMap) => {
+      configMap.data.mode = 'on';
+      configMap.data.umask = '022';
+    });
+    const quoted = new Map(written).set(
+      sourceConfigMap,
+      written.get(sourceConfigMap)!.replace(/^  mode: .*$/m, '  mode: "on"').replace(/^  umask: .*$/m, '  umask: "022"'),
+    );
+    const unquoted = new Map(written).set(
+      sourceConfigMap,
+      written.get(sourceConfigMap)!.replace(/^  mode: .*$/m, '  mode: on').replace(/^  umask: .*$/m, '  umask: 022'),
+    );
+    const [configMap] = objectsOf(diffManifestTrees(quoted, unquoted));
+    expect(configMap?.fields.map(({ text, old, new: next }) => ({ text, old, next }))).toEqual([
+      { text: 'data.mode', old: 'on', next: true },
+      { text: 'data.umask', old: '022', next: 18 },
+    ]);
+  });
+
   test('fails if a file is not YAML, naming the file and the tree', () => {
     const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
     expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
