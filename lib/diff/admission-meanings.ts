@@ -2,7 +2,7 @@ import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { listAt, mappingAt, stringAt } from '../util/parsed-data.js';
 import { type ChangeContext, isConfigMap, type PlacedObject } from './change-context.js';
 import type { Meaning } from './diff-model.js';
-import type { ManifestData, ManifestObject } from './manifest-tree.js';
+import type { ManifestData } from './manifest-tree.js';
 import { isDestinationPermitted, isNamespacedKind, isPermitted, refusalMessage } from './project-policy.js';
 import { isSecret } from './secret-masking.js';
 
@@ -35,7 +35,7 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
     }
   }
   if (group === 'rbac.authorization.k8s.io' && (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding')) {
-    const grant = broadGrant(object, cluster, context);
+    const grant = broadGrant(head, context);
     if (grant) meanings.push({ code: 'broad-binding', severity: 'danger', message: `${object.kind} ${object.name} ${grant}` });
   }
   if (isConfigMap(object) || isSecret(object)) {
@@ -53,7 +53,7 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
     meanings.push({
       code: 'duplicate',
       severity: 'danger',
-      message: `defined ${copies.length} times in cluster ${cluster} (${copies.map((copy) => copy.object.file).join(', ')}): Argo CD applies only one of them and reports a conflict; keep one`,
+      message: `defined ${copies.length} times in cluster ${cluster} (${copies.map((copy) => copy.object.file).join(', ')}): Argo CD applies only the last copy it reads (${copies.at(-1)!.object.file}) and reports a conflict; keep one`,
     });
   }
   return meanings;
@@ -80,11 +80,12 @@ function dataSize(data: ManifestData): number {
 }
 
 /** What a binding grants when it is everything: `cluster-admin`, or a role whose rules are wildcards; otherwise `undefined`. */
-function broadGrant(binding: ManifestObject, cluster: string, context: ChangeContext): string | undefined {
+function broadGrant(head: PlacedObject, context: ChangeContext): string | undefined {
+  const { object: binding, cluster } = head;
   const [kind, name] = [stringAt(binding.data, 'roleRef', 'kind') ?? '', stringAt(binding.data, 'roleRef', 'name') ?? ''];
   if (kind === 'ClusterRole' && name === 'cluster-admin')
     return 'binds ClusterRole cluster-admin: its subjects get full control of the cluster';
-  const role = context.headObject(cluster, 'rbac.authorization.k8s.io', kind, kind === 'Role' ? binding.namespace : '', name);
+  const role = context.headObject(cluster, 'rbac.authorization.k8s.io', kind, kind === 'Role' ? head.namespace : '', name);
   const rules = listAt(role?.object.data, 'rules').map((rule) => mappingAt(rule));
   const wildcard = (values: unknown) => Array.isArray(values) && values.includes('*');
   const broad = rules.find((rule) => wildcard(rule.verbs) && (wildcard(rule.resources) || wildcard(rule.nonResourceURLs)));

@@ -45,7 +45,7 @@ export type MeaningCode =
   | 'broad-binding'
   /** Over what the API server accepts (a ConfigMap or Secret over 1 MiB): the sync fails. */
   | 'too-large'
-  /** The same object defined more than once: Argo CD reports a conflict and applies one of them. */
+  /** The same object defined more than once: Argo CD reports a conflict and applies the last copy it reads. */
   | 'duplicate'
   | 'created'
   | 'updated';

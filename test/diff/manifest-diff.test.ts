@@ -314,6 +314,24 @@ describe('diffManifestTrees', () => {
     ]);
   });
 
+  test('an object written without a namespace gets its Application\'s, so a second copy is a duplicate, and the last copy read counts', () => {
+    const service = parse(base.get('aws/mandelbrot/service-mandelbrot.yaml')!);
+    delete service.metadata.namespace;
+    service.spec.ports[0].port = 8443;
+    const head = new Map(base).set('aws/mandelbrot/zz-service.yaml', stringify(service));
+    const diff = diffManifestTrees(base, head);
+    const [changed, ...rest] = objectsOf(diff);
+    expect(rest).toEqual([]);
+    expect(changed).toMatchObject({ change: 'changed', kind: 'Service', namespace: 'mandelbrot', file: 'aws/mandelbrot/zz-service.yaml' });
+    expect(changed!.fields.map((field) => field.text)).toContain('spec.ports[name=http].port');
+    expect(changed!.meanings).toContainEqual({
+      code: 'duplicate',
+      severity: 'danger',
+      message:
+        'defined 2 times in cluster aws (aws/mandelbrot/service-mandelbrot.yaml, aws/mandelbrot/zz-service.yaml): Argo CD applies only the last copy it reads (aws/mandelbrot/zz-service.yaml) and reports a conflict; keep one',
+    });
+  });
+
   test('fails if a file is not YAML, naming the file and the tree', () => {
     const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
     expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
