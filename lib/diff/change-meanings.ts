@@ -28,7 +28,15 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   if (!placed) return meanings;
   const object = placed.object;
   if (!change.head) meanings.push(pruneMeaning(placed, context));
-  if (isRollout(object)) meanings.push(...rolloutMeanings(change));
+  const selectorChanged = change.base && change.head && hasImmutableSelector(object) && touches(change.fields, ['spec', 'selector']);
+  if (selectorChanged) {
+    // Nothing rolls out: the whole apply fails.
+    meanings.push({
+      code: 'selector-changed',
+      severity: 'danger',
+      message: `spec.selector of ${object.kind} ${object.name} changed, and it cannot change after creation: the apply is rejected and the sync fails; give the new selector a new ${object.kind} name`,
+    });
+  } else if (isRollout(object)) meanings.push(...rolloutMeanings(change));
   else if (isKind(object, 'apps', 'Deployment') && change.base && change.head && touches(change.fields, POD_TEMPLATE)) {
     meanings.push({
       code: 'rolling-update',
@@ -54,6 +62,15 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   }
   const order = { danger: 0, warning: 1, notice: 2, info: 3 };
   return meanings.sort((a, b) => order[a.severity] - order[b.severity]);
+}
+
+/** Kinds whose `spec.selector` is immutable once created. */
+function hasImmutableSelector(object: PlacedObject['object']): boolean {
+  return (
+    isRollout(object) ||
+    ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].some((kind) => isKind(object, 'apps', kind)) ||
+    isKind(object, 'batch', 'Job')
+  );
 }
 
 /** Who syncs the object after the change, and whether that moved. */

@@ -26,6 +26,8 @@ export type MeaningCode =
   | 'config-with-canary'
   /** Data of an immutable ConfigMap or Secret changed in place: the API server rejects it. */
   | 'immutable-changed'
+  /** A workload's `spec.selector`, which cannot change after creation, changed: the apply is rejected. */
+  | 'selector-changed'
   | 'controller-chart-changed'
   | 'controller-settings-changed'
   | 'permissions-widened'

@@ -301,11 +301,17 @@ describe('diffManifestTrees', () => {
     });
     const quoted = new Map(written).set(
       sourceConfigMap,
-      written.get(sourceConfigMap)!.replace(/^  mode: .*$/m, '  mode: "on"').replace(/^  umask: .*$/m, '  umask: "022"'),
+      written
+        .get(sourceConfigMap)!
+        .replace(/^  mode: .*$/m, '  mode: "on"')
+        .replace(/^  umask: .*$/m, '  umask: "022"'),
     );
     const unquoted = new Map(written).set(
       sourceConfigMap,
-      written.get(sourceConfigMap)!.replace(/^  mode: .*$/m, '  mode: on').replace(/^  umask: .*$/m, '  umask: 022'),
+      written
+        .get(sourceConfigMap)!
+        .replace(/^  mode: .*$/m, '  mode: on')
+        .replace(/^  umask: .*$/m, '  umask: 022'),
     );
     const [configMap] = objectsOf(diffManifestTrees(quoted, unquoted));
     expect(configMap?.fields.map(({ text, old, new: next }) => ({ text, old, next }))).toEqual([
@@ -314,7 +320,7 @@ describe('diffManifestTrees', () => {
     ]);
   });
 
-  test('an object written without a namespace gets its Application\'s, so a second copy is a duplicate, and the last copy read counts', () => {
+  test("an object written without a namespace gets its Application's, so a second copy is a duplicate, and the last copy read counts", () => {
     const service = parse(base.get('aws/mandelbrot/service-mandelbrot.yaml')!);
     delete service.metadata.namespace;
     service.spec.ports[0].port = 8443;
@@ -329,6 +335,34 @@ describe('diffManifestTrees', () => {
       severity: 'danger',
       message:
         'defined 2 times in cluster aws (aws/mandelbrot/service-mandelbrot.yaml, aws/mandelbrot/zz-service.yaml): Argo CD applies only the last copy it reads (aws/mandelbrot/zz-service.yaml) and reports a conflict; keep one',
+    });
+  });
+
+  test("fails if a workload's selector changes: the field is immutable, so the apply is rejected rather than rolled out", () => {
+    const head = edited(base, ROLLOUT, (rollout) => {
+      rollout.spec.selector.matchLabels.track = 'v2';
+      rollout.spec.template.metadata.labels.track = 'v2';
+    });
+    expect(codesOf(diffManifestTrees(base, head), 'aws', 'Rollout', 'mandelbrot')).toEqual(['selector-changed']);
+    const deployment = (app: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'mandelbrot' },
+      spec: {
+        selector: { matchLabels: { app } },
+        template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } },
+      },
+    });
+    const [before, after] = ['web', 'web-2'].map((app) =>
+      new Map(base).set('aws/mandelbrot/deployment-web.yaml', stringify(deployment(app))),
+    );
+    const diff = diffManifestTrees(before!, after!);
+    expect(codesOf(diff, 'aws', 'Deployment', 'web')).toEqual(['selector-changed']);
+    expect(meaningOf(diff, 'selector-changed')).toEqual({
+      code: 'selector-changed',
+      severity: 'danger',
+      message:
+        'spec.selector of Deployment web changed, and it cannot change after creation: the apply is rejected and the sync fails; give the new selector a new Deployment name',
     });
   });
 
