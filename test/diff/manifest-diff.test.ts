@@ -130,6 +130,49 @@ describe('diffManifestTrees', () => {
     expect(narrowDiff.totals).toMatchObject({ permissionsWidened: 0, permissionsNarrowed: 1 });
   });
 
+  test('a new Application in a project that grants more than trinity widens permissions, and its destination is judged against its project', () => {
+    const application = parse(base.get('aws/argocd/application-trinity-mandelbrot-aws.yaml')!);
+    application.metadata.name = 'sneaky';
+    application.spec.project = 'default';
+    application.spec.destination.namespace = 'kube-system';
+    application.spec.source.path = 'dist/aws/sneaky';
+    const inDefault = new Map(base).set('aws/argocd/application-sneaky.yaml', stringify(application));
+    const diff = diffManifestTrees(base, inDefault);
+    expect(codesOf(diff, 'aws', 'Application', 'sneaky')).toEqual(['permissions-widened']);
+    expect(meaningOf(diff, 'permissions-widened').message).toMatch(
+      /^new Application sneaky is in project default \(Argo CD's built-in default: every repository, destination and kind\), which grants more than trinity: permissions widened: sourceRepos \+ \*; destinations \+ namespace \* on \*; .*clusterResourceWhitelist \+ \*\/\*/,
+    );
+    expect(diff.totals.dangers).toBe(1);
+
+    application.spec.project = 'trinity';
+    const inTrinity = new Map(base).set('aws/argocd/application-sneaky.yaml', stringify(application));
+    const refused = diffManifestTrees(base, inTrinity);
+    expect(codesOf(refused, 'aws', 'Application', 'sneaky')).toEqual(['sync-refused']);
+    expect(meaningOf(refused, 'sync-refused').message).toBe(
+      'the sync of sneaky fails: destination namespace kube-system on https://kubernetes.default.svc is not permitted in project trinity',
+    );
+  });
+
+  test('an Application moved between two projects that both grant more than trinity still widens permissions', () => {
+    const wide = (name: string) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name, namespace: 'argocd' },
+      spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+    });
+    const withProjects = new Map(base)
+      .set('aws/argocd/appproject-wide-a.yaml', stringify(wide('wide-a')))
+      .set('aws/argocd/appproject-wide-b.yaml', stringify(wide('wide-b')));
+    const APPLICATION = 'aws/argocd/application-trinity-mandelbrot-aws.yaml';
+    const before = edited(withProjects, APPLICATION, (application) => (application.spec.project = 'wide-a'));
+    const after = edited(withProjects, APPLICATION, (application) => (application.spec.project = 'wide-b'));
+    const diff = diffManifestTrees(before, after);
+    expect(codesOf(diff, 'aws', 'Application', 'trinity-mandelbrot-aws')).toContain('permissions-widened');
+    expect(meaningOf(diff, 'permissions-widened').message).toMatch(
+      /^Application trinity-mandelbrot-aws is in project wide-b, which grants more than trinity: permissions widened: sourceRepos \+ \*/,
+    );
+  });
+
   test('dropping namespaceResourceWhitelist widens to every namespaced kind', () => {
     const head = edited(base, PROJECT, (project) => {
       delete project.spec.namespaceResourceWhitelist;
