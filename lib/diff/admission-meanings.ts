@@ -1,9 +1,9 @@
 import { apiGroupOf } from '../argocd/resource-kinds.js';
-import { listAt, mappingAt, stringAt } from '../util/parsed-data.js';
 import { type ChangeContext, isConfigMap, type PlacedObject } from './change-context.js';
 import type { Meaning } from './diff-model.js';
 import type { ManifestData } from './manifest-tree.js';
 import { isDestinationPermitted, isNamespacedKind, isPermitted, refusalMessage } from './project-policy.js';
+import { rbacMeanings } from './rbac-meanings.js';
 import { isSecret } from './secret-masking.js';
 
 /**
@@ -34,10 +34,7 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
       }
     }
   }
-  if (group === 'rbac.authorization.k8s.io' && (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding')) {
-    const grant = broadGrant(head, context);
-    if (grant) meanings.push({ code: 'broad-binding', severity: 'danger', message: `${object.kind} ${object.name} ${grant}` });
-  }
+  meanings.push(...rbacMeanings(head, context));
   if (isConfigMap(object) || isSecret(object)) {
     const size = dataSize(object.data);
     if (size > MAX_CONFIG_SIZE) {
@@ -77,19 +74,4 @@ function dataSize(data: ManifestData): number {
   add(data.binaryData, true);
   add(data.stringData, false);
   return size;
-}
-
-/** What a binding grants when it is everything: `cluster-admin`, or a role whose rules are wildcards; otherwise `undefined`. */
-function broadGrant(head: PlacedObject, context: ChangeContext): string | undefined {
-  const { object: binding, cluster } = head;
-  const [kind, name] = [stringAt(binding.data, 'roleRef', 'kind') ?? '', stringAt(binding.data, 'roleRef', 'name') ?? ''];
-  if (kind === 'ClusterRole' && name === 'cluster-admin')
-    return 'binds ClusterRole cluster-admin: its subjects get full control of the cluster';
-  const role = context.headObject(cluster, 'rbac.authorization.k8s.io', kind, kind === 'Role' ? head.namespace : '', name);
-  const rules = listAt(role?.object.data, 'rules').map((rule) => mappingAt(rule));
-  const wildcard = (values: unknown) => Array.isArray(values) && values.includes('*');
-  const broad = rules.find((rule) => wildcard(rule.verbs) && (wildcard(rule.resources) || wildcard(rule.nonResourceURLs)));
-  return broad
-    ? `binds ${kind} ${name}, whose rules allow every verb on ${wildcard(broad.resources) ? 'every resource' : 'every URL'}: its subjects get full control${kind === 'Role' ? ' of the namespace' : ''}`
-    : undefined;
 }
