@@ -16,6 +16,7 @@ import type { Meaning } from './diff-model.js';
 import { touches } from './field-changes.js';
 import { isKind } from './manifest-tree.js';
 import { permissionMeanings } from './permission-meanings.js';
+import { podSecurityMeanings } from './pod-security-meanings.js';
 import { pruneMeaning } from './prune-meanings.js';
 import { rolloutMeanings } from './rollout-meanings.js';
 import { isSecret } from './secret-masking.js';
@@ -49,6 +50,7 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   if (isApplication(object)) meanings.push(...applicationMeanings(change, context));
   if (isAppProject(object)) meanings.push(...permissionMeanings(change, context));
   if (change.head) meanings.push(...admissionMeanings(change.head, context));
+  meanings.push(...podSecurityMeanings(change));
   if (isSecret(object) && change.base && change.head) {
     meanings.push({ code: 'secret-changed', severity: 'info', message: 'Secret changed; its values are masked here' });
   }

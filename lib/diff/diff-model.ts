@@ -45,6 +45,8 @@ export type MeaningCode =
   | 'sync-refused'
   /** A binding to cluster-admin, admin, edit or system:*, to a ClusterRole outside the tree, to broad rules or to cluster-wide read of Secrets. */
   | 'broad-binding'
+  /** A pod spec that gains a privileged container, a hostPath volume, hostNetwork or hostPID. */
+  | 'host-access'
   /** A Role or ClusterRole whose rules grant every verb, impersonate, escalate or bind. */
   | 'broad-rules'
   /** Over what the API server accepts (a ConfigMap or Secret over 1 MiB): the sync fails. */

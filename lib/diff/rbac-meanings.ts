@@ -57,7 +57,9 @@ export function rbacMeanings(head: PlacedObject, context: ChangeContext): Meanin
   }
   if (!isBinding(object)) return [];
   const [kind, name] = [stringAt(object.data, 'roleRef', 'kind') ?? '', stringAt(object.data, 'roleRef', 'name') ?? ''];
-  const broad = (text: string): Meaning[] => [{ code: 'broad-binding', severity: 'danger', message: `${object.kind} ${object.name} ${text}` }];
+  const broad = (text: string): Meaning[] => [
+    { code: 'broad-binding', severity: 'danger', message: `${object.kind} ${object.name} ${text}` },
+  ];
   const scope = object.kind === 'ClusterRoleBinding' ? 'in every namespace' : `in namespace ${head.namespace}`;
   if (kind === 'ClusterRole' && name === 'cluster-admin')
     return broad('binds ClusterRole cluster-admin: its subjects get full control of the cluster');
