@@ -3,6 +3,8 @@ import { type ChangeContext, isConfigMap, type PlacedObject } from './change-con
 import type { Meaning } from './diff-model.js';
 import type { ManifestData } from './manifest-tree.js';
 import { isDestinationPermitted, isNamespacedKind, isPermitted, refusalMessage } from './project-policy.js';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSizeAfterClientSideApply, LAST_APPLIED_ANNOTATION } from '../util/last-applied-size.js';
+import { stringAt } from '../util/parsed-data.js';
 import { rbacMeanings } from './rbac-meanings.js';
 import { isSecret } from './secret-masking.js';
 
@@ -45,6 +47,7 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
       });
     }
   }
+  meanings.push(...lastAppliedMeanings(head));
   const copies = context.duplicatesOf(head);
   if (copies.length > 1) {
     meanings.push({
@@ -55,6 +58,30 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
   }
   return meanings;
 }
+
+/**
+ * Client-side apply, Argo CD's default, copies the object into an annotation, and annotations
+ * together may hold 256 KiB: a larger object fails to sync unless it is applied server-side.
+ */
+function lastAppliedMeanings(head: PlacedObject): Meaning[] {
+  const { object } = head;
+  const syncOptions = stringAt(object.data, 'metadata', 'annotations', SYNC_OPTIONS_ANNOTATION) ?? '';
+  const serverSide =
+    syncOptions.split(',').some((option) => option.trim() === 'ServerSideApply=true') ||
+    (head.owners.length > 0 && head.owners.every((owner) => owner.serverSideApply));
+  if (serverSide) return [];
+  const size = annotationsSizeAfterClientSideApply(object.data);
+  if (size <= ANNOTATIONS_SIZE_LIMIT) return [];
+  return [
+    {
+      code: 'too-large',
+      severity: 'danger',
+      message: `${object.kind} ${object.name} would carry ${size} bytes of annotations once client-side apply adds ${LAST_APPLIED_ANNOTATION}, over the ${ANNOTATIONS_SIZE_LIMIT} bytes Kubernetes accepts: the sync fails; make it smaller, or sync it with ServerSideApply=true`,
+    },
+  ];
+}
+
+const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 
 /** The API server's limit on a ConfigMap's or Secret's data (`MaxSecretSize`). */
 const MAX_CONFIG_SIZE = 1024 * 1024;

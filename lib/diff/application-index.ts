@@ -31,6 +31,8 @@ export interface ApplicationInfo {
   readonly charts: readonly { readonly name: string; readonly version: string }[];
   /** Whether it creates its destination namespace (`CreateNamespace=true`). */
   readonly createsNamespace: boolean;
+  /** Whether it syncs with server-side apply (`ServerSideApply=true`), which stores no last-applied annotation. */
+  readonly serverSideApply: boolean;
 }
 
 export const isApplication = (object: { apiVersion: string; kind: string }): boolean => isKind(object, 'argoproj.io', 'Application');
@@ -82,6 +84,7 @@ export class ApplicationIndex {
           typeof source.chart === 'string' ? [{ name: source.chart, version: scalarText(source.targetRevision) }] : [],
         ),
         createsNamespace: listAt(spec, 'syncPolicy', 'syncOptions').includes('CreateNamespace=true'),
+        serverSideApply: listAt(spec, 'syncPolicy', 'syncOptions').includes('ServerSideApply=true'),
       };
       this.applications.push(info);
       this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);

@@ -409,6 +409,38 @@ describe('diffManifestTrees', () => {
     });
   });
 
+  test('fails if client-side apply would put over 256 KiB into annotations, unless the object syncs server-side', () => {
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'big', namespace: 'mandelbrot' },
+      data: { 'page.html': 'x'.repeat(300_000) },
+    };
+    const lastApplied = (tree: Map<string, string>) =>
+      objectsOf(diffManifestTrees(base, tree))
+        .flatMap((object) => object.meanings)
+        .filter((meaning) => meaning.code === 'too-large')
+        .map((meaning) => meaning.message);
+    const head = new Map(base).set('aws/mandelbrot/configmap-big.yaml', stringify(configMap));
+    expect(lastApplied(head)).toEqual([
+      expect.stringMatching(
+        /^ConfigMap big would carry 300\d{3} bytes of annotations once client-side apply adds kubectl.kubernetes.io\/last-applied-configuration, over the 262144 bytes Kubernetes accepts: the sync fails; make it smaller, or sync it with ServerSideApply=true$/,
+      ),
+    ]);
+    const serverSide = edited(head, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) =>
+      application.spec.syncPolicy.syncOptions.push('ServerSideApply=true'),
+    );
+    expect(lastApplied(serverSide)).toEqual([]);
+    const annotated = new Map(base).set(
+      'aws/mandelbrot/configmap-big.yaml',
+      stringify({
+        ...configMap,
+        metadata: { ...configMap.metadata, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,ServerSideApply=true' } },
+      }),
+    );
+    expect(lastApplied(annotated)).toEqual([]);
+  });
+
   test('fails if a file is not YAML, naming the file and the tree', () => {
     const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
     expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
