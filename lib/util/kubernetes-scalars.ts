@@ -8,9 +8,7 @@ export type ResolvedScalar =
   | { readonly tag: 'str'; readonly value: string };
 
 const WORDS: ReadonlyMap<string, ResolvedScalar> = new Map<string, ResolvedScalar>([
-  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map(
-    (word) => [word, { tag: 'bool', value: true }] as const,
-  ),
+  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((word) => [word, { tag: 'bool', value: true }] as const),
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map(
     (word) => [word, { tag: 'bool', value: false }] as const,
   ),

@@ -160,13 +160,13 @@ function aliasRepeatsExceed(document: unknown, limit: number): boolean {
 
 function holdsNonFinite(document: unknown): boolean {
   const seen = new Set<object>();
-  const stack = [document];
+  const stack: unknown[] = [document];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'number' && !Number.isFinite(value)) return true;
     if (value === null || typeof value !== 'object' || seen.has(value)) continue;
     seen.add(value);
-    stack.push(...Object.values(value));
+    for (const child of Object.values(value as Record<string, unknown>)) stack.push(child);
   }
   return false;
 }

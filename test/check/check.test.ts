@@ -88,7 +88,7 @@ describe('npm run check', () => {
       symlinkSync('../../../../etc/hostname', file('dist/aws/mandelbrot/outside.yaml'));
       const service = readFileSync(file('dist/gcp/mandelbrot/service-mandelbrot.yaml'), 'utf8');
       // Without its namespace: Argo CD puts it in its Application's destination namespace, the same one.
-      writeFileSync(file('dist/gcp/mandelbrot/service-copy.yaml'), service.replace(/^  namespace: mandelbrot\n/m, ''));
+      writeFileSync(file('dist/gcp/mandelbrot/service-copy.yaml'), service.replace(/^ {2}namespace: mandelbrot\n/m, ''));
       writeFileSync(
         file('dist/azure/mandelbrot/service-mandelbrot.yaml'),
         `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`,

@@ -346,15 +346,15 @@ describe('diffManifestTrees', () => {
       sourceConfigMap,
       written
         .get(sourceConfigMap)!
-        .replace(/^  mode: .*$/m, '  mode: "on"')
-        .replace(/^  umask: .*$/m, '  umask: "022"'),
+        .replace(/^ {2}mode: .*$/m, '  mode: "on"')
+        .replace(/^ {2}umask: .*$/m, '  umask: "022"'),
     );
     const unquoted = new Map(written).set(
       sourceConfigMap,
       written
         .get(sourceConfigMap)!
-        .replace(/^  mode: .*$/m, '  mode: on')
-        .replace(/^  umask: .*$/m, '  umask: 022'),
+        .replace(/^ {2}mode: .*$/m, '  mode: on')
+        .replace(/^ {2}umask: .*$/m, '  umask: 022'),
     );
     const [configMap] = objectsOf(diffManifestTrees(quoted, unquoted));
     expect(configMap?.fields.map(({ text, old, new: next }) => ({ text, old, next }))).toEqual([

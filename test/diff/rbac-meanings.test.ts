@@ -103,9 +103,7 @@ describe('RBAC meanings', () => {
         binding('RoleBinding', 'here', 'ClusterRole', 'secret-reader'),
       ),
     ).toMatchObject({
-      everywhere: [
-        'ClusterRoleBinding everywhere binds ClusterRole secret-reader, whose rules grant read of Secrets, in every namespace',
-      ],
+      everywhere: ['ClusterRoleBinding everywhere binds ClusterRole secret-reader, whose rules grant read of Secrets, in every namespace'],
       here: [],
     });
   });

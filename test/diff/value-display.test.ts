@@ -20,7 +20,7 @@ describe('value display', () => {
     expect(old!.slice(-14)).not.toBe(next!.slice(-14));
     expect(objectLines({ data: { script: before } })).toEqual([
       expect.stringMatching(/^data:$/),
-      expect.stringMatching(/^  script: \(2 lines, 18 characters, sha256 [0-9a-f]{12}\)$/),
+      expect.stringMatching(/^ {2}script: \(2 lines, 18 characters, sha256 [0-9a-f]{12}\)$/),
     ]);
   });
 
