@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ArgoAppProject } from './argocd/argo-app-project.js';
-import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from './argocd/application-names.js';
+import { DERIVED_PROJECT_NAME, rolloutsApplicationName, rootApplicationName, workloadApplicationName } from './argocd/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
@@ -85,7 +85,7 @@ export class ClusterDelivery extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDeliveryProps) {
     super(scope, id);
     const { cluster, gitSource } = props;
-    const projectName = props.projectName ?? 'trinity';
+    const projectName = props.projectName ?? DERIVED_PROJECT_NAME;
     const folderSource = (folder: string) => ({
       repoUrl: gitSource.repoURL,
       targetRevision: gitSource.revision,

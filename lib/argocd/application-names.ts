@@ -3,6 +3,9 @@
  * names, and the operator tool syncs them by the same names.
  */
 
+/** The AppProject whose permissions are derived from what the cluster's Applications deploy. */
+export const DERIVED_PROJECT_NAME = 'trinity';
+
 /** `trinity-<environment>-<cluster>-root`: applied once by hand, syncs the cluster's Applications. */
 export function rootApplicationName(environment: string, cluster: string): string {
   return `trinity-${environment}-${cluster}-root`;

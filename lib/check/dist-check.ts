@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../argocd/resource-kinds.js';
+import { ApplicationIndex } from '../diff/application-index.js';
 import type { ManifestDiff } from '../diff/diff-model.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
@@ -10,7 +11,6 @@ import {
   type ManifestTree,
   parseManifestTree,
   SKIP_FILE_RENDERING_MARKER,
-  topFolderOf,
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
@@ -127,15 +127,23 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
       );
   }
   const copies = new Map<string, ManifestObject[]>();
+  // Argo CD fills in the Application's destination namespace for an object written without one.
+  const applications = new ApplicationIndex(objects, distPath);
   for (const object of objects) {
-    const key = [topFolderOf(object.file), apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
+    const key = [
+      applications.clusterOf(object),
+      apiGroupOf(object.apiVersion),
+      object.kind,
+      applications.namespaceOf(object),
+      object.name,
+    ].join('\0');
     copies.set(key, [...(copies.get(key) ?? []), object]);
   }
   for (const group of copies.values()) {
     const [first] = group;
     if (!first || group.length < 2) continue;
     problems.push(
-      `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`,
+      `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies only the last copy it reads and reports a conflict: keep one`,
     );
   }
   return problems.length === 0

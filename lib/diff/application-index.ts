@@ -1,5 +1,7 @@
 import { isMapping, listAt, type Mapping, mappingAt, scalarText, stringAt, valueAt } from '../util/parsed-data.js';
+import { apiGroupOf } from '../argocd/resource-kinds.js';
 import { isKind, type ManifestData, type ManifestObject, topFolderOf } from './manifest-tree.js';
+import { isNamespacedKind } from './project-policy.js';
 
 /** The Argo CD finalizer that makes deleting an Application delete its resources too. */
 const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -29,6 +31,8 @@ export interface ApplicationInfo {
   readonly charts: readonly { readonly name: string; readonly version: string }[];
   /** Whether it creates its destination namespace (`CreateNamespace=true`). */
   readonly createsNamespace: boolean;
+  /** Whether it syncs with server-side apply (`ServerSideApply=true`), which stores no last-applied annotation. */
+  readonly serverSideApply: boolean;
 }
 
 export const isApplication = (object: { apiVersion: string; kind: string }): boolean => isKind(object, 'argoproj.io', 'Application');
@@ -80,6 +84,7 @@ export class ApplicationIndex {
           typeof source.chart === 'string' ? [{ name: source.chart, version: scalarText(source.targetRevision) }] : [],
         ),
         createsNamespace: listAt(spec, 'syncPolicy', 'syncOptions').includes('CreateNamespace=true'),
+        serverSideApply: listAt(spec, 'syncPolicy', 'syncOptions').includes('ServerSideApply=true'),
       };
       this.applications.push(info);
       this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);
@@ -109,6 +114,15 @@ export class ApplicationIndex {
    */
   public clusterOf(object: ManifestObject): string {
     return this.byObject.get(object)?.cluster ?? topFolderOf(folderOf(object.file));
+  }
+
+  /**
+   * The namespace Argo CD puts an object in: its own, or, for a namespaced kind written without
+   * one, the destination namespace of the Application that syncs it.
+   */
+  public namespaceOf(object: ManifestObject): string {
+    if (object.namespace !== '' || !isNamespacedKind(apiGroupOf(object.apiVersion), object.kind)) return object.namespace;
+    return this.ownersOf(object.file)[0]?.destination.namespace ?? '';
   }
 }
 

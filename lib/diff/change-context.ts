@@ -7,6 +7,8 @@ import type { ProjectPolicy } from './project-policy.js';
 export interface PlacedObject {
   readonly object: ManifestObject;
   readonly cluster: string;
+  /** The namespace Argo CD puts it in (see {@link ApplicationIndex.namespaceOf}); `''` for a cluster-scoped object. */
+  readonly namespace: string;
   readonly owners: readonly ApplicationInfo[];
 }
 

@@ -26,6 +26,8 @@ export type MeaningCode =
   | 'config-with-canary'
   /** Data of an immutable ConfigMap or Secret changed in place: the API server rejects it. */
   | 'immutable-changed'
+  /** A workload's `spec.selector`, which cannot change after creation, changed: the apply is rejected. */
+  | 'selector-changed'
   | 'controller-chart-changed'
   | 'controller-settings-changed'
   | 'permissions-widened'
@@ -41,11 +43,15 @@ export type MeaningCode =
   | 'prune'
   /** The governing AppProject does not permit the object's kind or destination: the sync fails. */
   | 'sync-refused'
-  /** A binding to cluster-admin or to a role whose rules are wildcards. */
+  /** A binding to cluster-admin, admin, edit or system:*, to a ClusterRole outside the tree, to broad rules or to cluster-wide read of Secrets. */
   | 'broad-binding'
+  /** A pod spec that gains a privileged container, a hostPath volume, hostNetwork or hostPID. */
+  | 'host-access'
+  /** A Role or ClusterRole whose rules grant every verb, impersonate, escalate or bind. */
+  | 'broad-rules'
   /** Over what the API server accepts (a ConfigMap or Secret over 1 MiB): the sync fails. */
   | 'too-large'
-  /** The same object defined more than once: Argo CD reports a conflict and applies one of them. */
+  /** The same object defined more than once: Argo CD reports a conflict and applies the last copy it reads. */
   | 'duplicate'
   | 'created'
   | 'updated';

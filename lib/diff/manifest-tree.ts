@@ -108,7 +108,7 @@ function parseDocuments(text: string, displayName: string): ManifestData[] {
   }
   let values: unknown[];
   try {
-    values = parseYamlDocuments(text);
+    values = parseYamlDocuments(text, { scalars: 'kubernetes' });
   } catch (error) {
     if (!(error instanceof YamlParseError)) throw error;
     throw new ManifestParseError(`${displayName}: ${error.message}`);
