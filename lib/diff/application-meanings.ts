@@ -6,6 +6,7 @@ import { type FieldChange, touches } from './field-changes.js';
 import type { ManifestData } from './manifest-tree.js';
 import { describePermissionChanges, refusedKinds } from './permission-meanings.js';
 import { refusalMessage } from './project-policy.js';
+import { controllerValueMeanings } from './source-meanings.js';
 
 const SYNC_ANNOTATIONS = ['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'];
 const SYNC_POLICY = ['spec', 'syncPolicy'];
@@ -33,6 +34,7 @@ export function applicationMeanings(change: ObjectChange, context: ChangeContext
       });
     }
     if (controller && changed.includes('helm')) {
+      meanings.push(...controllerValueMeanings(old, next));
       meanings.push({
         code: 'controller-settings-changed',
         severity: 'notice',
