@@ -16,7 +16,7 @@ import { readServiceSources } from './lib/config/service-sources.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
-import { previousOutputProblem } from './lib/synth/output-folder.js';
+import { distPathProblem, previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
@@ -34,6 +34,8 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
   });
   const sourceFiles = readServiceSources(resolve(options.service), options.service);
   const outdir = resolve(options.outdir);
+  const distPathMismatch = distPathProblem(platform.repository.distPath, outdir, resolve(options.platform), options.platform);
+  if (distPathMismatch) throw new ConfigError(distPathMismatch);
 
   withOutputLock(join(dirname(outdir), `.${basename(outdir)}.lock`), () => {
     const notOutput = previousOutputProblem(

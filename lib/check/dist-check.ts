@@ -115,7 +115,11 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
     const shown = `${distPath}/${path}`;
     if (typeof content !== 'string')
       problems.push(
-        `${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`,
+        'symlink' in content
+          ? `${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`
+          : 'submodule' in content
+            ? `${shown}: a submodule (commit ${content.submodule}), whose files Argo CD deploys but synth does not write; remove it`
+            : `${shown}: a symlink to ${content.linkTo}, through which Argo CD can read files synth does not write; remove it`,
       );
     else if (isJsonnetPath(path))
       problems.push(

@@ -8,6 +8,7 @@ import type { ManifestData } from './manifest-tree.js';
 import { describePermissionChanges, refusedKinds } from './permission-meanings.js';
 import { isDestinationPermitted, type ProjectPolicy, refusalMessage } from './project-policy.js';
 import type { ApplicationInfo } from './application-index.js';
+import { controllerValueMeanings } from './source-meanings.js';
 
 const SYNC_ANNOTATIONS = ['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'];
 const SYNC_POLICY = ['spec', 'syncPolicy'];
@@ -36,6 +37,7 @@ export function applicationMeanings(change: ObjectChange, context: ChangeContext
       });
     }
     if (controller && changed.includes('helm')) {
+      meanings.push(...controllerValueMeanings(old, next));
       meanings.push({
         code: 'controller-settings-changed',
         severity: 'notice',

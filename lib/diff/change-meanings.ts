@@ -19,6 +19,7 @@ import { permissionMeanings } from './permission-meanings.js';
 import { podSecurityMeanings } from './pod-security-meanings.js';
 import { pruneMeaning } from './prune-meanings.js';
 import { rolloutMeanings } from './rollout-meanings.js';
+import { sourceMeanings } from './source-meanings.js';
 import { isSecret } from './secret-masking.js';
 
 /** Every meaning of one change, most important first. */
@@ -47,7 +48,7 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   }
   meanings.push(...analysisMeanings(change));
   if (isConfigMap(object) || isSecret(object)) meanings.push(...configMeanings(change, context));
-  if (isApplication(object)) meanings.push(...applicationMeanings(change, context));
+  if (isApplication(object)) meanings.push(...sourceMeanings(change, context), ...applicationMeanings(change, context));
   if (isAppProject(object)) meanings.push(...permissionMeanings(change, context));
   if (change.head) meanings.push(...admissionMeanings(change.head, context));
   meanings.push(...podSecurityMeanings(change));

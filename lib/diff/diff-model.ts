@@ -30,6 +30,10 @@ export type MeaningCode =
   | 'selector-changed'
   | 'controller-chart-changed'
   | 'controller-settings-changed'
+  /** A Helm value of the Rollouts controller that sets its image, registry or RBAC changed. */
+  | 'controller-values-changed'
+  /** An Application deploys what the diff of dist/ cannot show: another repository, branch or folder, a rendering tool, ignored fields. */
+  | 'unreviewed-source'
   | 'permissions-widened'
   | 'permissions-narrowed'
   | 'sync-settings-changed'
@@ -112,11 +116,20 @@ export interface ChangeCounts {
  * it skips, a symlink it refuses.
  */
 export interface FileFinding {
-  readonly code: 'jsonnet' | 'skip-file-rendering' | 'out-of-bounds-symlink';
+  readonly code:
+    | 'jsonnet'
+    | 'skip-file-rendering'
+    | 'out-of-bounds-symlink'
+    /** A submodule in the tree: Argo CD reads its files. */
+    | 'submodule'
+    /** A symlink or submodule on an Application's source path: Argo CD reads files elsewhere. */
+    | 'linked-source-path'
+    /** A change to the code of the review itself (the diff, the check, the workflows). */
+    | 'review-code';
   readonly severity: Severity;
-  /** The cluster folder the file is in (the first folder of its path). */
+  /** The cluster folder the file is in (the first folder of its path); `''` for a file outside dist/. */
   readonly cluster: string;
-  /** Its path inside dist/. */
+  /** Its path inside dist/; for a `review-code` finding, its path in the repository. */
   readonly file: string;
   readonly message: string;
 }

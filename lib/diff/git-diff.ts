@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import type { ManifestDiff } from './diff-model.js';
-import { openGitRepository, readManifestTreeAtCommit, readManifestTreeFromDirectory, resolveCommit } from './git-manifest-tree.js';
+import {
+  changedFiles,
+  openGitRepository,
+  readManifestTreeAtCommit,
+  readManifestTreeFromDirectory,
+  resolveCommit,
+} from './git-manifest-tree.js';
 import { diffManifestTrees } from './manifest-diff.js';
+import { REVIEW_CODE_PATHS } from './tree-findings.js';
 
 export interface GitDiffOptions {
   /** A folder inside the repository: the project root, which holds `distPath`. */
@@ -41,11 +48,12 @@ export async function diffGitRevisions(options: GitDiffOptions): Promise<Manifes
     ref.startsWith(commit.slice(0, 7)) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 7)})`;
   const baseName = label(options.base, baseCommit);
   const headName = options.head === undefined || headCommit === undefined ? 'working tree' : label(options.head, headCommit);
-  const [base, head] = await Promise.all([
+  const [base, head, reviewCodeChanges] = await Promise.all([
     readManifestTreeAtCommit(repository, baseCommit, distPath, baseName),
     headCommit === undefined
       ? readManifestTreeFromDirectory(join(options.directory, distPath), options.directory, headName)
       : readManifestTreeAtCommit(repository, headCommit, distPath, headName),
+    changedFiles(repository, baseCommit, headCommit, REVIEW_CODE_PATHS),
   ]);
-  return diffManifestTrees(base, head, { baseName, headName, distPath });
+  return diffManifestTrees(base, head, { baseName, headName, distPath, reviewCodeChanges });
 }

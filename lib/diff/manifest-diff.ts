@@ -7,8 +7,9 @@ import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectD
 import { fieldChanges, touches } from './field-changes.js';
 import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree, topFolderOf } from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
+import { reviewedSources } from './source-meanings.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
-import { treeFindings } from './tree-findings.js';
+import { reviewCodeFinding, sortFindings, sourceLinkFindings, treeFindings } from './tree-findings.js';
 
 export interface ManifestDiffOptions {
   /** Names the base tree in the result and in messages. @default 'base' */
@@ -23,6 +24,14 @@ export interface ManifestDiffOptions {
    * @default 'dist'
    */
   readonly distPath?: string;
+
+  /**
+   * Files of the review's own code (the diff, the check, entry points, scripts, workflows,
+   * package manifests) that the change touches, by path in the repository.
+   *
+   * @default - none
+   */
+  readonly reviewCodeChanges?: readonly string[];
 }
 
 /** One side of the diff: its objects by identity, and its Applications. */
@@ -75,7 +84,11 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   }
   const context = changeContext(sides.before, sides.after, changes, head, distPath);
   const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
-  const files = treeFindings(base, head, distPath);
+  const files = sortFindings([
+    ...treeFindings(base, head, distPath),
+    ...sourceLinkFindings(base, head, { base: sides.before.applications, head: sides.after.applications }, distPath),
+    ...(options.reviewCodeChanges ?? []).map(reviewCodeFinding),
+  ]);
   const totals = countChanges(objects);
   return {
     base: baseName,
@@ -113,8 +126,12 @@ function changeContext(
   const headFolders = new Set<string>();
   for (const path of head.keys())
     for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) headFolders.add(path.slice(0, slash));
+  const baseApplicationData = [...before.byKey.values()]
+    .filter((placed) => isApplication(placed.object))
+    .map((placed) => placed.object.data);
   return {
     distPath,
+    reviewedSources: reviewedSources(baseApplicationData),
     baseApplications: before.applications,
     headApplications: after.applications,
     workloadsIn: (cluster, namespace) => workloads.get(`${cluster}\0${namespace}`) ?? [],
@@ -164,10 +181,10 @@ function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions)
   const { distPath, cache, skipped } = options;
   const parse = (tree: ManifestTree, name: string, include: (path: string) => boolean) =>
     parseManifestTree(new Map([...tree].filter(([path]) => include(path))), name, cache, `${distPath}/`);
-  const baseObjects = parse(base, options.baseName, (path) => !skipped.has(path));
-  const headObjects = parse(head, options.headName, (path) => !skipped.has(path));
-  const baseApplications = new ApplicationIndex(baseObjects, distPath);
-  const headApplications = new ApplicationIndex(headObjects, distPath);
+  let baseObjects = parse(base, options.baseName, (path) => !skipped.has(path));
+  let headObjects = parse(head, options.headName, (path) => !skipped.has(path));
+  let baseApplications = new ApplicationIndex(baseObjects, distPath);
+  let headApplications = new ApplicationIndex(headObjects, distPath);
   // Unless their folder changes hands: then their objects move from one Application to another.
   const moving = new Set(
     [...skipped].filter((path) => ownersKey(baseApplications.ownersOf(path)) !== ownersKey(headApplications.ownersOf(path))),
@@ -176,7 +193,20 @@ function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions)
     baseObjects.push(...parse(base, options.baseName, (path) => moving.has(path)));
     headObjects.push(...parse(head, options.headName, (path) => moving.has(path)));
   }
+  // Files an Application's directory include or exclude leaves out are not deployed at all.
+  [baseObjects, baseApplications] = withoutDropped(baseObjects, baseApplications, distPath);
+  [headObjects, headApplications] = withoutDropped(headObjects, headApplications, distPath);
   return { before: indexTree(baseObjects, baseApplications), after: indexTree(headObjects, headApplications) };
+}
+
+/**
+ * `objects` without those Argo CD leaves out for a directory `include` or `exclude`, and the
+ * Applications of what remains (an Application left out owns nothing).
+ */
+function withoutDropped(objects: ManifestObject[], applications: ApplicationIndex, distPath: string): [ManifestObject[], ApplicationIndex] {
+  if (!objects.some((object) => applications.drops(object.file))) return [objects, applications];
+  const kept = objects.filter((object) => !applications.drops(object.file));
+  return [kept, new ApplicationIndex(kept, distPath)];
 }
 
 /** The objects that differ, by identity. */

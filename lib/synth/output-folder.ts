@@ -81,3 +81,24 @@ function isInside(path: string, folder: string): boolean {
   const fromFolder = relative(folder, path);
   return fromFolder !== '' && !fromFolder.startsWith(`..${sep}`) && fromFolder !== '..' && !fromFolder.startsWith(sep);
 }
+
+/**
+ * Why `platform.yaml`'s `repository.distPath` disagrees with the folder synth writes, or
+ * `undefined` when it agrees. Applications point Argo CD at `distPath`, so a different output
+ * folder leaves Argo CD reading files no synth or review produced. An output outside the
+ * platform file's folder, or under its `node_modules/` or a dot-folder, is a copy Argo CD never
+ * reads (a scratch or staging folder) and is not compared.
+ *
+ * @param platformFile the platform settings file; its folder is the repository's top
+ * @param platformLabel how messages name it, such as `platform.yaml`
+ */
+export function distPathProblem(distPath: string, outdir: string, platformFile: string, platformLabel: string): string | undefined {
+  const [top, output] = [canonicalPath(dirname(platformFile)), canonicalPath(outdir)];
+  if (!isInside(output, top)) return undefined;
+  const written = relative(top, output).split(sep).join('/');
+  const first = written.split('/')[0] ?? '';
+  // Never committed, so never what Argo CD reads: a scratch output (benchmarks, caches).
+  if (first === 'node_modules' || first.startsWith('.')) return undefined;
+  if (written === distPath) return undefined;
+  return `${platformLabel}: field "repository.distPath": "${distPath}" is not the folder synth writes (${written}); expected ${written}, or synth's --outdir ${distPath}, so that Argo CD reads what synth writes and the diff reviews`;
+}

@@ -60,6 +60,15 @@ describe('npm run check', () => {
         /^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "workloads.mandelbrot.replicas"/,
       );
     });
+
+    test('fails if repository.distPath is not the folder synth writes', async () => {
+      writeFileSync(file('platform.yaml'), readFileSync(file('platform.yaml'), 'utf8').replace(/distPath: dist$/m, 'distPath: deploy'));
+      const result = await check();
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain(
+        '    error: platform.yaml: field "repository.distPath": "deploy" is not the folder synth writes (dist); expected dist',
+      );
+    });
   });
 
   // One broken clone, one check: the kind, schema and directory-source checks each report their own problems.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { runSynth } from '../../main.js';
@@ -57,20 +57,46 @@ test('fails if --outdir is the project folder, leaving every file of the project
 });
 
 test('fails if --outdir holds files synth does not write, unless --force is given', async () => {
-  const outdir = join(project.root, 'test-output', 'notes');
-  mkdirSync(outdir, { recursive: true });
-  writeFileSync(join(outdir, 'plan.md'), 'keep me\n');
-  const refused = await synth(['--outdir', 'test-output/notes']);
-  expect(refused.status).toBe(1);
-  expect(refused.lines).toEqual([
-    'error: --outdir test-output/notes: holds plan.md, which synth does not write, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole',
-  ]);
-  expect(readdirSync(outdir)).toEqual(['plan.md']);
+  // Outside the project: a folder inside it other than repository.distPath is refused for that alone.
+  const scratch = makeTempDir('synth-force');
+  try {
+    const outdir = join(scratch.path, 'notes');
+    mkdirSync(outdir, { recursive: true });
+    writeFileSync(join(outdir, 'plan.md'), 'keep me\n');
+    const refused = await synth(['--outdir', outdir]);
+    expect(refused.status).toBe(1);
+    expect(refused.lines).toEqual([
+      `error: --outdir ${outdir}: holds plan.md, which synth does not write, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole`,
+    ]);
+    expect(readdirSync(outdir)).toEqual(['plan.md']);
 
-  const forced = await synth(['--outdir', 'test-output/notes', '--history', 'dist', '--workflows-dir', 'test-output/workflows', '--force']);
-  expect(forced.stderr).toBe('');
-  expect(forced.status).toBe(0);
-  expect(readTree(outdir)).toEqual(committed);
+    const forced = await synth(['--outdir', outdir, '--history', 'dist', '--workflows-dir', join(scratch.path, 'workflows'), '--force']);
+    expect(forced.stderr).toBe('');
+    expect(forced.status).toBe(0);
+    expect(readTree(outdir)).toEqual(committed);
+  } finally {
+    scratch.cleanup();
+  }
+});
+
+test('fails if repository.distPath is not the folder synth writes, naming platform.yaml and the field', async () => {
+  const platform = join(project.root, 'platform.yaml');
+  const original = readFileSync(platform, 'utf8');
+  writeFileSync(platform, original.replace(/distPath: dist$/m, 'distPath: deploy'));
+  try {
+    const result = await synth([]);
+    expect(result.lines).toEqual([
+      'error: platform.yaml: field "repository.distPath": "deploy" is not the folder synth writes (dist); expected dist, or synth\'s --outdir deploy, so that Argo CD reads what synth writes and the diff reviews',
+    ]);
+    expect(result.status).toBe(1);
+    writeFileSync(platform, original.replace(/distPath: dist$/m, 'distPath: test-output/deploy'));
+    const agreeing = await synth(['--outdir', 'test-output/deploy', '--history', 'dist', '--workflows-dir', 'test-output/workflows']);
+    expect(agreeing.stderr).toBe('');
+    expect(agreeing.status).toBe(0);
+  } finally {
+    writeFileSync(platform, original);
+  }
+  expect(readTree(join(project.root, 'dist'))).toEqual(committed);
 });
 
 test('removes the staging folders a killed synth left behind', async () => {

@@ -191,8 +191,10 @@ describe('npm run synth', () => {
 
     unlinkSync(join(overlays, 'azure.yaml'));
     writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
-    // The stage route may only name clouds that clusters run on.
-    const platform = join(temp.path, 'platform.yaml');
+    // The stage route may only name clouds that clusters run on. In a folder of its own: an output
+    // inside the platform file's folder must be its repository.distPath.
+    mkdirSync(join(temp.path, 'settings'));
+    const platform = join(temp.path, 'settings', 'platform.yaml');
     writeFileSync(platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
     expect((await synth(['--outdir', outdir, '--overlays', overlays, '--platform', platform])).status).toBe(0);
 
