@@ -20,8 +20,10 @@ import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
+import { WORKLOADS } from './lib/workloads/all-workloads.js';
+import type { Workload } from './lib/workloads/workload.js';
 
-function synth(argv: readonly string[], io: CommandIO, projectRoot: string): void {
+function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
   const options = parseSynthOptions(argv, io.env, projectRoot);
   if (options === undefined) {
     io.stdout.write(`${SYNTH_USAGE}\n`);
@@ -31,6 +33,7 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },
+    workloads: registered,
   });
   const sourceFiles = readServiceSources(resolve(options.service), options.service);
   const outdir = resolve(options.outdir);
@@ -84,17 +87,17 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
 
 /**
  * `npm run synth -- <argv>` in `io.cwd`, for the project at `projectRoot` (no output may be or hold
- * it): resolves to its exit code. Relative paths resolve against the process's working folder, so
- * a run elsewhere changes it for the run.
+ * it) and the `registered` workloads: resolves to its exit code. Relative paths resolve against the
+ * process's working folder, so a run elsewhere changes it for the run.
  */
-function synthCommand(projectRoot: string): Command {
+export function synthCommand(projectRoot: string, registered: readonly Workload[]): Command {
   return (argv, io) => {
     const run = Promise.resolve().then(() => {
       const previous = process.cwd();
-      if (io.cwd === previous) return synth(argv, io, projectRoot);
+      if (io.cwd === previous) return synth(argv, io, projectRoot, registered);
       process.chdir(io.cwd);
       try {
-        return synth(argv, io, projectRoot);
+        return synth(argv, io, projectRoot, registered);
       } finally {
         process.chdir(previous);
       }
@@ -104,7 +107,7 @@ function synthCommand(projectRoot: string): Command {
 }
 
 /** `npm run synth` of this project, run in process. */
-export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)));
+export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)), WORKLOADS);
 
 // scripts/run.cjs runs this file as process.argv[1].
-runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')), process);
+runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.'), WORKLOADS), process);

@@ -14,7 +14,7 @@ describe('npm run check', () => {
   const file = (path: string) => join(project.root, path);
 
   beforeAll(async () => {
-    synthesized = ProjectCopy.create();
+    synthesized = ProjectCopy.fixture();
     await synthesized.synth();
   });
   afterAll(() => synthesized?.cleanup());

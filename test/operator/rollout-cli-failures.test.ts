@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clustersBehindGit, FAST, PROJECT_ROOT, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { clustersBehindGit, FAST, FIXTURE, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The operations' failures, in process: kubectl is answered by the stand-in without starting a process.
 
@@ -99,7 +99,7 @@ describe('kube contexts', () => {
   test("uses the overlay's context, not the cluster's name", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-overlays-'));
     try {
-      cpSync(join(PROJECT_ROOT, 'overlays'), folder, { recursive: true });
+      cpSync(join(FIXTURE, 'overlays'), folder, { recursive: true });
       writeFileSync(
         join(folder, 'aws.yaml'),
         'cloud: aws\nregion: us-east-1\ncontext: eks-main\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',

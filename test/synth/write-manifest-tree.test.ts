@@ -4,7 +4,8 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
 import { manifestFileName, renderManifestTree, SynthValidationError, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { copyOverlays, makeTempDir, readTree, synth, synthProcess } from '../support/synth-process.js';
+import { withRepository } from '../support/fixture-project.js';
+import { makeTempDir, readTree, synth, synthProcess, writeFixtureOverlays } from '../support/synth-process.js';
 
 const { KubeConfigMap } = k8s;
 
@@ -184,7 +185,7 @@ describe('npm run synth', () => {
   });
 
   test('drops the files of a removed cluster and adds those of a new one, with no code change', async () => {
-    const overlays = copyOverlays(join(temp.path, 'clusters'));
+    const overlays = writeFixtureOverlays(join(temp.path, 'clusters'));
     const outdir = join(temp.path, 'clusters-dist');
     expect((await synth(['--outdir', outdir, '--overlays', overlays])).status).toBe(0);
     expect(existsSync(join(outdir, 'azure'))).toBe(true);
@@ -193,7 +194,7 @@ describe('npm run synth', () => {
     writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
     // The stage route may only name clouds that clusters run on.
     const platform = join(temp.path, 'platform.yaml');
-    writeFileSync(platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
+    writeFileSync(platform, withRepository('workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n'));
     expect((await synth(['--outdir', outdir, '--overlays', overlays, '--platform', platform])).status).toBe(0);
 
     const paths = [...readTree(outdir).keys()];

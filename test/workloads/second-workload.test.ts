@@ -11,7 +11,7 @@ import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { notes } from '../fixtures/notes-workload.js';
 import { clusterProps } from '../support/cluster.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { writeFixtureOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { parse } from 'yaml';
 
 // The registration: the real registry plus the test-only workload, without editing lib/.
@@ -142,7 +142,7 @@ describe('a second workload, registered by one line', () => {
   test('fails if an overlay names an unknown workload, listing every registered one', () => {
     const temp = makeTempDir('second-workload-config');
     try {
-      const overlays = copyOverlays(temp.path);
+      const overlays = writeFixtureOverlays(temp.path);
       writeFileSync(
         join(overlays, 'aws.yaml'),
         'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n  notes:\n    replicas: 0\n  note:\n    replicas: 2\n',
