@@ -82,6 +82,6 @@ describe('npm run release', () => {
     const result = await runEntry('bin/release.ts', [''], { cwd: folder.root });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: release name "": expected a non-empty release name\n');
-    expect(readFileSync(join(folder.root, 'platform.yaml'), 'utf8')).toBe(readFileSync(join(FIXTURE, 'platform.yaml'), 'utf8'));
+    expect(readFileSync(join(folder.root, 'platform.yaml'), 'utf8')).toBe(readFileSync(join(FIXTURE.root, 'platform.yaml'), 'utf8'));
   });
 });

@@ -62,7 +62,7 @@ describe('npm run release', () => {
     );
     // Only the release changed in dist/: the generated workflow and the rest stay as committed.
     expect(read('dist/aws/mandelbrot/rollout-mandelbrot.yaml')).toBe(
-      readFileSync(join(FIXTURE, 'dist/aws/mandelbrot/rollout-mandelbrot.yaml'), 'utf8').replace(
+      readFileSync(join(FIXTURE.root, 'dist/aws/mandelbrot/rollout-mandelbrot.yaml'), 'utf8').replace(
         'value: continuous',
         'value: faster-cycles',
       ),
@@ -152,16 +152,16 @@ describe('npm run release fails at once on bad input, with exit code 2', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
-    expect(read('platform.yaml')).toBe(readFileSync(join(FIXTURE, 'platform.yaml'), 'utf8'));
+    expect(read('platform.yaml')).toBe(readFileSync(join(FIXTURE.root, 'platform.yaml'), 'utf8'));
   });
 
   test('fails if the cluster is unknown, changing nothing', async () => {
     const result = await release(['x', '--cluster', 'mars']);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('error: --cluster "mars" is not a cluster; expected one of aws, azure, gcp (from overlays/)\n');
-    expect(read('platform.yaml')).toBe(readFileSync(join(FIXTURE, 'platform.yaml'), 'utf8'));
+    expect(read('platform.yaml')).toBe(readFileSync(join(FIXTURE.root, 'platform.yaml'), 'utf8'));
     expect(readdirSync(join(project.root, 'overlays')).map((file) => read(join('overlays', file)))).toEqual(
-      readdirSync(join(FIXTURE, 'overlays')).map((file) => readFileSync(join(FIXTURE.root, 'overlays', file), 'utf8')),
+      readdirSync(join(FIXTURE.root, 'overlays')).map((file) => readFileSync(join(FIXTURE.root, 'overlays', file), 'utf8')),
     );
   });
 });

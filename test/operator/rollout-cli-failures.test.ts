@@ -99,7 +99,7 @@ describe('kube contexts', () => {
   test("uses the overlay's context, not the cluster's name", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-overlays-'));
     try {
-      cpSync(join(FIXTURE, 'overlays'), folder, { recursive: true });
+      cpSync(join(FIXTURE.root, 'overlays'), folder, { recursive: true });
       writeFileSync(
         join(folder, 'aws.yaml'),
         'cloud: aws\nregion: us-east-1\ncontext: eks-main\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',

@@ -104,7 +104,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
   });
 
   test('a sync with nothing new in Git leaves a Healthy Rollout Healthy', async () => {
-    const settled = new StandInKubectl({ DIST: join(FIXTURE, 'dist') });
+    const settled = new StandInKubectl({ DIST: join(FIXTURE.root, 'dist') });
     try {
       const result = await settled.rollout(['sync', '--cluster', 'aws', ...FAST]);
       expect(result.status).toBe(0);

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkCommand } from '../../bin/check.js';
 import { synthCommand } from '../../main.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { Workload } from '../../lib/workloads/workload.js';
@@ -57,6 +58,11 @@ export function writeFixtureConfig(folder: string): { platformFile: string; over
 /** `npm run synth -- <args>` of the fixture's workloads in `cwd`, run in this process. */
 export function synthFixture(args: readonly string[], cwd: string): Promise<CommandResult> {
   return runCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS), args, { cwd });
+}
+
+/** `npm run check` in `cwd`, its fresh synth of the fixture's workloads, run in this process. */
+export function checkFixture(cwd: string): Promise<CommandResult> {
+  return runCommand(checkCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS)), [], { cwd });
 }
 
 /**

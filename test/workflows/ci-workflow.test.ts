@@ -9,8 +9,9 @@ const steps: any[] = job.steps;
 const stepIndex = (run: string) => steps.findIndex((step) => typeof step.run === 'string' && step.run.includes(run));
 
 describe('.github/workflows/ci.yml', () => {
-  test('runs on pull requests', () => {
-    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+  test('runs on pull requests and on pushes to main', () => {
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push']);
+    expect(workflow.on.push).toEqual({ branches: ['main'] });
   });
 
   test('may read the repository and write pull-request comments, nothing more', () => {
@@ -18,8 +19,11 @@ describe('.github/workflows/ci.yml', () => {
     expect(job.permissions).toBeUndefined();
   });
 
-  test('a newer push cancels the run for the older one of the same pull request', () => {
-    expect(workflow.concurrency).toEqual({ group: 'ci-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
+  test('a newer push cancels the run for the older one of the same pull request; runs on main are never cancelled', () => {
+    expect(workflow.concurrency).toEqual({
+      group: 'ci-${{ github.event.pull_request.number || github.sha }}',
+      'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+    });
   });
 
   test('pins every action to a commit, with its version beside it', () => {
