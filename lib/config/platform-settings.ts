@@ -23,7 +23,8 @@ const platformSchema = (workloads: readonly Workload[]) =>
         revision: v.optional(checkedString('a branch, tag or commit', gitRevisionProblem), 'main'),
         distPath: v.optional(checkedString('the path of dist/ inside that repository', repositoryPathProblem), 'dist'),
       }),
-      {},
+      // Parsed like a written one, so a file without `repository` is told of `repository.repoURL`.
+      {} as { repoURL: string },
     ),
     rolloutsChart: v.optional(
       v.strictObject({

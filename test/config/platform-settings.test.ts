@@ -43,7 +43,7 @@ describe('platform settings', () => {
   test.each(['https://github.com/example/gitops.git', 'ssh://git@github.com/example/gitops.git', 'git@github.com:example/gitops.git'])(
     'accepts the repository %s, as Argo CD does',
     (repoURL) => {
-      expect(load(`repository:\n  repoURL: ${repoURL}\n`).repository.repoURL).toBe(repoURL);
+      expect(load(`repository:\n  repoURL: ${repoURL}\n`).repository).toMatchObject({ repoURL });
     },
   );
 

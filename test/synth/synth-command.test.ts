@@ -6,7 +6,7 @@ import { ProjectCopy } from '../check/project-copy.js';
 import { synthFixture, withRepository } from '../support/fixture-project.js';
 import { makeTempDir, readTree } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
-import { plainEnv, runCommand } from '../support/run-command.js';
+import { plainEnv } from '../support/run-command.js';
 
 // `npm run synth` on a copy of the project, in process unless the process is the subject: what it
 // refuses, and what it leaves behind when it fails. Each test puts back what it changed in the copy.
