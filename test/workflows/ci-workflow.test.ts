@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/synth-process.js';
@@ -42,6 +43,13 @@ describe('.github/workflows/ci.yml', () => {
     expect(majors).toContain('24');
     expect(job.strategy.matrix.node).toEqual(majors);
     expect(job.container).toBe('node:${{ matrix.node }}-bookworm');
+  });
+
+  test('runs actionlint, built as tools/actionlint/go.mod pins it, on every workflow in its own job', () => {
+    const lintJob = workflow.jobs.workflows;
+    expect(lintJob['runs-on']).toBe('ubuntu-latest');
+    expect(lintJob.steps.map((step: { run?: string }) => step.run).filter(Boolean)).toEqual(['npm run lint:workflows']);
+    expect(readFileSync(join(PROJECT_ROOT, 'tools', 'actionlint', 'go.mod'), 'utf8')).toMatch(/^\s*github\.com\/rhysd\/actionlint v1\.7\.\d+\b/m);
   });
 
   test('runs npm run lint after the check, also when the tests or the check failed', () => {
