@@ -16,6 +16,7 @@ import { readServiceSources } from './lib/config/service-sources.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
+import { countChangedFiles } from './lib/synth/output-changes.js';
 import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
@@ -24,6 +25,7 @@ import { WORKLOADS } from './lib/workloads/all-workloads.js';
 import type { Workload } from './lib/workloads/workload.js';
 
 function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
+  const started = performance.now();
   const options = parseSynthOptions(argv, io.env, projectRoot);
   if (options === undefined) {
     io.stdout.write(`${SYNTH_USAGE}\n`);
@@ -73,15 +75,22 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
       environment: platform.environment,
       rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name),
     });
+    const workflowFile = { path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow };
+    const changed = countChangedFiles(outdir, files, [workflowFile]);
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);
     warnings.push(
       ...writeManifestTree(outdir, files, {
-        companions: [{ path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow }],
+        companions: [workflowFile],
       }).warnings,
     );
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    io.stdout.write(
+      `synth: ${count(clusters.length, 'cluster')}, ${count(files.length, 'object')}, ${count(changed, 'file')} changed in ${options.outdir}/ and the rollout workflow, ${seconds} s\n`,
+    );
   });
 }
 

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { ProjectCopy } from '../check/project-copy.js';
-import { synthFixture, withRepository } from '../support/fixture-project.js';
+import { FIXTURE_OVERLAYS, synthFixture, withRepository } from '../support/fixture-project.js';
 import { makeTempDir, readTree } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
 import { plainEnv } from '../support/run-command.js';
@@ -141,4 +141,19 @@ test('fails with every problem of every bad overlay and platform.yaml, one line 
   ]);
   expect(result.status).toBe(1);
   expect(readTree(join(project.root, 'dist'))).toEqual(committed);
+});
+
+test('says in one line what it did: clusters, objects, files changed and time', async () => {
+  const unchanged = await synthFixture([], project.root);
+  expect(unchanged.stdout).toMatch(/^synth: 3 clusters, (\d+) objects, 0 files changed in dist\/ and the rollout workflow, \d+\.\d\d s\n$/);
+  const objects = /(\d+) objects/.exec(unchanged.stdout)?.[1];
+  writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), 'cloud: gcp\nregion: us-east4\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+  try {
+    const changed = await synthFixture([], project.root);
+    // The region reaches gcp's Rollout (CLOUD_REGION) and the workflow's sign-in.
+    expect(changed.stdout).toMatch(new RegExp(`^synth: 3 clusters, ${objects} objects, 2 files changed in dist/ and the rollout workflow, `));
+  } finally {
+    writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), FIXTURE_OVERLAYS.gcp ?? '');
+    await synthFixture([], project.root);
+  }
 });
