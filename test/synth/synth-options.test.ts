@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/config-error.js';
 import { previousOutputProblem } from '../../lib/synth/output-folder.js';
 import { parseSynthOptions } from '../../lib/synth/synth-options.js';
+import { sharedFixtureProject } from '../support/fixture-project.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /** The problem lines parseSynthOptions reports, run from the project folder. */
@@ -88,8 +89,9 @@ describe('previousOutputProblem', () => {
   beforeEach(() => (temp = makeTempDir('previous-output')));
   afterEach(() => temp.cleanup());
 
-  test("the project's dist/, an empty folder and a missing one are outputs synth may replace", () => {
-    expect(previousOutputProblem(join(PROJECT_ROOT, 'dist'), ['mandelbrot'])).toBeUndefined();
+  test("synth's own output, an empty folder and a missing one are outputs synth may replace", async () => {
+    const fixture = await sharedFixtureProject();
+    expect(previousOutputProblem(fixture.dist, ['mandelbrot'])).toBeUndefined();
     expect(previousOutputProblem(temp.path, ['mandelbrot'])).toBeUndefined();
     expect(previousOutputProblem(join(temp.path, 'missing'), ['mandelbrot'])).toBeUndefined();
   });
