@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
