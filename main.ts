@@ -19,18 +19,17 @@ import { readPreviousOutput } from './lib/synth/previous-output.js';
 import { countChangedFiles } from './lib/synth/output-changes.js';
 import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
-import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
+import { parseSynthOptions } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 import { WORKLOADS } from './lib/workloads/all-workloads.js';
 import type { Workload } from './lib/workloads/workload.js';
 
 function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
   const started = performance.now();
-  const options = parseSynthOptions(argv, io.env, projectRoot);
-  if (options === undefined) {
-    io.stdout.write(`${SYNTH_USAGE}\n`);
-    return;
-  }
+  const options = parseSynthOptions(argv, io.env, projectRoot, {
+    out: (text) => io.stdout.write(text),
+    err: (text) => io.stderr.write(text),
+  });
   const { platform, clusters, workloads } = loadProjectConfig({
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),

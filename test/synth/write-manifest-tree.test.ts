@@ -225,10 +225,10 @@ describe('npm run synth', () => {
     );
   });
 
-  test('fails if an option is unknown, naming it in one line and exiting 1, as a process', () => {
+  test('fails if an option is unknown, naming it and the nearest one and exiting 2 as every entry point does, as a process', () => {
     const result = synthProcess(['--out-dir', 'x']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim()).toBe("error: Unknown option '--out-dir'; see npm run synth -- --help");
+    expect(result.stderr.trim()).toBe("error: unknown option '--out-dir'\n(Did you mean --outdir?)");
   });
 });
