@@ -21,6 +21,8 @@ async function check(argv: readonly string[], io: CommandIO, synth: EntryCommand
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .parse(argv, { from: 'user' });
+  // The fresh synth and the schemas take seconds: a person at a terminal is told what runs.
+  if (io.stderr.isTTY) io.stderr.write('npm run check: a fresh synth to compare dist/ with, then its kinds and schemas\n');
   // The fresh synth runs in this process.
   const results = await checkDist({
     projectRoot: io.cwd,

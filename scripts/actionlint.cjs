@@ -55,7 +55,10 @@ function ensureActionlint() {
   // Built beside its place and renamed into it, so a concurrent or interrupted build never leaves half a binary.
   const work = mkdtempSync(`${dir}.building-`);
   try {
-    const build = spawnSync('go', ['build', '-trimpath', '-o', `${work}/`, 'tool'], { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'] });
+    const build = spawnSync('go', ['build', '-trimpath', '-o', `${work}/`, 'tool'], {
+      cwd: moduleDir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (build.error?.code === 'ENOENT') {
       console.error('error: go: not found; npm run lint:workflows builds actionlint with Go 1.24 or later (https://go.dev/dl/)');
       return undefined;

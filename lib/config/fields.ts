@@ -82,8 +82,7 @@ export function repositoryPathProblem(path: string): string | undefined {
  * no password or token in it (those go in Argo CD's repository credentials).
  */
 export function gitRepoURLProblem(url: string): string | undefined {
-  const expected =
-    'expected the URL of the Git repository Argo CD pulls: https://host/path, ssh://git@host/path or git@host:path';
+  const expected = 'expected the URL of the Git repository Argo CD pulls: https://host/path, ssh://git@host/path or git@host:path';
   if (/^git@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/.test(url)) return undefined;
   if (!/^(https|ssh):\/\/[^\s]+$/.test(url) || !URL.canParse(url)) return expected;
   const parsed = new URL(url);

@@ -62,8 +62,16 @@ describe('platform settings', () => {
   });
 
   test.each([
-    ['is not a Git URL', 'ftp://example.com/gitops.git', /field "repository\.repoURL": expected the URL of the Git repository Argo CD pulls: https/],
-    ['holds a password', 'https://user:token@github.com/example/gitops.git', /field "repository\.repoURL": expected a URL without user or password/],
+    [
+      'is not a Git URL',
+      'ftp://example.com/gitops.git',
+      /field "repository\.repoURL": expected the URL of the Git repository Argo CD pulls: https/,
+    ],
+    [
+      'holds a password',
+      'https://user:token@github.com/example/gitops.git',
+      /field "repository\.repoURL": expected a URL without user or password/,
+    ],
   ])('fails if the repository URL %s', (_name, repoURL, expected) => {
     expect(() => load(`repository:\n  repoURL: ${repoURL}\n`)).toThrow(expected);
   });

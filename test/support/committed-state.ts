@@ -38,7 +38,8 @@ export function documentationProblems(root: string): string[] {
   for (const file of documentationFiles(root)) problems.push(...brokenLinks(root, file));
   const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
   for (const [, script] of readDocumentation(root).matchAll(/npm run ([a-z0-9:-]+)/g)) {
-    if (script !== undefined && !(script in scripts)) problems.push(`the documentation names npm run ${script}, which package.json does not have`);
+    if (script !== undefined && !(script in scripts))
+      problems.push(`the documentation names npm run ${script}, which package.json does not have`);
   }
   const example = readmeWorkloadExample(readFileSync(join(root, 'README.md'), 'utf8')).code;
   const fixture = readFileSync(README_WORKLOAD_FIXTURE, 'utf8').replace("'../../lib/workloads/workload.js'", "'../workload.js'");

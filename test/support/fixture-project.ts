@@ -108,5 +108,7 @@ export function sharedFixtureProject(): Promise<FixtureProject> {
  */
 export function withRepository(content: string): string {
   const repoURL = `  repoURL: ${FIXTURE_REPO_URL}\n`;
-  return /^repository:\n/m.test(content) ? content.replace(/^repository:\n/m, `repository:\n${repoURL}`) : `repository:\n${repoURL}${content}`;
+  return /^repository:\n/m.test(content)
+    ? content.replace(/^repository:\n/m, `repository:\n${repoURL}`)
+    : `repository:\n${repoURL}${content}`;
 }

@@ -49,8 +49,6 @@ export function synthProcess(args: readonly string[], env: NodeJS.ProcessEnv = {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-
-
 /** Every file under `root`, by relative path, with its content. */
 export function readTree(root: string): Map<string, string> {
   return new Map(

@@ -147,11 +147,16 @@ test('says in one line what it did: clusters, objects, files changed and time', 
   const unchanged = await synthFixture([], project.root);
   expect(unchanged.stdout).toMatch(/^synth: 3 clusters, (\d+) objects, 0 files changed in dist\/ and the rollout workflow, \d+\.\d\d s\n$/);
   const objects = /(\d+) objects/.exec(unchanged.stdout)?.[1];
-  writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), 'cloud: gcp\nregion: us-east4\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
+  writeFileSync(
+    join(project.root, 'overlays', 'gcp.yaml'),
+    'cloud: gcp\nregion: us-east4\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+  );
   try {
     const changed = await synthFixture([], project.root);
     // The region reaches gcp's Rollout (CLOUD_REGION) and the workflow's sign-in.
-    expect(changed.stdout).toMatch(new RegExp(`^synth: 3 clusters, ${objects} objects, 2 files changed in dist/ and the rollout workflow, `));
+    expect(changed.stdout).toMatch(
+      new RegExp(`^synth: 3 clusters, ${objects} objects, 2 files changed in dist/ and the rollout workflow, `),
+    );
   } finally {
     writeFileSync(join(project.root, 'overlays', 'gcp.yaml'), FIXTURE_OVERLAYS.gcp ?? '');
     await synthFixture([], project.root);

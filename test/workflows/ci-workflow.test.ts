@@ -49,7 +49,9 @@ describe('.github/workflows/ci.yml', () => {
     const lintJob = workflow.jobs.workflows;
     expect(lintJob['runs-on']).toBe('ubuntu-latest');
     expect(lintJob.steps.map((step: { run?: string }) => step.run).filter(Boolean)).toEqual(['npm run lint:workflows']);
-    expect(readFileSync(join(PROJECT_ROOT, 'tools', 'actionlint', 'go.mod'), 'utf8')).toMatch(/^\s*github\.com\/rhysd\/actionlint v1\.7\.\d+\b/m);
+    expect(readFileSync(join(PROJECT_ROOT, 'tools', 'actionlint', 'go.mod'), 'utf8')).toMatch(
+      /^\s*github\.com\/rhysd\/actionlint v1\.7\.\d+\b/m,
+    );
   });
 
   test('runs npm run lint after the check, also when the tests or the check failed', () => {

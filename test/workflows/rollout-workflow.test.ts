@@ -98,7 +98,9 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
   });
 
   test('npm run rollout needs only runtime dependencies, the only ones the job installs (npm ci --omit=dev)', async () => {
-    const { dependencies } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const { dependencies } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const { metafile } = await build({
       entryPoints: [join(PROJECT_ROOT, 'bin', 'rollout.ts')],
       bundle: true,
@@ -210,7 +212,9 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     const variables = readAs('vars');
     expect(secrets).toContain('AWS_ROLE_ARN');
     expect(variables).toEqual(new Set(overlays.flatMap((cluster) => clusterVariables(cluster))));
-    expect([...variables].filter((name) => /_(EKS|GKE|AKS)_CLUSTER$|_PROJECT_ID$|_RESOURCE_GROUP$/.test(name ?? ''))).toHaveLength(variables.size);
+    expect([...variables].filter((name) => /_(EKS|GKE|AKS)_CLUSTER$|_PROJECT_ID$|_RESOURCE_GROUP$/.test(name ?? ''))).toHaveLength(
+      variables.size,
+    );
     // The table names them by cloud prefix, and states the rule for another cluster name.
     for (const name of [...secrets, ...variables]) expect(section).toContain(`\`${name}\``);
   });
