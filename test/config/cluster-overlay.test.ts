@@ -27,6 +27,25 @@ describe('cluster overlays', () => {
     }
   });
 
+  test('sorts clusters by name, not file name: aws before aws-west, whose file sorts first', () => {
+    const temp = makeTempDir('overlays');
+    try {
+      const folder = writeFixtureOverlays(temp.path);
+      writeFileSync(
+        join(folder, 'aws-west.yaml'),
+        'cloud: aws\nregion: us-west-2\ncontext: eks-west\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      );
+      expect(loadClusterOverlays(folder, 'overlays', FIXTURE_WORKLOADS).map((overlay) => overlay.name)).toEqual([
+        'aws',
+        'aws-west',
+        'azure',
+        'gcp',
+      ]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
   test('optional fields are read as given', () => {
     const temp = makeTempDir('overlay');
     try {
