@@ -24,7 +24,7 @@ describe('npm run rollout', () => {
     expect(tableRows(result.stdout).get('aws')!.slice(2, 5)).toEqual(['Paused', '1/3', '50']);
     // The canary came from Git: state kept between the stand-in's processes carried the sync through.
     expect(kubectl.state('aws').podHash).not.toBe(kubectl.state('aws').stableHash);
-    expect(kubectl.calls()[0]).toEqual(['argo', 'rollouts', 'version']);
+    expect(kubectl.calls()[0]).toEqual(['version', '--client']);
     expect(kubectl.misplacedContexts()).toEqual([]);
   });
 

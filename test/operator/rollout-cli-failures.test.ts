@@ -176,6 +176,15 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
     );
     expect(kubectl.calls()).toEqual([['argo', 'rollouts', 'version']]);
   });
+
+  test.each(['status', 'sync'])('%s runs without the kubectl-argo-rollouts plugin: kubectl alone carries it out', async (operation) => {
+    const kubectl = standIn({ NO_PLUGIN: '1' });
+    const result = await kubectl.rollout([operation, '--cluster', 'all', ...FAST]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(kubectl.calls()[0]).toEqual(['version', '--client']);
+    expect(kubectl.calls().filter((argv) => argv[0] === 'argo')).toEqual([]);
+  });
 });
 
 describe('the stand-in kubectl', () => {

@@ -30,9 +30,9 @@ describe('rollout status', () => {
         `mandelbrot-${kubectl.state(cluster).stableHash}`,
       ]);
     }
-    // The plugin check first, then the clusters, read at the same time.
+    // kubectl's own check first (status reads only, so no plugin), then the clusters, read at the same time.
     const [first, ...reads] = kubectl.calls().map((argv) => argv.join(' '));
-    expect(first).toBe('argo rollouts version');
+    expect(first).toBe('version --client');
     expect(reads.sort()).toEqual(
       CLUSTERS.map((cluster) => `get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`),
     );

@@ -109,7 +109,7 @@ export class StandInKubectl {
   public misplacedContexts(): string[] {
     return this.calls()
       .map((argv) => argv.join(' '))
-      .filter((command) => command !== 'argo rollouts version')
+      .filter((command) => command !== 'argo rollouts version' && command !== 'version --client')
       .filter(
         (command) =>
           command.startsWith('-') ||
