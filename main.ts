@@ -16,21 +16,25 @@ import { readServiceSources } from './lib/config/service-sources.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
+import { countChangedFiles } from './lib/synth/output-changes.js';
 import { distPathProblem, previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
-import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
+import { parseSynthOptions } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
+import { WORKLOADS } from './lib/workloads/all-workloads.js';
+import type { Workload } from './lib/workloads/workload.js';
 
-function synth(argv: readonly string[], io: CommandIO, projectRoot: string): void {
-  const options = parseSynthOptions(argv, io.env, projectRoot);
-  if (options === undefined) {
-    io.stdout.write(`${SYNTH_USAGE}\n`);
-    return;
-  }
+function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
+  const started = performance.now();
+  const options = parseSynthOptions(argv, io.env, projectRoot, {
+    out: (text) => io.stdout.write(text),
+    err: (text) => io.stderr.write(text),
+  });
   const { platform, clusters, workloads } = loadProjectConfig({
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },
+    workloads: registered,
   });
   const sourceFiles = readServiceSources(resolve(options.service), options.service);
   const outdir = resolve(options.outdir);
@@ -72,31 +76,38 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
       environment: platform.environment,
       rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name),
     });
+    const workflowFile = { path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow };
+    const changed = countChangedFiles(outdir, files, [workflowFile]);
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);
     warnings.push(
       ...writeManifestTree(outdir, files, {
-        companions: [{ path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow }],
+        companions: [workflowFile],
       }).warnings,
     );
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    io.stdout.write(
+      `synth: ${count(clusters.length, 'cluster')}, ${count(files.length, 'object')}, ${count(changed, 'file')} changed in ${options.outdir}/ and the rollout workflow, ${seconds} s\n`,
+    );
   });
 }
 
 /**
  * `npm run synth -- <argv>` in `io.cwd`, for the project at `projectRoot` (no output may be or hold
- * it): resolves to its exit code. Relative paths resolve against the process's working folder, so
- * a run elsewhere changes it for the run.
+ * it) and the `registered` workloads: resolves to its exit code. Relative paths resolve against the
+ * process's working folder, so a run elsewhere changes it for the run.
  */
-function synthCommand(projectRoot: string): Command {
+export function synthCommand(projectRoot: string, registered: readonly Workload[]): Command {
   return (argv, io) => {
     const run = Promise.resolve().then(() => {
       const previous = process.cwd();
-      if (io.cwd === previous) return synth(argv, io, projectRoot);
+      if (io.cwd === previous) return synth(argv, io, projectRoot, registered);
       process.chdir(io.cwd);
       try {
-        return synth(argv, io, projectRoot);
+        return synth(argv, io, projectRoot, registered);
       } finally {
         process.chdir(previous);
       }
@@ -106,7 +117,7 @@ function synthCommand(projectRoot: string): Command {
 }
 
 /** `npm run synth` of this project, run in process. */
-export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)));
+export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)), WORKLOADS);
 
 // scripts/run.cjs runs this file as process.argv[1].
-runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')), process);
+runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.'), WORKLOADS), process);

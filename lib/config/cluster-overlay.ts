@@ -4,6 +4,7 @@ import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
+import { compareStrings } from '../util/stable-order.js';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
 import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
 import { workloadsSchema } from './workload-settings.js';
@@ -93,9 +94,11 @@ export function readClusterOverlays(
   if (files.length === 0) {
     throw new ConfigError(`${displayDirectory}: no cluster overlays found; add one <cluster>.yaml file per cluster`);
   }
-  const { results: overlays, problems } = collectProblems(
+  const { results, problems } = collectProblems(
     files.map((file) => () => loadClusterOverlay(join(directory, file), join(displayDirectory, file), workloads)),
   );
+  // By cluster name, not file name: `aws-west.yaml` sorts before `aws.yaml`, but `aws` before `aws-west`.
+  const overlays = results.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.file, b.file));
   problems.push(
     ...sharedValueProblems(
       overlays,

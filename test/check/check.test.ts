@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { runCheck } from '../../bin/check.js';
-import { type CommandResult, runCommand } from '../support/run-command.js';
+import { checkFixture } from '../support/fixture-project.js';
+import type { CommandResult } from '../support/run-command.js';
 import { ProjectCopy } from './project-copy.js';
 
 /** `npm run check` in a copy of the project, never in the project itself. */
@@ -10,11 +10,11 @@ describe('npm run check', () => {
   /** Synthesized once; each test checks a clone of it. */
   let synthesized: ProjectCopy;
   let project: ProjectCopy;
-  const check = () => runCommand(runCheck, [], { cwd: project.root });
+  const check = () => checkFixture(project.root);
   const file = (path: string) => join(project.root, path);
 
   beforeAll(async () => {
-    synthesized = ProjectCopy.create();
+    synthesized = ProjectCopy.fixture();
     await synthesized.synth();
   });
   afterAll(() => synthesized?.cleanup());
@@ -102,7 +102,7 @@ describe('npm run check', () => {
         file('dist/azure/mandelbrot/service-mandelbrot.yaml'),
         `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`,
       );
-      result = await runCommand(runCheck, [], { cwd: broken.root });
+      result = await checkFixture(broken.root);
     });
     afterAll(() => broken?.cleanup());
 

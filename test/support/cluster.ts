@@ -1,19 +1,23 @@
 import { App } from 'cdk8s';
 import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
 import { defaultPlatformSettings } from '../../lib/config/platform-settings.js';
+import { FIXTURE_REPO_URL, FIXTURE_WORKLOADS } from './fixture-project.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import type { MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { parse } from 'yaml';
 
+/** The fixture's platform settings: every default, and the fixture's repository. */
+const fixturePlatform = () => defaultPlatformSettings(FIXTURE_REPO_URL, FIXTURE_WORKLOADS);
+
 /** Mandelbrot's props as main.ts builds them from the default platform settings and `image: node:22-alpine`. */
 export function mandelbrotProps(overrides: Partial<MandelbrotSettingsProps> = {}): MandelbrotSettingsProps {
-  const platform = defaultPlatformSettings().workloads.mandelbrot as { release: string; stageRoute: string[] };
+  const platform = fixturePlatform().workloads.mandelbrot as { release: string; stageRoute: string[] };
   return { image: 'node:22-alpine', release: platform.release, stageRoute: platform.stageRoute, ...overrides };
 }
 
-/** Props for one cluster as main.ts builds them from the defaults, with `overrides` on top. */
+/** Props for one cluster of the fixture, as main.ts builds them, with `overrides` on top. */
 export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): ClusterDeliveryProps {
-  const platform = defaultPlatformSettings();
+  const platform = fixturePlatform();
   return {
     cluster: 'aws',
     environment: platform.environment,
@@ -21,6 +25,7 @@ export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): Clu
     region: 'us-east-1',
     gitSource: platform.repository,
     rolloutsChart: platform.rolloutsChart,
+    workloads: FIXTURE_WORKLOADS,
     workloadProps: { mandelbrot: mandelbrotProps() },
     workloadFiles: { mandelbrot: { 'server.js': 'console.log("hello");\n' } },
     ...overrides,

@@ -1,8 +1,10 @@
+import { CommanderError } from 'commander';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/config-error.js';
 import { previousOutputProblem } from '../../lib/synth/output-folder.js';
 import { parseSynthOptions } from '../../lib/synth/synth-options.js';
+import { sharedFixtureProject } from '../support/fixture-project.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /** The problem lines parseSynthOptions reports, run from the project folder. */
@@ -35,7 +37,28 @@ describe('parseSynthOptions', () => {
       outdir: 'out',
       cdk8sOutdir: 'node_modules/.cache/cdk8s-synth',
     });
-    expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT)).toBeUndefined();
+  });
+
+  test('--help prints the options and ends with exit code 0, through commander as every entry point', () => {
+    let help = '';
+    expect(() => parseSynthOptions(['--help'], {}, PROJECT_ROOT, { out: (text) => (help += text), err: () => undefined })).toThrow(
+      expect.objectContaining({ exitCode: 0 }),
+    );
+    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir', '--force'])
+      expect(help).toContain(option);
+  });
+
+  test.each([
+    ['--outdir', "error: option '--outdir <dir>' argument missing\n"],
+    ['dist', 'error: too many arguments. Expected 0 arguments but got 1.\n'],
+    ['--out-dir x', "error: unknown option '--out-dir'\n(Did you mean --outdir?)\n"],
+    ['--plataform x', "error: unknown option '--plataform'\n(Did you mean --platform?)\n"],
+  ])('fails if the command line is %s, naming the nearest option to a misspelt one', (args, expected) => {
+    let printed = '';
+    expect(() => parseSynthOptions(args.split(' '), {}, PROJECT_ROOT, { out: () => undefined, err: (text) => (printed += text) })).toThrow(
+      CommanderError,
+    );
+    expect(printed).toBe(expected);
   });
 
   test.each([
@@ -55,9 +78,6 @@ describe('parseSynthOptions', () => {
       '--cdk8s-outdir dist/cli',
       [`--cdk8s-outdir dist/cli: is inside the output folder (dist); expected a scratch folder of its own, such as cdk8s.yaml's output`],
     ],
-    ['--outdir', ["Option '--outdir <value>' argument missing; see npm run synth -- --help"]],
-    ['dist', ["Unexpected argument 'dist'. This command does not take positional arguments; see npm run synth -- --help"]],
-    ['--out-dir x', ["Unknown option '--out-dir'; see npm run synth -- --help"]],
   ])('fails if the arguments are %s', (args, expected) => {
     expect(problemsOf(args === '--outdir=' || args === '--history=' ? [args] : args.split(' '))).toEqual(expected);
   });
@@ -88,8 +108,9 @@ describe('previousOutputProblem', () => {
   beforeEach(() => (temp = makeTempDir('previous-output')));
   afterEach(() => temp.cleanup());
 
-  test("the project's dist/, an empty folder and a missing one are outputs synth may replace", () => {
-    expect(previousOutputProblem(join(PROJECT_ROOT, 'dist'), ['mandelbrot'])).toBeUndefined();
+  test("synth's own output, an empty folder and a missing one are outputs synth may replace", async () => {
+    const fixture = await sharedFixtureProject();
+    expect(previousOutputProblem(fixture.dist, ['mandelbrot'])).toBeUndefined();
     expect(previousOutputProblem(temp.path, ['mandelbrot'])).toBeUndefined();
     expect(previousOutputProblem(join(temp.path, 'missing'), ['mandelbrot'])).toBeUndefined();
   });

@@ -19,11 +19,13 @@ const diffStep = (name: string) => {
 };
 
 describe('.github/workflows/ci.yml', () => {
-  test('runs on pull requests: their code under pull_request, the base branch’s under pull_request_target', () => {
-    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'pull_request_target']);
-    expect(job.if).toBe("${{ github.event_name == 'pull_request' }}");
+  test('runs the change’s code under pull_request and on pushes to main, the base branch’s under pull_request_target', () => {
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'pull_request_target', 'push']);
+    expect(workflow.on.push).toEqual({ branches: ['main'] });
+    expect(job.if).toBe("${{ github.event_name != 'pull_request_target' }}");
+    expect(workflow.jobs.workflows.if).toBe("${{ github.event_name != 'pull_request_target' }}");
     expect(diffJob.if).toBe("${{ github.event_name == 'pull_request_target' }}");
-    expect(Object.keys(workflow.jobs)).toEqual(['test', 'diff']);
+    expect(Object.keys(workflow.jobs)).toEqual(['test', 'diff', 'workflows']);
   });
 
   test('may only read the repository, and only the diff job may write pull-request comments; no secret is used', () => {
@@ -33,10 +35,10 @@ describe('.github/workflows/ci.yml', () => {
     expect(text).not.toMatch(/secrets\./);
   });
 
-  test('a newer push cancels the run for the older one of the same pull request and event', () => {
+  test('a newer push cancels the run for the older one of the same pull request and event; runs on main are never cancelled', () => {
     expect(workflow.concurrency).toEqual({
-      group: 'ci-${{ github.event_name }}-${{ github.event.pull_request.number }}',
-      'cancel-in-progress': true,
+      group: 'ci-${{ github.event_name }}-${{ github.event.pull_request.number || github.sha }}',
+      'cancel-in-progress': "${{ github.event_name != 'push' }}",
     });
   });
 
@@ -55,6 +57,15 @@ describe('.github/workflows/ci.yml', () => {
     expect(majors).toContain('24');
     expect(job.strategy.matrix.node).toEqual(majors);
     expect(job.container).toBe('node:${{ matrix.node }}-bookworm');
+  });
+
+  test('runs actionlint, built as tools/actionlint/go.mod pins it, on every workflow in its own job', () => {
+    const lintJob = workflow.jobs.workflows;
+    expect(lintJob['runs-on']).toBe('ubuntu-latest');
+    expect(lintJob.steps.map((step: { run?: string }) => step.run).filter(Boolean)).toEqual(['npm run lint:workflows']);
+    expect(readFileSync(join(PROJECT_ROOT, 'tools', 'actionlint', 'go.mod'), 'utf8')).toMatch(
+      /^\s*github\.com\/rhysd\/actionlint v1\.7\.\d+\b/m,
+    );
   });
 
   test('runs npm run lint after the check, also when the tests or the check failed', () => {

@@ -8,19 +8,22 @@ import { loadProjectConfig, workloadProps } from '../../lib/config/project-confi
 import { objectsOf } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { notes } from '../fixtures/notes-workload.js';
 import { clusterProps } from '../support/cluster.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { FIXTURE_WORKLOADS, writeFixtureConfig } from '../support/fixture-project.js';
+import { makeTempDir, PROJECT_ROOT, writeFixtureOverlays } from '../support/synth-process.js';
 import { parse } from 'yaml';
 
-// The registration: the real registry plus the test-only workload, without editing lib/.
-const workloads = [...WORKLOADS, notes];
+// The registration: the fixture's workloads plus the test-only workload, without editing lib/.
+const workloads = [...FIXTURE_WORKLOADS, notes];
+const fixture = makeTempDir('second-workload-fixture');
+const fixtureConfig = writeFixtureConfig(fixture.path);
+afterAll(() => fixture.cleanup());
 
-/** The project's own settings, read with `workloads` registered: main.ts's path from config to props. */
-function projectConfig(overlaysDirectory = join(PROJECT_ROOT, 'overlays')) {
+/** The fixture's settings, read with `workloads` registered: main.ts's path from config to props. */
+function projectConfig(overlaysDirectory = fixtureConfig.overlaysDirectory) {
   return loadProjectConfig({
-    platformFile: join(PROJECT_ROOT, 'platform.yaml'),
+    platformFile: fixtureConfig.platformFile,
     overlaysDirectory,
     display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
     workloads,
@@ -35,13 +38,13 @@ function synthAws(registered: ClusterDeliveryProps['workloads']): Map<string, st
   new ClusterDelivery(
     app,
     'aws',
-    clusterProps({ workloads: registered, workloadProps: workloadProps(registered ?? WORKLOADS, platform, aws) }),
+    clusterProps({ workloads: registered, workloadProps: workloadProps(registered ?? FIXTURE_WORKLOADS, platform, aws) }),
   );
   return new Map(renderManifestTree(app).map((file) => [file.path, file.content]));
 }
 
 describe('a second workload, registered by one line', () => {
-  const before = synthAws(WORKLOADS);
+  const before = synthAws(FIXTURE_WORKLOADS);
   const after = synthAws(workloads);
   const object = (path: string) => parse(after.get(path)!);
 
@@ -142,7 +145,7 @@ describe('a second workload, registered by one line', () => {
   test('fails if an overlay names an unknown workload, listing every registered one', () => {
     const temp = makeTempDir('second-workload-config');
     try {
-      const overlays = copyOverlays(temp.path);
+      const overlays = writeFixtureOverlays(temp.path);
       writeFileSync(
         join(overlays, 'aws.yaml'),
         'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n  notes:\n    replicas: 0\n  note:\n    replicas: 2\n',
