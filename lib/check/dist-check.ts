@@ -14,7 +14,7 @@ import {
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
-import { readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
+import { ProjectLinkError, readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
 
 export interface DistCheckProps {
   /** The project root: holds main.ts, its inputs and the committed outputs. */
@@ -158,6 +158,13 @@ async function checkFreshSynth(props: DistCheckProps, distPath: string, committe
   try {
     fresh = await synthesizeFresh({ projectRoot: props.projectRoot, env: props.env, synthArgs: props.synthArgs, synth: props.synth });
   } catch (error) {
+    if (error instanceof ProjectLinkError)
+      return {
+        name: 'fresh synth',
+        ok: false,
+        summary: 'not run: the project holds symlinks out of itself, which synth in a copy would follow back out',
+        problems: error.problems,
+      };
     if (!(error instanceof SynthFailedError)) throw error;
     return { name: 'fresh synth', ok: false, summary: 'synth fails, so dist/ cannot be compared', problems: [error.message] };
   }

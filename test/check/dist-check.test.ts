@@ -103,6 +103,22 @@ describe('checkDist', () => {
     ]);
   });
 
+  test('fails if the project holds a symlink out of itself, naming it, without running synth', async () => {
+    symlinkSync(PROJECT_ROOT, join(root, 'elsewhere'));
+    try {
+      expect(await freshSynth()).toEqual({
+        name: 'fresh synth',
+        ok: false,
+        summary: 'not run: the project holds symlinks out of itself, which synth in a copy would follow back out',
+        problems: [
+          `elsewhere: a symlink to ${PROJECT_ROOT}, outside the project: synth in the check's copy would read or write through it; replace it with the file or folder`,
+        ],
+      });
+    } finally {
+      rmSync(join(root, 'elsewhere'));
+    }
+  });
+
   test("runs synth with the caller's variables", async () => {
     const result = await freshSynth({ ...process.env, STAND_IN_FAILS: '1' });
     expect(result.ok).toBe(false);
