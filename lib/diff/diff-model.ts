@@ -26,6 +26,10 @@ export type MeaningCode =
   | 'config-with-canary'
   /** Data of an immutable ConfigMap or Secret changed in place: the API server rejects it. */
   | 'immutable-changed'
+  /** A removed source ConfigMap version that pods mounted at one of the base's last commits. */
+  | 'mounted-version-removed'
+  /** Every earlier source ConfigMap version of a workload removed at once: its history was lost. */
+  | 'source-history-lost'
   | 'controller-chart-changed'
   | 'controller-settings-changed'
   | 'permissions-widened'

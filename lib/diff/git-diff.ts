@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { ManifestDiff } from './diff-model.js';
 import { openGitRepository, readManifestTreeAtCommit, readManifestTreeFromDirectory, resolveCommit } from './git-manifest-tree.js';
 import { diffManifestTrees } from './manifest-diff.js';
+import { currentVersions, SourceHistory } from './source-history.js';
+import { RECENT_COMMITS, type RecentlyMountedVersion, removesConfigMapFiles } from './source-history-meanings.js';
 
 export interface GitDiffOptions {
   /** A folder inside the repository: the project root, which holds `distPath`. */
@@ -47,5 +49,18 @@ export async function diffGitRevisions(options: GitDiffOptions): Promise<Manifes
       ? readManifestTreeFromDirectory(join(options.directory, distPath), options.directory, headName)
       : readManifestTreeAtCommit(repository, headCommit, distPath, headName),
   ]);
-  return diffManifestTrees(base, head, { baseName, headName, distPath });
+  return diffManifestTrees(base, head, {
+    baseName,
+    headName,
+    distPath,
+    recentlyMounted: removesConfigMapFiles(base, head) ? await recentlyMounted(new SourceHistory(repository, distPath), baseCommit) : [],
+  });
+}
+
+/** The source ConfigMap versions pods mounted at the last {@link RECENT_COMMITS} commits to dist/ up to `base`. */
+async function recentlyMounted(history: SourceHistory, base: string): Promise<RecentlyMountedVersion[]> {
+  const mounted: RecentlyMountedVersion[] = [];
+  for (const commit of await history.commits(base, RECENT_COMMITS))
+    mounted.push(...currentVersions(await history.versionsAt(commit)).map((version) => ({ version, commit })));
+  return mounted;
 }

@@ -8,6 +8,7 @@ import { fieldChanges, touches } from './field-changes.js';
 import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree, topFolderOf } from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
+import { type RecentlyMountedVersion, withSourceHistoryMeanings } from './source-history-meanings.js';
 import { treeFindings } from './tree-findings.js';
 
 export interface ManifestDiffOptions {
@@ -23,6 +24,14 @@ export interface ManifestDiffOptions {
    * @default 'dist'
    */
   readonly distPath?: string;
+
+  /**
+   * The source ConfigMap versions pods mounted at the base's last commits, read from Git: removing
+   * one is a warning.
+   *
+   * @default - none known
+   */
+  readonly recentlyMounted?: readonly RecentlyMountedVersion[];
 }
 
 /** One side of the diff: its objects by identity, and its Applications. */
@@ -72,7 +81,13 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     changes = changedObjects(sides.before, sides.after);
   }
   const context = changeContext(sides.before, sides.after, changes, head, distPath);
-  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
+  const objects = withSourceHistoryMeanings(
+    [...changes.values()].map((change) => toObjectDiff(change, context)),
+    base,
+    head,
+    options.recentlyMounted ?? [],
+    distPath,
+  );
   const files = treeFindings(base, head, distPath);
   const totals = countChanges(objects);
   return {

@@ -20,6 +20,9 @@ export interface SourceVersion {
 const VERSION_NAME = /^(.+)-[0-9a-f]{6,64}$/;
 const CONFIG_MAP_FILE = /(^|\/)configmap-[^/]+\.yaml$/;
 
+/** Whether synth would have written a ConfigMap to `path`: `configmap-<name>.yaml`. */
+export const isConfigMapFile = (path: string): boolean => CONFIG_MAP_FILE.test(path);
+
 /** The source version `data` (read from `file`) is, or `undefined` for any other object. */
 export function sourceVersionOf(file: string, data: unknown): SourceVersion | undefined {
   if (!isMapping(data) || data.kind !== 'ConfigMap' || !isMapping(data.metadata)) return undefined;
@@ -46,7 +49,7 @@ export function currentVersions(versions: readonly SourceVersion[]): SourceVersi
 
 /** The source version a ConfigMap file holds; `undefined` for another file, or one that does not parse. */
 function parseSourceVersion(file: string, text: string): SourceVersion | undefined {
-  if (!CONFIG_MAP_FILE.test(file)) return undefined;
+  if (!isConfigMapFile(file)) return undefined;
   try {
     return sourceVersionOf(file, parseYaml(text));
   } catch {
@@ -98,7 +101,7 @@ export class SourceHistory {
     const entries: { file: string; oid: string }[] = [];
     for (const entry of listing.stdout.split('\0')) {
       const [, oid, path] = /^100\d{3} blob ([0-9a-f]+)\t(.*)$/s.exec(entry) ?? [];
-      if (oid && path?.startsWith(this.folder) && CONFIG_MAP_FILE.test(path)) entries.push({ file: path.slice(this.folder.length), oid });
+      if (oid && path?.startsWith(this.folder) && isConfigMapFile(path)) entries.push({ file: path.slice(this.folder.length), oid });
     }
     // Clusters and commits share most blobs: each is read and parsed once.
     const unread = new Map(entries.filter((entry) => !this.blobs.has(entry.oid)).map((entry) => [entry.oid, entry.file]));

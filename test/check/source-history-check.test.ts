@@ -4,15 +4,8 @@ import { checkSourceHistory } from '../../lib/check/source-history-check.js';
 import { readManifestTreeFromDirectory } from '../../lib/diff/git-manifest-tree.js';
 import { parseManifestTree } from '../../lib/diff/manifest-tree.js';
 import { TempGitRepo } from '../diff/git-repo.js';
+import { writeSourceVersion } from '../diff/source-versions.js';
 import { makeTempDir } from '../support/synth-process.js';
-
-/** A source ConfigMap version as synth writes it, in dist/aws/notes/. */
-function writeVersion(repo: TempGitRepo, hash: string, generation: number): void {
-  repo.write(
-    `dist/aws/notes/configmap-notes-source-${hash}.yaml`,
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    trinity-delivery/generation: "${generation}"\n  name: notes-source-${hash}\n  namespace: notes\ndata:\n  server.js: "${hash}"\nimmutable: true\n`,
-  );
-}
 
 /** The check's line for a version never mounted with that generation. */
 const neverMounted = (hash: string, generation: number) =>
@@ -28,15 +21,15 @@ describe('checkSourceHistory', () => {
   let repo: TempGitRepo;
   beforeEach(() => {
     repo = TempGitRepo.create('source-history');
-    writeVersion(repo, 'aaaaaaaaaa', 1);
+    writeSourceVersion(repo, 'aaaaaaaaaa', 1);
     repo.commit('first version');
-    writeVersion(repo, 'bbbbbbbbbb', 2);
+    writeSourceVersion(repo, 'bbbbbbbbbb', 2);
     repo.commit('second version');
   });
   afterEach(() => repo.cleanup());
 
   test('passes when every earlier version was the one pods mounted at an earlier commit', async () => {
-    writeVersion(repo, 'cccccccccc', 3);
+    writeSourceVersion(repo, 'cccccccccc', 3);
     expect(await check(repo.path)).toEqual({
       name: 'ConfigMap history',
       ok: true,
@@ -46,9 +39,9 @@ describe('checkSourceHistory', () => {
   });
 
   test('fails if an earlier version is forged or its generation raised, naming each file', async () => {
-    writeVersion(repo, 'ffffffffff', 5);
-    writeVersion(repo, 'aaaaaaaaaa', 4);
-    writeVersion(repo, 'cccccccccc', 6);
+    writeSourceVersion(repo, 'ffffffffff', 5);
+    writeSourceVersion(repo, 'aaaaaaaaaa', 4);
+    writeSourceVersion(repo, 'cccccccccc', 6);
     const result = await check(repo.path);
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([neverMounted('aaaaaaaaaa', 4), neverMounted('ffffffffff', 5)]);
@@ -56,9 +49,9 @@ describe('checkSourceHistory', () => {
 
   test('fails if a version was mounted only on a merged branch, not on the first-parent line', async () => {
     repo.git('checkout', '-q', '-b', 'pull-request');
-    writeVersion(repo, 'ffffffffff', 3);
+    writeSourceVersion(repo, 'ffffffffff', 3);
     repo.commit('the forged version, mounted once');
-    writeVersion(repo, 'cccccccccc', 4);
+    writeSourceVersion(repo, 'cccccccccc', 4);
     repo.commit('a real change keeps it as an earlier version');
     repo.git('checkout', '-q', 'main');
     repo.git('merge', '-q', '--no-ff', '-m', 'merge', 'pull-request');
