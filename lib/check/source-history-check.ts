@@ -52,7 +52,7 @@ export async function checkSourceHistory(projectRoot: string, distPath: string, 
     summary: `${pending.size} earlier source ConfigMap version${pending.size === 1 ? ' was' : 's were'} never mounted by pods at an earlier commit`,
     problems: [...pending.values()].map(
       (version) =>
-        `${distPath}/${version.file}: ConfigMap ${version.name} with generation ${version.generation} was never the version pods mount at an earlier commit of HEAD's first-parent history${shallow}; a forged version evicts a real rollback version: restore ${distPath}/ from the base branch and run npm run synth`,
+        `${distPath}/${version.file}: ConfigMap ${version.name} with generation ${version.generation} was never the version pods mount at an earlier commit of HEAD's first-parent history${shallow}, so no pods need it, and it takes the place of a real rollback version (it is forged, or from a source changed twice between commits): restore ${distPath}/ from the base branch and run npm run synth`,
     ),
   };
 }

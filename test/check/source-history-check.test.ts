@@ -9,7 +9,7 @@ import { makeTempDir } from '../support/synth-process.js';
 
 /** The check's line for a version never mounted with that generation. */
 const neverMounted = (hash: string, generation: number) =>
-  `dist/aws/notes/configmap-notes-source-${hash}.yaml: ConfigMap notes-source-${hash} with generation ${generation} was never the version pods mount at an earlier commit of HEAD's first-parent history; a forged version evicts a real rollback version: restore dist/ from the base branch and run npm run synth`;
+  `dist/aws/notes/configmap-notes-source-${hash}.yaml: ConfigMap notes-source-${hash} with generation ${generation} was never the version pods mount at an earlier commit of HEAD's first-parent history, so no pods need it, and it takes the place of a real rollback version (it is forged, or from a source changed twice between commits): restore dist/ from the base branch and run npm run synth`;
 
 /** The check of the working tree's dist/. */
 function check(root: string) {
