@@ -1,4 +1,4 @@
-import { GitInputError, openGitRepository } from '../diff/git-manifest-tree.js';
+import { GitInputError, openGitRepository, resolveCommit } from '../diff/git-manifest-tree.js';
 import type { ManifestObject } from '../diff/manifest-tree.js';
 import { currentVersions, familyOf, SourceHistory, type SourceVersion, sourceVersionOf } from '../diff/source-history.js';
 import type { CheckResult } from './check-result.js';
@@ -26,11 +26,13 @@ export async function checkSourceHistory(projectRoot: string, distPath: string, 
   let history: SourceHistory;
   let commits: string[];
   try {
-    history = new SourceHistory(await openGitRepository(projectRoot), distPath);
-    commits = await history.commits('HEAD');
+    const repository = await openGitRepository(projectRoot);
+    history = new SourceHistory(repository, distPath);
+    commits = await history.commits(await resolveCommit(repository, 'HEAD'));
   } catch (error) {
     if (!(error instanceof GitInputError)) throw error;
-    // Outside a clone (an unpacked archive) there is nothing to verify against; CI always has a clone.
+    // Outside a clone (an unpacked archive), or before the first commit, there is nothing to verify
+    // against; CI always has a clone.
     return { name: NAME, ok: true, summary: `not verified: ${error.message}`, problems: [] };
   }
   const pending = new Map(retained.map((version) => [keyOf(version), version]));

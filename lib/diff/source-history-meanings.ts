@@ -57,7 +57,7 @@ export function withSourceHistoryMeanings(
         add(object, {
           code: 'mounted-version-removed',
           severity: 'warning',
-          message: `pods mounted this version at ${mounted.commit.slice(0, 7)}, one of the last ${RECENT_COMMITS} commits that changed ${distPath}/ at the base: stable pods may still mount it, and once Argo CD prunes it an abort or a restarted stable pod cannot start; keep it until the canary that replaced it is promoted`,
+          message: `pods mounted this version at ${mounted.commit.slice(0, 7)}, one of the base's last ${RECENT_COMMITS} commits to ${distPath}/: stable pods may still mount it, and once Argo CD prunes it an abort or a restarted stable pod cannot start; keep it until the canary that replaced it is promoted`,
         });
     }
     const headCurrent = new Set(currentVersions(after).map((version) => version.name));

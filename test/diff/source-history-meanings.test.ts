@@ -16,7 +16,7 @@ const removals = (diff: ManifestDiff) =>
 const treeOf = (...versions: [string, number][]) => new Map(versions.map(([hash, generation]) => sourceVersionFile(hash, generation)));
 
 describe('removed source ConfigMap versions', () => {
-  test(`warns when a removed version was mounted at one of the last ${RECENT_COMMITS} commits that changed dist/ at the base`, async () => {
+  test(`warns when a removed version was mounted at one of the base's last ${RECENT_COMMITS} commits to dist/`, async () => {
     const repo = TempGitRepo.create('source-history-diff');
     try {
       const kept: string[] = [];
@@ -38,7 +38,7 @@ describe('removed source ConfigMap versions', () => {
       expect(removals(diff)).toEqual(['notes-source-bbbbbbbbbb: prune', 'notes-source-cccccccccc: prune, mounted-version-removed']);
       const commit = repo.git('rev-parse', '--short=7', 'HEAD~2').trim();
       expect(objectsOf(diff).find((object) => object.name === 'notes-source-cccccccccc')?.meanings[1]?.message).toBe(
-        `pods mounted this version at ${commit}, one of the last 3 commits that changed dist/ at the base: stable pods may still mount it, and once Argo CD prunes it an abort or a restarted stable pod cannot start; keep it until the canary that replaced it is promoted`,
+        `pods mounted this version at ${commit}, one of the base's last 3 commits to dist/: stable pods may still mount it, and once Argo CD prunes it an abort or a restarted stable pod cannot start; keep it until the canary that replaced it is promoted`,
       );
     } finally {
       repo.cleanup();
