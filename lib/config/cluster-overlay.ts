@@ -1,5 +1,6 @@
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
+import { RESERVED_OUTPUT_FOLDERS } from '../argocd/application-names.js';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from './config-error.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
@@ -51,6 +52,11 @@ function loadClusterOverlay(path: string, displayPath: string, workloads: readon
   if (!DNS_LABEL.test(name) || name.length > 40) {
     throw new ConfigError(
       `${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`,
+    );
+  }
+  if (RESERVED_OUTPUT_FOLDERS.includes(name)) {
+    throw new ConfigError(
+      `${displayPath}: the file name "${name}" is the cluster's name, a folder synth already writes (${name}/ holds every cluster's root Application); rename the file`,
     );
   }
   const fields = readYamlFile(path, displayPath, overlaySchema(workloads));

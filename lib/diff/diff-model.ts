@@ -28,6 +28,10 @@ export type MeaningCode =
   | 'immutable-changed'
   /** A workload's `spec.selector`, which cannot change after creation, changed: the apply is rejected. */
   | 'selector-changed'
+  /** A removed source ConfigMap version that pods mounted at one of the base's last commits. */
+  | 'mounted-version-removed'
+  /** Every earlier source ConfigMap version of a workload removed at once: its history was lost. */
+  | 'source-history-lost'
   | 'controller-chart-changed'
   | 'controller-settings-changed'
   /** A Helm value of the Rollouts controller that sets its image, registry or RBAC changed. */

@@ -9,6 +9,8 @@ import {
 } from './git-manifest-tree.js';
 import { diffManifestTrees } from './manifest-diff.js';
 import { REVIEW_CODE_PATHS } from './tree-findings.js';
+import { currentVersions, SourceHistory } from './source-history.js';
+import { RECENT_COMMITS, type RecentlyMountedVersion, removesConfigMapFiles } from './source-history-meanings.js';
 
 export interface GitDiffOptions {
   /** A folder inside the repository: the project root, which holds `distPath`. */
@@ -55,5 +57,19 @@ export async function diffGitRevisions(options: GitDiffOptions): Promise<Manifes
       : readManifestTreeAtCommit(repository, headCommit, distPath, headName),
     changedFiles(repository, baseCommit, headCommit, REVIEW_CODE_PATHS),
   ]);
-  return diffManifestTrees(base, head, { baseName, headName, distPath, reviewCodeChanges });
+  return diffManifestTrees(base, head, {
+    baseName,
+    headName,
+    distPath,
+    reviewCodeChanges,
+    recentlyMounted: removesConfigMapFiles(base, head) ? await recentlyMounted(new SourceHistory(repository, distPath), baseCommit) : [],
+  });
+}
+
+/** The source ConfigMap versions pods mounted at the last {@link RECENT_COMMITS} commits to dist/ up to `base`. */
+async function recentlyMounted(history: SourceHistory, base: string): Promise<RecentlyMountedVersion[]> {
+  const mounted: RecentlyMountedVersion[] = [];
+  for (const commit of await history.commits(base, RECENT_COMMITS))
+    mounted.push(...currentVersions(await history.versionsAt(commit)).map((version) => ({ version, commit })));
+  return mounted;
 }

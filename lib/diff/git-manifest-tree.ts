@@ -21,7 +21,8 @@ export interface GitRepository {
   readonly prefix: string;
 }
 
-async function git(
+/** Runs git in `directory`; its exit code and output, whether it failed or not. */
+export async function git(
   directory: string,
   args: readonly string[],
   stdin?: string,
@@ -190,7 +191,7 @@ export async function readManifestTreeAtCommit(
  *
  * @param allowMissing give `undefined` for an object that does not exist or is not a blob
  */
-async function catFiles(repository: GitRepository, names: readonly string[], allowMissing = false): Promise<(Buffer | undefined)[]> {
+export async function catFiles(repository: GitRepository, names: readonly string[], allowMissing = false): Promise<(Buffer | undefined)[]> {
   if (names.length === 0) return [];
   const batch = await gitBytes(repository.directory, ['cat-file', '--batch'], `${names.join('\n')}\n`);
   if (batch.exitCode !== 0) throw new Error(`git cat-file --batch failed: ${batch.stderr.trim()}`);

@@ -9,6 +9,7 @@ import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestT
 import { resolveProject } from './project-policy.js';
 import { reviewedSources } from './source-meanings.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
+import { type RecentlyMountedVersion, withSourceHistoryMeanings } from './source-history-meanings.js';
 import { reviewCodeFinding, sortFindings, sourceLinkFindings, treeFindings } from './tree-findings.js';
 
 export interface ManifestDiffOptions {
@@ -32,6 +33,14 @@ export interface ManifestDiffOptions {
    * @default - none
    */
   readonly reviewCodeChanges?: readonly string[];
+
+  /**
+   * The source ConfigMap versions pods mounted at the base's last commits, read from Git: removing
+   * one is a warning.
+   *
+   * @default - none known
+   */
+  readonly recentlyMounted?: readonly RecentlyMountedVersion[];
 }
 
 /** One side of the diff: its objects by identity, and its Applications. */
@@ -83,7 +92,13 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     changes = changedObjects(sides.before, sides.after);
   }
   const context = changeContext(sides.before, sides.after, changes, head, distPath);
-  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
+  const objects = withSourceHistoryMeanings(
+    [...changes.values()].map((change) => toObjectDiff(change, context)),
+    base,
+    head,
+    options.recentlyMounted ?? [],
+    distPath,
+  );
   const files = sortFindings([
     ...treeFindings(base, head, distPath),
     ...sourceLinkFindings(base, head, { base: sides.before.applications, head: sides.after.applications }, distPath),

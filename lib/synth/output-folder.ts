@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { BOOTSTRAP_FOLDER } from '../argocd/application-names.js';
 
 /** A path synth must never replace, nor any folder holding it. */
 export interface ProtectedPath {
@@ -49,8 +50,8 @@ export function previousOutputProblem(outdir: string, workloads: readonly string
   for (const top of readdirSync(outdir, { withFileTypes: true })) {
     const topPath = join(outdir, top.name);
     if (!top.isDirectory() || !FOLDER_NAME.test(top.name)) return unexpected(topPath);
-    const manifestFolders = top.name === 'bootstrap' ? [topPath] : [];
-    if (top.name !== 'bootstrap') {
+    const manifestFolders = top.name === BOOTSTRAP_FOLDER ? [topPath] : [];
+    if (top.name !== BOOTSTRAP_FOLDER) {
       for (const folder of readdirSync(topPath, { withFileTypes: true })) {
         if (!folder.isDirectory() || !clusterFolders.includes(folder.name)) return unexpected(join(topPath, folder.name));
         manifestFolders.push(join(topPath, folder.name));

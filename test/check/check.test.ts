@@ -34,7 +34,7 @@ describe('npm run check', () => {
       expect(stale.stdout).toContain('    Manifest changes in dist/: committed dist/ → fresh synth');
       expect(stale.stdout).toContain('        ~ Rollout mandelbrot/mandelbrot  gcp/mandelbrot/rollout-mandelbrot.yaml');
       expect(stale.stdout).toContain('MANDELBROT_RELEASE].value: "continuous" → "faster-cycles"');
-      expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 4 checks)');
+      expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 5 checks)');
 
       await project.synth();
       const fixed = await check();
@@ -109,7 +109,7 @@ describe('npm run check', () => {
     test('exits 1, every part failing on stdout (synth refuses a dist/ with jsonnet in it)', () => {
       expect(result.stderr).toBe('');
       expect(result.status).toBe(1);
-      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (4 of 4 checks)');
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (4 of 5 checks)');
     });
 
     test('fails if dist/ holds an unexpected kind, naming its file', () => {

@@ -254,6 +254,13 @@ describe('loadProjectConfig', () => {
     ]);
   });
 
+  test('fails if a cluster takes a name synth writes beside the clusters, such as bootstrap', () => {
+    overlay('bootstrap.yaml', GOOD);
+    expect(problemsOf()).toEqual([
+      'overlays/bootstrap.yaml: the file name "bootstrap" is the cluster\'s name, a folder synth already writes (bootstrap/ holds every cluster\'s root Application); rename the file',
+    ]);
+  });
+
   describe('analysis', () => {
     const PROMETHEUS = 'analysis:\n  prometheus: http://prometheus.monitoring:9090\n';
     const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: FIXTURE_WORKLOADS });

@@ -121,6 +121,7 @@ describe('a second workload, registered by one line', () => {
         ['directory source', true, []],
         ['kind allow-list', true, []],
         ['schemas', true, []],
+        ['ConfigMap history', true, []],
       ]);
     } finally {
       temp.cleanup();
