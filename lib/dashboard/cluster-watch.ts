@@ -29,6 +29,13 @@ export interface ClusterWatchProps {
   readonly onChange: () => void;
 
   /**
+   * Called with the error when the API server stops answering (once until it answers again).
+   *
+   * @default - not reported
+   */
+  readonly onUnreachable?: (message: string) => void;
+
+  /**
    * The namespace of Argo CD's Applications.
    *
    * @default ARGOCD_NAMESPACE
@@ -152,8 +159,9 @@ export class ClusterWatch implements ClusterSource {
     informer.on('add', changed);
     informer.on('update', changed);
     informer.on('delete', changed);
-    informer.on(ERROR, () => {
+    informer.on(ERROR, (error: unknown) => {
       if (this.stopped || path.informer !== informer) return;
+      if (this.unreachable === undefined) this.props.onUnreachable?.(error instanceof Error ? error.message : String(error));
       this.setFailing(path, true);
       const timer = setTimeout(() => {
         this.retries.delete(timer);

@@ -90,7 +90,7 @@ async function dashboard(argv: readonly string[], io: DashboardIO): Promise<numb
   if (watched.length === 0) throw new UsageError('no workload runs a Rollout (lib/workloads/registry.ts); there is nothing to show');
   const kubeConfig = loadKubeConfig(io);
   const sorted = [...clusters].sort((a, b) => compareStrings(a.name, b.name));
-  const monitored = sorted.map((cluster) => monitoredCluster(cluster, platform, watched, contextConfig(kubeConfig, cluster)));
+  const monitored = sorted.map((cluster) => monitoredCluster(cluster, platform, watched, contextConfig(kubeConfig, cluster), print));
 
   let runAction: RunAction | undefined;
   if (request.allowActions) {
@@ -132,6 +132,7 @@ function monitoredCluster(
   platform: PlatformSettings,
   workloads: readonly RolloutWorkload[],
   kubeConfig: KubeConfig,
+  log: (line: string) => void,
 ): MonitoredCluster {
   const watchedWorkloads: WatchedWorkload[] = workloads.map((workload) => ({
     name: workload.name,
@@ -145,7 +146,13 @@ function monitoredCluster(
     name: cluster.name,
     cloud: cluster.cloud,
     workloads: watchedWorkloads,
-    watch: (onChange) => new ClusterWatch({ kubeConfig, namespaces, onChange }),
+    watch: (onChange) =>
+      new ClusterWatch({
+        kubeConfig,
+        namespaces,
+        onChange,
+        onUnreachable: (message) => log(`${new Date().toISOString()} cluster ${cluster.name} (context ${cluster.context}) unreachable: ${message}`),
+      }),
   };
 }
 

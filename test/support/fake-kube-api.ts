@@ -21,6 +21,8 @@ export class FakeKubeApi {
   private readonly unreachable = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private resourceVersion = 1;
+  /** Every change, so a watch from a resourceVersion gets what came after it, as from a real API server. */
+  private readonly events: { readonly key: string; readonly version: number; readonly line: string }[] = [];
   /** Every list and watch request, as `<cluster> <path>`. */
   public readonly requests: string[] = [];
   public url = '';
@@ -47,7 +49,7 @@ export class FakeKubeApi {
   /** A kubeconfig with one context per cluster, each named after it. */
   public writeKubeconfig(file: string, clusters: readonly string[]): string {
     const lines = ['apiVersion: v1', 'kind: Config', 'clusters:'];
-    for (const name of clusters) lines.push(`- name: ${name}`, '  cluster:', `    server: ${this.url}/clusters/${name}`);
+    for (const name of clusters) lines.push(`- name: ${name}`, '  cluster:', `    server: ${this.url}/clusters/${name}`, '    insecure-skip-tls-verify: true');
     lines.push('users:', '- name: tester', '  user: {token: fake}', 'contexts:');
     for (const name of clusters) lines.push(`- name: ${name}`, '  context:', `    cluster: ${name}`, '    user: tester');
     lines.push(`current-context: ${clusters[0] ?? ''}`);
@@ -89,7 +91,9 @@ export class FakeKubeApi {
   }
 
   private notify(key: string, type: string, object: FakeObject): void {
-    for (const watcher of this.watchers.get(key) ?? []) watcher.write(`${JSON.stringify({ type, object })}\n`);
+    const line = `${JSON.stringify({ type, object })}\n`;
+    this.events.push({ key, version: this.resourceVersion, line });
+    for (const watcher of this.watchers.get(key) ?? []) watcher.write(line);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
@@ -109,6 +113,8 @@ export class FakeKubeApi {
     if (url.searchParams.get('watch') === 'true') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.flushHeaders();
+      const from = Number(url.searchParams.get('resourceVersion') ?? 0);
+      for (const event of this.events) if (event.key === key && event.version > from) response.write(event.line);
       const watchers = this.watchers.get(key) ?? new Set<ServerResponse>();
       this.watchers.set(key, watchers);
       watchers.add(response);
