@@ -120,9 +120,9 @@ export const PAGE_SCRIPT = `'use strict';
       el('span', { className: 'badge ' + r.status, 'data-field': 'status', text: r.status }),
       ' ',
       el('span', { 'data-field': 'step', text: r.step === '-' ? '' : 'step ' + r.step }),
-      r.message ? el('div', { className: 'muted', text: r.message }) : null,
-      el('div', { className: 'muted', text: r.ready + '/' + r.desired + ' ready' + (r.revision ? ', revision ' + r.revision : '') }),
     );
+    if (r.message) cell.append(el('div', { className: 'muted', text: r.message }));
+    cell.append(el('div', { className: 'muted', text: r.ready + '/' + r.desired + ' ready' + (r.revision ? ', revision ' + r.revision : '') }));
     return cell;
   }
 

@@ -158,8 +158,9 @@ export class DashboardServer {
   private async action(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const runAction = this.props.runAction;
     if (runAction === undefined) throw new HttpError(403, 'actions are off: start the dashboard with --allow-actions');
-    // A form another page posts has no Origin only in old browsers; the page's fetch always sends one.
-    if (request.headers.origin === undefined) throw new HttpError(403, 'refused: an action needs the Origin header');
+    // Browsers say where a request comes from; a page of another site cannot hide that it is one.
+    const site = request.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin') throw new HttpError(403, `refused: an action from a ${site} page`);
     if (!this.hasToken(request.headers[TOKEN_HEADER])) throw new HttpError(403, `refused: missing or wrong ${TOKEN_HEADER}`);
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'expected a JSON body');
     const action = parseActionRequest(await readBody(request));

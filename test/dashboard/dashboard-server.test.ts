@@ -89,11 +89,11 @@ describe('the dashboard server', () => {
     expect(requested).toEqual([]);
   });
 
-  test('fails if an action comes without the token, with a wrong one, or without an Origin', async () => {
+  test('fails if an action comes without the token, with a wrong one, or from a page of another site', async () => {
     const origin = `http://${host}`;
     expect((await action({ origin })).status).toBe(403);
     expect((await action({ origin, 'x-dashboard-token': 'guessed' })).status).toBe(403);
-    expect((await action({ 'x-dashboard-token': server.token })).status).toBe(403);
+    expect((await action({ 'sec-fetch-site': 'cross-site', 'x-dashboard-token': server.token })).status).toBe(403);
     expect(requested).toEqual([]);
     expect(lines.filter((line) => line.includes('refused')).length).toBeGreaterThanOrEqual(3);
   });

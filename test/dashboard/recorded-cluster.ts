@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterObjects, PodObject, ReplicaSetObject, WatchedRollout } from '../../lib/dashboard/fleet-view.js';
 import { POD_TEMPLATE_HASH } from '../../lib/dashboard/fleet-view.js';
+import type { FakeKubeApi, FakeObject } from '../support/fake-kube-api.js';
 import { parseGetRollout } from '../operator/plugin-output.js';
 import { pluginFixture } from '../operator/plugin-fixtures.js';
 
@@ -79,4 +80,24 @@ export function writeProject(dir: string, clusters: readonly { name: string; clo
     );
   }
   return dir;
+}
+
+/** The API path of each kind's collection in the workload's namespace (Applications in argocd). */
+export const COLLECTIONS: Readonly<Record<keyof ClusterObjects, string>> = {
+  rollouts: `/apis/argoproj.io/v1alpha1/namespaces/${NAMESPACE}/rollouts`,
+  replicaSets: `/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`,
+  pods: `/api/v1/namespaces/${NAMESPACE}/pods`,
+  analysisRuns: `/apis/argoproj.io/v1alpha1/namespaces/${NAMESPACE}/analysisruns`,
+  applications: '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications',
+};
+
+/** Puts every object of `objects` on `cluster` of the stand-in API server, and removes the pods and ReplicaSets it does not name. */
+export function putCluster(api: FakeKubeApi, cluster: string, objects: ClusterObjects): void {
+  for (const [kind, collection] of Object.entries(COLLECTIONS) as [keyof ClusterObjects, string][]) {
+    const wanted = objects[kind] as readonly FakeObject[];
+    for (const name of api.names(cluster, collection)) {
+      if (!wanted.some((object) => object.metadata.name === name)) api.remove(cluster, collection, name);
+    }
+    for (const object of wanted) api.put(cluster, collection, object);
+  }
 }

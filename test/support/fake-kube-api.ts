@@ -68,6 +68,16 @@ export class FakeKubeApi {
     this.notify(key, existed ? 'MODIFIED' : 'ADDED', stored);
   }
 
+  /** The object as stored now, or `undefined`. */
+  public get(cluster: string, collection: string, name: string): FakeObject | undefined {
+    return this.collections.get(`${cluster} ${collection}`)?.get(name);
+  }
+
+  /** The names in a cluster's collection. */
+  public names(cluster: string, collection: string): string[] {
+    return [...(this.collections.get(`${cluster} ${collection}`)?.keys() ?? [])];
+  }
+
   public remove(cluster: string, collection: string, name: string): void {
     const key = `${cluster} ${collection}`;
     const object = this.collections.get(key)?.get(name);
