@@ -140,7 +140,7 @@ export async function run(): Promise<BenchTable[]> {
   return [
     {
       id: 'dashboard',
-      title: `npm run dashboard: status change in the API server → the page's event stream (${CHANGES} changes, one at a time)`,
+      title: `\`npm run bench -- dashboard\`: a status change in an API server to the page's event stream, ${CHANGES} changes one at a time`,
       headings: ['clusters × workloads', 'rows', 'median', 'slowest', 'RSS once every row is read', 'peak RSS'],
       rows,
       notes: [
