@@ -35,7 +35,7 @@ function seed(api: FakeKubeApi, cluster: string, workload: number): FakeObject {
     api.put(cluster, COLLECTIONS.replicaSets, {
       ...own,
       metadata: { ...own.metadata, name: `${name}-${hash}`, ownerReferences: [{ kind: 'Rollout', name }] },
-    } as FakeObject);
+    });
     api.put(cluster, COLLECTIONS.pods, pod(`${name}-${hash}-p`, hash, true) as FakeObject);
   }
   return renamed;
@@ -44,7 +44,7 @@ function seed(api: FakeKubeApi, cluster: string, workload: number): FakeObject {
 /** The events of the page's stream, as views, in order. */
 async function* views(url: string, signal: AbortSignal): AsyncGenerator<WorkloadRow[]> {
   const response = await fetch(`${url}events`, { signal });
-  const lines = createInterface(Readable.fromWeb(response.body! as Parameters<typeof Readable.fromWeb>[0]));
+  const lines = createInterface(Readable.fromWeb(response.body!));
   let event = '';
   try {
     for await (const line of lines) {
@@ -63,7 +63,11 @@ function memoryMiB(pid: number): { rss: number; peak: number } {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
-async function startFleet(kubeconfig: string, clusters: number, workloads: number): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+async function startFleet(
+  kubeconfig: string,
+  clusters: number,
+  workloads: number,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
   const { command, args } = entryPointCommand(resolve('.'), 'bench/dashboard-fleet.ts', [kubeconfig, String(clusters), String(workloads)]);
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let errors = '';
@@ -86,7 +90,8 @@ async function measureFleet(clusters: number, workloads: number): Promise<string
   await api.start();
   const names = Array.from({ length: clusters }, (_, index) => benchCluster(index));
   const rollouts = new Map<string, FakeObject>();
-  for (const name of names) for (let workload = 0; workload < workloads; workload++) rollouts.set(`${name}/w${workload}`, seed(api, name, workload));
+  for (const name of names)
+    for (let workload = 0; workload < workloads; workload++) rollouts.set(`${name}/w${workload}`, seed(api, name, workload));
   const { child, url } = await startFleet(api.writeKubeconfig(join(scratch, 'kubeconfig'), names), clusters, workloads);
   const stream = new AbortController();
   try {
@@ -111,10 +116,15 @@ async function measureFleet(clusters: number, workloads: number): Promise<string
       const [cluster, workload] = id.split('/') as [string, string];
       const before = rollouts.get(id)!;
       const revision = String(1000 + change);
-      const changed = { ...before, metadata: { ...before.metadata, annotations: { 'rollout.argoproj.io/revision': revision } } } as FakeObject;
+      const changed = {
+        ...before,
+        metadata: { ...before.metadata, annotations: { 'rollout.argoproj.io/revision': revision } },
+      } as FakeObject;
       const sentAt = performance.now();
       api.put(cluster, COLLECTIONS.rollouts, changed);
-      await next(`change ${change} reached the page`, (rows) => rows.some((row) => row.id === `${cluster}/${workload}` && row.rollout?.revision === revision));
+      await next(`change ${change} reached the page`, (rows) =>
+        rows.some((row) => row.id === `${cluster}/${workload}` && row.rollout?.revision === revision),
+      );
       latencies.push(performance.now() - sentAt);
     }
     const after = memoryMiB(child.pid!);

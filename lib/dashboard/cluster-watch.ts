@@ -105,8 +105,16 @@ export class ClusterWatch implements ClusterSource {
       custom.listNamespacedCustomObject({ ...ROLLOUTS_GROUP, namespace, plural }) as Promise<KubernetesListObject<KubernetesObject>>;
     const targets: WatchTarget[] = props.namespaces.flatMap((namespace): WatchTarget[] => [
       { kind: 'rollouts', path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/rollouts`, list: argo(namespace, 'rollouts') },
-      { kind: 'analysisRuns', path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`, list: argo(namespace, 'analysisruns') },
-      { kind: 'replicaSets', path: `/apis/apps/v1/namespaces/${namespace}/replicasets`, list: () => apps.listNamespacedReplicaSet({ namespace }) },
+      {
+        kind: 'analysisRuns',
+        path: `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/analysisruns`,
+        list: argo(namespace, 'analysisruns'),
+      },
+      {
+        kind: 'replicaSets',
+        path: `/apis/apps/v1/namespaces/${namespace}/replicasets`,
+        list: () => apps.listNamespacedReplicaSet({ namespace }),
+      },
       { kind: 'pods', path: `/api/v1/namespaces/${namespace}/pods`, list: () => core.listNamespacedPod({ namespace }) },
     ]);
     const applications = props.applicationNamespace ?? ARGOCD_NAMESPACE;
@@ -139,7 +147,7 @@ export class ClusterWatch implements ClusterSource {
     this.stopped = true;
     for (const timer of this.retries) clearTimeout(timer);
     this.retries.clear();
-    await Promise.all(this.paths.map((path) => path.informer?.stop()));
+    await Promise.all(this.paths.map(async (path) => path.informer?.stop()));
   }
 
   private startPath(path: WatchedPath): void {

@@ -95,7 +95,11 @@ async function dashboard(argv: readonly string[], io: DashboardIO): Promise<numb
   let runAction: RunAction | undefined;
   if (request.allowActions) {
     const kubectl = new KubectlClient({ executable: request.kubectl, commandTimeoutMs: request.actionTimeoutMs, run: runIn(io) });
-    const version = await new RolloutOperator({ kubectl, settings: operationSettings(platform, watched[0]!, request), log: print }).checkTools();
+    const version = await new RolloutOperator({
+      kubectl,
+      settings: operationSettings(platform, watched[0]!, request),
+      log: print,
+    }).checkTools();
     print(`actions on, through ${version}`);
     runAction = async ({ cluster, workload, action }, log) => {
       const target = sorted.find((candidate) => candidate.name === cluster);
@@ -113,7 +117,9 @@ async function dashboard(argv: readonly string[], io: DashboardIO): Promise<numb
   monitor.start();
   try {
     const url = await server.start();
-    print(`dashboard of ${sorted.length} cluster${sorted.length === 1 ? '' : 's'} on ${url} (actions ${runAction ? 'on' : 'off'}); Ctrl-C stops it`);
+    print(
+      `dashboard of ${sorted.length} cluster${sorted.length === 1 ? '' : 's'} on ${url} (actions ${runAction ? 'on' : 'off'}); Ctrl-C stops it`,
+    );
     io.onListening?.(url, server);
     await io.stopped;
   } finally {
@@ -151,7 +157,8 @@ function monitoredCluster(
         kubeConfig,
         namespaces,
         onChange,
-        onUnreachable: (message) => log(`${new Date().toISOString()} cluster ${cluster.name} (context ${cluster.context}) unreachable: ${message}`),
+        onUnreachable: (message) =>
+          log(`${new Date().toISOString()} cluster ${cluster.name} (context ${cluster.context}) unreachable: ${message}`),
       }),
   };
 }

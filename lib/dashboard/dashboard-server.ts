@@ -139,9 +139,11 @@ export class DashboardServer {
 
   private checkHostAndOrigin(request: IncomingMessage): void {
     const host = request.headers.host ?? '';
-    if (!this.hosts.has(host)) throw new HttpError(403, `refused: Host "${host}" is not the dashboard's own (${[...this.hosts].join(' or ')})`);
+    if (!this.hosts.has(host))
+      throw new HttpError(403, `refused: Host "${host}" is not the dashboard's own (${[...this.hosts].join(' or ')})`);
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${host}`) throw new HttpError(403, `refused: Origin "${origin}" is not the dashboard's own`);
+    if (origin !== undefined && origin !== `http://${host}`)
+      throw new HttpError(403, `refused: Origin "${origin}" is not the dashboard's own`);
   }
 
   private openStream(response: ServerResponse, current: FleetUpdate): void {
@@ -164,7 +166,9 @@ export class DashboardServer {
     if (!this.hasToken(request.headers[TOKEN_HEADER])) throw new HttpError(403, `refused: missing or wrong ${TOKEN_HEADER}`);
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'expected a JSON body');
     const action = parseActionRequest(await readBody(request));
-    const row = this.props.monitor.current.rows.find((candidate) => candidate.cluster === action.cluster && candidate.workload === action.workload);
+    const row = this.props.monitor.current.rows.find(
+      (candidate) => candidate.cluster === action.cluster && candidate.workload === action.workload,
+    );
     if (row === undefined) throw new HttpError(404, `no workload ${action.workload} on cluster ${action.cluster}`);
     const key = `${action.cluster}/${action.workload}`;
     if (this.running.has(key)) throw new HttpError(409, `an action on ${key} is still running`);

@@ -32,7 +32,9 @@ export interface ReplicaSetObject {
   readonly metadata?: ObjectMeta;
   readonly spec?: {
     readonly template?: {
-      readonly spec?: { readonly containers?: readonly { readonly env?: readonly { readonly name?: string; readonly value?: string }[] }[] };
+      readonly spec?: {
+        readonly containers?: readonly { readonly env?: readonly { readonly name?: string; readonly value?: string }[] }[];
+      };
     };
   };
 }
@@ -143,7 +145,12 @@ export interface WorkloadRow {
   readonly pausedSince?: string;
   readonly revisions: readonly RevisionPods[];
   readonly releases: { readonly stable?: string; readonly canary?: string; readonly git?: string };
-  readonly analysis?: { readonly name: string; readonly phase: string; readonly message: string; readonly measurements: readonly MeasurementView[] };
+  readonly analysis?: {
+    readonly name: string;
+    readonly phase: string;
+    readonly message: string;
+    readonly measurements: readonly MeasurementView[];
+  };
   readonly application?: { readonly name: string; readonly sync: string; readonly health: string };
 }
 
@@ -152,7 +159,9 @@ export function buildFleetView(clusters: readonly ClusterView[]): WorkloadRow[] 
   const rows = clusters.flatMap((cluster) => cluster.workloads.map((workload) => buildRow(cluster, workload)));
   return rows.sort(
     (a, b) =>
-      Number(b.waitingForPerson) - Number(a.waitingForPerson) || compareStrings(a.cluster, b.cluster) || compareStrings(a.workload, b.workload),
+      Number(b.waitingForPerson) - Number(a.waitingForPerson) ||
+      compareStrings(a.cluster, b.cluster) ||
+      compareStrings(a.workload, b.workload),
   );
 }
 
@@ -240,7 +249,9 @@ function revisionPods(
   const own = inNamespace(pods, namespace).filter(
     (pod) => pod.metadata?.labels?.[POD_TEMPLATE_HASH] === hash && pod.metadata.deletionTimestamp === undefined,
   );
-  const ready = own.filter((pod) => (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'));
+  const ready = own.filter((pod) =>
+    (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+  );
   const env = (set.spec?.template?.spec?.containers ?? []).flatMap((container) => container.env ?? []);
   return {
     hash,

@@ -25,13 +25,14 @@ describe('ClusterWatch against an API server', () => {
   let watch: ClusterWatch | undefined;
   let notify: () => void = () => {};
   const changes = {
-    wait: () => new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 100);
-      notify = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }),
+    wait: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        notify = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
   };
 
   beforeEach(async () => {

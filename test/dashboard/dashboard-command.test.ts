@@ -6,9 +6,7 @@ import { runCommand } from '../support/run-command.js';
 import { makeTempDir } from '../support/synth-process.js';
 import { writeProject } from './recorded-cluster.js';
 
-const NO_KUBECTL: RunCommand = async () => {
-  throw Object.assign(new Error('spawn kubectl ENOENT'), { code: 'ENOENT' });
-};
+const NO_KUBECTL: RunCommand = () => Promise.reject(Object.assign(new Error('spawn kubectl ENOENT'), { code: 'ENOENT' }));
 
 describe('npm run dashboard: mistakes before anything is served', () => {
   let folder: { path: string; cleanup: () => void };

@@ -133,9 +133,9 @@ describe('the dashboard in a real browser', () => {
     await promote.focus();
     await page.keyboard.press('Enter');
     await page.locator('#confirm[open]').waitFor();
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe(
-      'confirm-cancel',
-    );
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id),
+    ).toBe('confirm-cancel');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
 
@@ -158,7 +158,9 @@ describe('the dashboard in a real browser', () => {
     await row(page, 'aws/mandelbrot').waitFor();
     api.setUnreachable('aws', true);
     try {
-      await row(page, 'aws/mandelbrot').getByText(/^unreachable since \d\d:\d\d:\d\d UTC$/).waitFor({ timeout: 10_000 });
+      await row(page, 'aws/mandelbrot')
+        .getByText(/^unreachable since \d\d:\d\d:\d\d UTC$/)
+        .waitFor({ timeout: 10_000 });
       putCluster(api, 'gcp', recordedCluster('release-paused', PAUSED));
       await row(page, 'gcp/mandelbrot').locator('[data-field="status"]', { hasText: 'Paused' }).waitFor({ timeout: 10_000 });
       expect(output).toMatch(/cluster aws \(context aws\) unreachable: /);

@@ -73,7 +73,9 @@ describe('the dashboard server', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain(`<meta name="dashboard-token" content="${server.token}">`);
     const fleet = JSON.parse((await send(`${url}api/fleet`, 'GET', { host })).body);
-    expect(fleet.map((row: { id: string; waitingForPerson: boolean }) => [row.id, row.waitingForPerson])).toEqual([['aws/mandelbrot', true]]);
+    expect(fleet.map((row: { id: string; waitingForPerson: boolean }) => [row.id, row.waitingForPerson])).toEqual([
+      ['aws/mandelbrot', true],
+    ]);
   });
 
   test('fails if the Host is not its own, as for a DNS name rebound to 127.0.0.1', async () => {

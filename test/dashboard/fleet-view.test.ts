@@ -1,12 +1,27 @@
 import type { RunCommand } from '../../lib/operator/run-command.js';
 import { rolloutCommand } from '../../lib/operator/rollout-command.js';
-import { buildFleetView, type ClusterObjects, type ClusterView, type WatchedWorkload, type WorkloadRow } from '../../lib/dashboard/fleet-view.js';
+import {
+  buildFleetView,
+  type ClusterObjects,
+  type ClusterView,
+  type WatchedWorkload,
+  type WorkloadRow,
+} from '../../lib/dashboard/fleet-view.js';
 import { parseGetRollout } from '../operator/plugin-output.js';
 import { pluginFixture } from '../operator/plugin-fixtures.js';
 import { tableRows } from '../operator/stand-in-kubectl.js';
 import { runCommand } from '../support/run-command.js';
 import { makeTempDir } from '../support/synth-process.js';
-import { NAMESPACE, pod, RECORDED_STAGES, recordedCluster, RELEASE_VARIABLE, replicaSet, ROLLOUT, writeProject } from './recorded-cluster.js';
+import {
+  NAMESPACE,
+  pod,
+  RECORDED_STAGES,
+  recordedCluster,
+  RELEASE_VARIABLE,
+  replicaSet,
+  ROLLOUT,
+  writeProject,
+} from './recorded-cluster.js';
 
 const WORKLOAD: WatchedWorkload = {
   name: 'mandelbrot',
@@ -33,7 +48,14 @@ describe('the fleet view, from the objects the release drill recorded', () => {
     const plugin = parseGetRollout(pluginFixture('release-paused').getRollout);
     const pause = (objects.rollouts[0]!.status!.pauseConditions ?? [])[0];
 
-    expect(row.rollout).toMatchObject({ status: 'Paused', message: 'CanaryPauseStep', step: '1/3', desiredWeight: '50', ready: 2, desired: 2 });
+    expect(row.rollout).toMatchObject({
+      status: 'Paused',
+      message: 'CanaryPauseStep',
+      step: '1/3',
+      desiredWeight: '50',
+      ready: 2,
+      desired: 2,
+    });
     expect(row.rollout?.appliedWeight).toBeUndefined();
     expect(row.waitingForPerson).toBe(true);
     expect(row.pausedSince).toBe(pause?.startTime);
@@ -72,13 +94,16 @@ describe('the fleet view, from the objects the release drill recorded', () => {
   });
 
   test('a cluster without the Rollout has a row with no rollout, and its Application', () => {
-    const application = { metadata: { name: 'trinity-mandelbrot-aws', namespace: 'argocd' }, status: { sync: { status: 'OutOfSync' }, health: { status: 'Missing' } } };
+    const application = {
+      metadata: { name: 'trinity-mandelbrot-aws', namespace: 'argocd' },
+      status: { sync: { status: 'OutOfSync' }, health: { status: 'Missing' } },
+    };
     const row = onlyRow({ rollouts: [], replicaSets: [], pods: [], analysisRuns: [], applications: [application] });
     expect(row.rollout).toBeUndefined();
     expect(row.application).toEqual({ name: 'trinity-mandelbrot-aws', sync: 'OutOfSync', health: 'Missing' });
   });
 
-  test('with traffic routing, the applied weight is the router\'s; without, none is claimed', () => {
+  test("with traffic routing, the applied weight is the router's; without, none is claimed", () => {
     const recorded = recordedCluster('release-paused');
     const rollout = recorded.rollouts[0]!;
     const routed = {
@@ -116,7 +141,10 @@ describe('the fleet view, from the objects the release drill recorded', () => {
   test('pods being deleted and revisions scaled to nothing are left out', () => {
     const recorded = recordedCluster('promoted-healthy');
     const stable = recorded.rollouts[0]!.status!.stableRS!;
-    const leaving = { ...pod('mandelbrot-old-x', stable, true), metadata: { ...pod('mandelbrot-old-x', stable, true).metadata, deletionTimestamp: '2026-12-07T05:00:00Z' } };
+    const leaving = {
+      ...pod('mandelbrot-old-x', stable, true),
+      metadata: { ...pod('mandelbrot-old-x', stable, true).metadata, deletionTimestamp: '2026-12-07T05:00:00Z' },
+    };
     const row = onlyRow({ ...recorded, replicaSets: [...recorded.replicaSets, replicaSet('0ld0ld')], pods: [...recorded.pods, leaving] });
     expect(row.revisions.map((revision) => [revision.role, revision.pods])).toEqual([['stable', 2]]);
   });
@@ -128,10 +156,13 @@ describe('the page and `npm run rollout -- status` agree', () => {
     try {
       writeProject(project.path, [{ name: 'aws', cloud: 'aws' }]);
       const fixture = pluginFixture(stage);
-      const kubectl: RunCommand = async (_file, args) => {
-        if (args.includes('version')) return { exitCode: 0, stdout: 'kubectl-argo-rollouts: v1.9.0+838d4e7\n', stderr: '' };
-        if (args[0] === 'get' && args[1] === 'rollout') return { exitCode: 0, stdout: JSON.stringify(fixture.rollout), stderr: '' };
-        return { exitCode: 0, stdout: '{"items": []}', stderr: '' };
+      const kubectl: RunCommand = (_file, args) => {
+        const stdout = args.includes('version')
+          ? 'kubectl-argo-rollouts: v1.9.0+838d4e7\n'
+          : args[0] === 'get' && args[1] === 'rollout'
+            ? JSON.stringify(fixture.rollout)
+            : '{"items": []}';
+        return Promise.resolve({ exitCode: 0, stdout, stderr: '' });
       };
       const result = await runCommand(rolloutCommand, ['status', '--cluster', 'aws'], { cwd: project.path, run: kubectl });
       expect(result.stderr).toBe('');

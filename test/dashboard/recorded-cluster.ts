@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterObjects, PodObject, ReplicaSetObject, WatchedRollout } from '../../lib/dashboard/fleet-view.js';
+import type { ClusterObjects, PodObject, ReplicaSetObject } from '../../lib/dashboard/fleet-view.js';
 import { POD_TEMPLATE_HASH } from '../../lib/dashboard/fleet-view.js';
 import type { FakeKubeApi, FakeObject } from '../support/fake-kube-api.js';
 import { parseGetRollout } from '../operator/plugin-output.js';
@@ -20,7 +20,7 @@ export const RECORDED_STAGES = ['first-revision-healthy', 'release-paused', 'pro
  */
 export function recordedCluster(stage: string, releases: { stable?: string; canary?: string } = {}): ClusterObjects {
   const fixture = pluginFixture(stage);
-  const rollout = fixture.rollout as WatchedRollout;
+  const rollout = fixture.rollout;
   const plugin = parseGetRollout(fixture.getRollout);
   const hashOf = (name: string) => name.slice(`${ROLLOUT}-`.length);
   const replicaSets: ReplicaSetObject[] = plugin.replicaSets.map(({ name, info }) => {

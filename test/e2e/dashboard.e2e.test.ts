@@ -42,7 +42,10 @@ let dashboardExited: Promise<number> | undefined;
 
 beforeAll(async () => {
   cluster = await startDrillCluster({ externalKubeconfig: process.env.E2E_KUBECONFIG, namespaces: [NAMESPACE], log });
-  project = DrillProject.create({ PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig }, join(cluster.runDir, 'bundle-cache'));
+  project = DrillProject.create(
+    { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
+    join(cluster.runDir, 'bundle-cache'),
+  );
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
 }, SETUP_TIMEOUT_MS);
 
@@ -120,9 +123,9 @@ step('3. a request without the token, or from another origin, is refused', async
   const body = JSON.stringify({ cluster: CLUSTER, workload: 'mandelbrot', action: 'promote' });
   const json = { host, 'content-type': 'application/json' };
   expect(await send(`${url}api/actions`, 'POST', { ...json, origin: `http://${host}` }, body)).toBe(403);
-  expect(await send(`${url}api/actions`, 'POST', { ...json, origin: 'http://attacker.example', 'x-dashboard-token': server.token }, body)).toBe(
-    403,
-  );
+  expect(
+    await send(`${url}api/actions`, 'POST', { ...json, origin: 'http://attacker.example', 'x-dashboard-token': server.token }, body),
+  ).toBe(403);
   expect(await send(url, 'GET', { host: 'attacker.example' })).toBe(403);
   expect((await live.snapshot()).rollout.status?.phase).toBe('Paused');
 });
@@ -135,7 +138,7 @@ step('4. promote, clicked and confirmed: the Rollout goes Healthy and the page s
     { signal: watching.signal },
   );
   const healthyWritten = new Promise<number>((resolve) => {
-    const lines = createInterface(Readable.fromWeb(watch.body! as Parameters<typeof Readable.fromWeb>[0]));
+    const lines = createInterface(Readable.fromWeb(watch.body!));
     lines.on('error', () => {});
     lines.on('line', (line) => {
       const event = JSON.parse(line) as { object: RolloutObject };

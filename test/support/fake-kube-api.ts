@@ -49,7 +49,8 @@ export class FakeKubeApi {
   /** A kubeconfig with one context per cluster, each named after it. */
   public writeKubeconfig(file: string, clusters: readonly string[]): string {
     const lines = ['apiVersion: v1', 'kind: Config', 'clusters:'];
-    for (const name of clusters) lines.push(`- name: ${name}`, '  cluster:', `    server: ${this.url}/clusters/${name}`, '    insecure-skip-tls-verify: true');
+    for (const name of clusters)
+      lines.push(`- name: ${name}`, '  cluster:', `    server: ${this.url}/clusters/${name}`, '    insecure-skip-tls-verify: true');
     lines.push('users:', '- name: tester', '  user: {token: fake}', 'contexts:');
     for (const name of clusters) lines.push(`- name: ${name}`, '  context:', `    cluster: ${name}`, '    user: tester');
     lines.push(`current-context: ${clusters[0] ?? ''}`);
