@@ -18,6 +18,14 @@ interface PageGlobals {
 
 const row = (page: Page, id: string) => page.locator(`tr[data-row="${id}"]`);
 
+/** The workload's Argo CD Application on `cluster`, as Argo CD reports it. */
+function putApplication(api: FakeKubeApi, cluster: string, health: string): void {
+  api.put(cluster, COLLECTIONS.applications, {
+    metadata: { name: `trinity-mandelbrot-${cluster}`, namespace: 'argocd' },
+    status: { sync: { status: 'Synced' }, health: { status: health } },
+  });
+}
+
 describe('the dashboard in a real browser', () => {
   let api: FakeKubeApi;
   let folder: { path: string; cleanup: () => void };
@@ -39,6 +47,7 @@ describe('the dashboard in a real browser', () => {
     if (args.includes('promote')) {
       setTimeout(() => {
         putCluster(api, context, recordedCluster('promoted-healthy', { stable: 'e2e-canary' }));
+        putApplication(api, context, 'Healthy');
         promotedAt = Date.now();
       }, 300);
       return ok(`rollout 'mandelbrot' promoted\n`);
@@ -62,6 +71,8 @@ describe('the dashboard in a real browser', () => {
     const kubeconfig = api.writeKubeconfig(join(folder.path, 'kubeconfig'), ['aws', 'gcp']);
     putCluster(api, 'aws', recordedCluster('promoted-healthy', { stable: 'continuous' }));
     putCluster(api, 'gcp', recordedCluster('release-paused', PAUSED));
+    putApplication(api, 'aws', 'Healthy');
+    putApplication(api, 'gcp', 'Suspended');
 
     const listening = new Promise<void>((resolve) => {
       exited = dashboardCommand(['--port', '0', '--allow-actions'], {
@@ -111,6 +122,7 @@ describe('the dashboard in a real browser', () => {
       'in Git: e2e-canary',
     ]);
     expect(await paused.locator('[data-field="weight"]').textContent()).toBe('50 / —');
+    expect(await paused.locator('[data-field="application"]').textContent()).toBe('Synced, Suspended');
     expect(await paused.locator('[data-field="weight"]').getAttribute('aria-label')).toBe('desired weight 50, applied weight not routed');
     expect(await paused.locator('[data-field="pods"] li').allTextContents()).toEqual([
       expect.stringMatching(/^stable \w+: 1\/1 ready$/),
