@@ -169,7 +169,7 @@ export class ClusterWatch implements ClusterSource {
     informer.on('delete', changed);
     informer.on(ERROR, (error: unknown) => {
       if (this.stopped || path.informer !== informer) return;
-      if (this.unreachable === undefined) this.props.onUnreachable?.(error instanceof Error ? error.message : String(error));
+      if (this.unreachable === undefined) this.props.onUnreachable?.(describeError(error));
       this.setFailing(path, true);
       const timer = setTimeout(() => {
         this.retries.delete(timer);
@@ -189,4 +189,22 @@ export class ClusterWatch implements ClusterSource {
     else this.unreachable ??= this.now().toISOString();
     this.props.onChange();
   }
+}
+
+/**
+ * One line for a failed list or watch: the API server's own message for an HTTP error (the
+ * client's error spreads the response over several lines), else the error's first line.
+ */
+export function describeError(error: unknown): string {
+  const { code, body } = (error ?? {}) as { code?: unknown; body?: unknown };
+  if (typeof code === 'number') {
+    let message: unknown;
+    try {
+      message = (JSON.parse(String(body)) as { message?: unknown }).message;
+    } catch {
+      // not a Status object: the code alone
+    }
+    return `HTTP ${code}${typeof message === 'string' ? `: ${message}` : ''}`;
+  }
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }

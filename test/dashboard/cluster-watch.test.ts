@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { ClusterWatch } from '../../lib/dashboard/cluster-watch.js';
+import { ClusterWatch, describeError } from '../../lib/dashboard/cluster-watch.js';
 import { FakeKubeApi, type FakeObject } from '../support/fake-kube-api.js';
 import { makeTempDir } from '../support/synth-process.js';
 import { pod } from './recorded-cluster.js';
@@ -85,5 +85,21 @@ describe('ClusterWatch against an API server', () => {
     api.setUnreachable('aws', false);
     api.put('aws', ROLLOUTS, { metadata: { name: 'mandelbrot', namespace: 'mandelbrot' }, status: { phase: 'Healthy' } });
     await until(changes, () => cluster.unreachableSince === undefined && cluster.objects.rollouts[0]?.status?.phase === 'Healthy');
+  });
+});
+
+describe('describeError', () => {
+  test("an API server's refusal is its code and its own message, on one line", () => {
+    const refusal = Object.assign(new Error('HTTP-Code: 429\nMessage: Unknown API Status Code!\nBody: ...'), {
+      code: 429,
+      body: JSON.stringify({ kind: 'Status', message: 'storage is (re)initializing', code: 429 }),
+    });
+    expect(describeError(refusal)).toBe('HTTP 429: storage is (re)initializing');
+  });
+
+  test('a network failure is its first line', () => {
+    expect(describeError(new Error('request to https://127.0.0.1:1/api failed, reason: connect ECONNREFUSED\nmore'))).toBe(
+      'request to https://127.0.0.1:1/api failed, reason: connect ECONNREFUSED',
+    );
   });
 });

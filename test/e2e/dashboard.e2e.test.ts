@@ -4,6 +4,7 @@
  * releases; promote, confirmed on the page, drives the Rollout to Healthy, which the page shows
  * within 2 s of the controller writing it, with no reload; forged requests are refused.
  */
+import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -54,6 +55,7 @@ afterAll(async () => {
   stopDashboard();
   await dashboardExited;
   if (cluster) {
+    writeFileSync(join(cluster.runDir, 'dashboard.log'), output);
     await cluster.stop();
     log(`stopped every process; logs in ${cluster.runDir}`);
   }
@@ -114,6 +116,8 @@ step('2. npm run dashboard --allow-actions: the page shows the cluster Paused at
     'in Git: e2e-canary',
   ]);
   expect(await row.locator('[data-field="pause"]').textContent()).toMatch(/^waiting for a person/);
+  // An API server whose watch cache is still filling answers 429 for a moment; the retry clears it.
+  await page.locator('tr.unreachable').first().waitFor({ state: 'detached', timeout: 15_000 });
   await page.screenshot({ path: join(cluster!.runDir, 'dashboard-paused.png'), fullPage: true });
   log(`screenshot: ${join(cluster!.runDir, 'dashboard-paused.png')}`);
 });
