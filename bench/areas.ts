@@ -1,4 +1,5 @@
 /** The bench's areas, in the order `npm run bench` runs them, and the tables each one reports. */
+import { run as dashboard } from './dashboard.js';
 import { run as diff } from './diff.js';
 import { run as e2e } from './e2e.js';
 import { run as render } from './render.js';
@@ -23,5 +24,6 @@ export const AREAS: Readonly<Record<string, BenchArea>> = {
   render: { measure: render, tables: ['render', 'service-start'] },
   'service-load': { measure: serviceLoad, tables: ['service-load'] },
   diff: { measure: diff, tables: ['diff', 'diff-large'] },
+  dashboard: { measure: dashboard, tables: ['dashboard'] },
   e2e: { measure: e2e, tables: ['e2e'], onlyWhenNamed: true },
 };

@@ -84,6 +84,14 @@ export interface WorkloadContext {
 export interface WorkloadRollout {
   readonly name: string;
   readonly namespace: string;
+
+  /**
+   * The pod template's environment variable that names the release (`npm run release` sets it),
+   * which `npm run dashboard` shows for each running revision.
+   *
+   * @default - the dashboard shows no release for the running revisions
+   */
+  readonly releaseVariable?: string;
 }
 
 /** A cluster's settings for one workload, with where they were written, for cross-file checks. */

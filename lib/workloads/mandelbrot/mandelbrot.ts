@@ -11,7 +11,7 @@ export const mandelbrot = defineWorkload({
   namespace: 'mandelbrot',
   platformSettings: mandelbrotPlatformSettings,
   clusterSettings: mandelbrotClusterSettings,
-  rollout: { name: 'mandelbrot', namespace: 'mandelbrot' },
+  rollout: { name: 'mandelbrot', namespace: 'mandelbrot', releaseVariable: 'MANDELBROT_RELEASE' },
   referencedKinds: MandelbrotWorkload.ANALYSIS_KINDS,
   props: (platform, cluster): MandelbrotSettingsProps => ({
     ...cluster,
