@@ -98,7 +98,9 @@ afterAll(async () => {
     writeFileSync(join(cluster.runDir, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
     if (process.env.E2E_GITOPS_FIGURES_FILE) writeFileSync(process.env.E2E_GITOPS_FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
     if (sources) writeFileSync(join(cluster.runDir, 'sources', 'requests.log'), `${sources.requests.join('\n')}\n`);
-    await cluster.stop();
+    const left = await cluster.stop();
+    // Host hygiene: nothing of the node stays on the host (processes, mounts, links, firewall rules, cgroups, sysctls).
+    expect(left).toEqual([]);
     log(`stopped every process; logs in ${cluster.runDir}`);
   }
   if (!steps.failed()) project?.cleanup();

@@ -26,7 +26,7 @@ export interface WaitOptions {
 export async function waitFor<T>(
   step: string,
   awaited: string,
-  probe: () => Promise<{ done: boolean; seen: string; value?: T }>,
+  probe: () => Promise<{ done: boolean; seen: string; value?: T }> | { done: boolean; seen: string; value?: T },
   options: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
