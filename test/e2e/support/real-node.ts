@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ImageArchive } from './node-images.js';
 import type { Component, Supervisor } from './supervisor.js';
-import { waitFor } from './wait.js';
+import { waitFor, WaitEnded } from './wait.js';
 
 /** The support folder; the suite runs from the project's folder (and a bundled entry point has no folder of its own). */
 const SUPPORT = join(process.cwd(), 'test', 'e2e', 'support');
@@ -65,7 +65,7 @@ export interface RealNodeProps {
 }
 
 /** The real node cannot start: the message is one line saying why. */
-export class RealNodeError extends Error {
+export class RealNodeError extends WaitEnded {
   constructor(message: string) {
     super(message);
     this.name = 'RealNodeError';
@@ -81,7 +81,7 @@ export interface RealNode {
   readonly cgroup: string;
   /** The processes of the node side, for their logs. */
   readonly components: readonly Component[];
-  /** Seconds from starting the node's processes to the Node Ready. */
+  /** Seconds from starting the kubelet (containerd already running with the images) to the Node Ready. */
   readonly readySeconds: number;
   /**
    * `command args` inside the node's network namespace (the host's files): a client of pods and
@@ -111,7 +111,6 @@ export async function startRealNode(props: RealNodeProps): Promise<RealNode> {
   const cgroup = `trinity-e2e-${id}`;
   mkdirSync(dir, { mode: 0o700 });
   supervisor.ownNodeResources(cgroup, dir, () => sweepCgroups(cgroup));
-  const startedAt = Date.now();
 
   createCgroups(cgroup);
   const files = writeNodeFiles(dir, cgroup, props);
@@ -186,6 +185,7 @@ export async function startRealNode(props: RealNodeProps): Promise<RealNode> {
   );
   await awaitLogLine(components.at(-1)!, 'listening');
 
+  const kubeletStartedAt = Date.now();
   components.push(
     startInNode('kubelet', both, [
       props.binaries.kubelet,
@@ -219,7 +219,7 @@ export async function startRealNode(props: RealNodeProps): Promise<RealNode> {
     dir,
     cgroup,
     components,
-    readySeconds: (Date.now() - startedAt) / 1000,
+    readySeconds: (Date.now() - kubeletStartedAt) / 1000,
     exec: (command, args, options = {}) =>
       run('nsenter', [`--target=${holder}`, '--net', '--', command, ...args], options.timeoutMs, options.signal),
     startInside: (name, command) => startInNode(name, '--net', command),
