@@ -274,6 +274,8 @@ function setupScript(sysctlDir: string): string {
     'ip link set lo up',
     // No dummy interface on every kernel; ifb holds an address just as well.
     `ip link add node0 type ifb && ip addr add ${NODE_IP}/32 dev node0 && ip link set node0 up`,
+    // A route for Service addresses, so a client in the namespace gets as far as kube-proxy's DNAT.
+    'ip route add default dev node0',
     'echo 1 > /proc/sys/net/ipv4/ip_forward',
   ].join('\n');
 }
