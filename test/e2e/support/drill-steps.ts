@@ -1,11 +1,13 @@
-import { containerFromPodTemplate, type StartOptions } from '../../service/service-process.js';
 import type { DrillCluster } from './drill-cluster.js';
-import { configMapsOf, describeSnapshot, type LiveRollout, replicaSetOf, type RolloutSnapshot } from './live-rollout.js';
+import { describeSnapshot, type LiveRollout, type RolloutSnapshot } from './live-rollout.js';
 import { waitFor } from './wait.js';
 
 /** Steps of one drill, which depend on each other. */
 export interface DrillSteps {
-  /** One step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
+  /**
+   * One step: skipped once an earlier one failed; a failure (a timeout too) names the step, the
+   * logs and their tails.
+   */
   readonly step: (name: string, body: () => Promise<void>) => void;
   /** The step that failed, if one did. */
   readonly failed: () => string | undefined;
@@ -14,6 +16,7 @@ export interface DrillSteps {
 /** The steps of one drill on `cluster` (read when a step fails), each with `timeoutMs`. */
 export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: number): DrillSteps {
   let failedStep: string | undefined;
+  const stepMs = timeoutMs - 10_000;
   return {
     failed: () => failedStep,
     step: (name, body) =>
@@ -21,14 +24,22 @@ export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: n
         name,
         async () => {
           if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
+          // The step's own deadline, ahead of jest's: a step that times out is failed here, so no
+          // later step starts while it may still be running.
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(stepMs / 1000)} s`)), stepMs);
+          });
           try {
-            await body();
+            await Promise.race([body(), deadline]);
           } catch (error) {
             failedStep = name;
             const message = error instanceof Error ? error.message : String(error);
             const current = cluster();
             const where = current ? `\nlogs in ${current.runDir}\n${current.supervisor.logTails()}` : '';
             throw new Error(`e2e step "${name}" failed: ${message}${where}`, { cause: error });
+          } finally {
+            clearTimeout(timer);
           }
         },
         timeoutMs,
@@ -89,20 +100,4 @@ export function pausedAtHalf(snapshot: RolloutSnapshot): boolean {
     canary?.total === 1 &&
     canary.ready === 1
   );
-}
-
-/**
- * How the pod template of a live ReplicaSet runs on this machine, its ConfigMaps' data read from
- * the API server and written under `root`.
- */
-export async function localContainerOf(live: LiveRollout, snapshot: RolloutSnapshot, hash: string, root: string): Promise<StartOptions> {
-  const replicaSet = replicaSetOf(snapshot, hash);
-  if (!replicaSet) throw new Error(`no ReplicaSet with hash ${hash}`);
-  const data = new Map<string, Record<string, string>>();
-  for (const name of configMapsOf(replicaSet.spec.template)) {
-    const configMap = await live.configMap(name);
-    if (!configMap?.data) throw new Error(`ConfigMap ${name} that ReplicaSet ${replicaSet.metadata.name} mounts is not in the API server`);
-    data.set(name, configMap.data);
-  }
-  return containerFromPodTemplate(replicaSet.spec.template, (name) => data.get(name)!, root);
 }
