@@ -102,7 +102,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
   const components: ToolchainComponent[] = external
     ? ['kubernetes', 'argo-rollouts']
     : real
-      ? ['etcd', 'kubernetes', 'argo-rollouts', 'helm', 'pause']
+      ? ['etcd', 'kubernetes', 'argo-rollouts', 'pause', ...((options.installRollouts ?? true) ? (['helm'] as const) : [])]
       : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'];
   const toolchain = binaryPaths(await ensureToolchain<ToolchainComponent>({ components, log }));
   const supervisor = new Supervisor(runDir);
