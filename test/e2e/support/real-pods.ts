@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { DrillCluster } from './drill-cluster.js';
 import type { KubeApi } from './kube-api.js';
+import { waitFor } from './wait.js';
 
 /** The in-namespace client, beside this file; the suite runs from the project's folder. */
 const CLIENT = join(process.cwd(), 'test', 'e2e', 'support', 'service-requests.cjs');
@@ -48,6 +49,7 @@ export async function requestsThroughService(
   );
   if (!live) throw new Error(`Service ${namespace}/${service} not found`);
   const url = `http://${live.spec.clusterIP}:${live.spec.ports[0]!.port}${requests.path}`;
+  await awaitServiceRouting(cluster, namespace, service);
   const { signal, deadlineMs = 60_000, ...rest } = requests;
   const result = await node.exec(process.execPath, [CLIENT, JSON.stringify({ ...rest, url, deadlineMs })], {
     timeoutMs: deadlineMs + 30_000,
@@ -56,6 +58,32 @@ export async function requestsThroughService(
   const line = result.stdout.trim().split('\n').at(-1);
   if (!line?.startsWith('{')) throw new Error(`requests to ${url} from the node: exit ${result.code}: ${result.stderr.trim()}`);
   return JSON.parse(line) as Answered;
+}
+
+/**
+ * Waits until the Service routes only to serving pods: its EndpointSlices list no endpoint that is
+ * terminating or not ready (a pod scaled down drains for a while), and kube-proxy's rules in the
+ * node hold exactly one destination per listed endpoint.
+ */
+async function awaitServiceRouting(cluster: DrillCluster, namespace: string, service: string): Promise<void> {
+  await waitFor(
+    'traffic',
+    `Service ${namespace}/${service} routing only to ready pods, in the API server and in kube-proxy's rules`,
+    async () => {
+      const slices = await cluster.api.list<{
+        endpoints?: { addresses: string[]; conditions?: { ready?: boolean; terminating?: boolean } }[];
+      }>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, `kubernetes.io/service-name=${service}`);
+      const endpoints = slices.flatMap((slice) => slice.endpoints ?? []);
+      const serving = endpoints.filter((endpoint) => endpoint.conditions?.ready === true && endpoint.conditions.terminating !== true);
+      const rules = await cluster.realNode!.exec('iptables-save', ['-t', 'nat']);
+      const destinations = rules.stdout.split('\n').filter((line) => line.includes(`"${namespace}/${service}`) && line.includes('-j DNAT'));
+      return {
+        done: endpoints.length > 0 && serving.length === endpoints.length && destinations.length === endpoints.length,
+        seen: `${serving.length} of ${endpoints.length} endpoints serving, ${destinations.length} DNAT rules`,
+      };
+    },
+    { timeoutMs: 90_000, intervalMs: 250 },
+  );
 }
 
 interface LivePod {
