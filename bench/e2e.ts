@@ -30,11 +30,20 @@ export function run(): BenchTable[] {
     const rows = [
       ['whole npm run e2e (start, drill, stop)', formatSeconds(seconds)],
       ['the suite in jest, from cluster start to teardown', formatSeconds(figures.drillSeconds)],
+      ['real node: start of its processes to Node Ready', formatSeconds(figures.nodeReadySeconds)],
+      ['pod start to Ready (slowest Mandelbrot pod of the first revision, whole seconds)', formatSeconds(figures.podStartToReadySeconds)],
       ['first revision: apply to Healthy', formatSeconds(figures.firstRevisionToHealthySeconds)],
-      ['release: apply to Paused at 50%', formatSeconds(figures.releaseApplyToPausedSeconds)],
+      ['release: apply to Paused at 50% with both pods Ready', formatSeconds(figures.releaseApplyToPausedSeconds)],
+      [
+        'requests answered at the pause: stable / canary',
+        `${figures.requestsToStableAtPause ?? NaN} / ${figures.requestsToCanaryAtPause ?? NaN}`,
+      ],
       ['promote to Healthy', formatSeconds(figures.promoteToHealthySeconds)],
-      ['control plane peak memory (etcd, API server, controller manager, scheduler, KWOK)', formatMiB(figures.controlPlanePeakMiB)],
-      ['Argo Rollouts controller peak memory', formatMiB(figures.rolloutsControllerPeakMiB)],
+      ['control plane peak memory (etcd, API server, controller manager, scheduler)', formatMiB(figures.controlPlanePeakMiB)],
+      [
+        'real node peak memory (containerd, kubelet, kube-proxy, shims, pods incl. the Rollouts controller)',
+        formatMiB(figures.nodePeakMiB),
+      ],
       ['GitOps drill in jest, from cluster start to teardown', formatSeconds(gitops.drillSeconds)],
       ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
       ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
@@ -44,7 +53,7 @@ export function run(): BenchTable[] {
       {
         id: 'e2e',
         title:
-          '`npm run bench -- e2e`: `npm run e2e`, the end-to-end drills on throwaway control planes; goal for a warm run: at most 4 min',
+          '`npm run bench -- e2e`: `npm run e2e`, the end-to-end drills on throwaway control planes and a real node; goal for a warm run: at most 6 min',
         headings: ['figure', 'value'],
         rows,
       },

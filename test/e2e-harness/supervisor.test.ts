@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
@@ -60,7 +60,12 @@ describe('Supervisor', () => {
   });
 
   /** Starts a process that runs a Supervisor with one idle component, and returns both PIDs. */
-  async function startOwner(): Promise<{ owner: ReturnType<typeof spawn>; childPid: number; exit: Promise<number | string | null> }> {
+  async function startOwner(): Promise<{
+    owner: ReturnType<typeof spawn>;
+    childPid: number;
+    socketDir: string;
+    exit: Promise<number | string | null>;
+  }> {
     // A process of its own, so the signal does not reach the test runner.
     const { command, args } = entryPointCommand(PROJECT_ROOT, join('test', 'e2e-harness', 'supervisor-owner.ts'), [runDir]);
     const owner = spawn(command, args, {
@@ -71,10 +76,12 @@ describe('Supervisor', () => {
     let output = '';
     owner.stdout.on('data', (chunk) => (output += chunk));
     owner.stderr.on('data', (chunk) => (output += chunk));
-    for (let i = 0; i < 200 && !/^\d+\n/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    const childPid = Number(output.trim());
+    for (let i = 0; i < 200 && !/^\d+ \S+\n/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const [pid, socketDir] = output.trim().split(' ');
+    const childPid = Number(pid);
     expect(isRunning(childPid)).toBe(true);
-    return { owner, childPid, exit };
+    expect(existsSync(socketDir!)).toBe(true);
+    return { owner, childPid, socketDir: socketDir!, exit };
   }
 
   const untilGone = async (pid: number) => {
@@ -89,11 +96,23 @@ describe('Supervisor', () => {
     expect(await untilGone(childPid)).toBe(true);
   });
 
-  test('SIGKILL of the process running the supervisor: its reaper stops the components, with SIGKILL after the grace period', async () => {
-    const { owner, childPid, exit } = await startOwner();
+  test('SIGKILL of the process running the supervisor: its reaper stops the components, with SIGKILL after the grace period, and removes the socket folder', async () => {
+    const { owner, childPid, socketDir, exit } = await startOwner();
     owner.kill('SIGKILL');
     expect(await exit).toBe('SIGKILL');
     expect(await untilGone(childPid)).toBe(true);
+    for (let i = 0; i < 200 && existsSync(socketDir); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(existsSync(socketDir)).toBe(false);
+  });
+
+  test('the socket folder is short and private, and goes with stopAll', async () => {
+    const supervisor = new Supervisor(runDir);
+    const dir = supervisor.socketDir();
+    expect(supervisor.socketDir()).toBe(dir);
+    expect(dir).toMatch(/^\/tmp\/trn-[0-9a-f]{8}$/);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    await supervisor.stopAll();
+    expect(existsSync(dir)).toBe(false);
   });
 });
 

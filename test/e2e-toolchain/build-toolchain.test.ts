@@ -26,7 +26,9 @@ describe('npm run e2e:toolchain', () => {
     const result = buildToolchain(['etcd', 'kubelet'], { XDG_CACHE_HOME: cache });
 
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('error: unknown component kubelet: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, argo-cd\n');
+    expect(result.stderr).toBe(
+      'error: unknown component kubelet: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, argo-cd, pause\n',
+    );
   });
 
   test('fails if Go is missing, in one line with the version needed and no stack', () => {

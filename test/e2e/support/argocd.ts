@@ -182,8 +182,9 @@ export async function startArgoCd(options: ArgoCdOptions): Promise<ArgoCd> {
         ...baseEnv,
         ARGOCD_TLS_DATA_PATH: tlsDir,
         ARGOCD_GPG_ENABLED: 'false',
-        ARGOCD_ASK_PASS_SOCK: join(dir, 'repo-server-askpass.sock'),
-        ARGOCD_PLUGINSOCKFILEPATH: mkdirIn(dir, 'plugins'),
+        // Sockets in a short folder: under a deep checkout's run folder their paths would be too long.
+        ARGOCD_ASK_PASS_SOCK: join(supervisor.socketDir(), 'repo-server-askpass.sock'),
+        ARGOCD_PLUGINSOCKFILEPATH: mkdirIn(supervisor.socketDir(), 'plugins'),
       },
     },
   );

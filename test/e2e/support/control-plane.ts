@@ -18,8 +18,13 @@ export interface ControlPlaneOptions {
   readonly supervisor: Supervisor;
   /** Context names of the kubeconfig: every overlay's `context`. */
   readonly contexts: readonly string[];
-  /** KWOK's stage definitions (node-initialize, pod-ready, pod-complete, pod-delete), as YAML. */
-  readonly kwokStages: string;
+  /**
+   * Where pods run. `real`: the drills' real node, which the caller starts once this resolves; the
+   * API server advertises that node's address, so the `kubernetes` Service leads pods to it.
+   * `kwok`: KWOK's stage definitions (node-initialize, pod-ready, pod-complete, pod-delete) as
+   * YAML; one fake Node whose pods turn Ready without running, for the named scale scenario only.
+   */
+  readonly node: { readonly real: { readonly advertiseAddress: string } } | { readonly kwokStages: string };
   readonly log: (line: string) => void;
 }
 
@@ -30,15 +35,21 @@ export interface ControlPlane {
   readonly server: string;
   /** The control plane's own processes, for the memory figure. */
   readonly components: readonly Component[];
+  /** The API server's port on 127.0.0.1. */
+  readonly port: number;
+  /** Its serving certificate with its CA: what clients trust. */
+  readonly caFile: string;
+  /** The admin's bearer token. */
+  readonly adminToken: string;
 }
 
 /** The one fake Node; KWOK marks it Ready and plays its pods' lives. */
 export const FAKE_NODE = 'kwok-node-0';
 
 /**
- * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK, all on 127.0.0.1
- * with free ports and per-run credentials, and registers one fake Node. Resolves once the API
- * server is ready and the Node is Ready.
+ * Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler, all on 127.0.0.1 with
+ * free ports and per-run credentials. Resolves once the API server is ready; with KWOK, once its
+ * one fake Node is Ready.
  */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { binaries, supervisor, log } = options;
@@ -56,7 +67,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   writeFileSync(files.tokens, credentials.tokenFile, { mode: 0o600 });
   writeFileSync(files.saKey, credentials.serviceAccountKey, { mode: 0o600 });
   writeFileSync(files.saPub, credentials.serviceAccountPublicKey);
-  writeFileSync(files.kwokConfig, options.kwokStages);
+  const real = 'real' in options.node ? options.node.real : undefined;
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await Promise.all(Array.from({ length: 6 }, freePort));
   const components: Component[] = [];
 
@@ -84,7 +95,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     supervisor.start('kube-apiserver', binaries['kube-apiserver'], [
       `--etcd-servers=${etcdURL}`,
       '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      // A real node reaches the API server at its own address, on this port (see real-node.ts).
+      `--advertise-address=${real?.advertiseAddress ?? '127.0.0.1'}`,
       `--secure-port=${apiserver}`,
       // No --tls-cert-file: the API server writes a self-signed serving cert for 127.0.0.1 here.
       `--cert-dir=${join(dir, 'certs')}`,
@@ -94,8 +106,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `--service-account-signing-key-file=${files.saKey}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       '--service-cluster-ip-range=10.0.0.0/24',
-      // The default reconciler would publish 127.0.0.1 as the kubernetes Service's endpoint, which validation refuses.
-      '--endpoint-reconciler-type=none',
+      // Without a real node the default reconciler would publish 127.0.0.1 as the kubernetes
+      // Service's endpoint, which validation refuses.
+      ...(real ? [] : ['--endpoint-reconciler-type=none']),
       '--enable-priority-and-fairness=false',
       // It taints a new Node not-ready until the node lifecycle controller, not run here, lifts it.
       '--disable-admission-plugins=TaintNodesByCondition',
@@ -121,7 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     options.contexts,
   );
 
-  log('starting kube-controller-manager, kube-scheduler and KWOK');
+  log(`starting kube-controller-manager and kube-scheduler${real ? '' : ' and KWOK'}`);
   components.push(
     supervisor.start('kube-controller-manager', binaries['kube-controller-manager'], [
       `--kubeconfig=${files.kubeconfig}`,
@@ -130,9 +143,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `--cert-dir=${join(dir, 'certs', 'controller-manager')}`,
       '--leader-elect=false',
       // Only what the drills need: ReplicaSets, Deployments (the Rollouts chart's, whose status Argo CD
-      // reads for health), default ServiceAccounts for pods, owner-based deletion.
-      '--controllers=replicaset-controller,deployment-controller,serviceaccount-controller,garbage-collector-controller',
+      // reads for health), default ServiceAccounts for pods, owner-based deletion; for a real node
+      // the EndpointSlices kube-proxy routes Services by, and the CA pods trust the API server with.
+      `--controllers=${[
+        'replicaset-controller',
+        'deployment-controller',
+        'serviceaccount-controller',
+        'garbage-collector-controller',
+        ...(real ? ['endpointslice-controller', 'root-ca-certificate-publisher-controller'] : []),
+      ].join(',')}`,
       `--service-account-private-key-file=${files.saKey}`,
+      `--root-ca-file=${files.serving}`,
     ]),
     supervisor.start('kube-scheduler', binaries['kube-scheduler'], [
       `--kubeconfig=${files.kubeconfig}`,
@@ -141,6 +162,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `--cert-dir=${join(dir, 'certs', 'scheduler')}`,
       '--leader-elect=false',
     ]),
+  );
+  const done: ControlPlane = {
+    kubeconfig: files.kubeconfig,
+    server,
+    components,
+    port: apiserver!,
+    caFile: files.serving,
+    adminToken: credentials.adminToken,
+  };
+  if (!('kwokStages' in options.node)) return done;
+
+  writeFileSync(files.kwokConfig, options.node.kwokStages);
+  components.push(
     supervisor.start('kwok', binaries.kwok, [
       `--kubeconfig=${files.kubeconfig}`,
       `--config=${files.kwokConfig}`,
@@ -163,7 +197,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     },
     { timeoutMs: 60_000, intervalMs: 500 },
   );
-  return { kubeconfig: files.kubeconfig, server, components };
+  return done;
 }
 
 /** The fake Node, with the capacity a small real one reports. */

@@ -1,14 +1,18 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { loadClusterOverlays } from '../../../lib/config/cluster-overlay.js';
 import { freePort } from '../../service/service-process.js';
 import { type BinaryPaths, type ControlPlane, startControlPlane } from './control-plane.js';
 import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
-import { kwokStages, readCrds } from './shared-inputs.js';
+import { leftovers, lookAtHost } from './host-hygiene.js';
+import { ensureNodeImages, NodeImageError } from './node-images.js';
+import { NODE_IP, type RealNode, RealNodeError, startRealNode } from './real-node.js';
+import { kwokStages, readCrds, sharedDir } from './shared-inputs.js';
 import { type Component, Supervisor } from './supervisor.js';
-import { type Component as ToolchainComponent, ensureToolchain, type Toolchain } from './toolchain.js';
+import { type Component as ToolchainComponent, defaultCacheDir, ensureToolchain, type Toolchain } from './toolchain.js';
 import { waitFor } from './wait.js';
 
 export interface DrillClusterOptions {
@@ -22,11 +26,23 @@ export interface DrillClusterOptions {
    * @default - start a throwaway control plane
    */
   readonly externalKubeconfig?: string;
+  /**
+   * Where pods run: `real`, the real node (containerd, kubelet and kube-proxy in namespaces of
+   * their own); `kwok`, one fake KWOK Node whose pods never run, for the named scale scenario only.
+   * @default 'real'
+   */
+  readonly node?: 'real' | 'kwok';
+  /**
+   * The Argo CD Application whose Helm values install the Argo Rollouts chart on the real node.
+   * @default the working folder's dist/aws/argocd/application-trinity-rollouts-aws.yaml
+   */
+  readonly rolloutsApplication?: string;
   /** Namespaces the drill owns: on a cluster the user named, they are deleted first, so the drill starts from nothing. */
   readonly namespaces: readonly string[];
   /**
-   * Install the Argo Rollouts CRDs and start its controller. Without them the cluster waits for
-   * Argo CD to install the chart, and the drill calls `startRolloutsController()` itself.
+   * Install Argo Rollouts: on the real node, the argo-rollouts chart with Helm and the project's
+   * values (its CRDs and the controller as the chart's Deployment); otherwise its CRDs and the
+   * controller as a local process. Without it the cluster waits for Argo CD to install the chart.
    * @default true
    */
   readonly installRollouts?: boolean;
@@ -45,16 +61,21 @@ export interface DrillCluster {
   readonly supervisor: Supervisor;
   /** The throwaway control plane; undefined on a cluster the user named. */
   readonly controlPlane?: ControlPlane;
-  /** The Rollouts controller the suite started; undefined when the cluster runs its own. */
+  /** The Rollouts controller the suite started as a process; undefined when it runs as a pod or the cluster runs its own. */
   readonly rolloutsController?: Component;
+  /** The real node; undefined on KWOK or a cluster the user named. */
+  readonly realNode?: RealNode;
   /** `kubectl --kubeconfig <kubeconfig> <args>`; throws on a non-zero exit. */
   readonly kubectl: (args: readonly string[]) => Promise<string>;
   /** Creates (or keeps) these namespaces, as Argo CD's CreateNamespace=true would for a workload. */
   createNamespaces(names: readonly string[]): Promise<void>;
   /** Starts the real Argo Rollouts controller process, once the cluster has its CRDs. */
   startRolloutsController(): Promise<Component>;
-  /** Stops every process the suite started. */
-  stop(): Promise<void>;
+  /**
+   * Stops every process the suite started and removes what the real node leaves; resolves with
+   * whatever of a real node is still on the host (see host-hygiene.ts), one line each.
+   */
+  stop(): Promise<string[]>;
 }
 
 /** Where runs leave their logs, under the project's ignored test-output/. */
@@ -75,13 +96,15 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
   const crds = readCrds();
   const runDir = newRunDir();
   log(`run folder: ${runDir}`);
+  const hostBefore = lookAtHost();
   const external = options.externalKubeconfig;
-  const toolchain = binaryPaths(
-    await ensureToolchain<ToolchainComponent>({
-      components: external ? ['kubernetes', 'argo-rollouts'] : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'],
-      log,
-    }),
-  );
+  const real = !external && (options.node ?? 'real') === 'real';
+  const components: ToolchainComponent[] = external
+    ? ['kubernetes', 'argo-rollouts']
+    : real
+      ? ['etcd', 'kubernetes', 'argo-rollouts', 'pause', ...((options.installRollouts ?? true) ? (['helm'] as const) : [])]
+      : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'];
+  const toolchain = binaryPaths(await ensureToolchain<ToolchainComponent>({ components, log }));
   const supervisor = new Supervisor(runDir);
   try {
     const pathDir = join(runDir, 'bin');
@@ -101,7 +124,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
         binaries: toolchain,
         supervisor,
         contexts,
-        kwokStages: kwokStages(),
+        node: real ? { real: { advertiseAddress: NODE_IP } } : { kwokStages: kwokStages() },
         log,
       });
       kubeconfig = controlPlane.kubeconfig;
@@ -131,10 +154,32 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       await kubectl(['delete', 'namespace', ...options.namespaces, '--ignore-not-found', '--wait=true', '--timeout=180s']);
     }
 
+    let realNode: RealNode | undefined;
+    if (real) {
+      const images = ensureNodeImages({
+        cacheDir: defaultCacheDir(),
+        pause: toolchain.pause,
+        rolloutsController: toolchain['rollouts-controller'],
+        log,
+      });
+      realNode = await startRealNode({
+        supervisor,
+        binaries: toolchain,
+        images,
+        apiServerPort: controlPlane!.port,
+        caFile: controlPlane!.caFile,
+        token: controlPlane!.adminToken,
+        kubectl,
+        log,
+      });
+    }
+
     const installRollouts = options.installRollouts ?? true;
-    log(installRollouts ? 'installing the Argo CD and Argo Rollouts CRDs' : 'installing the Argo CD CRDs');
+    // On the real node the chart brings the Rollouts CRDs itself.
+    const rolloutsCrds = installRollouts && !real;
+    log(rolloutsCrds ? 'installing the Argo CD and Argo Rollouts CRDs' : 'installing the Argo CD CRDs');
     const crdFile = join(runDir, 'crds.yaml');
-    writeFileSync(crdFile, [...crds.argocd, ...(installRollouts ? crds.rollouts : [])].join('\n---\n'));
+    writeFileSync(crdFile, [...crds.argocd, ...(rolloutsCrds ? crds.rollouts : [])].join('\n---\n'));
     // Server-side: the Rollout CRD is larger than client-side apply's last-applied annotation allows.
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crdFile]);
     await awaitCrdsEstablished(kubectl, ['-f', crdFile], 'cluster');
@@ -150,7 +195,16 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       ]);
     };
     let rolloutsController: Component | undefined;
-    if (installRollouts && external && (await runsOwnRolloutsController(api))) {
+    if (installRollouts && real) {
+      await installRolloutsChart({
+        helm: toolchain.helm,
+        kubeconfig,
+        application: options.rolloutsApplication ?? resolve('dist', 'aws', 'argocd', 'application-trinity-rollouts-aws.yaml'),
+        runDir,
+        kubectl,
+        log,
+      });
+    } else if (installRollouts && external && (await runsOwnRolloutsController(api))) {
       log('the cluster runs its own Argo Rollouts controller: using it');
     } else if (installRollouts) {
       rolloutsController = await startRolloutsController();
@@ -163,6 +217,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       supervisor,
       controlPlane,
       rolloutsController,
+      realNode,
       kubectl,
       createNamespaces: async (names) => {
         const file = join(runDir, 'namespaces.yaml');
@@ -170,18 +225,84 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
         await kubectl(['apply', '-f', file]);
       },
       startRolloutsController,
-      stop: () => supervisor.stopAll(),
+      stop: async () => {
+        await supervisor.stopAll();
+        return leftovers(hostBefore, lookAtHost());
+      },
     };
   } catch (error) {
     const tails = supervisor.logTails();
     await supervisor.stopAll();
+    // The real node's own failures are one line: what failed and where its log is.
+    if (error instanceof RealNodeError || error instanceof NodeImageError) throw error;
     if (error instanceof Error) error.message = `${error.message}\nlogs in ${runDir}\n${tails}`;
     throw error;
   }
 }
 
-/** The binaries a drill runs: the control plane's, the Rollouts plugin and controller. */
-type DrillBinaries = BinaryPaths & Readonly<Record<'kubectl-argo-rollouts' | 'rollouts-controller', string>>;
+/** The binaries a drill runs: the control plane's, the real node's, Helm, the Rollouts plugin and controller. */
+type DrillBinaries = BinaryPaths &
+  Readonly<Record<'kubectl-argo-rollouts' | 'rollouts-controller' | 'kubelet' | 'kube-proxy' | 'helm' | 'pause', string>>;
+
+/** The chart's release, as the Rollouts Application names it. */
+export const ROLLOUTS_RELEASE = { name: 'argo-rollouts', namespace: 'argo-rollouts' } as const;
+
+/**
+ * `helm install` of the argo-rollouts chart from ../shared with the Helm values the project's
+ * Rollouts Application carries, then waits for the controller's Deployment to be Available: the
+ * controller runs as the chart's pod, with the chart's ServiceAccount and RBAC.
+ */
+async function installRolloutsChart(props: {
+  helm: string;
+  kubeconfig: string;
+  application: string;
+  runDir: string;
+  kubectl: (args: readonly string[]) => Promise<string>;
+  log: (line: string) => void;
+}): Promise<void> {
+  const application = parse(readFileSync(props.application, 'utf8'));
+  const source = application?.spec?.source;
+  if (source?.chart !== 'argo-rollouts') throw new Error(`${props.application}: expected an Application of the argo-rollouts chart`);
+  const chart = join(sharedDir(), 'charts', `argo-rollouts-${source.targetRevision}`);
+  const values = join(props.runDir, 'rollouts-values.yaml');
+  writeFileSync(values, stringify(source.helm?.valuesObject ?? {}));
+  props.log(`installing the argo-rollouts ${source.targetRevision} chart with Helm, values from ${props.application}`);
+  await new Promise<void>((done, fail) =>
+    execFile(
+      props.helm,
+      [
+        'install',
+        source.helm?.releaseName ?? ROLLOUTS_RELEASE.name,
+        chart,
+        '--namespace',
+        ROLLOUTS_RELEASE.namespace,
+        '--create-namespace',
+        '--values',
+        values,
+      ],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: props.kubeconfig,
+          HELM_CACHE_HOME: join(props.runDir, 'helm'),
+          HELM_CONFIG_HOME: join(props.runDir, 'helm'),
+          HELM_DATA_HOME: join(props.runDir, 'helm'),
+        },
+        timeout: 120_000,
+      },
+      (error, _stdout, stderr) =>
+        error ? fail(new Error(`helm install of ${chart} failed: ${String(stderr).trim() || error.message}`)) : done(),
+    ),
+  );
+  await props.kubectl([
+    'wait',
+    '--namespace',
+    ROLLOUTS_RELEASE.namespace,
+    '--for=condition=Available',
+    '--timeout=180s',
+    `deployment/${ROLLOUTS_RELEASE.name}`,
+  ]);
+}
 
 /** The toolchain's binaries by name; a name it lacks is an error naming it. */
 function binaryPaths(toolchain: Toolchain<ToolchainComponent>): DrillBinaries {

@@ -5,7 +5,10 @@ import { waitFor } from './wait.js';
 
 /** Steps of one drill, which depend on each other. */
 export interface DrillSteps {
-  /** One step: skipped once an earlier one failed; a failure names the step, the logs and their tails. */
+  /**
+   * One step: skipped once an earlier one failed; a failure (a timeout too) names the step, the
+   * logs and their tails.
+   */
   readonly step: (name: string, body: () => Promise<void>) => void;
   /** The step that failed, if one did. */
   readonly failed: () => string | undefined;
@@ -14,6 +17,7 @@ export interface DrillSteps {
 /** The steps of one drill on `cluster` (read when a step fails), each with `timeoutMs`. */
 export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: number): DrillSteps {
   let failedStep: string | undefined;
+  const stepMs = timeoutMs - 10_000;
   return {
     failed: () => failedStep,
     step: (name, body) =>
@@ -21,14 +25,22 @@ export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: n
         name,
         async () => {
           if (failedStep) throw new Error(`not run: step "${failedStep}" failed before it`);
+          // The step's own deadline, ahead of jest's: a step that times out is failed here, so no
+          // later step starts while it may still be running.
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(stepMs / 1000)} s`)), stepMs);
+          });
           try {
-            await body();
+            await Promise.race([body(), deadline]);
           } catch (error) {
             failedStep = name;
             const message = error instanceof Error ? error.message : String(error);
             const current = cluster();
             const where = current ? `\nlogs in ${current.runDir}\n${current.supervisor.logTails()}` : '';
             throw new Error(`e2e step "${name}" failed: ${message}${where}`, { cause: error });
+          } finally {
+            clearTimeout(timer);
           }
         },
         timeoutMs,

@@ -3,8 +3,15 @@
 // supervisor's process ends without stopping them (killed, interrupted, or the test runner
 // exiting before teardown). It reads "pid <n>" lines on stdin; "done" means the components were
 // stopped. Its stdin closing without "done" means its parent is gone: it sends SIGTERM to every
-// PID, then SIGKILL to any still running after the grace period, by PID only.
+// PID, then SIGKILL to any still running after the grace period, by PID only. "cgroup <name>"
+// lines name a real node's cgroups, whose processes are then killed by the PIDs the cgroups list
+// and the cgroups removed; "dir <path>" lines name folders removed last.
+const fs = require('node:fs');
+const { sweepCgroups } = require('./cgroup-sweep.cjs');
+
 const pids = new Set();
+const cgroups = new Set();
+const dirs = new Set();
 let done = false;
 let buffer = '';
 const GRACE_MS = Number(process.argv[2] || 10000);
@@ -21,6 +28,8 @@ process.stdin.on('data', (chunk) => {
     buffer = buffer.slice(newline + 1);
     if (line === 'done') done = true;
     else if (/^pid \d+$/.test(line)) pids.add(Number(line.slice(4)));
+    else if (/^cgroup [\w.-]+$/.test(line)) cgroups.add(line.slice(7));
+    else if (/^dir \/.+$/.test(line)) dirs.add(line.slice(4));
   }
 });
 process.stdin.on('end', () => {
@@ -43,6 +52,8 @@ process.stdin.on('end', () => {
     if (left.length === 0 || Date.now() >= deadline) {
       signal('SIGKILL');
       clearInterval(timer);
+      for (const name of cgroups) sweepCgroups(name);
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
       process.exit(0);
     }
   }, 100);

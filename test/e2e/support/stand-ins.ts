@@ -13,10 +13,10 @@ export interface StandInsProps {
 }
 
 /**
- * What the cluster's own machinery would do, done by the suite: start the real Rollouts
- * controller once Argo CD has installed the CRDs (the chart's Deployment is a KWOK pod), and give
- * a LoadBalancer Service an address, as a cloud's load-balancer controller does (Argo CD reports
- * such a Service Progressing until it has one).
+ * What the cluster's own machinery would do, done by the suite: give a LoadBalancer Service an
+ * address, as a cloud's load-balancer controller does (Argo CD reports such a Service Progressing
+ * until it has one); and, on KWOK only, whose pods never run, start the real Rollouts controller
+ * once Argo CD has installed the CRDs.
  */
 export class StandIns {
   private rolloutsControllerStarted = false;
@@ -29,7 +29,8 @@ export class StandIns {
   /** Does what is due now; call it on every look while waiting for Argo CD. */
   public async run(): Promise<void> {
     const { cluster, props } = this;
-    if (!this.rolloutsControllerStarted) {
+    // On the real node the chart's own Deployment is the controller.
+    if (!this.rolloutsControllerStarted && !cluster.realNode) {
       const crd = await cluster.api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(ROLLOUTS_CRD);
       if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) {
         this.rolloutsControllerStarted = true;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One process the supervisor started. */
@@ -31,6 +32,8 @@ const REAPER = join(process.cwd(), 'test', 'e2e', 'support', 'reaper.cjs');
  */
 export class Supervisor {
   private readonly components: Component[] = [];
+  /** What a real node leaves beside its processes: removed once they are stopped. */
+  private readonly nodeResources: { readonly dir: string; readonly sweep: () => readonly string[] }[] = [];
   private readonly children = new Map<number, ChildProcess>();
   private readonly onSignal = (signal: NodeJS.Signals) => {
     void this.stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -78,6 +81,32 @@ export class Supervisor {
     return component;
   }
 
+  /**
+   * A real node's cgroup (by name, in every hierarchy) and its folder: after the components stop,
+   * `sweep` kills what is left in the cgroup and removes it, then the folder goes. The reaper does
+   * the same if this process ends first.
+   */
+  public ownNodeResources(cgroup: string, dir: string, sweep: () => readonly string[]): void {
+    this.reaper.stdin!.write(`cgroup ${cgroup}\ndir ${dir}\n`);
+    this.nodeResources.push({ dir, sweep });
+  }
+
+  private sockets: string | undefined;
+
+  /**
+   * A short private folder for Unix sockets, created on first use and removed on stop: a socket's
+   * path may not exceed 107 bytes, and the run folder lies as deep as the checkout.
+   */
+  public socketDir(): string {
+    if (this.sockets === undefined) {
+      const dir = `/tmp/trn-${randomBytes(4).toString('hex')}`;
+      mkdirSync(dir, { mode: 0o700 });
+      this.reaper.stdin!.write(`dir ${dir}\n`);
+      this.sockets = dir;
+    }
+    return this.sockets;
+  }
+
   /** The components started so far, in start order. */
   public list(): readonly Component[] {
     return this.components;
@@ -108,7 +137,14 @@ export class Supervisor {
       await component.exited;
       clearTimeout(timer);
     }
+    const left = this.nodeResources.flatMap(({ dir, sweep }) => {
+      const cgroups = sweep();
+      rmSync(dir, { recursive: true, force: true });
+      return cgroups;
+    });
+    if (this.sockets !== undefined) rmSync(this.sockets, { recursive: true, force: true });
     if (this.reaper.stdin!.writable) this.reaper.stdin!.end('done\n');
+    if (left.length > 0) throw new Error(`e2e: the real node's cgroups could not be removed: ${left.join(', ')}`);
   }
 }
 

@@ -75,12 +75,18 @@ export const RECIPES = {
     aliases: argocdAliases,
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
+  // The real node's sandbox image: a static program of the project's own (main.go beside its go.mod).
+  pause: {
+    commands: { pause: 'pause' },
+    aliases: {},
+    versionFlags: [],
+  },
 } as const satisfies Record<string, ComponentRecipe>;
 
 /** A wrapper module under test/e2e/toolchain/. */
 export type Component = keyof typeof RECIPES;
 
-/** Every component, in build order: the control plane first, Argo CD (the longest build) last. */
+/** Every component, in build order: the control plane first, Argo CD (the longest build) next to last; pause builds in a second. */
 export const COMPONENTS: readonly Component[] = Object.keys(RECIPES) as Component[];
 
 /** The binary names a component provides. */
