@@ -10,7 +10,7 @@ import { App } from 'cdk8s';
 import { type Command, type CommandIO, runIfEntryPoint } from './lib/cli/command-io.js';
 import { exitCodeOf } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
-import { ConfigError } from './lib/config/config-error.js';
+import { ConfigError } from './lib/core/config-error.js';
 import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
 import { readServiceSources } from './lib/config/service-sources.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';

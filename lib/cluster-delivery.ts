@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ArgoAppProject } from './argocd/argo-app-project.js';
-import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from './argocd/application-names.js';
+import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from './core/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';

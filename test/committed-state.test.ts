@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCheck } from '../bin/check.js';
-import { MAX_REPLICAS } from '../lib/config/fields.js';
+import { MAX_REPLICAS } from '../lib/core/fields.js';
 import { brokenLinks, documentationFiles, readDocumentation } from './support/docs.js';
 import { runCommand } from './support/run-command.js';
 import { PROJECT_ROOT } from './support/synth-process.js';

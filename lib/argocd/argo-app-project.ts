@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argo-cd-appproject-argoproj.io.js';
 import { compareStrings } from '../util/stable-order.js';
 import type { ArgoApplication } from './argo-application.js';
-import { formatKind, type ResourceKind, uniqueKinds } from './resource-kinds.js';
+import { formatKind, type ResourceKind, uniqueKinds } from '../core/resource-kinds.js';
 
 export interface ArgoAppProjectProps {
   /**

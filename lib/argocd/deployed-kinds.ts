@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { apiGroupOf, findKnownKind, formatKind, type ResourceKind, uniqueKinds } from './resource-kinds.js';
+import { apiGroupOf, findKnownKind, formatKind, type ResourceKind, uniqueKinds } from '../core/resource-kinds.js';
 
 /**
  * The kinds of every API object under `scope`.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../argocd/resource-kinds.js';
+import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../core/resource-kinds.js';
 import type { ManifestDiff } from '../diff/diff-model.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';

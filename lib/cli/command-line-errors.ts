@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { GitInputError } from '../diff/git-manifest-tree.js';
 import { ManifestParseError } from '../diff/manifest-tree.js';
 import { SynthValidationError } from '../synth/write-manifest-tree.js';

@@ -1,11 +1,11 @@
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
-import { collectProblems, ConfigError } from './config-error.js';
+import { collectProblems, ConfigError } from '../core/config-error.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
-import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
+import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 

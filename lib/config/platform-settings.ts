@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
-import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from './fields.js';
+import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 

@@ -1,9 +1,9 @@
-import { clusterApplicationNames } from '../argocd/application-names.js';
+import { clusterApplicationNames } from '../core/application-names.js';
 import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
 import { type ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
 import { type ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
-import { collectProblems, ConfigError } from './config-error.js';
+import { collectProblems, ConfigError } from '../core/config-error.js';
 import { loadPlatformSettings, type PlatformSettings } from './platform-settings.js';
 
 /** Argo CD puts an Application's name in the `app.kubernetes.io/instance` label, whose values are at most 63 characters. */

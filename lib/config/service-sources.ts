@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { walkFiles } from '../util/walk-files.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../core/config-error.js';
 
 /** Reads the files directly in `directory`, by name: the service's source as it is mounted. */
 export function readServiceSources(directory: string, displayDirectory = directory): Record<string, string> {

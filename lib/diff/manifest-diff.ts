@@ -1,5 +1,5 @@
 import { compareStrings } from '../util/stable-order.js';
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import { ApplicationIndex, type ApplicationInfo, isApplication } from './application-index.js';
 import { type ChangeContext, isAppProject, isWorkload, type ObjectChange, type PlacedObject } from './change-context.js';
 import { meaningsOf } from './change-meanings.js';

@@ -1,4 +1,4 @@
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import { compareStrings } from '../util/stable-order.js';
 import { parseYamlDocuments, YamlParseError } from '../util/yaml-parse.js';
 

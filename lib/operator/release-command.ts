@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { CommandIO } from '../cli/command-io.js';
 import { CommandFailedError, exitCodeOf, UsageError } from '../cli/command-line-errors.js';
-import { releaseNameProblem } from '../config/fields.js';
+import { releaseNameProblem } from '../core/fields.js';
 import type { PlatformSettings } from '../config/platform-settings.js';
 import { loadProjectConfig, type ProjectCluster } from '../config/project-config.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';

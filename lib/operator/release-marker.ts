@@ -1,5 +1,5 @@
 import { isMap, parseDocument } from 'yaml';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { describeObject, objectsOf } from '../diff/diff-model.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
 import type { ManifestTree } from '../diff/manifest-tree.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { walkFiles } from '../util/walk-files.js';
 import { parseYaml } from '../util/yaml-parse.js';
 import { isMapping } from '../util/parsed-data.js';

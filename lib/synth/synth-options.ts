@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { outputFolderProblem, type ProtectedPath } from './output-folder.js';
 
 export const SYNTH_USAGE = `usage: npm run synth [-- options]

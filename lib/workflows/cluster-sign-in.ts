@@ -1,4 +1,4 @@
-import type { Cloud } from '../config/fields.js';
+import type { Cloud } from '../core/fields.js';
 import { PINNED_ACTIONS, script, type Step, usesOf } from './workflow-steps.js';
 
 /** A cluster the workflow can reach, as its overlay describes it. */

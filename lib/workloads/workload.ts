@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import * as v from 'valibot';
-import type { ResourceKind } from '../argocd/resource-kinds.js';
+import type { ResourceKind } from '../core/resource-kinds.js';
 import type { PreviousConfigMap } from '../synth/previous-output.js';
 
 /** A workload's settings in one file: a valibot strict object whose fields all have defaults or are required. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
+import { KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';

@@ -1,5 +1,5 @@
 import { CommandFailedError, exitCodeOf, UsageError } from '../../lib/cli/command-line-errors.js';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { GitInputError } from '../../lib/diff/git-manifest-tree.js';
 import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
 import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';

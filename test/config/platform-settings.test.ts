@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { defaultPlatformSettings, loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 

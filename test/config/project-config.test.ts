@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { MAX_APPLICATION_NAME_LENGTH, loadProjectConfig } from '../../lib/config/project-config.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';

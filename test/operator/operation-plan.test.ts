@@ -1,4 +1,4 @@
-import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
+import { clusterApplicationNames } from '../../lib/core/application-names.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { UsageError } from '../../lib/cli/command-line-errors.js';

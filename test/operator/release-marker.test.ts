@@ -1,4 +1,4 @@
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { releasePath, rolloutChanges, setReleaseField } from '../../lib/operator/release-marker.js';
 
 const platform = { file: 'platform.yaml', path: releasePath('mandelbrot') };

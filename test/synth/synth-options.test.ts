@@ -1,6 +1,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { previousOutputProblem } from '../../lib/synth/output-folder.js';
 import { parseSynthOptions } from '../../lib/synth/synth-options.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { App } from 'cdk8s';
 import { checkDist } from '../../lib/check/dist-check.js';
 import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { loadProjectConfig, workloadProps } from '../../lib/config/project-config.js';
 import { objectsOf } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';

@@ -5,7 +5,7 @@ import {
   RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort as LivenessPort,
   RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort as ReadinessPort,
 } from '../../../imports/argo-rollouts-rollout-argoproj.io.js';
-import type { ResourceKind } from '../../argocd/resource-kinds.js';
+import type { ResourceKind } from '../../core/resource-kinds.js';
 import type { CanaryAnalysisProps } from '../workload.js';
 import {
   CanaryRollout,

@@ -1,7 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
-import { apiGroupOf, formatKind, KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
+import { apiGroupOf, formatKind, KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 
 const { KubeConfigMap } = k8s;
 
