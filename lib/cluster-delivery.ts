@@ -4,10 +4,10 @@ import { rolloutsApplicationName, rootApplicationName, workloadApplicationName }
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
-import type { PreviousOutput } from './synth/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
 import { WORKLOADS } from './workloads/all-workloads.js';
 import type { CanaryAnalysisProps, Workload } from './workloads/workload.js';
+import type { PreviousOutput } from './core/config-map-history.js';
 
 /** The Git repository Argo CD pulls this tree from. */
 export interface GitSource {

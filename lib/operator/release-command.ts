@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { CommandIO } from '../cli/command-io.js';
-import { CommandFailedError, exitCodeOf, UsageError } from '../cli/command-line-errors.js';
+import { exitCodeOf } from '../cli/command-line-errors.js';
 import { releaseNameProblem } from '../core/fields.js';
 import type { PlatformSettings } from '../config/platform-settings.js';
 import { loadProjectConfig, type ProjectCluster } from '../config/project-config.js';
@@ -17,6 +17,7 @@ import { writeFileAtomically } from '../util/write-file-atomically.js';
 import { type OperatorIO, readsProject, runIn } from './operator-io.js';
 import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from './release-marker.js';
 import { rolloutWorkloads, selectRolloutWorkload } from './rollout-workloads.js';
+import { CommandFailedError, UsageError } from '../core/errors.js';
 
 /** What the command line asks for. */
 export interface ReleaseRequest {

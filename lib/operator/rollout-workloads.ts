@@ -1,5 +1,5 @@
-import { UsageError } from '../cli/command-line-errors.js';
 import type { Workload, WorkloadRollout } from '../workloads/workload.js';
+import { UsageError } from '../core/errors.js';
 
 /** A workload that runs a Rollout operators drive. */
 export type RolloutWorkload = Workload & { readonly rollout: WorkloadRollout };

@@ -3,7 +3,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { compareStrings } from '../util/stable-order.js';
-import { GENERATION_ANNOTATION } from '../synth/previous-output.js';
+import { GENERATION_ANNOTATION } from '../core/config-map-history.js';
 
 export interface ContentAddressedConfigMapProps {
   /** The name before the content hash: `<baseName>-<hash>`. */

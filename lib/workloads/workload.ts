@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import * as v from 'valibot';
 import type { ResourceKind } from '../core/resource-kinds.js';
-import type { PreviousConfigMap } from '../synth/previous-output.js';
+import type { PreviousConfigMap } from '../core/config-map-history.js';
 
 /** A workload's settings in one file: a valibot strict object whose fields all have defaults or are required. */
 export type SettingsSchema<T> = v.GenericSchema<unknown, T>;

@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
 import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree, withKeysReversed } from './trees.js';
+import { ManifestParseError } from '../../lib/core/errors.js';
 
 const base = synthesizedTree();
 const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';

@@ -1,8 +1,8 @@
-import { UsageError } from '../../lib/cli/command-line-errors.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { notes } from '../fixtures/notes-workload.js';
+import { UsageError } from '../../lib/core/errors.js';
 
 describe('selectRolloutWorkload', () => {
   // A second Rollout workload: Mandelbrot's definition under another name.

@@ -1,10 +1,10 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GENERATION_ANNOTATION } from '../../lib/synth/previous-output.js';
-import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
 import { mandelbrotProps, synthCluster } from '../support/cluster.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT, readTree, synth as runSynth } from '../support/synth-process.js';
+import { SynthValidationError } from '../../lib/core/errors.js';
+import { GENERATION_ANNOTATION } from '../../lib/core/config-map-history.js';
 
 const CLUSTERS = ['aws', 'azure', 'gcp'];
 

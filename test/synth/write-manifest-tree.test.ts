@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
-import { manifestFileName, renderManifestTree, SynthValidationError, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
+import { manifestFileName, renderManifestTree, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { copyOverlays, makeTempDir, readTree, synth, synthProcess } from '../support/synth-process.js';
+import { SynthValidationError } from '../../lib/core/errors.js';
 
 const { KubeConfigMap } = k8s;
 

@@ -1,7 +1,6 @@
 import { Testing } from 'cdk8s';
 import { kindsDeployedBy } from '../../../lib/argocd/deployed-kinds.js';
 import { contentAddressedName } from '../../../lib/progressive-delivery/content-addressed-config-map.js';
-import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/synth/previous-output.js';
 import {
   HTTP_PORT,
   MandelbrotWorkload,
@@ -10,6 +9,7 @@ import {
   STAGE_URLS_MOUNT_PATH,
 } from '../../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { synthCluster } from '../../support/cluster.js';
+import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/core/config-map-history.js';
 
 const SOURCE = { 'server.js': 'console.log("v2");\n' };
 const STAGE_URLS = { gcp: 'https://mandelbrot.gcp.example.com', azure: 'https://mandelbrot.azure.example.com' };
