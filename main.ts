@@ -12,7 +12,7 @@ import { exitCodeOf } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/core/config-error.js';
 import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
-import { readServiceSources } from './lib/config/service-sources.js';
+import { readServiceSources } from './lib/config/workload-files.js';
 import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
