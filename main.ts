@@ -11,18 +11,20 @@ import { type Command, type CommandIO, runIfEntryPoint } from './lib/cli/command
 import { exitCodeOf } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
 import { ConfigError } from './lib/core/config-error.js';
-import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
-import { readServiceSources } from './lib/config/workload-files.js';
-import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
+import { loadProjectConfig } from './lib/config/project-config.js';
+import { filesFolders, readWorkloadFiles } from './lib/config/workload-files.js';
+import { renderRolloutWorkflow, rolloutWorkflowFile } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
 import { previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
+import { WORKLOADS } from './lib/workloads/all-workloads.js';
+import type { Workload } from './lib/workloads/workload.js';
 
-function synth(argv: readonly string[], io: CommandIO, projectRoot: string): void {
-  const options = parseSynthOptions(argv, io.env, projectRoot);
+function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
+  const options = parseSynthOptions(argv, io.env, projectRoot, filesFolders(registered));
   if (options === undefined) {
     io.stdout.write(`${SYNTH_USAGE}\n`);
     return;
@@ -31,8 +33,9 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },
+    workloads: registered,
+    workloadFiles: readWorkloadFiles(options.files),
   });
-  const sourceFiles = readServiceSources(resolve(options.service), options.service);
   const outdir = resolve(options.outdir);
 
   withOutputLock(join(dirname(outdir), `.${basename(outdir)}.lock`), () => {
@@ -56,26 +59,20 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
         region: cluster.region,
         gitSource: platform.repository,
         rolloutsChart: platform.rolloutsChart,
-        workloads,
-        workloadProps: workloadProps(workloads, platform, cluster),
-        // --service is the Mandelbrot service's source.
-        workloadFiles: { mandelbrot: sourceFiles },
+        workloads: cluster.boundWorkloads,
         analysis: cluster.canaryAnalysis,
         previousOutput,
       });
     }
     const files = renderManifestTree(app);
-    const workflow = renderRolloutWorkflow({
-      clusters,
-      environment: platform.environment,
-      rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name),
-    });
+    const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
+    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames });
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);
     warnings.push(
       ...writeManifestTree(outdir, files, {
-        companions: [{ path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow }],
+        companions: [{ path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow }],
       }).warnings,
     );
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
@@ -84,17 +81,17 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string): voi
 
 /**
  * `npm run synth -- <argv>` in `io.cwd`, for the project at `projectRoot` (no output may be or hold
- * it): resolves to its exit code. Relative paths resolve against the process's working folder, so
- * a run elsewhere changes it for the run.
+ * it) with the `workloads` it registers: resolves to its exit code. Relative paths resolve against
+ * the process's working folder, so a run elsewhere changes it for the run.
  */
-function synthCommand(projectRoot: string): Command {
+export function synthCommand(projectRoot: string, workloads: readonly Workload[]): Command {
   return (argv, io) => {
     const run = Promise.resolve().then(() => {
       const previous = process.cwd();
-      if (io.cwd === previous) return synth(argv, io, projectRoot);
+      if (io.cwd === previous) return synth(argv, io, projectRoot, workloads);
       process.chdir(io.cwd);
       try {
-        return synth(argv, io, projectRoot);
+        return synth(argv, io, projectRoot, workloads);
       } finally {
         process.chdir(previous);
       }
@@ -104,7 +101,7 @@ function synthCommand(projectRoot: string): Command {
 }
 
 /** `npm run synth` of this project, run in process. */
-export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)));
+export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)), WORKLOADS);
 
 // scripts/run.cjs runs this file as process.argv[1].
-runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.')), process);
+runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.'), WORKLOADS), process);

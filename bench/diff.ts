@@ -50,8 +50,8 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
       overlays,
       '--platform',
       resolve('platform.yaml'),
-      '--service',
-      resolve('services/mandelbrot'),
+      '--files',
+      `mandelbrot=${resolve('services/mandelbrot')}`,
     ]);
     runOrFail(command, args, repo);
   };

@@ -2,7 +2,6 @@ import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from '../core/config-error.js';
-import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
 import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from '../core/fields.js';
@@ -64,8 +63,8 @@ function loadClusterOverlay(path: string, displayPath: string, workloads: readon
  */
 export function loadClusterOverlays(
   directory: string,
-  displayDirectory = directory,
-  workloads: readonly Workload[] = WORKLOADS,
+  displayDirectory: string,
+  workloads: readonly Workload[],
 ): ClusterOverlay[] {
   const { overlays, problems } = readClusterOverlays(directory, displayDirectory, workloads);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -78,8 +77,8 @@ export function loadClusterOverlays(
  */
 export function readClusterOverlays(
   directory: string,
-  displayDirectory = directory,
-  workloads: readonly Workload[] = WORKLOADS,
+  displayDirectory: string,
+  workloads: readonly Workload[],
 ): { overlays: ClusterOverlay[]; problems: string[] } {
   let entries: WalkedFile[];
   try {

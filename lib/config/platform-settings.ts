@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
-import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
 import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
@@ -44,11 +43,11 @@ const platformSchema = (workloads: readonly Workload[]) =>
 export type PlatformSettings = v.InferOutput<ReturnType<typeof platformSchema>>;
 
 /** The platform settings with every default applied. */
-export function defaultPlatformSettings(workloads: readonly Workload[] = WORKLOADS): PlatformSettings {
+export function defaultPlatformSettings(workloads: readonly Workload[]): PlatformSettings {
   return v.parse(platformSchema(workloads), {});
 }
 
 /** Reads and validates the platform settings file. */
-export function loadPlatformSettings(path: string, displayPath = path, workloads: readonly Workload[] = WORKLOADS): PlatformSettings {
+export function loadPlatformSettings(path: string, displayPath: string, workloads: readonly Workload[]): PlatformSettings {
   return readYamlFile(path, displayPath, platformSchema(workloads));
 }

@@ -148,6 +148,7 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
     platformFile: resolve(io.cwd, request.platform),
     overlaysDirectory: resolve(io.cwd, request.overlays),
     display: { platformFile: request.platform, overlaysDirectory: request.overlays },
+    workloads: io.workloads,
   });
   const clusters = selectClusters(request.cluster, overlays, request.overlays);
   const workload = selectRolloutWorkload(workloads, request.workload);

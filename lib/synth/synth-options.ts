@@ -11,7 +11,8 @@ Synthesizes dist/ (and the rollout workflow) from platform.yaml and overlays/.
   --outdir DIR         the output tree, replaced all at once (default: dist, or $CDK8S_OUTDIR)
   --overlays DIR       one <cluster>.yaml per cluster (default: overlays)
   --platform FILE      platform-wide settings (default: platform.yaml)
-  --service DIR        the Mandelbrot service's source (default: services/mandelbrot)
+  --files NAME=DIR     the files workload NAME mounts (default: its own folder, such as
+                       services/mandelbrot); repeat for more workloads
   --history DIR        earlier output whose ConfigMaps stable pods may still mount (default: --outdir)
   --workflows-dir DIR  where the rollout workflow goes (default: .github/workflows beside --outdir)
   --cdk8s-outdir DIR   also copy the manifests here, for the cdk8s CLI to list (cdk8s.yaml passes it)
@@ -22,7 +23,8 @@ export interface SynthOptions {
   readonly outdir: string;
   readonly overlays: string;
   readonly platform: string;
-  readonly service: string;
+  /** The folder of the files each workload mounts, by workload name. */
+  readonly files: Readonly<Record<string, string>>;
   readonly history: string;
   readonly workflowsDir: string;
   /** The cdk8s CLI's output folder, which it empties before it runs synth. */
@@ -38,6 +40,7 @@ export interface SynthOptions {
  * the history it reads.
  *
  * @param projectRoot the project's folder, which no output may be or hold
+ * @param filesFolders each workload's own folder of the files it mounts, by workload name
  * @returns the options, or `undefined` when `--help` was asked for
  * @throws ConfigError with one line per problem
  */
@@ -45,6 +48,7 @@ export function parseSynthOptions(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   projectRoot: string,
+  filesFolders: Readonly<Record<string, string>> = {},
 ): SynthOptions | undefined {
   let values;
   try {
@@ -54,7 +58,7 @@ export function parseSynthOptions(
         outdir: { type: 'string' },
         overlays: { type: 'string', default: 'overlays' },
         platform: { type: 'string', default: 'platform.yaml' },
-        service: { type: 'string', default: 'services/mandelbrot' },
+        files: { type: 'string', multiple: true, default: [] },
         history: { type: 'string' },
         'workflows-dir': { type: 'string' },
         'cdk8s-outdir': { type: 'string' },
@@ -73,11 +77,21 @@ export function parseSynthOptions(
   const outdirLabel = fromEnvironment ? `CDK8S_OUTDIR=${env.CDK8S_OUTDIR}` : `--outdir ${values.outdir ?? 'dist'}`;
   const outdir = values.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
   const history = values.history ?? outdir;
+  const problems: string[] = [];
+  const files = { ...filesFolders };
+  for (const value of values.files) {
+    const [name = '', folder = ''] = value.split(/=(.*)/s);
+    if (!(name in filesFolders))
+      problems.push(
+        `--files ${value}: no workload "${name}" mounts files; expected NAME=DIR, NAME one of ${Object.keys(filesFolders).join(', ') || '(none)'}`,
+      );
+    else files[name] = folder;
+  }
   const options: SynthOptions = {
     outdir,
     overlays: values.overlays,
     platform: values.platform,
-    service: values.service,
+    files,
     history,
     workflowsDir: values['workflows-dir'] ?? join(resolve(outdir), '..', '.github', 'workflows'),
     cdk8sOutdir: values['cdk8s-outdir'],
@@ -85,18 +99,18 @@ export function parseSynthOptions(
     outdirLabel,
   };
 
-  const problems: string[] = [];
   for (const [option, value] of [
     [outdirSource, outdir],
     ['--overlays', values.overlays],
     ['--platform', values.platform],
-    ['--service', values.service],
     ['--history', values.history],
     ['--workflows-dir', values['workflows-dir']],
     ['--cdk8s-outdir', values['cdk8s-outdir']],
   ] as const) {
     if (value !== undefined && value.trim() === '') problems.push(`${option} is empty; expected a path`);
   }
+  for (const [name, folder] of Object.entries(files))
+    if (folder.trim() === '') problems.push(`--files ${name}= is empty; expected a path`);
   if (values.history !== undefined && values.history.trim() !== '' && !existsSync(values.history)) {
     // An unreadable history would silently drop the ConfigMaps stable pods mount.
     problems.push(`--history ${values.history}: no such folder; expected an earlier output such as dist`);
@@ -108,7 +122,7 @@ export function parseSynthOptions(
     { path: '.', what: 'the working folder' },
     { path: join(projectRoot, '.git'), what: "the project's .git", refuseInside: true },
     { path: values.overlays, what: 'the overlays', refuseInside: true },
-    { path: values.service, what: "the service's source", refuseInside: true },
+    ...Object.entries(files).map(([name, folder]) => ({ path: folder, what: `the files ${name} mounts`, refuseInside: true })),
     { path: values.platform, what: 'the platform settings', refuseInside: true },
   ];
   const historyGuard: ProtectedPath[] = resolve(history) === resolve(outdir) ? [] : [{ path: history, what: 'the history it reads' }];

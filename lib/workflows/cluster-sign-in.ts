@@ -34,8 +34,12 @@ const CLOUD_SECRETS: Record<Cloud, readonly string[]> = {
   azure: ['CLIENT_ID', 'TENANT_ID', 'SUBSCRIPTION_ID', 'RESOURCE_GROUP', 'AKS_CLUSTER'],
 };
 
-/** Signs in to the cluster's cloud with GitHub's OIDC token and creates its kube context. */
-export function clusterSteps(cluster: WorkflowCluster): Step[] {
+/**
+ * Signs in to the cluster's cloud with GitHub's OIDC token and creates its kube context.
+ *
+ * @param sessionPrefix names the cloud session, such as `mandelbrot-rollout`
+ */
+export function clusterSteps(cluster: WorkflowCluster, sessionPrefix: string): Step[] {
   const secret = (what: string) => `\${{ secrets.${clusterSecretName(cluster.name, what)} }}`;
   const step = (name: string, body: Step): Step => ({ name: `${cluster.name}: ${name}`, ...body });
   const gkeStepId = `gke-credentials-${cluster.name}`;
@@ -46,7 +50,7 @@ export function clusterSteps(cluster: WorkflowCluster): Step[] {
           uses: usesOf(PINNED_ACTIONS.awsCredentials),
           with: {
             'role-to-assume': secret('ROLE_ARN'),
-            'role-session-name': 'mandelbrot-rollout-${{ github.run_id }}',
+            'role-session-name': `${sessionPrefix}-\${{ github.run_id }}`,
             'aws-region': cluster.region,
           },
         }),

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/core/config-error.js';
 import { defaultPlatformSettings, loadPlatformSettings } from '../../lib/config/platform-settings.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 describe('platform settings', () => {
@@ -12,11 +13,11 @@ describe('platform settings', () => {
   const load = (content: string) => {
     const file = join(temp.path, 'platform.yaml');
     writeFileSync(file, content);
-    return loadPlatformSettings(file, 'platform.yaml');
+    return loadPlatformSettings(file, 'platform.yaml', [mandelbrot]);
   };
 
   test('the defaults are the dev environment, the trinity repository on main and chart 2.40.9', () => {
-    expect(defaultPlatformSettings()).toEqual({
+    expect(defaultPlatformSettings([mandelbrot])).toEqual({
       environment: 'dev',
       repository: { repoURL: 'https://github.com/maxgherman/trinity.git', revision: 'main', distPath: 'dist' },
       rolloutsChart: { repoURL: 'https://argoproj.github.io/argo-helm', version: '2.40.9' },
@@ -25,12 +26,12 @@ describe('platform settings', () => {
   });
 
   test('platform.yaml states the defaults', () => {
-    expect(loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'))).toEqual(defaultPlatformSettings());
+    expect(loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'), 'platform.yaml', [mandelbrot])).toEqual(defaultPlatformSettings([mandelbrot]));
     expect(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8')).toContain('environment: dev');
   });
 
   test('a field left out takes its default', () => {
-    expect(load('environment: staging\n')).toEqual({ ...defaultPlatformSettings(), environment: 'staging' });
+    expect(load('environment: staging\n')).toEqual({ ...defaultPlatformSettings([mandelbrot]), environment: 'staging' });
   });
 
   test('fails if a field is misspelled', () => {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/core/config-error.js';
 import { MAX_APPLICATION_NAME_LENGTH, loadProjectConfig } from '../../lib/config/project-config.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
 
@@ -27,6 +28,7 @@ describe('loadProjectConfig', () => {
         platformFile,
         overlaysDirectory: overlays,
         display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
+        workloads: [mandelbrot],
       });
     } catch (error) {
       if (error instanceof ConfigError) return [...error.problems];
@@ -38,7 +40,7 @@ describe('loadProjectConfig', () => {
 
   test('the project itself is valid', () => {
     expect(
-      loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory: join(PROJECT_ROOT, 'overlays') }).clusters,
+      loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory: join(PROJECT_ROOT, 'overlays'), workloads: [mandelbrot] }).clusters,
     ).toHaveLength(3);
   });
 
@@ -255,7 +257,7 @@ describe('loadProjectConfig', () => {
 
   describe('analysis', () => {
     const PROMETHEUS = 'analysis:\n  prometheus: http://prometheus.monitoring:9090\n';
-    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays });
+    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: [mandelbrot] });
     const analysisOf = (cluster: string) => load().clusters.find((item) => item.name === cluster)!.canaryAnalysis;
 
     test('is off without analysis in either file', () => {

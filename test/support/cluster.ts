@@ -2,18 +2,24 @@ import { App } from 'cdk8s';
 import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
 import { defaultPlatformSettings } from '../../lib/config/platform-settings.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import type { MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import { mandelbrot, type MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import type { BoundWorkload } from '../../lib/workloads/workload.js';
 import { parse } from 'yaml';
 
 /** Mandelbrot's props as main.ts builds them from the default platform settings and `image: node:22-alpine`. */
 export function mandelbrotProps(overrides: Partial<MandelbrotSettingsProps> = {}): MandelbrotSettingsProps {
-  const platform = defaultPlatformSettings().workloads.mandelbrot as { release: string; stageRoute: string[] };
+  const platform = defaultPlatformSettings([mandelbrot]).workloads.mandelbrot as { release: string; stageRoute: string[] };
   return { image: 'node:22-alpine', release: platform.release, stageRoute: platform.stageRoute, ...overrides };
+}
+
+/** Mandelbrot bound as main.ts binds it: {@link mandelbrotProps} with `overrides`, and a one-line server. */
+export function boundMandelbrot(overrides: Partial<MandelbrotSettingsProps> = {}): BoundWorkload {
+  return { workload: mandelbrot, props: mandelbrotProps(overrides), files: { 'server.js': 'console.log("hello");\n' } };
 }
 
 /** Props for one cluster as main.ts builds them from the defaults, with `overrides` on top. */
 export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): ClusterDeliveryProps {
-  const platform = defaultPlatformSettings();
+  const platform = defaultPlatformSettings([mandelbrot]);
   return {
     cluster: 'aws',
     environment: platform.environment,
@@ -21,8 +27,7 @@ export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): Clu
     region: 'us-east-1',
     gitSource: platform.repository,
     rolloutsChart: platform.rolloutsChart,
-    workloadProps: { mandelbrot: mandelbrotProps() },
-    workloadFiles: { mandelbrot: { 'server.js': 'console.log("hello");\n' } },
+    workloads: [boundMandelbrot()],
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 /** The problem lines parseSynthOptions reports, run from the project folder. */
 function problemsOf(args: string[], env: Record<string, string> = {}): string[] {
   try {
-    parseSynthOptions(args, env, PROJECT_ROOT);
+    parseSynthOptions(args, env, PROJECT_ROOT, FILES);
   } catch (error) {
     if (error instanceof ConfigError) return [...error.problems];
     throw error;
@@ -18,31 +18,34 @@ function problemsOf(args: string[], env: Record<string, string> = {}): string[] 
 
 const OWN_FOLDER = 'synth replaces its output folder whole, so it must be a folder of its own such as dist';
 
+// Mandelbrot's folder of mounted files, which no output may replace.
+const FILES = { mandelbrot: 'services/mandelbrot' };
+
 describe('parseSynthOptions', () => {
   test('defaults to dist, and CDK8S_OUTDIR when --outdir is not given', () => {
-    expect(parseSynthOptions([], {}, PROJECT_ROOT)).toMatchObject({
+    expect(parseSynthOptions([], {}, PROJECT_ROOT, FILES)).toMatchObject({
       outdir: 'dist',
       history: 'dist',
       outdirLabel: '--outdir dist',
       force: false,
     });
-    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT)).toMatchObject({
+    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT, FILES)).toMatchObject({
       outdir: 'build/dist',
       history: 'build/dist',
       outdirLabel: 'CDK8S_OUTDIR=build/dist',
     });
-    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT)).toMatchObject({
+    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT, FILES)).toMatchObject({
       outdir: 'out',
       cdk8sOutdir: 'node_modules/.cache/cdk8s-synth',
     });
-    expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT)).toBeUndefined();
+    expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT, FILES)).toBeUndefined();
   });
 
   test.each([
     ['--outdir=', ['--outdir is empty; expected a path']],
     ['--outdir .', [`--outdir .: is the project folder; ${OWN_FOLDER}`]],
     ['--outdir ..', [`--outdir ..: holds the project folder (${PROJECT_ROOT}); ${OWN_FOLDER}`]],
-    ['--outdir services', [`--outdir services: holds the service's source (services/mandelbrot); ${OWN_FOLDER}`]],
+    ['--outdir services', [`--outdir services: holds the files mandelbrot mounts (services/mandelbrot); ${OWN_FOLDER}`]],
     ['--outdir overlays', [`--outdir overlays: is the overlays; ${OWN_FOLDER}`]],
     ['--outdir overlays/dist', [`--outdir overlays/dist: is inside the overlays (overlays); ${OWN_FOLDER}`]],
     ['--outdir .git', [`--outdir .git: is the project's .git; ${OWN_FOLDER}`]],
@@ -65,7 +68,7 @@ describe('parseSynthOptions', () => {
   test.each([
     ['.', [`CDK8S_OUTDIR=.: is the project folder; ${OWN_FOLDER}`]],
     ['', ['CDK8S_OUTDIR is empty; expected a path']],
-    ['services/mandelbrot', [`CDK8S_OUTDIR=services/mandelbrot: is the service's source; ${OWN_FOLDER}`]],
+    ['services/mandelbrot', [`CDK8S_OUTDIR=services/mandelbrot: is the files mandelbrot mounts; ${OWN_FOLDER}`]],
   ])('fails if CDK8S_OUTDIR is "%s"', (outdir, expected) => {
     expect(problemsOf([], { CDK8S_OUTDIR: outdir })).toEqual(expected);
   });

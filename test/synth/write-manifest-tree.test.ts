@@ -213,7 +213,7 @@ describe('npm run synth', () => {
   test('--help lists every option', async () => {
     const result = await synth(['--help']);
     expect(result.status).toBe(0);
-    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir'])
+    for (const option of ['--outdir', '--overlays', '--platform', '--files', '--history', '--workflows-dir'])
       expect(result.stdout).toContain(option);
   });
 

