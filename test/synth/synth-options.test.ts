@@ -34,11 +34,25 @@ describe('parseSynthOptions', () => {
       history: 'build/dist',
       outdirLabel: 'CDK8S_OUTDIR=build/dist',
     });
-    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT, FILES)).toMatchObject({
+    expect(
+      parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT, FILES),
+    ).toMatchObject({
       outdir: 'out',
       cdk8sOutdir: 'node_modules/.cache/cdk8s-synth',
     });
     expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT, FILES)).toBeUndefined();
+  });
+
+  test("a workload's files come from its own folder, or the one --files names", () => {
+    expect(parseSynthOptions([], {}, PROJECT_ROOT, FILES)?.files).toEqual({ mandelbrot: 'services/mandelbrot' });
+    expect(parseSynthOptions(['--files', 'mandelbrot=../service'], {}, PROJECT_ROOT, FILES)?.files).toEqual({ mandelbrot: '../service' });
+  });
+
+  test('fails if --files names a workload that mounts no files, or no folder', () => {
+    expect(problemsOf(['--files', 'notes=pages', '--files', 'mandelbrot='])).toEqual([
+      '--files notes=pages: no workload "notes" mounts files; expected NAME=DIR, NAME one of mandelbrot',
+      '--files mandelbrot= is empty; expected a path',
+    ]);
   });
 
   test.each([
