@@ -9,6 +9,8 @@ export const EXIT_CODES = {
   failed: 1,
   /** Bad input, or a tool that cannot run: nothing was attempted. */
   usage: 2,
+  /** An unexpected failure: a bug, printed with its stack to report. */
+  bug: 3,
 } as const;
 
 /** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
