@@ -20,6 +20,9 @@ import { pruneMeaning } from './prune-meanings.js';
 import { rolloutMeanings } from './rollout-meanings.js';
 import { isSecret } from './secret-masking.js';
 
+/** The kinds whose pod template change rolls their pods over by default, without a canary. */
+const ROLLING_UPDATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
 /** Every meaning of one change, most important first. */
 export function meaningsOf(change: ObjectChange, context: ChangeContext): Meaning[] {
   const meanings: Meaning[] = [];
@@ -29,7 +32,12 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   const object = placed.object;
   if (!change.head) meanings.push(pruneMeaning(placed, context));
   if (isRollout(object)) meanings.push(...rolloutMeanings(change));
-  else if (isKind(object, 'apps', 'Deployment') && change.base && change.head && touches(change.fields, POD_TEMPLATE)) {
+  else if (
+    ROLLING_UPDATE_KINDS.some((kind) => isKind(object, 'apps', kind)) &&
+    change.base &&
+    change.head &&
+    touches(change.fields, POD_TEMPLATE)
+  ) {
     meanings.push({
       code: 'rolling-update',
       severity: 'notice',
