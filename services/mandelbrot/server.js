@@ -274,6 +274,7 @@ async function renderStage(req, res) {
   checkStageToken(req);
   await admit(req, res, normalizeStageRequest, (request) => request.rowEnd - request.rowStart, async (request, ticket) => {
     const band = { rowStart: request.rowStart, rowEnd: request.rowEnd };
+    /** @type {{ status: string, error?: string }} */
     const tile = await stages.renderLocal(request, band, request.stage || identity.cloud, ticket);
     if (wasCancelled(ticket.signal)) return;
     if (tile.status === 'ok') send(res, 200, { tile });
@@ -387,7 +388,7 @@ const server = http.createServer(
 );
 server.maxConnections = MAX_CONNECTIONS;
 
-server.on('clientError', (error, socket) => {
+server.on('clientError', (/** @type {NodeJS.ErrnoException} */ error, socket) => {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     metrics.countDroppedConnection('headers_timeout');
     return endConnection(socket, '408 Request Timeout');
@@ -428,7 +429,7 @@ for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => drain(sig
 server.listen(settings.port, () => {
   log({
     msg: 'listening',
-    port: server.address().port,
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
     ...identity,
     route: settings.route,
     stages: Object.keys(stageUrls),
