@@ -3,7 +3,14 @@ import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../core/reso
 import type { ManifestDiff } from '../diff/diff-model.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
-import { isJsonnetPath, type ManifestObject, type ManifestTree, parseManifestTree, SKIP_FILE_RENDERING_MARKER, topFolderOf } from '../diff/manifest-tree.js';
+import {
+  isJsonnetPath,
+  type ManifestObject,
+  type ManifestTree,
+  parseManifestTree,
+  SKIP_FILE_RENDERING_MARKER,
+  topFolderOf,
+} from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
 import { readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';

@@ -21,7 +21,8 @@ function exitForError(error: unknown): { exitCode: number; message?: string } | 
   if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : EXIT_CODES.usage };
   if (isInputError(error)) return { exitCode: EXIT_CODES.usage, message: `error: ${error.message}` };
   // A configuration error has one line per problem: each gets its own prefix.
-  if (error instanceof ConfigError) return { exitCode: EXIT_CODES.failed, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
+  if (error instanceof ConfigError)
+    return { exitCode: EXIT_CODES.failed, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
   if (error instanceof CommandFailedError || error instanceof SynthValidationError)
     return { exitCode: EXIT_CODES.failed, message: `error: ${error.message}` };
   // A file or folder that cannot be read or written: its one line, no stack trace. Node's own

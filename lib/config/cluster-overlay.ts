@@ -61,11 +61,7 @@ function loadClusterOverlay(path: string, displayPath: string, workloads: readon
  * @param displayDirectory how to name the directory in messages
  * @throws ConfigError with every overlay's problems, one line each
  */
-export function loadClusterOverlays(
-  directory: string,
-  displayDirectory: string,
-  workloads: readonly Workload[],
-): ClusterOverlay[] {
+export function loadClusterOverlays(directory: string, displayDirectory: string, workloads: readonly Workload[]): ClusterOverlay[] {
   const { overlays, problems } = readClusterOverlays(directory, displayDirectory, workloads);
   if (problems.length > 0) throw new ConfigError(problems);
   return overlays;

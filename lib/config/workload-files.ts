@@ -13,7 +13,9 @@ export function readFolderFiles(directory: string, displayDirectory = directory)
 
 /** Each workload's own `filesFolder`, by workload name, for those that mount files. */
 export function filesFolders(workloads: readonly Workload[]): Record<string, string> {
-  return Object.fromEntries(workloads.flatMap((workload) => (workload.filesFolder === undefined ? [] : [[workload.name, workload.filesFolder]])));
+  return Object.fromEntries(
+    workloads.flatMap((workload) => (workload.filesFolder === undefined ? [] : [[workload.name, workload.filesFolder]])),
+  );
 }
 
 /**
@@ -24,7 +26,11 @@ export function filesFolders(workloads: readonly Workload[]): Record<string, str
  */
 export function readWorkloadFiles(folders: Readonly<Record<string, string>>): Map<string, Readonly<Record<string, string>>> {
   const { results, problems } = collectProblems(
-    Object.entries(folders).map(([name, folder]) => () => [name, readFolderFiles(resolve(folder), folder)] as const),
+    Object.entries(folders).map(
+      ([name, folder]) =>
+        () =>
+          [name, readFolderFiles(resolve(folder), folder)] as const,
+    ),
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return new Map(results);

@@ -46,6 +46,8 @@ function selectAmong<T extends Workload>(choices: readonly T[], name: string | u
   }
   const chosen = choices.find((workload) => workload.name === name);
   if (!chosen)
-    throw new UsageError(`--workload "${name}" is not a workload that ${what}; expected ${choices.length === 1 ? names : `one of ${names}`}`);
+    throw new UsageError(
+      `--workload "${name}" is not a workload that ${what}; expected ${choices.length === 1 ? names : `one of ${names}`}`,
+    );
   return chosen;
 }

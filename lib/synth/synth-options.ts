@@ -109,8 +109,7 @@ export function parseSynthOptions(
   ] as const) {
     if (value !== undefined && value.trim() === '') problems.push(`${option} is empty; expected a path`);
   }
-  for (const [name, folder] of Object.entries(files))
-    if (folder.trim() === '') problems.push(`--files ${name}= is empty; expected a path`);
+  for (const [name, folder] of Object.entries(files)) if (folder.trim() === '') problems.push(`--files ${name}= is empty; expected a path`);
   if (values.history !== undefined && values.history.trim() !== '' && !existsSync(values.history)) {
     // An unreadable history would silently drop the ConfigMaps stable pods mount.
     problems.push(`--history ${values.history}: no such folder; expected an earlier output such as dist`);

@@ -26,7 +26,9 @@ describe('platform settings', () => {
   });
 
   test('platform.yaml states the defaults', () => {
-    expect(loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'), 'platform.yaml', [mandelbrot])).toEqual(defaultPlatformSettings([mandelbrot]));
+    expect(loadPlatformSettings(join(PROJECT_ROOT, 'platform.yaml'), 'platform.yaml', [mandelbrot])).toEqual(
+      defaultPlatformSettings([mandelbrot]),
+    );
     expect(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8')).toContain('environment: dev');
   });
 

@@ -40,7 +40,11 @@ describe('loadProjectConfig', () => {
 
   test('the project itself is valid', () => {
     expect(
-      loadProjectConfig({ platformFile: join(PROJECT_ROOT, 'platform.yaml'), overlaysDirectory: join(PROJECT_ROOT, 'overlays'), workloads: [mandelbrot] }).clusters,
+      loadProjectConfig({
+        platformFile: join(PROJECT_ROOT, 'platform.yaml'),
+        overlaysDirectory: join(PROJECT_ROOT, 'overlays'),
+        workloads: [mandelbrot],
+      }).clusters,
     ).toHaveLength(3);
   });
 

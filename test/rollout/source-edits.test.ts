@@ -97,7 +97,9 @@ describe('source edits roll out as canaries', () => {
     expect(readTree(outdir)).toEqual(written);
 
     const fresh = join(temp.path, 'fresh');
-    expect((await runSynth(['--outdir', fresh, '--files', `mandelbrot=${join(temp.path, 'service')}`, '--history', outdir])).status).toBe(0);
+    expect((await runSynth(['--outdir', fresh, '--files', `mandelbrot=${join(temp.path, 'service')}`, '--history', outdir])).status).toBe(
+      0,
+    );
     expect(readTree(fresh)).toEqual(written);
   });
 
