@@ -16,19 +16,20 @@ import { filesFolders, readWorkloadFiles } from './lib/config/workload-files.js'
 import { renderRolloutWorkflow, rolloutWorkflowFile } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
-import { previousOutputProblem } from './lib/synth/output-folder.js';
+import { countChangedFiles } from './lib/synth/output-changes.js';
+import { distPathProblem, previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
-import { parseSynthOptions, SYNTH_USAGE } from './lib/synth/synth-options.js';
+import { parseSynthOptions } from './lib/synth/synth-options.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 import { WORKLOADS } from './lib/workloads/all-workloads.js';
 import type { Workload } from './lib/workloads/workload.js';
 
 function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
-  const options = parseSynthOptions(argv, io.env, projectRoot, filesFolders(registered));
-  if (options === undefined) {
-    io.stdout.write(`${SYNTH_USAGE}\n`);
-    return;
-  }
+  const started = performance.now();
+  const options = parseSynthOptions(argv, io.env, projectRoot, filesFolders(registered), {
+    out: (text) => io.stdout.write(text),
+    err: (text) => io.stderr.write(text),
+  });
   const { platform, clusters, workloads } = loadProjectConfig({
     platformFile: resolve(options.platform),
     overlaysDirectory: resolve(options.overlays),
@@ -37,6 +38,8 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
     workloadFiles: readWorkloadFiles(options.files),
   });
   const outdir = resolve(options.outdir);
+  const distPathMismatch = distPathProblem(platform.repository.distPath, outdir, resolve(options.platform), options.platform);
+  if (distPathMismatch) throw new ConfigError(distPathMismatch);
 
   withOutputLock(join(dirname(outdir), `.${basename(outdir)}.lock`), () => {
     const notOutput = previousOutputProblem(
@@ -67,31 +70,38 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
     const files = renderManifestTree(app);
     const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
     const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames });
+    const workflowFile = { path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow };
+    const changed = countChangedFiles(outdir, files, [workflowFile]);
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);
     warnings.push(
       ...writeManifestTree(outdir, files, {
-        companions: [{ path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow }],
+        companions: [workflowFile],
       }).warnings,
     );
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    io.stdout.write(
+      `synth: ${count(clusters.length, 'cluster')}, ${count(files.length, 'object')}, ${count(changed, 'file')} changed in ${options.outdir}/ and the rollout workflow, ${seconds} s\n`,
+    );
   });
 }
 
 /**
  * `npm run synth -- <argv>` in `io.cwd`, for the project at `projectRoot` (no output may be or hold
- * it) with the `workloads` it registers: resolves to its exit code. Relative paths resolve against
- * the process's working folder, so a run elsewhere changes it for the run.
+ * it) and the `registered` workloads: resolves to its exit code. Relative paths resolve against the
+ * process's working folder, so a run elsewhere changes it for the run.
  */
-export function synthCommand(projectRoot: string, workloads: readonly Workload[]): Command {
+export function synthCommand(projectRoot: string, registered: readonly Workload[]): Command {
   return (argv, io) => {
     const run = Promise.resolve().then(() => {
       const previous = process.cwd();
-      if (io.cwd === previous) return synth(argv, io, projectRoot, workloads);
+      if (io.cwd === previous) return synth(argv, io, projectRoot, registered);
       process.chdir(io.cwd);
       try {
-        return synth(argv, io, projectRoot, workloads);
+        return synth(argv, io, projectRoot, registered);
       } finally {
         process.chdir(previous);
       }

@@ -7,26 +7,24 @@
  * Figures come from real processes on this machine; nothing here asserts a threshold.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Argument, Command } from 'commander';
 import { AREAS } from './areas.js';
 import { formatMarkdown, type MeasuredTable, measureArea, regionProblem, renderMarkdown, renderText, replaceRegions } from './report.js';
 
-const USAGE = `expected --markdown, --write <file> and any of ${Object.keys(AREAS).join(', ')}`;
-
-/** The command line, or one line saying what is wrong with it. */
-function parseArguments(args: readonly string[]): { names: string[]; markdown: boolean; write?: string } | string {
-  const names: string[] = [];
-  let markdown = false;
-  let write: string | undefined;
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? '';
-    if (arg === '--markdown') markdown = true;
-    else if (arg === '--write') {
-      write = args[++index];
-      if (write === undefined || write.startsWith('-')) return `--write needs a Markdown file, such as docs/benchmarks.md; ${USAGE}`;
-    } else if (arg in AREAS) names.push(arg);
-    else return `unknown bench argument ${arg}; ${USAGE}`;
-  }
-  return { names, markdown, ...(write !== undefined && { write }) };
+/** The command line, parsed as every entry point's is: commander, which names the nearest flag to a misspelt one. */
+function parseArguments(args: readonly string[]): { names: string[]; markdown: boolean; write?: string } {
+  const program = new Command('npm run bench')
+    .usage('[-- [area...] [--markdown] [--write <file>]]')
+    .description("Prints the project's performance figures, measured on this machine, one area after another.")
+    .addArgument(
+      new Argument('[area...]', 'areas to measure (default: all but those that run only when named)').choices(Object.keys(AREAS)),
+    )
+    .option('--markdown', 'print the tables as Markdown')
+    .option('--write <file>', "replace each table's marked region in this Markdown file, such as docs/benchmarks.md")
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  program.parse([...args], { from: 'user' });
+  const { markdown, write } = program.opts<{ markdown?: boolean; write?: string }>();
+  return { names: program.processedArgs[0] as string[], markdown: markdown === true, ...(write !== undefined && { write }) };
 }
 
 function readOrExit(file: string): string {
@@ -42,10 +40,6 @@ function readOrExit(file: string): string {
 
 async function main(): Promise<void> {
   const parsed = parseArguments(process.argv.slice(2));
-  if (typeof parsed === 'string') {
-    console.error(`error: ${parsed}`);
-    process.exit(2);
-  }
   const names = parsed.names.length > 0 ? parsed.names : Object.keys(AREAS).filter((name) => !AREAS[name]?.onlyWhenNamed);
   // Read and checked before measuring: a missing file or region fails at once, not after the run.
   const document = parsed.write === undefined ? undefined : readOrExit(parsed.write);
@@ -60,6 +54,8 @@ async function main(): Promise<void> {
   for (const name of names) {
     const area = AREAS[name];
     if (area === undefined) continue;
+    // Each area takes seconds to minutes: say which one is running.
+    console.error(`bench: measuring ${name}`);
     for (const table of await measureArea(area.measure)) {
       measured.push(table);
       console.log(parsed.markdown ? renderMarkdown(table) : renderText(table));

@@ -27,6 +27,8 @@ const pixelsPerSecond = (seconds: number) => `${((WIDTH * HEIGHT) / seconds / 1e
 export interface BenchService {
   readonly url: string;
   readonly port: number;
+  /** The probe listener's port: `/healthz` and `/readyz`, as the kubelet reaches them. */
+  readonly probePort: number;
   readonly pid: number;
   /** Spawn to the listening log line. */
   readonly seconds: number;
@@ -36,11 +38,11 @@ export interface BenchService {
   stop(): Promise<void>;
 }
 
-/** Starts `node server.js` on a free port, with `env` added; resolves once it logs that it listens. */
+/** Starts `node server.js` on free ports, with `env` added; resolves once it logs that it listens. */
 export function startService(env: Readonly<Record<string, string>> = {}): Promise<BenchService> {
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [join(SERVICE_DIR, 'server.js')], {
-    env: { PORT: '0', CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', ...env },
+    env: { PORT: '0', PROBE_PORT: '0', CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -54,12 +56,12 @@ export function startService(env: Readonly<Record<string, string>> = {}): Promis
       const seconds = secondsSince(started);
       child.stdout.removeAllListeners('data');
       child.stdout.resume();
-      const { port } = JSON.parse(line) as { port: number };
+      const { port, probePort } = JSON.parse(line) as { port: number; probePort: number };
       const stop = async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;
       };
-      resolve({ url: `http://127.0.0.1:${port}`, port, pid: child.pid!, seconds, exited, stop });
+      resolve({ url: `http://127.0.0.1:${port}`, port, probePort, pid: child.pid!, seconds, exited, stop });
     });
   });
 }

@@ -4,6 +4,7 @@
  * reports what the pod would have suffered. Every count and every wait is bounded.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { BenchTable } from './report.js';
 import { type BenchService, startService } from './render.js';
@@ -25,22 +26,30 @@ const FAILURE_THRESHOLD = 3;
 const PROBE_INTERVAL_MS = 100;
 const HOLD_MS = 3000;
 const MEMORY_LIMIT_MIB = 384;
+/** More than the 2048 connections the service keeps open. */
+const SILENT_CLIENTS = 2100;
+/** The service's default HEADERS_TIMEOUT_MS. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** 33 bytes: 200,000 of them are 6.3 MiB. */
+const SMALL_REQUEST = 'GET /healthz HTTP/1.1\r\nhost:a\r\n\r\n';
+const FLOOD_REQUESTS = 200_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The prober, run in a process of its own so that the load generator's pauses do not count:
- * probes /healthz, /readyz and /api/meta every PROBE_INTERVAL_MS, each over a new connection as
- * the kubelet does, until a line arrives on stdin; then prints the latencies (undefined for a
- * failure: no 200 within the timeout) as JSON, one array per endpoint.
+ * probes /healthz and /readyz on the probe port, as the kubelet does, and /api/meta on the
+ * public port, as a public client would, every PROBE_INTERVAL_MS, each over a new connection,
+ * until a line arrives on stdin; then prints the latencies (null for a failure: no 200 within
+ * the timeout) as JSON, one array per endpoint.
  */
 const PROBER = `
 const http = require('node:http');
-const [port, interval, timeout] = process.argv.slice(1).map(Number);
+const [probePort, publicPort, interval, timeout] = process.argv.slice(1).map(Number);
 let running = true;
 process.stdin.once('data', () => (running = false));
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function probe(path) {
+function probe(port, path) {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const req = http.request({ host: '127.0.0.1', port, path, agent: false, timeout }, (res) => {
@@ -52,25 +61,28 @@ function probe(path) {
     req.end();
   });
 }
-Promise.all(['/healthz', '/readyz', '/api/meta'].map(async (path) => {
+Promise.all([[probePort, '/healthz'], [probePort, '/readyz'], [publicPort, '/api/meta']].map(async ([port, path]) => {
   const results = [];
-  while (running) results.push((await Promise.all([probe(path), pause(interval)]))[0]);
+  while (running) results.push((await Promise.all([probe(port, path), pause(interval)]))[0]);
   return results;
 })).then((results) => process.stdout.write(JSON.stringify(results)));
 `;
 
 interface ProbeRecord {
+  /** Of the probes: /healthz and /readyz. */
   readonly latencies: number[];
   readonly failures: number;
-  /** The longest run of failures of one endpoint: the kubelet acts at {@link FAILURE_THRESHOLD}. */
+  /** The longest run of failures of one probe: the kubelet acts at {@link FAILURE_THRESHOLD}. */
   readonly longestRun: number;
+  /** Public /api/meta requests that got no 200 within the timeout, and how many were sent. */
+  readonly publicFailures: number;
+  readonly publicRequests: number;
 }
 
-/** Starts the prober process against `port`; `stop` ends it and summarizes what it saw. */
-function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
-  const child = spawn(process.execPath, ['-e', PROBER, String(port), String(PROBE_INTERVAL_MS), String(PROBE_TIMEOUT_MS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+/** Starts the prober process against `service`; `stop` ends it and summarizes what it saw. */
+function startProbing(service: BenchService): { stop: () => Promise<ProbeRecord> } {
+  const args = [service.probePort, service.port, PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS].map(String);
+  const child = spawn(process.execPath, ['-e', PROBER, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -81,7 +93,8 @@ function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
-      const endpoints = JSON.parse(output) as (number | null)[][];
+      const [healthz = [], readyz = [], meta = []] = JSON.parse(output) as (number | null)[][];
+      const endpoints = [healthz, readyz];
       const longestRun = Math.max(
         ...endpoints.map(
           (results) =>
@@ -96,6 +109,8 @@ function startProbing(port: number): { stop: () => Promise<ProbeRecord> } {
         latencies: all.filter((latency): latency is number => latency !== null),
         failures: all.filter((latency) => latency === null).length,
         longestRun,
+        publicFailures: meta.filter((latency) => latency === null).length,
+        publicRequests: meta.length,
       };
     },
   };
@@ -150,7 +165,7 @@ async function runCase(
 ): Promise<CaseResult> {
   const service = await startService(env);
   try {
-    const probing = startProbing(service.port);
+    const probing = startProbing(service);
     await pause(300);
     const { leave, note } = await load(service);
     const refusedBefore = await metric(service, 'mandelbrot_render_requests_total', ',status="refused"');
@@ -209,6 +224,12 @@ const CASES: [string, Record<string, string>, Parameters<typeof runCase>[2]][] =
       return { leave: () => pipelined.socket.destroy(), note: () => `at most ${admitted} admitted at once` };
     },
   ],
+  [`${SILENT_CLIENTS.toLocaleString('en')} connections that send nothing`, {}, silentConnections],
+  [
+    `the largest render, then ${FLOOD_REQUESTS.toLocaleString('en')} requests pipelined on one connection (${((SMALL_REQUEST.length * FLOOD_REQUESTS) / 2 ** 20).toFixed(1)} MiB)`,
+    {},
+    pipelineFlood,
+  ],
   [
     '45 clients that never read 3.3 MB replies',
     {},
@@ -250,6 +271,54 @@ const CASES: [string, Record<string, string>, Parameters<typeof runCase>[2]][] =
   ],
 ];
 
+/** The soft limit on open files of this process, which the service it starts inherits. */
+function openFileLimit(): number {
+  const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return line?.[1] === undefined || line[1] === 'unlimited' ? Infinity : Number(line[1]);
+}
+
+/**
+ * {@link SILENT_CLIENTS} connections that send nothing and never close their side, held until the
+ * service has closed them all, or its headers timeout plus 5 s.
+ */
+async function silentConnections(service: BenchService) {
+  const started = Date.now();
+  let closed = 0;
+  let lastClosedMs = 0;
+  const sockets = Array.from({ length: SILENT_CLIENTS }, () => {
+    const socket = connect({ port: service.port, host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('error', () => {});
+    socket.on('data', () => {});
+    socket.once('end', () => {
+      closed++;
+      lastClosedMs = Date.now() - started;
+    });
+    return socket;
+  });
+  const until = started + HEADERS_TIMEOUT_MS + 5000;
+  while (Date.now() < until && closed < SILENT_CLIENTS) await pause(100);
+  return {
+    leave: () => sockets.forEach((socket) => socket.destroy()),
+    note: () => `${closed} of ${SILENT_CLIENTS} closed by the service, the last ${(lastClosedMs / 1000).toFixed(1)} s after they opened`,
+  };
+}
+
+/** The largest render, then {@link FLOOD_REQUESTS} small requests pipelined behind it, for {@link HOLD_MS}. */
+async function pipelineFlood(service: BenchService) {
+  const started = Date.now();
+  let closedMs: number | undefined;
+  const flood = client(service.port, rawRequest('POST', '/api/render', BUDGET_RENDER) + SMALL_REQUEST.repeat(FLOOD_REQUESTS));
+  flood.socket.once('close', () => (closedMs = Date.now() - started));
+  await pause(HOLD_MS);
+  return {
+    leave: () => flood.socket.destroy(),
+    note: () =>
+      closedMs === undefined
+        ? `connection still open after ${HOLD_MS / 1000} s, ${flood.statuses().length} replies`
+        : `connection dropped by the service after ${closedMs} ms, ${flood.statuses().length} replies`,
+  };
+}
+
 /** SIGTERM with the largest admitted render in flight: how it ends. */
 async function sigtermCase(): Promise<string[]> {
   const service = await startService();
@@ -265,12 +334,43 @@ async function sigtermCase(): Promise<string[]> {
   return [`reply ${status}`, `exit code ${code}`, `${seconds.toFixed(2)} s from the request to the exit`];
 }
 
+/**
+ * SIGTERM with requests pipelined behind the largest admitted render: what each gets, and how
+ * the connection and the process end.
+ */
+async function drainCase(): Promise<string[]> {
+  const service = await startService();
+  const started = process.hrtime.bigint();
+  const render = rawRequest('POST', '/api/render', BUDGET_RENDER);
+  const queued = [render, rawRequest('GET', '/healthz'), render, rawRequest('GET', '/api/meta')];
+  const connection = client(service.port, render + queued.join(''));
+  let ending = 'reset';
+  connection.socket.once('end', () => (ending = 'closed cleanly'));
+  const closed = new Promise((resolve) => connection.socket.once('close', resolve));
+  await pause(200);
+  process.kill(service.pid, 'SIGTERM');
+  const [, code] = await Promise.all([closed, service.exited]);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return [
+    `replies ${connection.statuses().join(', ')}`,
+    `the connection ${ending}`,
+    `exit code ${code}`,
+    `${seconds.toFixed(2)} s to the exit`,
+  ];
+}
+
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 export async function run(): Promise<BenchTable[]> {
   const rows: string[][] = [];
+  const openFiles = openFileLimit();
   for (const [name, env, load] of CASES) {
+    // The clients' sockets and the service's, in two processes with this limit each.
+    if (load === silentConnections && openFiles < SILENT_CLIENTS + 256) {
+      rows.push([name, ...Array<string>(8).fill('-'), `not run: \`ulimit -n\` is ${openFiles}; it needs ${SILENT_CLIENTS + 256}`]);
+      continue;
+    }
     const result = await runCase(name, env, load);
     const sorted = [...result.probes.latencies].sort((a, b) => a - b);
     rows.push([
@@ -279,6 +379,7 @@ export async function run(): Promise<BenchTable[]> {
       ms(percentile(sorted, 0.99)),
       ms(sorted.at(-1) ?? NaN),
       `${result.probes.failures} (${result.probes.longestRun >= FAILURE_THRESHOLD ? 'restart' : 'no restart'})`,
+      `${result.probes.publicFailures} of ${result.probes.publicRequests}`,
       `${result.peakRssMiB.toFixed(0)} MiB`,
       String(result.refused),
       `${result.cpuAfterLeft.toFixed(2)} s`,
@@ -286,13 +387,28 @@ export async function run(): Promise<BenchTable[]> {
     ]);
   }
   const sigterm = await sigtermCase();
+  const drain = await drainCase();
   return [
     {
       id: 'service-load',
       title: `\`npm run test:load\`: the Mandelbrot service under hostile load, probes every ${PROBE_INTERVAL_MS} ms, timeout ${PROBE_TIMEOUT_MS} ms, failure threshold ${FAILURE_THRESHOLD}; memory limit ${MEMORY_LIMIT_MIB} MiB`,
-      headings: ['case', 'probe p50', 'p99', 'max', 'probe failures', 'peak RSS', '503s', 'CPU after clients left', 'note'],
+      headings: [
+        'case',
+        'probe p50',
+        'p99',
+        'max',
+        'probe failures',
+        'public /api/meta failed',
+        'peak RSS',
+        '503s',
+        'CPU after clients left',
+        'note',
+      ],
       rows,
-      notes: [`SIGTERM with the largest admitted render in flight: ${sigterm.join(', ')}.`],
+      notes: [
+        `SIGTERM with the largest admitted render in flight: ${sigterm.join(', ')}.`,
+        `SIGTERM with two renders and two cheap requests pipelined behind it: ${drain.join(', ')}.`,
+      ],
     },
   ];
 }

@@ -8,32 +8,37 @@
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
 import { Command } from 'commander';
-import { type CommandIO, runCaptured, runIfEntryPoint } from '../lib/cli/command-io.js';
+import { type Command as EntryCommand, type CommandIO, runCaptured, runIfEntryPoint } from '../lib/cli/command-io.js';
 import { exitCodeOf } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
 import { shouldColor } from '../lib/util/terminal-color.js';
 import { runSynth } from '../main.js';
 
-async function check(argv: readonly string[], io: CommandIO): Promise<number> {
+async function check(argv: readonly string[], io: CommandIO, synth: EntryCommand): Promise<number> {
   new Command('npm run check')
     .description('Check that dist/ equals a fresh synth, holds only allowed kinds, and matches the schemas.')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .parse(argv, { from: 'user' });
+  // The fresh synth and the schemas take seconds: a person at a terminal is told what runs.
+  if (io.stderr.isTTY) io.stderr.write('npm run check: a fresh synth to compare dist/ with, then its kinds and schemas\n');
   // The fresh synth runs in this process.
   const results = await checkDist({
     projectRoot: io.cwd,
     env: io.env,
-    synth: (root, args, env) => runCaptured(runSynth, args, { cwd: root, env }),
+    synth: (root, args, env) => runCaptured(synth, args, { cwd: root, env }),
   });
   io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;
 }
 
-/** `npm run check -- <argv>` in `io.cwd`: resolves to its exit code. */
-export function runCheck(argv: readonly string[], io: CommandIO): Promise<number> {
-  return exitCodeOf(check(argv, io), (line) => io.stderr.write(`${line}\n`));
+/** `npm run check -- <argv>` in `io.cwd`, with `synth` as its fresh synth: resolves to its exit code. */
+export function checkCommand(synth: EntryCommand): EntryCommand {
+  return (argv, io) => exitCodeOf(check(argv, io, synth), (line) => io.stderr.write(`${line}\n`));
 }
+
+/** `npm run check` of this project. */
+export const runCheck = checkCommand(runSynth);
 
 runIfEntryPoint('bin/check.ts', runCheck, process);

@@ -1,6 +1,12 @@
 import { Construct } from 'constructs';
 import { ArgoAppProject } from './argocd/argo-app-project.js';
-import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from './core/application-names.js';
+import {
+  BOOTSTRAP_FOLDER,
+  DERIVED_PROJECT_NAME,
+  rolloutsApplicationName,
+  rootApplicationName,
+  workloadApplicationName,
+} from './core/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
@@ -70,7 +76,7 @@ export class ClusterDelivery extends Construct {
   constructor(scope: Construct, id: string, props: ClusterDeliveryProps) {
     super(scope, id);
     const { cluster, gitSource } = props;
-    const projectName = props.projectName ?? 'trinity';
+    const projectName = props.projectName ?? DERIVED_PROJECT_NAME;
     const folderSource = (folder: string) => ({
       repoUrl: gitSource.repoURL,
       targetRevision: gitSource.revision,
@@ -123,7 +129,7 @@ export class ClusterDelivery extends Construct {
       applications: [rollouts.application, ...applications],
     });
 
-    const bootstrapChart = new ManifestChart(this, 'Bootstrap', { folder: 'bootstrap' });
+    const bootstrapChart = new ManifestChart(this, 'Bootstrap', { folder: BOOTSTRAP_FOLDER });
     this.rootApplication = new ArgoApplication(bootstrapChart, 'Root', {
       name: rootApplicationName(props.environment, cluster),
       source: folderSource(argocdChart.folder),

@@ -105,7 +105,10 @@ describe('ClusterDelivery', () => {
   test('the container runs the mounted source with the cluster in its environment', () => {
     expect(container.image).toBe('node:22-alpine');
     expect(container.command).toEqual(['node', '/app/server.js']);
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 8080 },
+      { name: 'probes', containerPort: 8081 },
+    ]);
     expect(container.env).toEqual([
       { name: 'CLOUD', value: 'aws' },
       { name: 'REGION', value: 'us-east-1' },
@@ -118,13 +121,13 @@ describe('ClusterDelivery', () => {
 
   test('both probes set their timeout and failure threshold rather than taking the defaults', () => {
     expect(container.readinessProbe).toEqual({
-      httpGet: { path: '/readyz', port: 'http' },
+      httpGet: { path: '/readyz', port: 'probes' },
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 3,
     });
     expect(container.livenessProbe).toEqual({
-      httpGet: { path: '/healthz', port: 'http' },
+      httpGet: { path: '/healthz', port: 'probes' },
       periodSeconds: 10,
       timeoutSeconds: 2,
       failureThreshold: 3,

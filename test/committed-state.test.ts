@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCheck } from '../bin/check.js';
 import { MAX_REPLICAS } from '../lib/core/fields.js';
-import { brokenLinks, documentationFiles, readDocumentation } from './support/docs.js';
-import { runCommand } from './support/run-command.js';
+import { checkIn, documentationProblems } from './support/committed-state.js';
+import { documentationFiles } from './support/docs.js';
 import { PROJECT_ROOT } from './support/synth-process.js';
 
-// What is committed and must agree with the code: the generated files and the documentation.
-// A failure here means a change was committed without its consequence.
+// What is committed and must agree with the code, whatever the configuration: the generated files
+// and the documentation. A failure here means a change was committed without its consequence.
+// test/routine-changes.test.ts runs the same checks on copies changed as the docs describe.
 
 test('the project passes npm run check: dist/ and the rollout workflow are what synth writes, of known kinds and schemas', async () => {
-  const check = await runCommand(runCheck, [], { cwd: PROJECT_ROOT });
+  const check = await checkIn(PROJECT_ROOT);
   // On a failure the report names each stale file and the fix: run `npm run synth` and commit the result.
   const lines = check.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^✓ fresh synth: dist\/ \(\d+ files\) and every other generated file match a fresh synth$/);
@@ -24,13 +24,11 @@ test('the project passes npm run check: dist/ and the rollout workflow are what 
 });
 
 describe('the documentation', () => {
-  const operating = readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8');
-  const scripts = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
-
   test('README.md and docs/ are the documentation set', () => {
     expect(documentationFiles(PROJECT_ROOT)).toEqual(
       expect.arrayContaining([
         'README.md',
+        'docs/adopting.md',
         'docs/benchmarks.md',
         'docs/operating.md',
         'docs/reviewing.md',
@@ -40,17 +38,11 @@ describe('the documentation', () => {
     );
   });
 
-  test.each(documentationFiles(PROJECT_ROOT))('every relative link in %s reaches an existing file and heading', (file) => {
-    expect(brokenLinks(PROJECT_ROOT, file)).toEqual([]);
-  });
-
-  test('names only npm scripts that exist', () => {
-    const mentioned = [...readDocumentation(PROJECT_ROOT).matchAll(/npm run ([a-z0-9:-]+)/g)].map((match) => match[1]);
-    expect(mentioned.length).toBeGreaterThan(0);
-    expect(mentioned.filter((script) => script === undefined || !(script in scripts))).toEqual([]);
+  test('its links reach existing files and headings, it names only npm scripts that exist, and its example workload is the tested one', () => {
+    expect(documentationProblems(PROJECT_ROOT)).toEqual([]);
   });
 
   test('gives the replicas ceiling synth enforces', () => {
-    expect(operating).toContain(`a whole number from 2 to ${MAX_REPLICAS}`);
+    expect(readFileSync(join(PROJECT_ROOT, 'docs', 'operating.md'), 'utf8')).toContain(`a whole number from 2 to ${MAX_REPLICAS}`);
   });
 });

@@ -41,14 +41,18 @@ function diffFailedMarkdown({ errorOutput, sha }) {
 /**
  * Creates the comment, or updates the one an earlier run posted: found by MARKER among comments
  * by the Actions bot only, so neither a person nor another bot quoting the marker is overwritten.
+ * When the pull request has moved on to another head commit since this diff was made, nothing is
+ * written: the run for the newer commit replaces the comment, so an older diff never lands last.
  *
  * @param {{ github: any, context: any, markdown: string, sha: string }} options `sha` is the
- * pull request's head commit, which the comment names
- * @returns {Promise<'created' | 'updated'>}
+ * pull request's head commit the diff was made for, which the comment names
+ * @returns {Promise<'created' | 'updated' | 'skipped: the pull request moved on'>}
  */
 async function upsertManifestDiffComment({ github, context, markdown, sha }) {
   const { owner, repo } = context.repo;
   const issue_number = context.payload.pull_request.number;
+  const { data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: issue_number });
+  if (pull.head.sha !== sha) return 'skipped: the pull request moved on';
   const body = `${MARKER}\n${markdown}\n<sub>For head commit ${plainLine(sha)}.</sub>\n`;
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
   const previous = comments.find(

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argo-cd-appproject-argoproj.io.js';
 import { compareStrings } from '../util/stable-order.js';
+import { DERIVED_PROJECT_NAME } from '../core/application-names.js';
 import type { ArgoApplication } from './argo-application.js';
 import { formatKind, type ResourceKind, uniqueKinds } from '../core/resource-kinds.js';
 
@@ -57,7 +58,7 @@ export class ArgoAppProject extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoAppProjectProps) {
     super(scope, id);
-    this.name = props.name ?? 'trinity';
+    this.name = props.name ?? DERIVED_PROJECT_NAME;
     this.applications = props.applications;
     this.permissions = derivePermissions(props.applications);
     const { sourceRepos, destinations, clusterResourceWhitelist, namespaceResourceWhitelist } = this.permissions;

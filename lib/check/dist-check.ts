@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../core/resource-kinds.js';
+import { ApplicationIndex } from '../diff/application-index.js';
 import type { ManifestDiff } from '../diff/diff-model.js';
+import type { CheckResult } from './check-result.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
 import {
@@ -9,11 +11,11 @@ import {
   type ManifestTree,
   parseManifestTree,
   SKIP_FILE_RENDERING_MARKER,
-  topFolderOf,
 } from '../diff/manifest-tree.js';
 import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
-import { readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
+import { checkSourceHistory } from './source-history-check.js';
+import { ProjectLinkError, readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
 import { ManifestParseError } from '../core/errors.js';
 
 export interface DistCheckProps {
@@ -46,24 +48,15 @@ export interface DistCheckProps {
   readonly synth?: SynthRunner;
 }
 
-/** The outcome of one part of the check. */
-export interface CheckResult {
-  readonly name: 'fresh synth' | 'directory source' | 'kind allow-list' | 'schemas';
-  readonly ok: boolean;
-  /** One line: what was checked and how it went. */
-  readonly summary: string;
-  /** One line per problem, each naming its file. */
-  readonly problems: readonly string[];
-  /** On drift: the object-level difference from the committed dist/ to the fresh synth. */
-  readonly drift?: ManifestDiff;
-}
+export type { CheckResult } from './check-result.js';
 
 /** The fix for every kind of drift. */
 export const DRIFT_FIX = 'Fix: run `npm run synth` and commit the result (dist/ and any generated file).';
 
 /**
  * The CI gate: dist/ and every other generated file equal a fresh synth, dist/ holds only the
- * kinds this program emits, and every object in it matches its schema.
+ * kinds this program emits, every object in it matches its schema, and every earlier source
+ * ConfigMap it keeps is one pods mounted at an earlier commit.
  */
 export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   const distPath = props.distPath ?? 'dist';
@@ -83,6 +76,7 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
       skipped('directory source', error.message),
       skipped('kind allow-list', error.message),
       skipped('schemas', error.message),
+      skipped('ConfigMap history', error.message),
     ];
   }
   const results = [await checkFreshSynth(props, distPath, committed)];
@@ -96,11 +90,13 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
       skipped('directory source', error.message),
       skipped('kind allow-list', error.message),
       skipped('schemas', error.message),
+      skipped('ConfigMap history', error.message),
     ];
   }
   results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
   results.push(checkSchemas(objects, distPath, await SchemaValidator.load({ projectRoot: props.projectRoot })));
+  results.push(await checkSourceHistory(props.projectRoot, distPath, objects));
   return results;
 }
 
@@ -115,7 +111,11 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
     const shown = `${distPath}/${path}`;
     if (typeof content !== 'string')
       problems.push(
-        `${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`,
+        'symlink' in content
+          ? `${shown}: a symlink to ${content.symlink}, outside the repository: Argo CD refuses the whole repository (every Application stops syncing); replace it with the file`
+          : 'submodule' in content
+            ? `${shown}: a submodule (commit ${content.submodule}), whose files Argo CD deploys but synth does not write; remove it`
+            : `${shown}: a symlink to ${content.linkTo}, through which Argo CD can read files synth does not write; remove it`,
       );
     else if (isJsonnetPath(path))
       problems.push(
@@ -127,15 +127,23 @@ function checkDirectorySource(tree: ManifestTree, objects: readonly ManifestObje
       );
   }
   const copies = new Map<string, ManifestObject[]>();
+  // Argo CD fills in the Application's destination namespace for an object written without one.
+  const applications = new ApplicationIndex(objects, distPath);
   for (const object of objects) {
-    const key = [topFolderOf(object.file), apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
+    const key = [
+      applications.clusterOf(object),
+      apiGroupOf(object.apiVersion),
+      object.kind,
+      applications.namespaceOf(object),
+      object.name,
+    ].join('\0');
     copies.set(key, [...(copies.get(key) ?? []), object]);
   }
   for (const group of copies.values()) {
     const [first] = group;
     if (!first || group.length < 2) continue;
     problems.push(
-      `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies one of them and reports a conflict: keep one`,
+      `${group.map((object) => `${distPath}/${object.file}`).join(', ')}: ${first.kind} ${first.name} is defined ${group.length} times; Argo CD applies only the last copy it reads and reports a conflict: keep one`,
     );
   }
   return problems.length === 0
@@ -158,6 +166,13 @@ async function checkFreshSynth(props: DistCheckProps, distPath: string, committe
   try {
     fresh = await synthesizeFresh({ projectRoot: props.projectRoot, env: props.env, synthArgs: props.synthArgs, synth: props.synth });
   } catch (error) {
+    if (error instanceof ProjectLinkError)
+      return {
+        name: 'fresh synth',
+        ok: false,
+        summary: 'not run: the project holds symlinks out of itself, which synth in a copy would follow back out',
+        problems: error.problems,
+      };
     if (!(error instanceof SynthFailedError)) throw error;
     return { name: 'fresh synth', ok: false, summary: 'synth fails, so dist/ cannot be compared', problems: [error.message] };
   }

@@ -1,7 +1,8 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { x } from 'tinyexec';
+import { resolveSymlink } from '../diff/git-manifest-tree.js';
 import { entryPointCommand } from '../util/entry-point.js';
 import { walkFiles } from '../util/walk-files.js';
 
@@ -58,6 +59,31 @@ export class SynthFailedError extends Error {
   }
 }
 
+/** The project holds symlinks out of itself: synth in the copy would read or write through them into the project. */
+export class ProjectLinkError extends Error {
+  /** One line per link. */
+  public readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ProjectLinkError';
+    this.problems = problems;
+  }
+}
+
+/** Every symlink under `root` that points out of it, one line each. */
+function outsideLinks(root: string): string[] {
+  return walkFiles(root)
+    .filter((file) => file.type === 'symlink')
+    .flatMap((file) => {
+      const target = readlinkSync(file.absolutePath);
+      if (resolveSymlink(file.path, target) !== undefined) return [];
+      return [
+        `${file.path}: a symlink to ${target}, outside the project: synth in the check's copy would read or write through it; replace it with the file or folder`,
+      ];
+    });
+}
+
 /** The project's synth entry as a process, `node scripts/run.cjs main.ts`, in the copy. */
 function synthProcess(projectRoot: string): SynthRunner {
   return async (root, args, env) => {
@@ -73,14 +99,23 @@ function synthProcess(projectRoot: string): SynthRunner {
  * workflows, and outputs added later) lands in the copy and never in the project. The copy starts
  * with the committed dist/, which synth also reads as its history of earlier ConfigMaps, just as
  * `npm run synth` does in the project.
+ *
+ * Symlinks are copied as they are, so one inside the project points inside the copy (a plain
+ * copy would point it back at the project); one that points out of the copy is refused.
+ *
+ * @throws ProjectLinkError naming every symlink that points out of the project
+ * @throws SynthFailedError with synth's own message when it fails
  */
 export async function synthesizeFresh(props: FreshSynthProps): Promise<FreshSynth> {
   const root = mkdtempSync(join(tmpdir(), 'trinity-check-'));
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   try {
     for (const entry of readdirSync(props.projectRoot)) {
-      if (!NOT_PROJECT_FILES.includes(entry)) cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true });
+      if (!NOT_PROJECT_FILES.includes(entry))
+        cpSync(join(props.projectRoot, entry), join(root, entry), { recursive: true, verbatimSymlinks: true });
     }
+    const links = outsideLinks(root);
+    if (links.length > 0) throw new ProjectLinkError(links);
     // `cdk8s synth` sets CDK8S_OUTDIR, and synth would write there instead of the copy.
     const { CDK8S_OUTDIR: _outdir, ...env } = props.env;
     const result = await (props.synth ?? synthProcess(props.projectRoot))(root, props.synthArgs ?? [], env);

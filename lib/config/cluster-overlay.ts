@@ -1,8 +1,10 @@
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
+import { RESERVED_OUTPUT_FOLDERS } from '../core/application-names.js';
 import { analysisSchema } from './analysis-settings.js';
 import { collectProblems, ConfigError } from '../core/config-error.js';
 import type { Workload } from '../workloads/workload.js';
+import { compareStrings } from '../util/stable-order.js';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
 import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
@@ -51,6 +53,11 @@ function loadClusterOverlay(path: string, displayPath: string, workloads: readon
       `${displayPath}: the file name "${name}" is the cluster's name and must be a lower-case DNS label of at most 40 characters (a-z, 0-9, -)`,
     );
   }
+  if (RESERVED_OUTPUT_FOLDERS.includes(name)) {
+    throw new ConfigError(
+      `${displayPath}: the file name "${name}" is the cluster's name, a folder synth already writes (${name}/ holds every cluster's root Application); rename the file`,
+    );
+  }
   const fields = readYamlFile(path, displayPath, overlaySchema(workloads));
   return { ...fields, name, context: fields.context ?? name, file: displayPath };
 }
@@ -88,9 +95,11 @@ export function readClusterOverlays(
   if (files.length === 0) {
     throw new ConfigError(`${displayDirectory}: no cluster overlays found; add one <cluster>.yaml file per cluster`);
   }
-  const { results: overlays, problems } = collectProblems(
+  const { results, problems } = collectProblems(
     files.map((file) => () => loadClusterOverlay(join(directory, file), join(displayDirectory, file), workloads)),
   );
+  // By cluster name, not file name: `aws-west.yaml` sorts before `aws.yaml`, but `aws` before `aws-west`.
+  const overlays = results.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.file, b.file));
   problems.push(
     ...sharedValueProblems(
       overlays,

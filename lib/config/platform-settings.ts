@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
 import type { Workload } from '../workloads/workload.js';
-import { checkedString, DNS_LABEL, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from '../core/fields.js';
+import { checkedString, DNS_LABEL, gitRepoURLProblem, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
@@ -17,11 +17,13 @@ const platformSchema = (workloads: readonly Workload[]) =>
     ),
     repository: v.optional(
       v.strictObject({
-        repoURL: v.optional(httpsURL('the https URL of the Git repository Argo CD pulls'), 'https://github.com/maxgherman/trinity.git'),
+        // No default: every adopter's Argo CD pulls their own repository.
+        repoURL: checkedString('the URL of the Git repository Argo CD pulls', gitRepoURLProblem),
         revision: v.optional(checkedString('a branch, tag or commit', gitRevisionProblem), 'main'),
         distPath: v.optional(checkedString('the path of dist/ inside that repository', repositoryPathProblem), 'dist'),
       }),
-      {},
+      // Parsed like a written one, so a file without `repository` is told of `repository.repoURL`.
+      {} as { repoURL: string },
     ),
     rolloutsChart: v.optional(
       v.strictObject({
@@ -39,12 +41,12 @@ const platformSchema = (workloads: readonly Workload[]) =>
     analysis: v.optional(analysisSchema),
   });
 
-/** Settings shared by every cluster. Each one has a default; `platform.yaml` states them. */
+/** Settings shared by every cluster. Each one but `repository.repoURL` has a default. */
 export type PlatformSettings = v.InferOutput<ReturnType<typeof platformSchema>>;
 
-/** The platform settings with every default applied. */
-export function defaultPlatformSettings(workloads: readonly Workload[]): PlatformSettings {
-  return v.parse(platformSchema(workloads), {});
+/** The platform settings with every default applied to the one field without a default, `repository.repoURL`. */
+export function defaultPlatformSettings(repoURL: string, workloads: readonly Workload[]): PlatformSettings {
+  return v.parse(platformSchema(workloads), { repository: { repoURL } });
 }
 
 /** Reads and validates the platform settings file. */

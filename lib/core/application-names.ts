@@ -3,6 +3,18 @@
  * names, and the operator tool syncs them by the same names.
  */
 
+/** The AppProject whose permissions are derived from what the cluster's Applications deploy. */
+export const DERIVED_PROJECT_NAME = 'trinity';
+
+/**
+ * The output folder of every cluster's root Application, beside one folder per cluster: no
+ * cluster may take its name, or its manifests would mix with the roots applied by hand.
+ */
+export const BOOTSTRAP_FOLDER = 'bootstrap';
+
+/** Top-level names synth writes under its output folder other than the clusters' own. */
+export const RESERVED_OUTPUT_FOLDERS: readonly string[] = [BOOTSTRAP_FOLDER];
+
 /** `trinity-<environment>-<cluster>-root`: applied once by hand, syncs the cluster's Applications. */
 export function rootApplicationName(environment: string, cluster: string): string {
   return `trinity-${environment}-${cluster}-root`;

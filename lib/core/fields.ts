@@ -77,6 +77,22 @@ export function repositoryPathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A Git repository URL Argo CD can pull: `https://`, `ssh://` or scp-like `git@host:path`, with
+ * no password or token in it (those go in Argo CD's repository credentials).
+ */
+export function gitRepoURLProblem(url: string): string | undefined {
+  const expected = 'expected the URL of the Git repository Argo CD pulls: https://host/path, ssh://git@host/path or git@host:path';
+  if (/^git@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/.test(url)) return undefined;
+  if (!/^(https|ssh):\/\/[^\s]+$/.test(url) || !URL.canParse(url)) return expected;
+  const parsed = new URL(url);
+  if (parsed.password !== '' || (parsed.protocol === 'https:' && parsed.username !== '')) {
+    return 'expected a URL without user or password: private-repository credentials go in an Argo CD repository Secret';
+  }
+  if (parsed.hostname === '' || parsed.pathname === '/' || parsed.search !== '' || parsed.hash !== '') return expected;
+  return undefined;
+}
+
 /** A branch, tag or commit Argo CD can resolve: Git's rules for ref names, on one line. */
 export function gitRevisionProblem(revision: string): string | undefined {
   const valid =

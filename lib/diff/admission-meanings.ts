@@ -1,9 +1,11 @@
 import { apiGroupOf } from '../core/resource-kinds.js';
-import { listAt, mappingAt, stringAt } from '../util/parsed-data.js';
 import { type ChangeContext, isConfigMap, type PlacedObject } from './change-context.js';
 import type { Meaning } from './diff-model.js';
-import type { ManifestData, ManifestObject } from './manifest-tree.js';
+import type { ManifestData } from './manifest-tree.js';
 import { isDestinationPermitted, isNamespacedKind, isPermitted, refusalMessage } from './project-policy.js';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSizeAfterClientSideApply, LAST_APPLIED_ANNOTATION } from '../util/last-applied-size.js';
+import { stringAt } from '../util/parsed-data.js';
+import { rbacMeanings } from './rbac-meanings.js';
 import { isSecret } from './secret-masking.js';
 
 /**
@@ -34,10 +36,7 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
       }
     }
   }
-  if (group === 'rbac.authorization.k8s.io' && (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding')) {
-    const grant = broadGrant(object, cluster, context);
-    if (grant) meanings.push({ code: 'broad-binding', severity: 'danger', message: `${object.kind} ${object.name} ${grant}` });
-  }
+  meanings.push(...rbacMeanings(head, context));
   if (isConfigMap(object) || isSecret(object)) {
     const size = dataSize(object.data);
     if (size > MAX_CONFIG_SIZE) {
@@ -48,16 +47,41 @@ export function admissionMeanings(head: PlacedObject, context: ChangeContext): M
       });
     }
   }
+  meanings.push(...lastAppliedMeanings(head));
   const copies = context.duplicatesOf(head);
   if (copies.length > 1) {
     meanings.push({
       code: 'duplicate',
       severity: 'danger',
-      message: `defined ${copies.length} times in cluster ${cluster} (${copies.map((copy) => copy.object.file).join(', ')}): Argo CD applies only one of them and reports a conflict; keep one`,
+      message: `defined ${copies.length} times in cluster ${cluster} (${copies.map((copy) => copy.object.file).join(', ')}): Argo CD applies only the last copy it reads (${copies.at(-1)!.object.file}) and reports a conflict; keep one`,
     });
   }
   return meanings;
 }
+
+/**
+ * Client-side apply, Argo CD's default, copies the object into an annotation, and annotations
+ * together may hold 256 KiB: a larger object fails to sync unless it is applied server-side.
+ */
+function lastAppliedMeanings(head: PlacedObject): Meaning[] {
+  const { object } = head;
+  const syncOptions = stringAt(object.data, 'metadata', 'annotations', SYNC_OPTIONS_ANNOTATION) ?? '';
+  const serverSide =
+    syncOptions.split(',').some((option) => option.trim() === 'ServerSideApply=true') ||
+    (head.owners.length > 0 && head.owners.every((owner) => owner.serverSideApply));
+  if (serverSide) return [];
+  const size = annotationsSizeAfterClientSideApply(object.data);
+  if (size <= ANNOTATIONS_SIZE_LIMIT) return [];
+  return [
+    {
+      code: 'too-large',
+      severity: 'danger',
+      message: `${object.kind} ${object.name} would carry ${size} bytes of annotations once client-side apply adds ${LAST_APPLIED_ANNOTATION}, over the ${ANNOTATIONS_SIZE_LIMIT} bytes Kubernetes accepts: the sync fails; make it smaller, or sync it with ServerSideApply=true`,
+    },
+  ];
+}
+
+const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 
 /** The API server's limit on a ConfigMap's or Secret's data (`MaxSecretSize`). */
 const MAX_CONFIG_SIZE = 1024 * 1024;
@@ -77,18 +101,4 @@ function dataSize(data: ManifestData): number {
   add(data.binaryData, true);
   add(data.stringData, false);
   return size;
-}
-
-/** What a binding grants when it is everything: `cluster-admin`, or a role whose rules are wildcards; otherwise `undefined`. */
-function broadGrant(binding: ManifestObject, cluster: string, context: ChangeContext): string | undefined {
-  const [kind, name] = [stringAt(binding.data, 'roleRef', 'kind') ?? '', stringAt(binding.data, 'roleRef', 'name') ?? ''];
-  if (kind === 'ClusterRole' && name === 'cluster-admin')
-    return 'binds ClusterRole cluster-admin: its subjects get full control of the cluster';
-  const role = context.headObject(cluster, 'rbac.authorization.k8s.io', kind, kind === 'Role' ? binding.namespace : '', name);
-  const rules = listAt(role?.object.data, 'rules').map((rule) => mappingAt(rule));
-  const wildcard = (values: unknown) => Array.isArray(values) && values.includes('*');
-  const broad = rules.find((rule) => wildcard(rule.verbs) && (wildcard(rule.resources) || wildcard(rule.nonResourceURLs)));
-  return broad
-    ? `binds ${kind} ${name}, whose rules allow every verb on ${wildcard(broad.resources) ? 'every resource' : 'every URL'}: its subjects get full control${kind === 'Role' ? ' of the namespace' : ''}`
-    : undefined;
 }

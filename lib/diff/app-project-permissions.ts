@@ -11,32 +11,45 @@ export interface PermissionChanges {
 
 type Spec = Mapping;
 
+/** One entry of a permission list, as a readable key. */
+interface PermissionEntry {
+  readonly text: string;
+  /** A `!` entry of `sourceRepos` or `destinations`: it takes away what it matches. */
+  readonly denies: boolean;
+}
+
 interface PermissionList {
   readonly field: string;
-  /** An allow-list grants by its entries; a deny-list takes away by them. */
+  /** An allow-list grants by its entries (but for its `!` entries); a deny-list takes away by them. */
   readonly allows: boolean;
-  /** Each entry as a readable key. */
-  readonly entries: (spec: Spec) => string[] | undefined;
+  readonly entries: (spec: Spec) => PermissionEntry[] | undefined;
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+/** Argo CD's deny pattern in `sourceRepos` and `destinations`: a leading `!`. */
+const isDenial = (value: unknown): boolean => typeof value === 'string' && value.startsWith('!');
 const kindEntry = (entry: Mapping) => {
   const kind = text(entry.group) === '' ? text(entry.kind) : `${text(entry.group)}/${text(entry.kind)}`;
   return entry.name ? `${kind} named ${text(entry.name)}` : kind;
 };
 /** A list field's entries through `format`; mappings for `format` get an empty one for any other entry. */
 const listOf =
-  (field: string, format: (entry: Mapping) => string) =>
-  (spec: Spec): string[] | undefined =>
-    spec[field] === undefined || spec[field] === null ? undefined : listAt(spec, field).map((entry) => format(mappingAt(entry)));
+  (field: string, format: (entry: Mapping) => string, denies: (entry: Mapping) => boolean = () => false) =>
+  (spec: Spec): PermissionEntry[] | undefined =>
+    spec[field] === undefined || spec[field] === null
+      ? undefined
+      : listAt(spec, field).map((entry) => ({ text: format(mappingAt(entry)), denies: denies(mappingAt(entry)) }));
 const textListOf =
-  (field: string) =>
-  (spec: Spec): string[] | undefined =>
-    spec[field] === undefined || spec[field] === null ? undefined : listAt(spec, field).map(text);
+  (field: string, denies: (entry: string) => boolean = () => false) =>
+  (spec: Spec): PermissionEntry[] | undefined =>
+    spec[field] === undefined || spec[field] === null
+      ? undefined
+      : listAt(spec, field).map((entry) => ({ text: text(entry), denies: denies(text(entry)) }));
+const allowing = (entries: string[]): PermissionEntry[] => entries.map((entry) => ({ text: entry, denies: false }));
 
 /** The parts of an AppProject spec that grant or take away permissions (Argo CD v3 AppProjectSpec). */
 const PERMISSION_LISTS: readonly PermissionList[] = [
-  { field: 'sourceRepos', allows: true, entries: textListOf('sourceRepos') },
+  { field: 'sourceRepos', allows: true, entries: textListOf('sourceRepos', isDenial) },
   { field: 'sourceNamespaces', allows: true, entries: textListOf('sourceNamespaces') },
   {
     field: 'destinations',
@@ -44,6 +57,7 @@ const PERMISSION_LISTS: readonly PermissionList[] = [
     entries: listOf(
       'destinations',
       (entry) => `namespace ${text(entry.namespace) || '(none)'} on ${text(entry.server) || text(entry.name)}`,
+      (entry) => isDenial(entry.namespace) || isDenial(entry.server) || isDenial(entry.name),
     ),
   },
   { field: 'clusterResourceWhitelist', allows: true, entries: listOf('clusterResourceWhitelist', kindEntry) },
@@ -55,10 +69,12 @@ const PERMISSION_LISTS: readonly PermissionList[] = [
     allows: true,
     // Who holds a role (its groups) grants as much as what the role may do (its policies).
     entries: (spec) =>
-      listAt(spec, 'roles').flatMap((role) => [
-        ...listAt(role, 'policies').map((policy) => `role ${text(mappingAt(role).name)}: ${scalarText(policy)}`),
-        ...listAt(role, 'groups').map((group) => `role ${text(mappingAt(role).name)}: group ${scalarText(group)}`),
-      ]),
+      allowing(
+        listAt(spec, 'roles').flatMap((role) => [
+          ...listAt(role, 'policies').map((policy) => `role ${text(mappingAt(role).name)}: ${scalarText(policy)}`),
+          ...listAt(role, 'groups').map((group) => `role ${text(mappingAt(role).name)}: group ${scalarText(group)}`),
+        ]),
+      ),
   },
   {
     // The service account Argo CD impersonates for a destination decides what a sync may do there.
@@ -91,16 +107,24 @@ export function appProjectPermissionChanges(base: ManifestData | undefined, head
       if (after === undefined) widened.push(`${list.field} ${base ? 'removed' : 'omitted'}: every namespaced kind is allowed`);
       else
         narrowed.push(
-          `${list.field} added: only ${after.length === 0 ? 'no namespaced kinds' : after.join(', ')} instead of every namespaced kind`,
+          `${list.field} added: only ${after.length === 0 ? 'no namespaced kinds' : after.map((entry) => entry.text).join(', ')} instead of every namespaced kind`,
         );
       continue;
     }
-    const beforeSet = new Set(before ?? []);
-    const afterSet = new Set(after ?? []);
-    const gained = [...afterSet].filter((entry) => !beforeSet.has(entry));
-    const lost = [...beforeSet].filter((entry) => !afterSet.has(entry));
-    for (const entry of gained) (list.allows ? widened : narrowed).push(`${list.field} + ${entry}`);
-    for (const entry of lost) (list.allows ? narrowed : widened).push(`${list.field} - ${entry}`);
+    const beforeKeys = new Set((before ?? []).map((entry) => entry.text));
+    const afterKeys = new Set((after ?? []).map((entry) => entry.text));
+    const grants = (entry: PermissionEntry) => list.allows && !entry.denies;
+    const [added, removed] = [new Set<string>(), new Set<string>()];
+    for (const entry of after ?? []) {
+      if (beforeKeys.has(entry.text) || added.has(entry.text)) continue;
+      added.add(entry.text);
+      (grants(entry) ? widened : narrowed).push(`${list.field} + ${entry.text}${entry.denies ? ' (a denial)' : ''}`);
+    }
+    for (const entry of before ?? []) {
+      if (afterKeys.has(entry.text) || removed.has(entry.text)) continue;
+      removed.add(entry.text);
+      (grants(entry) ? narrowed : widened).push(`${list.field} - ${entry.text}${entry.denies ? ' (a denial)' : ''}`);
+    }
   }
   return { widened, narrowed };
 }

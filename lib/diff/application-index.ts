@@ -1,5 +1,9 @@
 import { isMapping, listAt, type Mapping, mappingAt, scalarText, stringAt, valueAt } from '../util/parsed-data.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
+import { posix } from 'node:path';
+import { directoryGlobMatches } from './directory-glob.js';
 import { isKind, type ManifestData, type ManifestObject, topFolderOf } from './manifest-tree.js';
+import { isNamespacedKind } from './project-policy.js';
 
 /** The Argo CD finalizer that makes deleting an Application delete its resources too. */
 const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -11,8 +15,8 @@ export interface ApplicationInfo {
   readonly file: string;
   /** Tree folders the Application syncs (its source paths inside dist/). */
   readonly folders: readonly string[];
-  /** Whether its sources recurse into sub-folders. */
-  readonly recurse: boolean;
+  /** Its sources inside dist/, each with its `directory` options. */
+  readonly sources: readonly DirectorySource[];
   /** Whether Argo CD deletes removed objects on its own (`syncPolicy.automated.prune`). */
   readonly automatedPrune: boolean;
   /** Whether deleting the Application deletes its resources (the resources finalizer). */
@@ -29,6 +33,20 @@ export interface ApplicationInfo {
   readonly charts: readonly { readonly name: string; readonly version: string }[];
   /** Whether it creates its destination namespace (`CreateNamespace=true`). */
   readonly createsNamespace: boolean;
+  /** Whether it syncs with server-side apply (`ServerSideApply=true`), which stores no last-applied annotation. */
+  readonly serverSideApply: boolean;
+}
+
+/** A source path inside dist/ and the files Argo CD reads there (`spec.source.directory`). */
+export interface DirectorySource {
+  /** The folder inside dist/; `''` for dist/ itself. */
+  readonly folder: string;
+  /** `directory.recurse`: sub-folders are read too. */
+  readonly recurse: boolean;
+  /** `directory.include`: only files whose path relative to the folder matches are read. */
+  readonly include: string;
+  /** `directory.exclude`: files whose path relative to the folder matches are not read. */
+  readonly exclude: string;
 }
 
 export const isApplication = (object: { apiVersion: string; kind: string }): boolean => isKind(object, 'argoproj.io', 'Application');
@@ -53,7 +71,10 @@ export class ApplicationIndex {
    * @param distPath where the tree lives in the repository Applications pull from, such as `dist`
    */
   constructor(objects: readonly ManifestObject[], distPath: string) {
-    const drafts = objects.filter(isApplication).map((object) => ({ object, ...sourceFolders(object.data, distPath) }));
+    const drafts = objects.filter(isApplication).map((object) => {
+      const sources = directorySources(object.data, distPath);
+      return { object, sources, folders: sources.map((source) => source.folder) };
+    });
     for (const draft of drafts) {
       const owned = (file: string) => drafts.some((other) => other !== draft && owns(other, file));
       const spec = mappingAt(draft.object.data, 'spec');
@@ -64,7 +85,7 @@ export class ApplicationIndex {
         name: draft.object.name,
         file: draft.object.file,
         folders: draft.folders,
-        recurse: draft.recurse,
+        sources: draft.sources,
         // Argo CD v3 can keep the block but turn automation off with `enabled: false`.
         automatedPrune:
           valueAt(spec, ['syncPolicy', 'automated', 'prune']) === true && valueAt(spec, ['syncPolicy', 'automated', 'enabled']) !== false,
@@ -80,6 +101,7 @@ export class ApplicationIndex {
           typeof source.chart === 'string' ? [{ name: source.chart, version: scalarText(source.targetRevision) }] : [],
         ),
         createsNamespace: listAt(spec, 'syncPolicy', 'syncOptions').includes('CreateNamespace=true'),
+        serverSideApply: listAt(spec, 'syncPolicy', 'syncOptions').includes('ServerSideApply=true'),
       };
       this.applications.push(info);
       this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);
@@ -103,6 +125,17 @@ export class ApplicationIndex {
   }
 
   /**
+   * Whether Argo CD leaves `file` out although it lies where an Application reads: every
+   * Application whose folder holds it drops it by `directory.include` or `exclude`.
+   */
+  public drops(file: string): boolean {
+    const sources = this.applications.flatMap((application) => application.sources);
+    return (
+      sources.some((source) => relativeTo(source, file) !== undefined) && !this.applications.some((application) => owns(application, file))
+    );
+  }
+
+  /**
    * The cluster a tree object belongs to: the first folder of its path, except for objects no
    * Application syncs (the bootstrap root Applications), which belong to the cluster whose folder
    * they point at.
@@ -110,38 +143,68 @@ export class ApplicationIndex {
   public clusterOf(object: ManifestObject): string {
     return this.byObject.get(object)?.cluster ?? topFolderOf(folderOf(object.file));
   }
-}
 
-function owns(application: { folders: readonly string[]; recurse: boolean }, file: string): boolean {
-  const folder = folderOf(file);
-  return application.folders.some((owned) => owned === folder || (application.recurse && (owned === '' || folder.startsWith(`${owned}/`))));
-}
-
-/** Folders inside the tree that an Application's sources point at. */
-function sourceFolders(data: ManifestData, distPath: string): { folders: string[]; recurse: boolean } {
-  const sources = sourcesOf(mappingAt(data, 'spec'));
-  const prefix = normalizePath(distPath);
-  const folders: string[] = [];
-  let recurse = false;
-  for (const source of sources) {
-    if (typeof source.path !== 'string') continue;
-    const path = normalizePath(source.path);
-    if (path === prefix) folders.push('');
-    else if (prefix === '' || path.startsWith(`${prefix}/`)) folders.push(prefix === '' ? path : path.slice(prefix.length + 1));
-    else continue;
-    if (valueAt(source, ['directory', 'recurse']) === true) recurse = true;
+  /**
+   * The namespace Argo CD puts an object in: its own, or, for a namespaced kind written without
+   * one, the destination namespace of the Application that syncs it.
+   */
+  public namespaceOf(object: ManifestObject): string {
+    if (object.namespace !== '' || !isNamespacedKind(apiGroupOf(object.apiVersion), object.kind)) return object.namespace;
+    return this.ownersOf(object.file)[0]?.destination.namespace ?? '';
   }
-  return { folders, recurse };
+}
+
+function owns(application: { sources: readonly DirectorySource[] }, file: string): boolean {
+  return application.sources.some((source) => {
+    const path = relativeTo(source, file);
+    if (path === undefined) return false;
+    // As Argo CD v3.3.7's findManifests: exclude first, then include, on the path relative to the source.
+    if (source.exclude !== '' && directoryGlobMatches(source.exclude, path)) return false;
+    return source.include === '' || directoryGlobMatches(source.include, path);
+  });
+}
+
+/** `file`'s path relative to the source's folder, when the source reads that folder; else `undefined`. */
+function relativeTo(source: DirectorySource, file: string): string | undefined {
+  const folder = folderOf(file);
+  if (folder === source.folder) return source.folder === '' ? file : file.slice(source.folder.length + 1);
+  if (!source.recurse) return undefined;
+  if (source.folder === '') return file;
+  return folder.startsWith(`${source.folder}/`) ? file.slice(source.folder.length + 1) : undefined;
+}
+
+/** The sources of an Application whose path lies inside dist/, with their directory options. */
+function directorySources(data: ManifestData, distPath: string): DirectorySource[] {
+  const prefix = normalizePath(distPath);
+  const sources: DirectorySource[] = [];
+  for (const source of sourcesOf(mappingAt(data, 'spec'))) {
+    if (typeof source.path !== 'string' || typeof source.chart === 'string') continue;
+    const path = normalizePath(source.path);
+    let folder: string;
+    if (path === prefix) folder = '';
+    else if (prefix === '' || path.startsWith(`${prefix}/`)) folder = prefix === '' ? path : path.slice(prefix.length + 1);
+    else continue;
+    const directory = mappingAt(source, 'directory');
+    sources.push({
+      folder,
+      recurse: directory.recurse === true,
+      include: scalarText(directory.include),
+      exclude: scalarText(directory.exclude),
+    });
+  }
+  return sources;
 }
 
 /** An Application spec's `source` and each of its `sources` that is a mapping. */
-function sourcesOf(spec: Mapping): Mapping[] {
+export function sourcesOf(spec: Mapping): Mapping[] {
   return [spec.source, ...listAt(spec, 'sources')].filter(isMapping);
 }
 
-function normalizePath(path: string): string {
-  return path
-    .replace(/^(\.\/)+/, '')
-    .replace(/\/+$/, '')
-    .replace(/^\.$/, '');
+/**
+ * A source path as Argo CD joins it to the repository's top: `./`, `//` and `..` resolved, no
+ * trailing `/`; `''` for the top itself. A path that leaves the repository keeps its leading `..`.
+ */
+export function normalizePath(path: string): string {
+  const normalized = posix.normalize(path === '' ? '.' : path).replace(/\/+$/, '');
+  return normalized === '.' ? '' : normalized;
 }

@@ -1,3 +1,4 @@
+import { DERIVED_PROJECT_NAME } from '../core/application-names.js';
 import type { FieldPathSegment } from '../util/field-path.js';
 import { listAt, type Mapping, mappingAt, stringAt, valueAt } from '../util/parsed-data.js';
 import { ARGO_ROLLOUTS_CHART, type ChangeContext, type ObjectChange, show } from './change-context.js';
@@ -5,14 +6,17 @@ import type { Meaning } from './diff-model.js';
 import { type FieldChange, touches } from './field-changes.js';
 import type { ManifestData } from './manifest-tree.js';
 import { describePermissionChanges, refusedKinds } from './permission-meanings.js';
-import { refusalMessage } from './project-policy.js';
+import { isDestinationPermitted, type ProjectPolicy, refusalMessage } from './project-policy.js';
+import type { ApplicationInfo } from './application-index.js';
+import { controllerValueMeanings } from './source-meanings.js';
 
 const SYNC_ANNOTATIONS = ['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'];
 const SYNC_POLICY = ['spec', 'syncPolicy'];
 
 /** A changed Application: what it syncs, from where, into where, under which project and sync settings. */
 export function applicationMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
-  if (!change.base || !change.head) return [];
+  if (!change.head) return [];
+  if (!change.base) return newApplicationMeanings(change, context);
   const { object, cluster } = change.head;
   const before = mappingAt(change.base.object.data, 'spec');
   const after = mappingAt(change.head.object.data, 'spec');
@@ -33,6 +37,7 @@ export function applicationMeanings(change: ObjectChange, context: ChangeContext
       });
     }
     if (controller && changed.includes('helm')) {
+      meanings.push(...controllerValueMeanings(old, next));
       meanings.push({
         code: 'controller-settings-changed',
         severity: 'notice',
@@ -61,22 +66,76 @@ export function applicationMeanings(change: ObjectChange, context: ChangeContext
   return meanings;
 }
 
-/** An Application moves to another AppProject: a permission change, compared project to project. */
+const BUILT_IN_DEFAULT = " (Argo CD's built-in default: every repository, destination and kind)";
+
+/**
+ * A new Application: in a project that grants more than the derived one, it widens what the
+ * pull request can deploy; its destination is judged against its project. Roots are applied
+ * by hand, by an operator, and are left to the applied-by-hand notice.
+ */
+function newApplicationMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
+  const { cluster, object } = change.head!;
+  const application = context.headApplications.application(cluster, object.name);
+  if (!application || application.root) return [];
+  const project = context.project('head', cluster, application.project);
+  if (!project) return [missingProject(application)];
+  const meanings = beyondDerivedProject(application, project, `new Application ${object.name}`, context);
+  const destination = refusedDestination(application, project);
+  if (destination) meanings.push(destination);
+  return meanings;
+}
+
+/** The project's grants beyond the derived project's, as a widening; none when the tree has no derived project. */
+function beyondDerivedProject(application: ApplicationInfo, project: ProjectPolicy, what: string, context: ChangeContext): Meaning[] {
+  const derived = context.project('head', application.cluster, DERIVED_PROJECT_NAME);
+  if (!derived || project.name === derived.name) return [];
+  return describePermissionChanges(
+    { spec: derived.spec },
+    { spec: project.spec },
+    `${what} is in project ${project.name}${project.builtIn ? BUILT_IN_DEFAULT : ''}, which grants more than ${derived.name}: permissions`,
+  ).filter((meaning) => meaning.code === 'permissions-widened');
+}
+
+function missingProject(application: ApplicationInfo): Meaning {
+  return {
+    code: 'sync-refused',
+    severity: 'danger',
+    message: `the sync of ${application.name} fails: project ${application.project} does not exist in cluster ${application.cluster}`,
+  };
+}
+
+function refusedDestination(application: ApplicationInfo, project: ProjectPolicy): Meaning | undefined {
+  const { server, namespace } = application.destination;
+  if (isDestinationPermitted(project, server, namespace)) return undefined;
+  return {
+    code: 'sync-refused',
+    severity: 'danger',
+    message: `the sync of ${application.name} fails: destination namespace ${namespace || '(none)'} on ${server} is not permitted in project ${project.name}`,
+  };
+}
+
+/** An Application moves to another AppProject: a permission change, compared project to project and with the derived project. */
 function projectChangeMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
   const { cluster, object } = change.head!;
   const projectName = (data: ManifestData) => stringAt(data, 'spec', 'project') || 'default';
   const [oldName, newName] = [projectName(change.base!.object.data), projectName(object.data)];
   const [before, after] = [context.project('base', cluster, oldName), context.project('head', cluster, newName)];
-  if (!before || !after) return [];
+  const application = context.headApplications.application(cluster, object.name);
+  if (!after) return application ? [missingProject(application)] : [];
+  if (!before) return [];
   const meanings = describePermissionChanges(
     { spec: before.spec },
     { spec: after.spec },
-    `moves from project ${oldName} to ${newName}${after.builtIn ? " (Argo CD's built-in default: every repository, destination and kind)" : ''}: permissions`,
+    `moves from project ${oldName} to ${newName}${after.builtIn ? BUILT_IN_DEFAULT : ''}: permissions`,
   );
-  const application = context.headApplications.application(cluster, object.name);
-  const refused = application ? refusedKinds(application, 'head', context) : [];
+  if (!application) return meanings;
+  if (!meanings.some((meaning) => meaning.code === 'permissions-widened'))
+    meanings.push(...beyondDerivedProject(application, after, `Application ${object.name}`, context));
+  const refused = refusedKinds(application, 'head', context);
   if (refused.length > 0)
     meanings.push({ code: 'sync-refused', severity: 'danger', message: refusalMessage(object.name, newName, refused, 'will fail') });
+  const destination = refusedDestination(application, after);
+  if (destination) meanings.push(destination);
   return meanings;
 }
 

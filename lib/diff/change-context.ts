@@ -7,6 +7,8 @@ import type { ProjectPolicy } from './project-policy.js';
 export interface PlacedObject {
   readonly object: ManifestObject;
   readonly cluster: string;
+  /** The namespace Argo CD puts it in (see {@link ApplicationIndex.namespaceOf}); `''` for a cluster-scoped object. */
+  readonly namespace: string;
   readonly owners: readonly ApplicationInfo[];
 }
 
@@ -16,6 +18,16 @@ export interface ObjectChange {
   readonly head?: PlacedObject;
   /** Leaf changes; empty unless the object exists on both sides. */
   readonly fields: readonly FieldChange[];
+}
+
+/** The repositories, revisions and charts the Applications of the tree pull from before the change. */
+export interface ReviewedSources {
+  /** `repoURL` of every path source. */
+  readonly repositories: ReadonlySet<string>;
+  /** `targetRevision` of every path source (`HEAD` for none). */
+  readonly revisions: ReadonlySet<string>;
+  /** `repoURL` and chart of every chart source. */
+  readonly charts: ReadonlySet<string>;
 }
 
 /** What the rules may look up besides the change itself. */
@@ -36,6 +48,8 @@ export interface ChangeContext {
   headObject(cluster: string, apiGroup: string, kind: string, namespace: string, name: string): PlacedObject | undefined;
   /** Every copy of an object defined more than once after the change; empty when it is defined once. */
   duplicatesOf(placed: PlacedObject): readonly PlacedObject[];
+  /** Where the Applications pulled from before the change: leaving it leaves the review. */
+  readonly reviewedSources: ReviewedSources;
   /** Whether the tree after the change has any file under `folder` (a path inside dist/). */
   headHasFolder(folder: string): boolean;
 }

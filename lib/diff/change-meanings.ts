@@ -16,8 +16,10 @@ import type { Meaning } from './diff-model.js';
 import { touches } from './field-changes.js';
 import { isKind } from './manifest-tree.js';
 import { permissionMeanings } from './permission-meanings.js';
+import { podSecurityMeanings } from './pod-security-meanings.js';
 import { pruneMeaning } from './prune-meanings.js';
 import { rolloutMeanings } from './rollout-meanings.js';
+import { sourceMeanings } from './source-meanings.js';
 import { isSecret } from './secret-masking.js';
 
 /** The kinds whose pod template change rolls their pods over by default, without a canary. */
@@ -31,7 +33,15 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   if (!placed) return meanings;
   const object = placed.object;
   if (!change.head) meanings.push(pruneMeaning(placed, context));
-  if (isRollout(object)) meanings.push(...rolloutMeanings(change));
+  const selectorChanged = change.base && change.head && hasImmutableSelector(object) && touches(change.fields, ['spec', 'selector']);
+  if (selectorChanged) {
+    // Nothing rolls out: the whole apply fails.
+    meanings.push({
+      code: 'selector-changed',
+      severity: 'danger',
+      message: `spec.selector of ${object.kind} ${object.name} changed, and it cannot change after creation: the apply is rejected and the sync fails; give the new selector a new ${object.kind} name`,
+    });
+  } else if (isRollout(object)) meanings.push(...rolloutMeanings(change));
   else if (
     ROLLING_UPDATE_KINDS.some((kind) => isKind(object, 'apps', kind)) &&
     change.base &&
@@ -46,9 +56,10 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   }
   meanings.push(...analysisMeanings(change));
   if (isConfigMap(object) || isSecret(object)) meanings.push(...configMeanings(change, context));
-  if (isApplication(object)) meanings.push(...applicationMeanings(change, context));
+  if (isApplication(object)) meanings.push(...sourceMeanings(change, context), ...applicationMeanings(change, context));
   if (isAppProject(object)) meanings.push(...permissionMeanings(change, context));
   if (change.head) meanings.push(...admissionMeanings(change.head, context));
+  meanings.push(...podSecurityMeanings(change));
   if (isSecret(object) && change.base && change.head) {
     meanings.push({ code: 'secret-changed', severity: 'info', message: 'Secret changed; its values are masked here' });
   }
@@ -62,6 +73,15 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
   }
   const order = { danger: 0, warning: 1, notice: 2, info: 3 };
   return meanings.sort((a, b) => order[a.severity] - order[b.severity]);
+}
+
+/** Kinds whose `spec.selector` is immutable once created. */
+function hasImmutableSelector(object: PlacedObject['object']): boolean {
+  return (
+    isRollout(object) ||
+    ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].some((kind) => isKind(object, 'apps', kind)) ||
+    isKind(object, 'batch', 'Job')
+  );
 }
 
 /** Who syncs the object after the change, and whether that moved. */

@@ -48,7 +48,7 @@ export function configMeanings(change: ObjectChange, context: ChangeContext): Me
     ];
   }
   const secret = isSecret(object);
-  for (const workload of context.workloadsIn(cluster, object.namespace)) {
+  for (const workload of context.workloadsIn(cluster, change.head.namespace)) {
     const references = configReferences(valueAt(workload.object.data, [...(podTemplatePath(workload.object) ?? []), 'spec']));
     if (!(secret ? references.secrets : references.configMaps).has(object.name)) continue;
     const user = `${workload.object.kind} ${workload.object.name}`;

@@ -26,8 +26,18 @@ export type MeaningCode =
   | 'config-with-canary'
   /** Data of an immutable ConfigMap or Secret changed in place: the API server rejects it. */
   | 'immutable-changed'
+  /** A workload's `spec.selector`, which cannot change after creation, changed: the apply is rejected. */
+  | 'selector-changed'
+  /** A removed source ConfigMap version that pods mounted at one of the base's last commits. */
+  | 'mounted-version-removed'
+  /** Every earlier source ConfigMap version of a workload removed at once: its history was lost. */
+  | 'source-history-lost'
   | 'controller-chart-changed'
   | 'controller-settings-changed'
+  /** A Helm value of the Rollouts controller that sets its image, registry or RBAC changed. */
+  | 'controller-values-changed'
+  /** An Application deploys what the diff of dist/ cannot show: another repository, branch or folder, a rendering tool, ignored fields. */
+  | 'unreviewed-source'
   | 'permissions-widened'
   | 'permissions-narrowed'
   | 'sync-settings-changed'
@@ -41,11 +51,15 @@ export type MeaningCode =
   | 'prune'
   /** The governing AppProject does not permit the object's kind or destination: the sync fails. */
   | 'sync-refused'
-  /** A binding to cluster-admin or to a role whose rules are wildcards. */
+  /** A binding to cluster-admin, admin, edit or system:*, to a ClusterRole outside the tree, to broad rules or to cluster-wide read of Secrets. */
   | 'broad-binding'
+  /** A pod spec that gains a privileged container, a hostPath volume, hostNetwork or hostPID. */
+  | 'host-access'
+  /** A Role or ClusterRole whose rules grant every verb, impersonate, escalate or bind. */
+  | 'broad-rules'
   /** Over what the API server accepts (a ConfigMap or Secret over 1 MiB): the sync fails. */
   | 'too-large'
-  /** The same object defined more than once: Argo CD reports a conflict and applies one of them. */
+  /** The same object defined more than once: Argo CD reports a conflict and applies the last copy it reads. */
   | 'duplicate'
   | 'created'
   | 'updated';
@@ -106,11 +120,20 @@ export interface ChangeCounts {
  * it skips, a symlink it refuses.
  */
 export interface FileFinding {
-  readonly code: 'jsonnet' | 'skip-file-rendering' | 'out-of-bounds-symlink';
+  readonly code:
+    | 'jsonnet'
+    | 'skip-file-rendering'
+    | 'out-of-bounds-symlink'
+    /** A submodule in the tree: Argo CD reads its files. */
+    | 'submodule'
+    /** A symlink or submodule on an Application's source path: Argo CD reads files elsewhere. */
+    | 'linked-source-path'
+    /** A change to the code of the review itself (the diff, the check, the workflows). */
+    | 'review-code';
   readonly severity: Severity;
-  /** The cluster folder the file is in (the first folder of its path). */
+  /** The cluster folder the file is in (the first folder of its path); `''` for a file outside dist/. */
   readonly cluster: string;
-  /** Its path inside dist/. */
+  /** Its path inside dist/; for a `review-code` finding, its path in the repository. */
   readonly file: string;
   readonly message: string;
 }

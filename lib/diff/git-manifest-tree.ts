@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
-import { isManifestPath, type ManifestTree, type OutOfBoundsSymlink } from './manifest-tree.js';
+import { isManifestPath, type ManifestTree, type TreeEntry } from './manifest-tree.js';
 import { GitInputError, ManifestParseError } from '../core/errors.js';
 
 /** A git working tree, seen from a folder inside it. */
@@ -14,7 +14,8 @@ export interface GitRepository {
   readonly prefix: string;
 }
 
-async function git(
+/** Runs git in `directory`; its exit code and output, whether it failed or not. */
+export async function git(
   directory: string,
   args: readonly string[],
   stdin?: string,
@@ -59,6 +60,22 @@ export async function resolveCommit(repository: GitRepository, ref: string): Pro
   return result.stdout.trim();
 }
 
+/**
+ * The files under `paths` (relative to the repository directory) that differ between `base`
+ * and `head`, or the working tree when `head` is undefined, relative to that directory.
+ */
+export async function changedFiles(
+  repository: GitRepository,
+  base: string,
+  head: string | undefined,
+  paths: readonly string[],
+): Promise<string[]> {
+  const sides = head === undefined ? [base] : [base, head];
+  const result = await git(repository.directory, ['diff', '--name-only', '-z', '--no-renames', '--relative', ...sides, '--', ...paths]);
+  if (result.exitCode !== 0) throw new Error(`git diff --name-only failed: ${result.stderr.trim()}`);
+  return result.stdout.split('\0').filter((path) => path !== '');
+}
+
 /** Runs git with raw bytes on stdout: blobs may be binary, and their sizes count bytes. */
 function gitBytes(
   directory: string,
@@ -101,8 +118,9 @@ export function resolveSymlink(linkPath: string, target: string): string | undef
 /**
  * The manifests under `distPath` at `commit`, read with `git ls-tree` and `git cat-file --batch`,
  * as Argo CD's directory source sees them: a symlink to a file inside the repository reads as
- * that file; one that points outside is kept as an {@link OutOfBoundsSymlink}. A commit without
- * that folder gives an empty tree.
+ * that file; one that points outside is kept as an out-of-bounds symlink, any other symlink as
+ * its target, and a submodule as the commit it pins. A commit without that folder gives an
+ * empty tree.
  *
  * @param distPath the folder relative to the repository directory, such as `dist`
  * @param where names the commit in messages, such as `origin/main (1a2b3c4)`
@@ -118,14 +136,18 @@ export async function readManifestTreeAtCommit(
   const listing = await git(repository.directory, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', folder]);
   if (listing.exitCode !== 0) throw new Error(`git ls-tree ${commit} failed: ${listing.stderr.trim()}`);
   const entries: { path: string; oid: string; symlink: boolean }[] = [];
+  const tree = new Map<string, TreeEntry>();
   for (const entry of listing.stdout.split('\0')) {
-    const [, mode, oid, path] = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(entry) ?? [];
+    const [, mode, type, oid, path] = /^(\d+) (blob|commit) ([0-9a-f]+)\t(.*)$/s.exec(entry) ?? [];
     if (mode === undefined || oid === undefined || path === undefined || !path.startsWith(folder)) continue;
+    if (type === 'commit') {
+      tree.set(path.slice(folder.length), { submodule: oid });
+      continue;
+    }
     const symlink = mode === '120000';
     // Argo CD refuses the repository for any out-of-bounds symlink, whatever its name.
     if (symlink || isManifestPath(path)) entries.push({ oid, path, symlink });
   }
-  const tree = new Map<string, string | OutOfBoundsSymlink>();
   if (entries.length === 0) return tree;
   const blobs = await catFiles(
     repository,
@@ -141,6 +163,7 @@ export async function readManifestTreeAtCommit(
       const target = resolveSymlink(entry.path, text);
       if (target === undefined) tree.set(path, { symlink: text });
       else if (isManifestPath(path)) targets.push({ path, target });
+      else tree.set(path, { linkTo: text });
     }
   }
   // Symlinks inside the repository read as their targets; one to a folder or to nothing reads as nothing.
@@ -161,7 +184,7 @@ export async function readManifestTreeAtCommit(
  *
  * @param allowMissing give `undefined` for an object that does not exist or is not a blob
  */
-async function catFiles(repository: GitRepository, names: readonly string[], allowMissing = false): Promise<(Buffer | undefined)[]> {
+export async function catFiles(repository: GitRepository, names: readonly string[], allowMissing = false): Promise<(Buffer | undefined)[]> {
   if (names.length === 0) return [];
   const batch = await gitBytes(repository.directory, ['cat-file', '--batch'], `${names.join('\n')}\n`);
   if (batch.exitCode !== 0) throw new Error(`git cat-file --batch failed: ${batch.stderr.trim()}`);
@@ -193,7 +216,7 @@ async function catFiles(repository: GitRepository, names: readonly string[], all
  * @throws ManifestParseError naming the file for one that is not UTF-8 text
  */
 export function readManifestTreeFromDirectory(directory: string, root = dirname(directory), where = 'the working tree'): ManifestTree {
-  const tree = new Map<string, string | OutOfBoundsSymlink>();
+  const tree = new Map<string, TreeEntry>();
   let entries: WalkedFile[];
   try {
     entries = walkFiles(directory);
@@ -210,7 +233,11 @@ export function readManifestTreeFromDirectory(directory: string, root = dirname(
         tree.set(treePath, { symlink: target });
         continue;
       }
-      if (!isManifestPath(treePath) || !existsSync(path) || !statSync(path).isFile()) continue;
+      if (!isManifestPath(treePath)) {
+        tree.set(treePath, { linkTo: target });
+        continue;
+      }
+      if (!existsSync(path) || !statSync(path).isFile()) continue;
     } else if (type !== 'file' || !isManifestPath(treePath)) continue;
     tree.set(treePath, decodeText(readFileSync(path), displayName));
   }

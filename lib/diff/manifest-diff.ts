@@ -15,8 +15,10 @@ import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectD
 import { fieldChanges, touches } from './field-changes.js';
 import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree, topFolderOf } from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
+import { reviewedSources } from './source-meanings.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
-import { treeFindings } from './tree-findings.js';
+import { type RecentlyMountedVersion, withSourceHistoryMeanings } from './source-history-meanings.js';
+import { reviewCodeFinding, sortFindings, sourceLinkFindings, treeFindings } from './tree-findings.js';
 
 export interface ManifestDiffOptions {
   /** Names the base tree in the result and in messages. @default 'base' */
@@ -31,12 +33,30 @@ export interface ManifestDiffOptions {
    * @default 'dist'
    */
   readonly distPath?: string;
+
+  /**
+   * Files of the review's own code (the diff, the check, entry points, scripts, workflows,
+   * package manifests) that the change touches, by path in the repository.
+   *
+   * @default - none
+   */
+  readonly reviewCodeChanges?: readonly string[];
+
+  /**
+   * The source ConfigMap versions pods mounted at the base's last commits, read from Git: removing
+   * one is a warning.
+   *
+   * @default - none known
+   */
+  readonly recentlyMounted?: readonly RecentlyMountedVersion[];
 }
 
 /** One side of the diff: its objects by identity, and its Applications. */
 interface IndexedTree {
   readonly applications: ApplicationIndex;
   readonly byKey: Map<string, PlacedObject>;
+  /** Every copy of every object, by identity and file, the kept copy too. */
+  readonly byFile: Map<string, PlacedObject>;
   /** Objects defined more than once in a cluster: every copy, by each copy. */
   readonly duplicates: Map<PlacedObject, PlacedObject[]>;
 }
@@ -80,8 +100,18 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
     changes = changedObjects(sides.before, sides.after);
   }
   const context = changeContext(sides.before, sides.after, changes, head, distPath);
-  const objects = [...changes.values()].map((change) => toObjectDiff(change, context));
-  const files = treeFindings(base, head, distPath);
+  const objects = withSourceHistoryMeanings(
+    [...changes.values()].map((change) => toObjectDiff(change, context)),
+    base,
+    head,
+    options.recentlyMounted ?? [],
+    distPath,
+  );
+  const files = sortFindings([
+    ...treeFindings(base, head, distPath),
+    ...sourceLinkFindings(base, head, { base: sides.before.applications, head: sides.after.applications }, distPath),
+    ...(options.reviewCodeChanges ?? []).map(reviewCodeFinding),
+  ]);
   const totals = countChanges(objects);
   return {
     base: baseName,
@@ -115,17 +145,21 @@ function changeContext(
   const [baseProjects, headProjects] = [projects(before), projects(after)];
   const workloads = new Map<string, PlacedObject[]>();
   for (const placed of after.byKey.values())
-    if (isWorkload(placed.object)) pushTo(workloads, `${placed.cluster}\0${placed.object.namespace}`, placed);
+    if (isWorkload(placed.object)) pushTo(workloads, `${placed.cluster}\0${placed.namespace}`, placed);
   const headFolders = new Set<string>();
   for (const path of head.keys())
     for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) headFolders.add(path.slice(0, slash));
+  const baseApplicationData = [...before.byKey.values()]
+    .filter((placed) => isApplication(placed.object))
+    .map((placed) => placed.object.data);
   return {
     distPath,
+    reviewedSources: reviewedSources(baseApplicationData),
     baseApplications: before.applications,
     headApplications: after.applications,
     workloadsIn: (cluster, namespace) => workloads.get(`${cluster}\0${namespace}`) ?? [],
     podTemplateChanged: (workload) => {
-      const change = changes.get(identityOf(workload.cluster, workload.object));
+      const change = changes.get(identityOf(workload));
       return change !== undefined && (!change.base || touches(change.fields, podTemplatePath(workload.object) ?? []));
     },
     ownedBy: (side, cluster, application) => (side === 'base' ? baseOwned : headOwned).get(`${cluster}\0${application}`) ?? [],
@@ -138,7 +172,7 @@ function changeContext(
           placed.cluster === cluster &&
           object.kind === kind &&
           apiGroupOf(object.apiVersion) === apiGroup &&
-          object.namespace === namespace &&
+          placed.namespace === namespace &&
           object.name === name
         )
           return placed;
@@ -170,10 +204,10 @@ function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions)
   const { distPath, cache, skipped } = options;
   const parse = (tree: ManifestTree, name: string, include: (path: string) => boolean) =>
     parseManifestTree(new Map([...tree].filter(([path]) => include(path))), name, cache, `${distPath}/`);
-  const baseObjects = parse(base, options.baseName, (path) => !skipped.has(path));
-  const headObjects = parse(head, options.headName, (path) => !skipped.has(path));
-  const baseApplications = new ApplicationIndex(baseObjects, distPath);
-  const headApplications = new ApplicationIndex(headObjects, distPath);
+  let baseObjects = parse(base, options.baseName, (path) => !skipped.has(path));
+  let headObjects = parse(head, options.headName, (path) => !skipped.has(path));
+  let baseApplications = new ApplicationIndex(baseObjects, distPath);
+  let headApplications = new ApplicationIndex(headObjects, distPath);
   // Unless their folder changes hands: then their objects move from one Application to another.
   const moving = new Set(
     [...skipped].filter((path) => ownersKey(baseApplications.ownersOf(path)) !== ownersKey(headApplications.ownersOf(path))),
@@ -182,16 +216,30 @@ function readSides(base: ManifestTree, head: ManifestTree, options: ReadOptions)
     baseObjects.push(...parse(base, options.baseName, (path) => moving.has(path)));
     headObjects.push(...parse(head, options.headName, (path) => moving.has(path)));
   }
-  const before = indexTree(baseObjects, baseApplications);
-  return { before, after: indexTree(headObjects, headApplications, before) };
+  // Files an Application's directory include or exclude leaves out are not deployed at all.
+  [baseObjects, baseApplications] = withoutDropped(baseObjects, baseApplications, distPath);
+  [headObjects, headApplications] = withoutDropped(headObjects, headApplications, distPath);
+  return { before: indexTree(baseObjects, baseApplications), after: indexTree(headObjects, headApplications) };
+}
+
+/**
+ * `objects` without those Argo CD leaves out for a directory `include` or `exclude`, and the
+ * Applications of what remains (an Application left out owns nothing).
+ */
+function withoutDropped(objects: ManifestObject[], applications: ApplicationIndex, distPath: string): [ManifestObject[], ApplicationIndex] {
+  if (!objects.some((object) => applications.drops(object.file))) return [objects, applications];
+  const kept = objects.filter((object) => !applications.drops(object.file));
+  return [kept, new ApplicationIndex(kept, distPath)];
 }
 
 /** The objects that differ, by identity. */
 function changedObjects(before: IndexedTree, after: IndexedTree): Map<string, ObjectChange> {
   const changes = new Map<string, ObjectChange>();
   for (const key of new Set([...before.byKey.keys(), ...after.byKey.keys()])) {
-    const old = before.byKey.get(key);
-    const next = after.byKey.get(key);
+    // A copy Argo CD does not keep is matched by its file: the same copy in the same file, kept
+    // before or not, is no change.
+    const old = before.byKey.get(key) ?? (after.byFile.has(key) ? before.byFile.get(key) : undefined);
+    const next = after.byKey.get(key) ?? (before.byFile.has(key) ? after.byFile.get(key) : undefined);
     if (!old || !next) {
       changes.set(key, { base: old, head: next, fields: [] });
       continue;
@@ -222,35 +270,56 @@ function ownersKey(owners: readonly ApplicationInfo[]): string {
   return owners.map((owner) => owner.name).join('\0');
 }
 
-/** Argo CD's identity of an object: API group (not version), kind, namespace and name, per cluster. */
-function identityOf(cluster: string, object: ManifestObject): string {
-  return [cluster, apiGroupOf(object.apiVersion), object.kind, object.namespace, object.name].join('\0');
+/**
+ * Argo CD's identity of an object: API group (not version), kind, namespace (the one Argo CD
+ * fills in for an object that names none) and name, per cluster.
+ */
+function identityOf(placed: Omit<PlacedObject, 'owners'>): string {
+  const { cluster, object, namespace } = placed;
+  return [cluster, apiGroupOf(object.apiVersion), object.kind, namespace, object.name].join('\0');
+}
+
+/** The order Argo CD's directory source reads files in: Go's `filepath.Walk`, folder by folder, names in byte order. */
+function compareWalkOrder(a: string, b: string): number {
+  const [left, right] = [a.split('/'), b.split('/')];
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const order = compareStrings(left[index]!, right[index]!);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
 }
 
 /**
- * Objects by identity. The same object twice in one cluster is a conflict Argo CD reports: every
- * copy stays visible, the one in the file `previous` had it in keeping the plain identity.
+ * Objects by identity. The same object twice in one cluster: Argo CD keeps the copy it reads last,
+ * which takes the plain identity; every other copy stays visible under its file.
  */
-function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex, previous?: IndexedTree): IndexedTree {
+function indexTree(objects: readonly ManifestObject[], applications: ApplicationIndex): IndexedTree {
   const copies = new Map<string, PlacedObject[]>();
   for (const object of objects) {
-    const cluster = applications.clusterOf(object);
-    const identity = identityOf(cluster, object);
-    pushTo(copies, identity, { object, cluster, owners: applications.ownersOf(object.file) });
+    const placed = {
+      object,
+      cluster: applications.clusterOf(object),
+      namespace: applications.namespaceOf(object),
+      owners: applications.ownersOf(object.file),
+    };
+    pushTo(copies, identityOf(placed), placed);
   }
   const byKey = new Map<string, PlacedObject>();
+  const byFile = new Map<string, PlacedObject>();
   const duplicates = new Map<PlacedObject, PlacedObject[]>();
-  for (const [identity, group] of copies) {
-    const before = previous?.byKey.get(identity)?.object.file;
-    const primary = group.find((placed) => placed.object.file === before) ?? group[0];
+  for (const [identity, unordered] of copies) {
+    // A stable sort keeps the documents of one file in their order.
+    const group = [...unordered].sort((a, b) => compareWalkOrder(a.object.file, b.object.file));
+    const primary = group.at(-1);
     if (!primary) continue;
     byKey.set(identity, primary);
     for (const placed of group) {
       if (placed !== primary) byKey.set(`${identity}\0${placed.object.file}`, placed);
+      byFile.set(`${identity}\0${placed.object.file}`, placed);
       if (group.length > 1) duplicates.set(placed, group);
     }
   }
-  return { applications, byKey, duplicates };
+  return { applications, byKey, byFile, duplicates };
 }
 
 function toObjectDiff(change: ObjectChange, context: ChangeContext): ObjectDiff {
@@ -264,7 +333,7 @@ function toObjectDiff(change: ObjectChange, context: ChangeContext): ObjectDiff 
     applications: placed.owners.map((owner) => owner.name),
     apiVersion: object.apiVersion,
     kind: object.kind,
-    namespace: object.namespace,
+    namespace: placed.namespace,
     name: object.name,
     file: object.file,
     ...(change.base && change.head && change.base.object.file !== object.file ? { previousFile: change.base.object.file } : {}),

@@ -13,11 +13,36 @@ export interface OutOfBoundsSymlink {
 }
 
 /**
+ * A symlink inside the repository that does not read as a manifest file: to a folder, or under
+ * another name. Argo CD follows it when it is part of an Application's source path.
+ */
+export interface InRepositorySymlink {
+  /** The link's target, as stored. */
+  readonly linkTo: string;
+}
+
+/** A submodule (a gitlink): Argo CD checks it out with the repository and reads its files. */
+export interface Submodule {
+  /** The commit it pins. */
+  readonly submodule: string;
+}
+
+/** What a tree holds at a path: a file's text, or a link or submodule Argo CD reads through. */
+export type TreeEntry = string | OutOfBoundsSymlink | InRepositorySymlink | Submodule;
+
+/**
  * A dist/ tree in memory: each file's path inside dist/ (`/`-separated) and its text. A symlink
  * to a file inside the repository holds that file's text; one pointing outside holds
- * {@link OutOfBoundsSymlink}.
+ * {@link OutOfBoundsSymlink}; other symlinks and submodules hold what they point at.
  */
-export type ManifestTree = ReadonlyMap<string, string | OutOfBoundsSymlink>;
+export type ManifestTree = ReadonlyMap<string, TreeEntry>;
+
+export const isOutOfBoundsSymlink = (entry: TreeEntry | undefined): entry is OutOfBoundsSymlink =>
+  typeof entry === 'object' && 'symlink' in entry;
+
+/** A link or submodule through which Argo CD reads files that the tree does not hold. */
+export const isIndirection = (entry: TreeEntry | undefined): entry is InRepositorySymlink | Submodule =>
+  typeof entry === 'object' && ('linkTo' in entry || 'submodule' in entry);
 
 /** A manifest as parsed from YAML. */
 export type ManifestData = Readonly<Record<string, unknown>>;
@@ -60,7 +85,7 @@ export const isJsonnetPath = (path: string): boolean => path.endsWith('.jsonnet'
 export const SKIP_FILE_RENDERING_MARKER = '+argocd:skip-file-rendering';
 
 /** Whether Argo CD reads `content` as manifests: text, with no skip marker, not jsonnet. */
-export function isReadAsManifests(path: string, content: string | OutOfBoundsSymlink): content is string {
+export function isReadAsManifests(path: string, content: TreeEntry): content is string {
   return typeof content === 'string' && !isJsonnetPath(path) && !content.includes(SKIP_FILE_RENDERING_MARKER);
 }
 
@@ -101,7 +126,7 @@ function parseDocuments(text: string, displayName: string): ManifestData[] {
   }
   let values: unknown[];
   try {
-    values = parseYamlDocuments(text);
+    values = parseYamlDocuments(text, { scalars: 'kubernetes' });
   } catch (error) {
     if (!(error instanceof YamlParseError)) throw error;
     throw new ManifestParseError(`${displayName}: ${error.message}`);

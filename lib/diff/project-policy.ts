@@ -101,13 +101,34 @@ export function isPermitted(project: ProjectPolicy, resource: ResourceRef): bool
   return inList(spec.clusterResourceWhitelist, group, kind, name) && !inList(spec.clusterResourceBlacklist, group, kind, name);
 }
 
-/** Whether the project lets an Application deploy into `namespace` on `server` (Argo CD's destination check). */
+/** Argo CD's `globMatch` with negation: a `!pattern` matches whatever `pattern` does not. */
+function matchesOrDenies(pattern: unknown, value: string): boolean {
+  if (typeof pattern === 'string' && pattern.startsWith('!')) return !globMatches(pattern.slice(1), value);
+  return globMatches(pattern, value);
+}
+
+const isDenial = (pattern: unknown): boolean => typeof pattern === 'string' && pattern.startsWith('!');
+
+/**
+ * Whether the project lets an Application deploy into `namespace` on `server` (a server URL or a
+ * cluster name): Argo CD v3.3.7's `isDestinationMatched`. Some entry must match, and no `!` entry
+ * may refuse it: `{server: '*', namespace: '!kube-system'}` refuses kube-system everywhere.
+ */
 export function isDestinationPermitted(project: ProjectPolicy, server: string, namespace: string): boolean {
-  return entries(project.spec.destinations).some(
-    (destination) =>
-      (globMatches(destination.server, server) || globMatches(destination.name, server)) &&
-      (namespace === '' || globMatches(destination.namespace ?? '', namespace)),
-  );
+  let matched = false;
+  for (const destination of entries(project.spec.destinations)) {
+    const serverMatched = server !== '' && matchesOrDenies(destination.server, server);
+    const nameMatched = server !== '' && matchesOrDenies(destination.name, server);
+    const namespaceMatched = namespace === '' || matchesOrDenies(destination.namespace ?? '', namespace);
+    if ((serverMatched || nameMatched) && namespaceMatched) matched = true;
+    else if (
+      (!nameMatched && isDenial(destination.name)) ||
+      (!serverMatched && isDenial(destination.server)) ||
+      (!namespaceMatched && isDenial(destination.namespace))
+    )
+      return false;
+  }
+  return matched;
 }
 
 /** The line every refusal reads as: `the sync of X fails: kind K is not permitted in project P`. */

@@ -32,8 +32,12 @@ export function describeCounts(counts: ChangeCounts): string {
 
 /** The diff's counts, with the files Argo CD reads differently: `1 added, 1 file Argo CD reads differently`. */
 export function describeTotals(diff: ManifestDiff): string {
-  const files = diff.files.length === 0 ? '' : `${diff.files.length} file${diff.files.length === 1 ? '' : 's'} Argo CD reads differently`;
-  return [describeCounts(diff.totals) || 'no object changed', files].filter(Boolean).join(', ');
+  const plural = (count: number) => `${count} file${count === 1 ? '' : 's'}`;
+  const review = diff.files.filter((file) => file.code === 'review-code').length;
+  const read = diff.files.length - review;
+  const files = read === 0 ? '' : `${plural(read)} Argo CD reads differently`;
+  const code = review === 0 ? '' : `${plural(review)} of the review's own code changed`;
+  return [describeCounts(diff.totals) || 'no object changed', files, code].filter(Boolean).join(', ');
 }
 
 /** A danger or warning of the diff, with where it is. */
@@ -47,7 +51,7 @@ export interface AttentionItem {
 /** Every danger and warning of the diff, file findings included, most severe first. */
 export function attentionItems(diff: ManifestDiff): AttentionItem[] {
   const items: AttentionItem[] = diff.files.map((file) => ({
-    where: `${file.cluster}: ${file.file}`,
+    where: file.cluster === '' ? file.file : `${file.cluster}: ${file.file}`,
     severity: file.severity,
     message: file.message,
   }));
@@ -77,7 +81,12 @@ export function renderText(diff: ManifestDiff, options: TextRenderOptions = {}):
     lines.push(paint(SEVERITY_STYLE.danger, `${SEVERITY_MARK.danger} ${item.where}: ${item.message}`));
   }
   for (const file of diff.files.filter((candidate) => candidate.severity !== 'danger')) {
-    lines.push(paint(SEVERITY_STYLE[file.severity], `${SEVERITY_MARK[file.severity]} ${file.cluster}: ${file.file}: ${file.message}`));
+    lines.push(
+      paint(
+        SEVERITY_STYLE[file.severity],
+        `${SEVERITY_MARK[file.severity]} ${file.cluster === '' ? '' : `${file.cluster}: `}${file.file}: ${file.message}`,
+      ),
+    );
   }
   for (const cluster of diff.clusters) {
     lines.push('', paint('bold', `cluster ${cluster.cluster}: ${describeCounts(cluster.counts)}`));

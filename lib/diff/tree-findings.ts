@@ -1,10 +1,19 @@
 import { compareStrings } from '../util/stable-order.js';
 import type { FileFinding } from './diff-model.js';
-import { isJsonnetPath, type ManifestTree, type OutOfBoundsSymlink, SKIP_FILE_RENDERING_MARKER, topFolderOf } from './manifest-tree.js';
+import type { ApplicationIndex } from './application-index.js';
+import {
+  type InRepositorySymlink,
+  isIndirection,
+  isJsonnetPath,
+  isOutOfBoundsSymlink as isSymlink,
+  type ManifestTree,
+  SKIP_FILE_RENDERING_MARKER,
+  type Submodule,
+  type TreeEntry,
+  topFolderOf,
+} from './manifest-tree.js';
 
-const isSymlink = (content: string | OutOfBoundsSymlink | undefined): content is OutOfBoundsSymlink => typeof content === 'object';
-const hasMarker = (content: string | OutOfBoundsSymlink | undefined) =>
-  typeof content === 'string' && content.includes(SKIP_FILE_RENDERING_MARKER);
+const hasMarker = (content: TreeEntry | undefined) => typeof content === 'string' && content.includes(SKIP_FILE_RENDERING_MARKER);
 
 /**
  * The files whose change plain YAML objects do not show, as Argo CD v3.3.7's directory source
@@ -27,6 +36,15 @@ export function treeFindings(base: ManifestTree, head: ManifestTree, distPath: s
         'danger',
         `${shown} is a symlink to ${after.symlink}, outside the repository: Argo CD refuses the whole repository, so every Application that reads it fails to generate manifests (ComparisonError) and stops syncing, in every cluster`,
       );
+      continue;
+    }
+    if (typeof after === 'object' && 'submodule' in after) {
+      if (!(typeof before === 'object' && 'submodule' in before && before.submodule === after.submodule))
+        add(
+          'submodule',
+          'danger',
+          `${shown} is a submodule (commit ${after.submodule}): Argo CD deploys files this diff does not show, since it checks the submodule out with the repository and reads its files`,
+        );
       continue;
     }
     if (isJsonnetPath(path) && before !== after) {
@@ -55,6 +73,78 @@ export function treeFindings(base: ManifestTree, head: ManifestTree, distPath: s
       }
     }
   }
+  return sortFindings(findings);
+}
+
+/** Findings most severe first, in their order otherwise. */
+export function sortFindings(findings: readonly FileFinding[]): FileFinding[] {
   const order = { danger: 0, warning: 1, notice: 2, info: 3 };
-  return findings.sort((a, b) => order[a.severity] - order[b.severity]);
+  return [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
+}
+
+/**
+ * The folders and files of the review's own code: what makes this diff and the check, runs them,
+ * and installs their dependencies. A change to them is judged by the base branch's copy in CI,
+ * but judges every later change once merged.
+ */
+export const REVIEW_CODE_PATHS: readonly string[] = [
+  'lib/diff/',
+  'lib/check/',
+  'bin/',
+  'scripts/',
+  '.github/',
+  'package.json',
+  'package-lock.json',
+];
+
+/** A change to a file of the review's own code (see {@link REVIEW_CODE_PATHS}), by its path in the repository. */
+export function reviewCodeFinding(path: string): FileFinding {
+  return {
+    code: 'review-code',
+    severity: 'warning',
+    cluster: '',
+    file: path,
+    message: `changes the review's own code: this diff was made by the base branch's copy, but once merged this file makes or runs the diff, the check or CI for every later change; review it as code that judges`,
+  };
+}
+
+/**
+ * Symlinks and submodules on the source path of an Application after the change: Argo CD reads
+ * the folder they lead to, whose files this tree does not hold. Each is named once, unless the
+ * same link stood on the same Application's path before.
+ */
+export function sourceLinkFindings(
+  base: ManifestTree,
+  head: ManifestTree,
+  applications: { readonly base: ApplicationIndex; readonly head: ApplicationIndex },
+  distPath: string,
+): FileFinding[] {
+  const linksOnPaths = (tree: ManifestTree, index: ApplicationIndex) => {
+    const found = new Map<string, { path: string; entry: InRepositorySymlink | Submodule; application: string; folder: string }>();
+    for (const application of index.all())
+      for (const folder of application.folders) {
+        const segments = folder.split('/');
+        for (let length = 1; length <= segments.length && folder !== ''; length++) {
+          const path = segments.slice(0, length).join('/');
+          const entry = tree.get(path);
+          if (isIndirection(entry))
+            found.set([path, JSON.stringify(entry), application.name].join('\0'), { path, entry, application: application.name, folder });
+        }
+      }
+    return found;
+  };
+  const before = linksOnPaths(base, applications.base);
+  const findings: FileFinding[] = [];
+  for (const [key, { path, entry, application, folder }] of linksOnPaths(head, applications.head)) {
+    if (before.has(key)) continue;
+    const what = 'submodule' in entry ? `a submodule (commit ${entry.submodule})` : `a symlink to ${entry.linkTo}`;
+    findings.push({
+      code: 'linked-source-path',
+      severity: 'danger',
+      cluster: topFolderOf(path),
+      file: path,
+      message: `${distPath}/${path} is ${what} on the source path of Application ${application} (${distPath}/${folder}): Argo CD deploys files this diff does not show`,
+    });
+  }
+  return findings;
 }

@@ -63,6 +63,11 @@ export function rolloutsPluginArgs(context: string, subcommand: string, rollout:
   return ['argo', 'rollouts', '--context', context, subcommand, rollout.name, '--namespace', rollout.namespace, ...flags];
 }
 
+/** `kubectl version --client`: kubectl's own version, without reaching a cluster. */
+export function kubectlVersionArgs(): string[] {
+  return ['version', '--client'];
+}
+
 /** `kubectl argo rollouts version`: fails when the plugin is not installed. */
 export function pluginVersionArgs(): string[] {
   return ['argo', 'rollouts', 'version'];

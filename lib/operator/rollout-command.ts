@@ -173,7 +173,7 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
     return 0;
   }
 
-  const version = await operator.checkTools();
+  const version = await operator.checkTools(operation);
   if (operation !== 'status') {
     print(`${operation} on ${names} (environment ${platform.environment}, each wait up to ${formatDuration(timeoutMs)}; ${version})`);
   }

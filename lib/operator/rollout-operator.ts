@@ -1,7 +1,7 @@
 import { type KubectlClient, KubectlCommandError, KubectlMissingError } from './kubectl-client.js';
-import { pluginVersionArgs } from './kubectl-commands.js';
+import { kubectlVersionArgs, pluginVersionArgs } from './kubectl-commands.js';
 import { type ClusterTarget, type OperationPlan, type OperationSettings, planOperation, type StepContext } from './operation-plan.js';
-import { type Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
+import { needsRolloutsPlugin, type Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
 import { type Clock, SYSTEM_CLOCK } from './poll-until.js';
 import type { RolloutSummary } from './rollout-summary.js';
 import { UsageError } from '../core/errors.js';
@@ -46,11 +46,22 @@ export class RolloutOperator {
   }
 
   /**
-   * Checks that kubectl and the kubectl-argo-rollouts plugin run; returns the plugin's version line.
-   * A plugin other than {@link SUPPORTED_PLUGIN_VERSION} only earns a warning in the log. When
-   * either cannot run, nothing has been attempted on any cluster: a {@link UsageError}.
+   * Checks that kubectl runs, and the kubectl-argo-rollouts plugin too when `operation` needs it;
+   * returns the plugin's version line, or kubectl's when only kubectl is needed. A plugin other
+   * than {@link SUPPORTED_PLUGIN_VERSION} only earns a warning in the log. When a tool cannot run,
+   * nothing has been attempted on any cluster: a {@link UsageError}.
    */
-  public async checkTools(): Promise<string> {
+  public async checkTools(operation: Operation): Promise<string> {
+    if (!needsRolloutsPlugin(operation)) {
+      try {
+        const output = await this.kubectl.check(kubectlVersionArgs(), { timeoutMs: 60_000 });
+        return `kubectl ${(output.split('\n')[0] ?? '').trim()}`;
+      } catch (error) {
+        if (error instanceof KubectlMissingError) throw new UsageError(error.message);
+        if (error instanceof KubectlCommandError) throw new UsageError(`kubectl does not run: ${error.message}`);
+        throw error;
+      }
+    }
     let output: string;
     try {
       output = await this.kubectl.check(pluginVersionArgs(), { timeoutMs: 60_000 });

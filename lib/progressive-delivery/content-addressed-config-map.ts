@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ANNOTATIONS_SIZE_LIMIT, annotationsSizeAfterClientSideApply, LAST_APPLIED_ANNOTATION } from '../util/last-applied-size.js';
 import { compareStrings } from '../util/stable-order.js';
 import { GENERATION_ANNOTATION } from '../core/config-map-history.js';
 
@@ -74,9 +75,15 @@ export class ContentAddressedConfigMap extends Construct {
       validate: () => {
         if (keys.length === 0) return [`ConfigMap ${this.name}: no files; expected at least one`];
         const invalid = keys.filter((key) => !/^[-._a-zA-Z0-9]+$/.test(key));
-        return invalid.length === 0
+        if (invalid.length > 0)
+          return [`ConfigMap ${this.name}: file names ${invalid.join(', ')} are not valid ConfigMap keys (letters, digits, '-', '_', '.')`];
+        // Argo CD syncs with client-side apply, which copies the whole ConfigMap into an annotation.
+        const size = annotationsSizeAfterClientSideApply(ApiObject.of(configMap).toJson() as Record<string, unknown>);
+        return size <= ANNOTATIONS_SIZE_LIMIT
           ? []
-          : [`ConfigMap ${this.name}: file names ${invalid.join(', ')} are not valid ConfigMap keys (letters, digits, '-', '_', '.')`];
+          : [
+              `ConfigMap ${this.name}: its files (${keys.join(', ')}) would make ${size} bytes of annotations with ${LAST_APPLIED_ANNOTATION}, over the ${ANNOTATIONS_SIZE_LIMIT} bytes Kubernetes accepts, so Argo CD's sync would fail; expected files of about 250 KiB together at most`,
+            ];
       },
     });
   }

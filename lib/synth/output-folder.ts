@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { BOOTSTRAP_FOLDER } from '../core/application-names.js';
 
 /** A path synth must never replace, nor any folder holding it. */
 export interface ProtectedPath {
@@ -49,8 +50,8 @@ export function previousOutputProblem(outdir: string, workloads: readonly string
   for (const top of readdirSync(outdir, { withFileTypes: true })) {
     const topPath = join(outdir, top.name);
     if (!top.isDirectory() || !FOLDER_NAME.test(top.name)) return unexpected(topPath);
-    const manifestFolders = top.name === 'bootstrap' ? [topPath] : [];
-    if (top.name !== 'bootstrap') {
+    const manifestFolders = top.name === BOOTSTRAP_FOLDER ? [topPath] : [];
+    if (top.name !== BOOTSTRAP_FOLDER) {
       for (const folder of readdirSync(topPath, { withFileTypes: true })) {
         if (!folder.isDirectory() || !clusterFolders.includes(folder.name)) return unexpected(join(topPath, folder.name));
         manifestFolders.push(join(topPath, folder.name));
@@ -80,4 +81,25 @@ function canonicalPath(path: string): string {
 function isInside(path: string, folder: string): boolean {
   const fromFolder = relative(folder, path);
   return fromFolder !== '' && !fromFolder.startsWith(`..${sep}`) && fromFolder !== '..' && !fromFolder.startsWith(sep);
+}
+
+/**
+ * Why `platform.yaml`'s `repository.distPath` disagrees with the folder synth writes, or
+ * `undefined` when it agrees. Applications point Argo CD at `distPath`, so a different output
+ * folder leaves Argo CD reading files no synth or review produced. An output outside the
+ * platform file's folder, or under its `node_modules/` or a dot-folder, is a copy Argo CD never
+ * reads (a scratch or staging folder) and is not compared.
+ *
+ * @param platformFile the platform settings file; its folder is the repository's top
+ * @param platformLabel how messages name it, such as `platform.yaml`
+ */
+export function distPathProblem(distPath: string, outdir: string, platformFile: string, platformLabel: string): string | undefined {
+  const [top, output] = [canonicalPath(dirname(platformFile)), canonicalPath(outdir)];
+  if (!isInside(output, top)) return undefined;
+  const written = relative(top, output).split(sep).join('/');
+  const first = written.split('/')[0] ?? '';
+  // Never committed, so never what Argo CD reads: a scratch output (benchmarks, caches).
+  if (first === 'node_modules' || first.startsWith('.')) return undefined;
+  if (written === distPath) return undefined;
+  return `${platformLabel}: field "repository.distPath": "${distPath}" is not the folder synth writes (${written}); expected ${written}, or synth's --outdir ${distPath}, so that Argo CD reads what synth writes and the diff reviews`;
 }

@@ -1,22 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { ConfigError } from '../core/config-error.js';
 import { outputFolderProblem, type ProtectedPath } from './output-folder.js';
-
-export const SYNTH_USAGE = `usage: npm run synth [-- options]
-
-Synthesizes dist/ (and the rollout workflow) from platform.yaml and overlays/.
-
-  --outdir DIR         the output tree, replaced all at once (default: dist, or $CDK8S_OUTDIR)
-  --overlays DIR       one <cluster>.yaml per cluster (default: overlays)
-  --platform FILE      platform-wide settings (default: platform.yaml)
-  --files NAME=DIR     the files workload NAME mounts (default: its own folder, such as
-                       services/mandelbrot); repeat for more workloads
-  --history DIR        earlier output whose ConfigMaps stable pods may still mount (default: --outdir)
-  --workflows-dir DIR  where the rollout workflow goes (default: .github/workflows beside --outdir)
-  --cdk8s-outdir DIR   also copy the manifests here, for the cdk8s CLI to list (cdk8s.yaml passes it)
-  --force              replace an existing --outdir that does not look like an earlier output`;
 
 /** What one synth reads and writes, as paths relative to the working folder or absolute. */
 export interface SynthOptions {
@@ -34,6 +20,48 @@ export interface SynthOptions {
   readonly outdirLabel: string;
 }
 
+/** Where commander writes help (`out`) and usage errors (`err`). */
+export interface UsageOutput {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+interface SynthFlags {
+  readonly outdir?: string;
+  readonly overlays: string;
+  readonly platform: string;
+  readonly files: readonly string[];
+  readonly history?: string;
+  readonly workflowsDir?: string;
+  readonly cdk8sOutdir?: string;
+  readonly force: boolean;
+}
+
+/** synth's command line, parsed as every entry point's is: commander, which names the nearest flag to a misspelt one. */
+function parseSynthFlags(args: readonly string[], output: UsageOutput): SynthFlags {
+  const program = new Command('npm run synth')
+    .usage('[-- options]')
+    .description('Synthesizes dist/ (and the rollout workflow) from platform.yaml and overlays/.')
+    .option('--outdir <dir>', 'the output tree, replaced all at once (default: dist, or $CDK8S_OUTDIR)')
+    .option('--overlays <dir>', 'one <cluster>.yaml per cluster', 'overlays')
+    .option('--platform <file>', 'platform-wide settings', 'platform.yaml')
+    .option(
+      '--files <NAME=DIR>',
+      'the files workload NAME mounts (default: its own folder, such as services/mandelbrot); repeat for more workloads',
+      (value: string, earlier: readonly string[]) => [...earlier, value],
+      [] as readonly string[],
+    )
+    .option('--history <dir>', 'earlier output whose ConfigMaps stable pods may still mount (default: --outdir)')
+    .option('--workflows-dir <dir>', 'where the rollout workflow goes (default: .github/workflows beside --outdir)')
+    .option('--cdk8s-outdir <dir>', 'also copy the manifests here, for the cdk8s CLI to list (cdk8s.yaml passes it)')
+    .option('--force', 'replace an existing --outdir that does not look like an earlier output', false)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: output.out, writeErr: output.err });
+  program.parse([...args], { from: 'user' });
+  return program.opts<SynthFlags>();
+}
+
 /**
  * Reads synth's command line and environment, and refuses every output folder that would
  * replace something synth does not own: the project, the working folder, `.git`, the inputs, or
@@ -41,7 +69,7 @@ export interface SynthOptions {
  *
  * @param projectRoot the project's folder, which no output may be or hold
  * @param filesFolders each workload's own folder of the files it mounts, by workload name
- * @returns the options, or `undefined` when `--help` was asked for
+ * @throws CommanderError after commander printed help or a usage error
  * @throws ConfigError with one line per problem
  */
 export function parseSynthOptions(
@@ -49,28 +77,10 @@ export function parseSynthOptions(
   env: Readonly<Record<string, string | undefined>>,
   projectRoot: string,
   filesFolders: Readonly<Record<string, string>> = {},
-): SynthOptions | undefined {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        outdir: { type: 'string' },
-        overlays: { type: 'string', default: 'overlays' },
-        platform: { type: 'string', default: 'platform.yaml' },
-        files: { type: 'string', multiple: true, default: [] },
-        history: { type: 'string' },
-        'workflows-dir': { type: 'string' },
-        'cdk8s-outdir': { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    // node:util names the option or argument; the usage line says what is expected.
-    throw new ConfigError(`${(error as Error).message.split('\n')[0]?.replace(/\.$/, '')}; see npm run synth -- --help`);
-  }
-  if (values.help) return undefined;
+  output: UsageOutput = { out: () => undefined, err: () => undefined },
+): SynthOptions {
+  const flags = parseSynthFlags(args, output);
+  const values = { ...flags, 'workflows-dir': flags.workflowsDir, 'cdk8s-outdir': flags.cdk8sOutdir };
 
   const fromEnvironment = values.outdir === undefined && env.CDK8S_OUTDIR !== undefined;
   const outdirSource = fromEnvironment ? 'CDK8S_OUTDIR' : '--outdir';

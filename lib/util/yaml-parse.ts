@@ -1,4 +1,5 @@
-import { CORE_SCHEMA, loadAll, mergeTag } from 'js-yaml';
+import { CORE_SCHEMA, defineScalarTag, loadAll, mergeTag, NOT_RESOLVED } from 'js-yaml';
+import { resolveKubernetesScalar, type ResolvedScalar } from './kubernetes-scalars.js';
 
 // A leaf module: no project imports, so any part of the program can parse YAML through it.
 
@@ -18,6 +19,15 @@ export interface YamlParseOptions {
    * @default 100
    */
   readonly maxAliasCount?: number;
+
+  /**
+   * How unquoted scalars are read. `core` is YAML 1.2 (`yes` is a string, `010` is ten).
+   * `kubernetes` is go-yaml v2, as kubectl, the API server's machinery and Argo CD read
+   * manifests (`yes` and `on` are true, `010` is eight): see {@link resolveKubernetesScalar}.
+   *
+   * @default 'core'
+   */
+  readonly scalars?: 'core' | 'kubernetes';
 }
 
 /** Where a problem is in the text: 1-based line and column. */
@@ -46,8 +56,36 @@ function invalidYaml(reason: string, position?: TextPosition): YamlParseError {
   return new YamlParseError(`not valid YAML${position ? ` at line ${position.line}, column ${position.column}` : ''}: ${reason}`, position);
 }
 
-/** YAML 1.2 core types, as Kubernetes reads manifests, with merge keys (`<<`). */
+/** YAML 1.2 core types, with merge keys (`<<`). */
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+
+let lastScalar: { source: string; resolved: ResolvedScalar } = { source: '', resolved: resolveKubernetesScalar('') };
+/** Each plain scalar is offered to every tag its first character allows: resolve it once. */
+function kubernetesScalar(source: string): ResolvedScalar {
+  if (lastScalar.source !== source) lastScalar = { source, resolved: resolveKubernetesScalar(source) };
+  return lastScalar.resolved;
+}
+
+const DIGITS = [...'0123456789'];
+const kubernetesTag = (tag: Exclude<ResolvedScalar['tag'], 'str'>, firstChars: readonly string[]) =>
+  defineScalarTag(`tag:yaml.org,2002:${tag}`, {
+    implicit: true,
+    implicitFirstChars: firstChars,
+    resolve: (source) => {
+      const resolved = kubernetesScalar(source);
+      return resolved.tag === tag ? resolved.value : NOT_RESOLVED;
+    },
+    identify: () => false,
+  });
+
+/** go-yaml v2's scalars, with merge keys: the manifests' schema. */
+const KUBERNETES_SCHEMA = CORE_SCHEMA.withTags(
+  mergeTag,
+  kubernetesTag('null', ['', '~', 'n', 'N']),
+  kubernetesTag('bool', [...'yYnNtTfFoO']),
+  kubernetesTag('int', ['-', '+', ...DIGITS]),
+  kubernetesTag('float', ['.', '-', '+', ...DIGITS]),
+);
 
 /**
  * Every document of a YAML stream as plain values (`null` for an empty document), in time linear
@@ -68,7 +106,7 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
   }
   let documents: unknown[];
   try {
-    documents = loadAll(text, { schema: SCHEMA });
+    documents = loadAll(text, { schema: options.scalars === 'kubernetes' ? KUBERNETES_SCHEMA : SCHEMA });
   } catch (error) {
     throw toParseError(error, text);
   }
@@ -78,6 +116,10 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
       throw new YamlParseError(
         `aliases repeat nodes more than ${maxAliasCount} times, which would exhaust memory (an alias bomb); expected plain values`,
       );
+    }
+    if (options.scalars === 'kubernetes' && holdsNonFinite(document)) {
+      // sigs.k8s.io/yaml converts YAML to JSON, which has no such number: the manifest cannot be read.
+      throw new YamlParseError('holds .inf or .nan, which JSON cannot carry, so Kubernetes cannot read it; quote the value');
     }
   }
   return documents;
@@ -112,6 +154,19 @@ function aliasRepeatsExceed(document: unknown, limit: number): boolean {
     if (repeated && ++repeats > limit) return true;
     seen.add(value);
     for (const child of Object.values(value)) stack.push([child, repeated]);
+  }
+  return false;
+}
+
+function holdsNonFinite(document: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [document];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'number' && !Number.isFinite(value)) return true;
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    for (const child of Object.values(value as Record<string, unknown>)) stack.push(child);
   }
   return false;
 }

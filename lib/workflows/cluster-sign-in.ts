@@ -12,26 +12,36 @@ export interface WorkflowCluster {
   readonly context: string;
 }
 
-/** The name of one of a cluster's GitHub secrets: `<CLUSTER>_<WHAT>`, such as `AWS_ROLE_ARN`. */
-function clusterSecretName(cluster: string, what: string): string {
+/**
+ * The name of one of a cluster's GitHub secrets or variables: `<CLUSTER>_<WHAT>`, the cluster's
+ * name (not its cloud) in upper case with `-` as `_`, such as `AWS_WEST_ROLE_ARN`.
+ */
+function clusterSettingName(cluster: string, what: string): string {
   const prefix = cluster.toUpperCase().replaceAll('-', '_');
   // A secret's name may not start with a digit.
   return `${/^\d/.test(prefix) ? `CLUSTER_${prefix}` : prefix}_${what}`;
 }
 
-/**
- * Every secret the workflow reads for `cluster`, for docs/operating.md and tests. Identifiers that are
- * not secret (cluster names, project, resource group) are secrets too: the linter the project
- * runs predates the `vars` context.
- */
+/** Every secret the workflow reads for `cluster`: what signs in. */
 export function clusterSecrets(cluster: Pick<WorkflowCluster, 'name' | 'cloud'>): string[] {
-  return CLOUD_SECRETS[cluster.cloud].map((what) => clusterSecretName(cluster.name, what));
+  return CLOUD_SECRETS[cluster.cloud].map((what) => clusterSettingName(cluster.name, what));
+}
+
+/** Every variable the workflow reads for `cluster`: identifiers that are not secret, shown in logs. */
+export function clusterVariables(cluster: Pick<WorkflowCluster, 'name' | 'cloud'>): string[] {
+  return CLOUD_VARIABLES[cluster.cloud].map((what) => clusterSettingName(cluster.name, what));
 }
 
 const CLOUD_SECRETS: Record<Cloud, readonly string[]> = {
-  aws: ['ROLE_ARN', 'EKS_CLUSTER'],
-  gcp: ['WORKLOAD_IDENTITY_PROVIDER', 'SERVICE_ACCOUNT', 'PROJECT_ID', 'GKE_CLUSTER'],
-  azure: ['CLIENT_ID', 'TENANT_ID', 'SUBSCRIPTION_ID', 'RESOURCE_GROUP', 'AKS_CLUSTER'],
+  aws: ['ROLE_ARN'],
+  gcp: ['WORKLOAD_IDENTITY_PROVIDER', 'SERVICE_ACCOUNT'],
+  azure: ['CLIENT_ID', 'TENANT_ID', 'SUBSCRIPTION_ID'],
+};
+
+const CLOUD_VARIABLES: Record<Cloud, readonly string[]> = {
+  aws: ['EKS_CLUSTER'],
+  gcp: ['PROJECT_ID', 'GKE_CLUSTER'],
+  azure: ['RESOURCE_GROUP', 'AKS_CLUSTER'],
 };
 
 /**
@@ -40,7 +50,8 @@ const CLOUD_SECRETS: Record<Cloud, readonly string[]> = {
  * @param sessionPrefix names the cloud session, such as `mandelbrot-rollout`
  */
 export function clusterSteps(cluster: WorkflowCluster, sessionPrefix: string): Step[] {
-  const secret = (what: string) => `\${{ secrets.${clusterSecretName(cluster.name, what)} }}`;
+  const secret = (what: string) => `\${{ secrets.${clusterSettingName(cluster.name, what)} }}`;
+  const variable = (what: string) => `\${{ vars.${clusterSettingName(cluster.name, what)} }}`;
   const step = (name: string, body: Step): Step => ({ name: `${cluster.name}: ${name}`, ...body });
   const gkeStepId = `gke-credentials-${cluster.name}`;
   switch (cluster.cloud) {
@@ -55,7 +66,7 @@ export function clusterSteps(cluster: WorkflowCluster, sessionPrefix: string): S
           },
         }),
         step(`create kube context ${cluster.context}`, {
-          env: { EKS_CLUSTER: secret('EKS_CLUSTER'), AWS_REGION: cluster.region, KUBE_CONTEXT: cluster.context },
+          env: { EKS_CLUSTER: variable('EKS_CLUSTER'), AWS_REGION: cluster.region, KUBE_CONTEXT: cluster.context },
           run: 'aws eks update-kubeconfig --name "$EKS_CLUSTER" --region "$AWS_REGION" --alias "$KUBE_CONTEXT"',
         }),
       ];
@@ -73,9 +84,9 @@ export function clusterSteps(cluster: WorkflowCluster, sessionPrefix: string): S
           id: gkeStepId,
           uses: usesOf(PINNED_ACTIONS.gkeCredentials),
           with: {
-            cluster_name: secret('GKE_CLUSTER'),
+            cluster_name: variable('GKE_CLUSTER'),
             location: cluster.region,
-            project_id: secret('PROJECT_ID'),
+            project_id: variable('PROJECT_ID'),
             context_name: cluster.context,
             // The plugin refreshes its token; the default short-lived token could expire mid-operation.
             use_auth_provider: true,
@@ -102,7 +113,7 @@ export function clusterSteps(cluster: WorkflowCluster, sessionPrefix: string): S
         }),
         step('install kubelogin', { uses: usesOf(PINNED_ACTIONS.useKubelogin) }),
         step(`create kube context ${cluster.context}`, {
-          env: { AKS_RESOURCE_GROUP: secret('RESOURCE_GROUP'), AKS_CLUSTER: secret('AKS_CLUSTER'), KUBE_CONTEXT: cluster.context },
+          env: { AKS_RESOURCE_GROUP: variable('RESOURCE_GROUP'), AKS_CLUSTER: variable('AKS_CLUSTER'), KUBE_CONTEXT: cluster.context },
           run: script(
             'az aks get-credentials --resource-group "$AKS_RESOURCE_GROUP" --name "$AKS_CLUSTER" --context "$KUBE_CONTEXT" --overwrite-existing',
             // Entra ID clusters take their token from the az sign-in. Only this context: without

@@ -84,7 +84,8 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
   const clusters = [...props.clusters].sort((a, b) => compareStrings(a.name, b.name));
   const clusterNames = clusters.map((cluster) => cluster.name);
 
-  // Everything before the sign-in: the code and its dependencies, without install scripts, and
+  // Everything before the sign-in: the code and the dependencies the operator commands run on
+  // (no devDependencies: no test browser, linters or CRD schemas), without install scripts, and
   // the tools, checked. esbuild needs no install script: npm installs its platform package.
   const commonSteps = (): Step[] => [
     { name: 'Check out', uses: usesOf(PINNED_ACTIONS.checkout), with: { 'persist-credentials': false } },
@@ -94,7 +95,10 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
       // No dependency cache in a job that holds cloud credentials.
       with: { 'node-version': props.nodeVersion ?? '24', 'package-manager-cache': false },
     },
-    { name: 'Install dependencies, running none of their install scripts', run: 'npm ci --ignore-scripts --no-audit --no-fund' },
+    {
+      name: 'Install the runtime dependencies, running none of their install scripts',
+      run: 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund',
+    },
     { name: 'Install kubectl', uses: usesOf(PINNED_ACTIONS.setupKubectl), with: { version: props.kubectlVersion ?? 'v1.33.4' } },
     {
       name: `Install the kubectl-argo-rollouts plugin ${pluginVersion}, checked against its sha256`,

@@ -22,6 +22,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024;
 /** Open connections; further ones are closed as soon as they are accepted. */
 const MAX_CONNECTIONS = 2048;
+/** Open connections to the probe listener: the kubelet opens one per probe. */
+const MAX_PROBE_CONNECTIONS = 64;
+/**
+ * Requests that may wait on a connection behind the one being answered. The next one is refused
+ * with 503 and the connection closes after it; past twice as many, it is dropped at once.
+ */
+const PIPELINE_DEPTH = 16;
 /** What a 503 asks the client to wait, in seconds. */
 const RETRY_AFTER_SECONDS = 2;
 
@@ -57,6 +64,7 @@ let admitted = 0;
 let admissions = 0;
 let bufferedBodyBytes = 0;
 let pendingReplyBytes = 0;
+let openConnections = 0;
 let draining = false;
 /** Responses started and not yet closed: the drain waits for these. */
 const inFlight = new Set();
@@ -108,15 +116,19 @@ function send(res, status, body, type = 'application/json', headers = {}) {
   res.end();
 }
 
-/** 503 with Retry-After, counted under `reason`: the client should come back later. */
-function refused(reason, message) {
+/**
+ * 503 with Retry-After, counted under `reason`: the client should come back later. `close`: the
+ * connection closes after it; without, it closes after the last request waiting on it.
+ */
+function refused(reason, message, close = true) {
   metrics.countRefusal(reason);
-  return new HttpError(503, message, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, close: true });
+  return new HttpError(503, message, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, close });
 }
 
 /** Turns a render away unless the pool, the queue and the reply buffers have room. */
 function refuseUnlessRoom() {
-  if (draining) throw refused('draining', 'the service is shutting down');
+  // Draining, requests waiting behind this one on its connection are still answered.
+  if (draining) throw refused('draining', 'the service is shutting down', false);
   if (admitted >= capacity) throw refused('queue_full', 'too many renders in flight');
   if (pendingReplyBytes > settings.replyBufferBytes) throw refused('reply_bytes', 'too many replies waiting for their clients');
 }
@@ -291,6 +303,7 @@ function gauges() {
     ['mandelbrot_renders_admitted', `Renders admitted and not yet answered; at most ${capacity}.`, admitted],
     ['mandelbrot_request_body_bytes', `Request body bytes buffered; at most ${MAX_BUFFERED_BODY_BYTES}.`, bufferedBodyBytes],
     ['mandelbrot_pending_reply_bytes', `Reply bytes not yet taken by clients; renders are refused past ${settings.replyBufferBytes}.`, pendingReplyBytes],
+    ['mandelbrot_open_connections', `Connections open to the public listener; at most ${MAX_CONNECTIONS}.`, openConnections],
     ['mandelbrot_resident_memory_bytes', 'Resident set size of the process.', process.memoryUsage.rss()],
   ];
 }
@@ -312,23 +325,35 @@ const routes = {
   '/metrics': { GET: (req, res) => send(res, 200, metrics.text(gauges()), 'text/plain; version=0.0.4; charset=utf-8') },
 };
 
-async function handle(req, res) {
+/** What the probe listener serves: the kubelet's probes and nothing else. */
+const probeRoutes = { '/healthz': routes['/healthz'], '/readyz': routes['/readyz'] };
+
+async function handle(req, res, served) {
+  const connection = connections.get(req.socket);
+  if (connection && connection.refused === req) {
+    metrics.countDroppedConnection('pipeline_depth');
+    throw new HttpError(503, `at most ${PIPELINE_DEPTH} requests may wait on a connection`, {
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      close: true,
+    });
+  }
   // The target's path as it is: URL parsing would read `//x/y` as host x and path /y, or fail.
   const pathname = req.url.split('?', 1)[0];
-  const methods = routes[pathname];
+  const methods = served[pathname];
   if (!methods) throw new HttpError(404, `no such path: ${pathname}`);
   const handler = methods[req.method];
   if (!handler) throw new HttpError(405, `${req.method} is not allowed on ${pathname}`, { headers: { allow: Object.keys(methods).join(', ') } });
   await handler(req, res);
 }
 
-function answer(req, res) {
+/** @param {Record<string, Record<string, (req: any, res: any) => unknown>>} [served] */
+function answer(req, res, served = routes) {
   inFlight.add(res);
   res.once('close', () => {
     inFlight.delete(res);
     if (draining && inFlight.size === 0) exitDrained();
   });
-  handle(req, res).catch((error) => {
+  handle(req, res, served).catch((error) => {
     const status = error instanceof HttpError ? error.status : 500;
     if (status === 500) log({ msg: 'request failed', path: req.url, error: String(error && error.stack) });
     if (res.headersSent || res.destroyed) return res.destroy();
@@ -340,22 +365,25 @@ function answer(req, res) {
 /**
  * Each connection's requests, one at a time: pipelined requests wait for the one before them
  * (their replies would wait anyway), so a connection can never have more than one render in
- * flight. Garbage after a request is answered with 400 once the replies before it are written.
+ * flight. At most {@link PIPELINE_DEPTH} wait: the next one (`refused`) gets 503 in its turn,
+ * and what arrives after it is never answered. Garbage after a request is answered with 400
+ * once the replies before it are written.
  */
 const connections = new WeakMap();
 
 function connectionOf(socket) {
   let connection = connections.get(socket);
   if (!connection) {
-    connection = { busy: false, waiting: [], badRequest: false };
+    connection = { busy: false, waiting: [], badRequest: false, refused: undefined, ignored: 0 };
     connections.set(socket, connection);
   }
   return connection;
 }
 
-function startNext(socket, connection) {
+/** After a reply that closed the connection, nothing more is started on it: its client was told. */
+function startNext(socket, connection, res) {
   connection.busy = false;
-  const next = socket.destroyed ? undefined : connection.waiting.shift();
+  const next = socket.destroyed || !res.shouldKeepAlive ? undefined : connection.waiting.shift();
   if (next) return start(socket, connection, ...next);
   connection.waiting.length = 0;
   if (connection.badRequest) endConnection(socket);
@@ -364,13 +392,31 @@ function startNext(socket, connection) {
 function start(socket, connection, req, res) {
   connection.busy = true;
   connection.request = req;
-  res.once('close', () => startNext(socket, connection));
+  res.once('close', () => startNext(socket, connection, res));
   answer(req, res);
 }
 
+/** Queues a pipelined request, refuses it past the depth, and drops a connection that floods. */
+function enqueue(socket, connection, req, res) {
+  if (connection.refused) {
+    // Node keeps every parsed request until the connection closes: a client that goes on
+    // sending loses it now, not after its renders.
+    if (++connection.ignored > PIPELINE_DEPTH && !socket.destroyed) {
+      metrics.countDroppedConnection('pipeline_flood');
+      socket.destroy();
+    }
+    return;
+  }
+  if (connection.waiting.length >= PIPELINE_DEPTH) connection.refused = req;
+  connection.waiting.push([req, res]);
+}
+
+/** Answers `status` and closes: destroyed once written, since a client that never closes its side would keep it. */
 function endConnection(socket, status = '400 Bad Request') {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-  else socket.destroy();
+  if (!socket.writable) return socket.destroy();
+  const timer = setTimeout(() => socket.destroy(), settings.writeTimeoutMs);
+  socket.once('close', () => clearTimeout(timer));
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 const server = http.createServer(
@@ -382,13 +428,32 @@ const server = http.createServer(
   },
   (req, res) => {
     const connection = connectionOf(req.socket);
-    if (connection.busy) connection.waiting.push([req, res]);
+    if (connection.busy) enqueue(req.socket, connection, req, res);
     else start(req.socket, connection, req, res);
   },
 );
 server.maxConnections = MAX_CONNECTIONS;
+server.on('connection', (socket) => {
+  openConnections++;
+  socket.once('close', () => openConnections--);
+});
 
-server.on('clientError', (/** @type {NodeJS.ErrnoException} */ error, socket) => {
+/**
+ * The kubelet's probes on a port of their own, which the LoadBalancer Service does not expose:
+ * public clients that fill the public listener's connections cannot starve them.
+ */
+const probeServer = http.createServer(
+  {
+    headersTimeout: settings.headersTimeoutMs,
+    requestTimeout: settings.headersTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
+  },
+  (req, res) => answer(req, res, probeRoutes),
+);
+probeServer.maxConnections = MAX_PROBE_CONNECTIONS;
+
+/** @param {NodeJS.ErrnoException} error @param {import('node:stream').Duplex} socket */
+function onClientError(error, socket) {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     metrics.countDroppedConnection('headers_timeout');
     return endConnection(socket, '408 Request Timeout');
@@ -399,7 +464,9 @@ server.on('clientError', (/** @type {NodeJS.ErrnoException} */ error, socket) =>
   // Garbage after a whole request: that request's reply goes out first, then the 400.
   if (connection && connection.busy && connection.request.complete) connection.badRequest = true;
   else endConnection(socket);
-});
+}
+server.on('clientError', onClientError);
+probeServer.on('clientError', onClientError);
 
 function exitDrained() {
   log({ msg: 'drained' });
@@ -426,10 +493,11 @@ function drain(signal) {
 
 for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => drain(signal));
 
-server.listen(settings.port, () => {
+probeServer.listen(settings.probePort, () => server.listen(settings.port, () => {
   log({
     msg: 'listening',
     port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
+    probePort: /** @type {import('node:net').AddressInfo} */ (probeServer.address()).port,
     ...identity,
     route: settings.route,
     stages: Object.keys(stageUrls),
@@ -438,4 +506,4 @@ server.listen(settings.port, () => {
     queue: settings.queue,
     stageToken: settings.stageToken ? 'required' : 'off',
   });
-});
+}));

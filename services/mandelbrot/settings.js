@@ -62,6 +62,11 @@ function settingsFrom(env, cpus = containerCpus) {
   const workers = tunable('RENDER_WORKERS', cpus());
   const renderDeadlineMs = tunable('RENDER_DEADLINE_MS', 10_000);
   const writeTimeoutMs = tunable('WRITE_TIMEOUT_MS', 10_000);
+  const port = Number(env.PORT || 8080);
+  const probePort = Number(env.PROBE_PORT || 8081);
+  if (probePort !== 0 && probePort === port) {
+    throw new Error(`PROBE_PORT=${JSON.stringify(env.PROBE_PORT || '8081')}: expected a port other than PORT's (${port}), so public clients cannot starve the probes`);
+  }
   return {
     cloud: env.CLOUD || 'local',
     region: env.REGION || 'local',
@@ -72,7 +77,9 @@ function settingsFrom(env, cpus = containerCpus) {
     stageToken: env.STAGE_TOKEN || '',
     errorRate: Number.isFinite(errorRate) ? Math.min(1, Math.max(0, errorRate)) : 0,
     failReady: env.FAIL_READY === 'true',
-    port: Number(env.PORT || 8080),
+    port,
+    // Probes have a listener of their own, which the public Service does not reach.
+    probePort,
     workers,
     queue: tunable('RENDER_QUEUE', 4 * workers),
     renderDeadlineMs,

@@ -6,6 +6,11 @@ const { RawJsonString } = require('./json-reply.js');
 const { RenderCancelled } = require('./render-pool.js');
 const { splitBands } = require('./render.js');
 
+/** Bytes of a failed stage's reply that are read, for the log. */
+const ERROR_TEXT_BYTES = 300;
+/** A stage's reply beyond its band's iterations: the JSON around them. */
+const REPLY_OVERHEAD_BYTES = 64 * 1024;
+
 /** Why a request's work stopped early: its signal's `reason`, and a tile's `error`. */
 const CLIENT_GONE = 'cancelled';
 const DEADLINE_PASSED = 'timeout';
@@ -35,6 +40,30 @@ function reasonOf(error, signal) {
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
   return 'unreachable';
+}
+
+/** The length of a band's iterations in base64: two bytes a pixel. */
+const iterationsLength = (width, rows) => 4 * Math.ceil((width * rows * 2) / 3);
+
+/**
+ * At most `limit` bytes of `response`'s body: `{ bytes, complete }`, where `complete` is false
+ * when there was more. The rest is never read: the request is cancelled, and its connection with it.
+ */
+async function readCapped(response, limit) {
+  if (!response.body) return { bytes: Buffer.alloc(0), complete: true };
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { bytes: Buffer.concat(chunks, size), complete: true };
+    chunks.push(value);
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return { bytes: Buffer.concat(chunks, size).subarray(0, limit), complete: false };
+    }
+  }
 }
 
 /**
@@ -93,11 +122,28 @@ function createStageRenderer(identity, options) {
         signal,
       });
       if (!response.ok) {
-        const text = await response.text().catch((error) => String(error));
-        return failed(`HTTP ${response.status}`, text.slice(0, 300));
+        const text = await readCapped(response, ERROR_TEXT_BYTES).then(
+          ({ bytes }) => bytes.toString('utf8'),
+          (error) => String(error),
+        );
+        return failed(`HTTP ${response.status}`, text);
       }
-      const body = await response.json().catch(() => ({}));
-      if (!body.tile || typeof body.tile.iterations !== 'string') return failed('invalid reply', 'no tile with iterations');
+      // A reply is a band's iterations and a little JSON: a stage that sends more is not read to the end.
+      const limit = iterationsLength(frame.width, band.rowEnd - band.rowStart) + REPLY_OVERHEAD_BYTES;
+      const tooLarge = () => failed('reply too large', `more than ${limit} bytes`);
+      if (Number(response.headers.get('content-length')) > limit) {
+        await response.body?.cancel().catch(() => {});
+        return tooLarge();
+      }
+      const reply = await readCapped(response, limit);
+      if (!reply.complete) return tooLarge();
+      let body;
+      try {
+        body = JSON.parse(reply.bytes.toString('utf8'));
+      } catch {
+        body = {};
+      }
+      if (!body || !body.tile || typeof body.tile.iterations !== 'string') return failed('invalid reply', 'no tile with iterations');
       return { ...body.tile, stage, rowStart: band.rowStart, rowEnd: band.rowEnd, durationMs: Date.now() - started };
     } catch (error) {
       return failed(reasonOf(error, signal), String((error && error.cause) || error));

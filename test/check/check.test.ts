@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { runCheck } from '../../bin/check.js';
-import { type CommandResult, runCommand } from '../support/run-command.js';
+import { checkFixture } from '../support/fixture-project.js';
+import type { CommandResult } from '../support/run-command.js';
 import { ProjectCopy } from './project-copy.js';
 
 /** `npm run check` in a copy of the project, never in the project itself. */
@@ -10,11 +10,11 @@ describe('npm run check', () => {
   /** Synthesized once; each test checks a clone of it. */
   let synthesized: ProjectCopy;
   let project: ProjectCopy;
-  const check = () => runCommand(runCheck, [], { cwd: project.root });
+  const check = () => checkFixture(project.root);
   const file = (path: string) => join(project.root, path);
 
   beforeAll(async () => {
-    synthesized = ProjectCopy.create();
+    synthesized = ProjectCopy.fixture();
     await synthesized.synth();
   });
   afterAll(() => synthesized?.cleanup());
@@ -34,7 +34,7 @@ describe('npm run check', () => {
       expect(stale.stdout).toContain('    Manifest changes in dist/: committed dist/ → fresh synth');
       expect(stale.stdout).toContain('        ~ Rollout mandelbrot/mandelbrot  gcp/mandelbrot/rollout-mandelbrot.yaml');
       expect(stale.stdout).toContain('MANDELBROT_RELEASE].value: "continuous" → "faster-cycles"');
-      expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 4 checks)');
+      expect(stale.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (1 of 5 checks)');
 
       await project.synth();
       const fixed = await check();
@@ -58,6 +58,15 @@ describe('npm run check', () => {
       expect(result.status).toBe(1);
       expect(result.stdout).toMatch(
         /^✗ fresh synth: synth fails, so dist\/ cannot be compared\n {4}npm run synth failed \(exit 1\):\n {4}error: overlays\/aws.yaml: field "workloads.mandelbrot.replicas"/,
+      );
+    });
+
+    test('fails if repository.distPath is not the folder synth writes', async () => {
+      writeFileSync(file('platform.yaml'), readFileSync(file('platform.yaml'), 'utf8').replace(/distPath: dist$/m, 'distPath: deploy'));
+      const result = await check();
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain(
+        '    error: platform.yaml: field "repository.distPath": "deploy" is not the folder synth writes (dist); expected dist',
       );
     });
   });
@@ -87,19 +96,20 @@ describe('npm run check', () => {
       writeFileSync(file('dist/aws/mandelbrot/extra.jsonnet'), '{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }\n');
       symlinkSync('../../../../etc/hostname', file('dist/aws/mandelbrot/outside.yaml'));
       const service = readFileSync(file('dist/gcp/mandelbrot/service-mandelbrot.yaml'), 'utf8');
-      writeFileSync(file('dist/gcp/mandelbrot/service-copy.yaml'), service);
+      // Without its namespace: Argo CD puts it in its Application's destination namespace, the same one.
+      writeFileSync(file('dist/gcp/mandelbrot/service-copy.yaml'), service.replace(/^ {2}namespace: mandelbrot\n/m, ''));
       writeFileSync(
         file('dist/azure/mandelbrot/service-mandelbrot.yaml'),
         `# +argocd:skip-file-rendering\n${readFileSync(file('dist/azure/mandelbrot/service-mandelbrot.yaml'), 'utf8')}`,
       );
-      result = await runCommand(runCheck, [], { cwd: broken.root });
+      result = await checkFixture(broken.root);
     });
     afterAll(() => broken?.cleanup());
 
     test('exits 1, every part failing on stdout (synth refuses a dist/ with jsonnet in it)', () => {
       expect(result.stderr).toBe('');
       expect(result.status).toBe(1);
-      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (4 of 4 checks)');
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('npm run check: failed (4 of 5 checks)');
     });
 
     test('fails if dist/ holds an unexpected kind, naming its file', () => {
@@ -129,7 +139,7 @@ describe('npm run check', () => {
         '    dist/azure/mandelbrot/service-mandelbrot.yaml: holds +argocd:skip-file-rendering, so Argo CD skips the whole file',
       );
       expect(result.stdout).toContain(
-        '    dist/gcp/mandelbrot/service-copy.yaml, dist/gcp/mandelbrot/service-mandelbrot.yaml: Service mandelbrot is defined 2 times',
+        '    dist/gcp/mandelbrot/service-copy.yaml, dist/gcp/mandelbrot/service-mandelbrot.yaml: Service mandelbrot is defined 2 times; Argo CD applies only the last copy it reads',
       );
     });
   });

@@ -62,6 +62,7 @@ describe('checkDist', () => {
       },
       { name: 'kind allow-list', ok: true, summary: '1 objects of 1 kinds, all on the allow-list', problems: [] },
       { name: 'schemas', ok: true, summary: '1 objects match their schemas (kubernetes-models), with no unknown fields', problems: [] },
+      { name: 'ConfigMap history', ok: true, summary: 'no earlier source ConfigMap versions in dist/ to verify', problems: [] },
     ]);
   });
 
@@ -101,6 +102,22 @@ describe('checkDist', () => {
       '.github/workflows/generated.yml: generated but not committed',
       'dist/aws/mandelbrot/configmap-old.yaml: committed but no longer generated',
     ]);
+  });
+
+  test('fails if the project holds a symlink out of itself, naming it, without running synth', async () => {
+    symlinkSync(PROJECT_ROOT, join(root, 'elsewhere'));
+    try {
+      expect(await freshSynth()).toEqual({
+        name: 'fresh synth',
+        ok: false,
+        summary: 'not run: the project holds symlinks out of itself, which synth in a copy would follow back out',
+        problems: [
+          `elsewhere: a symlink to ${PROJECT_ROOT}, outside the project: synth in the check's copy would read or write through it; replace it with the file or folder`,
+        ],
+      });
+    } finally {
+      rmSync(join(root, 'elsewhere'));
+    }
   });
 
   test("runs synth with the caller's variables", async () => {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
-import { runSynth } from '../../main.js';
-import { plainEnv, runCommand } from '../support/run-command.js';
+import { FIXTURE_WORKLOADS, synthFixture, writeFixtureConfig } from '../support/fixture-project.js';
+import { plainEnv } from '../support/run-command.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 /** What a copy leaves out: history, tests and local output. node_modules is linked, not copied. */
@@ -16,6 +16,9 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
+/** Configuration and output a copy of the fixture leaves out: the fixture brings its own. */
+const PROJECT_CONFIGURATION = ['dist', 'platform.yaml', 'overlays'];
+
 /**
  * A copy of the project in a temporary folder, so a test can make dist/ stale without touching
  * the real one. Its node_modules links each package of the project's, but not the project's
@@ -23,13 +26,17 @@ export interface ProcessResult {
  */
 export class ProjectCopy {
   /**
+   * The project as it is: its code, configuration, registry and committed output.
+   *
    * @param bundleCache a folder for the copy's node_modules/.cache; copies that share one bundle
    * the entry points once (timestamps are kept, so their sources hash alike)
    */
-  public static create(bundleCache?: string): ProjectCopy {
+  public static create(bundleCache?: string, leftOut: readonly string[] = []): ProjectCopy {
     const root = mkdtempSync(join(tmpdir(), 'trinity-project-'));
     for (const entry of readdirSync(PROJECT_ROOT)) {
-      if (!NOT_COPIED.has(entry)) cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
+      if (!NOT_COPIED.has(entry) && !leftOut.includes(entry)) {
+        cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
+      }
     }
     mkdirSync(join(root, 'node_modules'));
     for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
@@ -37,6 +44,20 @@ export class ProjectCopy {
     }
     if (bundleCache) symlinkSync(bundleCache, join(root, 'node_modules', '.cache'));
     return new ProjectCopy(root);
+  }
+
+  /**
+   * The project's code with the fixture's configuration and workloads instead of the project's,
+   * and no output until {@link ProjectCopy.synth}: what unit tests run on.
+   */
+  public static fixture(bundleCache?: string): ProjectCopy {
+    const copy = ProjectCopy.create(bundleCache, PROJECT_CONFIGURATION);
+    writeFixtureConfig(copy.root);
+    writeFileSync(
+      join(copy.root, 'lib', 'workloads', 'registry.ts'),
+      FIXTURE_WORKLOADS.map((workload) => `export { ${workload.name} } from './${workload.name}/${workload.name}.js';\n`).join(''),
+    );
+    return copy;
   }
 
   private constructor(public readonly root: string) {}
@@ -56,9 +77,9 @@ export class ProjectCopy {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** `npm run synth` in the copy, run in this process; throws when it fails. */
+  /** `npm run synth` of the fixture's workloads in the copy, run in this process; throws when it fails. */
   public async synth(): Promise<void> {
-    const result = await runCommand(runSynth, [], { cwd: this.root });
+    const result = await synthFixture([], this.root);
     if (result.status !== 0) throw new Error(`synth failed in the project copy: ${result.stderr}`);
   }
 

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
+import { sharedFixtureProject } from '../support/fixture-project.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
-const DIST = join(PROJECT_ROOT, 'dist');
+// The fixture's synthesized manifests: what synth writes, whatever the project's configuration.
+const DIST = (await sharedFixtureProject()).dist;
 const validator = await SchemaValidator.load({ projectRoot: PROJECT_ROOT });
 
-/** Every committed manifest: path inside dist/ and parsed object. */
+/** Every synthesized manifest: path inside dist/ and parsed object. */
 function committedObjects(): [string, any][] {
   return walkFiles(DIST)
     .filter((file) => file.path.endsWith('.yaml'))

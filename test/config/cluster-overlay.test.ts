@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClusterOverlay, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { imageReferenceProblem } from '../../lib/core/fields.js';
-import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { MandelbrotClusterSettings } from '../../lib/workloads/mandelbrot/settings.js';
-import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
+import { makeTempDir, writeFixtureOverlays } from '../support/synth-process.js';
 
 /** The Mandelbrot settings of one overlay. */
 const mandelbrotOf = (overlay: ClusterOverlay | undefined) => {
@@ -13,13 +13,37 @@ const mandelbrotOf = (overlay: ClusterOverlay | undefined) => {
 };
 
 describe('cluster overlays', () => {
-  test('the project has aws, azure and gcp, sorted by name, each reached through its own context', () => {
-    const overlays = loadClusterOverlays(join(PROJECT_ROOT, 'overlays'), 'overlays', [mandelbrot]);
-    expect(overlays.map(({ name, cloud, region, context }) => ({ name, cloud, region, context }))).toEqual([
-      { name: 'aws', cloud: 'aws', region: 'us-east-1', context: 'aws' },
-      { name: 'azure', cloud: 'azure', region: 'eastus', context: 'azure' },
-      { name: 'gcp', cloud: 'gcp', region: 'us-central1', context: 'gcp' },
-    ]);
+  test('reads one cluster per file, sorted by name, each reached through its own context', () => {
+    const temp = makeTempDir('overlays');
+    try {
+      const overlays = loadClusterOverlays(writeFixtureOverlays(temp.path), 'overlays', FIXTURE_WORKLOADS);
+      expect(overlays.map(({ name, cloud, region, context }) => ({ name, cloud, region, context }))).toEqual([
+        { name: 'aws', cloud: 'aws', region: 'us-east-1', context: 'aws' },
+        { name: 'azure', cloud: 'azure', region: 'eastus', context: 'azure' },
+        { name: 'gcp', cloud: 'gcp', region: 'us-central1', context: 'gcp' },
+      ]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  test('sorts clusters by name, not file name: aws before aws-west, whose file sorts first', () => {
+    const temp = makeTempDir('overlays');
+    try {
+      const folder = writeFixtureOverlays(temp.path);
+      writeFileSync(
+        join(folder, 'aws-west.yaml'),
+        'cloud: aws\nregion: us-west-2\ncontext: eks-west\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      );
+      expect(loadClusterOverlays(folder, 'overlays', FIXTURE_WORKLOADS).map((overlay) => overlay.name)).toEqual([
+        'aws',
+        'aws-west',
+        'azure',
+        'gcp',
+      ]);
+    } finally {
+      temp.cleanup();
+    }
   });
 
   test('optional fields are read as given', () => {
@@ -33,7 +57,7 @@ describe('cluster overlays', () => {
           'a'.repeat(64) +
           '\n    release: faster-cycles\n    replicas: 4\n    imagePullSecrets: [registry]\n',
       );
-      const [overlay] = loadClusterOverlays(folder, folder, [mandelbrot]);
+      const [overlay] = loadClusterOverlays(folder, 'overlays', FIXTURE_WORKLOADS);
       expect(overlay).toMatchObject({
         name: 'aws-west',
         context: 'arn:aws:eks:us-west-2:1:cluster/west',
@@ -52,7 +76,7 @@ describe('cluster overlays', () => {
           join(temp.path, 'aws.yaml'),
           `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageTokenSecret: ${value}\n`,
         );
-        return loadClusterOverlays(temp.path, 'overlays', [mandelbrot])[0];
+        return loadClusterOverlays(temp.path, 'overlays', FIXTURE_WORKLOADS)[0];
       };
       expect(mandelbrotOf(load('mandelbrot-stage-token')).stageTokenSecret).toBe('mandelbrot-stage-token');
       expect(() => load('Not_A_Name')).toThrow(
@@ -72,7 +96,7 @@ describe('cluster overlays', () => {
         join(temp.path, 'aws.yaml'),
         `cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n${stageURLs.replace(/^/gm, '    ')}`,
       );
-      return loadClusterOverlays(temp.path, 'overlays', [mandelbrot])[0];
+      return loadClusterOverlays(temp.path, 'overlays', FIXTURE_WORKLOADS)[0];
     };
 
     test('maps clouds to base URLs, without a trailing slash', () => {
@@ -120,7 +144,7 @@ describe('cluster overlays', () => {
   test('fails if the folder has no overlays', () => {
     const temp = makeTempDir('no-overlays');
     try {
-      expect(() => loadClusterOverlays(temp.path, 'overlays', [mandelbrot])).toThrow(
+      expect(() => loadClusterOverlays(temp.path, 'overlays', FIXTURE_WORKLOADS)).toThrow(
         'overlays: no cluster overlays found; add one <cluster>.yaml file per cluster',
       );
     } finally {
@@ -133,7 +157,7 @@ describe('cluster overlays', () => {
     try {
       for (const file of ['aws.yaml', 'aws.yml'])
         writeFileSync(join(temp.path, file), 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
-      expect(() => loadClusterOverlays(temp.path, 'overlays', [mandelbrot])).toThrow(
+      expect(() => loadClusterOverlays(temp.path, 'overlays', FIXTURE_WORKLOADS)).toThrow(
         'overlays/aws.yml: cluster "aws" is also defined by overlays/aws.yaml; keep one file per cluster',
       );
     } finally {

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/core/config-error.js';
 import { MAX_APPLICATION_NAME_LENGTH, loadProjectConfig } from '../../lib/config/project-config.js';
-import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { FIXTURE_WORKLOADS, withRepository, writeFixtureOverlays } from '../support/fixture-project.js';
+import { makeTempDir } from '../support/synth-process.js';
 import { ALIAS_BOMB } from '../support/hostile-yaml.js';
 
 const GOOD = 'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n';
@@ -15,9 +15,9 @@ describe('loadProjectConfig', () => {
   let platformFile: string;
   beforeEach(() => {
     temp = makeTempDir('project-config');
-    overlays = copyOverlays(temp.path);
+    overlays = writeFixtureOverlays(temp.path);
     platformFile = join(temp.path, 'platform.yaml');
-    writeFileSync(platformFile, 'environment: dev\n');
+    writeFileSync(platformFile, withRepository('environment: dev\n'));
   });
   afterEach(() => temp.cleanup());
 
@@ -28,7 +28,7 @@ describe('loadProjectConfig', () => {
         platformFile,
         overlaysDirectory: overlays,
         display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
-        workloads: [mandelbrot],
+        workloads: FIXTURE_WORKLOADS,
       });
     } catch (error) {
       if (error instanceof ConfigError) return [...error.problems];
@@ -38,14 +38,9 @@ describe('loadProjectConfig', () => {
   };
   const overlay = (file: string, content: string) => writeFileSync(join(overlays, file), content);
 
-  test('the project itself is valid', () => {
-    expect(
-      loadProjectConfig({
-        platformFile: join(PROJECT_ROOT, 'platform.yaml'),
-        overlaysDirectory: join(PROJECT_ROOT, 'overlays'),
-        workloads: [mandelbrot],
-      }).clusters,
-    ).toHaveLength(3);
+  test('reads one cluster per overlay, sorted by name', () => {
+    const { clusters } = loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: FIXTURE_WORKLOADS });
+    expect(clusters.map((cluster) => cluster.name)).toEqual(['aws', 'azure', 'gcp']);
   });
 
   // Each overlay replaces aws.yaml; the message is the one line reported for it.
@@ -194,17 +189,17 @@ describe('loadProjectConfig', () => {
     [
       'an unknown nested field, listing its own siblings',
       'repository:\n  revison: main\n',
-      /^platform\.yaml: unknown field "repository\.revison"; expected only repoURL, revision and distPath$/,
+      /^platform\.yaml: unknown field "repository\.revison"; expected repoURL, and optionally revision and distPath$/,
     ],
   ])('fails if platform.yaml has %s', (_name, content, expected) => {
-    writeFileSync(platformFile, content);
+    writeFileSync(platformFile, withRepository(content));
     const problems = problemsOf();
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(expected);
   });
 
   test('fails if a stage route cloud has no cluster, naming the item', () => {
-    writeFileSync(platformFile, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, azure]\n');
+    writeFileSync(platformFile, withRepository('workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp, azure]\n'));
     execFileSync('rm', [join(overlays, 'azure.yaml')]);
     expect(problemsOf()).toEqual([
       'platform.yaml: field "workloads.mandelbrot.stageRoute[2]": no cluster runs on azure; expected clouds that overlays name (aws, gcp)',
@@ -220,7 +215,7 @@ describe('loadProjectConfig', () => {
 
   test('fails if an Application name would be longer than Argo CD allows', () => {
     const environment = 'e'.repeat(MAX_APPLICATION_NAME_LENGTH - 'trinity--aws-root'.length + 1);
-    writeFileSync(platformFile, `environment: ${environment}\nworkloads:\n  mandelbrot:\n    stageRoute: [aws]\n`);
+    writeFileSync(platformFile, withRepository(`environment: ${environment}\nworkloads:\n  mandelbrot:\n    stageRoute: [aws]\n`));
     for (const file of ['azure.yaml', 'gcp.yaml']) execFileSync('rm', [join(overlays, file)]);
     expect(problemsOf()).toEqual([
       `overlays/aws.yaml: the Application name "trinity-${environment}-aws-root" is 64 characters, more than Argo CD's 63; shorten the cluster's name (the file name) or the environment in platform.yaml`,
@@ -242,7 +237,7 @@ describe('loadProjectConfig', () => {
       'gcp.yaml',
       'cloud: gcp\nregion: US Central\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n    stageURLs:\n      aws: ftp://x\n',
     );
-    writeFileSync(platformFile, 'environment: Dev\n');
+    writeFileSync(platformFile, withRepository('environment: Dev\n'));
     expect(problemsOf()).toEqual([
       'platform.yaml: field "environment": expected a lower-case DNS label, such as "dev"',
       'overlays/aws.yaml: field "workloads.mandelbrot.image": expected a pinned image: a tag other than "latest" (node:22-alpine) or a digest (node@sha256:...)',
@@ -259,9 +254,16 @@ describe('loadProjectConfig', () => {
     ]);
   });
 
+  test('fails if a cluster takes a name synth writes beside the clusters, such as bootstrap', () => {
+    overlay('bootstrap.yaml', GOOD);
+    expect(problemsOf()).toEqual([
+      'overlays/bootstrap.yaml: the file name "bootstrap" is the cluster\'s name, a folder synth already writes (bootstrap/ holds every cluster\'s root Application); rename the file',
+    ]);
+  });
+
   describe('analysis', () => {
     const PROMETHEUS = 'analysis:\n  prometheus: http://prometheus.monitoring:9090\n';
-    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: [mandelbrot] });
+    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: FIXTURE_WORKLOADS });
     const analysisOf = (cluster: string) => load().clusters.find((item) => item.name === cluster)!.canaryAnalysis;
 
     test('is off without analysis in either file', () => {
@@ -269,7 +271,7 @@ describe('loadProjectConfig', () => {
     });
 
     test('platform.yaml turns it on for every cluster, with the defaults', () => {
-      writeFileSync(platformFile, PROMETHEUS);
+      writeFileSync(platformFile, withRepository(PROMETHEUS));
       expect(analysisOf('gcp')).toEqual({
         prometheus: 'http://prometheus.monitoring:9090',
         successRate: 0.99,
@@ -279,7 +281,7 @@ describe('loadProjectConfig', () => {
     });
 
     test("an overlay's fields replace the platform's one by one, and enabled: false turns it off for that cluster", () => {
-      writeFileSync(platformFile, `${PROMETHEUS}  successRate: 0.95\n  interval: 2m\n`);
+      writeFileSync(platformFile, withRepository(`${PROMETHEUS}  successRate: 0.95\n  interval: 2m\n`));
       overlay('aws.yaml', `${GOOD}analysis:\n  successRate: 0.999\n  failureLimit: 0\n  autoPromoteAfter: 30m\n`);
       overlay(
         'azure.yaml',
@@ -297,7 +299,7 @@ describe('loadProjectConfig', () => {
     });
 
     test('prometheusOperator in an overlay asks for a PodMonitor in that cluster', () => {
-      writeFileSync(platformFile, PROMETHEUS);
+      writeFileSync(platformFile, withRepository(PROMETHEUS));
       overlay('aws.yaml', `${GOOD}analysis:\n  prometheusOperator: true\n`);
       expect(analysisOf('aws')).toMatchObject({ podMonitor: true });
       expect(analysisOf('gcp')).not.toHaveProperty('podMonitor');
@@ -346,7 +348,7 @@ describe('loadProjectConfig', () => {
         /^platform\.yaml: unknown field "analysis\.threshold"; expected only enabled, prometheus, successRate, interval, failureLimit, autoPromoteAfter and prometheusOperator$/,
       ],
     ])('fails if platform.yaml analysis has %s', (_name, field, expected) => {
-      writeFileSync(platformFile, `${PROMETHEUS}${field}`);
+      writeFileSync(platformFile, withRepository(`${PROMETHEUS}${field}`));
       const problems = problemsOf();
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(expected);

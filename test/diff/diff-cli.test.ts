@@ -38,8 +38,9 @@ describe('npm run diff on a copy of the project with real commits', () => {
   };
   const diff = (...args: string[]) => diffIn(project.root, ['--base', 'main', '--head', 'HEAD', ...args]);
 
-  beforeAll(() => {
-    project = ProjectCopy.create();
+  beforeAll(async () => {
+    project = ProjectCopy.fixture();
+    await project.synth();
     git('init', '-q', '-b', 'main');
     git('config', 'user.name', 'Trinity Tests');
     git('config', 'user.email', 'tests@example.com');

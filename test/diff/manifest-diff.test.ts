@@ -130,6 +130,49 @@ describe('diffManifestTrees', () => {
     expect(narrowDiff.totals).toMatchObject({ permissionsWidened: 0, permissionsNarrowed: 1 });
   });
 
+  test('a new Application in a project that grants more than trinity widens permissions, and its destination is judged against its project', () => {
+    const application = parse(base.get('aws/argocd/application-trinity-mandelbrot-aws.yaml')!);
+    application.metadata.name = 'sneaky';
+    application.spec.project = 'default';
+    application.spec.destination.namespace = 'kube-system';
+    application.spec.source.path = 'dist/aws/sneaky';
+    const inDefault = new Map(base).set('aws/argocd/application-sneaky.yaml', stringify(application));
+    const diff = diffManifestTrees(base, inDefault);
+    expect(codesOf(diff, 'aws', 'Application', 'sneaky')).toEqual(['permissions-widened']);
+    expect(meaningOf(diff, 'permissions-widened').message).toMatch(
+      /^new Application sneaky is in project default \(Argo CD's built-in default: every repository, destination and kind\), which grants more than trinity: permissions widened: sourceRepos \+ \*; destinations \+ namespace \* on \*; .*clusterResourceWhitelist \+ \*\/\*/,
+    );
+    expect(diff.totals.dangers).toBe(1);
+
+    application.spec.project = 'trinity';
+    const inTrinity = new Map(base).set('aws/argocd/application-sneaky.yaml', stringify(application));
+    const refused = diffManifestTrees(base, inTrinity);
+    expect(codesOf(refused, 'aws', 'Application', 'sneaky')).toEqual(['sync-refused']);
+    expect(meaningOf(refused, 'sync-refused').message).toBe(
+      'the sync of sneaky fails: destination namespace kube-system on https://kubernetes.default.svc is not permitted in project trinity',
+    );
+  });
+
+  test('an Application moved between two projects that both grant more than trinity still widens permissions', () => {
+    const wide = (name: string) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name, namespace: 'argocd' },
+      spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] },
+    });
+    const withProjects = new Map(base)
+      .set('aws/argocd/appproject-wide-a.yaml', stringify(wide('wide-a')))
+      .set('aws/argocd/appproject-wide-b.yaml', stringify(wide('wide-b')));
+    const APPLICATION = 'aws/argocd/application-trinity-mandelbrot-aws.yaml';
+    const before = edited(withProjects, APPLICATION, (application) => (application.spec.project = 'wide-a'));
+    const after = edited(withProjects, APPLICATION, (application) => (application.spec.project = 'wide-b'));
+    const diff = diffManifestTrees(before, after);
+    expect(codesOf(diff, 'aws', 'Application', 'trinity-mandelbrot-aws')).toContain('permissions-widened');
+    expect(meaningOf(diff, 'permissions-widened').message).toMatch(
+      /^Application trinity-mandelbrot-aws is in project wide-b, which grants more than trinity: permissions widened: sourceRepos \+ \*/,
+    );
+  });
+
   test('dropping namespaceResourceWhitelist widens to every namespaced kind', () => {
     const head = edited(base, PROJECT, (project) => {
       delete project.spec.namespaceResourceWhitelist;
@@ -292,6 +335,110 @@ describe('diffManifestTrees', () => {
     ]);
     const added = objectsOf(diff).find((object) => object.cluster === 'gcp')!;
     expect(added.object).toMatchObject({ data: { password: '(masked)' }, stringData: { token: '(masked)' } });
+  });
+
+  test('unquoted scalars are read as Argo CD reads them (go-yaml v2): quoting "on" off turns it into true', () => {
+    const written = edited(mutableBase, sourceConfigMap, (configMap) => {
+      configMap.data.mode = 'on';
+      configMap.data.umask = '022';
+    });
+    const quoted = new Map(written).set(
+      sourceConfigMap,
+      written
+        .get(sourceConfigMap)!
+        .replace(/^ {2}mode: .*$/m, '  mode: "on"')
+        .replace(/^ {2}umask: .*$/m, '  umask: "022"'),
+    );
+    const unquoted = new Map(written).set(
+      sourceConfigMap,
+      written
+        .get(sourceConfigMap)!
+        .replace(/^ {2}mode: .*$/m, '  mode: on')
+        .replace(/^ {2}umask: .*$/m, '  umask: 022'),
+    );
+    const [configMap] = objectsOf(diffManifestTrees(quoted, unquoted));
+    expect(configMap?.fields.map(({ text, old, new: next }) => ({ text, old, next }))).toEqual([
+      { text: 'data.mode', old: 'on', next: true },
+      { text: 'data.umask', old: '022', next: 18 },
+    ]);
+  });
+
+  test("an object written without a namespace gets its Application's, so a second copy is a duplicate, and the last copy read counts", () => {
+    const service = parse(base.get('aws/mandelbrot/service-mandelbrot.yaml')!);
+    delete service.metadata.namespace;
+    service.spec.ports[0].port = 8443;
+    const head = new Map(base).set('aws/mandelbrot/zz-service.yaml', stringify(service));
+    const diff = diffManifestTrees(base, head);
+    const [changed, ...rest] = objectsOf(diff);
+    expect(rest).toEqual([]);
+    expect(changed).toMatchObject({ change: 'changed', kind: 'Service', namespace: 'mandelbrot', file: 'aws/mandelbrot/zz-service.yaml' });
+    expect(changed!.fields.map((field) => field.text)).toContain('spec.ports[name=http].port');
+    expect(changed!.meanings).toContainEqual({
+      code: 'duplicate',
+      severity: 'danger',
+      message:
+        'defined 2 times in cluster aws (aws/mandelbrot/service-mandelbrot.yaml, aws/mandelbrot/zz-service.yaml): Argo CD applies only the last copy it reads (aws/mandelbrot/zz-service.yaml) and reports a conflict; keep one',
+    });
+  });
+
+  test("fails if a workload's selector changes: the field is immutable, so the apply is rejected rather than rolled out", () => {
+    const head = edited(base, ROLLOUT, (rollout) => {
+      rollout.spec.selector.matchLabels.track = 'v2';
+      rollout.spec.template.metadata.labels.track = 'v2';
+    });
+    expect(codesOf(diffManifestTrees(base, head), 'aws', 'Rollout', 'mandelbrot')).toEqual(['selector-changed']);
+    const deployment = (app: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'mandelbrot' },
+      spec: {
+        selector: { matchLabels: { app } },
+        template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } },
+      },
+    });
+    const [before, after] = ['web', 'web-2'].map((app) =>
+      new Map(base).set('aws/mandelbrot/deployment-web.yaml', stringify(deployment(app))),
+    );
+    const diff = diffManifestTrees(before!, after!);
+    expect(codesOf(diff, 'aws', 'Deployment', 'web')).toEqual(['selector-changed']);
+    expect(meaningOf(diff, 'selector-changed')).toEqual({
+      code: 'selector-changed',
+      severity: 'danger',
+      message:
+        'spec.selector of Deployment web changed, and it cannot change after creation: the apply is rejected and the sync fails; give the new selector a new Deployment name',
+    });
+  });
+
+  test('fails if client-side apply would put over 256 KiB into annotations, unless the object syncs server-side', () => {
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'big', namespace: 'mandelbrot' },
+      data: { 'page.html': 'x'.repeat(300_000) },
+    };
+    const lastApplied = (tree: Map<string, string>) =>
+      objectsOf(diffManifestTrees(base, tree))
+        .flatMap((object) => object.meanings)
+        .filter((meaning) => meaning.code === 'too-large')
+        .map((meaning) => meaning.message);
+    const head = new Map(base).set('aws/mandelbrot/configmap-big.yaml', stringify(configMap));
+    expect(lastApplied(head)).toEqual([
+      expect.stringMatching(
+        /^ConfigMap big would carry 300\d{3} bytes of annotations once client-side apply adds kubectl.kubernetes.io\/last-applied-configuration, over the 262144 bytes Kubernetes accepts: the sync fails; make it smaller, or sync it with ServerSideApply=true$/,
+      ),
+    ]);
+    const serverSide = edited(head, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) =>
+      application.spec.syncPolicy.syncOptions.push('ServerSideApply=true'),
+    );
+    expect(lastApplied(serverSide)).toEqual([]);
+    const annotated = new Map(base).set(
+      'aws/mandelbrot/configmap-big.yaml',
+      stringify({
+        ...configMap,
+        metadata: { ...configMap.metadata, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,ServerSideApply=true' } },
+      }),
+    );
+    expect(lastApplied(annotated)).toEqual([]);
   });
 
   test('fails if a file is not YAML, naming the file and the tree', () => {

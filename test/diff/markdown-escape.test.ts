@@ -14,6 +14,20 @@ describe('Markdown escaping', () => {
     expect(htmlText('<b>&\n')).toBe('&lt;b&gt;&amp;\\n');
   });
 
+  test('mentions, bare URLs and e-mail addresses cannot ping or link: an empty comment splits them', () => {
+    expect(markdownText('ping @admins and @org/team at https://evil.test, www.evil.test or me@evil.test')).toBe(
+      'ping @<!-- -->admins and @<!-- -->org/team at https:<!-- -->//evil.test, www<!-- -->.evil.test or me@<!-- -->evil.test',
+    );
+    expect(htmlText('@admin http://x')).toBe('@<!-- -->admin http:<!-- -->//x');
+  });
+
+  test('format characters and controls show as \\u escapes everywhere', () => {
+    expect(markdownText('a\u202eb\u200bc\u0085')).toBe('a\\\\u202eb\\\\u200bc\\\\u0085');
+    expect(inlineCode('a\u2066b')).toBe('`a\\u2066b`');
+    expect(htmlText('\ufeffx')).toBe('\\ufeffx');
+    expect(fencedBlock('diff', ['+ a\u202eb\tc'])).toBe('```diff\n+ a\\u202eb\tc\n```');
+  });
+
   test('a fence is longer than any run of backticks inside', () => {
     expect(fencedBlock('diff', ['+ ````', '- x'])).toBe('`````diff\n+ ````\n- x\n`````');
   });

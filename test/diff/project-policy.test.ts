@@ -6,6 +6,7 @@ import {
   type ProjectPolicy,
   resolveProject,
 } from '../../lib/diff/project-policy.js';
+import { appProjectPermissionChanges } from '../../lib/diff/app-project-permissions.js';
 
 const project = (spec: Record<string, unknown>): ProjectPolicy => ({ name: 'p', spec, builtIn: false });
 const kind = (group: string, name: string) => ({ group, kind: name, name: 'x' });
@@ -60,5 +61,35 @@ describe('isPermitted, as Argo CD v3.3.7 checks a kind', () => {
     const spec = { destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'mandelbrot' }] };
     expect(isDestinationPermitted(project(spec), 'https://kubernetes.default.svc', 'mandelbrot')).toBe(true);
     expect(isDestinationPermitted(project(spec), 'https://kubernetes.default.svc', 'kube-system')).toBe(false);
+  });
+
+  test('fails if a ! entry refuses the destination, even where another entry allows it', () => {
+    const spec = {
+      destinations: [
+        { server: '*', namespace: '*' },
+        { server: '*', namespace: '!kube-*' },
+        { server: '!https://prod.example.com', namespace: '*' },
+      ],
+    };
+    expect(isDestinationPermitted(project(spec), 'https://kubernetes.default.svc', 'mandelbrot')).toBe(true);
+    expect(isDestinationPermitted(project(spec), 'https://kubernetes.default.svc', 'kube-system')).toBe(false);
+    expect(isDestinationPermitted(project(spec), 'https://prod.example.com', 'mandelbrot')).toBe(false);
+  });
+});
+
+describe('appProjectPermissionChanges', () => {
+  const spec = (sourceRepos: string[], destinations: Record<string, string>[]) => ({ spec: { sourceRepos, destinations } });
+  test('reads ! entries of sourceRepos and destinations as denials: removing one widens, adding one narrows', () => {
+    const denyKubeSystem = { server: '*', namespace: '!kube-system' };
+    const before = spec(['*', '!https://evil.example/*'], [{ server: '*', namespace: '*' }, denyKubeSystem]);
+    const after = spec(['*'], [{ server: '*', namespace: '*' }]);
+    expect(appProjectPermissionChanges(before, after)).toEqual({
+      widened: ['sourceRepos - !https://evil.example/* (a denial)', 'destinations - namespace !kube-system on * (a denial)'],
+      narrowed: [],
+    });
+    expect(appProjectPermissionChanges(after, before)).toEqual({
+      widened: [],
+      narrowed: ['sourceRepos + !https://evil.example/* (a denial)', 'destinations + namespace !kube-system on * (a denial)'],
+    });
   });
 });

@@ -136,7 +136,7 @@ describe('renderMarkdown', () => {
         '> [!CAUTION]',
         '> **Dangers to review before approving:**',
         '> - 🚨 `azure: Secret mandelbrot/api`: the sync of trinity-mandelbrot-azure fails: kind Secret is not permitted in project trinity',
-        '> - 🚨 `gcp: AppProject argocd/trinity`: permissions widened: sourceRepos + https://example.com/other.git',
+        '> - 🚨 `gcp: AppProject argocd/trinity`: permissions widened: sourceRepos + https:<!-- -->//example.com/other.git',
       ].join('\n'),
     );
     expect(markdown.indexOf('| Cluster |')).toBeLessThan(markdown.indexOf('[!CAUTION]'));

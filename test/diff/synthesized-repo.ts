@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDiff } from '../../bin/diff.js';
-import { runSynth } from '../../main.js';
 import { type CommandResult, runCommand } from '../support/run-command.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { synthFixture, withRepository } from '../support/fixture-project.js';
+import { makeTempDir, PROJECT_ROOT, writeFixtureOverlays } from '../support/synth-process.js';
 import { TempGitRepo } from './git-repo.js';
 
 /**
- * Git repositories whose first commit holds dist/ as synthesized from the project's overlays:
+ * Git repositories whose first commit holds dist/ as synthesized from the fixture's overlays:
  * synthesized once, then copied for each test.
  */
 export class SynthesizedRepos {
@@ -19,17 +19,17 @@ export class SynthesizedRepos {
     return repos;
   }
 
-  /** A copy of the project's overlays, for tests to copy and edit. */
+  /** The fixture's overlays, for tests to copy and edit. */
   public readonly overlays: string;
   private readonly platform: string;
   private readonly template = TempGitRepo.create('diff-template');
   private readonly copies: TempGitRepo[] = [];
 
   private constructor(private readonly scratch: ReturnType<typeof makeTempDir>) {
-    this.overlays = copyOverlays(scratch.path);
-    // The project's settings with a stage route that stays valid when the azure cluster is removed.
+    this.overlays = writeFixtureOverlays(scratch.path);
+    // The fixture's settings with a stage route that stays valid when the azure cluster is removed.
     this.platform = join(scratch.path, 'platform.yaml');
-    writeFileSync(this.platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
+    writeFileSync(this.platform, withRepository('workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n'));
   }
 
   /** A folder for a test's own inputs, removed with the repositories. */
@@ -50,7 +50,7 @@ export class SynthesizedRepos {
    */
   public async synth(repo: TempGitRepo, ...args: string[]): Promise<void> {
     const inputs = ['--platform', this.platform, '--files', `mandelbrot=${join(PROJECT_ROOT, 'services/mandelbrot')}`];
-    const result = await runCommand(runSynth, ['--outdir', 'dist', ...inputs, ...args], { cwd: repo.path });
+    const result = await synthFixture(['--outdir', 'dist', ...inputs, ...args], repo.path);
     if (result.status !== 0) throw new Error(`synth failed: ${result.stderr}`);
   }
 

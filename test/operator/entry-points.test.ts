@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReleaseFolder } from './release-folder.js';
-import { clustersBehindGit, FAST, PROJECT_ROOT, runEntry, runRollout, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { clustersBehindGit, FAST, FIXTURE, runEntry, runRollout, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The commands as processes, as operators and the workflow start them (`node scripts/run.cjs bin/...`),
 // with the stand-in `kubectl` program first on PATH: exit codes, what reaches stdout and stderr, and
@@ -24,7 +24,7 @@ describe('npm run rollout', () => {
     expect(tableRows(result.stdout).get('aws')!.slice(2, 5)).toEqual(['Paused', '1/3', '50']);
     // The canary came from Git: state kept between the stand-in's processes carried the sync through.
     expect(kubectl.state('aws').podHash).not.toBe(kubectl.state('aws').stableHash);
-    expect(kubectl.calls()[0]).toEqual(['argo', 'rollouts', 'version']);
+    expect(kubectl.calls()[0]).toEqual(['version', '--client']);
     expect(kubectl.misplacedContexts()).toEqual([]);
   });
 
@@ -82,6 +82,6 @@ describe('npm run release', () => {
     const result = await runEntry('bin/release.ts', [''], { cwd: folder.root });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: release name "": expected a non-empty release name\n');
-    expect(readFileSync(join(folder.root, 'platform.yaml'), 'utf8')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
+    expect(readFileSync(join(folder.root, 'platform.yaml'), 'utf8')).toBe(readFileSync(join(FIXTURE.root, 'platform.yaml'), 'utf8'));
   });
 });

@@ -196,18 +196,18 @@ describe('RolloutOperator.run', () => {
 describe('RolloutOperator.checkTools', () => {
   test('warns about a plugin version other than v1.9.0', async () => {
     const { operator, lines } = scripted(() => ok('kubectl-argo-rollouts: v1.8.3\n  BuildDate: x\n'));
-    expect(await operator.checkTools()).toBe('kubectl-argo-rollouts: v1.8.3');
+    expect(await operator.checkTools('promote')).toBe('kubectl-argo-rollouts: v1.8.3');
     expect(lines).toEqual([
       'warning: found "kubectl-argo-rollouts: v1.8.3"; these operations guard against the behaviour of kubectl-argo-rollouts v1.9.0',
     ]);
     const current = scripted(() => ok('kubectl-argo-rollouts: v1.9.0+838d4e7\n'));
-    await current.operator.checkTools();
+    await current.operator.checkTools('promote');
     expect(current.lines).toEqual([]);
   });
 
   test('fails if the plugin check is killed after its time limit, saying so rather than "exited -1"', async () => {
     const { operator } = scripted(() => ({ stdout: '', stderr: '', exitCode: -1 }));
-    const error = await operator.checkTools().catch((caught: unknown) => caught);
+    const error = await operator.checkTools('promote').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toBe(
       'the kubectl-argo-rollouts plugin is missing or does not run: kubectl argo rollouts version was killed after its time limit. ' +

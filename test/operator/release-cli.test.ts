@@ -6,7 +6,7 @@ import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { runWithTinyexec } from '../../lib/operator/run-command.js';
 import { ReleaseFolder } from './release-folder.js';
 import { type CommandResult, plainEnv, runCommand } from '../support/run-command.js';
-import { FAST, PROJECT_ROOT, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { FAST, FIXTURE, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of them:
 // in process, while its synth is a real process (`node scripts/run.cjs main.ts`) in that folder.
@@ -63,7 +63,7 @@ describe('npm run release', () => {
     );
     // Only the release changed in dist/: the generated workflow and the rest stay as committed.
     expect(read('dist/aws/mandelbrot/rollout-mandelbrot.yaml')).toBe(
-      readFileSync(join(PROJECT_ROOT, 'dist/aws/mandelbrot/rollout-mandelbrot.yaml'), 'utf8').replace(
+      readFileSync(join(FIXTURE.root, 'dist/aws/mandelbrot/rollout-mandelbrot.yaml'), 'utf8').replace(
         'value: continuous',
         'value: faster-cycles',
       ),
@@ -153,16 +153,16 @@ describe('npm run release fails at once on bad input, with exit code 2', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
-    expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
+    expect(read('platform.yaml')).toBe(readFileSync(join(FIXTURE.root, 'platform.yaml'), 'utf8'));
   });
 
   test('fails if the cluster is unknown, changing nothing', async () => {
     const result = await release(['x', '--cluster', 'mars']);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('error: --cluster "mars" is not a cluster; expected one of aws, azure, gcp (from overlays/)\n');
-    expect(read('platform.yaml')).toBe(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
+    expect(read('platform.yaml')).toBe(readFileSync(join(FIXTURE.root, 'platform.yaml'), 'utf8'));
     expect(readdirSync(join(project.root, 'overlays')).map((file) => read(join('overlays', file)))).toEqual(
-      readdirSync(join(PROJECT_ROOT, 'overlays')).map((file) => readFileSync(join(PROJECT_ROOT, 'overlays', file), 'utf8')),
+      readdirSync(join(FIXTURE.root, 'overlays')).map((file) => readFileSync(join(FIXTURE.root, 'overlays', file), 'utf8')),
     );
   });
 });

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clustersBehindGit, FAST, PROJECT_ROOT, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { clustersBehindGit, FAST, FIXTURE, type StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The operations' failures, in process: kubectl is answered by the stand-in without starting a process.
 
@@ -99,7 +99,7 @@ describe('kube contexts', () => {
   test("uses the overlay's context, not the cluster's name", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'trinity-overlays-'));
     try {
-      cpSync(join(PROJECT_ROOT, 'overlays'), folder, { recursive: true });
+      cpSync(join(FIXTURE.root, 'overlays'), folder, { recursive: true });
       writeFileSync(
         join(folder, 'aws.yaml'),
         'cloud: aws\nregion: us-east-1\ncontext: eks-main\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
@@ -175,6 +175,15 @@ describe('bad input fails at once with exit code 2, and nothing runs on any clus
       'error: the kubectl-argo-rollouts plugin is missing or does not run: kubectl argo rollouts version exited 1: Error: unknown command "argo" for "kubectl". Install kubectl-argo-rollouts v1.9.0',
     );
     expect(kubectl.calls()).toEqual([['argo', 'rollouts', 'version']]);
+  });
+
+  test.each(['status', 'sync'])('%s runs without the kubectl-argo-rollouts plugin: kubectl alone carries it out', async (operation) => {
+    const kubectl = standIn({ NO_PLUGIN: '1' });
+    const result = await kubectl.rollout([operation, '--cluster', 'all', ...FAST]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(kubectl.calls()[0]).toEqual(['version', '--client']);
+    expect(kubectl.calls().filter((argv) => argv[0] === 'argo')).toEqual([]);
   });
 });
 

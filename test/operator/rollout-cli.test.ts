@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CLUSTERS, clustersBehindGit, FAST, PROJECT_ROOT, StandInKubectl, tableRows } from './stand-in-kubectl.js';
+import { CLUSTERS, clustersBehindGit, FAST, FIXTURE, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The operations end to end, in process: the command line as npm run rollout reads it, with every
 // kubectl call answered by the stand-in. Git (dist/) is ahead of the live clusters by one release,
@@ -30,9 +30,9 @@ describe('rollout status', () => {
         `mandelbrot-${kubectl.state(cluster).stableHash}`,
       ]);
     }
-    // The plugin check first, then the clusters, read at the same time.
+    // kubectl's own check first (status reads only, so no plugin), then the clusters, read at the same time.
     const [first, ...reads] = kubectl.calls().map((argv) => argv.join(' '));
-    expect(first).toBe('argo rollouts version');
+    expect(first).toBe('version --client');
     expect(reads.sort()).toEqual(
       CLUSTERS.map((cluster) => `get rollout mandelbrot --namespace mandelbrot --output json --context ${cluster}`),
     );
@@ -104,7 +104,7 @@ describe('the release drill: sync, inspect the paused canary, promote', () => {
   });
 
   test('a sync with nothing new in Git leaves a Healthy Rollout Healthy', async () => {
-    const settled = new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist') });
+    const settled = new StandInKubectl({ DIST: join(FIXTURE.root, 'dist') });
     try {
       const result = await settled.rollout(['sync', '--cluster', 'aws', ...FAST]);
       expect(result.status).toBe(0);

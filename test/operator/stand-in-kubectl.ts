@@ -7,10 +7,12 @@ import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { CommandResult, RunCommand } from '../../lib/operator/run-command.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { type CommandResult as CapturedResult, runCommand } from '../support/run-command.js';
+import { sharedFixtureProject } from '../support/fixture-project.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 import { runStandInKubectl } from './fake-kubectl/stand-in.js';
 
-export { PROJECT_ROOT };
+/** The fixture project the operator commands run in: its platform.yaml, overlays and dist/. */
+export const FIXTURE = await sharedFixtureProject();
 
 /** The folder holding the stand-in `kubectl`, which tests put first on PATH. */
 export const STAND_IN_FOLDER = join(PROJECT_ROOT, 'test', 'operator', 'fake-kubectl');
@@ -28,7 +30,7 @@ export interface StandInKnobs {
   readonly NO_PLUGIN?: string;
 }
 
-/** The project's clusters, by name. */
+/** The fixture's clusters, by name. */
 export const CLUSTERS = ['aws', 'azure', 'gcp'];
 
 /** Waits look often, so tests do not wait for the default interval. */
@@ -79,9 +81,9 @@ export class StandInKubectl {
     return this.run('kubectl', args, {});
   }
 
-  /** `npm run rollout -- <args>` in process, in the project folder, with kubectl answered by this stand-in. */
+  /** `npm run rollout -- <args>` in process, in the fixture project, with kubectl answered by this stand-in. */
   public rollout(args: readonly string[], options: { cwd?: string } = {}): Promise<CapturedResult> {
-    return runCommand(rolloutCommand, args, { cwd: options.cwd ?? PROJECT_ROOT, env: this.env, run: this.run, workloads: [mandelbrot] });
+    return runCommand(rolloutCommand, args, { cwd: options.cwd ?? FIXTURE.root, env: this.env, run: this.run, workloads: [mandelbrot] });
   }
 
   /** Every call so far, as argument lists. */
@@ -108,7 +110,7 @@ export class StandInKubectl {
   public misplacedContexts(): string[] {
     return this.calls()
       .map((argv) => argv.join(' '))
-      .filter((command) => command !== 'argo rollouts version')
+      .filter((command) => command !== 'argo rollouts version' && command !== 'version --client')
       .filter(
         (command) =>
           command.startsWith('-') ||
@@ -132,9 +134,9 @@ export class StandInKubectl {
   }
 }
 
-/** Clusters one release behind Git (the committed dist/), as right after a release is merged. */
+/** Clusters one release behind Git (the fixture's dist/), as right after a release is merged. */
 export function clustersBehindGit(knobs: StandInKnobs = {}): StandInKubectl {
-  return new StandInKubectl({ DIST: join(PROJECT_ROOT, 'dist'), LIVE_RELEASE: 'stable', ...knobs });
+  return new StandInKubectl({ DIST: FIXTURE.dist, LIVE_RELEASE: 'stable', ...knobs });
 }
 
 /** What an entry point started as a process printed, and its exit code (`null` when a signal ended it). */
@@ -144,7 +146,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs an entry point exactly as its npm script does, as a real process. */
+/** Runs an entry point exactly as its npm script does, as a real process, in the fixture project unless `cwd` is given. */
 export function runEntry(
   entry: string,
   args: readonly string[],
@@ -153,7 +155,7 @@ export function runEntry(
   return new Promise((resolve, reject) => {
     const { command, args: argv } = entryPointCommand(PROJECT_ROOT, entry, args);
     const child = spawn(command, argv, {
-      cwd: options.cwd ?? PROJECT_ROOT,
+      cwd: options.cwd ?? FIXTURE.root,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -67,6 +67,17 @@ describe('ContentAddressedConfigMap', () => {
     expect(synth).toThrow(`ConfigMap ${configMap.name}: no files; expected at least one`);
   });
 
+  test('fails if client-side apply would copy it into more than 262,144 bytes of annotations; just under passes', () => {
+    // The annotation holds the whole ConfigMap as JSON, where each `<` becomes six bytes.
+    const { configMap, synth } = synthConfigMap({ files: { 'big.html': '<'.repeat(44_000) } });
+    expect(synth).toThrow(
+      new RegExp(
+        `\\[test/Source\\] ConfigMap ${configMap.name}: its files \\(big.html\\) would make 264\\d{3} bytes of annotations with kubectl.kubernetes.io/last-applied-configuration, over the 262144 bytes Kubernetes accepts, so Argo CD's sync would fail; expected files of about 250 KiB together at most$`,
+      ),
+    );
+    expect(synthConfigMap({ files: { 'big.html': '<'.repeat(43_000) } }).synth()).toHaveLength(1);
+  });
+
   test('fails if a file name is not a valid ConfigMap key', () => {
     const { configMap, synth } = synthConfigMap({ files: { 'lib/render.js': 'x', 'ok.js': 'y', 'a b': 'z' } });
     expect(synth).toThrow(

@@ -1,10 +1,10 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { boundMandelbrot, synthCluster } from '../support/cluster.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT, readTree, synth as runSynth } from '../support/synth-process.js';
 import { SynthValidationError } from '../../lib/core/errors.js';
 import { GENERATION_ANNOTATION } from '../../lib/core/config-map-history.js';
+import { boundMandelbrot, synthCluster } from '../support/cluster.js';
+import { writeFixtureOverlays, makeTempDir, PROJECT_ROOT, readTree, synth as runSynth } from '../support/synth-process.js';
 
 const CLUSTERS = ['aws', 'azure', 'gcp'];
 
@@ -153,7 +153,7 @@ describe('source edits roll out as canaries', () => {
 
   test('the stage-URL ConfigMap is content-addressed and kept for stable pods the same way', async () => {
     const { temp, outdir, synth } = scratch();
-    const overlays = copyOverlays(temp.path);
+    const overlays = writeFixtureOverlays(temp.path);
     const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
     const withStageURL = (url: string) => writeFileSync(join(overlays, 'aws.yaml'), `${awsOverlay}    stageURLs:\n      gcp: ${url}\n`);
 
@@ -188,7 +188,7 @@ describe('source edits roll out as canaries', () => {
   test('fails if a stage URL is not an http(s) base URL, or names no cloud', async () => {
     const temp = makeTempDir('stage-urls');
     cleanups.push(temp.cleanup);
-    const overlays = copyOverlays(temp.path);
+    const overlays = writeFixtureOverlays(temp.path);
     const awsOverlay = readFileSync(join(overlays, 'aws.yaml'), 'utf8');
     for (const [stageURLs, expected] of [
       [

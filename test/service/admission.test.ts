@@ -1,5 +1,15 @@
 import { connect, type Socket } from 'node:net';
-import { BUDGET_RENDER, metricsText, metricValue, rawRequest, type RunningService, startLocalService, waitFor } from './service-process.js';
+import {
+  BUDGET_RENDER,
+  metricsText,
+  metricValue,
+  processFigures,
+  rawRequest,
+  type RunningService,
+  settlesWithin,
+  startLocalService,
+  waitFor,
+} from './service-process.js';
 
 const LABELS = { cloud: 'aws', region: 'us-east-1' };
 // One worker and one queued render: the third render in flight is one too many.
@@ -27,6 +37,11 @@ function openConnection(port: number, text: string): { socket: Socket; received:
 }
 
 const gauge = (text: string, name: string) => metricValue(text, name, LABELS);
+const statuses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+/** The requests that may wait on a connection behind the one being answered. */
+const PIPELINE_DEPTH = 16;
+/** The container's memory limit, and the margin the service keeps below it. */
+const WITH_MARGIN_MIB = 384 * 0.75;
 
 describe('1. admission control: rendering is limited', () => {
   let service: RunningService;
@@ -107,6 +122,36 @@ describe('3. pipelining', () => {
         gauge(text, 'mandelbrot_renders_admitted') === 0
       );
     });
+  });
+
+  test(`at most ${PIPELINE_DEPTH} requests wait behind a render: the next gets 503 in its turn, and the connection closes after it`, async () => {
+    const render = rawRequest('POST', '/api/render', JSON.stringify({ ...BUDGET_RENDER, height: 120 }));
+    const connection = openConnection(service.port, render + rawRequest('GET', '/api/meta').repeat(PIPELINE_DEPTH + 4));
+    await connection.closed;
+    expect(statuses(connection.received())).toEqual([200, ...Array(PIPELINE_DEPTH).fill(200), 503]);
+    expect(connection.received()).toContain(`"error":"at most ${PIPELINE_DEPTH} requests may wait on a connection"`);
+    expect(metricValue(await metricsText(service), 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'pipeline_depth' })).toBe(
+      1,
+    );
+  });
+
+  test('200,000 requests pipelined behind a render drop the connection at once, and memory stays bounded', async () => {
+    const render = rawRequest('POST', '/api/render', JSON.stringify(BUDGET_RENDER));
+    // 33 bytes each, 6.3 MiB in all.
+    const flood = Buffer.from(render + 'GET /healthz HTTP/1.1\r\nhost:a\r\n\r\n'.repeat(200_000));
+    const connection = openConnection(service.port, '');
+    connection.socket.write(flood);
+    try {
+      expect(await settlesWithin(connection.closed, 5000)).toBe(true);
+      expect(statuses(connection.received())).toEqual([]);
+      const text = await metricsText(service);
+      expect(metricValue(text, 'mandelbrot_dropped_connections_total', { ...LABELS, reason: 'pipeline_flood' })).toBe(1);
+      expect((await fetch(`${service.probeUrl}/healthz`, { signal: AbortSignal.timeout(1000) })).status).toBe(200);
+      expect(processFigures(service.pid).peakRssMiB).toBeLessThan(WITH_MARGIN_MIB);
+    } finally {
+      connection.socket.destroy();
+    }
+    await waitFor('the abandoned render to stop', async () => gauge(await metricsText(service), 'mandelbrot_renders_admitted') === 0);
   });
 
   test('a render followed by garbage gets its reply first, then a 400', async () => {

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyOverlays, makeTempDir, synth } from '../support/synth-process.js';
+import { writeFixtureOverlays, makeTempDir, synth } from '../support/synth-process.js';
 import {
   containerFromManifests,
   freePort,
@@ -24,7 +24,7 @@ describe('cross-stage routing', () => {
 
   beforeAll(async () => {
     const gcpPort = await freePort();
-    const overlays = copyOverlays(temp.path);
+    const overlays = writeFixtureOverlays(temp.path);
     appendFileSync(join(overlays, 'aws.yaml'), `    stageURLs:\n      gcp: http://127.0.0.1:${gcpPort}/\n`);
     const dist = join(temp.path, 'dist');
     const result = await synth(['--outdir', dist, '--overlays', overlays]);

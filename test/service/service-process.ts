@@ -11,6 +11,8 @@ export const SERVICE_DIR = join(PROJECT_ROOT, 'services', 'mandelbrot');
 export interface RunningService {
   readonly url: string;
   readonly port: number;
+  /** The probe listener's base URL: `/healthz` and `/readyz`, as the kubelet reaches them. */
+  readonly probeUrl: string;
   readonly pid: number;
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
@@ -29,12 +31,12 @@ export interface StartOptions {
 
 /**
  * Starts the service as a real process and waits for its `listening` log line. Without a PORT
- * in `env` it listens on a free port (PORT=0) and reports which.
+ * or PROBE_PORT in `env` it listens on free ports (0) and reports which.
  */
 export function startService(options: StartOptions): Promise<RunningService> {
   const [program, ...args] = options.command;
   if (program !== 'node') throw new Error(`the command runs ${program}; expected node`);
-  const child = spawn(process.execPath, args, { env: { PORT: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { PORT: '0', PROBE_PORT: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -54,10 +56,11 @@ export function startService(options: StartOptions): Promise<RunningService> {
       clearTimeout(timer);
       child.removeListener('exit', exitedEarly);
       child.stdout.removeListener('data', awaitListening);
-      const { port } = JSON.parse(line);
+      const { port, probePort } = JSON.parse(line);
       resolve({
         url: `http://127.0.0.1:${port}`,
         port,
+        probeUrl: `http://127.0.0.1:${probePort}`,
         pid: child.pid!,
         exited,
         output: () => output,
@@ -210,3 +213,14 @@ export function rawRequest(method: string, path: string, body = ''): string {
  */
 export const HEAVY_VIEW = { xMin: -0.1227, xMax: -0.1225, yMin: 0.7448, yMax: 0.745 };
 export const BUDGET_RENDER = { width: 1280, height: 960, maxIterations: 244, view: HEAVY_VIEW, routeMode: 'local' };
+
+/** Whether `promise` settles within `ms`; the timer is cleared either way. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -48,3 +48,16 @@ describe('render workers', () => {
     );
   });
 });
+
+describe('ports', () => {
+  test('the probes listen on a port of their own, 8081 unless PROBE_PORT says otherwise', () => {
+    expect([settingsFrom({}, () => 1).port, settingsFrom({}, () => 1).probePort]).toEqual([8080, 8081]);
+    expect(settingsFrom({ PORT: '9000', PROBE_PORT: '9001' }, () => 1).probePort).toBe(9001);
+  });
+
+  test('fails if PROBE_PORT is the public port: one line naming the variable', () => {
+    expect(() => settingsFrom({ PORT: '8081' }, () => 1)).toThrow(
+      /^PROBE_PORT="8081": expected a port other than PORT's \(8081\), so public clients cannot starve the probes$/,
+    );
+  });
+});

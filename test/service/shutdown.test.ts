@@ -1,5 +1,14 @@
 import { connect } from 'node:net';
-import { BUDGET_RENDER, metricsText, metricValue, postJson, rawRequest, startLocalService, waitFor } from './service-process.js';
+import {
+  BUDGET_RENDER,
+  metricsText,
+  metricValue,
+  postJson,
+  rawRequest,
+  settlesWithin,
+  startLocalService,
+  waitFor,
+} from './service-process.js';
 
 const ENV = { CLOUD: 'aws', REGION: 'us-east-1', STAGE_ROUTE: 'aws,gcp,azure', RENDER_WORKERS: '1' };
 const LABELS = { cloud: 'aws', region: 'us-east-1' };
@@ -77,6 +86,32 @@ describe('6. shutdown', () => {
       expect(received.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503', 'HTTP/1.1 503']);
       expect(received).toContain('{"status":"not ready","reason":"shutting down"}');
       expect(received).toContain('retry-after: 2');
+      expect(await service.exited).toBe(0);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  test('while draining, every request queued on a connection is answered or refused in turn, and the connection ends cleanly', async () => {
+    const service = await startLocalService({ ...ENV, DRAIN_TIMEOUT_MS: '8000' });
+    try {
+      const render = rawRequest('POST', '/api/render', JSON.stringify({ ...BUDGET_RENDER, height: 300 }));
+      const queued = [render, rawRequest('GET', '/healthz'), render, rawRequest('GET', '/api/meta')];
+      const socket = connect(service.port, '127.0.0.1', () => socket.write(render + queued.join('')));
+      let received = '';
+      let reset: unknown;
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.on('error', (error) => (reset = error));
+      let ended = false;
+      socket.once('end', () => (ended = true));
+      await waitFor('the render to start', () => busy(service.url));
+      process.kill(service.pid, 'SIGTERM');
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(reset).toBeUndefined();
+      expect(ended).toBe(true);
+      expect(received.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503', 'HTTP/1.1 200', 'HTTP/1.1 503', 'HTTP/1.1 200']);
+      // Well before the drain timeout: nothing was left waiting.
+      expect(await settlesWithin(service.exited, 4000)).toBe(true);
       expect(await service.exited).toBe(0);
     } finally {
       await service.stop();

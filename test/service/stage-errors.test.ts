@@ -72,6 +72,63 @@ describe('7. what a failed stage tells the public caller', () => {
   });
 });
 
+describe('a stage that answers without end', () => {
+  /** What each endless stage may send at most: the test stays bounded whatever the service does. */
+  const LIMIT = 64 * 1024 * 1024;
+  const temp = makeTempDir('stage-endless');
+  const servers: Server[] = [];
+  let aws: RunningService;
+  const sent = { gcp: 0, azure: 0 };
+
+  /** Writes 64 KiB after 64 KiB, as fast as the client reads, until it goes away or LIMIT is sent. */
+  const endless = (stage: keyof typeof sent, status: number) => (res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const write = () => {
+      while (sent[stage] < LIMIT && !res.destroyed) {
+        sent[stage] += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', write);
+      }
+      res.end();
+    };
+    write();
+  };
+
+  beforeAll(async () => {
+    const gcp = await fakeServer(endless('gcp', 200));
+    const azure = await fakeServer(endless('azure', 500));
+    servers.push(gcp.server, azure.server);
+    aws = await startLocalService({
+      CLOUD: 'aws',
+      REGION: 'us-east-1',
+      STAGE_ROUTE: 'aws,gcp,azure',
+      STAGE_URLS_DIR: stageUrlsDir(temp.path, { gcp: gcp.url, azure: azure.url }),
+      RENDER_WORKERS: '1',
+    });
+  });
+  afterAll(async () => {
+    await aws?.stop();
+    for (const server of servers) server.closeAllConnections();
+    for (const server of servers) server.close();
+    temp.cleanup();
+  });
+
+  test('is read only up to the size of its band, and its error text up to 300 bytes', async () => {
+    const { status, body } = await postJson(`${aws.url}/api/render`, FRAME);
+    expect(status).toBe(200);
+    expect(body.failures).toEqual([
+      { stage: 'gcp', error: 'reply too large' },
+      { stage: 'azure', error: 'HTTP 500' },
+    ]);
+    expect(aws.output()).toMatch(
+      /"msg":"stage failed","stage":"gcp","url":"[^"]+","reason":"reply too large","detail":"more than \d+ bytes"/,
+    );
+    expect(aws.output()).toContain(`"reason":"HTTP 500","detail":"${'x'.repeat(300)}"}`);
+    // The service went away: each stage sent what the sockets' buffers held, not all it could.
+    expect(Math.max(sent.gcp, sent.azure)).toBeLessThan(LIMIT / 4);
+  });
+});
+
 describe('STAGE_TOKEN', () => {
   const temp = makeTempDir('stage-token');
   const started: RunningService[] = [];

@@ -1,14 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { makeTempDir, PROJECT_ROOT, synth } from '../support/synth-process.js';
+import { FIXTURE_OVERLAYS, FIXTURE_PLATFORM_YAML } from '../support/fixture-project.js';
+import { makeTempDir, synth } from '../support/synth-process.js';
 import { containerFromManifests, type RunningService, startService } from './service-process.js';
 
 // The clusters and what each should report, read from the configuration rather than the output.
-const platform = parse(readFileSync(join(PROJECT_ROOT, 'platform.yaml'), 'utf8'));
-const clusters = readdirSync(join(PROJECT_ROOT, 'overlays'))
-  .filter((file) => file.endsWith('.yaml'))
-  .map((file) => ({ name: file.replace(/\.yaml$/, ''), ...parse(readFileSync(join(PROJECT_ROOT, 'overlays', file), 'utf8')) }));
+const platform = parse(FIXTURE_PLATFORM_YAML);
+const clusters = Object.entries(FIXTURE_OVERLAYS).map(([name, overlay]) => ({ name, ...parse(overlay) }));
 
 describe('the synthesized manifests run', () => {
   const temp = makeTempDir('manifests-run');

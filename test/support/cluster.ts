@@ -1,14 +1,18 @@
 import { App } from 'cdk8s';
 import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
 import { defaultPlatformSettings } from '../../lib/config/platform-settings.js';
+import { FIXTURE_REPO_URL, FIXTURE_WORKLOADS } from './fixture-project.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { mandelbrot, type MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { BoundWorkload } from '../../lib/workloads/workload.js';
 import { parse } from 'yaml';
 
+/** The fixture's platform settings: every default, and the fixture's repository. */
+const fixturePlatform = () => defaultPlatformSettings(FIXTURE_REPO_URL, FIXTURE_WORKLOADS);
+
 /** Mandelbrot's props as main.ts builds them from the default platform settings and `image: node:22-alpine`. */
 export function mandelbrotProps(overrides: Partial<MandelbrotSettingsProps> = {}): MandelbrotSettingsProps {
-  const platform = defaultPlatformSettings([mandelbrot]).workloads.mandelbrot as { release: string; stageRoute: string[] };
+  const platform = fixturePlatform().workloads.mandelbrot as { release: string; stageRoute: string[] };
   return { image: 'node:22-alpine', release: platform.release, stageRoute: platform.stageRoute, ...overrides };
 }
 
@@ -17,9 +21,9 @@ export function boundMandelbrot(overrides: Partial<MandelbrotSettingsProps> = {}
   return { workload: mandelbrot, props: mandelbrotProps(overrides), files: { 'server.js': 'console.log("hello");\n' } };
 }
 
-/** Props for one cluster as main.ts builds them from the defaults, with `overrides` on top. */
+/** Props for one cluster of the fixture, as main.ts builds them, with `overrides` on top. */
 export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): ClusterDeliveryProps {
-  const platform = defaultPlatformSettings([mandelbrot]);
+  const platform = fixturePlatform();
   return {
     cluster: 'aws',
     environment: platform.environment,

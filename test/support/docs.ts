@@ -81,3 +81,15 @@ export function brokenLinks(root: string, file: string, markdown = readFileSync(
   }
   return broken;
 }
+
+/** The README's example workload ("Adding a workload"): its file's path and text, and its registry line. */
+export function readmeWorkloadExample(readme: string): { path: string; code: string; registryLine: string } {
+  const section = readme.slice(readme.indexOf('## Adding a workload'));
+  const path = /^1\. One file, `([^`]+)`/m.exec(section)?.[1];
+  const blocks = [...section.matchAll(/^ {3}```ts\n([\s\S]*?)^ {3}```$/gm)].map((match) => (match[1] ?? '').replace(/^ {3}/gm, ''));
+  const [code, registryLine] = blocks;
+  if (path === undefined || code === undefined || registryLine === undefined) {
+    throw new Error('README.md: "Adding a workload" no longer shows a file path, its code and a registry line');
+  }
+  return { path, code, registryLine };
+}

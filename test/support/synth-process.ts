@@ -1,14 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runSynth } from '../../main.js';
+import { readFileSync, rmSync } from 'node:fs';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
-import { type CommandResult, runCommand } from './run-command.js';
+import { synthFixture, writeFixtureConfig, writeFixtureOverlays } from './fixture-project.js';
+import { makeTempDir, PROJECT_ROOT } from './project-root.js';
+import type { CommandResult } from './run-command.js';
 
-/** The project folder: tests run from it. */
-export const PROJECT_ROOT = process.cwd();
+export { makeTempDir, PROJECT_ROOT, writeFixtureOverlays };
+
+let fixtureConfig: readonly string[] | undefined;
+
+/**
+ * `--platform` and `--overlays` of the fixture's configuration, written once per test file: synth
+ * in tests never reads the project's own. Options given later on a command line replace them.
+ */
+export function fixtureConfigArgs(): readonly string[] {
+  if (fixtureConfig === undefined) {
+    const folder = makeTempDir('fixture-config');
+    process.once('exit', () => rmSync(folder.path, { recursive: true, force: true }));
+    const { platformFile, overlaysDirectory } = writeFixtureConfig(folder.path);
+    fixtureConfig = ['--platform', platformFile, '--overlays', overlaysDirectory];
+  }
+  return fixtureConfig;
+}
 
 export interface SynthResult {
   readonly status: number | null;
@@ -16,34 +30,23 @@ export interface SynthResult {
   readonly stderr: string;
 }
 
-/** `npm run synth -- <args>` from the project folder, run in this process. */
+/** `npm run synth -- <args>` of the fixture from the project folder, run in this process. */
 export function synth(args: readonly string[]): Promise<CommandResult> {
-  return runCommand(runSynth, args, { cwd: PROJECT_ROOT });
+  return synthFixture([...fixtureConfigArgs(), ...args], PROJECT_ROOT);
 }
 
-/** Runs the synth entry point exactly as `npm run synth` does, as a real process: for what only a process shows. */
+/**
+ * Runs the synth entry point exactly as `npm run synth` does, as a real process, on the fixture's
+ * configuration: for what only a process shows.
+ */
 export function synthProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): SynthResult {
-  const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'main.ts', args);
+  const { command, args: argv } = entryPointCommand(PROJECT_ROOT, 'main.ts', [...fixtureConfigArgs(), ...args]);
   const result = spawnSync(command, argv, {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A temporary folder removed by the returned `cleanup`. */
-export function makeTempDir(prefix: string): { path: string; cleanup: () => void } {
-  const path = mkdtempSync(join(tmpdir(), `trinity-${prefix}-`));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
-
-/** Copies the project's overlays into `folder`, so a test can edit them. */
-export function copyOverlays(folder: string): string {
-  const overlays = join(folder, 'overlays');
-  mkdirSync(overlays, { recursive: true });
-  cpSync(join(PROJECT_ROOT, 'overlays'), overlays, { recursive: true });
-  return overlays;
 }
 
 /** Every file under `root`, by relative path, with its content. */

@@ -21,7 +21,8 @@ describe('cdk8s synth', () => {
     execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project.root, encoding: 'utf8' });
 
   beforeAll(async () => {
-    project = ProjectCopy.create();
+    project = ProjectCopy.fixture();
+    await project.synth();
     // A source change gives dist/ one more ConfigMap version to keep, with its own generation.
     appendFileSync(join(project.root, 'services', 'mandelbrot', 'server.js'), '// a source change\n');
     await project.synth();

@@ -1,8 +1,10 @@
+import { CommanderError } from 'commander';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/core/config-error.js';
 import { previousOutputProblem } from '../../lib/synth/output-folder.js';
 import { parseSynthOptions } from '../../lib/synth/synth-options.js';
+import { sharedFixtureProject } from '../support/fixture-project.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /** The problem lines parseSynthOptions reports, run from the project folder. */
@@ -40,12 +42,11 @@ describe('parseSynthOptions', () => {
       outdir: 'out',
       cdk8sOutdir: 'node_modules/.cache/cdk8s-synth',
     });
-    expect(parseSynthOptions(['--help'], {}, PROJECT_ROOT, FILES)).toBeUndefined();
   });
 
   test("a workload's files come from its own folder, or the one --files names", () => {
-    expect(parseSynthOptions([], {}, PROJECT_ROOT, FILES)?.files).toEqual({ mandelbrot: 'services/mandelbrot' });
-    expect(parseSynthOptions(['--files', 'mandelbrot=../service'], {}, PROJECT_ROOT, FILES)?.files).toEqual({ mandelbrot: '../service' });
+    expect(parseSynthOptions([], {}, PROJECT_ROOT, FILES).files).toEqual({ mandelbrot: 'services/mandelbrot' });
+    expect(parseSynthOptions(['--files', 'mandelbrot=../service'], {}, PROJECT_ROOT, FILES).files).toEqual({ mandelbrot: '../service' });
   });
 
   test('fails if --files names a workload that mounts no files, or no folder', () => {
@@ -53,6 +54,28 @@ describe('parseSynthOptions', () => {
       '--files notes=pages: no workload "notes" mounts files; expected NAME=DIR, NAME one of mandelbrot',
       '--files mandelbrot= is empty; expected a path',
     ]);
+  });
+
+  test('--help prints the options and ends with exit code 0, through commander as every entry point', () => {
+    let help = '';
+    expect(() => parseSynthOptions(['--help'], {}, PROJECT_ROOT, FILES, { out: (text) => (help += text), err: () => undefined })).toThrow(
+      expect.objectContaining({ exitCode: 0 }),
+    );
+    for (const option of ['--outdir', '--overlays', '--platform', '--files', '--history', '--workflows-dir', '--force'])
+      expect(help).toContain(option);
+  });
+
+  test.each([
+    ['--outdir', "error: option '--outdir <dir>' argument missing\n"],
+    ['dist', 'error: too many arguments. Expected 0 arguments but got 1.\n'],
+    ['--out-dir x', "error: unknown option '--out-dir'\n(Did you mean --outdir?)\n"],
+    ['--plataform x', "error: unknown option '--plataform'\n(Did you mean --platform?)\n"],
+  ])('fails if the command line is %s, naming the nearest option to a misspelt one', (args, expected) => {
+    let printed = '';
+    expect(() =>
+      parseSynthOptions(args.split(' '), {}, PROJECT_ROOT, FILES, { out: () => undefined, err: (text) => (printed += text) }),
+    ).toThrow(CommanderError);
+    expect(printed).toBe(expected);
   });
 
   test.each([
@@ -72,9 +95,6 @@ describe('parseSynthOptions', () => {
       '--cdk8s-outdir dist/cli',
       [`--cdk8s-outdir dist/cli: is inside the output folder (dist); expected a scratch folder of its own, such as cdk8s.yaml's output`],
     ],
-    ['--outdir', ["Option '--outdir <value>' argument missing; see npm run synth -- --help"]],
-    ['dist', ["Unexpected argument 'dist'. This command does not take positional arguments; see npm run synth -- --help"]],
-    ['--out-dir x', ["Unknown option '--out-dir'; see npm run synth -- --help"]],
   ])('fails if the arguments are %s', (args, expected) => {
     expect(problemsOf(args === '--outdir=' || args === '--history=' ? [args] : args.split(' '))).toEqual(expected);
   });
@@ -105,8 +125,9 @@ describe('previousOutputProblem', () => {
   beforeEach(() => (temp = makeTempDir('previous-output')));
   afterEach(() => temp.cleanup());
 
-  test("the project's dist/, an empty folder and a missing one are outputs synth may replace", () => {
-    expect(previousOutputProblem(join(PROJECT_ROOT, 'dist'), ['mandelbrot'])).toBeUndefined();
+  test("synth's own output, an empty folder and a missing one are outputs synth may replace", async () => {
+    const fixture = await sharedFixtureProject();
+    expect(previousOutputProblem(fixture.dist, ['mandelbrot'])).toBeUndefined();
     expect(previousOutputProblem(temp.path, ['mandelbrot'])).toBeUndefined();
     expect(previousOutputProblem(join(temp.path, 'missing'), ['mandelbrot'])).toBeUndefined();
   });

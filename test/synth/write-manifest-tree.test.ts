@@ -4,7 +4,8 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
 import { manifestFileName, renderManifestTree, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { copyOverlays, makeTempDir, readTree, synth, synthProcess } from '../support/synth-process.js';
+import { withRepository } from '../support/fixture-project.js';
+import { makeTempDir, readTree, synth, synthProcess, writeFixtureOverlays } from '../support/synth-process.js';
 import { SynthValidationError } from '../../lib/core/errors.js';
 
 const { KubeConfigMap } = k8s;
@@ -185,16 +186,18 @@ describe('npm run synth', () => {
   });
 
   test('drops the files of a removed cluster and adds those of a new one, with no code change', async () => {
-    const overlays = copyOverlays(join(temp.path, 'clusters'));
+    const overlays = writeFixtureOverlays(join(temp.path, 'clusters'));
     const outdir = join(temp.path, 'clusters-dist');
     expect((await synth(['--outdir', outdir, '--overlays', overlays])).status).toBe(0);
     expect(existsSync(join(outdir, 'azure'))).toBe(true);
 
     unlinkSync(join(overlays, 'azure.yaml'));
     writeFileSync(join(overlays, 'aws-west.yaml'), 'cloud: aws\nregion: us-west-2\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n');
-    // The stage route may only name clouds that clusters run on.
-    const platform = join(temp.path, 'platform.yaml');
-    writeFileSync(platform, 'workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n');
+    // The stage route may only name clouds that clusters run on. In a folder of its own: an output
+    // inside the platform file's folder must be its repository.distPath.
+    mkdirSync(join(temp.path, 'settings'));
+    const platform = join(temp.path, 'settings', 'platform.yaml');
+    writeFileSync(platform, withRepository('workloads:\n  mandelbrot:\n    stageRoute: [aws, gcp]\n'));
     expect((await synth(['--outdir', outdir, '--overlays', overlays, '--platform', platform])).status).toBe(0);
 
     const paths = [...readTree(outdir).keys()];
@@ -225,10 +228,10 @@ describe('npm run synth', () => {
     );
   });
 
-  test('fails if an option is unknown, naming it in one line and exiting 1, as a process', () => {
+  test('fails if an option is unknown, naming it and the nearest one and exiting 2 as every entry point does, as a process', () => {
     const result = synthProcess(['--out-dir', 'x']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim()).toBe("error: Unknown option '--out-dir'; see npm run synth -- --help");
+    expect(result.stderr.trim()).toBe("error: unknown option '--out-dir'\n(Did you mean --outdir?)");
   });
 });

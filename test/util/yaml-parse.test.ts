@@ -23,6 +23,45 @@ describe('parseYamlDocuments', () => {
     ]);
   });
 
+  test('reads unquoted scalars as Kubernetes does (go-yaml v2) when asked: yes, on and y are true, 010 is octal', () => {
+    const text =
+      'a: yes\nb: on\nc: 010\nd: 1e3\ne: 1_000\nf: 1:20\ng: 0x1F\nh: Off\ni: 08\nj: 1.\nk: .5\nl: "yes"\nm: 1e+3\nbinary: -0b101\no: 0o17\np: 2002-12-14\nq: NULL\nr: 0xFFFFFFFFFFFFFFFFFF\n';
+    expect(parseYamlDocuments(text, { scalars: 'kubernetes' })).toEqual([
+      {
+        a: true,
+        b: true,
+        c: 8,
+        d: '1e3',
+        e: 1000,
+        f: '1:20',
+        g: 31,
+        h: false,
+        i: 8,
+        j: '1.',
+        k: 0.5,
+        l: 'yes',
+        m: 1000,
+        binary: -5,
+        o: 15,
+        p: '2002-12-14',
+        q: null,
+        r: '0xFFFFFFFFFFFFFFFFFF',
+      },
+    ]);
+    // Keys too: sigs.k8s.io/yaml turns a boolean key into "true" or "false".
+    expect(parseYamlDocuments('y: 1\nno: 2\n010: 3\n', { scalars: 'kubernetes' })).toEqual([{ true: 1, false: 2, 8: 3 }]);
+    expect(parseYamlDocuments('base: &b {x: 1}\nother: {<<: *b, z: on}\n', { scalars: 'kubernetes' })).toEqual([
+      { base: { x: 1 }, other: { x: 1, z: true } },
+    ]);
+  });
+
+  test('fails if a manifest holds .inf or .nan, which Kubernetes cannot read', () => {
+    for (const value of ['.inf', '-.Inf', '.NaN'])
+      expect(() => parseYamlDocuments(`a: [1, ${value}]\n`, { scalars: 'kubernetes' })).toThrow(
+        new YamlParseError('holds .inf or .nan, which JSON cannot carry, so Kubernetes cannot read it; quote the value'),
+      );
+  });
+
   test('expands a few aliases and merge keys as YAML means them', () => {
     expect(parseYamlDocuments('base: &base {x: 1}\nother:\n  <<: *base\n  y: 2\nagain: *base\n')).toEqual([
       { base: { x: 1 }, other: { x: 1, y: 2 }, again: { x: 1 } },

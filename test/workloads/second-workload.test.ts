@@ -8,20 +8,23 @@ import { loadProjectConfig } from '../../lib/config/project-config.js';
 import { objectsOf } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { Workload } from '../../lib/workloads/workload.js';
 import { notes } from '../fixtures/notes-workload.js';
 import { clusterProps } from '../support/cluster.js';
-import { copyOverlays, makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
+import { FIXTURE_WORKLOADS, writeFixtureConfig } from '../support/fixture-project.js';
+import { makeTempDir, PROJECT_ROOT, writeFixtureOverlays } from '../support/synth-process.js';
 import { parse } from 'yaml';
 
-// The registration: Mandelbrot plus the test-only workload, without editing lib/.
-const workloads = [mandelbrot, notes];
+// The registration: the fixture's workloads plus the test-only workload, without editing lib/.
+const workloads = [...FIXTURE_WORKLOADS, notes];
+const fixture = makeTempDir('second-workload-fixture');
+const fixtureConfig = writeFixtureConfig(fixture.path);
+afterAll(() => fixture.cleanup());
 
-/** The project's own settings, read with `registered`: main.ts's path from config to bound workloads. */
-function projectConfig(overlaysDirectory = join(PROJECT_ROOT, 'overlays'), registered: readonly Workload[] = workloads) {
+/** The fixture's settings, read with `registered`: main.ts's path from config to bound workloads. */
+function projectConfig(overlaysDirectory = fixtureConfig.overlaysDirectory, registered: readonly Workload[] = workloads) {
   return loadProjectConfig({
-    platformFile: join(PROJECT_ROOT, 'platform.yaml'),
+    platformFile: fixtureConfig.platformFile,
     overlaysDirectory,
     display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
     workloads: registered,
@@ -38,7 +41,7 @@ function synthAws(registered: readonly Workload[]): Map<string, string> {
 }
 
 describe('a second workload, registered by one line', () => {
-  const before = synthAws([mandelbrot]);
+  const before = synthAws(FIXTURE_WORKLOADS);
   const after = synthAws(workloads);
   const object = (path: string) => parse(after.get(path)!);
 
@@ -115,6 +118,7 @@ describe('a second workload, registered by one line', () => {
         ['directory source', true, []],
         ['kind allow-list', true, []],
         ['schemas', true, []],
+        ['ConfigMap history', true, []],
       ]);
     } finally {
       temp.cleanup();
@@ -133,7 +137,7 @@ describe('a second workload, registered by one line', () => {
   test('fails if an overlay names an unknown workload, listing every registered one', () => {
     const temp = makeTempDir('second-workload-config');
     try {
-      const overlays = copyOverlays(temp.path);
+      const overlays = writeFixtureOverlays(temp.path);
       writeFileSync(
         join(overlays, 'aws.yaml'),
         'cloud: aws\nregion: us-east-1\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n  notes:\n    replicas: 0\n  note:\n    replicas: 2\n',

@@ -23,8 +23,13 @@ import type { PreviousConfigMap } from '../../core/config-map-history.js';
 export const SOURCE_MOUNT_PATH = '/app';
 /** Where the stage-URL ConfigMap is mounted: one file per cloud, holding that cluster's base URL. */
 export const STAGE_URLS_MOUNT_PATH = '/etc/mandelbrot/stage-urls';
-/** The container port the service listens on. */
+/** The container port the service listens on: its `PORT` default. */
 export const HTTP_PORT = 8080;
+/**
+ * The container port of the service's probe listener (its `PROBE_PORT` default): the kubelet
+ * probes it, and the Service does not expose it, so public clients cannot starve the probes.
+ */
+export const PROBE_PORT = 8081;
 /** The port the LoadBalancer Service listens on. */
 const HTTP_SERVICE_PORT = 80;
 /** The image's unprivileged `node` user and group. */
@@ -192,7 +197,10 @@ export class MandelbrotWorkload extends Construct {
               name,
               image: props.image,
               command: ['node', `${SOURCE_MOUNT_PATH}/server.js`],
-              ports: [{ name: 'http', containerPort: HTTP_PORT }],
+              ports: [
+                { name: 'http', containerPort: HTTP_PORT },
+                { name: 'probes', containerPort: PROBE_PORT },
+              ],
               env: [
                 { name: 'CLOUD', value: props.cloud },
                 { name: 'REGION', value: props.region },
@@ -208,13 +216,13 @@ export class MandelbrotWorkload extends Construct {
               // a few ms at the median and at most about 0.3 s on a busy machine, so 2 s leaves room
               // for CPU throttling under the limit, and 3 misses in a row are no blip.
               readinessProbe: {
-                httpGet: { path: '/readyz', port: ReadinessPort.fromString('http') },
+                httpGet: { path: '/readyz', port: ReadinessPort.fromString('probes') },
                 periodSeconds: 5,
                 timeoutSeconds: 2,
                 failureThreshold: 3,
               },
               livenessProbe: {
-                httpGet: { path: '/healthz', port: LivenessPort.fromString('http') },
+                httpGet: { path: '/healthz', port: LivenessPort.fromString('probes') },
                 periodSeconds: 10,
                 timeoutSeconds: 2,
                 failureThreshold: 3,

@@ -41,7 +41,7 @@ const VALUE_FLAGS = new Set([
   '--in',
   '-i',
 ]);
-const BOOLEAN_FLAGS = new Set(['--watch', '-w', '--full', '--short']);
+const BOOLEAN_FLAGS = new Set(['--client', '--watch', '-w', '--full', '--short']);
 const BUILTIN_COMMANDS = new Set(['get', 'patch', 'wait', 'apply', 'delete', 'describe', 'config', 'version', 'rollout', 'logs']);
 const list = (text) =>
   (text || '')
@@ -87,6 +87,8 @@ async function call(argv, env, write) {
       0,
       'kubectl-argo-rollouts: v1.9.0\n  BuildDate: 2025-10-01T00:00:00Z\n  GitCommit: 838d4e792be666ec11bd0c80331e0c5511b5010e\n  GitTreeState: clean\n',
     );
+
+  if (!isPlugin && positionals[0] === 'version' && flags.has('--client')) exit(0, 'Client Version: v1.33.4\nKustomize Version: v5.6.0\n');
 
   const context = flags.get('--context');
   if (context === undefined) exit(98, '', 'stand-in kubectl: every call must name --context');

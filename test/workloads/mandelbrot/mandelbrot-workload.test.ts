@@ -1,15 +1,19 @@
 import { Testing } from 'cdk8s';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { kindsDeployedBy } from '../../../lib/argocd/deployed-kinds.js';
 import { contentAddressedName } from '../../../lib/progressive-delivery/content-addressed-config-map.js';
 import {
   HTTP_PORT,
   MandelbrotWorkload,
   type MandelbrotWorkloadProps,
+  PROBE_PORT,
   SOURCE_MOUNT_PATH,
   STAGE_URLS_MOUNT_PATH,
 } from '../../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { synthCluster } from '../../support/cluster.js';
 import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/core/config-map-history.js';
+import { PROJECT_ROOT } from '../../support/synth-process.js';
 
 const SOURCE = { 'server.js': 'console.log("v2");\n' };
 const STAGE_URLS = { gcp: 'https://mandelbrot.gcp.example.com', azure: 'https://mandelbrot.azure.example.com' };
@@ -139,6 +143,23 @@ describe('MandelbrotWorkload', () => {
     expect(port).toEqual({ name: 'http', port: 80, targetPort: 'http' });
     expect(template.spec.containers[0].ports).toContainEqual({ name: port.targetPort, containerPort: HTTP_PORT });
     expect(service().spec).not.toHaveProperty('externalIPs');
+  });
+
+  test("both probes reach the service's probe listener, on a port the Service does not expose", () => {
+    const { rollout, service } = synthWorkload();
+    const [container] = rollout().spec.template.spec.containers;
+    expect(container.ports).toContainEqual({ name: 'probes', containerPort: PROBE_PORT });
+    expect([container.readinessProbe.httpGet, container.livenessProbe.httpGet]).toEqual([
+      { path: '/readyz', port: 'probes' },
+      { path: '/healthz', port: 'probes' },
+    ]);
+    expect(service().spec.ports.map((port: { targetPort: string }) => port.targetPort)).toEqual(['http']);
+    // The container sets neither PORT nor PROBE_PORT: the ports are the service's own defaults.
+    expect(container.env.map((variable: { name: string }) => variable.name)).not.toEqual(expect.arrayContaining(['PORT']));
+    expect(container.env.map((variable: { name: string }) => variable.name)).not.toEqual(expect.arrayContaining(['PROBE_PORT']));
+    const { settingsFrom } = createRequire(join(PROJECT_ROOT, 'services', 'mandelbrot', 'package.json'))('./settings.js');
+    const defaults = settingsFrom({}, () => 1);
+    expect([defaults.port, defaults.probePort]).toEqual([HTTP_PORT, PROBE_PORT]);
   });
 
   test('with analysis, the Rollout runs the AnalysisTemplate it writes, from the first step at 50%', () => {
