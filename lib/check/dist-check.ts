@@ -230,7 +230,7 @@ function checkKinds(objects: readonly ManifestObject[], distPath: string): Check
     const kind = { group: apiGroupOf(object.apiVersion), kind: object.kind };
     if (findKnownKind(kind.group, kind.kind)) return [];
     return [
-      `${distPath}/${object.file}: ${object.kind} ${object.name} (apiVersion ${object.apiVersion}) is a ${formatKind(kind)}, which is not a kind this program emits; allowed: ${allowed} (KNOWN_KINDS in lib/argocd/resource-kinds.ts)`,
+      `${distPath}/${object.file}: ${object.kind} ${object.name} (apiVersion ${object.apiVersion}) is a ${formatKind(kind)}, which is not a kind this program emits; allowed: ${allowed} (KNOWN_KINDS in lib/core/resource-kinds.ts)`,
     ];
   });
   const kinds = new Set(objects.map((object) => `${object.apiVersion} ${object.kind}`));

@@ -39,7 +39,7 @@ describe('resource kinds', () => {
     const chart = Testing.chart();
     new ApiObject(chart, 'Gateway', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge' } });
     expect(() => kindsDeployedBy(chart)).toThrow(
-      'Gateway edge (test/Gateway) has kind gateway.networking.k8s.io/Gateway, which is not in KNOWN_KINDS (lib/argocd/resource-kinds.ts); add it with its scope',
+      'Gateway edge (test/Gateway) has kind gateway.networking.k8s.io/Gateway, which is not in KNOWN_KINDS (lib/core/resource-kinds.ts); add it with its scope',
     );
   });
 });
