@@ -10,10 +10,10 @@ import { App } from 'cdk8s';
 import { type Command, type CommandIO, runIfEntryPoint } from './lib/cli/command-io.js';
 import { exitCodeOf } from './lib/cli/command-line-errors.js';
 import { ClusterDelivery } from './lib/cluster-delivery.js';
-import { ConfigError } from './lib/config/config-error.js';
-import { loadProjectConfig, workloadProps } from './lib/config/project-config.js';
-import { readServiceSources } from './lib/config/service-sources.js';
-import { renderRolloutWorkflow, ROLLOUT_WORKFLOW_FILE } from './lib/workflows/rollout-workflow.js';
+import { ConfigError } from './lib/core/config-error.js';
+import { loadProjectConfig } from './lib/config/project-config.js';
+import { filesFolders, readWorkloadFiles } from './lib/config/workload-files.js';
+import { renderRolloutWorkflow, rolloutWorkflowFile } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
 import { countChangedFiles } from './lib/synth/output-changes.js';
@@ -26,7 +26,7 @@ import type { Workload } from './lib/workloads/workload.js';
 
 function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
   const started = performance.now();
-  const options = parseSynthOptions(argv, io.env, projectRoot, {
+  const options = parseSynthOptions(argv, io.env, projectRoot, filesFolders(registered), {
     out: (text) => io.stdout.write(text),
     err: (text) => io.stderr.write(text),
   });
@@ -35,8 +35,8 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
     overlaysDirectory: resolve(options.overlays),
     display: { platformFile: options.platform, overlaysDirectory: options.overlays },
     workloads: registered,
+    workloadFiles: readWorkloadFiles(options.files),
   });
-  const sourceFiles = readServiceSources(resolve(options.service), options.service);
   const outdir = resolve(options.outdir);
   const distPathMismatch = distPathProblem(platform.repository.distPath, outdir, resolve(options.platform), options.platform);
   if (distPathMismatch) throw new ConfigError(distPathMismatch);
@@ -62,21 +62,15 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
         region: cluster.region,
         gitSource: platform.repository,
         rolloutsChart: platform.rolloutsChart,
-        workloads,
-        workloadProps: workloadProps(workloads, platform, cluster),
-        // --service is the Mandelbrot service's source.
-        workloadFiles: { mandelbrot: sourceFiles },
+        workloads: cluster.boundWorkloads,
         analysis: cluster.canaryAnalysis,
         previousOutput,
       });
     }
     const files = renderManifestTree(app);
-    const workflow = renderRolloutWorkflow({
-      clusters,
-      environment: platform.environment,
-      rolloutWorkloads: rolloutWorkloads(workloads).map((workload) => workload.name),
-    });
-    const workflowFile = { path: join(resolve(options.workflowsDir), ROLLOUT_WORKFLOW_FILE), content: workflow };
+    const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
+    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames });
+    const workflowFile = { path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow };
     const changed = countChangedFiles(outdir, files, [workflowFile]);
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.

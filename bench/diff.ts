@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLOUDS } from '../lib/config/fields.js';
+import { CLOUDS } from '../lib/core/fields.js';
 import { diffManifestTrees } from '../lib/diff/manifest-diff.js';
 import { openGitRepository, readManifestTreeAtCommit, resolveCommit } from '../lib/diff/git-manifest-tree.js';
 import { renderMarkdown } from '../lib/diff/render-markdown.js';
@@ -50,8 +50,8 @@ function synthesizeTwoCommits(scratch: string, count: number): string {
       overlays,
       '--platform',
       resolve('platform.yaml'),
-      '--service',
-      resolve('services/mandelbrot'),
+      '--files',
+      `mandelbrot=${resolve('services/mandelbrot')}`,
     ]);
     runOrFail(command, args, repo);
   };

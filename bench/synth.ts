@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLOUDS } from '../lib/config/fields.js';
+import { CLOUDS } from '../lib/core/fields.js';
 import { entryPointCommand } from '../lib/util/entry-point.js';
 import { formatMiB, formatSeconds, measureNode, repeat } from './measure.js';
 import type { BenchTable } from './report.js';

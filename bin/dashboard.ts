@@ -10,10 +10,15 @@
 import { runIfEntryPoint } from '../lib/cli/command-io.js';
 import { dashboardCommand } from '../lib/dashboard/dashboard-command.js';
 import { runWithTinyexec } from '../lib/operator/run-command.js';
+import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 
 const stopped = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());
 });
 
-runIfEntryPoint('bin/dashboard.ts', (argv, io) => dashboardCommand(argv, { ...io, run: runWithTinyexec, stopped }), process);
+runIfEntryPoint(
+  'bin/dashboard.ts',
+  (argv, io) => dashboardCommand(argv, { ...io, run: runWithTinyexec, stopped, workloads: WORKLOADS }),
+  process,
+);

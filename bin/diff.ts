@@ -5,11 +5,11 @@
  *   npm run diff -- --base <git-ref> [--head <git-ref>] [--format text|markdown|json] [--exit-code]
  *
  * Exit codes: 0 done, 1 changes found with --exit-code, 2 bad input (an unknown ref, a file that
- * is not YAML), 3 an unexpected failure (a bug).
+ * is not YAML or a --dist that is not a folder), 3 an unexpected failure (a bug), as for every entry point.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { type CommandIO, runIfEntryPoint } from '../lib/cli/command-io.js';
-import { exitCodeOf, isInputError } from '../lib/cli/command-line-errors.js';
+import { exitCodeOf } from '../lib/cli/command-line-errors.js';
 import { hasChanges } from '../lib/diff/diff-model.js';
 import { diffGitRevisions } from '../lib/diff/git-diff.js';
 import { renderJson } from '../lib/diff/render-json.js';
@@ -43,20 +43,6 @@ function parseFlags(argv: readonly string[], io: CommandIO): DiffFlags {
   return program.opts<DiffFlags>();
 }
 
-/** Exit code 1 means "changes found" and nothing else: a bug exits 3, with its stack for the report. */
-async function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  try {
-    return await diff(argv, io);
-  } catch (error) {
-    if (isInputError(error) || error instanceof CommanderError) throw error;
-    io.stderr.write(
-      `error: npm run diff failed unexpectedly (a bug; please report it with the trace below): ${(error as Error)?.message ?? String(error)}\n`,
-    );
-    io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
-    return 3;
-  }
-}
-
 async function diff(argv: readonly string[], io: CommandIO): Promise<number> {
   const flags = parseFlags(argv, io);
   const diff = await diffGitRevisions({ directory: io.cwd, base: flags.base, head: flags.head, distPath: flags.dist });
@@ -71,7 +57,7 @@ async function diff(argv: readonly string[], io: CommandIO): Promise<number> {
 
 /** `npm run diff -- <argv>` in `io.cwd`: resolves to its exit code. */
 export function runDiff(argv: readonly string[], io: CommandIO): Promise<number> {
-  return exitCodeOf(main(argv, io), (line) => io.stderr.write(`${line}\n`));
+  return exitCodeOf(diff(argv, io), (line) => io.stderr.write(`${line}\n`));
 }
 
 runIfEntryPoint('bin/diff.ts', runDiff, process);

@@ -10,7 +10,8 @@
  * The command itself is lib/operator/release-command.ts.
  */
 import { runIfEntryPoint } from '../lib/cli/command-io.js';
+import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { withRealProcesses } from '../lib/operator/operator-io.js';
 import { releaseCommand } from '../lib/operator/release-command.js';
 
-runIfEntryPoint('bin/release.ts', withRealProcesses(releaseCommand), process);
+runIfEntryPoint('bin/release.ts', withRealProcesses(releaseCommand, WORKLOADS), process);

@@ -8,7 +8,8 @@
  * The command itself is lib/operator/rollout-command.ts.
  */
 import { runIfEntryPoint } from '../lib/cli/command-io.js';
+import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { withRealProcesses } from '../lib/operator/operator-io.js';
 import { rolloutCommand } from '../lib/operator/rollout-command.js';
 
-runIfEntryPoint('bin/rollout.ts', withRealProcesses(rolloutCommand), process);
+runIfEntryPoint('bin/rollout.ts', withRealProcesses(rolloutCommand, WORKLOADS), process);

@@ -6,14 +6,13 @@ import {
   rolloutsApplicationName,
   rootApplicationName,
   workloadApplicationName,
-} from './argocd/application-names.js';
+} from './core/application-names.js';
 import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
-import type { PreviousOutput } from './synth/previous-output.js';
 import { ManifestChart } from './synth/manifest-chart.js';
-import { WORKLOADS } from './workloads/all-workloads.js';
-import type { CanaryAnalysisProps, Workload } from './workloads/workload.js';
+import type { BoundWorkload, CanaryAnalysisProps } from './workloads/workload.js';
+import type { PreviousOutput } from './core/config-map-history.js';
 
 /** The Git repository Argo CD pulls this tree from. */
 export interface GitSource {
@@ -34,24 +33,10 @@ export interface ClusterDeliveryProps {
   /** The `argo-rollouts` Helm chart to install. */
   readonly rolloutsChart: { readonly repoURL: string; readonly version: string };
   /**
-   * Each workload's construct props, by workload name: from its settings in platform.yaml and
-   * the overlay (`workloadProps` in lib/config/project-config.ts).
+   * The workloads the cluster runs, in output order, each bound to its props and files
+   * (`boundWorkloads` of a cluster in lib/config/project-config.ts).
    */
-  readonly workloadProps: Readonly<Record<string, unknown>>;
-
-  /**
-   * The workloads the cluster runs, in output order.
-   *
-   * @default WORKLOADS: every workload lib/workloads/registry.ts registers
-   */
-  readonly workloads?: readonly Workload[];
-
-  /**
-   * Files each workload mounts, by workload name, read by the caller.
-   *
-   * @default - none
-   */
-  readonly workloadFiles?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly workloads: readonly BoundWorkload[];
 
   /**
    * The cluster's canary analysis, for the workloads that run a canary.
@@ -98,19 +83,16 @@ export class ClusterDelivery extends Construct {
       path: `${gitSource.distPath}/${folder}`,
     });
 
-    const workloads = props.workloads ?? WORKLOADS;
     const built = new Map<string, Construct>();
-    const workloadCharts = workloads.map((workload) => {
-      if (!(workload.name in props.workloadProps))
-        throw new Error(`ClusterDelivery ${cluster}: no props for the workload "${workload.name}"`);
+    const workloadCharts = props.workloads.map(({ workload, props: workloadProps, files }) => {
       const chart = new ManifestChart(this, workload.name, { folder: `${cluster}/${workload.name}`, namespace: workload.namespace });
       built.set(
         workload.name,
-        workload.build(chart, props.workloadProps[workload.name], {
+        workload.build(chart, workloadProps, {
           cluster,
           cloud: props.cloud,
           region: props.region,
-          files: props.workloadFiles?.[workload.name],
+          files,
           previousConfigMaps: props.previousOutput?.get(chart.folder),
           analysis: props.analysis,
         }),

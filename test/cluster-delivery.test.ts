@@ -1,4 +1,4 @@
-import { mandelbrotProps, synthCluster } from './support/cluster.js';
+import { boundMandelbrot, synthCluster } from './support/cluster.js';
 
 describe('ClusterDelivery', () => {
   const files = synthCluster();
@@ -141,7 +141,7 @@ describe('ClusterDelivery', () => {
 
   test('the stage token comes from the Secret the overlay names, never from a value in Git', () => {
     expect(container.env.map((variable: any) => variable.name)).not.toContain('STAGE_TOKEN');
-    const withToken = synthCluster({ workloadProps: { mandelbrot: mandelbrotProps({ stageTokenSecret: 'mandelbrot-stage-token' }) } });
+    const withToken = synthCluster({ workloads: [boundMandelbrot({ stageTokenSecret: 'mandelbrot-stage-token' })] });
     const env = withToken.get('aws/mandelbrot/rollout-mandelbrot.yaml').spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'STAGE_TOKEN', valueFrom: { secretKeyRef: { name: 'mandelbrot-stage-token', key: 'token' } } });
     // Named by reference only: no Secret object is written.
@@ -188,7 +188,7 @@ describe('ClusterDelivery', () => {
 
   test('overlay settings reach the workload: release, replicas and pull secrets', () => {
     const custom = synthCluster({
-      workloadProps: { mandelbrot: mandelbrotProps({ release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] }) },
+      workloads: [boundMandelbrot({ release: 'faster-cycles', replicas: 4, imagePullSecrets: ['registry'] })],
     });
     const customRollout = custom.get('aws/mandelbrot/rollout-mandelbrot.yaml');
     expect(customRollout.spec.replicas).toBe(4);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_REPLICAS } from '../lib/config/fields.js';
+import { MAX_REPLICAS } from '../lib/core/fields.js';
 import { checkIn, documentationProblems } from './support/committed-state.js';
 import { documentationFiles } from './support/docs.js';
 import { PROJECT_ROOT } from './support/synth-process.js';

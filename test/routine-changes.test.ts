@@ -4,6 +4,7 @@ import { parse, parseDocument } from 'yaml';
 import { runSynth } from '../main.js';
 import { releaseCommand } from '../lib/operator/release-command.js';
 import { runWithTinyexec } from '../lib/operator/run-command.js';
+import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { ProjectCopy } from './check/project-copy.js';
 import { committedStateProblems } from './support/committed-state.js';
 import { readmeWorkloadExample } from './support/docs.js';
@@ -78,7 +79,12 @@ const ROUTINE_CHANGES: RoutineChange[] = [
   {
     name: 'bump the release (npm run release)',
     change: async (root) => {
-      const result = await runCommand(releaseCommand, ['routine-bump'], { cwd: root, env: plainEnv(), run: runWithTinyexec });
+      const result = await runCommand(releaseCommand, ['routine-bump'], {
+        cwd: root,
+        env: plainEnv(),
+        run: runWithTinyexec,
+        workloads: WORKLOADS,
+      });
       if (result.status !== 0) throw new Error(`npm run release failed: ${result.stderr}`);
     },
     effect: (root) => releaseOf(root, 'aws'),

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argo-cd-appproject-argoproj.io.js';
 import { compareStrings } from '../util/stable-order.js';
-import { DERIVED_PROJECT_NAME } from './application-names.js';
+import { DERIVED_PROJECT_NAME } from '../core/application-names.js';
 import type { ArgoApplication } from './argo-application.js';
-import { formatKind, type ResourceKind, uniqueKinds } from './resource-kinds.js';
+import { formatKind, type ResourceKind, uniqueKinds } from '../core/resource-kinds.js';
 
 export interface ArgoAppProjectProps {
   /**

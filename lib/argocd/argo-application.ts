@@ -4,7 +4,7 @@ import {
   type ApplicationSpecSource,
   type ApplicationSpecSyncPolicyRetry,
 } from '../../imports/argo-cd-application-argoproj.io.js';
-import type { ResourceKind } from './resource-kinds.js';
+import type { ResourceKind } from '../core/resource-kinds.js';
 
 // CreateNamespace=true goes through the project check: the project must allow Namespace.
 const NAMESPACE_KIND: ResourceKind = { group: '', kind: 'Namespace', namespaced: false };

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { apiGroupOf, findKnownKind, formatKind, type ResourceKind, uniqueKinds } from './resource-kinds.js';
+import { apiGroupOf, findKnownKind, formatKind, type ResourceKind, uniqueKinds } from '../core/resource-kinds.js';
 
 /**
  * The kinds of every API object under `scope`.
@@ -16,7 +16,7 @@ export function kindsDeployedBy(scope: Construct): ResourceKind[] {
       if (!known) {
         throw new Error(
           `${object.kind} ${object.name} (${object.node.path}) has kind ${formatKind({ group, kind: object.kind })}, ` +
-            'which is not in KNOWN_KINDS (lib/argocd/resource-kinds.ts); add it with its scope',
+            'which is not in KNOWN_KINDS (lib/core/resource-kinds.ts); add it with its scope',
         );
       }
       return { group: known.group, kind: known.kind, namespaced: known.namespaced };

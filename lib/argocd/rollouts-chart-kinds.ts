@@ -1,4 +1,4 @@
-import type { ResourceKind } from './resource-kinds.js';
+import type { ResourceKind } from '../core/resource-kinds.js';
 
 // No cdk8s here: the diff reads this to know what the controller's Application deploys.
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../argocd/resource-kinds.js';
+import { apiGroupOf, findKnownKind, formatKind, KNOWN_KINDS } from '../core/resource-kinds.js';
 import { ApplicationIndex } from '../diff/application-index.js';
 import type { ManifestDiff } from '../diff/diff-model.js';
 import type { CheckResult } from './check-result.js';
@@ -8,7 +8,6 @@ import { diffManifestTrees } from '../diff/manifest-diff.js';
 import {
   isJsonnetPath,
   type ManifestObject,
-  ManifestParseError,
   type ManifestTree,
   parseManifestTree,
   SKIP_FILE_RENDERING_MARKER,
@@ -17,6 +16,7 @@ import { compareStrings } from '../util/stable-order.js';
 import { formatSchemaProblems, SchemaValidator } from './schema-validation.js';
 import { checkSourceHistory } from './source-history-check.js';
 import { ProjectLinkError, readProjectFiles, synthesizeFresh, SynthFailedError, type SynthRunner } from './fresh-synth.js';
+import { ManifestParseError } from '../core/errors.js';
 
 export interface DistCheckProps {
   /** The project root: holds main.ts, its inputs and the committed outputs. */
@@ -230,7 +230,7 @@ function checkKinds(objects: readonly ManifestObject[], distPath: string): Check
     const kind = { group: apiGroupOf(object.apiVersion), kind: object.kind };
     if (findKnownKind(kind.group, kind.kind)) return [];
     return [
-      `${distPath}/${object.file}: ${object.kind} ${object.name} (apiVersion ${object.apiVersion}) is a ${formatKind(kind)}, which is not a kind this program emits; allowed: ${allowed} (KNOWN_KINDS in lib/argocd/resource-kinds.ts)`,
+      `${distPath}/${object.file}: ${object.kind} ${object.name} (apiVersion ${object.apiVersion}) is a ${formatKind(kind)}, which is not a kind this program emits; allowed: ${allowed} (KNOWN_KINDS in lib/core/resource-kinds.ts)`,
     ];
   });
   const kinds = new Set(objects.map((object) => `${object.apiVersion} ${object.kind}`));

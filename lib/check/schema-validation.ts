@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as TypeScript from 'typescript';
-import { KNOWN_KINDS, type KnownKind, schemaModuleOf } from '../argocd/resource-kinds.js';
+import { KNOWN_KINDS, type KnownKind, schemaModuleOf } from '../core/resource-kinds.js';
 import { type FieldPathSegment, formatFieldPath } from '../util/field-path.js';
 import { compareStrings } from '../util/stable-order.js';
 import { isMapping } from '../util/parsed-data.js';

@@ -1,4 +1,5 @@
-import { GitInputError, openGitRepository, resolveCommit } from '../diff/git-manifest-tree.js';
+import { GitInputError } from '../core/errors.js';
+import { openGitRepository, resolveCommit } from '../diff/git-manifest-tree.js';
 import type { ManifestObject } from '../diff/manifest-tree.js';
 import { currentVersions, familyOf, SourceHistory, type SourceVersion, sourceVersionOf } from '../diff/source-history.js';
 import type { CheckResult } from './check-result.js';

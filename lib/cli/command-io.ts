@@ -1,4 +1,5 @@
 import { resolve, sep } from 'node:path';
+import { EXIT_CODES } from '../core/errors.js';
 
 /** Where a command writes. A process passes its own streams; a test passes buffers. */
 export interface CommandOutput {
@@ -32,7 +33,8 @@ export interface EntryProcess {
 /**
  * Runs `command` on the arguments, streams, environment and working folder of `running`, and sets
  * its exit code, when it was started with `entry` (`node scripts/run.cjs <entry>`); a test that
- * imports the module runs nothing. A bug is left unhandled, so it surfaces with its stack.
+ * imports the module runs nothing. A bug (an error the command did not turn into its exit code)
+ * prints its stack and exits 3, which no command uses for anything else.
  *
  * @param entry the module's path in the project, as its npm script names it, such as `bin/check.ts`
  */
@@ -41,7 +43,15 @@ export function runIfEntryPoint(entry: string, command: Command, running: EntryP
   const started = running.argv[1];
   if (started === undefined || !resolve(started).split(sep).join('/').endsWith(`/${entry}`)) return;
   const io: CommandIO = { stdout: running.stdout, stderr: running.stderr, env: running.env, cwd: running.cwd() };
-  void command(running.argv.slice(2), io).then((code) => (running.exitCode = code));
+  void command(running.argv.slice(2), io).then(
+    (code) => (running.exitCode = code),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      io.stderr.write(`error: ${entry} failed unexpectedly (a bug; please report it with the trace below): ${message}\n`);
+      io.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+      running.exitCode = EXIT_CODES.bug;
+    },
+  );
 }
 
 /** What a command run in process printed, and its exit code. */

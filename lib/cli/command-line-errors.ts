@@ -1,24 +1,6 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config/config-error.js';
-import { GitInputError } from '../diff/git-manifest-tree.js';
-import { ManifestParseError } from '../diff/manifest-tree.js';
-import { SynthValidationError } from '../synth/write-manifest-tree.js';
-
-/** Bad input, or a tool that cannot run: nothing was attempted. Exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** The command ran and failed; what it changed was put back. Exit code 1. */
-export class CommandFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CommandFailedError';
-  }
-}
+import { ConfigError } from '../core/config-error.js';
+import { CommandFailedError, EXIT_CODES, GitInputError, ManifestParseError, SynthValidationError, UsageError } from '../core/errors.js';
 
 /** Input the command could not use: a bad argument, a ref git does not know, a tree that does not parse. Exit code 2. */
 export function isInputError(error: unknown): error is Error {
@@ -36,15 +18,16 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException & { sysca
  */
 function exitForError(error: unknown): { exitCode: number; message?: string } | undefined {
   // commander has printed its own message; help is not an error.
-  if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : 2 };
-  if (isInputError(error)) return { exitCode: 2, message: `error: ${error.message}` };
+  if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : EXIT_CODES.usage };
+  if (isInputError(error)) return { exitCode: EXIT_CODES.usage, message: `error: ${error.message}` };
   // A configuration error has one line per problem: each gets its own prefix.
-  if (error instanceof ConfigError) return { exitCode: 1, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
+  if (error instanceof ConfigError)
+    return { exitCode: EXIT_CODES.failed, message: error.problems.map((problem) => `error: ${problem}`).join('\n') };
   if (error instanceof CommandFailedError || error instanceof SynthValidationError)
-    return { exitCode: 1, message: `error: ${error.message}` };
+    return { exitCode: EXIT_CODES.failed, message: `error: ${error.message}` };
   // A file or folder that cannot be read or written: its one line, no stack trace. Node's own
   // errors may come from another realm (a vm context, such as a test runner's), so not by instanceof.
-  if (isSystemError(error)) return { exitCode: 1, message: `error: ${error.message}` };
+  if (isSystemError(error)) return { exitCode: EXIT_CODES.failed, message: `error: ${error.message}` };
   return undefined;
 }
 

@@ -1,13 +1,12 @@
 import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
-import { RESERVED_OUTPUT_FOLDERS } from '../argocd/application-names.js';
+import { RESERVED_OUTPUT_FOLDERS } from '../core/application-names.js';
 import { analysisSchema } from './analysis-settings.js';
-import { collectProblems, ConfigError } from './config-error.js';
-import { WORKLOADS } from '../workloads/all-workloads.js';
+import { collectProblems, ConfigError } from '../core/config-error.js';
 import type { Workload } from '../workloads/workload.js';
 import { compareStrings } from '../util/stable-order.js';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
-import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from './fields.js';
+import { cloudName, DNS_LABEL, KUBE_CONTEXT, REGION } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
@@ -69,11 +68,7 @@ function loadClusterOverlay(path: string, displayPath: string, workloads: readon
  * @param displayDirectory how to name the directory in messages
  * @throws ConfigError with every overlay's problems, one line each
  */
-export function loadClusterOverlays(
-  directory: string,
-  displayDirectory = directory,
-  workloads: readonly Workload[] = WORKLOADS,
-): ClusterOverlay[] {
+export function loadClusterOverlays(directory: string, displayDirectory: string, workloads: readonly Workload[]): ClusterOverlay[] {
   const { overlays, problems } = readClusterOverlays(directory, displayDirectory, workloads);
   if (problems.length > 0) throw new ConfigError(problems);
   return overlays;
@@ -85,8 +80,8 @@ export function loadClusterOverlays(
  */
 export function readClusterOverlays(
   directory: string,
-  displayDirectory = directory,
-  workloads: readonly Workload[] = WORKLOADS,
+  displayDirectory: string,
+  workloads: readonly Workload[],
 ): { overlays: ClusterOverlay[]; problems: string[] } {
   let entries: WalkedFile[];
   try {

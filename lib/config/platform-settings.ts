@@ -1,8 +1,7 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
-import { WORKLOADS } from '../workloads/all-workloads.js';
 import type { Workload } from '../workloads/workload.js';
-import { checkedString, DNS_LABEL, gitRepoURLProblem, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from './fields.js';
+import { checkedString, DNS_LABEL, gitRepoURLProblem, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
 import { readYamlFile } from './yaml-file.js';
 
@@ -46,11 +45,11 @@ const platformSchema = (workloads: readonly Workload[]) =>
 export type PlatformSettings = v.InferOutput<ReturnType<typeof platformSchema>>;
 
 /** The platform settings with every default applied to the one field without a default, `repository.repoURL`. */
-export function defaultPlatformSettings(repoURL: string, workloads: readonly Workload[] = WORKLOADS): PlatformSettings {
+export function defaultPlatformSettings(repoURL: string, workloads: readonly Workload[]): PlatformSettings {
   return v.parse(platformSchema(workloads), { repository: { repoURL } });
 }
 
 /** Reads and validates the platform settings file. */
-export function loadPlatformSettings(path: string, displayPath = path, workloads: readonly Workload[] = WORKLOADS): PlatformSettings {
+export function loadPlatformSettings(path: string, displayPath: string, workloads: readonly Workload[]): PlatformSettings {
   return readYamlFile(path, displayPath, platformSchema(workloads));
 }

@@ -1,9 +1,9 @@
-import { clusterApplicationNames } from '../argocd/application-names.js';
-import { WORKLOADS } from '../workloads/all-workloads.js';
-import type { Workload } from '../workloads/workload.js';
+import { clusterApplicationNames } from '../core/application-names.js';
+import type { BoundWorkload, Workload } from '../workloads/workload.js';
 import { type ClusterAnalysis, resolveAnalysis } from './analysis-settings.js';
 import { type ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
-import { collectProblems, ConfigError } from './config-error.js';
+import { collectProblems, ConfigError } from '../core/config-error.js';
+import { compareStrings } from '../util/stable-order.js';
 import { loadPlatformSettings, type PlatformSettings } from './platform-settings.js';
 
 /** Argo CD puts an Application's name in the `app.kubernetes.io/instance` label, whose values are at most 63 characters. */
@@ -17,6 +17,9 @@ export interface ProjectCluster extends ClusterOverlay {
    * @default - none: the canary waits at 50% for an operator, and nothing measures it
    */
   readonly canaryAnalysis?: ClusterAnalysis;
+
+  /** Every workload the cluster runs, in name order, bound to its props on this cluster and its files. */
+  readonly boundWorkloads: readonly BoundWorkload[];
 }
 
 /** The platform settings and every cluster, validated together. */
@@ -39,12 +42,15 @@ export interface ProjectConfigFiles {
    */
   readonly display?: { readonly platformFile: string; readonly overlaysDirectory: string };
 
+  /** The workloads whose settings the files hold: lib/workloads/registry.ts's, passed down by the entry point. */
+  readonly workloads: readonly Workload[];
+
   /**
-   * The workloads whose settings the files hold.
+   * The files each workload mounts, by workload name (`readWorkloadFiles`).
    *
-   * @default WORKLOADS: every registered workload
+   * @default - none: the bound workloads carry no files, enough for commands that do not build them
    */
-  readonly workloads?: readonly Workload[];
+  readonly workloadFiles?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /**
@@ -55,7 +61,7 @@ export interface ProjectConfigFiles {
  */
 export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
   const display = files.display ?? { platformFile: files.platformFile, overlaysDirectory: files.overlaysDirectory };
-  const workloads = files.workloads ?? WORKLOADS;
+  const { workloads } = files;
   let platform: PlatformSettings | undefined;
   let overlays: { overlays: ClusterOverlay[]; problems: string[] } | undefined;
   const { problems } = collectProblems<unknown>([
@@ -68,11 +74,19 @@ export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
     problems.push(...crossFileProblems(platform, overlays.overlays, workloads, display.platformFile, overlays.problems.length === 0));
   const clusters = platform ? overlays?.overlays.map((cluster) => withAnalysis(platform!, cluster, problems)) : undefined;
   if (problems.length > 0 || !platform || !clusters) throw new ConfigError(problems);
-  return { platform, clusters, workloads };
+  const bound = (cluster: ClusterOverlay): ProjectCluster['boundWorkloads'] =>
+    [...workloads]
+      .sort((a, b) => compareStrings(a.name, b.name))
+      .map((workload) => ({
+        workload,
+        props: workload.props(platform!.workloads[workload.name], cluster.workloads[workload.name]),
+        files: files.workloadFiles?.get(workload.name),
+      }));
+  return { platform, clusters: clusters.map((cluster) => ({ ...cluster, boundWorkloads: bound(cluster) })), workloads };
 }
 
 /** `cluster` with its resolved canary analysis; a problem with it is added to `problems`. */
-function withAnalysis(platform: PlatformSettings, cluster: ClusterOverlay, problems: string[]): ProjectCluster {
+function withAnalysis(platform: PlatformSettings, cluster: ClusterOverlay, problems: string[]): Omit<ProjectCluster, 'boundWorkloads'> {
   const analysis = resolveAnalysis(platform.analysis, cluster.analysis);
   if (analysis === undefined) return cluster;
   if ('problem' in analysis) {
@@ -113,15 +127,4 @@ function crossFileProblems(
     }
   }
   return problems;
-}
-
-/** Each workload's construct props on `cluster`, from its settings in both files. */
-export function workloadProps(
-  workloads: readonly Workload[],
-  platform: PlatformSettings,
-  cluster: ClusterOverlay,
-): Record<string, unknown> {
-  return Object.fromEntries(
-    workloads.map((workload) => [workload.name, workload.props(platform.workloads[workload.name], cluster.workloads[workload.name])]),
-  );
 }

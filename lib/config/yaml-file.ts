@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import * as v from 'valibot';
 import { formatFieldPath } from '../util/field-path.js';
 import { parseYaml, YamlParseError } from '../util/yaml-parse.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../core/config-error.js';
 
 type Schema = v.GenericSchema<unknown, unknown>;
 

@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command } from 'commander';
-import { workloadApplicationName } from '../argocd/application-names.js';
-import { exitCodeOf, UsageError } from '../cli/command-line-errors.js';
+import { exitCodeOf } from '../cli/command-line-errors.js';
+import { workloadApplicationName } from '../core/application-names.js';
+import { UsageError } from '../core/errors.js';
 import { loadProjectConfig, type ProjectCluster } from '../config/project-config.js';
 import type { PlatformSettings } from '../config/platform-settings.js';
 import { KubectlClient } from '../operator/kubectl-client.js';
@@ -85,6 +86,7 @@ async function dashboard(argv: readonly string[], io: DashboardIO): Promise<numb
     platformFile: resolve(io.cwd, request.platform),
     overlaysDirectory: resolve(io.cwd, request.overlays),
     display: { platformFile: request.platform, overlaysDirectory: request.overlays },
+    workloads: io.workloads,
   });
   const watched = rolloutWorkloads(workloads);
   if (watched.length === 0) throw new UsageError('no workload runs a Rollout (lib/workloads/registry.ts); there is nothing to show');

@@ -1,4 +1,4 @@
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import { type ChangeContext, isConfigMap, type PlacedObject } from './change-context.js';
 import type { Meaning } from './diff-model.js';
 import type { ManifestData } from './manifest-tree.js';

@@ -1,5 +1,5 @@
 import { isMapping, listAt, type Mapping, mappingAt, scalarText, stringAt, valueAt } from '../util/parsed-data.js';
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import { posix } from 'node:path';
 import { directoryGlobMatches } from './directory-glob.js';
 import { isKind, type ManifestData, type ManifestObject, topFolderOf } from './manifest-tree.js';

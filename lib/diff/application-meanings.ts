@@ -1,4 +1,4 @@
-import { DERIVED_PROJECT_NAME } from '../argocd/application-names.js';
+import { DERIVED_PROJECT_NAME } from '../core/application-names.js';
 import type { FieldPathSegment } from '../util/field-path.js';
 import { listAt, type Mapping, mappingAt, stringAt, valueAt } from '../util/parsed-data.js';
 import { ARGO_ROLLOUTS_CHART, type ChangeContext, type ObjectChange, show } from './change-context.js';

@@ -36,7 +36,7 @@ export interface ChangeContext {
   readonly distPath: string;
   readonly baseApplications: ApplicationIndex;
   readonly headApplications: ApplicationIndex;
-  /** Workloads with a pod template (Rollouts, Deployments) after the change, in one cluster and namespace. */
+  /** Workloads with a pod template ({@link POD_TEMPLATE_KINDS}) after the change, in one cluster and namespace. */
   workloadsIn(cluster: string, namespace: string): readonly PlacedObject[];
   /** Whether the pod template of this workload (after the change) changed. */
   podTemplateChanged(workload: PlacedObject): boolean;
@@ -56,11 +56,28 @@ export interface ChangeContext {
 
 /** The chart of the Argo Rollouts controller, as its Application names it. */
 export const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
-/** Where a workload's pod template is. */
+/** Where a workload's pod template is, for every kind but CronJob. */
 export const POD_TEMPLATE = ['spec', 'template'];
 
+/** The kinds that run pods from a template, and where the template is: a change to it replaces the pods. */
+export const POD_TEMPLATE_KINDS: readonly { readonly group: string; readonly kind: string; readonly path: readonly string[] }[] = [
+  { group: 'argoproj.io', kind: 'Rollout', path: POD_TEMPLATE },
+  { group: 'apps', kind: 'Deployment', path: POD_TEMPLATE },
+  { group: 'apps', kind: 'StatefulSet', path: POD_TEMPLATE },
+  { group: 'apps', kind: 'DaemonSet', path: POD_TEMPLATE },
+  { group: 'apps', kind: 'ReplicaSet', path: POD_TEMPLATE },
+  { group: '', kind: 'ReplicationController', path: POD_TEMPLATE },
+  { group: 'batch', kind: 'Job', path: POD_TEMPLATE },
+  { group: 'batch', kind: 'CronJob', path: ['spec', 'jobTemplate', 'spec', 'template'] },
+];
+
+/** Where `object`'s pod template is, or `undefined` for a kind that runs no pods from one. */
+export function podTemplatePath(object: ManifestObject): readonly string[] | undefined {
+  return POD_TEMPLATE_KINDS.find(({ group, kind }) => isKind(object, group, kind))?.path;
+}
+
 export const isRollout = (object: ManifestObject) => isKind(object, 'argoproj.io', 'Rollout');
-export const isWorkload = (object: ManifestObject) => isRollout(object) || isKind(object, 'apps', 'Deployment');
+export const isWorkload = (object: ManifestObject) => podTemplatePath(object) !== undefined;
 export const isConfigMap = (object: ManifestObject) => isKind(object, '', 'ConfigMap');
 export const isAppProject = (object: ManifestObject) => isKind(object, 'argoproj.io', 'AppProject');
 

@@ -22,6 +22,9 @@ import { rolloutMeanings } from './rollout-meanings.js';
 import { sourceMeanings } from './source-meanings.js';
 import { isSecret } from './secret-masking.js';
 
+/** The kinds whose pod template change rolls their pods over by default, without a canary. */
+const ROLLING_UPDATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
 /** Every meaning of one change, most important first. */
 export function meaningsOf(change: ObjectChange, context: ChangeContext): Meaning[] {
   const meanings: Meaning[] = [];
@@ -39,7 +42,12 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
       message: `spec.selector of ${object.kind} ${object.name} changed, and it cannot change after creation: the apply is rejected and the sync fails; give the new selector a new ${object.kind} name`,
     });
   } else if (isRollout(object)) meanings.push(...rolloutMeanings(change));
-  else if (isKind(object, 'apps', 'Deployment') && change.base && change.head && touches(change.fields, POD_TEMPLATE)) {
+  else if (
+    ROLLING_UPDATE_KINDS.some((kind) => isKind(object, 'apps', kind)) &&
+    change.base &&
+    change.head &&
+    touches(change.fields, POD_TEMPLATE)
+  ) {
     meanings.push({
       code: 'rolling-update',
       severity: 'notice',

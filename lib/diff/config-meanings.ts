@@ -1,5 +1,5 @@
 import { listAt, stringAt, valueAt } from '../util/parsed-data.js';
-import { type ChangeContext, type ObjectChange, POD_TEMPLATE } from './change-context.js';
+import { type ChangeContext, type ObjectChange, podTemplatePath } from './change-context.js';
 import type { Meaning } from './diff-model.js';
 import { touches } from './field-changes.js';
 import { isSecret } from './secret-masking.js';
@@ -49,7 +49,7 @@ export function configMeanings(change: ObjectChange, context: ChangeContext): Me
   }
   const secret = isSecret(object);
   for (const workload of context.workloadsIn(cluster, change.head.namespace)) {
-    const references = configReferences(valueAt(workload.object.data, [...POD_TEMPLATE, 'spec']));
+    const references = configReferences(valueAt(workload.object.data, [...(podTemplatePath(workload.object) ?? []), 'spec']));
     if (!(secret ? references.secrets : references.configMaps).has(object.name)) continue;
     const user = `${workload.object.kind} ${workload.object.name}`;
     meanings.push(

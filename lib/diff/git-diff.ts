@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { GitInputError } from '../core/errors.js';
 import type { ManifestDiff } from './diff-model.js';
 import {
   changedFiles,
@@ -41,6 +43,10 @@ export interface GitDiffOptions {
  */
 export async function diffGitRevisions(options: GitDiffOptions): Promise<ManifestDiff> {
   const distPath = options.distPath ?? 'dist';
+  const workingTree = join(options.directory, distPath);
+  // A missing folder is an empty tree (a first synth), but a file in its place is a mistake.
+  if (options.head === undefined && existsSync(workingTree) && !statSync(workingTree).isDirectory())
+    throw new GitInputError(`--dist ${distPath}: not a folder; expected the folder of manifests, such as dist`);
   const repository = await openGitRepository(options.directory);
   const [baseCommit, headCommit] = await Promise.all([
     resolveCommit(repository, options.base),
@@ -53,7 +59,7 @@ export async function diffGitRevisions(options: GitDiffOptions): Promise<Manifes
   const [base, head, reviewCodeChanges] = await Promise.all([
     readManifestTreeAtCommit(repository, baseCommit, distPath, baseName),
     headCommit === undefined
-      ? readManifestTreeFromDirectory(join(options.directory, distPath), options.directory, headName)
+      ? readManifestTreeFromDirectory(workingTree, options.directory, headName)
       : readManifestTreeAtCommit(repository, headCommit, distPath, headName),
     changedFiles(repository, baseCommit, headCommit, REVIEW_CODE_PATHS),
   ]);

@@ -3,15 +3,8 @@ import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, posix, relative, sep } from 'node:path';
 import { x } from 'tinyexec';
 import { type WalkedFile, walkFiles } from '../util/walk-files.js';
-import { isManifestPath, ManifestParseError, type ManifestTree, type TreeEntry } from './manifest-tree.js';
-
-/** Bad input from the user: not a repository, an unknown ref. The message says which and why. */
-export class GitInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GitInputError';
-  }
-}
+import { isManifestPath, type ManifestTree, type TreeEntry } from './manifest-tree.js';
+import { GitInputError, ManifestParseError } from '../core/errors.js';
 
 /** A git working tree, seen from a folder inside it. */
 export interface GitRepository {

@@ -1,7 +1,15 @@
 import { compareStrings } from '../util/stable-order.js';
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import { ApplicationIndex, type ApplicationInfo, isApplication } from './application-index.js';
-import { type ChangeContext, isAppProject, isWorkload, type ObjectChange, type PlacedObject } from './change-context.js';
+import {
+  type ChangeContext,
+  isAppProject,
+  isWorkload,
+  type ObjectChange,
+  type PlacedObject,
+  POD_TEMPLATE_KINDS,
+  podTemplatePath,
+} from './change-context.js';
 import { meaningsOf } from './change-meanings.js';
 import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
@@ -152,7 +160,7 @@ function changeContext(
     workloadsIn: (cluster, namespace) => workloads.get(`${cluster}\0${namespace}`) ?? [],
     podTemplateChanged: (workload) => {
       const change = changes.get(identityOf(workload));
-      return change !== undefined && (!change.base || touches(change.fields, ['spec', 'template']));
+      return change !== undefined && (!change.base || touches(change.fields, podTemplatePath(workload.object) ?? []));
     },
     ownedBy: (side, cluster, application) => (side === 'base' ? baseOwned : headOwned).get(`${cluster}\0${application}`) ?? [],
     project: (side, cluster, name) =>
@@ -244,7 +252,7 @@ function changedObjects(before: IndexedTree, after: IndexedTree): Map<string, Ob
 }
 
 /** Kinds the rules read even when they did not change: owners, projects, roles, and the workloads that mount ConfigMaps. */
-const CONTEXT_KINDS = new Set(['Application', 'AppProject', 'Rollout', 'Deployment', 'Role', 'ClusterRole']);
+const CONTEXT_KINDS = new Set(['Application', 'AppProject', 'Role', 'ClusterRole', ...POD_TEMPLATE_KINDS.map(({ kind }) => kind)]);
 const TOP_LEVEL_KIND = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*$/gm;
 
 /**

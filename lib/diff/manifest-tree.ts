@@ -1,6 +1,7 @@
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import { compareStrings } from '../util/stable-order.js';
 import { parseYamlDocuments, YamlParseError } from '../util/yaml-parse.js';
+import { ManifestParseError } from '../core/errors.js';
 
 /**
  * A symlink of a tree whose target lies outside the repository. Argo CD's repo server refuses a
@@ -61,14 +62,6 @@ export interface ManifestObject {
 /** Whether `object` is a `kind` of API `group` (`''` for the core group), at any version. */
 export function isKind(object: { apiVersion: string; kind: string }, group: string, kind: string): boolean {
   return object.kind === kind && apiGroupOf(object.apiVersion) === group;
-}
-
-/** A file of a tree that is not a list of Kubernetes objects. */
-export class ManifestParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ManifestParseError';
-  }
 }
 
 /** The first folder of a `/`-separated path inside a tree (the cluster's), or the whole path when it has none. */

@@ -1,4 +1,4 @@
-import { apiGroupOf, formatKind } from '../argocd/resource-kinds.js';
+import { apiGroupOf, formatKind } from '../core/resource-kinds.js';
 import { ROLLOUTS_CHART_KINDS } from '../argocd/rollouts-chart-kinds.js';
 import { appProjectPermissionChanges } from './app-project-permissions.js';
 import type { ApplicationInfo } from './application-index.js';

@@ -2,7 +2,7 @@ import type { FieldPathSegment } from '../util/field-path.js';
 import { listAt, mappingAt, stringAt, valueAt } from '../util/parsed-data.js';
 import type { ObjectChange } from './change-context.js';
 import type { Meaning } from './diff-model.js';
-import { apiGroupOf } from '../argocd/resource-kinds.js';
+import { apiGroupOf } from '../core/resource-kinds.js';
 import type { ManifestObject } from './manifest-tree.js';
 
 /** Where each pod-bearing kind keeps its pod spec, by `group/kind`. */

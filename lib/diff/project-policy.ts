@@ -1,4 +1,4 @@
-import { findKnownKind, formatKind } from '../argocd/resource-kinds.js';
+import { findKnownKind, formatKind } from '../core/resource-kinds.js';
 import { isMapping } from '../util/parsed-data.js';
 import type { ManifestData } from './manifest-tree.js';
 

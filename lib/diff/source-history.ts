@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { GENERATION_ANNOTATION } from '../synth/previous-output.js';
+import { GENERATION_ANNOTATION } from '../core/config-map-history.js';
 import { isMapping } from '../util/parsed-data.js';
 import { compareStrings } from '../util/stable-order.js';
 import { parseYaml } from '../util/yaml-parse.js';

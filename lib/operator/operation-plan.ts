@@ -1,4 +1,4 @@
-import { rootApplicationName, workloadApplicationName } from '../argocd/application-names.js';
+import { rootApplicationName, workloadApplicationName } from '../core/application-names.js';
 import { formatDuration } from './duration.js';
 import { booleanFlag, ROLLOUTS_CRD, type RolloutRef, rolloutsPluginArgs, syncApplicationArgs } from './kubectl-commands.js';
 import {

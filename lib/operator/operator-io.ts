@@ -1,18 +1,21 @@
 import type { Command as CommandLine } from 'commander';
 import type { Command, CommandIO } from '../cli/command-io.js';
+import type { Workload } from '../workloads/workload.js';
 import { type RunCommand, runWithTinyexec } from './run-command.js';
 
 /** A command's {@link CommandIO}, and how an operator command starts kubectl, synth and any other process. */
 export interface OperatorIO extends CommandIO {
   readonly run: RunCommand;
+  /** The workloads the project registers (lib/workloads/registry.ts), passed by the entry point. */
+  readonly workloads: readonly Workload[];
 }
 
 /** An operator command: resolves to its exit code once it has written its output. */
 export type OperatorCommand = (argv: readonly string[], io: OperatorIO) => Promise<number>;
 
-/** `command` starting real processes: what its entry point runs. A test gives its own runner instead. */
-export function withRealProcesses(command: OperatorCommand): Command {
-  return (argv, io) => command(argv, { ...io, run: runWithTinyexec });
+/** `command` on the project's `workloads`, starting real processes: what its entry point runs. A test gives its own runner instead. */
+export function withRealProcesses(command: OperatorCommand, workloads: readonly Workload[]): Command {
+  return (argv, io) => command(argv, { ...io, run: runWithTinyexec, workloads });
 }
 
 /** `run` with the command's folder and variables, unless a call names its own. */

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { CommandIO } from '../cli/command-io.js';
-import { CommandFailedError, exitCodeOf, UsageError } from '../cli/command-line-errors.js';
-import { releaseNameProblem } from '../config/fields.js';
+import { exitCodeOf } from '../cli/command-line-errors.js';
+import { releaseNameProblem } from '../core/fields.js';
 import type { PlatformSettings } from '../config/platform-settings.js';
 import { loadProjectConfig, type ProjectCluster } from '../config/project-config.js';
 import { readManifestTreeFromDirectory } from '../diff/git-manifest-tree.js';
@@ -16,7 +16,8 @@ import { entryPointCommand } from '../util/entry-point.js';
 import { writeFileAtomically } from '../util/write-file-atomically.js';
 import { type OperatorIO, readsProject, runIn } from './operator-io.js';
 import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from './release-marker.js';
-import { rolloutWorkloads, selectRolloutWorkload } from './rollout-workloads.js';
+import { type ReleasedWorkload, rolloutWorkloads, selectReleasedWorkload } from './rollout-workloads.js';
+import { CommandFailedError, UsageError } from '../core/errors.js';
 
 /** What the command line asks for. */
 export interface ReleaseRequest {
@@ -42,7 +43,7 @@ export function parseReleaseCommandLine(argv: readonly string[], output: Pick<Co
       )
       .argument('<name>', 'the release name /api/meta reports: printable, on one line')
       .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
-      .option('--workload <name>', 'the workload to release (default: the only workload that runs a Rollout)')
+      .option('--workload <name>', 'the workload to release (default: the only workload that has a release marker)')
       .option('--outdir <dir>', 'the synthesized tree', 'dist'),
     output,
   );
@@ -69,8 +70,8 @@ async function synthesize(request: ReleaseRequest, io: OperatorIO): Promise<void
 }
 
 /** The release every cluster without its own runs. */
-function platformRelease(platform: PlatformSettings, workload: string): string | undefined {
-  return (platform.workloads[workload] as { release?: string } | undefined)?.release;
+function platformRelease(platform: PlatformSettings, workload: ReleasedWorkload): string | undefined {
+  return (platform.workloads[workload.name] as Record<string, string | undefined> | undefined)?.[workload.releaseField];
 }
 
 /**
@@ -92,10 +93,13 @@ async function release(argv: readonly string[], io: OperatorIO): Promise<void> {
     platformFile: inFolder(request.platform),
     overlaysDirectory: inFolder(request.overlays),
     display: { platformFile: request.platform, overlaysDirectory: request.overlays },
+    workloads: io.workloads,
   });
-  const workload = selectRolloutWorkload(workloads, request.workload).name;
-  const path = releasePath(workload);
-  const ownRelease = (cluster: ProjectCluster) => (cluster.workloads[workload] as { release?: string } | undefined)?.release;
+  const released = selectReleasedWorkload(workloads, request.workload);
+  const workload = released.name;
+  const path = releasePath(released);
+  const ownRelease = (cluster: ProjectCluster) =>
+    (cluster.workloads[workload] as Record<string, string | undefined> | undefined)?.[released.releaseField];
   let field: ReleaseField;
   if (request.cluster === undefined) {
     field = { file: request.platform, path };
@@ -124,7 +128,7 @@ async function release(argv: readonly string[], io: OperatorIO): Promise<void> {
   print(
     previous === release
       ? `${workload} release is already "${release}" (${where}); ${request.outdir}/ re-synthesized`
-      : `${workload} release ${previous === undefined ? `(${platformRelease(platform, workload)}, the platform default)` : `"${previous}"`} → "${release}" (${where}); ${request.outdir}/ re-synthesized`,
+      : `${workload} release ${previous === undefined ? `(${platformRelease(platform, released)}, the platform default)` : `"${previous}"`} → "${release}" (${where}); ${request.outdir}/ re-synthesized`,
   );
   if (request.cluster === undefined) {
     for (const cluster of clusters.filter((candidate) => ownRelease(candidate) !== undefined)) {
@@ -144,7 +148,7 @@ async function release(argv: readonly string[], io: OperatorIO): Promise<void> {
   if (changes.length > 0) {
     const changed = [field.file, `${request.outdir}/`].join(' and ');
     print('');
-    print(`Next: commit ${changed}, merge, then run the Mandelbrot Rollout workflow: sync, inspect the paused canary (status), promote.`);
+    print(`Next: commit ${changed}, merge, then run the rollout workflow: sync, inspect the paused canary (status), promote.`);
     print(
       `From a shell with the kube contexts: npm run rollout -- sync --cluster ${canaries.length === 1 ? canaries[0] : 'all'}${rolloutWorkloads(workloads).length > 1 ? ` --workload ${workload}` : ''}`,
     );

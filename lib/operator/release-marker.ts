@@ -1,5 +1,5 @@
 import { isMap, parseDocument } from 'yaml';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { describeObject, objectsOf } from '../diff/diff-model.js';
 import { diffManifestTrees } from '../diff/manifest-diff.js';
 import type { ManifestTree } from '../diff/manifest-tree.js';
@@ -16,8 +16,8 @@ export interface ReleaseField {
  * Where a workload's release is set, in platform.yaml (the default every cluster without its own
  * runs) and in an overlay (that cluster's own).
  */
-export function releasePath(workload: string): readonly string[] {
-  return ['workloads', workload, 'release'];
+export function releasePath(workload: { readonly name: string; readonly releaseField: string }): readonly string[] {
+  return ['workloads', workload.name, workload.releaseField];
 }
 
 /**

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
 import type { CommandIO } from '../cli/command-io.js';
-import { exitCodeOf, UsageError } from '../cli/command-line-errors.js';
+import { exitCodeOf } from '../cli/command-line-errors.js';
 import type { ClusterOverlay } from '../config/cluster-overlay.js';
 import { loadProjectConfig } from '../config/project-config.js';
 import { compareStrings } from '../util/stable-order.js';
@@ -17,6 +17,7 @@ import { type Operation, OPERATIONS } from './operations.js';
 import { RolloutOperator } from './rollout-operator.js';
 import { selectRolloutWorkload } from './rollout-workloads.js';
 import { renderAnalysisLines, renderStatusTable } from './status-table.js';
+import { UsageError } from '../core/errors.js';
 
 /** What the command line asks for, checked as far as it can be without reading the project. */
 export interface RolloutRequest {
@@ -147,6 +148,7 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
     platformFile: resolve(io.cwd, request.platform),
     overlaysDirectory: resolve(io.cwd, request.overlays),
     display: { platformFile: request.platform, overlaysDirectory: request.overlays },
+    workloads: io.workloads,
   });
   const clusters = selectClusters(request.cluster, overlays, request.overlays);
   const workload = selectRolloutWorkload(workloads, request.workload);

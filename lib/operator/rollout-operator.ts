@@ -1,10 +1,10 @@
-import { UsageError } from '../cli/command-line-errors.js';
 import { type KubectlClient, KubectlCommandError, KubectlMissingError } from './kubectl-client.js';
 import { kubectlVersionArgs, pluginVersionArgs } from './kubectl-commands.js';
 import { type ClusterTarget, type OperationPlan, type OperationSettings, planOperation, type StepContext } from './operation-plan.js';
 import { needsRolloutsPlugin, type Operation, SUPPORTED_PLUGIN_VERSION } from './operations.js';
 import { type Clock, SYSTEM_CLOCK } from './poll-until.js';
 import type { RolloutSummary } from './rollout-summary.js';
+import { UsageError } from '../core/errors.js';
 
 /** How one cluster's operation ended. */
 export interface ClusterOutcome {

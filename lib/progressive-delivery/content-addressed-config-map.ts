@@ -4,7 +4,7 @@ import { ConfigMap } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ANNOTATIONS_SIZE_LIMIT, annotationsSizeAfterClientSideApply, LAST_APPLIED_ANNOTATION } from '../util/last-applied-size.js';
 import { compareStrings } from '../util/stable-order.js';
-import { GENERATION_ANNOTATION } from '../synth/previous-output.js';
+import { GENERATION_ANNOTATION } from '../core/config-map-history.js';
 
 export interface ContentAddressedConfigMapProps {
   /** The name before the content hash: `<baseName>-<hash>`. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { compareStrings } from '../util/stable-order.js';
-import type { PreviousConfigMap } from '../synth/previous-output.js';
 import { ContentAddressedConfigMap, contentAddressedName } from './content-addressed-config-map.js';
+import type { PreviousConfigMap } from '../core/config-map-history.js';
 
 export interface VersionedConfigMapProps {
   /** The name before the content hash: every version is `<baseName>-<hash>`. */

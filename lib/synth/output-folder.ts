@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { BOOTSTRAP_FOLDER } from '../argocd/application-names.js';
+import { BOOTSTRAP_FOLDER } from '../core/application-names.js';
 
 /** A path synth must never replace, nor any folder holding it. */
 export interface ProtectedPath {

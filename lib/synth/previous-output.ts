@@ -1,28 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { walkFiles } from '../util/walk-files.js';
 import { parseYaml } from '../util/yaml-parse.js';
 import { isMapping } from '../util/parsed-data.js';
-
-/**
- * The annotation that orders a family of content-addressed ConfigMaps: the generation in which
- * each one last became the one the pod template mounts.
- */
-export const GENERATION_ANNOTATION = 'trinity-delivery/generation';
-
-/** A ConfigMap as an earlier synth wrote it. */
-export interface PreviousConfigMap {
-  readonly name: string;
-  readonly data: Readonly<Record<string, string>>;
-  /** Its {@link GENERATION_ANNOTATION}; 0 for one written before generations were recorded. */
-  readonly generation: number;
-  /** The file it was read from, for messages. */
-  readonly file: string;
-}
-
-/** The ConfigMaps of an earlier synth output, by output folder such as `aws/mandelbrot`. */
-export type PreviousOutput = ReadonlyMap<string, readonly PreviousConfigMap[]>;
+import { GENERATION_ANNOTATION, type PreviousConfigMap, type PreviousOutput } from '../core/config-map-history.js';
 
 const CONFIG_MAP_FILE = /^configmap-.+\.yaml$/;
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../core/config-error.js';
 import { outputFolderProblem, type ProtectedPath } from './output-folder.js';
 
 /** What one synth reads and writes, as paths relative to the working folder or absolute. */
@@ -9,7 +9,8 @@ export interface SynthOptions {
   readonly outdir: string;
   readonly overlays: string;
   readonly platform: string;
-  readonly service: string;
+  /** The folder of the files each workload mounts, by workload name. */
+  readonly files: Readonly<Record<string, string>>;
   readonly history: string;
   readonly workflowsDir: string;
   /** The cdk8s CLI's output folder, which it empties before it runs synth. */
@@ -29,7 +30,7 @@ interface SynthFlags {
   readonly outdir?: string;
   readonly overlays: string;
   readonly platform: string;
-  readonly service: string;
+  readonly files: readonly string[];
   readonly history?: string;
   readonly workflowsDir?: string;
   readonly cdk8sOutdir?: string;
@@ -44,7 +45,12 @@ function parseSynthFlags(args: readonly string[], output: UsageOutput): SynthFla
     .option('--outdir <dir>', 'the output tree, replaced all at once (default: dist, or $CDK8S_OUTDIR)')
     .option('--overlays <dir>', 'one <cluster>.yaml per cluster', 'overlays')
     .option('--platform <file>', 'platform-wide settings', 'platform.yaml')
-    .option('--service <dir>', "the Mandelbrot service's source", 'services/mandelbrot')
+    .option(
+      '--files <NAME=DIR>',
+      'the files workload NAME mounts (default: its own folder, such as services/mandelbrot); repeat for more workloads',
+      (value: string, earlier: readonly string[]) => [...earlier, value],
+      [] as readonly string[],
+    )
     .option('--history <dir>', 'earlier output whose ConfigMaps stable pods may still mount (default: --outdir)')
     .option('--workflows-dir <dir>', 'where the rollout workflow goes (default: .github/workflows beside --outdir)')
     .option('--cdk8s-outdir <dir>', 'also copy the manifests here, for the cdk8s CLI to list (cdk8s.yaml passes it)')
@@ -62,6 +68,7 @@ function parseSynthFlags(args: readonly string[], output: UsageOutput): SynthFla
  * the history it reads.
  *
  * @param projectRoot the project's folder, which no output may be or hold
+ * @param filesFolders each workload's own folder of the files it mounts, by workload name
  * @throws CommanderError after commander printed help or a usage error
  * @throws ConfigError with one line per problem
  */
@@ -69,6 +76,7 @@ export function parseSynthOptions(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   projectRoot: string,
+  filesFolders: Readonly<Record<string, string>> = {},
   output: UsageOutput = { out: () => undefined, err: () => undefined },
 ): SynthOptions {
   const flags = parseSynthFlags(args, output);
@@ -79,11 +87,21 @@ export function parseSynthOptions(
   const outdirLabel = fromEnvironment ? `CDK8S_OUTDIR=${env.CDK8S_OUTDIR}` : `--outdir ${values.outdir ?? 'dist'}`;
   const outdir = values.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
   const history = values.history ?? outdir;
+  const problems: string[] = [];
+  const files = { ...filesFolders };
+  for (const value of values.files) {
+    const [name = '', folder = ''] = value.split(/=(.*)/s);
+    if (!(name in filesFolders))
+      problems.push(
+        `--files ${value}: no workload "${name}" mounts files; expected NAME=DIR, NAME one of ${Object.keys(filesFolders).join(', ') || '(none)'}`,
+      );
+    else files[name] = folder;
+  }
   const options: SynthOptions = {
     outdir,
     overlays: values.overlays,
     platform: values.platform,
-    service: values.service,
+    files,
     history,
     workflowsDir: values['workflows-dir'] ?? join(resolve(outdir), '..', '.github', 'workflows'),
     cdk8sOutdir: values['cdk8s-outdir'],
@@ -91,18 +109,17 @@ export function parseSynthOptions(
     outdirLabel,
   };
 
-  const problems: string[] = [];
   for (const [option, value] of [
     [outdirSource, outdir],
     ['--overlays', values.overlays],
     ['--platform', values.platform],
-    ['--service', values.service],
     ['--history', values.history],
     ['--workflows-dir', values['workflows-dir']],
     ['--cdk8s-outdir', values['cdk8s-outdir']],
   ] as const) {
     if (value !== undefined && value.trim() === '') problems.push(`${option} is empty; expected a path`);
   }
+  for (const [name, folder] of Object.entries(files)) if (folder.trim() === '') problems.push(`--files ${name}= is empty; expected a path`);
   if (values.history !== undefined && values.history.trim() !== '' && !existsSync(values.history)) {
     // An unreadable history would silently drop the ConfigMaps stable pods mount.
     problems.push(`--history ${values.history}: no such folder; expected an earlier output such as dist`);
@@ -114,7 +131,7 @@ export function parseSynthOptions(
     { path: '.', what: 'the working folder' },
     { path: join(projectRoot, '.git'), what: "the project's .git", refuseInside: true },
     { path: values.overlays, what: 'the overlays', refuseInside: true },
-    { path: values.service, what: "the service's source", refuseInside: true },
+    ...Object.entries(files).map(([name, folder]) => ({ path: folder, what: `the files ${name} mounts`, refuseInside: true })),
     { path: values.platform, what: 'the platform settings', refuseInside: true },
   ];
   const historyGuard: ProtectedPath[] = resolve(history) === resolve(outdir) ? [] : [{ path: history, what: 'the history it reads' }];

@@ -4,19 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { ApiObject, type App, Chart, Yaml } from 'cdk8s';
 import { compareStrings } from '../util/stable-order.js';
 import { ManifestChart } from './manifest-chart.js';
+import { SynthValidationError } from '../core/errors.js';
 
 /** One synthesized file: its path inside the tree and its YAML. */
 export interface ManifestFile {
   readonly path: string;
   readonly content: string;
-}
-
-/** An error from a construct validation, with every failing construct's message. */
-export class SynthValidationError extends Error {
-  constructor(public readonly errors: readonly string[]) {
-    super(`synth stopped: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the constructs:\n  ${errors.join('\n  ')}`);
-    this.name = 'SynthValidationError';
-  }
 }
 
 /** `<kind>-<name>.yaml`, lower-case: one object per file, so moving an object changes its file only. */

@@ -1,4 +1,4 @@
-import type { Cloud } from '../config/fields.js';
+import type { Cloud } from '../core/fields.js';
 import { PINNED_ACTIONS, script, type Step, usesOf } from './workflow-steps.js';
 
 /** A cluster the workflow can reach, as its overlay describes it. */
@@ -44,8 +44,12 @@ const CLOUD_VARIABLES: Record<Cloud, readonly string[]> = {
   azure: ['RESOURCE_GROUP', 'AKS_CLUSTER'],
 };
 
-/** Signs in to the cluster's cloud with GitHub's OIDC token and creates its kube context. */
-export function clusterSteps(cluster: WorkflowCluster): Step[] {
+/**
+ * Signs in to the cluster's cloud with GitHub's OIDC token and creates its kube context.
+ *
+ * @param sessionPrefix names the cloud session, such as `mandelbrot-rollout`
+ */
+export function clusterSteps(cluster: WorkflowCluster, sessionPrefix: string): Step[] {
   const secret = (what: string) => `\${{ secrets.${clusterSettingName(cluster.name, what)} }}`;
   const variable = (what: string) => `\${{ vars.${clusterSettingName(cluster.name, what)} }}`;
   const step = (name: string, body: Step): Step => ({ name: `${cluster.name}: ${name}`, ...body });
@@ -57,7 +61,7 @@ export function clusterSteps(cluster: WorkflowCluster): Step[] {
           uses: usesOf(PINNED_ACTIONS.awsCredentials),
           with: {
             'role-to-assume': secret('ROLE_ARN'),
-            'role-session-name': 'mandelbrot-rollout-${{ github.run_id }}',
+            'role-session-name': `${sessionPrefix}-\${{ github.run_id }}`,
             'aws-region': cluster.region,
           },
         }),

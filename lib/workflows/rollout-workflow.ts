@@ -6,8 +6,20 @@ import { PINNED_ACTIONS, script, type Step, usesOf } from './workflow-steps.js';
 
 export type { WorkflowCluster } from './cluster-sign-in.js';
 
-/** The workflow's file name under `.github/workflows/`. */
-export const ROLLOUT_WORKFLOW_FILE = 'mandelbrot-rollout.yml';
+/**
+ * The workflow's names: after the one workload that runs a Rollout (`mandelbrot-rollout.yml`,
+ * "Mandelbrot Rollout"), or plain `rollout` when a `workload` input chooses among several.
+ */
+function workflowNaming(rolloutWorkloads: readonly string[]): { slug: string; title: string } {
+  const [only, ...others] = rolloutWorkloads;
+  if (only === undefined || others.length > 0) return { slug: 'rollout', title: 'Rollout' };
+  return { slug: `${only}-rollout`, title: `${only.charAt(0).toUpperCase()}${only.slice(1)} Rollout` };
+}
+
+/** The workflow's file name under `.github/workflows/`, for the workloads that run a Rollout. */
+export function rolloutWorkflowFile(rolloutWorkloads: readonly string[]): string {
+  return `${workflowNaming(rolloutWorkloads).slug}.yml`;
+}
 
 export interface RolloutWorkflowProps {
   /** Every cluster; the choices list them by name. */
@@ -16,11 +28,10 @@ export interface RolloutWorkflowProps {
   readonly environment: string;
 
   /**
-   * The workloads that run a Rollout: with more than one, a `workload` input chooses among them.
-   *
-   * @default - one: the tool's default, and no `workload` input
+   * The workloads that run a Rollout, which name the workflow: with more than one, a `workload`
+   * input chooses among them.
    */
-  readonly rolloutWorkloads?: readonly string[];
+  readonly rolloutWorkloads: readonly string[];
 
   /**
    * The GitHub environment whose reviewers approve every run.
@@ -61,11 +72,12 @@ export const ROLLOUTS_PLUGIN_SHA256: Readonly<Record<string, string>> = {
 };
 
 /**
- * `.github/workflows/mandelbrot-rollout.yml`: the approved, manually started path for rollout
+ * `.github/workflows/<workload>-rollout.yml`: the approved, manually started path for rollout
  * operations. Its cluster choices, sign-ins and kube contexts follow the overlays, so adding a
  * cluster adds it here at the next synth.
  */
 export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
+  const naming = workflowNaming(props.rolloutWorkloads);
   const pluginVersion = props.rolloutsPlugin?.version ?? SUPPORTED_PLUGIN_VERSION;
   const pluginSha256 = props.rolloutsPlugin?.sha256 ?? ROLLOUTS_PLUGIN_SHA256[pluginVersion];
   if (!pluginSha256) throw new Error(`no sha256 for kubectl-argo-rollouts ${pluginVersion}: add it to ROLLOUTS_PLUGIN_SHA256`);
@@ -114,7 +126,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
           env: { REF: '${{ github.ref }}', DEFAULT_BRANCH: '${{ github.event.repository.default_branch }}' },
           run: script(
             'if [ "$REF" != "refs/heads/$DEFAULT_BRANCH" ]; then',
-            '  echo "::error::The Mandelbrot Rollout workflow runs only from the default branch ($DEFAULT_BRANCH), not from $REF: start it again from $DEFAULT_BRANCH."',
+            `  echo "::error::The ${naming.title} workflow runs only from the default branch ($DEFAULT_BRANCH), not from $REF: start it again from $DEFAULT_BRANCH."`,
             '  exit 1',
             'fi',
           ),
@@ -122,7 +134,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
       ],
     },
   };
-  const rolloutWorkloads = props.rolloutWorkloads ?? [];
+  const { rolloutWorkloads } = props;
   const chooseWorkload = rolloutWorkloads.length > 1;
   for (const cluster of clusters) {
     jobs[`rollout-${cluster.name}`] = {
@@ -134,10 +146,10 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
       environment: props.approvalEnvironment ?? 'infra-deploy-approval',
       // One run at a time per cluster: an `all` run holds every cluster's lock, one job each.
       // A running operation is never cancelled half-way.
-      concurrency: { group: `mandelbrot-rollout-${cluster.name}`, 'cancel-in-progress': false },
+      concurrency: { group: `${naming.slug}-${cluster.name}`, 'cancel-in-progress': false },
       steps: [
         ...commonSteps(),
-        ...clusterSteps(cluster),
+        ...clusterSteps(cluster, naming.slug),
         {
           name: 'Run ${{ inputs.operation }}',
           // Inputs reach the shell as environment variables, never as text pasted into the script.
@@ -158,13 +170,13 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
   }
 
   const workflow = {
-    name: 'Mandelbrot Rollout',
-    'run-name': `Mandelbrot rollout: \${{ inputs.operation }} on \${{ inputs.cluster }} (${props.environment})`,
+    name: naming.title,
+    'run-name': `${naming.title.replace(/ Rollout$/, ' rollout')}: \${{ inputs.operation }} on \${{ inputs.cluster }} (${props.environment})`,
     on: {
       workflow_dispatch: {
         inputs: {
           operation: {
-            description: 'What to do with the mandelbrot Rollout',
+            description: `What to do with the ${(!chooseWorkload && rolloutWorkloads[0]) || 'chosen'} Rollout`,
             type: 'choice',
             required: true,
             default: 'status',

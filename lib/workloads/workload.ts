@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import * as v from 'valibot';
-import type { ResourceKind } from '../argocd/resource-kinds.js';
-import type { PreviousConfigMap } from '../synth/previous-output.js';
+import type { ResourceKind } from '../core/resource-kinds.js';
+import type { PreviousConfigMap } from '../core/config-map-history.js';
 
 /** A workload's settings in one file: a valibot strict object whose fields all have defaults or are required. */
 export type SettingsSchema<T> = v.GenericSchema<unknown, T>;
@@ -59,7 +59,7 @@ export interface WorkloadContext {
   readonly region: string;
 
   /**
-   * Files the workload mounts, read by the caller (main.ts reads `--service` for mandelbrot).
+   * The files the workload mounts, by name: those of its {@link Workload.filesFolder}.
    *
    * @default - none
    */
@@ -125,6 +125,22 @@ export interface Workload<Platform = unknown, Cluster = unknown, Props = unknown
   readonly rollout?: WorkloadRollout;
 
   /**
+   * The project folder whose files the workload mounts, such as `services/mandelbrot`: synth
+   * reads the files directly in it (`--files <name>=DIR` reads another) and passes them to `build`.
+   *
+   * @default - none: the workload mounts no files
+   */
+  readonly filesFolder?: string;
+
+  /**
+   * The field of `workloads.<name>` that holds the workload's release marker, in platform.yaml
+   * (the default) and in an overlay (a cluster's own): `npm run release` sets it.
+   *
+   * @default - none: `npm run release` does not offer this workload
+   */
+  readonly releaseField?: string;
+
+  /**
    * Kinds the workload may reference besides those it emits: the project admits them up front.
    *
    * @default - none
@@ -148,6 +164,14 @@ export interface Workload<Platform = unknown, Cluster = unknown, Props = unknown
 
   /** Adds the workload's objects under `scope`, a chart of its own. */
   build(scope: Construct, props: Props, context: WorkloadContext): Construct;
+}
+
+/** A workload bound to one cluster: its construct props from both settings files, and the files it mounts. */
+export interface BoundWorkload {
+  readonly workload: Workload;
+  readonly props: unknown;
+  /** @default - none */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** `workload` with its types checked, and erased for the registry. */

@@ -16,6 +16,7 @@
     { x: -0.1011, y: 0.9563 },
   ];
 
+  /** @type {(id: string) => any} */
   const $ = (id) => document.getElementById(id);
   const canvas = $('canvas');
   const context = canvas.getContext('2d');
@@ -87,7 +88,7 @@
           td.textContent = text;
           tr.append(td);
         }
-        tr.lastChild.previousSibling.className = tile.status === 'ok' ? 'ok' : 'failed';
+        /** @type {HTMLElement} */ (tr.lastChild.previousSibling).className = tile.status === 'ok' ? 'ok' : 'failed';
         return tr;
       }),
     );

@@ -286,6 +286,7 @@ async function renderStage(req, res) {
   checkStageToken(req);
   await admit(req, res, normalizeStageRequest, (request) => request.rowEnd - request.rowStart, async (request, ticket) => {
     const band = { rowStart: request.rowStart, rowEnd: request.rowEnd };
+    /** @type {{ status: string, error?: string }} */
     const tile = await stages.renderLocal(request, band, request.stage || identity.cloud, ticket);
     if (wasCancelled(ticket.signal)) return;
     if (tile.status === 'ok') send(res, 200, { tile });
@@ -345,6 +346,7 @@ async function handle(req, res, served) {
   await handler(req, res);
 }
 
+/** @param {Record<string, Record<string, (req: any, res: any) => unknown>>} [served] */
 function answer(req, res, served = routes) {
   inFlight.add(res);
   res.once('close', () => {
@@ -450,6 +452,7 @@ const probeServer = http.createServer(
 );
 probeServer.maxConnections = MAX_PROBE_CONNECTIONS;
 
+/** @param {NodeJS.ErrnoException} error @param {import('node:stream').Duplex} socket */
 function onClientError(error, socket) {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     metrics.countDroppedConnection('headers_timeout');
@@ -493,8 +496,8 @@ for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => drain(sig
 probeServer.listen(settings.probePort, () => server.listen(settings.port, () => {
   log({
     msg: 'listening',
-    port: server.address().port,
-    probePort: probeServer.address().port,
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
+    probePort: /** @type {import('node:net').AddressInfo} */ (probeServer.address()).port,
     ...identity,
     route: settings.route,
     stages: Object.keys(stageUrls),

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { ArgoAppProject } from '../../lib/argocd/argo-app-project.js';
 import { ArgoApplication, CREATE_NAMESPACE } from '../../lib/argocd/argo-application.js';
-import type { ResourceKind } from '../../lib/argocd/resource-kinds.js';
+import type { ResourceKind } from '../../lib/core/resource-kinds.js';
 
 const REPO = 'https://example.com/repo.git';
 const cluster = (group: string, kind: string): ResourceKind => ({ group, kind, namespaced: false });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
+import { KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
 import { sharedFixtureProject } from '../support/fixture-project.js';

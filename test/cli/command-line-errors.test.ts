@@ -1,8 +1,6 @@
-import { CommandFailedError, exitCodeOf, UsageError } from '../../lib/cli/command-line-errors.js';
-import { ConfigError } from '../../lib/config/config-error.js';
-import { GitInputError } from '../../lib/diff/git-manifest-tree.js';
-import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
-import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
+import { exitCodeOf } from '../../lib/cli/command-line-errors.js';
+import { ConfigError } from '../../lib/core/config-error.js';
+import { CommandFailedError, GitInputError, ManifestParseError, SynthValidationError, UsageError } from '../../lib/core/errors.js';
 
 /** How exitCodeOf ends `run`: the exit code and the lines printed. */
 async function ending(run: Promise<number | void>): Promise<{ code: number; lines: string[] }> {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClusterOverlay, loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
-import { imageReferenceProblem } from '../../lib/config/fields.js';
+import { imageReferenceProblem } from '../../lib/core/fields.js';
 import type { MandelbrotClusterSettings } from '../../lib/workloads/mandelbrot/settings.js';
 import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 import { makeTempDir, writeFixtureOverlays } from '../support/synth-process.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { defaultPlatformSettings, loadPlatformSettings } from '../../lib/config/platform-settings.js';
 import { FIXTURE_REPO_URL, FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 import { makeTempDir } from '../support/synth-process.js';

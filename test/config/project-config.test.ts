@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { MAX_APPLICATION_NAME_LENGTH, loadProjectConfig } from '../../lib/config/project-config.js';
 import { FIXTURE_WORKLOADS, withRepository, writeFixtureOverlays } from '../support/fixture-project.js';
 import { makeTempDir } from '../support/synth-process.js';

@@ -5,6 +5,7 @@ import type { RunCommand } from '../../lib/operator/run-command.js';
 import { runCommand } from '../support/run-command.js';
 import { makeTempDir } from '../support/synth-process.js';
 import { writeProject } from './recorded-cluster.js';
+import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 
 const NO_KUBECTL: RunCommand = () => Promise.reject(Object.assign(new Error('spawn kubectl ENOENT'), { code: 'ENOENT' }));
 
@@ -33,7 +34,13 @@ describe('npm run dashboard: mistakes before anything is served', () => {
   afterAll(() => folder.cleanup());
 
   const dashboard = (argv: string[]) =>
-    runCommand(dashboardCommand, argv, { cwd: folder.path, env: { KUBECONFIG: kubeconfig }, run: NO_KUBECTL, stopped: Promise.resolve() });
+    runCommand(dashboardCommand, argv, {
+      cwd: folder.path,
+      env: { KUBECONFIG: kubeconfig },
+      run: NO_KUBECTL,
+      stopped: Promise.resolve(),
+      workloads: FIXTURE_WORKLOADS,
+    });
 
   test("fails if an overlay's context is not in the kubeconfig: one line naming the file, the field and the contexts there are", async () => {
     const result = await dashboard([]);

@@ -7,6 +7,7 @@ import { locateChromium } from '../support/chromium.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { COLLECTIONS, putCluster, recordedCluster, writeProject } from './recorded-cluster.js';
+import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 
 const SCREENSHOT = join(PROJECT_ROOT, 'test-output', 'dashboard-paused.png');
 const PAUSED = { stable: 'continuous', canary: 'e2e-canary' };
@@ -77,6 +78,7 @@ describe('the dashboard in a real browser', () => {
     const listening = new Promise<void>((resolve) => {
       exited = dashboardCommand(['--port', '0', '--allow-actions'], {
         cwd: folder.path,
+        workloads: FIXTURE_WORKLOADS,
         env: { KUBECONFIG: kubeconfig },
         stdout: { write: (text: string) => (output += text) },
         stderr: { write: (text: string) => (output += text) },

@@ -12,6 +12,7 @@ import { pluginFixture } from '../operator/plugin-fixtures.js';
 import { tableRows } from '../operator/stand-in-kubectl.js';
 import { runCommand } from '../support/run-command.js';
 import { makeTempDir } from '../support/synth-process.js';
+import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 import {
   NAMESPACE,
   pod,
@@ -164,7 +165,11 @@ describe('the page and `npm run rollout -- status` agree', () => {
             : '{"items": []}';
         return Promise.resolve({ exitCode: 0, stdout, stderr: '' });
       };
-      const result = await runCommand(rolloutCommand, ['status', '--cluster', 'aws'], { cwd: project.path, run: kubectl });
+      const result = await runCommand(rolloutCommand, ['status', '--cluster', 'aws'], {
+        cwd: project.path,
+        run: kubectl,
+        workloads: FIXTURE_WORKLOADS,
+      });
       expect(result.stderr).toBe('');
       const [, , status, step, weight, desired, ready, stable] = tableRows(result.stdout).get('aws')!;
       const row = onlyRow(recordedCluster(stage));

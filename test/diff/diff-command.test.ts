@@ -143,6 +143,14 @@ describe('npm run diff', () => {
     expect(result.stderr).toContain("error: required option '--base <ref>' not specified");
   });
 
+  test('fails with exit 2 and one line if --dist is a file, not a folder', async () => {
+    const result = await diffIn(repo.path, ['--base', 'HEAD', '--dist', 'dist/bootstrap/application-trinity-dev-aws-root.yaml']);
+    expect(result).toMatchObject({ status: 2, stdout: '' });
+    expect(result.stderr).toBe(
+      'error: --dist dist/bootstrap/application-trinity-dev-aws-root.yaml: not a folder; expected the folder of manifests, such as dist\n',
+    );
+  });
+
   test('fails with exit 2 outside a git repository', async () => {
     const outside = makeTempDir('not-a-repo');
     try {

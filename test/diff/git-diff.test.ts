@@ -38,7 +38,7 @@ describe('diff between two commits of a real repository', () => {
     const service = join(repos.scratchPath, 'service');
     cpSync(join(PROJECT_ROOT, 'services/mandelbrot'), service, { recursive: true });
     writeFileSync(join(service, 'server.js'), `${readFileSync(join(service, 'server.js'), 'utf8')}// a source change\n`);
-    await repos.synth(repo, '--overlays', repos.overlays, '--service', service);
+    await repos.synth(repo, '--overlays', repos.overlays, '--files', `mandelbrot=${service}`);
     repo.commit('change the service source');
 
     const diff = await diffGitRevisions({ directory: repo.path, base: 'HEAD~1', head: 'HEAD' });

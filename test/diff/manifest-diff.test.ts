@@ -1,7 +1,7 @@
 import { parse, stringify } from 'yaml';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { ManifestParseError } from '../../lib/diff/manifest-tree.js';
 import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree, withKeysReversed } from './trees.js';
+import { ManifestParseError } from '../../lib/core/errors.js';
 
 const base = synthesizedTree();
 const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
@@ -453,4 +453,50 @@ describe('diffManifestTrees', () => {
     const head = new Map(base).set('aws/mandelbrot/nameless.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }));
     expect(() => diffManifestTrees(base, head)).toThrow('dist/aws/mandelbrot/nameless.yaml at head: an object has no metadata.name');
   });
+});
+
+describe('every kind that runs pods from a template', () => {
+  const podSpec = {
+    containers: [{ name: 'app', image: 'app:1' }],
+    volumes: [{ name: 'settings', configMap: { name: 'settings' } }],
+  };
+  const workloads: [string, string, object][] = [
+    ['apps/v1', 'StatefulSet', { spec: { serviceName: 'app', template: { spec: podSpec } } }],
+    ['apps/v1', 'DaemonSet', { spec: { template: { spec: podSpec } } }],
+    ['apps/v1', 'ReplicaSet', { spec: { template: { spec: podSpec } } }],
+    ['batch/v1', 'Job', { spec: { template: { spec: podSpec } } }],
+    ['batch/v1', 'CronJob', { spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: podSpec } } } } }],
+  ];
+  const tree = (apiVersion: string, kind: string, body: object, settings: string) =>
+    new Map([
+      [`aws/app/${kind.toLowerCase()}-app.yaml`, stringify({ apiVersion, kind, metadata: { name: 'app', namespace: 'app' }, ...body })],
+      [
+        'aws/app/configmap-settings.yaml',
+        stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'app' }, data: { level: settings } }),
+      ],
+    ]);
+
+  test.each(workloads)(
+    'a mounted ConfigMap changed while the pod template of a %s %s did not warns: its pods change without a rollout',
+    (apiVersion, kind, body) => {
+      const diff = diffManifestTrees(tree(apiVersion, kind, body, 'info'), tree(apiVersion, kind, body, 'debug'));
+      expect(codesOf(diff, 'aws', 'ConfigMap', 'settings')).toContain('config-without-canary');
+      expect(meaningOf(diff, 'config-without-canary').message).toMatch(
+        new RegExp(`^${kind} app uses it but its pod template did not change`),
+      );
+    },
+  );
+
+  test.each(workloads.filter(([, kind]) => kind === 'StatefulSet' || kind === 'DaemonSet'))(
+    "a %s %s's pod template change is a rolling update, without a canary",
+    (apiVersion, kind, body) => {
+      const before = tree(apiVersion, kind, body, 'info');
+      const after = edited(
+        before,
+        `aws/app/${kind.toLowerCase()}-app.yaml`,
+        (object) => (object.spec.template.spec.containers[0].image = 'app:2'),
+      );
+      expect(codesOf(diffManifestTrees(before, after), 'aws', kind, 'app')).toContain('rolling-update');
+    },
+  );
 });

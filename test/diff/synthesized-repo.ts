@@ -49,7 +49,7 @@ export class SynthesizedRepos {
    * folder (such as generated workflows) land in the repository, never in the project.
    */
   public async synth(repo: TempGitRepo, ...args: string[]): Promise<void> {
-    const inputs = ['--platform', this.platform, '--service', join(PROJECT_ROOT, 'services/mandelbrot')];
+    const inputs = ['--platform', this.platform, '--files', `mandelbrot=${join(PROJECT_ROOT, 'services/mandelbrot')}`];
     const result = await synthFixture(['--outdir', 'dist', ...inputs, ...args], repo.path);
     if (result.status !== 0) throw new Error(`synth failed: ${result.stderr}`);
   }

@@ -1,5 +1,5 @@
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { CLOUDS } from '../../lib/config/fields.js';
+import { CLOUDS } from '../../lib/core/fields.js';
 import { type ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
 import { synthCluster } from '../support/cluster.js';
 

@@ -19,6 +19,7 @@ import { type DrillCluster, startDrillCluster } from './support/drill-cluster.js
 import { DrillProject } from './support/drill-project.js';
 import { awaitLiveRollout, drillSteps, fullyPromoted, pausedAtHalf } from './support/drill-steps.js';
 import { LiveRollout } from './support/live-rollout.js';
+import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 
 const CLUSTER = 'aws';
 const NAMESPACE = 'mandelbrot';
@@ -89,6 +90,7 @@ step('2. npm run dashboard --allow-actions: the page shows the cluster Paused at
   await new Promise<void>((resolve, reject) => {
     dashboardExited = dashboardCommand(['--port', '0', '--allow-actions'], {
       cwd: project.root,
+      workloads: WORKLOADS,
       env: { PATH: `${cluster!.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster!.kubeconfig, HOME: process.env.HOME },
       stdout: { write: (text: string) => (output += text) },
       stderr: { write: (text: string) => (output += text) },

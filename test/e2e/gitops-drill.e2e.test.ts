@@ -9,7 +9,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from '../../lib/argocd/application-names.js';
+import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from '../../lib/core/application-names.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type ArgoCd, startArgoCd } from './support/argocd.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';

@@ -1,13 +1,13 @@
-import { clusterApplicationNames } from '../../lib/argocd/application-names.js';
+import { clusterApplicationNames } from '../../lib/core/application-names.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
-import { UsageError } from '../../lib/cli/command-line-errors.js';
 import { KubectlClient } from '../../lib/operator/kubectl-client.js';
 import type { CommandResult } from '../../lib/operator/run-command.js';
 import { type ClusterTarget, type OperationSettings, planOperation } from '../../lib/operator/operation-plan.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
 import type { Clock } from '../../lib/operator/poll-until.js';
 import { RolloutOperator } from '../../lib/operator/rollout-operator.js';
+import { UsageError } from '../../lib/core/errors.js';
 
 // The operations' logic against scripted kubectl answers and a clock that never waits.
 const aws: ClusterTarget = { name: 'aws', cloud: 'aws', context: 'eks-main' };

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { releaseCommand } from '../../lib/operator/release-command.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { runWithTinyexec } from '../../lib/operator/run-command.js';
 import { ReleaseFolder } from './release-folder.js';
 import { type CommandResult, plainEnv, runCommand } from '../support/run-command.js';
@@ -21,7 +22,7 @@ function copyPerTest(): void {
 /** `npm run release -- <args>` in process, in the release folder. */
 function release(args: readonly string[]): Promise<CommandResult> {
   // synth runs in the tests' own environment, without colour or the cdk8s CLI's folder.
-  return runCommand(releaseCommand, args, { cwd: project.root, env: plainEnv(), run: runWithTinyexec });
+  return runCommand(releaseCommand, args, { cwd: project.root, env: plainEnv(), run: runWithTinyexec, workloads: [mandelbrot] });
 }
 
 function read(path: string): string {

@@ -1,8 +1,8 @@
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { releasePath, rolloutChanges, setReleaseField } from '../../lib/operator/release-marker.js';
 
-const platform = { file: 'platform.yaml', path: releasePath('mandelbrot') };
-const overlay = { file: 'overlays/aws.yaml', path: releasePath('mandelbrot') };
+const platform = { file: 'platform.yaml', path: releasePath({ name: 'mandelbrot', releaseField: 'release' }) };
+const overlay = { file: 'overlays/aws.yaml', path: releasePath({ name: 'mandelbrot', releaseField: 'release' }) };
 
 describe('setReleaseField', () => {
   test('changes the value only: comments, order and flow lists stay', () => {

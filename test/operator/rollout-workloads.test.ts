@@ -1,7 +1,7 @@
-import { UsageError } from '../../lib/cli/command-line-errors.js';
 import { selectRolloutWorkload } from '../../lib/operator/rollout-workloads.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { notes } from '../fixtures/notes-workload.js';
+import { UsageError } from '../../lib/core/errors.js';
 import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 
 describe('selectRolloutWorkload', () => {

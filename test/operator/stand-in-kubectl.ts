@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { rolloutCommand } from '../../lib/operator/rollout-command.js';
+import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { CommandResult, RunCommand } from '../../lib/operator/run-command.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { type CommandResult as CapturedResult, runCommand } from '../support/run-command.js';
@@ -82,7 +83,7 @@ export class StandInKubectl {
 
   /** `npm run rollout -- <args>` in process, in the fixture project, with kubectl answered by this stand-in. */
   public rollout(args: readonly string[], options: { cwd?: string } = {}): Promise<CapturedResult> {
-    return runCommand(rolloutCommand, args, { cwd: options.cwd ?? FIXTURE.root, env: this.env, run: this.run });
+    return runCommand(rolloutCommand, args, { cwd: options.cwd ?? FIXTURE.root, env: this.env, run: this.run, workloads: [mandelbrot] });
   }
 
   /** Every call so far, as argument lists. */

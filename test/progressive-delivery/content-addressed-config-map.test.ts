@@ -5,7 +5,7 @@ import {
   contentAddressedName,
   type ContentAddressedConfigMapProps,
 } from '../../lib/progressive-delivery/content-addressed-config-map.js';
-import { GENERATION_ANNOTATION } from '../../lib/synth/previous-output.js';
+import { GENERATION_ANNOTATION } from '../../lib/core/config-map-history.js';
 
 const FILES = { 'server.js': 'console.log("hello");\n', 'index.html': '<p>hi</p>\n' };
 

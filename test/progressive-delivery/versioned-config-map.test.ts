@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { contentAddressedName } from '../../lib/progressive-delivery/content-addressed-config-map.js';
 import { VersionedConfigMap, type VersionedConfigMapProps } from '../../lib/progressive-delivery/versioned-config-map.js';
-import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../lib/synth/previous-output.js';
+import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../lib/core/config-map-history.js';
 
 const BASE = 'demo-source';
 

@@ -1,9 +1,9 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GENERATION_ANNOTATION } from '../../lib/synth/previous-output.js';
-import { SynthValidationError } from '../../lib/synth/write-manifest-tree.js';
-import { mandelbrotProps, synthCluster } from '../support/cluster.js';
+import { SynthValidationError } from '../../lib/core/errors.js';
+import { GENERATION_ANNOTATION } from '../../lib/core/config-map-history.js';
+import { boundMandelbrot, synthCluster } from '../support/cluster.js';
 import { writeFixtureOverlays, makeTempDir, PROJECT_ROOT, readTree, synth as runSynth } from '../support/synth-process.js';
 
 const CLUSTERS = ['aws', 'azure', 'gcp'];
@@ -19,7 +19,7 @@ function scratch() {
   cpSync(join(PROJECT_ROOT, 'services', 'mandelbrot'), service, { recursive: true });
   const outdir = join(temp.path, 'dist');
   const synth = async (...args: string[]) => {
-    const result = await runSynth(['--outdir', outdir, '--service', service, ...args]);
+    const result = await runSynth(['--outdir', outdir, '--files', `mandelbrot=${service}`, ...args]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   };
@@ -97,7 +97,9 @@ describe('source edits roll out as canaries', () => {
     expect(readTree(outdir)).toEqual(written);
 
     const fresh = join(temp.path, 'fresh');
-    expect((await runSynth(['--outdir', fresh, '--service', join(temp.path, 'service'), '--history', outdir])).status).toBe(0);
+    expect((await runSynth(['--outdir', fresh, '--files', `mandelbrot=${join(temp.path, 'service')}`, '--history', outdir])).status).toBe(
+      0,
+    );
     expect(readTree(fresh)).toEqual(written);
   });
 
@@ -220,7 +222,7 @@ describe('source edits roll out as canaries', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace("'use strict';", "'use strict'; // hand edit"));
     const before = readTree(outdir);
 
-    const result = await runSynth(['--outdir', outdir, '--service', join(temp.path, 'service')]);
+    const result = await runSynth(['--outdir', outdir, '--files', `mandelbrot=${join(temp.path, 'service')}`]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`aws/mandelbrot/configmap-${kept}.yaml: ConfigMap ${kept} no longer matches its name`);
     expect(result.stderr).toContain('restore the file from Git, or delete it to retire that version');
@@ -228,9 +230,9 @@ describe('source edits roll out as canaries', () => {
   });
 
   test('fails if fewer than one earlier version is to be kept', () => {
-    const workloadProps = { mandelbrot: mandelbrotProps({ retainedConfigMaps: 0 }) };
-    expect(() => synthCluster({ workloadProps })).toThrow(SynthValidationError);
-    expect(() => synthCluster({ workloadProps })).toThrow(
+    const workloads = [boundMandelbrot({ retainedConfigMaps: 0 })];
+    expect(() => synthCluster({ workloads })).toThrow(SynthValidationError);
+    expect(() => synthCluster({ workloads })).toThrow(
       /mandelbrot-source: retain is 0; expected a whole number of at least 1, or an abort finds no ConfigMap for its stable pods/,
     );
   });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
@@ -31,6 +32,20 @@ describe('scripts/run.cjs', () => {
     expect(status).toBe(0);
     const file = join(FIXTURES, 'import-meta.ts');
     expect(JSON.parse(stdout)).toEqual({ answer: 42, url: pathToFileURL(file).href, path: file, dirname: FIXTURES, filename: file });
+  });
+
+  test("V8's code cache is written beside the bundle by the first run, and the next run uses it as it is", () => {
+    const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'trinity-delivery');
+    const codeCache = () =>
+      readdirSync(cacheDir).find((file) => file.startsWith('test-fixtures-runner-hello-ts-') && file.endsWith('.v8cache'));
+    expect(runFixture('hello.ts')).toEqual({ status: 0, stdout: 'hello\n', stderr: '' });
+    const written = codeCache();
+    expect(written).toBeDefined();
+    const { mtimeMs, size } = statSync(join(cacheDir, written!));
+    expect(size).toBeGreaterThan(0);
+    expect(runFixture('hello.ts')).toEqual({ status: 0, stdout: 'hello\n', stderr: '' });
+    // A rejected cache would be written again.
+    expect(statSync(join(cacheDir, written!)).mtimeMs).toBe(mtimeMs);
   });
 
   test('fails if an entry point uses any other part of import.meta, with one line naming the file, line and column', () => {

@@ -3,7 +3,8 @@ import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-de
 import { defaultPlatformSettings } from '../../lib/config/platform-settings.js';
 import { FIXTURE_REPO_URL, FIXTURE_WORKLOADS } from './fixture-project.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
-import type { MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import { mandelbrot, type MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
+import type { BoundWorkload } from '../../lib/workloads/workload.js';
 import { parse } from 'yaml';
 
 /** The fixture's platform settings: every default, and the fixture's repository. */
@@ -13,6 +14,11 @@ const fixturePlatform = () => defaultPlatformSettings(FIXTURE_REPO_URL, FIXTURE_
 export function mandelbrotProps(overrides: Partial<MandelbrotSettingsProps> = {}): MandelbrotSettingsProps {
   const platform = fixturePlatform().workloads.mandelbrot as { release: string; stageRoute: string[] };
   return { image: 'node:22-alpine', release: platform.release, stageRoute: platform.stageRoute, ...overrides };
+}
+
+/** Mandelbrot bound as main.ts binds it: {@link mandelbrotProps} with `overrides`, and a one-line server. */
+export function boundMandelbrot(overrides: Partial<MandelbrotSettingsProps> = {}): BoundWorkload {
+  return { workload: mandelbrot, props: mandelbrotProps(overrides), files: { 'server.js': 'console.log("hello");\n' } };
 }
 
 /** Props for one cluster of the fixture, as main.ts builds them, with `overrides` on top. */
@@ -25,9 +31,7 @@ export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): Clu
     region: 'us-east-1',
     gitSource: platform.repository,
     rolloutsChart: platform.rolloutsChart,
-    workloads: FIXTURE_WORKLOADS,
-    workloadProps: { mandelbrot: mandelbrotProps() },
-    workloadFiles: { mandelbrot: { 'server.js': 'console.log("hello");\n' } },
+    workloads: [boundMandelbrot()],
     ...overrides,
   };
 }

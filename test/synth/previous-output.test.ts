@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { readPreviousOutput } from '../../lib/synth/previous-output.js';
 import { makeTempDir } from '../support/synth-process.js';
 

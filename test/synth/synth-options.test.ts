@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/config/config-error.js';
+import { ConfigError } from '../../lib/core/config-error.js';
 import { previousOutputProblem } from '../../lib/synth/output-folder.js';
 import { parseSynthOptions } from '../../lib/synth/synth-options.js';
 import { sharedFixtureProject } from '../support/fixture-project.js';
@@ -10,7 +10,7 @@ import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 /** The problem lines parseSynthOptions reports, run from the project folder. */
 function problemsOf(args: string[], env: Record<string, string> = {}): string[] {
   try {
-    parseSynthOptions(args, env, PROJECT_ROOT);
+    parseSynthOptions(args, env, PROJECT_ROOT, FILES);
   } catch (error) {
     if (error instanceof ConfigError) return [...error.problems];
     throw error;
@@ -20,31 +20,48 @@ function problemsOf(args: string[], env: Record<string, string> = {}): string[] 
 
 const OWN_FOLDER = 'synth replaces its output folder whole, so it must be a folder of its own such as dist';
 
+// Mandelbrot's folder of mounted files, which no output may replace.
+const FILES = { mandelbrot: 'services/mandelbrot' };
+
 describe('parseSynthOptions', () => {
   test('defaults to dist, and CDK8S_OUTDIR when --outdir is not given', () => {
-    expect(parseSynthOptions([], {}, PROJECT_ROOT)).toMatchObject({
+    expect(parseSynthOptions([], {}, PROJECT_ROOT, FILES)).toMatchObject({
       outdir: 'dist',
       history: 'dist',
       outdirLabel: '--outdir dist',
       force: false,
     });
-    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT)).toMatchObject({
+    expect(parseSynthOptions([], { CDK8S_OUTDIR: 'build/dist' }, PROJECT_ROOT, FILES)).toMatchObject({
       outdir: 'build/dist',
       history: 'build/dist',
       outdirLabel: 'CDK8S_OUTDIR=build/dist',
     });
-    expect(parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT)).toMatchObject({
+    expect(
+      parseSynthOptions(['--outdir', 'out', '--cdk8s-outdir', 'node_modules/.cache/cdk8s-synth'], {}, PROJECT_ROOT, FILES),
+    ).toMatchObject({
       outdir: 'out',
       cdk8sOutdir: 'node_modules/.cache/cdk8s-synth',
     });
   });
 
+  test("a workload's files come from its own folder, or the one --files names", () => {
+    expect(parseSynthOptions([], {}, PROJECT_ROOT, FILES).files).toEqual({ mandelbrot: 'services/mandelbrot' });
+    expect(parseSynthOptions(['--files', 'mandelbrot=../service'], {}, PROJECT_ROOT, FILES).files).toEqual({ mandelbrot: '../service' });
+  });
+
+  test('fails if --files names a workload that mounts no files, or no folder', () => {
+    expect(problemsOf(['--files', 'notes=pages', '--files', 'mandelbrot='])).toEqual([
+      '--files notes=pages: no workload "notes" mounts files; expected NAME=DIR, NAME one of mandelbrot',
+      '--files mandelbrot= is empty; expected a path',
+    ]);
+  });
+
   test('--help prints the options and ends with exit code 0, through commander as every entry point', () => {
     let help = '';
-    expect(() => parseSynthOptions(['--help'], {}, PROJECT_ROOT, { out: (text) => (help += text), err: () => undefined })).toThrow(
+    expect(() => parseSynthOptions(['--help'], {}, PROJECT_ROOT, FILES, { out: (text) => (help += text), err: () => undefined })).toThrow(
       expect.objectContaining({ exitCode: 0 }),
     );
-    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir', '--force'])
+    for (const option of ['--outdir', '--overlays', '--platform', '--files', '--history', '--workflows-dir', '--force'])
       expect(help).toContain(option);
   });
 
@@ -55,9 +72,9 @@ describe('parseSynthOptions', () => {
     ['--plataform x', "error: unknown option '--plataform'\n(Did you mean --platform?)\n"],
   ])('fails if the command line is %s, naming the nearest option to a misspelt one', (args, expected) => {
     let printed = '';
-    expect(() => parseSynthOptions(args.split(' '), {}, PROJECT_ROOT, { out: () => undefined, err: (text) => (printed += text) })).toThrow(
-      CommanderError,
-    );
+    expect(() =>
+      parseSynthOptions(args.split(' '), {}, PROJECT_ROOT, FILES, { out: () => undefined, err: (text) => (printed += text) }),
+    ).toThrow(CommanderError);
     expect(printed).toBe(expected);
   });
 
@@ -65,7 +82,7 @@ describe('parseSynthOptions', () => {
     ['--outdir=', ['--outdir is empty; expected a path']],
     ['--outdir .', [`--outdir .: is the project folder; ${OWN_FOLDER}`]],
     ['--outdir ..', [`--outdir ..: holds the project folder (${PROJECT_ROOT}); ${OWN_FOLDER}`]],
-    ['--outdir services', [`--outdir services: holds the service's source (services/mandelbrot); ${OWN_FOLDER}`]],
+    ['--outdir services', [`--outdir services: holds the files mandelbrot mounts (services/mandelbrot); ${OWN_FOLDER}`]],
     ['--outdir overlays', [`--outdir overlays: is the overlays; ${OWN_FOLDER}`]],
     ['--outdir overlays/dist', [`--outdir overlays/dist: is inside the overlays (overlays); ${OWN_FOLDER}`]],
     ['--outdir .git', [`--outdir .git: is the project's .git; ${OWN_FOLDER}`]],
@@ -85,7 +102,7 @@ describe('parseSynthOptions', () => {
   test.each([
     ['.', [`CDK8S_OUTDIR=.: is the project folder; ${OWN_FOLDER}`]],
     ['', ['CDK8S_OUTDIR is empty; expected a path']],
-    ['services/mandelbrot', [`CDK8S_OUTDIR=services/mandelbrot: is the service's source; ${OWN_FOLDER}`]],
+    ['services/mandelbrot', [`CDK8S_OUTDIR=services/mandelbrot: is the files mandelbrot mounts; ${OWN_FOLDER}`]],
   ])('fails if CDK8S_OUTDIR is "%s"', (outdir, expected) => {
     expect(problemsOf([], { CDK8S_OUTDIR: outdir })).toEqual(expected);
   });

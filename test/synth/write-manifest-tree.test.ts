@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
-import { manifestFileName, renderManifestTree, SynthValidationError, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
+import { manifestFileName, renderManifestTree, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { withRepository } from '../support/fixture-project.js';
 import { makeTempDir, readTree, synth, synthProcess, writeFixtureOverlays } from '../support/synth-process.js';
+import { SynthValidationError } from '../../lib/core/errors.js';
 
 const { KubeConfigMap } = k8s;
 
@@ -215,7 +216,7 @@ describe('npm run synth', () => {
   test('--help lists every option', async () => {
     const result = await synth(['--help']);
     expect(result.status).toBe(0);
-    for (const option of ['--outdir', '--overlays', '--platform', '--service', '--history', '--workflows-dir'])
+    for (const option of ['--outdir', '--overlays', '--platform', '--files', '--history', '--workflows-dir'])
       expect(result.stdout).toContain(option);
   });
 

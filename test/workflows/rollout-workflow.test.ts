@@ -10,7 +10,7 @@ import { OPERATIONS } from '../../lib/operator/operations.js';
 import { clusterSecrets, clusterVariables } from '../../lib/workflows/cluster-sign-in.js';
 import {
   renderRolloutWorkflow,
-  ROLLOUT_WORKFLOW_FILE,
+  rolloutWorkflowFile,
   ROLLOUTS_PLUGIN_SHA256,
   type WorkflowCluster,
 } from '../../lib/workflows/rollout-workflow.js';
@@ -18,10 +18,11 @@ import { FIXTURE, runEntry } from '../operator/stand-in-kubectl.js';
 import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
+const ROLLOUT_WORKFLOW_FILE = rolloutWorkflowFile(['mandelbrot']);
 // The fixture project's workflow: its overlays, environment dev.
 const FIXTURE_WORKFLOW = join(FIXTURE.root, '.github', 'workflows', ROLLOUT_WORKFLOW_FILE);
 const overlays = loadClusterOverlays(join(FIXTURE.root, 'overlays'), 'overlays', FIXTURE_WORKLOADS);
-const fresh = renderRolloutWorkflow({ clusters: overlays, environment: 'dev' });
+const fresh = renderRolloutWorkflow({ clusters: overlays, environment: 'dev', rolloutWorkloads: ['mandelbrot'] });
 
 interface WorkflowStep {
   name: string;
@@ -223,7 +224,7 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
 describe('renderRolloutWorkflow', () => {
   test('a new cluster brings its choice, its sign-in and its context', () => {
     const clusters: WorkflowCluster[] = [...overlays, { name: 'aws-west', cloud: 'aws', region: 'us-west-2', context: 'eks-west' }];
-    const text = renderRolloutWorkflow({ clusters, environment: 'prod' });
+    const text = renderRolloutWorkflow({ clusters, environment: 'prod', rolloutWorkloads: ['mandelbrot'] });
     const rendered = parse(text);
     expect(rendered.on.workflow_dispatch.inputs.cluster.options).toEqual(['all', 'aws', 'aws-west', 'azure', 'gcp']);
     expect(rendered['run-name']).toContain('(prod)');

@@ -2,12 +2,13 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App } from 'cdk8s';
 import { checkDist } from '../../lib/check/dist-check.js';
-import { ClusterDelivery, type ClusterDeliveryProps } from '../../lib/cluster-delivery.js';
-import { ConfigError } from '../../lib/config/config-error.js';
-import { loadProjectConfig, workloadProps } from '../../lib/config/project-config.js';
+import { ClusterDelivery } from '../../lib/cluster-delivery.js';
+import { ConfigError } from '../../lib/core/config-error.js';
+import { loadProjectConfig } from '../../lib/config/project-config.js';
 import { objectsOf } from '../../lib/diff/diff-model.js';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
+import type { Workload } from '../../lib/workloads/workload.js';
 import { notes } from '../fixtures/notes-workload.js';
 import { clusterProps } from '../support/cluster.js';
 import { FIXTURE_WORKLOADS, writeFixtureConfig } from '../support/fixture-project.js';
@@ -20,26 +21,22 @@ const fixture = makeTempDir('second-workload-fixture');
 const fixtureConfig = writeFixtureConfig(fixture.path);
 afterAll(() => fixture.cleanup());
 
-/** The fixture's settings, read with `workloads` registered: main.ts's path from config to props. */
-function projectConfig(overlaysDirectory = fixtureConfig.overlaysDirectory) {
+/** The fixture's settings, read with `registered`: main.ts's path from config to bound workloads. */
+function projectConfig(overlaysDirectory = fixtureConfig.overlaysDirectory, registered: readonly Workload[] = workloads) {
   return loadProjectConfig({
     platformFile: fixtureConfig.platformFile,
     overlaysDirectory,
     display: { platformFile: 'platform.yaml', overlaysDirectory: 'overlays' },
-    workloads,
+    workloads: registered,
+    workloadFiles: new Map([['mandelbrot', { 'server.js': 'console.log("hello");\n' }]]),
   });
 }
 
 /** The `aws` cluster's files, as main.ts would write them with `registered` as the workloads. */
-function synthAws(registered: ClusterDeliveryProps['workloads']): Map<string, string> {
-  const { platform, clusters } = projectConfig();
-  const aws = clusters.find((cluster) => cluster.name === 'aws')!;
+function synthAws(registered: readonly Workload[]): Map<string, string> {
+  const aws = projectConfig(undefined, registered).clusters.find((cluster) => cluster.name === 'aws')!;
   const app = new App();
-  new ClusterDelivery(
-    app,
-    'aws',
-    clusterProps({ workloads: registered, workloadProps: workloadProps(registered ?? FIXTURE_WORKLOADS, platform, aws) }),
-  );
+  new ClusterDelivery(app, 'aws', clusterProps({ workloads: aws.boundWorkloads }));
   return new Map(renderManifestTree(app).map((file) => [file.path, file.content]));
 }
 
@@ -126,12 +123,6 @@ describe('a second workload, registered by one line', () => {
     } finally {
       temp.cleanup();
     }
-  });
-
-  test('fails if ClusterDelivery is given no props for a registered workload, naming it', () => {
-    expect(() => new ClusterDelivery(new App(), 'aws', clusterProps({ workloads }))).toThrow(
-      'ClusterDelivery aws: no props for the workload "notes"',
-    );
   });
 
   test('its settings live under workloads.notes, with defaults when an overlay leaves them out', () => {

@@ -5,7 +5,7 @@ import {
   RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort as LivenessPort,
   RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort as ReadinessPort,
 } from '../../../imports/argo-rollouts-rollout-argoproj.io.js';
-import type { ResourceKind } from '../../argocd/resource-kinds.js';
+import type { ResourceKind } from '../../core/resource-kinds.js';
 import type { CanaryAnalysisProps } from '../workload.js';
 import {
   CanaryRollout,
@@ -16,8 +16,8 @@ import {
 } from '../../progressive-delivery/canary-rollout.js';
 import { MetricsPodMonitor } from '../../progressive-delivery/metrics-pod-monitor.js';
 import { VersionedConfigMap } from '../../progressive-delivery/versioned-config-map.js';
-import type { PreviousConfigMap } from '../../synth/previous-output.js';
 import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
+import type { PreviousConfigMap } from '../../core/config-map-history.js';
 
 /** Where the service's source files are mounted in the container. */
 export const SOURCE_MOUNT_PATH = '/app';

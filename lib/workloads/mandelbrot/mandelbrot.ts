@@ -12,6 +12,8 @@ export const mandelbrot = defineWorkload({
   platformSettings: mandelbrotPlatformSettings,
   clusterSettings: mandelbrotClusterSettings,
   rollout: { name: 'mandelbrot', namespace: 'mandelbrot', releaseVariable: 'MANDELBROT_RELEASE' },
+  filesFolder: 'services/mandelbrot',
+  releaseField: 'release',
   referencedKinds: MandelbrotWorkload.ANALYSIS_KINDS,
   props: (platform, cluster): MandelbrotSettingsProps => ({
     ...cluster,

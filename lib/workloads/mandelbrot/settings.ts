@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { checkedString, CLOUDS, cloudName, DNS_LABEL, imageReferenceProblem, MAX_REPLICAS, releaseName } from '../../config/fields.js';
+import { checkedString, CLOUDS, cloudName, DNS_LABEL, imageReferenceProblem, MAX_REPLICAS, releaseName } from '../../core/fields.js';
 import type { WorkloadClusterSettings } from '../workload.js';
 
 /** Another cluster's Mandelbrot service: an http(s) base URL, stored without a trailing slash. */

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadClusterOverlays } from '../../../lib/config/cluster-overlay.js';
+import { WORKLOADS } from '../../../lib/workloads/all-workloads.js';
 import { freePort } from '../../service/service-process.js';
 import { type BinaryPaths, type ControlPlane, startControlPlane } from './control-plane.js';
 import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
@@ -92,7 +93,7 @@ export function newRunDir(root = process.cwd()): string {
  */
 export async function startDrillCluster(options: DrillClusterOptions): Promise<DrillCluster> {
   const { log } = options;
-  const contexts = options.contexts ?? loadClusterOverlays(resolve('overlays'), 'overlays').map((overlay) => overlay.context);
+  const contexts = options.contexts ?? loadClusterOverlays(resolve('overlays'), 'overlays', WORKLOADS).map((overlay) => overlay.context);
   const crds = readCrds();
   const runDir = newRunDir();
   log(`run folder: ${runDir}`);

@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { kindsDeployedBy } from '../../../lib/argocd/deployed-kinds.js';
 import { contentAddressedName } from '../../../lib/progressive-delivery/content-addressed-config-map.js';
-import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/synth/previous-output.js';
 import {
   HTTP_PORT,
   MandelbrotWorkload,
@@ -13,6 +12,7 @@ import {
   STAGE_URLS_MOUNT_PATH,
 } from '../../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { synthCluster } from '../../support/cluster.js';
+import { GENERATION_ANNOTATION, type PreviousConfigMap } from '../../../lib/core/config-map-history.js';
 import { PROJECT_ROOT } from '../../support/synth-process.js';
 
 const SOURCE = { 'server.js': 'console.log("v2");\n' };

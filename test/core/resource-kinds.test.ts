@@ -1,7 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { kindsDeployedBy } from '../../lib/argocd/deployed-kinds.js';
-import { apiGroupOf, formatKind, KNOWN_KINDS } from '../../lib/argocd/resource-kinds.js';
+import { apiGroupOf, formatKind, KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 
 const { KubeConfigMap } = k8s;
 
@@ -39,7 +39,7 @@ describe('resource kinds', () => {
     const chart = Testing.chart();
     new ApiObject(chart, 'Gateway', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge' } });
     expect(() => kindsDeployedBy(chart)).toThrow(
-      'Gateway edge (test/Gateway) has kind gateway.networking.k8s.io/Gateway, which is not in KNOWN_KINDS (lib/argocd/resource-kinds.ts); add it with its scope',
+      'Gateway edge (test/Gateway) has kind gateway.networking.k8s.io/Gateway, which is not in KNOWN_KINDS (lib/core/resource-kinds.ts); add it with its scope',
     );
   });
 });
