@@ -12,10 +12,16 @@ import { type Command as EntryCommand, type CommandIO, runCaptured, runIfEntryPo
 import { exitCodeOf } from '../lib/cli/command-line-errors.js';
 import { renderCheckReport } from '../lib/check/check-report.js';
 import { checkDist } from '../lib/check/dist-check.js';
+import type { SchemaValidator } from '../lib/check/schema-validation.js';
 import { shouldColor } from '../lib/util/terminal-color.js';
 import { runSynth } from '../main.js';
 
-async function check(argv: readonly string[], io: CommandIO, synth: EntryCommand): Promise<number> {
+async function check(
+  argv: readonly string[],
+  io: CommandIO,
+  synth: EntryCommand,
+  schemas?: () => Promise<SchemaValidator>,
+): Promise<number> {
   new Command('npm run check')
     .description('Check that dist/ equals a fresh synth, holds only allowed kinds, and matches the schemas.')
     .exitOverride()
@@ -28,14 +34,18 @@ async function check(argv: readonly string[], io: CommandIO, synth: EntryCommand
     projectRoot: io.cwd,
     env: io.env,
     synth: (root, args, env) => runCaptured(synth, args, { cwd: root, env }),
+    schemas: await schemas?.(),
   });
   io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;
 }
 
-/** `npm run check -- <argv>` in `io.cwd`, with `synth` as its fresh synth: resolves to its exit code. */
-export function checkCommand(synth: EntryCommand): EntryCommand {
-  return (argv, io) => exitCodeOf(check(argv, io, synth), (line) => io.stderr.write(`${line}\n`));
+/**
+ * `npm run check -- <argv>` in `io.cwd`, with `synth` as its fresh synth: resolves to its exit code.
+ * `schemas` gives the schemas to validate against; by default each run loads them from `io.cwd`.
+ */
+export function checkCommand(synth: EntryCommand, schemas?: () => Promise<SchemaValidator>): EntryCommand {
+  return (argv, io) => exitCodeOf(check(argv, io, synth, schemas), (line) => io.stderr.write(`${line}\n`));
 }
 
 /** `npm run check` of this project. */

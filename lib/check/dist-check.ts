@@ -46,6 +46,14 @@ export interface DistCheckProps {
    * @default - the project's synth entry as a process: `node scripts/run.cjs main.ts <args>`
    */
   readonly synth?: SynthRunner;
+
+  /**
+   * The schemas objects are validated against. Loading them takes seconds, so a caller that
+   * checks many times loads them once.
+   *
+   * @default - loaded from the packages under `projectRoot`
+   */
+  readonly schemas?: SchemaValidator;
 }
 
 export type { CheckResult } from './check-result.js';
@@ -95,7 +103,7 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   }
   results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
-  results.push(checkSchemas(objects, distPath, await SchemaValidator.load({ projectRoot: props.projectRoot })));
+  results.push(checkSchemas(objects, distPath, props.schemas ?? (await SchemaValidator.load({ projectRoot: props.projectRoot }))));
   results.push(await checkSourceHistory(props.projectRoot, distPath, objects));
   return results;
 }

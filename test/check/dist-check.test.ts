@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { checkDist } from '../../lib/check/dist-check.js';
 import { readProjectFiles } from '../../lib/check/fresh-synth.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
+import { projectSchemas } from '../support/project-schemas.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 /**
@@ -32,7 +33,7 @@ describe('checkDist', () => {
   };
   /** The fresh-synth result, which checkDist reports first. */
   const freshSynth = async (env: NodeJS.ProcessEnv = process.env) => {
-    const [result] = await checkDist({ projectRoot: root, env });
+    const [result] = await checkDist({ projectRoot: root, env, schemas: await projectSchemas() });
     if (!result) throw new Error('checkDist reported no fresh-synth result');
     return result;
   };
@@ -52,7 +53,7 @@ describe('checkDist', () => {
   afterAll(() => project.cleanup());
 
   test('passes when every generated file is committed as synth writes it', async () => {
-    expect(await checkDist({ projectRoot: root, env: process.env })).toEqual([
+    expect(await checkDist({ projectRoot: root, env: process.env, schemas: await projectSchemas() })).toEqual([
       { name: 'fresh synth', ok: true, summary: 'dist/ (1 files) and every other generated file match a fresh synth', problems: [] },
       {
         name: 'directory source',

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCheck } from '../../bin/check.js';
+import { checkCommand } from '../../bin/check.js';
+import { runSynth } from '../../main.js';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { brokenLinks, documentationFiles, readDocumentation, readmeWorkloadExample } from './docs.js';
 import { PROJECT_ROOT } from './project-root.js';
+import { projectSchemas } from './project-schemas.js';
 import { type CommandResult, plainEnv, runCommand } from './run-command.js';
 
 /** The README's example workload as test/fixtures/readme-workload.ts holds it, type-checked with the tests. */
@@ -15,7 +17,7 @@ export const README_WORKLOAD_FIXTURE = join(PROJECT_ROOT, 'test', 'fixtures', 'r
  * this project's (a copy with a workload added).
  */
 export async function checkIn(root: string, options: { asProcess?: boolean } = {}): Promise<CommandResult> {
-  if (!options.asProcess) return runCommand(runCheck, [], { cwd: root });
+  if (!options.asProcess) return runCommand(checkCommand(runSynth, projectSchemas), [], { cwd: root });
   const { command, args } = entryPointCommand(root, 'bin/check.ts', []);
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: plainEnv(), maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };

@@ -6,6 +6,7 @@ import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { Workload } from '../../lib/workloads/workload.js';
 import { type CommandResult, runCommand } from './run-command.js';
 import { makeTempDir, PROJECT_ROOT } from './project-root.js';
+import { projectSchemas } from './project-schemas.js';
 
 // The configuration unit tests run on: made here, never read from the project's platform.yaml,
 // overlays/ or workload registry, which a team changes as it adopts the project.
@@ -62,7 +63,7 @@ export function synthFixture(args: readonly string[], cwd: string): Promise<Comm
 
 /** `npm run check` in `cwd`, its fresh synth of the fixture's workloads, run in this process. */
 export function checkFixture(cwd: string): Promise<CommandResult> {
-  return runCommand(checkCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS)), [], { cwd });
+  return runCommand(checkCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS), projectSchemas), [], { cwd });
 }
 
 /**

@@ -11,6 +11,7 @@ import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import type { Workload } from '../../lib/workloads/workload.js';
 import { notes } from '../fixtures/notes-workload.js';
 import { clusterProps } from '../support/cluster.js';
+import { projectSchemas } from '../support/project-schemas.js';
 import { FIXTURE_WORKLOADS, writeFixtureConfig } from '../support/fixture-project.js';
 import { makeTempDir, PROJECT_ROOT, writeFixtureOverlays } from '../support/synth-process.js';
 import { parse } from 'yaml';
@@ -112,7 +113,7 @@ describe('a second workload, registered by one line', () => {
       writeFileSync(join(temp.path, 'scripts/run.cjs'), '');
       writeFileSync(join(temp.path, 'package.json'), '{ "type": "module" }\n');
       symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(temp.path, 'node_modules'));
-      const results = await checkDist({ projectRoot: temp.path, env: process.env });
+      const results = await checkDist({ projectRoot: temp.path, env: process.env, schemas: await projectSchemas() });
       expect(results.map((result) => [result.name, result.ok, result.problems])).toEqual([
         ['fresh synth', true, []],
         ['directory source', true, []],
