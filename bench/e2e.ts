@@ -15,15 +15,22 @@ export function run(): BenchTable[] {
   try {
     const figuresFile = join(scratch, 'figures.json');
     const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
+    const analysisFiguresFile = join(scratch, 'analysis-figures.json');
     const started = process.hrtime.bigint();
     const result = spawnSync('npm', ['run', 'e2e', '--silent'], {
-      env: { ...process.env, E2E_FIGURES_FILE: figuresFile, E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile },
+      env: {
+        ...process.env,
+        E2E_FIGURES_FILE: figuresFile,
+        E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile,
+        E2E_ANALYSIS_FIGURES_FILE: analysisFiguresFile,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0) throw new Error(`npm run e2e failed (exit ${result.status}); its output is above`);
     const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number | undefined>;
     const gitops = JSON.parse(readFileSync(gitopsFiguresFile, 'utf8')) as Record<string, number | undefined>;
+    const analysis = JSON.parse(readFileSync(analysisFiguresFile, 'utf8')) as Record<string, number | undefined>;
     // A figure the drill did not record shows as NaN rather than stopping the report.
     const formatSeconds = (seconds: number | undefined) => formatSecondsOf(seconds ?? NaN);
     const formatMiB = (mib: number | undefined) => formatMiBOf(mib ?? NaN);
@@ -35,6 +42,10 @@ export function run(): BenchTable[] {
       ['first revision: apply to Healthy', formatSeconds(figures.firstRevisionToHealthySeconds)],
       ['release: apply to Paused at 50% with both pods Ready', formatSeconds(figures.releaseApplyToPausedSeconds)],
       [
+        'release: apply to 60 requests through the Service answered, by both releases',
+        formatSeconds(figures.releaseApplyToServedByBothSeconds),
+      ],
+      [
         'requests answered at the pause: stable / canary',
         `${figures.requestsToStableAtPause ?? NaN} / ${figures.requestsToCanaryAtPause ?? NaN}`,
       ],
@@ -43,6 +54,11 @@ export function run(): BenchTable[] {
       [
         'real node peak memory (containerd, kubelet, kube-proxy, shims, pods incl. the Rollouts controller)',
         formatMiB(figures.nodePeakMiB),
+      ],
+      ['canary analysis drill in jest, from cluster start to teardown', formatSeconds(analysis.drillSeconds)],
+      [
+        "bad canary: renders reaching it to the Rollout aborted, with dist/'s analysis settings (every 1m, failure limit 2)",
+        formatSeconds(analysis.badCanaryLoadToAbortSeconds),
       ],
       ['GitOps drill in jest, from cluster start to teardown', formatSeconds(gitops.drillSeconds)],
       ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],

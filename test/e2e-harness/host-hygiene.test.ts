@@ -1,4 +1,4 @@
-import { type HostLook, leftovers } from '../e2e/support/host-hygiene.js';
+import { type HostLook, leftovers, ownLeftovers } from '../e2e/support/host-hygiene.js';
 
 const look = (overrides: Partial<HostLook> = {}): HostLook => ({
   sysctls: { 'kernel/panic': '1', 'vm/overcommit_memory': '0' },
@@ -43,5 +43,34 @@ describe('leftovers', () => {
   test('what was there before is not a leftover', () => {
     const before = look({ folders: ['/tmp/trn-00000000'], links: ['lo', 'eth0', 'docker0'] });
     expect(leftovers(before, look({ folders: ['/tmp/trn-00000000'], links: ['lo', 'eth0', 'docker0'] }))).toEqual([]);
+  });
+});
+
+describe('ownLeftovers', () => {
+  const lines = [
+    'folder: /tmp/trn-0a1b2c3d',
+    'folder: /tmp/trn-99999999',
+    'cgroup: /sys/fs/cgroup/memory/trinity-e2e-0a1b2c3d',
+    'cgroup: /sys/fs/cgroup/memory/trinity-e2e-99999999',
+    'process: 4242 kubelet --config=/tmp/trn-0a1b2c3d/kubelet.yaml (net:[1])',
+    'process: 4343 node server.js (net:[2]) in cgroup trinity-e2e-0a1b2c3d',
+    'process: 4444 kubelet --config=/tmp/trn-99999999/kubelet.yaml (net:[3])',
+    'link: cni0',
+    'sysctl kernel.panic: 1 before, 10 after',
+  ];
+
+  test("fails if the run's own folders, cgroups or processes are left, or anything of the host changed", () => {
+    expect(ownLeftovers(lines, ['0a1b2c3d'])).toEqual([
+      'folder: /tmp/trn-0a1b2c3d',
+      'cgroup: /sys/fs/cgroup/memory/trinity-e2e-0a1b2c3d',
+      'process: 4242 kubelet --config=/tmp/trn-0a1b2c3d/kubelet.yaml (net:[1])',
+      'process: 4343 node server.js (net:[2]) in cgroup trinity-e2e-0a1b2c3d',
+      'link: cni0',
+      'sysctl kernel.panic: 1 before, 10 after',
+    ]);
+  });
+
+  test("leaves out another run's folders, cgroups and processes", () => {
+    expect(ownLeftovers(lines, ['0a1b2c3d']).filter((line) => line.includes('99999999'))).toEqual([]);
   });
 });

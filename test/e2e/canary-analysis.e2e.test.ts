@@ -1,37 +1,51 @@
 /**
- * Automated canary analysis on a real control plane with the real Argo Rollouts controller:
- * Debian's Prometheus on 127.0.0.1 scrapes service instances booted here from the live stable and
- * canary pod templates, labelled as the scrape contract labels pods. A good release passes its
- * analysis and waits for a person; a bad one (its canary with ERROR_RATE=0.5) aborts itself.
+ * Automated canary analysis on a real control plane and the real node: the Rollouts controller is
+ * the chart's pod, the Mandelbrot pods are the Rollout's own, and Debian's Prometheus runs inside
+ * the node, scraping the pods the project's PodMonitor selects with the labels its scrape contract
+ * gives them. Renders reach the pods through their Service. A good release passes its analysis and
+ * waits for a person; a bad one, a real source change committed, synthesized and applied, really
+ * answers with errors, fails its analysis with the settings dist/ carries, and aborts itself.
  * Steps depend on each other; after a failure the rest are not run.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_FAILURE_LIMIT, DEFAULT_INTERVAL, DEFAULT_SUCCESS_RATE } from '../../lib/config/analysis-settings.js';
 import { type AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
 import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/progressive-delivery/scrape-contract.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
-import { type RunningService, startService } from '../service/service-process.js';
 import { type DrillCluster, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
-import { awaitLiveRollout, drillSteps, fullyPromoted, localContainerOf, pausedAtHalf } from './support/drill-steps.js';
+import { awaitLiveRollout, drillSteps, fullyPromoted, pausedAtHalf } from './support/drill-steps.js';
 import { LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
-import { type LocalPrometheus, startPrometheus } from './support/local-prometheus.js';
+import { type NodePrometheus, NODE_PROMETHEUS_URL, POD_MONITOR_CRD, startNodePrometheus } from './support/node-prometheus.js';
+import { type Answered, requestsThroughService } from './support/real-pods.js';
 import { waitFor } from './support/wait.js';
 
 const CLUSTER = 'aws';
 const NAMESPACE = 'mandelbrot';
 const ROLLOUT = 'mandelbrot';
 const REPLICAS = 2;
-/** Short intervals for the test copy: a measurement every 5 s, the second failed one aborts. */
-const INTERVAL = '5s';
-const FAILURE_LIMIT = 1;
+/** The shortened settings of the good release: a measurement every 5 s. */
+const SHORT = { interval: '5s', failureLimit: 1 };
 /** Enough successful measurements to call a release good. */
 const GOOD_MEASUREMENTS = 3;
-/** The bad canary fails half its bands: a render of 3 bands succeeds 1 time in 8. */
-const BAD_ERROR_RATE = '0.5';
-/** The load: one small render per instance every 100 ms, bounded in count and in time. */
-const LOAD = { intervalMs: 100, maxRequests: 4_000, maxMs: 4 * 60_000, frame: { width: 48, height: 24, maxIterations: 40 } };
-const STEP_TIMEOUT_MS = 5 * 60_000;
+/**
+ * The bad release: a guard dropped from the band renderer, so bands fail half the time whatever
+ * ERROR_RATE says (a render of 3 bands succeeds 1 time in 8).
+ */
+const BAD_CHANGE = { file: 'stages.js', from: 'if (errorRate > 0 && random() < errorRate) {', to: 'if (random() < 0.5) {' };
+/** Small renders through the Service, one at a time, bounded in count and time. */
+const LOAD = {
+  path: '/api/render',
+  field: 'status',
+  body: { width: 48, height: 24, maxIterations: 40 },
+  intervalMs: 100,
+  count: 4_000,
+  deadlineMs: 5 * 60_000,
+};
+/** The bad release runs with dist/'s settings: three measurements a minute apart, and the abort. */
+const STEP_TIMEOUT_MS = 8 * 60_000;
 const SETUP_TIMEOUT_MS = 80 * 60_000;
 
 const log = (line: string) => process.stderr.write(`e2e analysis ${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -39,46 +53,49 @@ const log = (line: string) => process.stderr.write(`e2e analysis ${new Date().to
 let cluster: DrillCluster | undefined;
 let project: DrillProject;
 let live: LiveRollout;
-let prometheus: LocalPrometheus;
+let prometheus: NodePrometheus | undefined;
+/** Figures for `npm run bench`: seconds. */
 const figures: Record<string, number> = {};
+const startedAt = Date.now();
 const seen: { firstHash?: string; goodHash?: string } = {};
 
 beforeAll(async () => {
-  cluster = await startDrillCluster({
-    externalKubeconfig: process.env.E2E_KUBECONFIG,
-    // Not yet on the real node: Debian's Prometheus has no Kubernetes service discovery, so the
-    // drill still boots instances of the pod templates here and labels them for Prometheus.
-    node: 'kwok',
-    namespaces: [NAMESPACE],
-    log,
-  });
-  if (!cluster.rolloutsController) {
+  if (process.env.E2E_KUBECONFIG)
     throw new Error(
-      "the canary analysis drill needs the Rollouts controller this suite starts: a controller inside the cluster cannot reach Prometheus on this machine's 127.0.0.1",
+      'e2e: the canary analysis drill runs Prometheus inside the real node: it does not run on the cluster E2E_KUBECONFIG names',
     );
-  }
-  prometheus = await startPrometheus(cluster.supervisor, cluster.runDir);
+  cluster = await startDrillCluster({ namespaces: [NAMESPACE], log });
+  prometheus = await startNodePrometheus({
+    node: cluster.realNode!,
+    supervisor: cluster.supervisor,
+    api: cluster.api,
+    runDir: cluster.runDir,
+  });
   project = DrillProject.create(
     { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
     join(cluster.runDir, 'bundle-cache'),
   );
-  // The test copy turns analysis on, against the Prometheus started here, with short intervals.
+  // The test copy turns analysis on against the node's Prometheus, with a PodMonitor, and shortened settings.
   appendFileSync(
     join(project.root, 'platform.yaml'),
-    `analysis:\n  prometheus: ${prometheus.url}\n  interval: ${INTERVAL}\n  failureLimit: ${FAILURE_LIMIT}\n`,
+    `analysis:\n  prometheus: ${NODE_PROMETHEUS_URL}\n  prometheusOperator: true\n  interval: ${SHORT.interval}\n  failureLimit: ${SHORT.failureLimit}\n`,
   );
   await project.synth();
-  project.commit('Canary analysis on, against the drill Prometheus');
+  project.commit('Canary analysis on, against the node Prometheus');
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
-  log(`project copy: ${project.root}; Prometheus ${prometheus.url}`);
+  log(`project copy: ${project.root}; Prometheus ${prometheus.url} inside the node`);
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await stopInstances();
+  figures.drillSeconds = (Date.now() - startedAt) / 1000;
+  await stopLoad();
+  await prometheus?.stopFollowing();
   if (cluster) {
     writeFileSync(join(cluster.runDir, 'analysis-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    if (process.env.E2E_ANALYSIS_FIGURES_FILE)
+      writeFileSync(process.env.E2E_ANALYSIS_FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
     const left = await cluster.stop();
-    // Host hygiene: nothing of a node stays on the host.
+    // Host hygiene: nothing of the node stays on the host.
     expect(left).toEqual([]);
     log(`stopped every process; logs in ${cluster.runDir}; figures ${JSON.stringify(figures)}`);
   }
@@ -97,95 +114,81 @@ async function analysisRuns(hash: string): Promise<AnalysisRunObject[]> {
   );
 }
 
-// The instances booted here stand for the pods, one per ReplicaSet, and the load that reaches them.
-const instances: { readonly service: RunningService; readonly hash: string }[] = [];
-let load: { stop: () => Promise<{ requests: number; statuses: Record<number, number> }> } | undefined;
-
-/** Boots the service from a live ReplicaSet's pod template, with `extraEnv` on top, and has Prometheus scrape it. */
-async function bootInstance(
-  snapshot: RolloutSnapshot,
-  hash: string,
-  label: string,
-  extraEnv: Record<string, string> = {},
-): Promise<RunningService> {
-  const container = await localContainerOf(live, snapshot, hash, join(cluster!.runDir, 'local-pods', label));
-  const service = await startService({ ...container, env: { ...container.env, ...extraEnv } });
-  instances.push({ service, hash });
-  // As the scrape contract labels a pod: its namespace, and its rollouts-pod-template-hash label.
-  prometheus.setTargets(
-    instances.map((instance) => ({
-      port: instance.service.port,
-      labels: { [NAMESPACE_METRIC_LABEL]: NAMESPACE, [POD_TEMPLATE_HASH_METRIC_LABEL]: instance.hash },
-    })),
+/** Waits until Prometheus scrapes every pod of `hashes` (one target each), found through the PodMonitor. */
+async function awaitScraped(step: string, hashes: Readonly<Record<string, number>>): Promise<void> {
+  await waitFor(
+    step,
+    `Prometheus scraping ${JSON.stringify(hashes)} pods by ${POD_TEMPLATE_HASH_METRIC_LABEL}`,
+    async () => {
+      const up = await prometheus!.query(`up{${NAMESPACE_METRIC_LABEL}="${NAMESPACE}"} == 1`);
+      const counts: Record<string, number> = {};
+      for (const sample of up) {
+        const hash = sample.labels[POD_TEMPLATE_HASH_METRIC_LABEL] ?? '-';
+        counts[hash] = (counts[hash] ?? 0) + 1;
+      }
+      const sorted = (counted: Readonly<Record<string, number>>) => JSON.stringify(Object.entries(counted).sort());
+      return { done: sorted(counts) === sorted(hashes), seen: JSON.stringify(counts) };
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
   );
-  return service;
 }
 
-/** Sends small renders to every instance in turn until stopped, or until its count or time bound. */
+let load: { readonly controller: AbortController; readonly done: Promise<Answered> } | undefined;
+
+/** Renders through the Mandelbrot Service from inside the node, until stopped or bounded. */
 function startLoad(): void {
   const controller = new AbortController();
-  const statuses: Record<number, number> = {};
-  let requests = 0;
-  const started = Date.now();
-  const done = (async () => {
-    while (!controller.signal.aborted && requests < LOAD.maxRequests && Date.now() - started < LOAD.maxMs) {
-      await Promise.all(
-        instances.map(async ({ service }) => {
-          requests++;
-          try {
-            const response = await fetch(`${service.url}/api/render`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(LOAD.frame),
-              signal: AbortSignal.any([controller.signal, AbortSignal.timeout(5_000)]),
-            });
-            await response.arrayBuffer();
-            statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          } catch {
-            statuses[0] = (statuses[0] ?? 0) + 1;
-          }
-        }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, LOAD.intervalMs));
-    }
-  })();
-  load = {
-    stop: async () => {
-      controller.abort();
-      await done;
-      return { requests, statuses };
-    },
-  };
+  const done = requestsThroughService(cluster!, NAMESPACE, ROLLOUT, { ...LOAD, signal: controller.signal });
+  done.catch(() => undefined);
+  load = { controller, done };
 }
 
-async function stopInstances(): Promise<void> {
-  const summary = await load?.stop();
+async function stopLoad(): Promise<Answered | undefined> {
+  if (!load) return undefined;
+  const { controller, done } = load;
   load = undefined;
-  if (summary) log(`load: ${summary.requests} requests, by status ${JSON.stringify(summary.statuses)}`);
-  await Promise.all(instances.splice(0).map(({ service }) => service.stop()));
-  prometheus?.setTargets([]);
+  controller.abort();
+  const answered = await done.catch((error: Error) => {
+    log(`load: ${error.message}`);
+    return undefined;
+  });
+  if (answered)
+    log(
+      `load: ${answered.sent} renders, answers by status ${JSON.stringify(answered.answers)}, failures ${JSON.stringify(answered.failures)}`,
+    );
+  return answered;
 }
 
 function operate(operation: string): Promise<CliResult> {
   return project.operate(operation, CLUSTER, join(cluster!.runDir, 'operator'));
 }
 
-drillStep('1. apply: the API server accepts the AnalysisTemplate and the Rollout that runs it; the first revision is Healthy', async () => {
+async function applyWorkload(): Promise<void> {
+  await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
+}
+
+drillStep('1. apply: the AnalysisTemplate, the PodMonitor and the Rollout are accepted; Prometheus scrapes the Healthy pods', async () => {
   await cluster!.createNamespaces(['argocd', NAMESPACE]);
+  // The Prometheus Operator's CRD, so the API server keeps the project's PodMonitor.
+  const crd = join(cluster!.runDir, 'podmonitor-crd.json');
+  writeFileSync(crd, JSON.stringify(POD_MONITOR_CRD));
+  await cluster!.kubectl(['apply', '-f', crd]);
+  await cluster!.kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', crd]);
   const applied = await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
   expect(applied).toContain('analysistemplate.argoproj.io/mandelbrot-success-rate created');
+  expect(applied).toContain('podmonitor.monitoring.coreos.com/mandelbrot created');
   const snapshot = await awaitRollout('1. apply', `Healthy with ${REPLICAS} Ready pods on one hash`, fullyPromoted);
   seen.firstHash = snapshot.rollout.status!.currentPodHash;
+  await awaitScraped('1. apply', { [seen.firstHash!]: REPLICAS });
 });
 
 drillStep('2. good release: the analysis succeeds on the canary and the Rollout still waits at the pause for a person', async () => {
   await project.release('e2e-good');
-  await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
+  await applyWorkload();
   const paused = await awaitRollout('2. good release', 'Paused at 1/3 with 1 stable and 1 canary pod', pausedAtHalf);
   const hash = paused.rollout.status!.currentPodHash!;
   seen.goodHash = hash;
-  await bootInstance(paused, seen.firstHash!, 'good-stable');
-  await bootInstance(paused, hash, 'good-canary');
+  await awaitScraped('2. good release', { [seen.firstHash!]: 1, [hash]: 1 });
   startLoad();
   const run = await waitFor(
     '2. good release',
@@ -207,10 +210,12 @@ drillStep('2. good release: the analysis succeeds on the canary and the Rollout 
   expect(status.stdout).toMatch(
     new RegExp(`aws: analysis: AnalysisRun ${run.name} Running: last measured success-rate \\[1\\] \\(Successful\\)`),
   );
+  const answered = await stopLoad();
+  // Every render through the Service was answered, and answered whole.
+  expect(Object.keys(answered!.answers)).toEqual(['ok']);
 
   await operate('promote');
   await awaitRollout('2. good release', `Healthy on ${hash}`, fullyPromoted);
-  await stopInstances();
   await waitFor(
     '2. good release',
     'the background analysis ended Successful with the promotion',
@@ -223,14 +228,29 @@ drillStep('2. good release: the analysis succeeds on the canary and the Rollout 
 });
 
 drillStep(
-  '3. bad release: the canary with ERROR_RATE=0.5 fails its analysis and the Rollout aborts on its own, stable at full size',
+  "3. bad release: a source change whose canary answers with errors fails its analysis with dist/'s settings, and the Rollout aborts on its own",
   async () => {
-    await project.release('e2e-bad');
-    await cluster!.kubectl(['apply', '-f', project.workloadDir(CLUSTER)]);
+    // Analysis as dist/ carries it once on: every setting but the address at its default.
+    const platformFile = join(project.root, 'platform.yaml');
+    const platform = readFileSync(platformFile, 'utf8');
+    writeFileSync(platformFile, platform.replace(`  interval: ${SHORT.interval}\n  failureLimit: ${SHORT.failureLimit}\n`, ''));
+    await project.synth();
+    project.commit('Canary analysis at its defaults');
+    const template = parse(readFileSync(join(project.workloadDir(CLUSTER), 'analysistemplate-mandelbrot-success-rate.yaml'), 'utf8'));
+    expect(template.spec.metrics[0]).toMatchObject({
+      interval: DEFAULT_INTERVAL,
+      failureLimit: DEFAULT_FAILURE_LIMIT,
+      successCondition: `len(result) == 0 || result[0] >= ${DEFAULT_SUCCESS_RATE}`,
+    });
+
+    project.changeSource(BAD_CHANGE.file, BAD_CHANGE.from, BAD_CHANGE.to);
+    await project.synth();
+    project.commit('Render bands without the ERROR_RATE guard');
+    await applyWorkload();
     const paused = await awaitRollout('3. bad release', 'Paused at 1/3 with 1 stable and 1 canary pod', pausedAtHalf);
     const hash = paused.rollout.status!.currentPodHash!;
-    await bootInstance(paused, seen.goodHash!, 'bad-stable');
-    await bootInstance(paused, hash, 'bad-canary', { ERROR_RATE: BAD_ERROR_RATE });
+    expect(paused.rollout.status!.stableRS).toBe(seen.goodHash);
+    await awaitScraped('3. bad release', { [seen.goodHash!]: 1, [hash]: 1 });
     const badStartedAt = Date.now();
     startLoad();
     // No operator action from here on: the Rollout must abort by itself.
@@ -249,18 +269,23 @@ drillStep(
           canary?.spec.replicas === 0
         );
       },
-      180_000,
+      STEP_TIMEOUT_MS - 60_000,
     );
-    figures.badCanaryStartToAbortSeconds = (Date.now() - badStartedAt) / 1000;
-    log(`the bad canary aborted ${figures.badCanaryStartToAbortSeconds} s after its instance started serving`);
-    await stopInstances();
+    figures.badCanaryLoadToAbortSeconds = (Date.now() - badStartedAt) / 1000;
+    log(`the bad canary aborted ${figures.badCanaryLoadToAbortSeconds} s after renders started reaching it`);
+    const answered = await stopLoad();
+    // The canary really answered with errors: renders through the Service came back with failed bands.
+    expect(answered!.answers.degraded).toBeGreaterThan(0);
     expect(aborted.rollout.status!.stableRS).toBe(seen.goodHash);
     expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: .*success-rate/);
-    const run = latestAnalysisRun(await analysisRuns(hash))!;
+    const runs = await analysisRuns(hash);
+    const run = latestAnalysisRun(runs)!;
     expect(run.phase).toBe('Failed');
-    expect(run.measurements[0]!.phase).toBe('Failed');
+    // failureLimit 2: the third failed measurement ends the run.
+    const metric = runs.find((item) => item.metadata?.name === run.name)?.status?.metricResults?.[0] as { failed?: number } | undefined;
+    expect(metric?.failed).toBe(DEFAULT_FAILURE_LIMIT + 1);
     const measured = Number(/^\[([0-9.]+)\]$/.exec(run.measurements[0]!.value)?.[1]);
-    expect(measured).toBeLessThan(0.99);
+    expect(measured).toBeLessThan(DEFAULT_SUCCESS_RATE);
 
     const status = await operate('status');
     expect(status.stdout).toContain(

@@ -17,7 +17,7 @@ import { DrillProject } from './support/drill-project.js';
 import { drillSteps } from './support/drill-steps.js';
 import { type GitOpsSources, pointPlatformAt, startGitOpsSources } from './support/gitops-sources.js';
 import { type ApplicationObject, describeApplication, LiveApplications, syncAndHealth } from './support/live-application.js';
-import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf } from './support/live-rollout.js';
+import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
 import { sharedDir } from './support/shared-inputs.js';
 import { StandIns } from './support/stand-ins.js';
 import { ensureToolchain } from './support/toolchain.js';
@@ -26,6 +26,8 @@ import { waitFor } from './support/wait.js';
 const CLUSTER = 'aws';
 const NAMESPACE = 'mandelbrot';
 const ROLLOUT = 'mandelbrot';
+/** The replicas the overlays give the Rollout. */
+const REPLICAS = 2;
 const APPS = {
   root: rootApplicationName('dev', CLUSTER),
   rollouts: rolloutsApplicationName(CLUSTER),
@@ -286,6 +288,96 @@ drillStep(
   },
 );
 
+drillStep(
+  '3. abort and promote-full: abort, a revert in Git and a sync bring Healthy under Argo CD; promote-full skips the pause',
+  async () => {
+    const stableHash = (await live.snapshot()).rollout.status!.stableRS!;
+    await project.release('e2e-abort');
+    await operate('sync');
+    await awaitRolloutUnderArgoCd(
+      '3. abort',
+      'the bad release Paused at step 1/3',
+      (status) => status.phase === 'Paused' && status.currentStepIndex === 1,
+    );
+    await operate('abort');
+    const aborted = await awaitRolloutUnderArgoCd(
+      '3. abort',
+      `Degraded with the stable ReplicaSet ${stableHash} at ${REPLICAS} Ready`,
+      (status, snapshot) =>
+        status.phase === 'Degraded' && status.abort === true && replicaSetOf(snapshot, stableHash)?.status?.readyReplicas === REPLICAS,
+    );
+    expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: /);
+    // Argo CD's health check for an aborted Rollout: the Application is Degraded, still Synced with Git.
+    await awaitApplications(
+      '3. abort',
+      'the Mandelbrot Application Synced and Degraded',
+      [APPS.mandelbrot],
+      (byName) => syncAndHealth(byName[APPS.mandelbrot]) === 'Synced/Degraded',
+      60_000,
+    );
+
+    // The durable rollback: revert the release in Git and sync.
+    project.revertLastCommit();
+    const revertRevision = project.git('rev-parse', 'HEAD').trim();
+    await operate('sync');
+    const reverted = await awaitRolloutUnderArgoCd(
+      '3. abort',
+      `Healthy on ${stableHash} after the revert`,
+      (status) => status.phase === 'Healthy' && status.currentPodHash === stableHash && status.stableRS === stableHash,
+    );
+    expect(reverted.rollout.status!.abort).not.toBe(true);
+    await awaitApplications(
+      '3. abort',
+      'the Mandelbrot Application Synced and Healthy at the revert',
+      [APPS.mandelbrot],
+      (byName) => syncedHealthy(byName[APPS.mandelbrot]) && byName[APPS.mandelbrot]?.status?.sync?.revision === revertRevision,
+      120_000,
+    );
+
+    // promote-full: every step skipped at once, from the pause to Healthy on the new hash.
+    await project.release('e2e-full');
+    await operate('sync');
+    const paused = await awaitRolloutUnderArgoCd(
+      '3. promote-full',
+      'the release Paused at step 1/3',
+      (status) => status.phase === 'Paused' && status.currentStepIndex === 1,
+    );
+    const fullHash = paused.rollout.status!.currentPodHash!;
+    await operate('promote-full');
+    const promoted = await awaitRolloutUnderArgoCd(
+      '3. promote-full',
+      `Healthy at step 3/3 on ${fullHash}`,
+      (status) => status.phase === 'Healthy' && status.stableRS === fullHash && status.currentStepIndex === 3,
+    );
+    expect(envOf(replicaSetOf(promoted, fullHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe('e2e-full');
+    await awaitApplications(
+      '3. promote-full',
+      'the Mandelbrot Application Synced and Healthy after promote-full',
+      [APPS.mandelbrot],
+      (byName) => syncedHealthy(byName[APPS.mandelbrot]),
+      120_000,
+    );
+  },
+);
+
+/** Waits until the live Rollout's status satisfies `check`; the stand-ins run on each look. */
+async function awaitRolloutUnderArgoCd(
+  step: string,
+  awaited: string,
+  check: (status: NonNullable<RolloutSnapshot['rollout']['status']>, snapshot: RolloutSnapshot) => boolean,
+): Promise<RolloutSnapshot> {
+  return waitFor(
+    step,
+    awaited,
+    async () => {
+      await standIns.run();
+      const snapshot = await live.snapshot();
+      return { done: check(snapshot.rollout.status ?? {}, snapshot), seen: describeSnapshot(snapshot), value: snapshot };
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
 /** `npm run diff -- --base HEAD~1` on the project copy, plain text; fails unless it exits 0. */
 async function diffLastCommit(): Promise<string> {
   const result = await project.runOrThrow('bin/diff.ts', ['--base', 'HEAD~1']);
@@ -293,7 +385,7 @@ async function diffLastCommit(): Promise<string> {
 }
 
 drillStep(
-  '3. least privilege: a Secret in the workload folder fails the sync with "not permitted in project", as the diff says',
+  '4. least privilege: a Secret in the workload folder fails the sync with "not permitted in project", as the diff says',
   async () => {
     const file = join(project.workloadDir(CLUSTER), 'secret-e2e-not-whitelisted.yaml');
     writeFileSync(
@@ -308,7 +400,7 @@ drillStep(
 
     await apps.refresh(APPS.mandelbrot);
     const refused = await awaitApplications(
-      '3. least privilege',
+      '4. least privilege',
       'the Mandelbrot sync refused: "resource :Secret is not permitted in project trinity"',
       [APPS.mandelbrot],
       (byName) =>
@@ -328,7 +420,7 @@ drillStep(
     const revertRevision = project.git('rev-parse', 'HEAD').trim();
     await apps.refresh(APPS.mandelbrot);
     const retrying = await awaitApplications(
-      '3. least privilege',
+      '4. least privilege',
       'Argo CD compares with the revert while the refused sync still retries',
       [APPS.mandelbrot],
       (byName) => {
@@ -340,7 +432,7 @@ drillStep(
     expect(retrying[APPS.mandelbrot]!.status!.operationState!.operation?.sync?.revision).toBe(refusedRevision);
     await apps.terminateOperation(APPS.mandelbrot);
     await awaitApplications(
-      '3. least privilege',
+      '4. least privilege',
       'the Mandelbrot Application Synced and Healthy at the revert',
       [APPS.mandelbrot],
       (byName) => syncedHealthy(byName[APPS.mandelbrot]) && byName[APPS.mandelbrot]?.status?.sync?.revision === revertRevision,
@@ -349,7 +441,7 @@ drillStep(
   },
 );
 
-drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by Argo CD, as the diff says', async () => {
+drillStep('5. prune: a retained ConfigMap version removed from Git is pruned by Argo CD, as the diff says', async () => {
   const snapshot = await live.snapshot();
   const mounted = configMapsOf(replicaSetOf(snapshot, snapshot.rollout.status?.currentPodHash)!.spec.template);
   const retired = project.configMapsInDist(CLUSTER).find((name) => name.startsWith('mandelbrot-source-') && !mounted.includes(name))!;
@@ -363,7 +455,7 @@ drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by 
   expect(diff).toContain(`ConfigMap ${NAMESPACE}/${retired}`);
   expect(diff).toContain(`Argo CD prunes it: Application ${APPS.mandelbrot} syncs with automated prune`);
   await waitFor(
-    '4. prune',
+    '5. prune',
     `ConfigMap ${retired} deleted by Argo CD`,
     async () => {
       const configMap = await live.configMap(retired);
@@ -372,7 +464,7 @@ drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by 
     { timeoutMs: 120_000, intervalMs: 500 },
   );
   await awaitApplications(
-    '4. prune',
+    '5. prune',
     'the Mandelbrot Application Synced and Healthy after the prune',
     [APPS.mandelbrot],
     (byName) => syncedHealthy(byName[APPS.mandelbrot]),
@@ -380,7 +472,7 @@ drillStep('4. prune: a retained ConfigMap version removed from Git is pruned by 
   );
 });
 
-drillStep('5. undo: npm run rollout -- undo changes the live Rollout, and Argo CD self-heal puts the revision in Git back', async () => {
+drillStep('6. undo: npm run rollout -- undo changes the live Rollout, and Argo CD self-heal puts the revision in Git back', async () => {
   const before = await live.snapshot();
   const gitHash = before.rollout.status!.currentPodHash!;
   const gitRelease = envOf(replicaSetOf(before, gitHash)!.spec.template, 'MANDELBROT_RELEASE');
@@ -398,7 +490,7 @@ drillStep('5. undo: npm run rollout -- undo changes the live Rollout, and Argo C
     const undo = await operate('undo');
     expect(undo.stdout + undo.stderr).toContain('Argo CD self-heal puts the revision in Git back');
     await waitFor(
-      '5. undo',
+      '6. undo',
       `the Rollout back on ${gitHash} (the revision in Git), Healthy`,
       async () => {
         const snapshot = await live.snapshot();
@@ -417,7 +509,7 @@ drillStep('5. undo: npm run rollout -- undo changes the live Rollout, and Argo C
   const after = await live.snapshot();
   expect(envOf(replicaSetOf(after, gitHash)!.spec.template, 'MANDELBROT_RELEASE')).toBe(gitRelease);
   await awaitApplications(
-    '5. undo',
+    '6. undo',
     'the Mandelbrot Application Synced and Healthy after self-heal',
     [APPS.mandelbrot],
     (byName) => syncedHealthy(byName[APPS.mandelbrot]),
@@ -426,7 +518,7 @@ drillStep('5. undo: npm run rollout -- undo changes the live Rollout, and Argo C
 });
 
 drillStep(
-  '6. cluster removal: the root loses its path and stops syncing; nothing is pruned and the workload keeps running, as the diff says',
+  '7. cluster removal: the root loses its path and stops syncing; nothing is pruned and the workload keeps running, as the diff says',
   async () => {
     rmSync(join(project.root, 'overlays', `${CLUSTER}.yaml`));
     const platform = join(project.root, 'platform.yaml');
@@ -458,7 +550,7 @@ drillStep(
           condition.message.includes(`dist/${CLUSTER}/${name === APPS.root ? 'argocd' : 'mandelbrot'}: app path does not exist`),
       );
     const gone = await awaitApplications(
-      '6. cluster removal',
+      '7. cluster removal',
       'the root and the Mandelbrot Application report a ComparisonError for their vanished paths',
       [APPS.root, APPS.mandelbrot],
       (byName) => [APPS.root, APPS.mandelbrot].every((name) => pathGone(name, byName[name])),
@@ -468,7 +560,7 @@ drillStep(
     // One more reconciliation of each after the error: automated prune, had it anything to act on, would act in it.
     for (const name of [APPS.root, APPS.mandelbrot]) await apps.refresh(name);
     await awaitApplications(
-      '6. cluster removal',
+      '7. cluster removal',
       'both refreshed again, still with the ComparisonError',
       [APPS.root, APPS.mandelbrot],
       (byName) =>

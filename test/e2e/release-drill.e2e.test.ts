@@ -42,7 +42,14 @@ const figures: Record<string, number> = {};
 const startedAt = Date.now();
 
 /** What the drill remembers between steps. */
-const seen: { firstHash?: string; releaseHash?: string; stableBeforeEdit?: string; stableConfigMapAtEdit?: string; editHash?: string } = {};
+const seen: {
+  firstHash?: string;
+  releaseHash?: string;
+  releaseAppliedAt?: number;
+  stableBeforeEdit?: string;
+  stableConfigMapAtEdit?: string;
+  editHash?: string;
+} = {};
 
 beforeAll(async () => {
   cluster = await startDrillCluster({
@@ -266,6 +273,7 @@ drillStep('3. release: Paused at step 1/3, weight 50, 1 stable and 1 canary pod,
     },
   );
   figures.releaseApplyToPausedSeconds = (Date.now() - appliedAt) / 1000;
+  seen.releaseAppliedAt = appliedAt;
   expect(Math.max(...looks.map((look) => look.pods))).toBeLessThanOrEqual(REPLICAS + 1);
   expect(looks.filter((look) => look.phase === 'Paused' && look.canaryReady !== 1)).toEqual([]);
   const status = snapshot.rollout.status!;
@@ -298,6 +306,7 @@ drillStep('9. traffic (while the release is paused): requests through the Mandel
     field: 'release',
     count: SERVICE_REQUESTS,
   });
+  figures.releaseApplyToServedByBothSeconds = (Date.now() - seen.releaseAppliedAt!) / 1000;
   writeFileSync(join(cluster!.runDir, 'requests-at-pause.json'), `${JSON.stringify(answered, null, 2)}\n`);
   figures.requestsToCanaryAtPause = answered.answers['e2e-canary'] ?? 0;
   figures.requestsToStableAtPause = answered.answers.continuous ?? 0;

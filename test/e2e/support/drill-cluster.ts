@@ -8,7 +8,7 @@ import { freePort } from '../../service/service-process.js';
 import { type BinaryPaths, type ControlPlane, startControlPlane } from './control-plane.js';
 import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
-import { leftovers, lookAtHost } from './host-hygiene.js';
+import { leftovers, lookAtHost, ownLeftovers } from './host-hygiene.js';
 import { ensureNodeImages, NodeImageError } from './node-images.js';
 import { NODE_IP, type RealNode, RealNodeError, startRealNode } from './real-node.js';
 import { kwokStages, readCrds, sharedDir } from './shared-inputs.js';
@@ -227,8 +227,9 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
       },
       startRolloutsController,
       stop: async () => {
+        const ids = supervisor.ownedIds();
         await supervisor.stopAll();
-        return leftovers(hostBefore, lookAtHost());
+        return ownLeftovers(leftovers(hostBefore, lookAtHost()), ids);
       },
     };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectCopy } from '../../check/project-copy.js';
 import { type CliResult, runEntry } from '../../operator/stand-in-kubectl.js';
@@ -81,6 +81,17 @@ export class DrillProject {
   /** Appends a comment to one of the service's files: a source change and nothing else. */
   public editSource(note: string): void {
     appendFileSync(join(this.root, 'services', 'mandelbrot', 'render.js'), `// ${note}\n`);
+  }
+
+  /**
+   * Replaces `from` with `to` in one of the service's files, as a developer's change would; fails
+   * if the file no longer holds `from`.
+   */
+  public changeSource(file: string, from: string, to: string): void {
+    const path = join(this.root, 'services', 'mandelbrot', file);
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes(from)) throw new Error(`services/mandelbrot/${file} no longer holds ${JSON.stringify(from)}`);
+    writeFileSync(path, text.replace(from, to));
   }
 
   /** The folder of one cluster's workload, as its Mandelbrot Application syncs it. */

@@ -1,6 +1,5 @@
-import { containerFromPodTemplate, type StartOptions } from '../../service/service-process.js';
 import type { DrillCluster } from './drill-cluster.js';
-import { configMapsOf, describeSnapshot, type LiveRollout, replicaSetOf, type RolloutSnapshot } from './live-rollout.js';
+import { describeSnapshot, type LiveRollout, type RolloutSnapshot } from './live-rollout.js';
 import { waitFor } from './wait.js';
 
 /** Steps of one drill, which depend on each other. */
@@ -101,20 +100,4 @@ export function pausedAtHalf(snapshot: RolloutSnapshot): boolean {
     canary?.total === 1 &&
     canary.ready === 1
   );
-}
-
-/**
- * How the pod template of a live ReplicaSet runs on this machine, its ConfigMaps' data read from
- * the API server and written under `root`.
- */
-export async function localContainerOf(live: LiveRollout, snapshot: RolloutSnapshot, hash: string, root: string): Promise<StartOptions> {
-  const replicaSet = replicaSetOf(snapshot, hash);
-  if (!replicaSet) throw new Error(`no ReplicaSet with hash ${hash}`);
-  const data = new Map<string, Record<string, string>>();
-  for (const name of configMapsOf(replicaSet.spec.template)) {
-    const configMap = await live.configMap(name);
-    if (!configMap?.data) throw new Error(`ConfigMap ${name} that ReplicaSet ${replicaSet.metadata.name} mounts is not in the API server`);
-    data.set(name, configMap.data);
-  }
-  return containerFromPodTemplate(replicaSet.spec.template, (name) => data.get(name)!, root);
 }

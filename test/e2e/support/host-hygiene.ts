@@ -67,6 +67,18 @@ export function leftovers(before: HostLook, after: HostLook): string[] {
   ];
 }
 
+/**
+ * The leftovers of one run among `lines`: folders, cgroups and processes only where they carry one
+ * of the run's node ids (its `/tmp/trn-<id>` folders, `trinity-e2e-<id>` cgroups), since other runs
+ * on a shared machine add their own meanwhile; every other kind of leftover is the host's, and kept.
+ */
+export function ownLeftovers(lines: readonly string[], ids: readonly string[]): string[] {
+  return lines.filter(
+    (line) =>
+      !/^(folder|cgroup|process): /.test(line) || ids.some((id) => line.includes(`trn-${id}`) || line.includes(`trinity-e2e-${id}`)),
+  );
+}
+
 /** The host's firewall rules and chains, without counters: what kube-proxy or the kubelet could add. */
 function firewallRules(save: string): string[] {
   return command(save, [])
@@ -82,7 +94,7 @@ function cgroupHierarchies(): string[] {
     .filter((path) => existsSync(join(path, 'cgroup.procs')));
 }
 
-/** Processes in a node's cgroup or running from a node's folder, as `<pid> <command line>`. */
+/** Processes in a node's cgroup or running from a node's folder, as `<pid> <command line> (<net namespace>)`, and the cgroup. */
 function nodeProcesses(): string[] {
   const found: string[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -91,7 +103,9 @@ function nodeProcesses(): string[] {
       const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
       const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       const ns = readlinkSync(`/proc/${entry}/ns/net`);
-      if (/trinity-e2e-[0-9a-f]+/.test(cgroup) || /\/tmp\/trn-[0-9a-f]+/.test(commandLine)) found.push(`${entry} ${commandLine} (${ns})`);
+      const nodeCgroup = /trinity-e2e-[0-9a-f]+/.exec(cgroup)?.[0];
+      if (nodeCgroup || /\/tmp\/trn-[0-9a-f]+/.test(commandLine))
+        found.push(`${entry} ${commandLine} (${ns})${nodeCgroup ? ` in cgroup ${nodeCgroup}` : ''}`);
     } catch {
       // gone meanwhile, or not ours to read
     }

@@ -1,4 +1,6 @@
 /** What the drills observe of pods that really run on the real node. */
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DrillCluster } from './drill-cluster.js';
 import type { KubeApi } from './kube-api.js';
@@ -27,7 +29,7 @@ export interface ServiceRequests {
   readonly intervalMs?: number;
   /** @default 60_000 */
   readonly deadlineMs?: number;
-  /** Ends the requests sooner; what was answered until then is counted. */
+  /** Ends the requests sooner, after the one in flight; what was answered until then is counted. */
   readonly signal?: AbortSignal;
 }
 
@@ -51,10 +53,17 @@ export async function requestsThroughService(
   const url = `http://${live.spec.clusterIP}:${live.spec.ports[0]!.port}${requests.path}`;
   await awaitServiceRouting(cluster, namespace, service);
   const { signal, deadlineMs = 60_000, ...rest } = requests;
-  const result = await node.exec(process.execPath, [CLIENT, JSON.stringify({ ...rest, url, deadlineMs })], {
-    timeoutMs: deadlineMs + 30_000,
-    signal,
-  });
+  // The client stops when this file appears, and still prints what it counted.
+  const stopFile = join(cluster.runDir, `stop-requests-${randomBytes(4).toString('hex')}`);
+  const stop = () => writeFileSync(stopFile, '');
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
+  const result = await node
+    .exec(process.execPath, [CLIENT, JSON.stringify({ ...rest, url, deadlineMs, stopFile })], { timeoutMs: deadlineMs + 30_000 })
+    .finally(() => {
+      signal?.removeEventListener('abort', stop);
+      rmSync(stopFile, { force: true });
+    });
   const line = result.stdout.trim().split('\n').at(-1);
   if (!line?.startsWith('{')) throw new Error(`requests to ${url} from the node: exit ${result.code}: ${result.stderr.trim()}`);
   return JSON.parse(line) as Answered;

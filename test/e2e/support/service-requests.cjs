@@ -3,10 +3,12 @@
 // kube-proxy picks a pod for each), and prints one JSON line: how many answers carried each value
 // of the answer's JSON `field` (or, without a field, each HTTP status), and how many failed, by
 // cause. It runs inside the real node's network namespace, where Service addresses exist.
-// One argument, JSON: { url, count, deadlineMs, field?, body? (POSTed as JSON), intervalMs? }.
+// One argument, JSON: { url, count, deadlineMs, field?, body? (POSTed as JSON), intervalMs?,
+// stopFile? (it stops, and prints, once that file exists) }.
+const { existsSync } = require('node:fs');
 const http = require('node:http');
 
-const { url, count, deadlineMs, field, body, intervalMs = 0 } = JSON.parse(process.argv[2]);
+const { url, count, deadlineMs, field, body, intervalMs = 0, stopFile } = JSON.parse(process.argv[2]);
 const deadline = Date.now() + deadlineMs;
 const answers = {};
 const failures = {};
@@ -54,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (stopped = 
 
 (async () => {
   let sent = 0;
-  while (!stopped && sent < count && Date.now() < deadline) {
+  while (!stopped && !(stopFile && existsSync(stopFile)) && sent < count && Date.now() < deadline) {
     sent++;
     await once();
     if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -107,6 +107,13 @@ export class Supervisor {
     return this.sockets;
   }
 
+  /** The ids of the `/tmp/trn-<id>` folders (and `trinity-e2e-<id>` cgroups) this supervisor owns. */
+  public ownedIds(): string[] {
+    return [...this.nodeResources.map(({ dir }) => dir), ...(this.sockets ? [this.sockets] : [])].map((dir) =>
+      dir.replace(/^.*\/trn-/, ''),
+    );
+  }
+
   /** The components started so far, in start order. */
   public list(): readonly Component[] {
     return this.components;
