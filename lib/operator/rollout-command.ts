@@ -10,7 +10,7 @@ import type { ClusterOverlay } from '../config/cluster-overlay.js';
 import { loadProjectConfig } from '../config/project-config.js';
 import { compareStrings } from '../util/stable-order.js';
 import { type OperatorIO, readsProject, runIn } from './operator-io.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { durationOption, formatDuration } from './duration.js';
 import { KubectlClient } from './kubectl-client.js';
 import type { ClusterTarget } from './operation-plan.js';
 import { type Operation, OPERATIONS } from './operations.js';
@@ -90,16 +90,6 @@ export function parseRolloutCommandLine(argv: readonly string[], output: Pick<Co
     overlays: options.overlays,
     platform: options.platform,
   };
-}
-
-function durationOption(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(
-      `${flag} "${text}" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)`,
-    );
-  }
-  return ms;
 }
 
 function toRevisionOption(operation: Operation, text: string | undefined): number | undefined {
