@@ -7,6 +7,8 @@
 export interface RolloutRef {
   readonly name: string;
   readonly namespace: string;
+  /** The pod template's variable naming the release, which `status` shows for the train. */
+  readonly releaseVariable?: string;
 }
 
 /** The CRD the Rollouts controller Application installs; Rollouts cannot be applied before it is Established. */

@@ -3,7 +3,7 @@ import type { KubectlClient } from './kubectl-client.js';
 import { annotateApplicationArgs, getApplicationArgs, getRolloutArgs, retryRolloutArgs } from './kubectl-commands.js';
 import type { ClusterTarget } from './operation-plan.js';
 import type { TrainClusterClient, TrainClusterState } from './release-train.js';
-import { type RolloutObject, summarizeRollout } from './rollout-summary.js';
+import { releaseOfRollout, type RolloutObject, summarizeRollout } from './rollout-summary.js';
 import type { RolloutWorkload } from './rollout-workloads.js';
 
 /** Argo CD's annotation that asks it to compare an Application with Git now. */
@@ -11,24 +11,6 @@ const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh=normal';
 
 interface ApplicationObject {
   readonly status?: { readonly sync?: { readonly revision?: string; readonly status?: string } };
-}
-
-interface RolloutWithTemplate extends RolloutObject {
-  readonly spec?: RolloutObject['spec'] & {
-    readonly template?: {
-      readonly spec?: { readonly containers?: readonly { readonly env?: readonly { name?: string; value?: string }[] }[] };
-    };
-  };
-}
-
-/** The release a Rollout's pod template names in `variable`, in any of its containers. */
-export function releaseOfRollout(rollout: RolloutWithTemplate, variable: string | undefined): string | undefined {
-  if (variable === undefined) return undefined;
-  for (const container of rollout.spec?.template?.spec?.containers ?? []) {
-    const found = container.env?.find((entry) => entry.name === variable);
-    if (found?.value !== undefined) return found.value;
-  }
-  return undefined;
 }
 
 /** The train's view of each cluster through kubectl: the workload's Application and its Rollout. */
@@ -50,7 +32,7 @@ export class KubectlTrainClusters implements TrainClusterClient {
       if (/\(NotFound\)/.test(result.stderr)) return sync;
       await this.kubectl.check(rolloutArgs);
     }
-    const rollout = JSON.parse(result.stdout) as RolloutWithTemplate;
+    const rollout = JSON.parse(result.stdout) as RolloutObject;
     return { ...sync, liveRelease: releaseOfRollout(rollout, this.workload.rollout.releaseVariable), rollout: summarizeRollout(rollout) };
   }
 

@@ -1,5 +1,6 @@
 import { KubectlClient } from '../../lib/operator/kubectl-client.js';
-import { KubectlTrainClusters, releaseOfRollout } from '../../lib/operator/kubectl-train-clusters.js';
+import { KubectlTrainClusters } from '../../lib/operator/kubectl-train-clusters.js';
+import { releaseOfRollout } from '../../lib/operator/rollout-summary.js';
 import type { CommandResult } from '../../lib/operator/run-command.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { rolloutWorkloads } from '../../lib/operator/rollout-workloads.js';
