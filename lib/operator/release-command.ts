@@ -68,7 +68,7 @@ export function parseReleaseCommandLine(argv: readonly string[], output: Pick<Co
   const program = readsProject(
     new Command('release')
       .description(
-        "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.",
+        "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary; with --train, move it through platform.yaml's releaseTrain one cluster at a time.",
       )
       .argument('<name>', 'the release name /api/meta reports: printable, on one line')
       .option(
