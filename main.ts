@@ -69,7 +69,12 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
     }
     const files = renderManifestTree(app);
     const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
-    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames });
+    const workflow = renderRolloutWorkflow({
+      clusters,
+      environment: platform.environment,
+      rolloutWorkloads: rolloutWorkloadNames,
+      releaseTrain: platform.releaseTrain,
+    });
     const workflowFile = { path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow };
     const changed = countChangedFiles(outdir, files, [workflowFile]);
     const warnings: string[] = [];

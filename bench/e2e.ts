@@ -16,6 +16,7 @@ export function run(): BenchTable[] {
     const figuresFile = join(scratch, 'figures.json');
     const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
     const analysisFiguresFile = join(scratch, 'analysis-figures.json');
+    const trainFiguresFile = join(scratch, 'train-figures.json');
     const started = process.hrtime.bigint();
     const result = spawnSync('npm', ['run', 'e2e', '--silent'], {
       env: {
@@ -23,6 +24,7 @@ export function run(): BenchTable[] {
         E2E_FIGURES_FILE: figuresFile,
         E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile,
         E2E_ANALYSIS_FIGURES_FILE: analysisFiguresFile,
+        E2E_TRAIN_FIGURES_FILE: trainFiguresFile,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -31,6 +33,7 @@ export function run(): BenchTable[] {
     const figures = JSON.parse(readFileSync(figuresFile, 'utf8')) as Record<string, number | undefined>;
     const gitops = JSON.parse(readFileSync(gitopsFiguresFile, 'utf8')) as Record<string, number | undefined>;
     const analysis = JSON.parse(readFileSync(analysisFiguresFile, 'utf8')) as Record<string, number | undefined>;
+    const train = JSON.parse(readFileSync(trainFiguresFile, 'utf8')) as Record<string, number | undefined>;
     // A figure the drill did not record shows as NaN rather than stopping the report.
     const formatSeconds = (seconds: number | undefined) => formatSecondsOf(seconds ?? NaN);
     const formatMiB = (mib: number | undefined) => formatMiBOf(mib ?? NaN);
@@ -64,6 +67,15 @@ export function run(): BenchTable[] {
       ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
       ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
       ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
+      ['release train drill in jest, three control planes on KWOK, start to teardown', formatSeconds(train.drillSeconds)],
+      ['release train: bootstrap of three clusters to Healthy', formatSeconds(train.bootstrapSeconds)],
+      ['release train aws → gcp → azure, commit of aws to azure Healthy', formatSeconds(train.trainSeconds)],
+      ...(['aws', 'gcp', 'azure'] as const).map((cluster) => [
+        `release train: ${cluster}, its commit to Healthy (promoted by the drill)`,
+        formatSeconds(train[`train${cluster}Seconds`]),
+      ]),
+      ['release train --resume after an abort on aws, to azure Healthy', formatSeconds(train.resumeSeconds)],
+      ['three Argo CDs peak memory (application controllers, repo-servers, Redis)', formatMiB(train.argoCdPeakMiB)],
     ];
     return [
       {

@@ -8,6 +8,16 @@ import { readYamlFile } from './yaml-file.js';
 const httpsURL = (what: string) =>
   v.pipe(nonEmptyString(what), v.url(`expected ${what}`), v.startsWith('https://', `expected ${what} starting with https://`));
 
+/** `releaseTrain:`, the clusters a release passes through one at a time; whether each is a cluster is checked against the overlays. */
+const releaseTrainSchema = v.pipe(
+  v.array(
+    v.pipe(nonEmptyString('a cluster name'), v.regex(DNS_LABEL, 'expected a cluster name, such as "aws"')),
+    'expected a list of cluster names, such as [aws, gcp, azure]',
+  ),
+  v.minLength(1, 'expected at least one cluster; leave releaseTrain out for no train'),
+  v.check((names) => new Set(names).size === names.length, 'expected each cluster once; a cluster is named twice'),
+);
+
 /** platform.yaml's schema: `workloads:` has a field for each of `workloads`. */
 const platformSchema = (workloads: readonly Workload[]) =>
   v.strictObject({
@@ -39,6 +49,8 @@ const platformSchema = (workloads: readonly Workload[]) =>
     workloads: workloadsSchema(workloads, 'platform'),
     // Automated canary analysis, off unless set; an overlay may override it per cluster.
     analysis: v.optional(analysisSchema),
+    // The clusters a release train moves a release through, in order; none unless set.
+    releaseTrain: v.optional(releaseTrainSchema),
   });
 
 /** Settings shared by every cluster. Each one but `repository.repoURL` has a default. */

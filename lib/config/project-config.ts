@@ -113,6 +113,7 @@ function crossFileProblems(
     const settings = clusters.map((cluster) => ({ file: cluster.file, cloud: cluster.cloud, settings: cluster.workloads[workload.name] }));
     problems.push(...(workload.settingsProblems?.(platform.workloads[workload.name], settings, platformFile, allClusters) ?? []));
   }
+  problems.push(...releaseTrainProblems(platform, clusters, platformFile, allClusters));
   for (const cluster of clusters) {
     for (const name of clusterApplicationNames(
       platform.environment,
@@ -127,4 +128,22 @@ function crossFileProblems(
     }
   }
   return problems;
+}
+
+/** Each name in `releaseTrain` that no overlay defines; judged only when every overlay was read. */
+function releaseTrainProblems(
+  platform: PlatformSettings,
+  clusters: readonly ClusterOverlay[],
+  platformFile: string,
+  allClusters: boolean,
+): string[] {
+  if (!allClusters || platform.releaseTrain === undefined) return [];
+  const known = clusters.map((cluster) => cluster.name).sort(compareStrings);
+  return platform.releaseTrain.flatMap((name, index) =>
+    known.includes(name)
+      ? []
+      : [
+          `${platformFile}: field "releaseTrain[${index}]": "${name}" is not a cluster; expected one of ${known.join(', ')} (a file in the overlays folder)`,
+        ],
+  );
 }

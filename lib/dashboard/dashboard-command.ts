@@ -16,7 +16,7 @@ import { KubectlClient } from '../operator/kubectl-client.js';
 import { type OperatorIO, readsProject, runIn } from '../operator/operator-io.js';
 import { RolloutOperator } from '../operator/rollout-operator.js';
 import { describeRolloutSummary } from '../operator/rollout-summary.js';
-import { type RolloutWorkload, rolloutWorkloads } from '../operator/rollout-workloads.js';
+import { releasedWorkloads, type RolloutWorkload, rolloutWorkloads } from '../operator/rollout-workloads.js';
 import { compareStrings } from '../util/stable-order.js';
 import { ClusterWatch } from './cluster-watch.js';
 import { DashboardServer, type RunAction } from './dashboard-server.js';
@@ -114,7 +114,11 @@ async function dashboard(argv: readonly string[], io: DashboardIO): Promise<numb
     };
   }
 
-  const monitor = new FleetMonitor({ clusters: monitored });
+  // The train moves the release of the workload `npm run release` sets by default.
+  const trainWorkload = releasedWorkloads(watched)[0];
+  const releaseTrain =
+    platform.releaseTrain && trainWorkload ? { clusters: platform.releaseTrain, workload: trainWorkload.name } : undefined;
+  const monitor = new FleetMonitor({ clusters: monitored, releaseTrain });
   const server = new DashboardServer({ monitor, runAction, port: request.port, log: print });
   monitor.start();
   try {

@@ -176,11 +176,18 @@ export const PAGE_SCRIPT = `'use strict';
     return cell;
   }
 
+  function trainNote(row) {
+    if (!row.train) return null;
+    return el('div', { 'data-field': 'train' },
+      el('span', { text: 'release train ' + row.train.position + (row.train.next ? ', next' : '') }),
+      row.train.blocker ? el('div', { className: 'muted', 'data-field': 'train-blocker', text: row.train.blocker }) : null);
+  }
+
   function render(row) {
     const tr = el('tr', { id: 'row-' + row.id.replace('/', '-'), 'data-row': row.id,
       className: [row.waitingForPerson ? 'waiting' : '', row.unreachableSince ? 'unreachable' : ''].join(' ').trim() || undefined });
     tr.append(
-      el('th', { scope: 'row' }, el('span', { text: row.cluster }), el('span', { className: 'muted', text: ' (' + row.cloud + ') / ' + row.workload })),
+      el('th', { scope: 'row' }, el('span', { text: row.cluster }), el('span', { className: 'muted', text: ' (' + row.cloud + ') / ' + row.workload }), trainNote(row)),
       rolloutCell(row), weightCell(row), podsCell(row), releasesCell(row), analysisCell(row), pauseCell(row), applicationCell(row),
     );
     if (actionsAllowed) tr.append(actionsCell(row));

@@ -1,5 +1,5 @@
 import type { ClusterSource } from './cluster-watch.js';
-import { buildFleetView, type WatchedWorkload, type WorkloadRow } from './fleet-view.js';
+import { buildFleetView, type FleetTrain, type WatchedWorkload, type WorkloadRow } from './fleet-view.js';
 
 /** One cluster the dashboard shows. */
 export interface MonitoredCluster {
@@ -20,6 +20,13 @@ export interface FleetMonitorProps {
    * @default 50
    */
   readonly coalesceMs?: number;
+
+  /**
+   * platform.yaml's release train, whose stops the rows show.
+   *
+   * @default - no train
+   */
+  readonly releaseTrain?: FleetTrain;
 }
 
 /** The fleet's view as JSON, and the time it was built. */
@@ -32,12 +39,14 @@ export interface FleetUpdate {
 export class FleetMonitor {
   private readonly clusters: { readonly cluster: MonitoredCluster; readonly source: ClusterSource }[];
   private readonly coalesceMs: number;
+  private readonly releaseTrain?: FleetTrain;
   private readonly subscribers = new Set<(update: FleetUpdate) => void>();
   private pending?: NodeJS.Timeout;
   private latest: FleetUpdate;
 
   constructor(props: FleetMonitorProps) {
     this.coalesceMs = props.coalesceMs ?? 50;
+    this.releaseTrain = props.releaseTrain;
     this.clusters = props.clusters.map((cluster) => ({ cluster, source: cluster.watch(() => this.changed()) }));
     this.latest = this.build();
   }
@@ -83,6 +92,7 @@ export class FleetMonitor {
         objects: source.objects,
         unreachableSince: source.unreachableSince,
       })),
+      this.releaseTrain,
     );
     return { rows, json: JSON.stringify(rows) };
   }

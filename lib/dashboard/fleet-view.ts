@@ -5,6 +5,7 @@
  */
 import { type AnalysisRunObject, latestAnalysisRun } from '../operator/analysis-run-summary.js';
 import { type RolloutObject, type RolloutPhase, summarizeRollout } from '../operator/rollout-summary.js';
+import { describeTrain } from '../operator/train-status.js';
 import { compareStrings } from '../util/stable-order.js';
 
 /** The label Argo Rollouts puts on a revision's ReplicaSet, pods and analysis runs. */
@@ -152,17 +153,66 @@ export interface WorkloadRow {
     readonly measurements: readonly MeasurementView[];
   };
   readonly application?: { readonly name: string; readonly sync: string; readonly health: string };
+  /** The release train's stop on this cluster, for the workload the train moves. */
+  readonly train?: {
+    /** `2/3`: the cluster's place in the train. */
+    readonly position: string;
+    /** The first cluster that does not carry the train's release in Git. */
+    readonly next: boolean;
+    /** What the train waits for, on the next cluster's row (or the last one's when none is next). */
+    readonly blocker?: string;
+  };
 }
 
-/** Every row of the fleet: those waiting for a person first, then by cluster and workload. */
-export function buildFleetView(clusters: readonly ClusterView[]): WorkloadRow[] {
-  const rows = clusters.flatMap((cluster) => cluster.workloads.map((workload) => buildRow(cluster, workload)));
+/** platform.yaml's release train, for the dashboard. */
+export interface FleetTrain {
+  /** The clusters, in train order. */
+  readonly clusters: readonly string[];
+  /** The workload whose release the train moves. */
+  readonly workload: string;
+}
+
+/** Every row of the fleet: those waiting for a person first, then by cluster and workload; with `train`, its stops marked. */
+export function buildFleetView(clusters: readonly ClusterView[], train?: FleetTrain): WorkloadRow[] {
+  const built = clusters.flatMap((cluster) => cluster.workloads.map((workload) => buildRow(cluster, workload)));
+  const rows = train === undefined ? built : withTrain(built, train);
   return rows.sort(
     (a, b) =>
       Number(b.waitingForPerson) - Number(a.waitingForPerson) ||
       compareStrings(a.cluster, b.cluster) ||
       compareStrings(a.workload, b.workload),
   );
+}
+
+/** `rows` with the train's stops marked: where each stands, which is next, and what it waits for. */
+function withTrain(rows: readonly WorkloadRow[], train: FleetTrain): WorkloadRow[] {
+  const rowOf = (cluster: string) => rows.find((row) => row.cluster === cluster && row.workload === train.workload);
+  const view = describeTrain(
+    train.clusters.map((cluster) => {
+      const row = rowOf(cluster);
+      return {
+        cluster,
+        gitRelease: row?.releases.git,
+        liveRelease: row?.releases.canary ?? row?.releases.stable,
+        status: row?.unreachableSince === undefined ? row?.rollout?.status : undefined,
+        pausedAtPauseStep: row?.waitingForPerson,
+        unreachable: row?.unreachableSince !== undefined,
+      };
+    }),
+  );
+  const blockedRow = view.next ?? train.clusters.at(-1);
+  return rows.map((row) => {
+    const index = train.clusters.indexOf(row.cluster);
+    if (index === -1 || row.workload !== train.workload) return row;
+    return {
+      ...row,
+      train: {
+        position: `${index + 1}/${train.clusters.length}`,
+        next: row.cluster === view.next,
+        blocker: row.cluster === blockedRow ? view.blocker : undefined,
+      },
+    };
+  });
 }
 
 function inNamespace<T extends { readonly metadata?: ObjectMeta }>(objects: readonly T[], namespace: string): T[] {

@@ -1,3 +1,5 @@
+import { UsageError } from '../core/errors.js';
+
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 const DURATION = /^(?:\d+(?:ms|h|m|s))+$/;
 const PART = /(\d+)(ms|h|m|s)/g;
@@ -20,4 +22,19 @@ export function formatDuration(ms: number): string {
     if (ms > 0 && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
   }
   return `${ms}ms`;
+}
+
+/**
+ * The milliseconds of a duration option such as `--timeout 10m`.
+ *
+ * @throws UsageError naming the flag when the text is not a positive duration
+ */
+export function durationOption(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(
+      `${flag} "${text}" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)`,
+    );
+  }
+  return ms;
 }

@@ -7,6 +7,8 @@
 export interface RolloutRef {
   readonly name: string;
   readonly namespace: string;
+  /** The pod template's variable naming the release, which `status` shows for the train. */
+  readonly releaseVariable?: string;
 }
 
 /** The CRD the Rollouts controller Application installs; Rollouts cannot be applied before it is Established. */
@@ -38,6 +40,11 @@ export function getApplicationArgs(application: string, context: string): string
   return ['get', 'application', application, '--namespace', ARGOCD_NAMESPACE, '--output', 'json', '--context', context];
 }
 
+/** `kubectl annotate application NAME KEY=VALUE --namespace argocd --overwrite --context CTX`. */
+export function annotateApplicationArgs(application: string, annotation: string, context: string): string[] {
+  return ['annotate', 'application', application, annotation, '--namespace', ARGOCD_NAMESPACE, '--overwrite', '--context', context];
+}
+
 /** `kubectl patch application NAME --namespace argocd --type merge --patch '{"operation":...}' --context CTX`. */
 export function syncApplicationArgs(application: string, context: string): string[] {
   return [
@@ -61,6 +68,11 @@ export function syncApplicationArgs(application: string, context: string): strin
  */
 export function rolloutsPluginArgs(context: string, subcommand: string, rollout: RolloutRef, flags: readonly string[] = []): string[] {
   return ['argo', 'rollouts', '--context', context, subcommand, rollout.name, '--namespace', rollout.namespace, ...flags];
+}
+
+/** `kubectl argo rollouts --context CTX retry rollout NAME --namespace NS`: starts an aborted update again. */
+export function retryRolloutArgs(context: string, rollout: RolloutRef): string[] {
+  return ['argo', 'rollouts', '--context', context, 'retry', 'rollout', rollout.name, '--namespace', rollout.namespace];
 }
 
 /** `kubectl version --client`: kubectl's own version, without reaching a cluster. */

@@ -3,7 +3,14 @@ import { formatDuration } from './duration.js';
 import { type KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
 import { getAnalysisRunsArgs, getApplicationArgs, getCrdArgs, getRolloutArgs, type RolloutRef } from './kubectl-commands.js';
 import { type Clock, pollUntil, type Probe, WaitTimeoutError } from './poll-until.js';
-import { describeRolloutSummary, type RolloutObject, type RolloutPhase, type RolloutSummary, summarizeRollout } from './rollout-summary.js';
+import {
+  describeRolloutSummary,
+  releaseOfRollout,
+  type RolloutObject,
+  type RolloutPhase,
+  type RolloutSummary,
+  summarizeRollout,
+} from './rollout-summary.js';
 
 // The steps operations are made of: each one kubectl command, and how its result is read.
 
@@ -69,7 +76,8 @@ export function showRollout(target: PlanTarget): OperationStep<RolloutSummary> {
       const rollout = await readRolloutObject(kubectl, args);
       if (rollout === undefined)
         throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
-      const summary = summarizeRollout(rollout);
+      const release = releaseOfRollout(rollout, target.rollout.releaseVariable);
+      const summary = release === undefined ? summarizeRollout(rollout) : { ...summarizeRollout(rollout), release };
       const analysis = await readCanaryAnalysis(kubectl, target, rollout);
       return analysis ? { ...summary, analysis } : summary;
     },

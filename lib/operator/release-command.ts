@@ -18,6 +18,11 @@ import { type OperatorIO, readsProject, runIn } from './operator-io.js';
 import { type ReleaseField, releasePath, rolloutChanges, setReleaseField } from './release-marker.js';
 import { type ReleasedWorkload, rolloutWorkloads, selectReleasedWorkload } from './rollout-workloads.js';
 import { CommandFailedError, UsageError } from '../core/errors.js';
+import { durationOption } from './duration.js';
+import { GitTrainRepository } from './git-train-repository.js';
+import { KubectlClient } from './kubectl-client.js';
+import { KubectlTrainClusters } from './kubectl-train-clusters.js';
+import { ReleaseTrain } from './release-train.js';
 
 /** What the command line asks for. */
 export interface ReleaseRequest {
@@ -28,6 +33,30 @@ export interface ReleaseRequest {
   readonly overlays: string;
   readonly platform: string;
   readonly outdir: string;
+  /** Move the release through platform.yaml's `releaseTrain`, one cluster at a time. */
+  readonly train: boolean;
+  /** Continue a train from Git's state. */
+  readonly resume: boolean;
+  /** The train's waits: each one's deadline, and the time between two looks. */
+  readonly timeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly kubectl: string;
+  /** The remote the train pushes each commit to. */
+  readonly remote: string;
+}
+
+interface ReleaseOptions {
+  readonly cluster?: string;
+  readonly workload?: string;
+  readonly overlays: string;
+  readonly platform: string;
+  readonly outdir: string;
+  readonly train?: boolean;
+  readonly resume?: boolean;
+  readonly timeout: string;
+  readonly pollInterval: string;
+  readonly kubectl: string;
+  readonly remote: string;
 }
 
 /**
@@ -39,19 +68,50 @@ export function parseReleaseCommandLine(argv: readonly string[], output: Pick<Co
   const program = readsProject(
     new Command('release')
       .description(
-        "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary.",
+        "Set a workload's release for every cluster (or one), re-synthesize dist/, and list the clusters that will start a canary; with --train, move it through platform.yaml's releaseTrain one cluster at a time.",
       )
       .argument('<name>', 'the release name /api/meta reports: printable, on one line')
-      .option('--cluster <name>', "set this cluster's own release (its overlay) instead of the platform default")
+      .option(
+        '--cluster <name>',
+        "set this cluster's own release (its overlay) instead of the platform default; with --train, run this cluster's stop only",
+      )
       .option('--workload <name>', 'the workload to release (default: the only workload that has a release marker)')
-      .option('--outdir <dir>', 'the synthesized tree', 'dist'),
+      .option('--outdir <dir>', 'the synthesized tree', 'dist')
+      .option(
+        '--train',
+        "move the release through platform.yaml's releaseTrain: commit and push it for one cluster, wait until that cluster is Healthy with it, then the next",
+      )
+      .option('--resume', 'with --train: continue a stopped train from the clusters that carry the release in Git')
+      .option('--timeout <duration>', 'with --train: deadline of each wait, such as 30s, 10m or 1h', '30m')
+      .option('--poll-interval <duration>', 'with --train: time between two looks while waiting', '5s')
+      .option('--kubectl <path>', 'with --train: the kubectl executable', 'kubectl')
+      .option('--remote <name>', "with --train: the Git remote to push each commit to, on platform.yaml's repository.revision", 'origin'),
     output,
   );
   program.parse(argv, { from: 'user' });
   const release = program.processedArgs[0] as string;
   const problem = releaseNameProblem(release);
   if (problem) throw new UsageError(`release name ${JSON.stringify(release)}: ${problem}`);
-  return { release, ...program.opts<Omit<ReleaseRequest, 'release'>>() };
+  const options = program.opts<ReleaseOptions>();
+  const train = options.train ?? false;
+  const resume = options.resume ?? false;
+  if (resume && !train) throw new UsageError('--resume continues a release train; it needs --train');
+  const timeoutMs = durationOption('--timeout', options.timeout);
+  const pollIntervalMs = durationOption('--poll-interval', options.pollInterval);
+  return {
+    release,
+    cluster: options.cluster,
+    workload: options.workload,
+    overlays: options.overlays,
+    platform: options.platform,
+    outdir: options.outdir,
+    train,
+    resume,
+    timeoutMs,
+    pollIntervalMs,
+    kubectl: options.kubectl,
+    remote: options.remote,
+  };
 }
 
 /** `npm run synth` in the command's folder, as a process: the synth owns its output folder and lock. */
@@ -67,6 +127,59 @@ async function synthesize(request: ReleaseRequest, io: OperatorIO): Promise<void
   const result = await runIn(io)(synth.command, synth.args, {});
   if (result.exitCode !== 0)
     throw new CommandFailedError(`synth failed, so the release was not changed:\n${(result.stderr || result.stdout).trim()}`);
+}
+
+/** The project as the train reads it. */
+interface TrainProject {
+  readonly platform: PlatformSettings;
+  readonly clusters: readonly ProjectCluster[];
+  readonly released: ReleasedWorkload;
+  /** The release a cluster runs by Git: its overlay's, else the platform default. */
+  readonly ownRelease: (cluster: ProjectCluster) => string | undefined;
+}
+
+/** `--train`: the release through platform.yaml's releaseTrain, one cluster at a time (lib/operator/release-train.ts). */
+async function runTrain(request: ReleaseRequest, io: OperatorIO, project: TrainProject): Promise<void> {
+  const print = (line: string) => io.stdout.write(`${line}\n`);
+  const { platform, clusters, released } = project;
+  if (platform.releaseTrain === undefined)
+    throw new UsageError(`--train: ${request.platform} has no releaseTrain; expected one such as releaseTrain: [aws, gcp, azure]`);
+  const rolloutWorkload = rolloutWorkloads([released])[0];
+  if (rolloutWorkload === undefined) throw new UsageError(`--train: workload ${released.name} runs no Rollout to wait for`);
+  const byName = new Map(clusters.map((cluster) => [cluster.name, cluster]));
+  const stops = platform.releaseTrain.map((name) => byName.get(name)!);
+  const pinned = new Set(stops.filter((cluster) => project.ownRelease(cluster) === request.release).map((cluster) => cluster.name));
+  const repository = new GitTrainRepository({
+    cwd: io.cwd,
+    run: runIn(io),
+    workload: released.name,
+    release: request.release,
+    releaseField: (cluster) => ({ file: byName.get(cluster.name)!.file, path: releasePath(released) }),
+    outdir: request.outdir,
+    synthesize: () => synthesize(request, io),
+    remote: request.remote,
+    branch: platform.repository.revision,
+  });
+  await repository.assertClean([request.overlays, request.platform, request.outdir]);
+  const kubectl = new KubectlClient({ executable: request.kubectl, commandTimeoutMs: request.timeoutMs, run: runIn(io) });
+  const train = new ReleaseTrain({
+    release: request.release,
+    stops,
+    pinned,
+    repository,
+    clusters: new KubectlTrainClusters(kubectl, rolloutWorkload),
+    timeoutMs: request.timeoutMs,
+    pollIntervalMs: request.pollIntervalMs,
+    log: print,
+  });
+  print(
+    `release train of ${released.name} "${request.release}": ${stops.map((stop) => `${stop.name}${pinned.has(stop.name) ? ' (in Git)' : ''}`).join(' → ')}${request.cluster === undefined ? '' : `; this run: ${request.cluster}`}`,
+  );
+  const timings = await train.run({ resume: request.resume, only: request.cluster });
+  const total = timings.reduce((sum, timing) => sum + timing.ms, 0);
+  print(
+    `release train done: ${timings.map((timing) => `${timing.cluster} ${(timing.ms / 1000).toFixed(1)}s`).join(', ')}; ${(total / 1000).toFixed(1)}s in all`,
+  );
 }
 
 /** The release every cluster without its own runs. */
@@ -100,6 +213,15 @@ async function release(argv: readonly string[], io: OperatorIO): Promise<void> {
   const path = releasePath(released);
   const ownRelease = (cluster: ProjectCluster) =>
     (cluster.workloads[workload] as Record<string, string | undefined> | undefined)?.[released.releaseField];
+  if (request.train) {
+    await runTrain(request, io, {
+      platform,
+      clusters,
+      released,
+      ownRelease: (cluster) => ownRelease(cluster) ?? platformRelease(platform, released),
+    });
+    return;
+  }
   let field: ReleaseField;
   if (request.cluster === undefined) {
     field = { file: request.platform, path };

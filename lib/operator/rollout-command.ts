@@ -7,16 +7,17 @@ import { Argument, Command } from 'commander';
 import type { CommandIO } from '../cli/command-io.js';
 import { exitCodeOf } from '../cli/command-line-errors.js';
 import type { ClusterOverlay } from '../config/cluster-overlay.js';
+import type { PlatformSettings } from '../config/platform-settings.js';
 import { loadProjectConfig } from '../config/project-config.js';
 import { compareStrings } from '../util/stable-order.js';
 import { type OperatorIO, readsProject, runIn } from './operator-io.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { durationOption, formatDuration } from './duration.js';
 import { KubectlClient } from './kubectl-client.js';
 import type { ClusterTarget } from './operation-plan.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import { RolloutOperator } from './rollout-operator.js';
 import { selectRolloutWorkload } from './rollout-workloads.js';
-import { renderAnalysisLines, renderStatusTable } from './status-table.js';
+import { renderAnalysisLines, renderStatusTable, renderTrainLines } from './status-table.js';
 import { UsageError } from '../core/errors.js';
 
 /** What the command line asks for, checked as far as it can be without reading the project. */
@@ -90,16 +91,6 @@ export function parseRolloutCommandLine(argv: readonly string[], output: Pick<Co
     overlays: options.overlays,
     platform: options.platform,
   };
-}
-
-function durationOption(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(
-      `${flag} "${text}" is not a duration; expected a positive whole number with a unit: ms, s, m or h (30s, 10m, 1m30s)`,
-    );
-  }
-  return ms;
 }
 
 function toRevisionOption(operation: Operation, text: string | undefined): number | undefined {
@@ -183,6 +174,11 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
   const analysis = renderAnalysisLines(outcomes);
   if (analysis.length > 0) print(`\n${analysis.join('\n')}`);
 
+  if (operation === 'status' && request.cluster === 'all' && platform.releaseTrain !== undefined) {
+    const gitRelease = releaseSetting(platform, overlays, workload.name);
+    print(`\n${renderTrainLines(platform.releaseTrain, outcomes, gitRelease).join('\n')}`);
+  }
+
   const notes = outcomes.flatMap((outcome) => outcome.notes.map((note) => `note for ${outcome.cluster.name}: ${note}`));
   const failures = outcomes.filter((outcome) => outcome.error !== undefined);
   if (notes.length > 0) print(`\n${notes.join('\n')}`);
@@ -193,4 +189,20 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
     return 1;
   }
   return 0;
+}
+
+/** The release Git sets for each cluster: its overlay's `release` for the workload, else the platform's. */
+function releaseSetting(
+  platform: PlatformSettings,
+  clusters: readonly ClusterOverlay[],
+  workload: string,
+): (cluster: string) => string | undefined {
+  const releaseIn = (settings: unknown) => {
+    const release = (settings as { release?: unknown } | undefined)?.release;
+    return typeof release === 'string' ? release : undefined;
+  };
+  return (name) => {
+    const cluster = clusters.find((candidate) => candidate.name === name);
+    return releaseIn(cluster?.workloads[workload]) ?? releaseIn(platform.workloads[workload]);
+  };
 }

@@ -24,6 +24,11 @@ export interface RolloutObject {
       };
       readonly blueGreen?: { readonly postPromotionAnalysis?: unknown };
     };
+    readonly template?: {
+      readonly spec?: {
+        readonly containers?: readonly { readonly env?: readonly { readonly name?: string; readonly value?: string }[] }[];
+      };
+    };
   };
   readonly status?: {
     readonly phase?: string;
@@ -82,6 +87,8 @@ export interface RolloutSummary {
    * `promote` does what an operator means. Elsewhere it silently skips the current step.
    */
   readonly pausedAtPauseStep: boolean;
+  /** The release the pod template names, when the workload has a release variable (read beside the Rollout). */
+  readonly release?: string;
   /** The canary's background analysis, when the Rollout has one and a run exists (read beside the Rollout). */
   readonly analysis?: AnalysisRunSummary;
 }
@@ -198,4 +205,14 @@ export function describeRolloutSummary(summary: RolloutSummary): string {
   if (summary.canaryReplicaSet) details.push(`canary ${summary.canaryReplicaSet}`);
   if (summary.revision) details.push(`revision ${summary.revision}`);
   return `${parts.join(' ')}: ${details.join(', ')}`;
+}
+
+/** The release a Rollout's pod template names in `variable`, in any of its containers. */
+export function releaseOfRollout(rollout: RolloutObject, variable: string | undefined): string | undefined {
+  if (variable === undefined) return undefined;
+  for (const container of rollout.spec?.template?.spec?.containers ?? []) {
+    const found = container.env?.find((entry) => entry.name === variable);
+    if (found?.value !== undefined) return found.value;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { analysisStoppedRollout, describeAnalysisRun } from './analysis-run-summary.js';
 import { formatTable } from '../util/text-table.js';
 import type { ClusterOutcome } from './rollout-operator.js';
+import { describeTrain } from './train-status.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
 const STATUS_COLUMNS = ['cluster', 'cloud', 'status', 'step', 'weight', 'desired', 'ready', 'stable replica set'] as const;
@@ -38,4 +39,41 @@ export function renderAnalysisLines(outcomes: readonly ClusterOutcome[]): string
     const aborted = state.status === 'Degraded' && analysisStoppedRollout(state.analysis);
     return [`${cluster.name}: ${aborted ? 'aborted by analysis' : 'analysis'}: ${describeAnalysisRun(state.analysis)}`];
   });
+}
+
+/**
+ * The release train below the table: each train cluster's release in Git and live, which cluster is
+ * next, and what it waits for.
+ */
+export function renderTrainLines(
+  train: readonly string[],
+  outcomes: readonly ClusterOutcome[],
+  gitRelease: (cluster: string) => string | undefined,
+): string[] {
+  const stops = train.map((cluster) => {
+    const outcome = outcomes.find((candidate) => candidate.cluster.name === cluster);
+    const state = outcome?.state;
+    return {
+      cluster,
+      gitRelease: gitRelease(cluster),
+      liveRelease: state?.release,
+      status: state?.status,
+      pausedAtPauseStep: state?.pausedAtPauseStep,
+      unreachable: outcome?.error !== undefined && state === undefined,
+    };
+  });
+  const view = describeTrain(stops);
+  const rows = stops.map((stop, index) => [
+    `${index + 1}/${stops.length}`,
+    stop.cluster,
+    stop.gitRelease ?? '-',
+    stop.liveRelease ?? '-',
+    stop.status ?? 'unknown',
+    stop.cluster === view.next ? 'next' : '',
+  ]);
+  return [
+    `release train ${train.join(' → ')}${view.release === undefined ? '' : `: "${view.release}"`}`,
+    ...formatTable(['stop', 'cluster', 'in Git', 'live', 'status', ''], rows).map((line) => line.trimEnd()),
+    view.blocker,
+  ];
 }

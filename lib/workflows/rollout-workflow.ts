@@ -56,6 +56,15 @@ export interface RolloutWorkflowProps {
   readonly kubectlVersion?: string;
 
   /**
+   * platform.yaml's `releaseTrain`: the clusters a release passes through, in order. With one, the
+   * workflow gets the `release-train` operation: one job per cluster, each needing the one before,
+   * each in that cluster's GitHub environment ({@link trainEnvironment}).
+   *
+   * @default - no train
+   */
+  readonly releaseTrain?: readonly string[];
+
+  /**
    * The Node.js major version that runs the tool.
    *
    * @default '24'
@@ -70,6 +79,14 @@ export interface RolloutWorkflowProps {
 export const ROLLOUTS_PLUGIN_SHA256: Readonly<Record<string, string>> = {
   'v1.9.0': 'd1c98f59f6d3716b7a35aa540506764700a358448dd6a10e92381b7aa294d00b',
 };
+
+/** The operation that moves a release through the train, offered when there is one. */
+export const RELEASE_TRAIN_OPERATION = 'release-train';
+
+/** The GitHub environment of a cluster's train job, whose required reviewers gate the release there. */
+export function trainEnvironment(cluster: string): string {
+  return `release-${cluster}`;
+}
 
 /**
  * `.github/workflows/<workload>-rollout.yml`: the approved, manually started path for rollout
@@ -87,8 +104,8 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
   // Everything before the sign-in: the code and the dependencies the operator commands run on
   // (no devDependencies: no test browser, linters or CRD schemas), without install scripts, and
   // the tools, checked. esbuild needs no install script: npm installs its platform package.
-  const commonSteps = (): Step[] => [
-    { name: 'Check out', uses: usesOf(PINNED_ACTIONS.checkout), with: { 'persist-credentials': false } },
+  const commonSteps = (checkout: Step = { 'persist-credentials': false }): Step[] => [
+    { name: 'Check out', uses: usesOf(PINNED_ACTIONS.checkout), with: checkout },
     {
       name: 'Set up Node.js',
       uses: usesOf(PINNED_ACTIONS.setupNode),
@@ -136,11 +153,13 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
   };
   const { rolloutWorkloads } = props;
   const chooseWorkload = rolloutWorkloads.length > 1;
+  const train = props.releaseTrain;
   for (const cluster of clusters) {
+    const chosen = `inputs.cluster == 'all' || inputs.cluster == '${cluster.name}'`;
     jobs[`rollout-${cluster.name}`] = {
       name: `\${{ inputs.operation }} on ${cluster.name}`,
       needs: 'default-branch',
-      if: `inputs.cluster == 'all' || inputs.cluster == '${cluster.name}'`,
+      if: train === undefined ? chosen : `inputs.operation != '${RELEASE_TRAIN_OPERATION}' && (${chosen})`,
       'runs-on': 'ubuntu-latest',
       'timeout-minutes': 60,
       environment: props.approvalEnvironment ?? 'infra-deploy-approval',
@@ -169,6 +188,45 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
     };
   }
 
+  // The train: each job pins the release on its cluster and waits for it to be Healthy, after the one before.
+  let previous = 'default-branch';
+  for (const name of train ?? []) {
+    const cluster = clusters.find((candidate) => candidate.name === name);
+    if (cluster === undefined) throw new Error(`releaseTrain names ${name}, which is not a cluster`);
+    jobs[`train-${name}`] = {
+      name: `release \${{ inputs.release }} on ${name}`,
+      needs: previous,
+      if: `inputs.operation == '${RELEASE_TRAIN_OPERATION}'`,
+      'runs-on': 'ubuntu-latest',
+      'timeout-minutes': 120,
+      environment: trainEnvironment(name),
+      // The job commits the release and pushes it to the branch Argo CD follows.
+      permissions: { contents: 'write', 'id-token': 'write' },
+      concurrency: { group: `${naming.slug}-${name}`, 'cancel-in-progress': false },
+      steps: [
+        // The branch's tip, not the commit the run started at: the job before pushed its own release.
+        ...commonSteps({ ref: '${{ github.ref }}', 'persist-credentials': true }),
+        ...clusterSteps(cluster, naming.slug),
+        {
+          name: `Release \${{ inputs.release }} on ${name} and wait until it is Healthy there`,
+          env: {
+            RELEASE: '${{ inputs.release }}',
+            CLUSTER: name,
+            ...(chooseWorkload ? { WORKLOAD: '${{ inputs.workload }}' } : {}),
+          },
+          run: script(
+            'git config user.name "github-actions[bot]"',
+            'git config user.email "41898283+github-actions[bot]@users.noreply.github.com"',
+            chooseWorkload
+              ? 'npm run release -- "$RELEASE" --train --cluster "$CLUSTER" --workload "$WORKLOAD"'
+              : 'npm run release -- "$RELEASE" --train --cluster "$CLUSTER"',
+          ),
+        },
+      ],
+    };
+    previous = `train-${name}`;
+  }
+
   const workflow = {
     name: naming.title,
     'run-name': `${naming.title.replace(/ Rollout$/, ' rollout')}: \${{ inputs.operation }} on \${{ inputs.cluster }} (${props.environment})`,
@@ -180,7 +238,7 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
             type: 'choice',
             required: true,
             default: 'status',
-            options: [...OPERATIONS],
+            options: train === undefined ? [...OPERATIONS] : [...OPERATIONS, RELEASE_TRAIN_OPERATION],
           },
           cluster: {
             description: 'The cluster to operate on, or all of them',
@@ -206,6 +264,16 @@ export function renderRolloutWorkflow(props: RolloutWorkflowProps): string {
             required: false,
             default: '',
           },
+          ...(train === undefined
+            ? {}
+            : {
+                release: {
+                  description: `${RELEASE_TRAIN_OPERATION} only: the release to move through ${train.join(', ')}, one cluster at a time`,
+                  type: 'string',
+                  required: false,
+                  default: '',
+                },
+              }),
         },
       },
     },
@@ -232,6 +300,9 @@ function decorate(document: Document, clusters: readonly WorkflowCluster[]): voi
     const cluster = clusters.find((candidate) => String(isScalar(job.key) ? job.key.value : '') === `rollout-${candidate.name}`);
     if (cluster && isScalar(job.key))
       job.key.commentBefore = ` Cluster ${cluster.name}: ${cluster.cloud} in ${cluster.region}, kube context ${cluster.context}`;
+    const trainCluster = clusters.find((candidate) => String(isScalar(job.key) ? job.key.value : '') === `train-${candidate.name}`);
+    if (trainCluster && isScalar(job.key))
+      job.key.commentBefore = ` Release train stop ${trainCluster.name}: gated by the GitHub environment ${trainEnvironment(trainCluster.name)}`;
     for (const step of steps.items) {
       if (!isMap(step)) continue;
       const uses = step.get('uses', true);

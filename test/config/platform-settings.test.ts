@@ -50,7 +50,7 @@ describe('platform settings', () => {
   test('fails if a field is misspelled', () => {
     expect(() => load(`enviroment: dev\n${REPOSITORY}`)).toThrow(
       new ConfigError(
-        'platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, workloads and analysis',
+        'platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, workloads, analysis and releaseTrain',
       ),
     );
   });

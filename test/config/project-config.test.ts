@@ -372,4 +372,39 @@ describe('loadProjectConfig', () => {
       expect(problems[0]).toMatch(expected);
     });
   });
+
+  describe('releaseTrain', () => {
+    const withTrain = (train: string) => writeFileSync(platformFile, withRepository(`environment: dev\nreleaseTrain: ${train}\n`));
+    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: FIXTURE_WORKLOADS }).platform.releaseTrain;
+
+    test('there is no train unless platform.yaml names one', () => {
+      expect(load()).toBeUndefined();
+    });
+
+    test('keeps the clusters in the order written', () => {
+      withTrain('[aws, gcp, azure]');
+      expect(load()).toEqual(['aws', 'gcp', 'azure']);
+    });
+
+    test('fails if a name is not a cluster, in one line naming the field and the clusters', () => {
+      withTrain('[aws, gpc, azure]');
+      expect(problemsOf()).toEqual([
+        'platform.yaml: field "releaseTrain[1]": "gpc" is not a cluster; expected one of aws, azure, gcp (a file in the overlays folder)',
+      ]);
+    });
+
+    test('fails if a cluster is named twice', () => {
+      withTrain('[aws, gcp, aws]');
+      expect(problemsOf()).toEqual(['platform.yaml: field "releaseTrain": expected each cluster once; a cluster is named twice']);
+    });
+
+    test('fails if the train is empty or not a list', () => {
+      withTrain('[]');
+      expect(problemsOf()).toEqual([
+        'platform.yaml: field "releaseTrain": expected at least one cluster; leave releaseTrain out for no train',
+      ]);
+      withTrain('aws');
+      expect(problemsOf()).toEqual(['platform.yaml: field "releaseTrain": expected a list of cluster names, such as [aws, gcp, azure]']);
+    });
+  });
 });

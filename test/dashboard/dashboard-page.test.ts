@@ -65,10 +65,15 @@ describe('the dashboard in a real browser', () => {
     api = new FakeKubeApi();
     await api.start();
     folder = makeTempDir('dashboard-page');
-    writeProject(folder.path, [
-      { name: 'aws', cloud: 'aws' },
-      { name: 'gcp', cloud: 'gcp', release: 'e2e-canary' },
-    ]);
+    // A release train from gcp, whose canary of e2e-canary is paused, to aws.
+    writeProject(
+      folder.path,
+      [
+        { name: 'aws', cloud: 'aws' },
+        { name: 'gcp', cloud: 'gcp', release: 'e2e-canary' },
+      ],
+      ['gcp', 'aws'],
+    );
     const kubeconfig = api.writeKubeconfig(join(folder.path, 'kubeconfig'), ['aws', 'gcp']);
     putCluster(api, 'aws', recordedCluster('promoted-healthy', { stable: 'continuous' }));
     putCluster(api, 'gcp', recordedCluster('release-paused', PAUSED));
@@ -131,6 +136,11 @@ describe('the dashboard in a real browser', () => {
       expect.stringMatching(/^canary \w+: 1\/1 ready$/),
     ]);
     expect(await row(page, 'aws/mandelbrot').locator('td').first().textContent()).toBe('Healthy step 3/32/2 ready, revision 2');
+    expect(await paused.locator('[data-field="train"]').textContent()).toBe('release train 1/2');
+    expect(await row(page, 'aws/mandelbrot').locator('[data-field="train"] > span').textContent()).toBe('release train 2/2, next');
+    expect(await row(page, 'aws/mandelbrot').locator('[data-field="train-blocker"]').textContent()).toBe(
+      'aws waits for gcp: its canary waits for an operator (npm run rollout -- promote --cluster gcp)',
+    );
     mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.evaluate(() => ((globalThis as unknown as PageGlobals).dashboardLoads = 1));
@@ -161,6 +171,11 @@ describe('the dashboard in a real browser', () => {
     expect(shownAfterMs).toBeLessThan(2000);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).dashboardLoads)).toBe(1);
     await page.locator('#announcements', { hasText: 'promote on gcp/mandelbrot: done' }).waitFor();
+    await row(page, 'aws/mandelbrot')
+      .locator('[data-field="train-blocker"]', {
+        hasText: 'gcp is Healthy with "e2e-canary"; aws is next: npm run release -- e2e-canary --train --resume',
+      })
+      .waitFor();
     expect(output).toMatch(/action: promote on gcp\/mandelbrot requested from the page/);
     expect(output).toMatch(/action: promote on gcp\/mandelbrot done: Healthy/);
     expect(errors).toEqual([]);

@@ -186,3 +186,43 @@ describe('the page and `npm run rollout -- status` agree', () => {
     }
   });
 });
+
+describe('the release train on the fleet view', () => {
+  const TRAIN = { clusters: ['aws', 'gcp'], workload: 'mandelbrot' };
+  const gcp = (objects: ClusterObjects, extra: Partial<ClusterView> = {}) =>
+    cluster('gcp', objects, { workloads: [{ ...WORKLOAD, application: 'trinity-mandelbrot-gcp', gitRelease: 'continuous' }], ...extra });
+
+  test("marks each train cluster's row with its stop, the next cluster, and what it waits for", () => {
+    const rows = buildFleetView(
+      [
+        cluster('aws', recordedCluster('release-paused', { stable: 'continuous', canary: 'e2e-canary' })),
+        gcp(recordedCluster('promoted-healthy', { stable: 'continuous' })),
+      ],
+      TRAIN,
+    );
+    const byCluster = new Map(rows.map((row) => [row.cluster, row.train]));
+    expect(byCluster.get('aws')).toEqual({ position: '1/2', next: false, blocker: undefined });
+    expect(byCluster.get('gcp')).toEqual({
+      position: '2/2',
+      next: true,
+      blocker: 'gcp waits for aws: its canary waits for an operator (npm run rollout -- promote --cluster aws)',
+    });
+  });
+
+  test('an unreachable first cluster blocks the next one, said so', () => {
+    const rows = buildFleetView(
+      [
+        cluster('aws', recordedCluster('release-paused', { stable: 'continuous', canary: 'e2e-canary' }), {
+          unreachableSince: '2026-01-01T00:00:00Z',
+        }),
+        gcp(recordedCluster('promoted-healthy', { stable: 'continuous' })),
+      ],
+      TRAIN,
+    );
+    expect(rows.find((row) => row.cluster === 'gcp')?.train?.blocker).toBe('gcp waits for aws: its Rollout cannot be read');
+  });
+
+  test('rows carry no train without one', () => {
+    expect(buildFleetView([cluster('aws', recordedCluster('promoted-healthy', { stable: 'continuous' }))])[0]?.train).toBeUndefined();
+  });
+});

@@ -59,7 +59,11 @@ export function pod(name: string, hash: string, ready: boolean): PodObject & { m
  * A project folder of its own: platform.yaml and one overlay per cluster, each reached through
  * the kube context named after it. Returns the folder.
  */
-export function writeProject(dir: string, clusters: readonly { name: string; cloud: string; release?: string }[]): string {
+export function writeProject(
+  dir: string,
+  clusters: readonly { name: string; cloud: string; release?: string }[],
+  releaseTrain?: readonly string[],
+): string {
   mkdirSync(join(dir, 'overlays'), { recursive: true });
   writeFileSync(
     join(dir, 'platform.yaml'),
@@ -69,6 +73,7 @@ export function writeProject(dir: string, clusters: readonly { name: string; clo
       'rolloutsChart: {repoURL: https://argoproj.github.io/argo-helm, version: 2.40.9}',
       'workloads:',
       `  mandelbrot: {release: continuous, stageRoute: [${[...new Set(clusters.map((cluster) => cluster.cloud))].join(', ')}]}`,
+      ...(releaseTrain === undefined ? [] : [`releaseTrain: [${releaseTrain.join(', ')}]`]),
       '',
     ].join('\n'),
   );

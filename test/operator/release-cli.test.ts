@@ -195,3 +195,27 @@ describe('the release drill, end to end', () => {
     }
   });
 });
+
+describe('npm run release --train, before it touches anything', () => {
+  copyPerTest();
+
+  test('fails if --resume is given without --train', async () => {
+    const result = await release(['faster-cycles', '--resume']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('error: --resume continues a release train; it needs --train\n');
+  });
+
+  test('fails if platform.yaml has no releaseTrain, naming the field to add, and changes nothing', async () => {
+    const before = read('platform.yaml');
+    const result = await release(['faster-cycles', '--train']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('error: --train: platform.yaml has no releaseTrain; expected one such as releaseTrain: [aws, gcp, azure]\n');
+    expect(read('platform.yaml')).toBe(before);
+  });
+
+  test('fails if --timeout is not a duration', async () => {
+    const result = await release(['faster-cycles', '--train', '--timeout', 'soon']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: --timeout "soon" is not a duration; expected a positive whole number with a unit/);
+  });
+});

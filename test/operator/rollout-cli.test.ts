@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FIXTURE_OVERLAYS, FIXTURE_PLATFORM_YAML, writeFixtureOverlays } from '../support/fixture-project.js';
+import { makeTempDir } from '../support/synth-process.js';
 import { CLUSTERS, clustersBehindGit, FAST, FIXTURE, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
 // The operations end to end, in process: the command line as npm run rollout reads it, with every
@@ -176,5 +179,54 @@ describe('rollout --dry-run', () => {
       `  kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch '{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}' --context gcp\n`,
     );
     expect(kubectl.calls()).toEqual([]);
+  });
+});
+
+describe('rollout status with a release train', () => {
+  // aws carries the platform's release in Git; gcp and azure keep an older one of their own.
+  let folder: ReturnType<typeof makeTempDir>;
+  let args: string[];
+  beforeEach(() => {
+    folder = makeTempDir('train-status');
+    writeFileSync(join(folder.path, 'platform.yaml'), `${FIXTURE_PLATFORM_YAML}releaseTrain: [aws, gcp, azure]\n`);
+    const overlays = writeFixtureOverlays(folder.path);
+    for (const cluster of ['gcp', 'azure'])
+      writeFileSync(join(overlays, `${cluster}.yaml`), `${FIXTURE_OVERLAYS[cluster]}    release: old\n`);
+    args = ['--platform', join(folder.path, 'platform.yaml'), '--overlays', overlays];
+  });
+  afterEach(() => folder.cleanup());
+
+  /** The lines from the train's heading on. */
+  const trainLines = (stdout: string) => stdout.slice(stdout.indexOf('release train ')).trimEnd().split('\n');
+
+  test("shows each stop's release in Git and live, the next cluster, and what it waits for, as the first cluster's canary moves", async () => {
+    const before = await kubectl.rollout(['status', '--cluster', 'all', ...args]);
+    expect(before.status).toBe(0);
+    expect(trainLines(before.stdout)).toEqual([
+      'release train aws → gcp → azure: "continuous"',
+      'stop  cluster  in Git      live    status',
+      '1/3   aws      continuous  stable  Healthy',
+      '2/3   gcp      old         stable  Healthy  next',
+      '3/3   azure    old         stable  Healthy',
+      'gcp waits for aws: Argo CD has not brought "continuous" to its Rollout yet',
+    ]);
+
+    expect((await kubectl.rollout(['sync', '--cluster', 'aws', ...FAST, ...args])).status).toBe(0);
+    const paused = await kubectl.rollout(['status', '--cluster', 'all', ...args]);
+    expect(trainLines(paused.stdout)[2]).toBe('1/3   aws      continuous  continuous  Paused');
+    expect(trainLines(paused.stdout).at(-1)).toBe(
+      'gcp waits for aws: its canary waits for an operator (npm run rollout -- promote --cluster aws)',
+    );
+
+    expect((await kubectl.rollout(['promote', '--cluster', 'aws', ...FAST, ...args])).status).toBe(0);
+    const promoted = await kubectl.rollout(['status', '--cluster', 'all', ...args]);
+    expect(trainLines(promoted.stdout).at(-1)).toBe(
+      'aws is Healthy with "continuous"; gcp is next: npm run release -- continuous --train --resume',
+    );
+  });
+
+  test('is not shown for one cluster, nor without a train', async () => {
+    expect((await kubectl.rollout(['status', '--cluster', 'aws', ...args])).stdout).not.toContain('release train');
+    expect((await kubectl.rollout(['status', '--cluster', 'all'])).stdout).not.toContain('release train');
   });
 });

@@ -9,6 +9,7 @@ import { loadClusterOverlays } from '../../lib/config/cluster-overlay.js';
 import { OPERATIONS } from '../../lib/operator/operations.js';
 import { clusterSecrets, clusterVariables } from '../../lib/workflows/cluster-sign-in.js';
 import {
+  RELEASE_TRAIN_OPERATION,
   renderRolloutWorkflow,
   rolloutWorkflowFile,
   ROLLOUTS_PLUGIN_SHA256,
@@ -102,8 +103,10 @@ describe('.github/workflows/mandelbrot-rollout.yml', () => {
     const { dependencies } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
+    // The train's step runs npm run release, which runs synth (main.ts) as a process.
     const { metafile } = await build({
-      entryPoints: [join(PROJECT_ROOT, 'bin', 'rollout.ts')],
+      entryPoints: ['rollout.ts', 'release.ts'].map((entry) => join(PROJECT_ROOT, 'bin', entry)).concat(join(PROJECT_ROOT, 'main.ts')),
+      outdir: 'unused',
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -305,5 +308,53 @@ describe('npm run synth --workflows-dir', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the release train mode', () => {
+  const TRAIN = ['aws', 'gcp', 'azure'];
+  const trainWorkflow = parse(
+    renderRolloutWorkflow({ clusters: overlays, environment: 'dev', rolloutWorkloads: ['mandelbrot'], releaseTrain: TRAIN }),
+  );
+  const trainJob = (cluster: string) => trainWorkflow.jobs[`train-${cluster}`];
+
+  test('is offered only with a releaseTrain: without one the workflow is as before', () => {
+    expect(Object.keys(workflow.jobs).filter((id) => id.startsWith('train-'))).toEqual([]);
+    expect(workflow.on.workflow_dispatch.inputs.release).toBeUndefined();
+    expect(trainWorkflow.on.workflow_dispatch.inputs.operation.options).toEqual([...OPERATIONS, RELEASE_TRAIN_OPERATION]);
+    expect(trainWorkflow.on.workflow_dispatch.inputs.release).toMatchObject({ type: 'string', required: false });
+  });
+
+  test('runs one job per cluster in train order, each needing the one before, each in its own GitHub environment', () => {
+    expect(Object.keys(trainWorkflow.jobs).filter((id) => id.startsWith('train-'))).toEqual(['train-aws', 'train-gcp', 'train-azure']);
+    expect(trainJob('aws').needs).toBe('default-branch');
+    expect(trainJob('gcp').needs).toBe('train-aws');
+    expect(trainJob('azure').needs).toBe('train-gcp');
+    for (const cluster of TRAIN) {
+      expect(trainJob(cluster).environment).toBe(`release-${cluster}`);
+      expect(trainJob(cluster).if).toBe("inputs.operation == 'release-train'");
+      // The cluster's lock is the one its rollout job holds: no operation runs there during its stop.
+      expect(trainJob(cluster).concurrency).toEqual(trainWorkflow.jobs[`rollout-${cluster}`].concurrency);
+    }
+  });
+
+  test("each job runs the CLI's own stop for its cluster, from the branch's tip, signed in to that cluster only", () => {
+    for (const cluster of TRAIN) {
+      const steps: WorkflowStep[] = trainJob(cluster).steps;
+      expect(steps[0]!.with).toEqual({ ref: '${{ github.ref }}', 'persist-credentials': true });
+      const last = steps.at(-1)!;
+      expect(last.env).toEqual({ RELEASE: '${{ inputs.release }}', CLUSTER: cluster });
+      expect(last.run).toContain('npm run release -- "$RELEASE" --train --cluster "$CLUSTER"\n');
+      const signIns = steps.filter((step) => / sign in to /.test(step.name)).map((step) => step.name.split(':')[0]);
+      expect(signIns).toEqual([cluster]);
+    }
+    expect(trainJob('aws').permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+  });
+
+  test('keeps the operations off while a train runs', () => {
+    for (const cluster of ['aws', 'azure', 'gcp'])
+      expect(trainWorkflow.jobs[`rollout-${cluster}`].if).toBe(
+        `inputs.operation != 'release-train' && (inputs.cluster == 'all' || inputs.cluster == '${cluster}')`,
+      );
   });
 });

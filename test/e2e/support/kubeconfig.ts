@@ -74,3 +74,19 @@ export function writeKubeconfig(file: string, access: ClusterAccess, contexts: r
   writeFileSync(file, kubeconfigYaml(access, contexts), { mode: 0o600 });
   return file;
 }
+
+/** A kubeconfig with one context per cluster, each named as its overlay's `context` and reaching that cluster only. */
+export function writeFleetKubeconfig(file: string, clusters: Readonly<Record<string, ClusterAccess>>): string {
+  const names = Object.keys(clusters);
+  if (names.length === 0) throw new Error('a kubeconfig needs at least one context');
+  const yaml = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: names.map((name) => ({ name: `e2e-${name}`, cluster: clusters[name]!.cluster })),
+    users: names.map((name) => ({ name: `e2e-admin-${name}`, user: clusters[name]!.user })),
+    contexts: names.map((name) => ({ name, context: { cluster: `e2e-${name}`, user: `e2e-admin-${name}` } })),
+    'current-context': names[0],
+  });
+  writeFileSync(file, yaml, { mode: 0o600 });
+  return file;
+}
