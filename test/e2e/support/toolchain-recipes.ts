@@ -75,6 +75,12 @@ export const RECIPES = {
     aliases: argocdAliases,
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
+  // Not a drill's: `npm run bench -- synth` renders a Kustomize baseline beside the synth.
+  kustomize: {
+    commands: { kustomize: 'kustomize' },
+    aliases: {},
+    versionFlags: ['sigs.k8s.io/kustomize/api/provenance.version=kustomize/v5.8.2'],
+  },
   // The real node's sandbox image: a static program of the project's own (main.go beside its go.mod).
   pause: {
     commands: { pause: 'pause' },
