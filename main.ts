@@ -87,7 +87,10 @@ function synth(
       commandOptions.renderCacheDir === undefined ? undefined : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir));
     const files = renderManifestTree(app, { memo });
     const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
-    const workflow = renderRolloutWorkflow({ clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames });
+    const workflow = renderRolloutWorkflow(
+      { clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames },
+      { memo },
+    );
     const workflowFile = { path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow };
     const current = compareOutput(outdir, files, [workflowFile]);
     const warnings: string[] = [];
