@@ -20,9 +20,14 @@ export function yamlRenderMemoFile(cacheDir: string): string {
  * The results of one pure rendering (an object's YAML, say) kept between runs in one file, each by
  * a hash of its input: a re-synth, whose objects are mostly the same as last time, renders only
  * the new ones. The file's name must change with whatever else decides the result, such as the
- * renderer's version. Only the entries a run used are written back, and only when it rendered one.
+ * renderer's version. It is written back only when a run rendered something: the entries it used,
+ * then earlier ones up to {@link MAX_ENTRIES}, so runs that alternate between configurations (the
+ * bench's, a test's) keep each other's.
  */
 export class RenderMemo {
+  /** About 1,000 distinct objects of a few KiB each: a few MiB to read at most. */
+  public static readonly MAX_ENTRIES = 1000;
+
   /** The memo kept in `file`; a missing or unreadable file is an empty memo. */
   public static load(file: string): RenderMemo {
     let kept: Record<string, string> = {};
@@ -55,11 +60,12 @@ export class RenderMemo {
     return result;
   }
 
-  /** Writes the entries used back, if anything was rendered. A memo that cannot be written is left as it was: it only saves time. */
+  /** Writes the memo back if anything was rendered. A memo that cannot be written is left as it was: it only saves time. */
   public save(): void {
     if (!this.rendered) return;
     try {
-      writeFileAtomically(this.file, JSON.stringify(Object.fromEntries(this.used)));
+      const kept = [...this.used, ...[...this.kept].filter(([key]) => !this.used.has(key))].slice(0, RenderMemo.MAX_ENTRIES);
+      writeFileAtomically(this.file, JSON.stringify(Object.fromEntries(kept)));
     } catch {
       // A read-only cache folder: the next run renders again.
     }

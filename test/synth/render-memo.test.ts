@@ -23,16 +23,18 @@ describe('RenderMemo', () => {
     expect(rendered).toEqual(['b']);
   });
 
-  test('keeps only the entries a run used, and writes nothing when it rendered nothing', () => {
+  test('keeps the entries a run used first, then earlier ones up to its limit, and writes nothing when it rendered nothing', () => {
     const file = join(temp.path, 'memo.json');
     const first = RenderMemo.load(file);
-    first.get('old', () => 'old result');
+    for (let index = 0; index < RenderMemo.MAX_ENTRIES; index++) first.get(`old ${index}`, () => `old result ${index}`);
     first.save();
     const second = RenderMemo.load(file);
     second.get('new', () => 'new result');
     second.save();
-    expect(Object.values(JSON.parse(readFileSync(file, 'utf8')))).toEqual(['new result']);
-    writeFileSync(file, readFileSync(file, 'utf8'));
+    const kept = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+    expect(kept).toHaveLength(RenderMemo.MAX_ENTRIES);
+    expect(kept.slice(0, 2)).toEqual(['new result', 'old result 0']);
+    expect(kept).not.toContain(`old result ${RenderMemo.MAX_ENTRIES - 1}`);
     const before = readFileSync(file, 'utf8');
     const third = RenderMemo.load(file);
     third.get('new', () => 'rendered again');
