@@ -16,15 +16,31 @@ import { filesFolders, readWorkloadFiles } from './lib/config/workload-files.js'
 import { renderRolloutWorkflow, rolloutWorkflowFile } from './lib/workflows/rollout-workflow.js';
 import { rolloutWorkloads } from './lib/operator/rollout-workloads.js';
 import { readPreviousOutput } from './lib/synth/previous-output.js';
-import { countChangedFiles } from './lib/synth/output-changes.js';
+import { compareOutput } from './lib/synth/output-changes.js';
 import { distPathProblem, previousOutputProblem } from './lib/synth/output-folder.js';
 import { withOutputLock } from './lib/synth/output-lock.js';
 import { parseSynthOptions } from './lib/synth/synth-options.js';
+import { RenderMemo, yamlRenderMemoFile } from './lib/synth/render-memo.js';
 import { renderManifestTree, writeManifestTree } from './lib/synth/write-manifest-tree.js';
 import { WORKLOADS } from './lib/workloads/all-workloads.js';
 import type { Workload } from './lib/workloads/workload.js';
 
-function synth(argv: readonly string[], io: CommandIO, projectRoot: string, registered: readonly Workload[]): void {
+/** How a synth command runs beyond its arguments. */
+interface SynthCommandOptions {
+  /**
+   * A folder where synth keeps its YAML renderings between runs (see RenderMemo).
+   * @default - every object is rendered anew
+   */
+  readonly renderCacheDir?: string;
+}
+
+function synth(
+  argv: readonly string[],
+  io: CommandIO,
+  projectRoot: string,
+  registered: readonly Workload[],
+  commandOptions: SynthCommandOptions,
+): void {
   const started = performance.now();
   const options = parseSynthOptions(argv, io.env, projectRoot, filesFolders(registered), {
     out: (text) => io.stdout.write(text),
@@ -67,29 +83,31 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
         previousOutput,
       });
     }
-    const files = renderManifestTree(app);
+    const memo =
+      commandOptions.renderCacheDir === undefined ? undefined : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir));
+    const files = renderManifestTree(app, { memo });
     const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
-    const workflow = renderRolloutWorkflow({
-      clusters,
-      environment: platform.environment,
-      rolloutWorkloads: rolloutWorkloadNames,
-      releaseTrain: platform.releaseTrain,
-    });
+    const workflow = renderRolloutWorkflow(
+      { clusters, environment: platform.environment, rolloutWorkloads: rolloutWorkloadNames, releaseTrain: platform.releaseTrain },
+      { memo },
+    );
     const workflowFile = { path: join(resolve(options.workflowsDir), rolloutWorkflowFile(rolloutWorkloadNames)), content: workflow };
-    const changed = countChangedFiles(outdir, files, [workflowFile]);
+    const current = compareOutput(outdir, files, [workflowFile]);
     const warnings: string[] = [];
     // The cdk8s CLI's folder first: it is scratch, and a failure there must not follow a replaced dist/.
     if (options.cdk8sOutdir !== undefined) warnings.push(...writeManifestTree(resolve(options.cdk8sOutdir), files).warnings);
     warnings.push(
       ...writeManifestTree(outdir, files, {
         companions: [workflowFile],
+        current,
       }).warnings,
     );
+    memo?.save();
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     io.stdout.write(
-      `synth: ${count(clusters.length, 'cluster')}, ${count(files.length, 'object')}, ${count(changed, 'file')} changed in ${options.outdir}/ and the rollout workflow, ${seconds} s\n`,
+      `synth: ${count(clusters.length, 'cluster')}, ${count(files.length, 'object')}, ${count(current.changed, 'file')} changed in ${options.outdir}/ and the rollout workflow, ${seconds} s\n`,
     );
   });
 }
@@ -99,14 +117,14 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
  * it) and the `registered` workloads: resolves to its exit code. Relative paths resolve against the
  * process's working folder, so a run elsewhere changes it for the run.
  */
-export function synthCommand(projectRoot: string, registered: readonly Workload[]): Command {
+export function synthCommand(projectRoot: string, registered: readonly Workload[], options: SynthCommandOptions = {}): Command {
   return (argv, io) => {
     const run = Promise.resolve().then(() => {
       const previous = process.cwd();
-      if (io.cwd === previous) return synth(argv, io, projectRoot, registered);
+      if (io.cwd === previous) return synth(argv, io, projectRoot, registered, options);
       process.chdir(io.cwd);
       try {
-        return synth(argv, io, projectRoot, registered);
+        return synth(argv, io, projectRoot, registered, options);
       } finally {
         process.chdir(previous);
       }
@@ -119,4 +137,10 @@ export function synthCommand(projectRoot: string, registered: readonly Workload[
 export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)), WORKLOADS);
 
 // scripts/run.cjs runs this file as process.argv[1].
-runIfEntryPoint('main.ts', synthCommand(dirname(process.argv[1] ?? '.'), WORKLOADS), process);
+// As a process it keeps its renderings beside the runner's bundles: most objects of a re-synth are unchanged.
+const entryRoot = dirname(process.argv[1] ?? '.');
+runIfEntryPoint(
+  'main.ts',
+  synthCommand(entryRoot, WORKLOADS, { renderCacheDir: join(entryRoot, 'node_modules', '.cache', 'trinity-delivery') }),
+  process,
+);

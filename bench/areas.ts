@@ -7,6 +7,7 @@ import type { BenchTable } from './report.js';
 import { run as runner } from './runner.js';
 import { run as serviceLoad } from './service-load.js';
 import { run as synth } from './synth.js';
+import { run as synthVsKustomize } from './synth-vs-kustomize.js';
 import { run as yaml } from './yaml.js';
 
 export interface BenchArea {
@@ -19,6 +20,7 @@ export interface BenchArea {
 
 export const AREAS: Readonly<Record<string, BenchArea>> = {
   synth: { measure: synth, tables: ['synth'] },
+  'synth-kustomize': { measure: synthVsKustomize, tables: ['synth-kustomize'] },
   runner: { measure: runner, tables: ['runner'] },
   yaml: { measure: yaml, tables: ['yaml'] },
   render: { measure: render, tables: ['render', 'service-start'] },

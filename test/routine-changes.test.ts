@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { runSynth } from '../main.js';
 import { releaseCommand } from '../lib/operator/release-command.js';
@@ -7,7 +7,7 @@ import { runWithTinyexec } from '../lib/operator/run-command.js';
 import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { ProjectCopy } from './check/project-copy.js';
 import { committedStateProblems } from './support/committed-state.js';
-import { readmeWorkloadExample } from './support/docs.js';
+import { addReadmeWorkload, readmeWorkloadName } from './support/docs.js';
 import { plainEnv, runCommand } from './support/run-command.js';
 import { makeTempDir } from './support/synth-process.js';
 
@@ -44,8 +44,7 @@ function editPlatform(root: string, edit: (document: ReturnType<typeof parseDocu
 
 /** The README's example workload's name in a copy: its own, or another when the project registers it already. */
 const exampleName = (root: string) => {
-  const { code } = readmeWorkloadExample(read(root, 'README.md'));
-  const name = /name: '([a-z0-9-]+)'/.exec(code)?.[1] ?? '';
+  const name = readmeWorkloadName(read(root, 'README.md'));
   return read(root, 'lib/workloads/registry.ts').includes(`./${name}/`) ? 'adopted' : name;
 };
 
@@ -93,13 +92,8 @@ const ROUTINE_CHANGES: RoutineChange[] = [
   {
     name: "add the README's example workload (README: Adding a workload)",
     change: (root) => {
-      const example = readmeWorkloadExample(read(root, 'README.md'));
-      const own = /name: '([a-z0-9-]+)'/.exec(example.code)?.[1] ?? '';
       const name = exampleName(root);
-      const renamed = (text: string) => text.replaceAll(own, name);
-      mkdirSync(dirname(join(root, renamed(example.path))), { recursive: true });
-      writeFileSync(join(root, renamed(example.path)), renamed(example.code));
-      appendFileSync(join(root, 'lib', 'workloads', 'registry.ts'), renamed(example.registryLine));
+      addReadmeWorkload(root, name);
       return name;
     },
     effect: (root, name) => {

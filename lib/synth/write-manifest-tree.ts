@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { ApiObject, type App, Chart, Yaml } from 'cdk8s';
 import { compareStrings } from '../util/stable-order.js';
 import { ManifestChart } from './manifest-chart.js';
+import type { RenderMemo } from './render-memo.js';
 import { SynthValidationError } from '../core/errors.js';
 
 /** One synthesized file: its path inside the tree and its YAML. */
@@ -22,7 +23,7 @@ export function manifestFileName(object: { kind: string; metadata: { name: strin
  * under the chart's folder. Files are sorted by path, so the result does not depend on
  * construction order.
  */
-export function renderManifestTree(app: App): ManifestFile[] {
+export function renderManifestTree(app: App, options: { readonly memo?: RenderMemo } = {}): ManifestFile[] {
   const constructs = app.node.findAll();
   const errors = constructs.flatMap((construct) => construct.node.validate().map((error) => `[${construct.node.path}] ${error}`));
   if (errors.length > 0) throw new SynthValidationError(errors);
@@ -33,7 +34,10 @@ export function renderManifestTree(app: App): ManifestFile[] {
   const toYaml = (json: unknown): string => {
     const key = JSON.stringify(json);
     let yaml = yamlByJson.get(key);
-    if (yaml === undefined) yamlByJson.set(key, (yaml = Yaml.stringify(json)));
+    if (yaml === undefined) {
+      const render = () => Yaml.stringify(json);
+      yamlByJson.set(key, (yaml = options.memo ? options.memo.get(key, render) : render()));
+    }
     return yaml;
   };
   // Each object on its own: Chart.toJson() would validate the whole app again for every chart.
@@ -56,11 +60,11 @@ export function renderManifestTree(app: App): ManifestFile[] {
 /**
  * Puts `content` at `staged`. A file the current tree already holds byte for byte is hard-linked
  * rather than written: on some disks a link is tens of times cheaper, and most files of a
- * re-synth are unchanged.
+ * re-synth are unchanged. `same` is what the caller already knows of the current file, if it compared it.
  */
-function stageFile(current: string, staged: string, content: string): void {
+function stageFile(current: string, staged: string, content: string, same?: boolean): void {
   try {
-    if (readFileSync(current, 'utf8') === content) {
+    if (same ?? readFileSync(current, 'utf8') === content) {
       linkSync(current, staged);
       return;
     }
@@ -92,6 +96,14 @@ export interface WriteManifestTreeProps {
    * @default - `rmSync` with `recursive` and `force`
    */
   readonly remove?: (path: string) => void;
+
+  /**
+   * What the caller found in place before the write (see `compareOutput`): files known to be
+   * unchanged are linked without being read again, and an identical output is left as it is.
+   *
+   * @default - each current file is read and compared
+   */
+  readonly current?: { readonly unchangedFiles: ReadonlySet<string>; readonly identical: boolean };
 }
 
 /** What {@link writeManifestTree} could not tidy up; the new tree is in place all the same. */
@@ -145,6 +157,12 @@ export function writeManifestTree(
     }
   };
 
+  // Nothing to replace: the tree and its companions stay, so no reader ever sees them move.
+  if (props.current?.identical) {
+    for (const path of leftovers) tidy(path);
+    return { warnings };
+  }
+
   let swapped = false;
   const replacedCompanions: CompanionFile[] = [];
   try {
@@ -152,7 +170,8 @@ export function writeManifestTree(
     for (const folder of new Set(files.map((file) => dirname(file.path)))) {
       mkdirSync(join(staging, folder), { recursive: true });
     }
-    for (const file of files) stageFile(join(outdir, file.path), join(staging, file.path), file.content);
+    const same = (path: string) => (props.current === undefined ? undefined : props.current.unchangedFiles.has(path));
+    for (const file of files) stageFile(join(outdir, file.path), join(staging, file.path), file.content, same(file.path));
     for (const companion of companions) {
       mkdirSync(dirname(companion.path), { recursive: true });
       writeFileSync(aside(companion.path, 'new'), companion.content);

@@ -182,7 +182,7 @@ describe('ensureToolchain', () => {
   test('fails if no component is chosen, naming the components there are', async () => {
     await expect(
       ensureToolchain({ components: [], projectRoot: PROJECT_ROOT, cacheDir: join(dir, 'cache'), go: fakeGo(dir) }),
-    ).rejects.toThrow('no component chosen: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, argo-cd');
+    ).rejects.toThrow('no component chosen: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, kustomize, argo-cd');
   });
 
   test('fails if Go is missing, in one line with the version the wrappers need', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 /** README.md and every docs/*.md, as paths relative to `root`. */
@@ -92,4 +92,20 @@ export function readmeWorkloadExample(readme: string): { path: string; code: str
     throw new Error('README.md: "Adding a workload" no longer shows a file path, its code and a registry line');
   }
   return { path, code, registryLine };
+}
+
+/** The name the README's example workload gives itself. */
+export function readmeWorkloadName(readme: string): string {
+  return /name: '([a-z0-9-]+)'/.exec(readmeWorkloadExample(readme).code)?.[1] ?? '';
+}
+
+/** Follows the README's "Adding a workload" in a copy of the project: its file and its registry line, under `name`. */
+export function addReadmeWorkload(root: string, name = readmeWorkloadName(readFileSync(join(root, 'README.md'), 'utf8'))): void {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const example = readmeWorkloadExample(readme);
+  const own = readmeWorkloadName(readme);
+  const renamed = (text: string) => text.replaceAll(own, name);
+  mkdirSync(dirname(join(root, renamed(example.path))), { recursive: true });
+  writeFileSync(join(root, renamed(example.path)), renamed(example.code));
+  appendFileSync(join(root, 'lib', 'workloads', 'registry.ts'), renamed(example.registryLine));
 }

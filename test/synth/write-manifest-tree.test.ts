@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ManifestChart } from '../../lib/synth/manifest-chart.js';
+import { compareOutput } from '../../lib/synth/output-changes.js';
 import { manifestFileName, renderManifestTree, writeManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { withRepository } from '../support/fixture-project.js';
 import { makeTempDir, readTree, synth, synthProcess, writeFixtureOverlays } from '../support/synth-process.js';
@@ -92,6 +93,46 @@ describe('writeManifestTree', () => {
         ['aws/same.yaml', 'same\n'],
       ]),
     );
+  });
+
+  test('leaves an identical output where it is: the same folder, no write', () => {
+    const outdir = join(temp.path, 'dist');
+    const workflow = join(temp.path, 'workflow.yml');
+    const files = [
+      { path: 'aws/a.yaml', content: 'a\n' },
+      { path: 'aws/mandelbrot/b.yaml', content: 'b\n' },
+    ];
+    const companions = [{ path: workflow, content: 'w\n' }];
+    writeManifestTree(outdir, files, { companions });
+    const folder = statSync(outdir).ino;
+    // What a killed run left is removed all the same.
+    mkdirSync(join(temp.path, '.dist.new-0123abcd'));
+    const current = compareOutput(outdir, files, companions);
+    expect(current).toEqual({ changed: 0, unchangedFiles: new Set(['aws/a.yaml', 'aws/mandelbrot/b.yaml']), identical: true });
+    writeManifestTree(outdir, files, { companions, current });
+    expect(statSync(outdir).ino).toBe(folder);
+    expect(readdirSync(temp.path).sort()).toEqual(['dist', 'workflow.yml']);
+  });
+
+  test.each([
+    ['a changed file', (outdir: string) => writeFileSync(join(outdir, 'aws/a.yaml'), 'changed\n'), 1],
+    ['a file no longer produced', (outdir: string) => writeFileSync(join(outdir, 'aws/extra.yaml'), 'x\n'), 1],
+    ['a folder no file needs', (outdir: string) => mkdirSync(join(outdir, 'empty')), 0],
+    ['a symbolic link', (outdir: string) => symlinkSync('a.yaml', join(outdir, 'aws/link.yaml')), 0],
+    ['a changed companion', (_outdir: string, workflow: string) => writeFileSync(workflow, 'changed\n'), 1],
+  ])('fails if %s counts as an identical output; the write then makes the folder exactly the new files', (_, change, changed) => {
+    const outdir = join(temp.path, 'dist');
+    const workflow = join(temp.path, 'workflow.yml');
+    const files = [{ path: 'aws/a.yaml', content: 'a\n' }];
+    const companions = [{ path: workflow, content: 'w\n' }];
+    writeManifestTree(outdir, files, { companions });
+    change(outdir, workflow);
+    const current = compareOutput(outdir, files, companions);
+    expect({ identical: current.identical, changed: current.changed }).toEqual({ identical: false, changed });
+    writeManifestTree(outdir, files, { companions, current });
+    expect(readTree(outdir)).toEqual(new Map([['aws/a.yaml', 'a\n']]));
+    expect([readdirSync(outdir), readdirSync(join(outdir, 'aws'))]).toEqual([['aws'], ['a.yaml']]);
+    expect(readFileSync(workflow, 'utf8')).toBe('w\n');
   });
 
   test('leaves the old tree whole when writing fails part-way', () => {

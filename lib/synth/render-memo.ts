@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../util/write-file-atomically.js';
+
+/**
+ * The file in `cacheDir` that keeps synth's YAML renderings: named after the versions of cdk8s and
+ * of the yaml library it renders with (its own copy, and the one a bundle shares), so an upgrade starts anew.
+ */
+export function yamlRenderMemoFile(cacheDir: string): string {
+  const require = createRequire(import.meta.url);
+  const version = (resolveFrom: NodeJS.Require, name: string) => (resolveFrom(`${name}/package.json`) as { version: string }).version;
+  const cdk8s = createRequire(require.resolve('cdk8s'));
+  const versions = [`cdk8s-${version(require, 'cdk8s')}`, `yaml-${version(require, 'yaml')}`, `cdk8s-yaml-${version(cdk8s, 'yaml')}`];
+  return join(cacheDir, `yaml-renders-${versions.join('-')}.json`);
+}
+
+/**
+ * The results of one pure rendering (an object's YAML, say) kept between runs in one file, each by
+ * a hash of its input: a re-synth, whose objects are mostly the same as last time, renders only
+ * the new ones. The file's name must change with whatever else decides the result, such as the
+ * renderer's version. It is written back only when a run rendered something: the entries it used,
+ * then earlier ones up to {@link MAX_ENTRIES}, so runs that alternate between configurations (the
+ * bench's, a test's) keep each other's.
+ */
+export class RenderMemo {
+  /** About 1,000 distinct objects of a few KiB each: a few MiB to read at most. */
+  public static readonly MAX_ENTRIES = 1000;
+
+  /** The memo kept in `file`; a missing or unreadable file is an empty memo. */
+  public static load(file: string): RenderMemo {
+    let kept: Record<string, string> = {};
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) kept = parsed as Record<string, string>;
+    } catch {
+      // No memo yet, or a damaged one: everything is rendered anew.
+    }
+    return new RenderMemo(file, new Map(Object.entries(kept)));
+  }
+
+  private readonly used = new Map<string, string>();
+  private rendered = false;
+
+  private constructor(
+    private readonly file: string,
+    private readonly kept: ReadonlyMap<string, string>,
+  ) {}
+
+  /** `render()`'s result for `input`, from the memo when it holds it. */
+  public get(input: string, render: () => string): string {
+    const key = createHash('sha256').update(input).digest('base64url');
+    let result = this.used.get(key) ?? this.kept.get(key);
+    if (typeof result !== 'string') {
+      result = render();
+      this.rendered = true;
+    }
+    this.used.set(key, result);
+    return result;
+  }
+
+  /** Writes the memo back if anything was rendered. A memo that cannot be written is left as it was: it only saves time. */
+  public save(): void {
+    if (!this.rendered) return;
+    try {
+      const kept = [...this.used, ...[...this.kept].filter(([key]) => !this.used.has(key))].slice(0, RenderMemo.MAX_ENTRIES);
+      writeFileAtomically(this.file, JSON.stringify(Object.fromEntries(kept)));
+    } catch {
+      // A read-only cache folder: the next run renders again.
+    }
+  }
+}

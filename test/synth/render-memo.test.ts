@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { synthCommand } from '../../main.js';
+import { RenderMemo, yamlRenderMemoFile } from '../../lib/synth/render-memo.js';
+import { FIXTURE_WORKLOADS, writeFixtureConfig } from '../support/fixture-project.js';
+import { runCommand } from '../support/run-command.js';
+import { makeTempDir, PROJECT_ROOT, readTree } from '../support/synth-process.js';
+
+describe('RenderMemo', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir('render-memo')));
+  afterEach(() => temp.cleanup());
+
+  test('a later run gets what an earlier one rendered without rendering it again', () => {
+    const file = join(temp.path, 'memo.json');
+    const first = RenderMemo.load(file);
+    expect(first.get('{"a":1}', () => 'a: 1\n')).toBe('a: 1\n');
+    first.save();
+    const rendered: string[] = [];
+    const second = RenderMemo.load(file);
+    expect(second.get('{"a":1}', () => (rendered.push('a'), 'other'))).toBe('a: 1\n');
+    expect(second.get('{"b":2}', () => (rendered.push('b'), 'b: 2\n'))).toBe('b: 2\n');
+    expect(rendered).toEqual(['b']);
+  });
+
+  test('keeps the entries a run used first, then earlier ones up to its limit, and writes nothing when it rendered nothing', () => {
+    const file = join(temp.path, 'memo.json');
+    const first = RenderMemo.load(file);
+    for (let index = 0; index < RenderMemo.MAX_ENTRIES; index++) first.get(`old ${index}`, () => `old result ${index}`);
+    first.save();
+    const second = RenderMemo.load(file);
+    second.get('new', () => 'new result');
+    second.save();
+    const kept = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+    expect(kept).toHaveLength(RenderMemo.MAX_ENTRIES);
+    expect(kept.slice(0, 2)).toEqual(['new result', 'old result 0']);
+    expect(kept).not.toContain(`old result ${RenderMemo.MAX_ENTRIES - 1}`);
+    const before = readFileSync(file, 'utf8');
+    const third = RenderMemo.load(file);
+    third.get('new', () => 'rendered again');
+    third.save();
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  test('fails if a damaged memo file is trusted: it renders anew', () => {
+    const file = join(temp.path, 'memo.json');
+    for (const damaged of ['{"truncated', '[1, 2]', 'null']) {
+      writeFileSync(file, damaged);
+      expect(RenderMemo.load(file).get('x', () => 'rendered')).toBe('rendered');
+    }
+  });
+
+  test('the memo file is named after the versions of cdk8s and of the yaml library', () => {
+    expect(yamlRenderMemoFile('/cache')).toMatch(
+      /^\/cache\/yaml-renders-cdk8s-\d+\.\d+\.\d+-yaml-\d+\.\d+\.\d+-cdk8s-yaml-\d+\.\d+\.\d+\.json$/,
+    );
+  });
+
+  test('synth with a render cache writes the same tree as without one, the first time and the next', async () => {
+    const cache = join(temp.path, 'cache');
+    const synthIn = async (name: string, renderCacheDir?: string) => {
+      const folder = join(temp.path, name);
+      mkdirSync(folder);
+      const { platformFile, overlaysDirectory } = writeFixtureConfig(folder);
+      const command = synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS, { renderCacheDir });
+      const files = `mandelbrot=${join(PROJECT_ROOT, 'services', 'mandelbrot')}`;
+      const args = ['--platform', platformFile, '--overlays', overlaysDirectory, '--files', files, '--outdir', join(folder, 'dist')];
+      const result = await runCommand(command, args, { cwd: folder });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      return readTree(join(folder, 'dist'));
+    };
+    const plain = await synthIn('plain');
+    expect(existsSync(cache)).toBe(false);
+    expect(await synthIn('first', cache)).toEqual(plain);
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/^yaml-renders-.*\.json$/)]);
+    expect(await synthIn('next', cache)).toEqual(plain);
+  });
+});
