@@ -528,6 +528,13 @@ drillStep(
       ['workloads', 'mandelbrot', 'stageRoute'],
       route.filter((cloud) => cloud !== CLUSTER),
     );
+    // As docs/operating.md says: a cluster in the release train comes out of it in the same change.
+    const train = document.get('releaseTrain') as { toJSON(): string[] } | undefined;
+    if (train !== undefined)
+      document.set(
+        'releaseTrain',
+        train.toJSON().filter((name) => name !== CLUSTER),
+      );
     writeFileSync(platform, document.toString());
     await project.synth();
     project.commit(`Remove cluster ${CLUSTER}`);

@@ -173,31 +173,38 @@ class Operator {
   public start(): void {
     this.loop = (async () => {
       while (!this.stopped) {
-        for (const name of TRAIN) {
-          const seen = await look(name).catch(() => undefined);
-          if (seen === undefined || seen.release !== this.release) continue;
-          if (!this.pausedAt.has(name) && seen.status !== 'Healthy') {
-            this.pausedAt.set(name, Date.now());
-            this.events.push(`${name} canary`);
-          }
-          if (seen.status === 'Healthy' && !this.healthyAt.has(name)) {
-            this.healthyAt.set(name, Date.now());
-            this.events.push(`${name} Healthy`);
-          }
-          if (seen.pausedAtPauseStep) {
-            const operation = name === this.abortOn ? 'abort' : 'promote';
-            this.events.push(`${operation} ${name}`);
-            await rollout(operation, name);
-          }
-        }
+        await this.observe(true);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
     })();
   }
 
+  /** Stops acting, then looks once more: the train may have seen the last cluster Healthy before this loop did. */
   public async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
+    await this.observe(false);
+  }
+
+  /** Records what each cluster shows of the release; with `act`, promotes (or aborts) a paused canary. */
+  private async observe(act: boolean): Promise<void> {
+    for (const name of TRAIN) {
+      const seen = await look(name).catch(() => undefined);
+      if (seen === undefined || seen.release !== this.release) continue;
+      if (!this.pausedAt.has(name) && seen.status !== 'Healthy') {
+        this.pausedAt.set(name, Date.now());
+        this.events.push(`${name} canary`);
+      }
+      if (seen.status === 'Healthy' && !this.healthyAt.has(name)) {
+        this.healthyAt.set(name, Date.now());
+        this.events.push(`${name} Healthy`);
+      }
+      if (act && seen.pausedAtPauseStep) {
+        const operation = name === this.abortOn ? 'abort' : 'promote';
+        this.events.push(`${operation} ${name}`);
+        await rollout(operation, name);
+      }
+    }
   }
 }
 
