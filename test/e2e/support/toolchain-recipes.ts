@@ -75,6 +75,12 @@ export const RECIPES = {
     aliases: argocdAliases,
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
+  // The traffic-split drill's router, run as the Traefik chart's pod on the real node.
+  traefik: {
+    commands: { traefik: 'traefik' },
+    aliases: {},
+    versionFlags: ['github.com/traefik/traefik/v3/pkg/version.Version=3.6.12', 'github.com/traefik/traefik/v3/pkg/version.Codename=ramequin'],
+  },
   // The real node's sandbox image: a static program of the project's own (main.go beside its go.mod).
   pause: {
     commands: { pause: 'pause' },
@@ -86,7 +92,7 @@ export const RECIPES = {
 /** A wrapper module under test/e2e/toolchain/. */
 export type Component = keyof typeof RECIPES;
 
-/** Every component, in build order: the control plane first, Argo CD (the longest build) next to last; pause builds in a second. */
+/** Every component, in build order: the control plane first, Argo CD (the longest build) before Traefik; pause builds in a second. */
 export const COMPONENTS: readonly Component[] = Object.keys(RECIPES) as Component[];
 
 /** The binary names a component provides. */
