@@ -62,6 +62,7 @@ function synth(argv: readonly string[], io: CommandIO, projectRoot: string, regi
         region: cluster.region,
         gitSource: platform.repository,
         rolloutsChart: platform.rolloutsChart,
+        trafficRouting: cluster.trafficRouter && { provider: cluster.trafficRouter, chart: platform.traefikChart },
         workloads: cluster.boundWorkloads,
         analysis: cluster.canaryAnalysis,
         previousOutput,

@@ -55,7 +55,35 @@ export interface RolloutsControllerApplicationProps {
    * @default -1
    */
   readonly syncWave?: number;
+
+  /**
+   * The traffic router the controller sets canary weights on: it gets that router's flags and
+   * RBAC, and no other router's.
+   *
+   * @default - none: the chart's defaults
+   */
+  readonly trafficRouter?: 'traefik';
 }
+
+/** What the chart needs to drive Traefik v3: its API group (the controller defaults to v2's, which v3 removed) and RBAC. */
+const TRAEFIK_ROUTER_VALUES = {
+  extraArgs: ['--traefik-api-group=traefik.io', '--traefik-api-version=traefik.io/v1alpha1'],
+  providerRBAC: {
+    enabled: true,
+    providers: {
+      istio: false,
+      smi: false,
+      ambassador: false,
+      awsLoadBalancerController: false,
+      awsAppMesh: false,
+      traefik: true,
+      apisix: false,
+      contour: false,
+      glooPlatform: false,
+      gatewayAPI: false,
+    },
+  },
+};
 
 /** The Argo CD Application that installs the Argo Rollouts controller from its Helm chart. */
 export class RolloutsControllerApplication extends Construct {
@@ -86,8 +114,10 @@ export class RolloutsControllerApplication extends Construct {
                 requests: { ...resources.requests },
                 limits: { ...resources.limits },
               },
+              ...(props.trafficRouter === 'traefik' ? { extraArgs: [...TRAEFIK_ROUTER_VALUES.extraArgs] } : {}),
             },
             dashboard: { enabled: false },
+            ...(props.trafficRouter === 'traefik' ? { providerRBAC: TRAEFIK_ROUTER_VALUES.providerRBAC } : {}),
           },
         },
       },
