@@ -3,6 +3,7 @@ import { formatDuration } from './duration.js';
 import { type KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
 import { getAnalysisRunsArgs, getApplicationArgs, getCrdArgs, getRolloutArgs, type RolloutRef } from './kubectl-commands.js';
 import { type Clock, pollUntil, type Probe, WaitTimeoutError } from './poll-until.js';
+import { readTrafficWeights } from './traffic-weights.js';
 import { describeRolloutSummary, type RolloutObject, type RolloutPhase, type RolloutSummary, summarizeRollout } from './rollout-summary.js';
 
 // The steps operations are made of: each one kubectl command, and how its result is read.
@@ -65,13 +66,14 @@ export function showRollout(target: PlanTarget): OperationStep<RolloutSummary> {
   return {
     args,
     note: 'shows the state',
-    run: async ({ kubectl }) => {
+    run: async ({ kubectl, clock }) => {
       const rollout = await readRolloutObject(kubectl, args);
       if (rollout === undefined)
         throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
       const summary = summarizeRollout(rollout);
       const analysis = await readCanaryAnalysis(kubectl, target, rollout);
-      return analysis ? { ...summary, analysis } : summary;
+      const traffic = await readTrafficWeights(kubectl, clock, target.context, target.rollout, rollout);
+      return { ...summary, ...(analysis ? { analysis } : {}), ...(traffic ? { traffic } : {}) };
     },
   };
 }

@@ -16,7 +16,7 @@ import type { ClusterTarget } from './operation-plan.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import { RolloutOperator } from './rollout-operator.js';
 import { selectRolloutWorkload } from './rollout-workloads.js';
-import { renderAnalysisLines, renderStatusTable } from './status-table.js';
+import { renderAnalysisLines, renderStatusTable, renderTrafficLines } from './status-table.js';
 import { UsageError } from '../core/errors.js';
 
 /** What the command line asks for, checked as far as it can be without reading the project. */
@@ -182,6 +182,8 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
   print(renderStatusTable(outcomes));
   const analysis = renderAnalysisLines(outcomes);
   if (analysis.length > 0) print(`\n${analysis.join('\n')}`);
+  const traffic = renderTrafficLines(outcomes);
+  if (traffic.length > 0) print(`\n${traffic.join('\n')}`);
 
   const notes = outcomes.flatMap((outcome) => outcome.notes.map((note) => `note for ${outcome.cluster.name}: ${note}`));
   const failures = outcomes.filter((outcome) => outcome.error !== undefined);

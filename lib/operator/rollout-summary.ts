@@ -4,6 +4,7 @@
  * `GetCurrentSetWeight`, info/rollout_info.go), so the table here and the plugin never disagree.
  */
 import type { AnalysisRunSummary } from './analysis-run-summary.js';
+import type { TrafficWeights } from './traffic-weights.js';
 
 /** The part of a Rollout's JSON this module reads. Every field is optional, as in the API. */
 export interface RolloutObject {
@@ -19,7 +20,11 @@ export interface RolloutObject {
     readonly strategy?: {
       readonly canary?: {
         readonly steps?: readonly CanaryStepObject[];
-        readonly trafficRouting?: { readonly maxTrafficWeight?: number };
+        readonly canaryService?: string;
+        readonly trafficRouting?: {
+          readonly maxTrafficWeight?: number;
+          readonly traefik?: { readonly weightedTraefikServiceName?: string };
+        };
         readonly analysis?: unknown;
       };
       readonly blueGreen?: { readonly postPromotionAnalysis?: unknown };
@@ -41,6 +46,8 @@ export interface RolloutObject {
     readonly stableRS?: string;
     readonly currentPodHash?: string;
     readonly restartedAt?: string;
+    /** The weights the controller last set on the traffic router. */
+    readonly canary?: { readonly weights?: { readonly canary?: { readonly weight?: number } } };
     readonly blueGreen?: {
       readonly activeSelector?: string;
       readonly postPromotionAnalysisRunStatus?: { readonly status?: string };
@@ -84,6 +91,8 @@ export interface RolloutSummary {
   readonly pausedAtPauseStep: boolean;
   /** The canary's background analysis, when the Rollout has one and a run exists (read beside the Rollout). */
   readonly analysis?: AnalysisRunSummary;
+  /** The canary weight desired and applied, when the Rollout routes through Traefik (read beside the Rollout). */
+  readonly traffic?: TrafficWeights;
 }
 
 const MAX_TRAFFIC_WEIGHT = 100;

@@ -1,6 +1,7 @@
 import { analysisStoppedRollout, describeAnalysisRun } from './analysis-run-summary.js';
 import { formatTable } from '../util/text-table.js';
 import type { ClusterOutcome } from './rollout-operator.js';
+import { describeTrafficWeights } from './traffic-weights.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
 const STATUS_COLUMNS = ['cluster', 'cloud', 'status', 'step', 'weight', 'desired', 'ready', 'stable replica set'] as const;
@@ -38,4 +39,11 @@ export function renderAnalysisLines(outcomes: readonly ClusterOutcome[]): string
     const aborted = state.status === 'Degraded' && analysisStoppedRollout(state.analysis);
     return [`${cluster.name}: ${aborted ? 'aborted by analysis' : 'analysis'}: ${describeAnalysisRun(state.analysis)}`];
   });
+}
+
+/** One line per cluster whose Rollout routes through Traefik: the canary weight desired and applied, or a warning. */
+export function renderTrafficLines(outcomes: readonly ClusterOutcome[]): string[] {
+  return outcomes.flatMap(({ cluster, state }) =>
+    state?.traffic === undefined ? [] : [describeTrafficWeights(cluster.name, state.traffic)],
+  );
 }
