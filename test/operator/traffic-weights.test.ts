@@ -33,7 +33,7 @@ const traefikAnswer = (stable: number | undefined, canary: number | undefined) =
 function fakeCluster(answers: string[]) {
   const calls: string[] = [];
   let now = 0;
-  const run: RunCommand = async (_file, args) => {
+  const answer = (args: readonly string[]) => {
     calls.push(args.join(' '));
     if (args[1] === 'pods')
       return {
@@ -47,7 +47,8 @@ function fakeCluster(answers: string[]) {
     }
     return { exitCode: 1, stderr: 'Error from server (NotFound)', stdout: '' };
   };
-  const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+  const run: RunCommand = (_file, args) => Promise.resolve(answer(args));
+  const clock: Clock = { now: () => now, sleep: (ms) => Promise.resolve(void (now += ms)) };
   return { kubectl: new KubectlClient({ run }), clock, calls, elapsed: () => now };
 }
 
