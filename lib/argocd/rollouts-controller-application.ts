@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ArgoApplication, CREATE_NAMESPACE } from './argo-application.js';
+import { ArgoApplication } from './argo-application.js';
+import { CHART_SYNC_OPTIONS, type ChartApplicationProps, requireChartKinds } from './chart-application.js';
 import { ROLLOUTS_CHART_KINDS } from './rollouts-chart-kinds.js';
 
 export { ROLLOUTS_CHART_KINDS };
@@ -10,16 +11,8 @@ export interface ContainerResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-export interface RolloutsControllerApplicationProps {
-  /** `metadata.name` of the Application. */
-  readonly name: string;
-  /** The AppProject the Application belongs to. */
-  readonly project: string;
-  /** Version of the `argo-rollouts` chart; its kinds must be listed in {@link ROLLOUTS_CHART_KINDS}. */
-  readonly chartVersion: string;
-  /** The Helm repository that serves the chart. */
-  readonly chartRepoURL: string;
-
+/** `chartVersion` is the `argo-rollouts` chart's; its kinds must be listed in {@link ROLLOUTS_CHART_KINDS}. */
+export interface RolloutsControllerApplicationProps extends ChartApplicationProps {
   /**
    * Helm release name. The chart names its cluster-scoped objects after it, so changing it
    * orphans the installed ClusterRoles and bindings.
@@ -91,7 +84,16 @@ export class RolloutsControllerApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutsControllerApplicationProps) {
     super(scope, id);
-    const chartKinds = ROLLOUTS_CHART_KINDS[props.chartVersion];
+    const chartKinds = requireChartKinds(
+      this,
+      {
+        name: 'argo-rollouts',
+        version: props.chartVersion,
+        list: 'ROLLOUTS_CHART_KINDS',
+        file: 'lib/argocd/rollouts-controller-application.ts',
+      },
+      ROLLOUTS_CHART_KINDS,
+    );
     const resources = props.controllerResources ?? {
       requests: { cpu: '50m', memory: '96Mi' },
       limits: { cpu: '300m', memory: '256Mi' },
@@ -122,19 +124,8 @@ export class RolloutsControllerApplication extends Construct {
         },
       },
       destinationNamespace: props.namespace ?? 'argo-rollouts',
-      syncOptions: [CREATE_NAMESPACE, 'ApplyOutOfSyncOnly=true', 'ServerSideApply=true'],
-      deployedKinds: chartKinds ?? [],
-    });
-
-    this.node.addValidation({
-      validate: () =>
-        chartKinds
-          ? []
-          : [
-              `argo-rollouts chart ${props.chartVersion} has no kind list in ROLLOUTS_CHART_KINDS ` +
-                `(lib/argocd/rollouts-controller-application.ts); render the chart and list the kinds it installs ` +
-                `(known: ${Object.keys(ROLLOUTS_CHART_KINDS).join(', ')})`,
-            ],
+      syncOptions: [...CHART_SYNC_OPTIONS],
+      deployedKinds: chartKinds,
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ArgoApplication, CREATE_NAMESPACE } from './argo-application.js';
+import { ArgoApplication } from './argo-application.js';
+import { CHART_SYNC_OPTIONS, type ChartApplicationProps, requireChartKinds } from './chart-application.js';
 import type { ContainerResources } from './rollouts-controller-application.js';
 import { TRAEFIK_CHART_KINDS } from './traefik-chart-kinds.js';
 
@@ -8,16 +9,8 @@ export const TRAEFIK_API_PORT = 8080;
 /** The namespace Traefik runs in unless `namespace` says otherwise. */
 export const TRAEFIK_NAMESPACE = 'traefik';
 
-export interface TraefikApplicationProps {
-  /** `metadata.name` of the Application. */
-  readonly name: string;
-  /** The AppProject the Application belongs to. */
-  readonly project: string;
-  /** Version of the `traefik` chart; its kinds must be listed in {@link TRAEFIK_CHART_KINDS}. */
-  readonly chartVersion: string;
-  /** The Helm repository that serves the chart. */
-  readonly chartRepoURL: string;
-
+/** `chartVersion` is the `traefik` chart's; its kinds must be listed in {@link TRAEFIK_CHART_KINDS}. */
+export interface TraefikApplicationProps extends ChartApplicationProps {
   /**
    * Helm release name. The chart names its cluster-scoped objects after it and the namespace.
    *
@@ -58,7 +51,11 @@ export class TraefikApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: TraefikApplicationProps) {
     super(scope, id);
-    const chartKinds = TRAEFIK_CHART_KINDS[props.chartVersion];
+    const chartKinds = requireChartKinds(
+      this,
+      { name: 'traefik', version: props.chartVersion, list: 'TRAEFIK_CHART_KINDS', file: 'lib/argocd/traefik-chart-kinds.ts' },
+      TRAEFIK_CHART_KINDS,
+    );
     const resources = props.resources ?? {
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '256Mi' },
@@ -89,19 +86,8 @@ export class TraefikApplication extends Construct {
         },
       },
       destinationNamespace: this.namespace,
-      syncOptions: [CREATE_NAMESPACE, 'ApplyOutOfSyncOnly=true', 'ServerSideApply=true'],
-      deployedKinds: chartKinds ?? [],
-    });
-
-    this.node.addValidation({
-      validate: () =>
-        chartKinds
-          ? []
-          : [
-              `traefik chart ${props.chartVersion} has no kind list in TRAEFIK_CHART_KINDS ` +
-                `(lib/argocd/traefik-chart-kinds.ts); render the chart and list the kinds it installs ` +
-                `(known: ${Object.keys(TRAEFIK_CHART_KINDS).join(', ')})`,
-            ],
+      syncOptions: [...CHART_SYNC_OPTIONS],
+      deployedKinds: chartKinds,
     });
   }
 }

@@ -4,7 +4,6 @@
  * `GetCurrentSetWeight`, info/rollout_info.go), so the table here and the plugin never disagree.
  */
 import type { AnalysisRunSummary } from './analysis-run-summary.js';
-import type { TrafficWeights } from './traffic-weights.js';
 
 /** The part of a Rollout's JSON this module reads. Every field is optional, as in the API. */
 export interface RolloutObject {
@@ -60,6 +59,20 @@ export interface CanaryStepObject {
   readonly setWeight?: number;
   readonly pause?: { readonly duration?: string | number };
   readonly [other: string]: unknown;
+}
+
+/** The canary's share of the requests, as the Rollout wants it and as Traefik applies it. */
+export interface TrafficWeights {
+  /** The weighted TraefikService the controller sets. */
+  readonly traefikService: string;
+  /** The canary weight the controller last set for the Rollout's current step. */
+  readonly desired: number;
+  /** The canary weight Traefik routes by, in percent; `undefined` when it could not be read. */
+  readonly applied?: number;
+  /** Why `applied` could not be read. */
+  readonly unreadable?: string;
+  /** True when Traefik still applied another weight after the grace period (`readTrafficWeights`). */
+  readonly mismatch: boolean;
 }
 
 /** The phases the controller and the plugin report. */

@@ -7,25 +7,11 @@ import { TRAEFIK_API_PORT, TRAEFIK_NAMESPACE } from '../argocd/traefik-applicati
 import type { KubectlClient } from './kubectl-client.js';
 import type { Clock } from './poll-until.js';
 import type { RolloutRef } from './kubectl-commands.js';
-import type { RolloutObject } from './rollout-summary.js';
+import type { RolloutObject, TrafficWeights } from './rollout-summary.js';
 
 /** How long a mismatch may last before it is a warning: Traefik reloads a changed TraefikService within a second or two. */
 export const WEIGHT_MISMATCH_GRACE_MS = 5_000;
 const LOOK_INTERVAL_MS = 1_000;
-
-/** The canary's share of the requests, as the Rollout wants it and as Traefik applies it. */
-export interface TrafficWeights {
-  /** The weighted TraefikService the controller sets. */
-  readonly traefikService: string;
-  /** The canary weight the controller last set for the Rollout's current step. */
-  readonly desired: number;
-  /** The canary weight Traefik routes by, in percent; `undefined` when it could not be read. */
-  readonly applied?: number;
-  /** Why `applied` could not be read. */
-  readonly unreadable?: string;
-  /** True when Traefik still applied another weight after {@link WEIGHT_MISMATCH_GRACE_MS}. */
-  readonly mismatch: boolean;
-}
 
 /** Traefik's view of one weighted service (`GET /api/http/services/<name>`). */
 interface TraefikServiceInfo {

@@ -79,7 +79,10 @@ export const RECIPES = {
   traefik: {
     commands: { traefik: 'traefik' },
     aliases: {},
-    versionFlags: ['github.com/traefik/traefik/v3/pkg/version.Version=3.6.12', 'github.com/traefik/traefik/v3/pkg/version.Codename=ramequin'],
+    versionFlags: [
+      'github.com/traefik/traefik/v3/pkg/version.Version=3.6.12',
+      'github.com/traefik/traefik/v3/pkg/version.Codename=ramequin',
+    ],
   },
   // The real node's sandbox image: a static program of the project's own (main.go beside its go.mod).
   pause: {
