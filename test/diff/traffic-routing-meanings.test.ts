@@ -68,4 +68,15 @@ describe('traffic routed by Traefik in the diff', () => {
     );
     expect(messagesOf(diffManifestTrees(head, unrouted), 'controller-weights-in-git')).toEqual([]);
   });
+
+  test("a project that stops allowing a kind the Traefik chart installs refuses Traefik's sync", () => {
+    const narrowed = edited(head, 'aws/argocd/appproject-trinity.yaml', (project) => {
+      project.spec.namespaceResourceWhitelist = project.spec.namespaceResourceWhitelist.filter(
+        (entry: { kind: string }) => entry.kind !== 'ServiceAccount',
+      );
+    });
+    expect(messagesOf(diffManifestTrees(head, narrowed), 'sync-refused')).toContain(
+      'the sync of trinity-traefik-aws will fail: kind ServiceAccount is not permitted in project trinity',
+    );
+  });
 });
