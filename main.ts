@@ -78,6 +78,7 @@ function synth(
         region: cluster.region,
         gitSource: platform.repository,
         rolloutsChart: platform.rolloutsChart,
+        trafficRouting: cluster.trafficRouter && { provider: cluster.trafficRouter, chart: platform.traefikChart },
         workloads: cluster.boundWorkloads,
         analysis: cluster.canaryAnalysis,
         previousOutput,

@@ -5,14 +5,23 @@ import {
   DERIVED_PROJECT_NAME,
   rolloutsApplicationName,
   rootApplicationName,
+  traefikApplicationName,
   workloadApplicationName,
 } from './core/application-names.js';
-import { ArgoApplication, CREATE_NAMESPACE } from './argocd/argo-application.js';
+import { ArgoApplication, CREATE_NAMESPACE, RESPECT_IGNORE_DIFFERENCES } from './argocd/argo-application.js';
 import { kindsDeployedBy } from './argocd/deployed-kinds.js';
 import { RolloutsControllerApplication } from './argocd/rollouts-controller-application.js';
+import { TraefikApplication } from './argocd/traefik-application.js';
+import { controllerOwnedFields } from './progressive-delivery/traefik-canary-route.js';
 import { ManifestChart } from './synth/manifest-chart.js';
 import type { BoundWorkload, CanaryAnalysisProps } from './workloads/workload.js';
 import type { PreviousOutput } from './core/config-map-history.js';
+
+/** A Helm chart Argo CD installs: its repository and exact version. */
+export interface HelmChart {
+  readonly repoURL: string;
+  readonly version: string;
+}
 
 /** The Git repository Argo CD pulls this tree from. */
 export interface GitSource {
@@ -31,7 +40,14 @@ export interface ClusterDeliveryProps {
   readonly region: string;
   readonly gitSource: GitSource;
   /** The `argo-rollouts` Helm chart to install. */
-  readonly rolloutsChart: { readonly repoURL: string; readonly version: string };
+  readonly rolloutsChart: HelmChart;
+
+  /**
+   * What applies the canary weights, and the chart that installs it.
+   *
+   * @default - none: the weight is the share of pods
+   */
+  readonly trafficRouting?: { readonly provider: 'traefik'; readonly chart: HelmChart };
   /**
    * The workloads the cluster runs, in output order, each bound to its props and files
    * (`boundWorkloads` of a cluster in lib/config/project-config.ts).
@@ -95,6 +111,7 @@ export class ClusterDelivery extends Construct {
           files,
           previousConfigMaps: props.previousOutput?.get(chart.folder),
           analysis: props.analysis,
+          trafficRouter: props.trafficRouting?.provider,
         }),
       );
       return { workload, chart };
@@ -107,26 +124,42 @@ export class ClusterDelivery extends Construct {
       project: projectName,
       chartRepoURL: props.rolloutsChart.repoURL,
       chartVersion: props.rolloutsChart.version,
+      trafficRouter: props.trafficRouting?.provider,
     });
-    const applications = workloadCharts.map(
-      ({ workload, chart }) =>
-        new ArgoApplication(argocdChart, `${workload.name}-application`, {
-          name: workloadApplicationName(workload.name, cluster),
-          project: projectName,
-          syncWave: 0,
-          source: folderSource(chart.folder),
-          destinationNamespace: workload.namespace,
-          // A Rollout's CRD comes from the rollouts Application, and waves do not wait for it to be
-          // healthy: skip the dry-run of the unknown kind, and retry the apply until the CRD lands.
-          syncOptions: [CREATE_NAMESPACE, 'ApplyOutOfSyncOnly=true', 'SkipDryRunOnMissingResource=true'],
-          retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-          deployedKinds: [...kindsDeployedBy(chart), ...(workload.referencedKinds ?? [])],
-        }),
-    );
+    const traefik =
+      props.trafficRouting &&
+      new TraefikApplication(argocdChart, 'Traefik', {
+        name: traefikApplicationName(cluster),
+        project: projectName,
+        chartRepoURL: props.trafficRouting.chart.repoURL,
+        chartVersion: props.trafficRouting.chart.version,
+      });
+    const applications = workloadCharts.map(({ workload, chart }) => {
+      // Fields the Rollouts controller writes, such as a TraefikService's weights: Argo CD leaves them alone.
+      const ignoreDifferences = controllerOwnedFields(chart);
+      return new ArgoApplication(argocdChart, `${workload.name}-application`, {
+        name: workloadApplicationName(workload.name, cluster),
+        project: projectName,
+        syncWave: 0,
+        source: folderSource(chart.folder),
+        destinationNamespace: workload.namespace,
+        // A Rollout's CRD comes from the rollouts Application, and waves do not wait for it to be
+        // healthy: skip the dry-run of the unknown kind, and retry the apply until the CRD lands.
+        syncOptions: [
+          CREATE_NAMESPACE,
+          'ApplyOutOfSyncOnly=true',
+          'SkipDryRunOnMissingResource=true',
+          ...(ignoreDifferences.length > 0 ? [RESPECT_IGNORE_DIFFERENCES] : []),
+        ],
+        retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        ignoreDifferences,
+        deployedKinds: [...kindsDeployedBy(chart), ...(workload.referencedKinds ?? [])],
+      });
+    });
     this.project = new ArgoAppProject(argocdChart, 'Project', {
       name: projectName,
       description: `Progressive delivery on cluster ${cluster}`,
-      applications: [rollouts.application, ...applications],
+      applications: [rollouts.application, ...(traefik ? [traefik.application] : []), ...applications],
     });
 
     const bootstrapChart = new ManifestChart(this, 'Bootstrap', { folder: BOOTSTRAP_FOLDER });

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   Application,
+  type ApplicationSpecIgnoreDifferences,
   type ApplicationSpecSource,
   type ApplicationSpecSyncPolicyRetry,
 } from '../../imports/argo-cd-application-argoproj.io.js';
@@ -14,6 +15,9 @@ export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
 /** The Argo CD sync option that creates the destination namespace. */
 export const CREATE_NAMESPACE = 'CreateNamespace=true';
+
+/** The sync option that keeps a sync from undoing the fields `ignoreDifferences` names. */
+export const RESPECT_IGNORE_DIFFERENCES = 'RespectIgnoreDifferences=true';
 
 export interface ArgoApplicationProps {
   /** `metadata.name` of the Application. */
@@ -74,6 +78,14 @@ export interface ArgoApplicationProps {
    */
   readonly retry?: ApplicationSpecSyncPolicyRetry;
 
+  /**
+   * `spec.ignoreDifferences`: fields a controller owns, which Argo CD neither reports as drift nor
+   * undoes (with the `RespectIgnoreDifferences=true` sync option).
+   *
+   * @default - none
+   */
+  readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
+
   /** The kinds of the objects the Application deploys: its project's whitelists follow from them. */
   readonly deployedKinds: readonly ResourceKind[];
 }
@@ -116,6 +128,7 @@ export class ArgoApplication extends Construct {
         project: this.projectName,
         source: props.source,
         destination: { server: this.destinationServer, namespace: props.destinationNamespace },
+        ignoreDifferences: props.ignoreDifferences && props.ignoreDifferences.length > 0 ? [...props.ignoreDifferences] : undefined,
         syncPolicy: {
           automated: automated ? { prune: true, selfHeal: true } : undefined,
           syncOptions: this.syncOptions.length > 0 ? [...this.syncOptions] : undefined,

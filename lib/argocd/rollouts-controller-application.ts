@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ArgoApplication, CREATE_NAMESPACE } from './argo-application.js';
+import { ArgoApplication } from './argo-application.js';
+import { CHART_SYNC_OPTIONS, type ChartApplicationProps, requireChartKinds } from './chart-application.js';
 import { ROLLOUTS_CHART_KINDS } from './rollouts-chart-kinds.js';
 
 export { ROLLOUTS_CHART_KINDS };
@@ -10,16 +11,8 @@ export interface ContainerResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-export interface RolloutsControllerApplicationProps {
-  /** `metadata.name` of the Application. */
-  readonly name: string;
-  /** The AppProject the Application belongs to. */
-  readonly project: string;
-  /** Version of the `argo-rollouts` chart; its kinds must be listed in {@link ROLLOUTS_CHART_KINDS}. */
-  readonly chartVersion: string;
-  /** The Helm repository that serves the chart. */
-  readonly chartRepoURL: string;
-
+/** `chartVersion` is the `argo-rollouts` chart's; its kinds must be listed in {@link ROLLOUTS_CHART_KINDS}. */
+export interface RolloutsControllerApplicationProps extends ChartApplicationProps {
   /**
    * Helm release name. The chart names its cluster-scoped objects after it, so changing it
    * orphans the installed ClusterRoles and bindings.
@@ -55,7 +48,35 @@ export interface RolloutsControllerApplicationProps {
    * @default -1
    */
   readonly syncWave?: number;
+
+  /**
+   * The traffic router the controller sets canary weights on: it gets that router's flags and
+   * RBAC, and no other router's.
+   *
+   * @default - none: the chart's defaults
+   */
+  readonly trafficRouter?: 'traefik';
 }
+
+/** What the chart needs to drive Traefik v3: its API group (the controller defaults to v2's, which v3 removed) and RBAC. */
+const TRAEFIK_ROUTER_VALUES = {
+  extraArgs: ['--traefik-api-group=traefik.io', '--traefik-api-version=traefik.io/v1alpha1'],
+  providerRBAC: {
+    enabled: true,
+    providers: {
+      istio: false,
+      smi: false,
+      ambassador: false,
+      awsLoadBalancerController: false,
+      awsAppMesh: false,
+      traefik: true,
+      apisix: false,
+      contour: false,
+      glooPlatform: false,
+      gatewayAPI: false,
+    },
+  },
+};
 
 /** The Argo CD Application that installs the Argo Rollouts controller from its Helm chart. */
 export class RolloutsControllerApplication extends Construct {
@@ -63,7 +84,16 @@ export class RolloutsControllerApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutsControllerApplicationProps) {
     super(scope, id);
-    const chartKinds = ROLLOUTS_CHART_KINDS[props.chartVersion];
+    const chartKinds = requireChartKinds(
+      this,
+      {
+        name: 'argo-rollouts',
+        version: props.chartVersion,
+        list: 'ROLLOUTS_CHART_KINDS',
+        file: 'lib/argocd/rollouts-controller-application.ts',
+      },
+      ROLLOUTS_CHART_KINDS,
+    );
     const resources = props.controllerResources ?? {
       requests: { cpu: '50m', memory: '96Mi' },
       limits: { cpu: '300m', memory: '256Mi' },
@@ -86,25 +116,16 @@ export class RolloutsControllerApplication extends Construct {
                 requests: { ...resources.requests },
                 limits: { ...resources.limits },
               },
+              ...(props.trafficRouter === 'traefik' ? { extraArgs: [...TRAEFIK_ROUTER_VALUES.extraArgs] } : {}),
             },
             dashboard: { enabled: false },
+            ...(props.trafficRouter === 'traefik' ? { providerRBAC: TRAEFIK_ROUTER_VALUES.providerRBAC } : {}),
           },
         },
       },
       destinationNamespace: props.namespace ?? 'argo-rollouts',
-      syncOptions: [CREATE_NAMESPACE, 'ApplyOutOfSyncOnly=true', 'ServerSideApply=true'],
-      deployedKinds: chartKinds ?? [],
-    });
-
-    this.node.addValidation({
-      validate: () =>
-        chartKinds
-          ? []
-          : [
-              `argo-rollouts chart ${props.chartVersion} has no kind list in ROLLOUTS_CHART_KINDS ` +
-                `(lib/argocd/rollouts-controller-application.ts); render the chart and list the kinds it installs ` +
-                `(known: ${Object.keys(ROLLOUTS_CHART_KINDS).join(', ')})`,
-            ],
+      syncOptions: [...CHART_SYNC_OPTIONS],
+      deployedKinds: chartKinds,
     });
   }
 }

@@ -2,6 +2,7 @@ import { basename, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { RESERVED_OUTPUT_FOLDERS } from '../core/application-names.js';
 import { analysisSchema } from './analysis-settings.js';
+import { trafficRoutingSchema } from './traffic-routing-settings.js';
 import { collectProblems, ConfigError } from '../core/config-error.js';
 import type { Workload } from '../workloads/workload.js';
 import { compareStrings } from '../util/stable-order.js';
@@ -26,6 +27,8 @@ const overlaySchema = (workloads: readonly Workload[]) =>
     ),
     // Replaces platform.yaml's `analysis` field by field.
     analysis: v.optional(analysisSchema),
+    // Replaces platform.yaml's `trafficRouting` field by field.
+    trafficRouting: v.optional(trafficRoutingSchema),
     // Each workload's settings on this cluster: workloads.<name>.
     workloads: workloadsSchema(workloads, 'cluster'),
   });

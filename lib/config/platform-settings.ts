@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { analysisSchema } from './analysis-settings.js';
+import { trafficRoutingSchema } from './traffic-routing-settings.js';
 import type { Workload } from '../workloads/workload.js';
 import { checkedString, DNS_LABEL, gitRepoURLProblem, gitRevisionProblem, nonEmptyString, repositoryPathProblem } from '../core/fields.js';
 import { workloadsSchema } from './workload-settings.js';
@@ -18,6 +19,19 @@ const releaseTrainSchema = v.pipe(
   v.check((names) => new Set(names).size === names.length, 'expected each cluster once; a cluster is named twice'),
 );
 
+/** A Helm chart Argo CD installs: its repository and exact version, each with a default. */
+const helmChart = (repoURL: string, version: string) =>
+  v.optional(
+    v.strictObject({
+      repoURL: v.optional(httpsURL('the https URL of the Helm repository'), repoURL),
+      version: v.optional(
+        v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, `expected an exact chart version such as ${version}`)),
+        version,
+      ),
+    }),
+    {},
+  );
+
 /** platform.yaml's schema: `workloads:` has a field for each of `workloads`. */
 const platformSchema = (workloads: readonly Workload[]) =>
   v.strictObject({
@@ -35,22 +49,17 @@ const platformSchema = (workloads: readonly Workload[]) =>
       // Parsed like a written one, so a file without `repository` is told of `repository.repoURL`.
       {} as { repoURL: string },
     ),
-    rolloutsChart: v.optional(
-      v.strictObject({
-        repoURL: v.optional(httpsURL('the https URL of the Helm repository'), 'https://argoproj.github.io/argo-helm'),
-        version: v.optional(
-          v.pipe(nonEmptyString('a chart version'), v.regex(/^\d+\.\d+\.\d+$/, 'expected an exact chart version such as 2.40.9')),
-          '2.40.9',
-        ),
-      }),
-      {},
-    ),
+    rolloutsChart: helmChart('https://argoproj.github.io/argo-helm', '2.40.9'),
+    // The Traefik chart clusters with `trafficRouting.provider: traefik` install.
+    traefikChart: helmChart('https://traefik.github.io/charts', '39.0.7'),
     // Each workload's settings shared by every cluster: workloads.<name>.
     workloads: workloadsSchema(workloads, 'platform'),
     // Automated canary analysis, off unless set; an overlay may override it per cluster.
     analysis: v.optional(analysisSchema),
     // The clusters a release train moves a release through, in order; none unless set.
     releaseTrain: v.optional(releaseTrainSchema),
+    // What applies the canary weights, `none` unless set; an overlay may override it per cluster.
+    trafficRouting: v.optional(trafficRoutingSchema),
   });
 
 /** Settings shared by every cluster. Each one but `repository.repoURL` has a default. */

@@ -5,6 +5,7 @@ import { type ClusterOverlay, readClusterOverlays } from './cluster-overlay.js';
 import { collectProblems, ConfigError } from '../core/config-error.js';
 import { compareStrings } from '../util/stable-order.js';
 import { loadPlatformSettings, type PlatformSettings } from './platform-settings.js';
+import { type ClusterTrafficRouter, resolveTrafficRouter } from './traffic-routing-settings.js';
 
 /** Argo CD puts an Application's name in the `app.kubernetes.io/instance` label, whose values are at most 63 characters. */
 export const MAX_APPLICATION_NAME_LENGTH = 63;
@@ -17,6 +18,13 @@ export interface ProjectCluster extends ClusterOverlay {
    * @default - none: the canary waits at 50% for an operator, and nothing measures it
    */
   readonly canaryAnalysis?: ClusterAnalysis;
+
+  /**
+   * What applies the canary weights: its overlay's `trafficRouting` over the platform's.
+   *
+   * @default - none: the weight is the share of pods behind the workload's Service
+   */
+  readonly trafficRouter?: ClusterTrafficRouter;
 
   /** Every workload the cluster runs, in name order, bound to its props on this cluster and its files. */
   readonly boundWorkloads: readonly BoundWorkload[];
@@ -72,7 +80,9 @@ export function loadProjectConfig(files: ProjectConfigFiles): ProjectConfig {
   // Valid overlays are still checked against the platform; the stage route only when every overlay is valid.
   if (platform && overlays)
     problems.push(...crossFileProblems(platform, overlays.overlays, workloads, display.platformFile, overlays.problems.length === 0));
-  const clusters = platform ? overlays?.overlays.map((cluster) => withAnalysis(platform!, cluster, problems)) : undefined;
+  const clusters = platform
+    ? overlays?.overlays.map((cluster) => withTrafficRouter(platform!, withAnalysis(platform!, cluster, problems)))
+    : undefined;
   if (problems.length > 0 || !platform || !clusters) throw new ConfigError(problems);
   const bound = (cluster: ClusterOverlay): ProjectCluster['boundWorkloads'] =>
     [...workloads]
@@ -94,6 +104,12 @@ function withAnalysis(platform: PlatformSettings, cluster: ClusterOverlay, probl
     return cluster;
   }
   return { ...cluster, canaryAnalysis: analysis };
+}
+
+/** `cluster` with its resolved traffic router, when it has one. */
+function withTrafficRouter<C extends ClusterOverlay>(platform: PlatformSettings, cluster: C): C & { trafficRouter?: ClusterTrafficRouter } {
+  const trafficRouter = resolveTrafficRouter(platform.trafficRouting, cluster.trafficRouting);
+  return trafficRouter === undefined ? cluster : { ...cluster, trafficRouter };
 }
 
 /**

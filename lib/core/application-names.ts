@@ -25,12 +25,17 @@ export function rolloutsApplicationName(cluster: string): string {
   return `trinity-rollouts-${cluster}`;
 }
 
+/** `trinity-traefik-<cluster>`: installs Traefik, the router that applies canary weights, where a cluster runs it. */
+export function traefikApplicationName(cluster: string): string {
+  return `trinity-traefik-${cluster}`;
+}
+
 /** `trinity-<workload>-<cluster>`: syncs one workload's folder. */
 export function workloadApplicationName(workload: string, cluster: string): string {
   return `trinity-${workload}-${cluster}`;
 }
 
-/** Every Application of `cluster` in `environment` that runs `workloads`. */
+/** Every Application of `cluster` in `environment` that runs `workloads` (and Traefik, which is never the longest name). */
 export function clusterApplicationNames(environment: string, cluster: string, workloads: readonly string[]): string[] {
   return [
     rootApplicationName(environment, cluster),

@@ -30,6 +30,29 @@ export function releaseNameProblem(release: string): string | undefined {
 /** The most replicas an overlay may ask for: far above what the service needs, far below int32. */
 export const MAX_REPLICAS = 100;
 
+const CANARY_WEIGHT = 'expected a whole percentage from 1 to 99';
+
+/**
+ * A canary's weights: whole percentages from 1 to 99, strictly increasing; each is a step with a
+ * pause after it, and the step to 100% follows the last.
+ */
+export const canaryWeights = v.pipe(
+  v.array(
+    v.pipe(
+      v.number(CANARY_WEIGHT),
+      v.integer(CANARY_WEIGHT),
+      v.minValue(1, `${CANARY_WEIGHT}: at 0 the canary gets nothing to judge`),
+      v.maxValue(99, `${CANARY_WEIGHT}: the step to 100% follows the last weight`),
+    ),
+    'expected a list of canary weights such as [10, 50]',
+  ),
+  v.minLength(1, 'expected at least one canary weight, such as [50]'),
+  v.check(
+    (weights) => weights.every((weight, index) => index === 0 || weight > weights[index - 1]!),
+    'expected strictly increasing canary weights, such as [10, 50]',
+  ),
+);
+
 /** A region or location: lower-case letters, digits and hyphens, as every cloud names them. */
 export const REGION = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 

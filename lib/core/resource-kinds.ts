@@ -14,7 +14,11 @@ export interface ResourceKind {
 
 /** The kubernetes-models packages that hold the schemas of the kinds this program emits. */
 export type ModelsPackage =
-  'kubernetes-models' | '@kubernetes-models/argo-cd' | '@kubernetes-models/argo-rollouts' | '@kubernetes-models/prometheus-operator';
+  | 'kubernetes-models'
+  | '@kubernetes-models/argo-cd'
+  | '@kubernetes-models/argo-rollouts'
+  | '@kubernetes-models/prometheus-operator'
+  | '@kubernetes-models/traefik';
 
 /** A kind this program emits: its scope, the API version it is emitted at, and where its schema is. */
 export interface KnownKind extends ResourceKind {
@@ -63,6 +67,8 @@ export const KNOWN_KINDS: readonly KnownKind[] = [
   namespaced('argoproj.io/v1alpha1', 'Application', '@kubernetes-models/argo-cd'),
   namespaced('argoproj.io/v1alpha1', 'AppProject', '@kubernetes-models/argo-cd'),
   namespaced('monitoring.coreos.com/v1', 'PodMonitor', '@kubernetes-models/prometheus-operator'),
+  namespaced('traefik.io/v1alpha1', 'TraefikService', '@kubernetes-models/traefik'),
+  namespaced('traefik.io/v1alpha1', 'IngressRoute', '@kubernetes-models/traefik'),
 ];
 
 /** The module that holds a known kind's model class and interface, such as `kubernetes-models/apps/v1/Deployment`. */

@@ -56,6 +56,8 @@ export interface ChangeContext {
 
 /** The chart of the Argo Rollouts controller, as its Application names it. */
 export const ARGO_ROLLOUTS_CHART = 'argo-rollouts';
+/** The chart of Traefik, the traffic router, as its Application names it. */
+export const TRAEFIK_CHART = 'traefik';
 /** Where a workload's pod template is, for every kind but CronJob. */
 export const POD_TEMPLATE = ['spec', 'template'];
 

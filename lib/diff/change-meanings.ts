@@ -21,6 +21,7 @@ import { pruneMeaning } from './prune-meanings.js';
 import { rolloutMeanings } from './rollout-meanings.js';
 import { sourceMeanings } from './source-meanings.js';
 import { isSecret } from './secret-masking.js';
+import { trafficRoutingMeanings } from './traffic-routing-meanings.js';
 
 /** The kinds whose pod template change rolls their pods over by default, without a canary. */
 const ROLLING_UPDATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
@@ -54,7 +55,7 @@ export function meaningsOf(change: ObjectChange, context: ChangeContext): Meanin
       message: 'pod template changed: a rolling update replaces the pods, without a canary',
     });
   }
-  meanings.push(...analysisMeanings(change));
+  meanings.push(...analysisMeanings(change), ...trafficRoutingMeanings(change, context));
   if (isConfigMap(object) || isSecret(object)) meanings.push(...configMeanings(change, context));
   if (isApplication(object)) meanings.push(...sourceMeanings(change, context), ...applicationMeanings(change, context));
   if (isAppProject(object)) meanings.push(...permissionMeanings(change, context));

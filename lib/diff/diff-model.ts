@@ -18,6 +18,8 @@ export type MeaningCode =
   | 'analysis-changed'
   /** A lower success-rate threshold or a higher failure limit: a worse canary passes. */
   | 'analysis-loosened'
+  /** A TraefikService a Rollout routes through carries weights in Git, which the Rollouts controller owns. */
+  | 'controller-weights-in-git'
   /** A Deployment's pod template changed: a rolling update, no canary. */
   | 'rolling-update'
   /** A ConfigMap or Secret that running pods use changed while their pod template did not. */

@@ -1,8 +1,9 @@
 import { apiGroupOf, formatKind } from '../core/resource-kinds.js';
 import { ROLLOUTS_CHART_KINDS } from '../argocd/rollouts-chart-kinds.js';
+import { TRAEFIK_CHART_KINDS } from '../argocd/traefik-chart-kinds.js';
 import { appProjectPermissionChanges } from './app-project-permissions.js';
 import type { ApplicationInfo } from './application-index.js';
-import { ARGO_ROLLOUTS_CHART, type ChangeContext, type ObjectChange } from './change-context.js';
+import { ARGO_ROLLOUTS_CHART, type ChangeContext, TRAEFIK_CHART, type ObjectChange } from './change-context.js';
 import type { Meaning } from './diff-model.js';
 import type { ManifestData } from './manifest-tree.js';
 import { isDestinationPermitted, isPermitted, refusalMessage, type ResourceRef } from './project-policy.js';
@@ -54,9 +55,10 @@ function deployedKinds(application: ApplicationInfo, side: 'base' | 'head', cont
   const kinds: ResourceRef[] = context
     .ownedBy(side, application.cluster, application.name)
     .map(({ object }) => ({ group: apiGroupOf(object.apiVersion), kind: object.kind, name: object.name }));
+  const chartKinds = { [ARGO_ROLLOUTS_CHART]: ROLLOUTS_CHART_KINDS, [TRAEFIK_CHART]: TRAEFIK_CHART_KINDS };
   for (const chart of application.charts) {
-    if (chart.name === ARGO_ROLLOUTS_CHART)
-      kinds.push(...(ROLLOUTS_CHART_KINDS[chart.version] ?? []).map((kind) => ({ ...kind, name: '' })));
+    const known = Object.hasOwn(chartKinds, chart.name) ? chartKinds[chart.name as keyof typeof chartKinds][chart.version] : undefined;
+    kinds.push(...(known ?? []).map((kind) => ({ ...kind, name: '' })));
   }
   if (application.createsNamespace && application.destination.namespace !== '')
     kinds.push({ group: '', kind: 'Namespace', name: application.destination.namespace });

@@ -1,6 +1,7 @@
 import { isMapping, listAt, type Mapping, mappingAt, scalarText } from '../util/parsed-data.js';
 import { parseYaml, YamlParseError } from '../util/yaml-parse.js';
 import { normalizePath, sourcesOf } from './application-index.js';
+import { isControllerWeightEntry } from './traffic-routing-meanings.js';
 import { ARGO_ROLLOUTS_CHART, type ChangeContext, type ObjectChange, type ReviewedSources, show } from './change-context.js';
 import type { Meaning } from './diff-model.js';
 import type { ManifestData } from './manifest-tree.js';
@@ -38,13 +39,17 @@ export function reviewedSources(applications: readonly ManifestData[]): Reviewed
  */
 export function sourceMeanings(change: ObjectChange, context: ChangeContext): Meaning[] {
   if (!change.head) return [];
-  const before = new Set(change.base ? sourceDangers(change.base.object.data, context) : []);
-  return sourceDangers(change.head.object.data, context)
+  const { cluster, object } = change.head;
+  const controllerOwned = (side: 'base' | 'head') => (entry: unknown) =>
+    isControllerWeightEntry(entry, context.ownedBy(side, cluster, object.name));
+  const before = new Set(change.base ? sourceDangers(change.base.object.data, context, controllerOwned('base')) : []);
+  return sourceDangers(change.head.object.data, context, controllerOwned('head'))
     .filter((message) => !before.has(message))
     .map((message) => ({ code: 'unreviewed-source', severity: 'danger', message }));
 }
 
-function sourceDangers(application: ManifestData, context: ChangeContext): string[] {
+/** @param controllerOwned whether an `ignoreDifferences` entry covers only fields a controller of the Application's own writes */
+function sourceDangers(application: ManifestData, context: ChangeContext, controllerOwned: (entry: unknown) => boolean): string[] {
   const spec = mappingAt(application, 'spec');
   const reviewed = context.reviewedSources;
   const dangers: string[] = [];
@@ -81,7 +86,7 @@ function sourceDangers(application: ManifestData, context: ChangeContext): strin
           `renders ${show(source.path)} with ${tool === 'plugin' ? 'a config management plugin' : tool === 'helm' ? 'Helm' : 'Kustomize'} (source.${tool}) instead of reading its manifests: ${UNSHOWN}`,
         );
   }
-  const ignored = listAt(spec, 'ignoreDifferences');
+  const ignored = listAt(spec, 'ignoreDifferences').filter((entry) => !controllerOwned(entry));
   if (ignored.length > 0)
     dangers.push(
       `ignoreDifferences ${JSON.stringify(ignored)}: Argo CD stops comparing those fields, so a change to them in the cluster is neither shown as OutOfSync nor reverted`,

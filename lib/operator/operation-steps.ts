@@ -11,6 +11,7 @@ import {
   type RolloutSummary,
   summarizeRollout,
 } from './rollout-summary.js';
+import { readTrafficWeights } from './traffic-weights.js';
 
 // The steps operations are made of: each one kubectl command, and how its result is read.
 
@@ -72,14 +73,15 @@ export function showRollout(target: PlanTarget): OperationStep<RolloutSummary> {
   return {
     args,
     note: 'shows the state',
-    run: async ({ kubectl }) => {
+    run: async ({ kubectl, clock }) => {
       const rollout = await readRolloutObject(kubectl, args);
       if (rollout === undefined)
         throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}`);
       const release = releaseOfRollout(rollout, target.rollout.releaseVariable);
       const summary = release === undefined ? summarizeRollout(rollout) : { ...summarizeRollout(rollout), release };
       const analysis = await readCanaryAnalysis(kubectl, target, rollout);
-      return analysis ? { ...summary, analysis } : summary;
+      const traffic = await readTrafficWeights(kubectl, clock, target.context, target.rollout, rollout);
+      return { ...summary, ...(analysis ? { analysis } : {}), ...(traffic ? { traffic } : {}) };
     },
   };
 }

@@ -17,7 +17,7 @@ import type { ClusterTarget } from './operation-plan.js';
 import { type Operation, OPERATIONS } from './operations.js';
 import { RolloutOperator } from './rollout-operator.js';
 import { selectRolloutWorkload } from './rollout-workloads.js';
-import { renderAnalysisLines, renderStatusTable, renderTrainLines } from './status-table.js';
+import { renderAnalysisLines, renderStatusTable, renderTrafficLines, renderTrainLines } from './status-table.js';
 import { UsageError } from '../core/errors.js';
 
 /** What the command line asks for, checked as far as it can be without reading the project. */
@@ -173,6 +173,8 @@ async function rollout(argv: readonly string[], io: OperatorIO): Promise<number>
   print(renderStatusTable(outcomes));
   const analysis = renderAnalysisLines(outcomes);
   if (analysis.length > 0) print(`\n${analysis.join('\n')}`);
+  const traffic = renderTrafficLines(outcomes);
+  if (traffic.length > 0) print(`\n${traffic.join('\n')}`);
 
   if (operation === 'status' && request.cluster === 'all' && platform.releaseTrain !== undefined) {
     const gitRelease = releaseSetting(platform, overlays, workload.name);

@@ -19,7 +19,11 @@ export interface RolloutObject {
     readonly strategy?: {
       readonly canary?: {
         readonly steps?: readonly CanaryStepObject[];
-        readonly trafficRouting?: { readonly maxTrafficWeight?: number };
+        readonly canaryService?: string;
+        readonly trafficRouting?: {
+          readonly maxTrafficWeight?: number;
+          readonly traefik?: { readonly weightedTraefikServiceName?: string };
+        };
         readonly analysis?: unknown;
       };
       readonly blueGreen?: { readonly postPromotionAnalysis?: unknown };
@@ -46,6 +50,8 @@ export interface RolloutObject {
     readonly stableRS?: string;
     readonly currentPodHash?: string;
     readonly restartedAt?: string;
+    /** The weights the controller last set on the traffic router. */
+    readonly canary?: { readonly weights?: { readonly canary?: { readonly weight?: number } } };
     readonly blueGreen?: {
       readonly activeSelector?: string;
       readonly postPromotionAnalysisRunStatus?: { readonly status?: string };
@@ -58,6 +64,20 @@ export interface CanaryStepObject {
   readonly setWeight?: number;
   readonly pause?: { readonly duration?: string | number };
   readonly [other: string]: unknown;
+}
+
+/** The canary's share of the requests, as the Rollout wants it and as Traefik applies it. */
+export interface TrafficWeights {
+  /** The weighted TraefikService the controller sets. */
+  readonly traefikService: string;
+  /** The canary weight the controller last set for the Rollout's current step. */
+  readonly desired: number;
+  /** The canary weight Traefik routes by, in percent; `undefined` when it could not be read. */
+  readonly applied?: number;
+  /** Why `applied` could not be read. */
+  readonly unreadable?: string;
+  /** True when Traefik still applied another weight after the grace period (`readTrafficWeights`). */
+  readonly mismatch: boolean;
 }
 
 /** The phases the controller and the plugin report. */
@@ -91,6 +111,8 @@ export interface RolloutSummary {
   readonly release?: string;
   /** The canary's background analysis, when the Rollout has one and a run exists (read beside the Rollout). */
   readonly analysis?: AnalysisRunSummary;
+  /** The canary weight desired and applied, when the Rollout routes through Traefik (read beside the Rollout). */
+  readonly traffic?: TrafficWeights;
 }
 
 const MAX_TRAFFIC_WEIGHT = 100;

@@ -2,6 +2,7 @@ import { analysisStoppedRollout, describeAnalysisRun } from './analysis-run-summ
 import { formatTable } from '../util/text-table.js';
 import type { ClusterOutcome } from './rollout-operator.js';
 import { describeTrain } from './train-status.js';
+import { describeTrafficWeights } from './traffic-weights.js';
 
 /** The columns of the table, as the platform write-up prints it after a drill, with the cluster first. */
 const STATUS_COLUMNS = ['cluster', 'cloud', 'status', 'step', 'weight', 'desired', 'ready', 'stable replica set'] as const;
@@ -76,4 +77,11 @@ export function renderTrainLines(
     ...formatTable(['stop', 'cluster', 'in Git', 'live', 'status', ''], rows).map((line) => line.trimEnd()),
     view.blocker,
   ];
+}
+
+/** One line per cluster whose Rollout routes through Traefik: the canary weight desired and applied, or a warning. */
+export function renderTrafficLines(outcomes: readonly ClusterOutcome[]): string[] {
+  return outcomes.flatMap(({ cluster, state }) =>
+    state?.traffic === undefined ? [] : [describeTrafficWeights(cluster.name, state.traffic)],
+  );
 }

@@ -13,8 +13,23 @@ export type CanaryStep =
   /** Without a duration, the Rollout waits until an operator promotes or aborts it. */
   | { readonly pause: { readonly duration?: string | number } };
 
-/** The canary the platform runs: half the pods, then wait for an operator, then all. */
-export const PAUSE_AT_HALF: readonly CanaryStep[] = [{ setWeight: 50 }, { pause: {} }, { setWeight: 100 }];
+/** Each weight, then a pause that waits for an operator; then all of the traffic. */
+export function canarySteps(weights: readonly number[]): CanaryStep[] {
+  return [...weights.flatMap((setWeight) => [{ setWeight }, { pause: {} }]), { setWeight: 100 }];
+}
+
+/** The canary the platform runs by default: half, then wait for an operator, then all. */
+export const PAUSE_AT_HALF: readonly CanaryStep[] = canarySteps([50]);
+
+/** The Services and the router a canary's weights are applied through, instead of the share of pods. */
+export interface CanaryTrafficRouting {
+  /** The Service the controller points at the canary's pods. */
+  readonly canaryService: string;
+  /** The Service the controller points at the stable pods. */
+  readonly stableService: string;
+  /** The `weighted` TraefikService over the two, whose weights the controller sets. */
+  readonly traefikServiceName: string;
+}
 
 /** An AnalysisTemplate the canary runs in the background, which aborts the Rollout when it fails. */
 export interface CanaryBackgroundAnalysis {
@@ -24,6 +39,12 @@ export interface CanaryBackgroundAnalysis {
   readonly startingStep: number;
   /** The template's argument that receives the canary's pod-template hash (`valueFrom.podTemplateHashValue: Latest`). */
   readonly canaryHashArg: string;
+}
+
+/** The weight of the first `setWeight` step: where the canary starts to take traffic. */
+export function firstCanaryWeight(steps: readonly CanaryStep[]): number | undefined {
+  const step = steps.find((candidate) => 'setWeight' in candidate && candidate.setWeight > 0);
+  return step && 'setWeight' in step ? step.setWeight : undefined;
 }
 
 /**
@@ -86,11 +107,19 @@ export interface CanaryRolloutProps {
    * @default - none: nothing but an operator judges the canary
    */
   readonly analysis?: CanaryBackgroundAnalysis;
+
+  /**
+   * The router that applies the weights.
+   *
+   * @default - none: the weight is the share of pods behind a Service that selects them all
+   */
+  readonly trafficRouting?: CanaryTrafficRouting;
 }
 
 /**
- * An Argo Rollouts `Rollout` with a canary strategy and no traffic router: the plain Service
- * selects stable and canary pods alike, so the weight is the share of pods.
+ * An Argo Rollouts `Rollout` with a canary strategy. Without a traffic router the plain Service
+ * selects stable and canary pods alike, so the weight is the share of pods; with one, the
+ * controller sets the weights on the router and points a canary and a stable Service at the pods.
  *
  * The spec is checked at synth against the rules the Rollouts controller v1.9.0 applies, so a
  * Rollout the controller would mark InvalidSpec never reaches Git.
@@ -112,7 +141,15 @@ export class CanaryRollout extends Construct {
         replicas: this.replicas,
         revisionHistoryLimit: props.revisionHistoryLimit,
         selector: { matchLabels: { ...props.selectorLabels } },
-        strategy: { canary: { steps: this.steps.map(toRolloutStep), analysis: props.analysis && toRolloutAnalysis(props.analysis) } },
+        strategy: {
+          canary: {
+            canaryService: props.trafficRouting?.canaryService,
+            stableService: props.trafficRouting?.stableService,
+            trafficRouting: props.trafficRouting && { traefik: { weightedTraefikServiceName: props.trafficRouting.traefikServiceName } },
+            steps: this.steps.map(toRolloutStep),
+            analysis: props.analysis && toRolloutAnalysis(props.analysis),
+          },
+        },
         template: props.template,
       },
     });

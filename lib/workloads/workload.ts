@@ -78,6 +78,14 @@ export interface WorkloadContext {
    * @default - none: only an operator judges a canary
    */
   readonly analysis?: CanaryAnalysisProps;
+
+  /**
+   * What applies the cluster's canary weights: with `traefik`, a workload that runs a Rollout
+   * routes its traffic through a weighted TraefikService whose weights the controller sets.
+   *
+   * @default - none: the weight is the share of pods
+   */
+  readonly trafficRouter?: 'traefik';
 }
 
 /** The Rollout an operator drives: `npm run rollout`, `npm run release` and the rollout workflow. */

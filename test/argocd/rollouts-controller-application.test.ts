@@ -71,3 +71,19 @@ describe('RolloutsControllerApplication', () => {
     expect(() => Testing.synth(chart)).toThrow(/argo-rollouts chart 2\.41\.0 has no kind list in ROLLOUTS_CHART_KINDS .*known: 2\.40\.9/);
   });
 });
+
+describe('RolloutsControllerApplication with Traefik as the traffic router', () => {
+  const [application] = Testing.synth(synthController({ trafficRouter: 'traefik' }).chart);
+  const values = application.spec.source.helm.valuesObject;
+
+  test("passes the controller Traefik v3's API group and version, which its defaults miss", () => {
+    expect(values.controller.extraArgs).toEqual(['--traefik-api-group=traefik.io', '--traefik-api-version=traefik.io/v1alpha1']);
+  });
+
+  test("grants the controller Traefik's RBAC and no other router's", () => {
+    const providers = values.providerRBAC.providers as Record<string, boolean>;
+    expect(values.providerRBAC.enabled).toBe(true);
+    expect(Object.entries(providers).filter(([, on]) => on)).toEqual([['traefik', true]]);
+    expect(Object.keys(providers)).toHaveLength(10);
+  });
+});

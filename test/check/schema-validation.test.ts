@@ -5,6 +5,7 @@ import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
 import { sharedFixtureProject } from '../support/fixture-project.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
+import { synthCluster } from '../support/cluster.js';
 
 // The fixture's synthesized manifests: what synth writes, whatever the project's configuration.
 const DIST = (await sharedFixtureProject()).dist;
@@ -99,5 +100,25 @@ describe('SchemaValidator', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]?.path).toBe('');
     expect(problems[0]?.message).toMatch(/^no schema for apiVersion "networking.k8s.io\/v1" kind "Ingress"/);
+  });
+
+  describe('the routing objects of a cluster behind Traefik', () => {
+    const trafficRouting = { provider: 'traefik', chart: { repoURL: 'https://traefik.github.io/charts', version: '39.0.7' } } as const;
+    const objects = synthCluster({ trafficRouting });
+    const routing = [...objects.entries()].filter(([path]) => /\/(traefikservice|ingressroute|service)-/.test(path));
+
+    test("match Traefik's schemas (traefik.io/v1alpha1) and the core Service schema", () => {
+      expect(routing.map(([path]) => path)).toContain('aws/mandelbrot/traefikservice-mandelbrot.yaml');
+      for (const [, object] of routing) expect(validator.validate(object)).toEqual([]);
+    });
+
+    test('fails if a TraefikService or IngressRoute field is misspelt or of the wrong kind', () => {
+      const traefikService = structuredClone(objects.get('aws/mandelbrot/traefikservice-mandelbrot.yaml'));
+      traefikService.spec.weighted.services[0].prot = 80;
+      expect(validator.validate(traefikService)).toEqual([{ path: 'spec.weighted.services[0].prot', message: 'unknown field' }]);
+      const ingressRoute = structuredClone(objects.get('aws/mandelbrot/ingressroute-mandelbrot.yaml'));
+      ingressRoute.spec.routes[0].kind = 'Rules';
+      expect(validator.validate(ingressRoute)).not.toEqual([]);
+    });
   });
 });

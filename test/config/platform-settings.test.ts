@@ -18,12 +18,13 @@ describe('platform settings', () => {
 
   const REPOSITORY = `repository:\n  repoURL: ${FIXTURE_REPO_URL}\n`;
 
-  test('the defaults are the dev environment, main of the stated repository and chart 2.40.9', () => {
+  test('the defaults are the dev environment, main of the stated repository, charts 2.40.9 and 39.0.7, and a 50% canary', () => {
     expect(defaultPlatformSettings(FIXTURE_REPO_URL, FIXTURE_WORKLOADS)).toEqual({
       environment: 'dev',
       repository: { repoURL: FIXTURE_REPO_URL, revision: 'main', distPath: 'dist' },
       rolloutsChart: { repoURL: 'https://argoproj.github.io/argo-helm', version: '2.40.9' },
-      workloads: { mandelbrot: { release: 'continuous', stageRoute: ['aws', 'gcp', 'azure'] } },
+      traefikChart: { repoURL: 'https://traefik.github.io/charts', version: '39.0.7' },
+      workloads: { mandelbrot: { release: 'continuous', stageRoute: ['aws', 'gcp', 'azure'], canaryWeights: [50] } },
     });
   });
 
@@ -50,7 +51,7 @@ describe('platform settings', () => {
   test('fails if a field is misspelled', () => {
     expect(() => load(`enviroment: dev\n${REPOSITORY}`)).toThrow(
       new ConfigError(
-        'platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, workloads, analysis and releaseTrain',
+        'platform.yaml: unknown field "enviroment"; expected only environment, repository, rolloutsChart, traefikChart, workloads, analysis, releaseTrain and trafficRouting',
       ),
     );
   });

@@ -49,12 +49,12 @@ describe('loadProjectConfig', () => {
     [
       'an empty file',
       '\n',
-      /^overlays\/aws\.yaml: the file is empty; expected cloud and region, and optionally context, analysis and workloads$/,
+      /^overlays\/aws\.yaml: the file is empty; expected cloud and region, and optionally context, analysis, trafficRouting and workloads$/,
     ],
     [
       'an unknown field',
       `${GOOD}    replica: 3\n`,
-      /^overlays\/aws\.yaml: unknown field "workloads\.mandelbrot\.replica"; expected image, and optionally release, replicas/,
+      /^overlays\/aws\.yaml: unknown field "workloads\.mandelbrot\.replica"; expected image, and optionally release, canaryWeights, replicas/,
     ],
     [
       'an unknown workload',
@@ -405,6 +405,107 @@ describe('loadProjectConfig', () => {
       ]);
       withTrain('aws');
       expect(problemsOf()).toEqual(['platform.yaml: field "releaseTrain": expected a list of cluster names, such as [aws, gcp, azure]']);
+    });
+  });
+
+  describe('trafficRouting', () => {
+    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: FIXTURE_WORKLOADS });
+    const routers = () => load().clusters.map((cluster) => [cluster.name, cluster.trafficRouter]);
+
+    test('is none without trafficRouting in either file', () => {
+      expect(routers()).toEqual([
+        ['aws', undefined],
+        ['azure', undefined],
+        ['gcp', undefined],
+      ]);
+    });
+
+    test("platform.yaml's provider reaches every cluster, and an overlay's replaces it for its cluster", () => {
+      writeFileSync(platformFile, withRepository('trafficRouting:\n  provider: traefik\n'));
+      overlay(
+        'gcp.yaml',
+        'cloud: gcp\nregion: us-central1\ntrafficRouting: {provider: none}\nworkloads:\n  mandelbrot:\n    image: node:22-alpine\n',
+      );
+      expect(routers()).toEqual([
+        ['aws', 'traefik'],
+        ['azure', 'traefik'],
+        ['gcp', undefined],
+      ]);
+    });
+
+    test('an overlay alone turns it on for its cluster only', () => {
+      overlay('aws.yaml', `${GOOD}trafficRouting:\n  provider: traefik\n`);
+      expect(routers().map(([, router]) => router)).toEqual(['traefik', undefined, undefined]);
+    });
+
+    test('traefikChart defaults to the reviewed chart, and each field may be set', () => {
+      expect(load().platform.traefikChart).toEqual({ repoURL: 'https://traefik.github.io/charts', version: '39.0.7' });
+      writeFileSync(platformFile, withRepository('traefikChart:\n  repoURL: https://charts.example.com/traefik\n'));
+      expect(load().platform.traefikChart).toEqual({ repoURL: 'https://charts.example.com/traefik', version: '39.0.7' });
+    });
+
+    test('fails if a provider is unknown, in either file', () => {
+      writeFileSync(platformFile, withRepository('trafficRouting:\n  provider: istio\n'));
+      overlay('aws.yaml', `${GOOD}trafficRouting:\n  provider: Traefik\n`);
+      expect(problemsOf()).toEqual([
+        'platform.yaml: field "trafficRouting.provider": expected one of traefik, none',
+        'overlays/aws.yaml: field "trafficRouting.provider": expected one of traefik, none',
+      ]);
+    });
+
+    test('fails if traefikChart names a version range', () => {
+      writeFileSync(platformFile, withRepository('traefikChart:\n  version: ^39.0.0\n'));
+      expect(problemsOf()).toEqual(['platform.yaml: field "traefikChart.version": expected an exact chart version such as 39.0.7']);
+    });
+  });
+
+  describe('canaryWeights', () => {
+    const load = () => loadProjectConfig({ platformFile, overlaysDirectory: overlays, workloads: FIXTURE_WORKLOADS });
+    const weightsOf = (cluster: string) =>
+      (load().clusters.find((item) => item.name === cluster)!.boundWorkloads[0]!.props as { canaryWeights: number[] }).canaryWeights;
+    const platformWeights = (weights: string) => withRepository(`workloads:\n  mandelbrot:\n    canaryWeights: ${weights}\n`);
+
+    test("default to [50], platform.yaml's reach every cluster, and an overlay's replace them", () => {
+      expect(weightsOf('aws')).toEqual([50]);
+      writeFileSync(platformFile, platformWeights('[10, 50]'));
+      overlay('aws.yaml', `${GOOD}    canaryWeights: [5, 20, 60]\n`);
+      expect(weightsOf('aws')).toEqual([5, 20, 60]);
+      expect(weightsOf('gcp')).toEqual([10, 50]);
+    });
+
+    test.each([
+      [
+        'weights that fall',
+        '[50, 10]',
+        'field "workloads.mandelbrot.canaryWeights": expected strictly increasing canary weights, such as [10, 50]',
+      ],
+      [
+        'a repeated weight',
+        '[10, 10]',
+        'field "workloads.mandelbrot.canaryWeights": expected strictly increasing canary weights, such as [10, 50]',
+      ],
+      [
+        'a weight of 0',
+        '[0, 50]',
+        'field "workloads.mandelbrot.canaryWeights[0]": expected a whole percentage from 1 to 99: at 0 the canary gets nothing to judge',
+      ],
+      [
+        'a weight of 100',
+        '[50, 100]',
+        'field "workloads.mandelbrot.canaryWeights[1]": expected a whole percentage from 1 to 99: the step to 100% follows the last weight',
+      ],
+      ['a fraction', '[12.5]', 'field "workloads.mandelbrot.canaryWeights[0]": expected a whole percentage from 1 to 99'],
+      ['no weight', '[]', 'field "workloads.mandelbrot.canaryWeights": expected at least one canary weight, such as [50]'],
+    ])('fails if canaryWeights has %s', (_, weights, problem) => {
+      writeFileSync(platformFile, platformWeights(weights));
+      expect(problemsOf()).toEqual([`platform.yaml: ${problem}`]);
+    });
+
+    test('fails if an overlay sets canaryWeights that are not increasing, naming its file', () => {
+      overlay('aws.yaml', `${GOOD}    canaryWeights: [60, 20]\n`);
+      expect(problemsOf()).toEqual([
+        'overlays/aws.yaml: field "workloads.mandelbrot.canaryWeights": expected strictly increasing canary weights, such as [10, 50]',
+      ]);
     });
   });
 });

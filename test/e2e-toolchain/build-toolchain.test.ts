@@ -27,7 +27,7 @@ describe('npm run e2e:toolchain', () => {
 
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      'error: unknown component kubelet: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, kustomize, argo-cd, pause\n',
+      'error: unknown component kubelet: expected any of etcd, kubernetes, kwok, argo-rollouts, helm, kustomize, argo-cd, traefik, pause\n',
     );
   });
 

@@ -1,5 +1,12 @@
 import { Testing } from 'cdk8s';
-import { CanaryRollout, type CanaryRolloutProps, firstStepAtWeight, timedPauses } from '../../lib/progressive-delivery/canary-rollout.js';
+import {
+  CanaryRollout,
+  type CanaryRolloutProps,
+  canarySteps,
+  firstCanaryWeight,
+  firstStepAtWeight,
+  timedPauses,
+} from '../../lib/progressive-delivery/canary-rollout.js';
 
 const labels = { 'app.kubernetes.io/name': 'demo' };
 
@@ -130,5 +137,34 @@ describe('canary steps', () => {
       { setWeight: 50 },
       { pause: { duration: '30m' } },
     ]);
+  });
+});
+
+describe('canarySteps', () => {
+  test('puts a pause that waits for an operator after each weight, then goes to 100%', () => {
+    expect(canarySteps([10, 50])).toEqual([{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }]);
+  });
+
+  test('the first canary weight is where the canary starts to take traffic', () => {
+    expect(firstCanaryWeight(canarySteps([10, 50]))).toBe(10);
+    expect(firstCanaryWeight([{ pause: {} }])).toBeUndefined();
+  });
+});
+
+describe('CanaryRollout with a traffic router', () => {
+  test('names the canary and stable Services and the weighted TraefikService', () => {
+    const [rollout] = synthRollout({
+      trafficRouting: { canaryService: 'demo-canary', stableService: 'demo-stable', traefikServiceName: 'demo' },
+    })();
+    expect(rollout.spec.strategy.canary).toMatchObject({
+      canaryService: 'demo-canary',
+      stableService: 'demo-stable',
+      trafficRouting: { traefik: { weightedTraefikServiceName: 'demo' } },
+    });
+  });
+
+  test('without one, the canary names no Services and no router', () => {
+    const [rollout] = synthRollout()();
+    expect(Object.keys(rollout.spec.strategy.canary)).toEqual(['steps']);
   });
 });

@@ -9,11 +9,13 @@ import type { ResourceKind } from '../../core/resource-kinds.js';
 import type { CanaryAnalysisProps } from '../workload.js';
 import {
   CanaryRollout,
+  canarySteps,
   type CanaryStep,
+  firstCanaryWeight,
   firstStepAtWeight,
-  PAUSE_AT_HALF,
   timedPauses,
 } from '../../progressive-delivery/canary-rollout.js';
+import { TraefikCanaryRoute } from '../../progressive-delivery/traefik-canary-route.js';
 import { MetricsPodMonitor } from '../../progressive-delivery/metrics-pod-monitor.js';
 import { VersionedConfigMap } from '../../progressive-delivery/versioned-config-map.js';
 import { CANARY_HASH_ARG, SuccessRateAnalysis } from './success-rate-analysis.js';
@@ -43,8 +45,6 @@ const DRAIN_SECONDS = 20;
 const TERMINATION_GRACE_SECONDS = DRAIN_SECONDS + 5;
 /** The key of the stage-token Secret that holds the token. */
 const STAGE_TOKEN_KEY = 'token';
-/** The canary weight from which analysis measures the canary: the platform's pause. */
-const ANALYSIS_FROM_WEIGHT = 50;
 
 /** Automated canary analysis on the service's success rate. */
 export type MandelbrotAnalysisProps = CanaryAnalysisProps;
@@ -71,11 +71,28 @@ export interface MandelbrotWorkloadProps {
   readonly replicas?: number;
 
   /**
+   * The canary's weights, each followed by a pause that waits for an operator (timed when the
+   * analysis promotes on its own); ignored when `steps` are given.
+   *
+   * @default [50]
+   */
+  readonly canaryWeights?: readonly number[];
+
+  /**
    * The canary's steps.
    *
-   * @default PAUSE_AT_HALF
+   * @default - a step and a pause at each of `canaryWeights`, then 100%
    */
   readonly steps?: readonly CanaryStep[];
+
+  /**
+   * What applies the canary weights. With `traefik`, requests reach the pods through an
+   * IngressRoute and a weighted TraefikService over a canary and a stable Service, so the weight
+   * is the share of requests, and the workload's own Service is only for in-cluster callers.
+   *
+   * @default - none: the weight is the share of pods behind the LoadBalancer Service
+   */
+  readonly trafficRouter?: 'traefik';
 
   /**
    * Secrets for pulling the image.
@@ -118,7 +135,7 @@ export interface MandelbrotWorkloadProps {
   readonly previousConfigMaps?: readonly PreviousConfigMap[];
 
   /**
-   * Analysis of the canary from the 50% step on: an `AnalysisTemplate` beside the Rollout,
+   * Analysis of the canary from its first weight on: an `AnalysisTemplate` beside the Rollout,
    * run in the background, which aborts the Rollout when the canary's success rate is too low.
    *
    * @default - none: only an operator judges the canary
@@ -146,8 +163,10 @@ export class MandelbrotWorkload extends Construct {
   public readonly source: VersionedConfigMap;
   /** The stage URLs: a current version only when `stageURLs` are given. */
   public readonly stageURLs: VersionedConfigMap;
-  /** The LoadBalancer Service in front of stable and canary pods alike. */
+  /** The Service in front of stable and canary pods alike: a LoadBalancer unless Traefik routes the traffic. */
   public readonly service: Service;
+  /** The route through Traefik, when `trafficRouter` is `traefik`. */
+  public readonly traefikRoute?: TraefikCanaryRoute;
 
   constructor(scope: Construct, id: string, props: MandelbrotWorkloadProps) {
     super(scope, id);
@@ -162,16 +181,25 @@ export class MandelbrotWorkload extends Construct {
     const sourceName = this.source.current!.name;
     const stageURLsName = this.stageURLs.current?.name;
 
-    const baseSteps = props.steps ?? PAUSE_AT_HALF;
+    const baseSteps = props.steps ?? canarySteps(props.canaryWeights ?? [50]);
     const steps = props.analysis?.autoPromoteAfter ? timedPauses(baseSteps, props.analysis.autoPromoteAfter) : baseSteps;
     if (props.analysis) {
       const { autoPromoteAfter: _, podMonitor, ...measure } = props.analysis;
       this.analysis = new SuccessRateAnalysis(this, 'Analysis', { name: `${name}-success-rate`, labels, ...measure });
       if (podMonitor) new MetricsPodMonitor(this, 'PodMonitor', { name, selectorLabels: labels, port: 'http' });
     }
-    const startingStep = firstStepAtWeight(steps, ANALYSIS_FROM_WEIGHT);
+    const analysisFromWeight = firstCanaryWeight(steps);
+    const startingStep = analysisFromWeight === undefined ? undefined : firstStepAtWeight(steps, analysisFromWeight);
     if (this.analysis && startingStep === undefined) {
-      throw new Error(`MandelbrotWorkload ${name}: analysis starts at ${ANALYSIS_FROM_WEIGHT}%, but no canary step reaches that weight`);
+      throw new Error(`MandelbrotWorkload ${name}: analysis starts at the first canary weight, but no step sets one`);
+    }
+    if (props.trafficRouter === 'traefik') {
+      this.traefikRoute = new TraefikCanaryRoute(this, 'Traefik', {
+        name,
+        selectorLabels: labels,
+        port: HTTP_SERVICE_PORT,
+        targetPort: 'http',
+      });
     }
 
     this.rollout = new CanaryRollout(this, 'Rollout', {
@@ -179,6 +207,7 @@ export class MandelbrotWorkload extends Construct {
       replicas: props.replicas,
       steps,
       analysis: this.analysis && { templateName: this.analysis.name, startingStep: startingStep!, canaryHashArg: CANARY_HASH_ARG },
+      trafficRouting: this.traefikRoute?.routing,
       selectorLabels: labels,
       template: {
         metadata: { labels },
@@ -257,7 +286,8 @@ export class MandelbrotWorkload extends Construct {
 
     this.service = new Service(this, 'Service', {
       metadata: { name, labels },
-      type: ServiceType.LOAD_BALANCER,
+      // Behind Traefik, a LoadBalancer of its own would let clients bypass the weights.
+      type: this.traefikRoute ? ServiceType.CLUSTER_IP : ServiceType.LOAD_BALANCER,
       ports: [{ name: 'http', port: HTTP_SERVICE_PORT }],
     });
     for (const [key, value] of Object.entries(labels)) this.service.selectLabel(key, value);

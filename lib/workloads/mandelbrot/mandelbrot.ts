@@ -3,7 +3,10 @@ import { MandelbrotWorkload, type MandelbrotWorkloadProps } from './mandelbrot-w
 import { mandelbrotClusterSettings, mandelbrotPlatformSettings, stageRouteProblems } from './settings.js';
 
 /** What the settings files decide of MandelbrotWorkloadProps; the cluster and the source files follow from the context. */
-export type MandelbrotSettingsProps = Omit<MandelbrotWorkloadProps, 'cloud' | 'region' | 'sourceFiles' | 'previousConfigMaps' | 'analysis'>;
+export type MandelbrotSettingsProps = Omit<
+  MandelbrotWorkloadProps,
+  'cloud' | 'region' | 'sourceFiles' | 'previousConfigMaps' | 'analysis' | 'trafficRouter'
+>;
 
 /** The Mandelbrot service: a canary Rollout operators promote. */
 export const mandelbrot = defineWorkload({
@@ -18,6 +21,7 @@ export const mandelbrot = defineWorkload({
   props: (platform, cluster): MandelbrotSettingsProps => ({
     ...cluster,
     release: cluster.release ?? platform.release,
+    canaryWeights: cluster.canaryWeights ?? platform.canaryWeights,
     stageRoute: platform.stageRoute,
   }),
   settingsProblems: stageRouteProblems,
@@ -29,6 +33,7 @@ export const mandelbrot = defineWorkload({
       sourceFiles: context.files,
       previousConfigMaps: context.previousConfigMaps,
       analysis: context.analysis,
+      trafficRouter: context.trafficRouter,
       ...props,
     });
   },

@@ -1,5 +1,14 @@
 import * as v from 'valibot';
-import { checkedString, CLOUDS, cloudName, DNS_LABEL, imageReferenceProblem, MAX_REPLICAS, releaseName } from '../../core/fields.js';
+import {
+  canaryWeights,
+  checkedString,
+  CLOUDS,
+  cloudName,
+  DNS_LABEL,
+  imageReferenceProblem,
+  MAX_REPLICAS,
+  releaseName,
+} from '../../core/fields.js';
 import type { WorkloadClusterSettings } from '../workload.js';
 
 /** Another cluster's Mandelbrot service: an http(s) base URL, stored without a trailing slash. */
@@ -28,12 +37,15 @@ export const mandelbrotPlatformSettings = v.strictObject({
     ),
     ['aws', 'gcp', 'azure'],
   ),
+  // The canary's weights, each followed by a pause; an overlay may set its own.
+  canaryWeights: v.optional(canaryWeights, [50]),
 });
 
 /** `workloads.mandelbrot` in an overlay: this cluster's image and service settings. */
 export const mandelbrotClusterSettings = v.strictObject({
   image: checkedString('a container image', imageReferenceProblem),
   release: v.optional(releaseName),
+  canaryWeights: v.optional(canaryWeights),
   replicas: v.optional(
     v.pipe(
       v.number(`expected a whole number from 2 to ${MAX_REPLICAS}`),

@@ -1,8 +1,8 @@
 /**
  * `npm run e2e:toolchain [component...]`: builds the end-to-end suite's binaries into the cache
- * (every component unless some are named) and prints the folder to put on PATH.
+ * (every component but those built on request, unless some are named) and prints the folder to put on PATH.
  */
-import { COMPONENTS, type Component, ensureToolchain, formatDuration, ToolchainError } from './toolchain.js';
+import { COMPONENTS, type Component, DEFAULT_COMPONENTS, ensureToolchain, formatDuration, ToolchainError } from './toolchain.js';
 
 async function main(args: readonly string[]): Promise<number> {
   const unknown = args.filter((arg) => !(COMPONENTS as readonly string[]).includes(arg));
@@ -13,7 +13,7 @@ async function main(args: readonly string[]): Promise<number> {
   const started = Date.now();
   const log = (line: string) => console.error(`[${formatDuration(Date.now() - started)}] ${line}`);
   try {
-    const toolchain = await ensureToolchain({ components: args.length > 0 ? (args as Component[]) : COMPONENTS, log });
+    const toolchain = await ensureToolchain({ components: args.length > 0 ? (args as Component[]) : DEFAULT_COMPONENTS, log });
     log(`toolchain ready`);
     console.log(toolchain.binDir);
     return 0;

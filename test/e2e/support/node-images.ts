@@ -26,6 +26,8 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.1';
 export const NODE_IMAGE = 'node:22-alpine';
 /** The image the argo-rollouts 2.40.9 chart names for the controller (its appVersion). */
 export const ROLLOUTS_IMAGE = 'quay.io/argoproj/argo-rollouts:v1.9.0';
+/** The image the traefik 39.0.7 chart names (its appVersion). */
+export const TRAEFIK_IMAGE = 'docker.io/traefik:v3.6.12';
 
 /** The image of the README's example workload, `landing`. */
 export const LANDING_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine';
@@ -116,6 +118,12 @@ export interface NodeImagesOptions {
   readonly pause: string;
   /** The toolchain's rollouts-controller binary. */
   readonly rolloutsController: string;
+  /**
+   * The toolchain's traefik binary, for the Traefik chart's image.
+   *
+   * @default - no Traefik image
+   */
+  readonly traefik?: string;
   readonly log: (line: string) => void;
 }
 
@@ -162,6 +170,18 @@ export function ensureNodeImages(options: NodeImagesOptions): ImageArchive[] {
       // As upstream's image: the chart passes only flags.
       config: { Entrypoint: ['/bin/rollouts-controller'], User: '999' },
     },
+    ...(options.traefik === undefined
+      ? []
+      : [
+          {
+            name: TRAEFIK_IMAGE,
+            files: { 'usr/local/bin/traefik': { from: options.traefik, mode: 0o755 } },
+            texts: {},
+            folders: { tmp: 0o1777, data: 0o755 },
+            // The chart passes only flags and runs as 65532 with /data and /tmp mounted.
+            config: { Entrypoint: ['/usr/local/bin/traefik'], User: '65532:65532' },
+          },
+        ]),
   ];
   return recipes.map((recipe) => cachedArchive(options.cacheDir, recipe, options.log));
 }

@@ -8,6 +8,8 @@ export interface ComponentRecipe {
   readonly aliases: Readonly<Record<string, string>>;
   /** `-X` settings for the version the binaries report; upstream's own builds set these. */
   readonly versionFlags: readonly string[];
+  /** Built only when named (`npm run e2e:toolchain <component>`): a long cold build that no drill runs yet. */
+  readonly onRequest?: true;
 }
 
 const kubernetesVersion = (pkg: string) => [
@@ -81,6 +83,17 @@ export const RECIPES = {
     aliases: argocdAliases,
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
+  // Traefik v3 for the canary weights (its image: node-images.ts); no drill runs it yet, and its cold
+  // build is the longest of all, so it is built only when named.
+  traefik: {
+    commands: { traefik: 'traefik' },
+    aliases: {},
+    onRequest: true,
+    versionFlags: [
+      'github.com/traefik/traefik/v3/pkg/version.Version=3.6.12',
+      'github.com/traefik/traefik/v3/pkg/version.Codename=ramequin',
+    ],
+  },
   // The real node's sandbox image: a static program of the project's own (main.go beside its go.mod).
   pause: {
     commands: { pause: 'pause' },
@@ -92,8 +105,11 @@ export const RECIPES = {
 /** A wrapper module under test/e2e/toolchain/. */
 export type Component = keyof typeof RECIPES;
 
-/** Every component, in build order: the control plane first, Argo CD (the longest build) next to last; pause builds in a second. */
+/** Every component, in build order: the control plane first, Argo CD (the longest build) before Traefik; pause builds in a second. */
 export const COMPONENTS: readonly Component[] = Object.keys(RECIPES) as Component[];
+
+/** What `npm run e2e:toolchain` builds when no component is named: all but those built on request. */
+export const DEFAULT_COMPONENTS: readonly Component[] = COMPONENTS.filter((component) => !('onRequest' in RECIPES[component]));
 
 /** The binary names a component provides. */
 export type BinaryOf<C extends Component> = keyof (typeof RECIPES)[C]['commands'] | keyof (typeof RECIPES)[C]['aliases'];

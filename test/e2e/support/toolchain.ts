@@ -15,7 +15,7 @@ import { isProcessRunning } from '../../../lib/util/process-alive.js';
 import { lastLine, runCommand, tail } from './go-command.js';
 import { type Component, type ComponentRecipe, COMPONENTS, RECIPES, type Toolchain } from './toolchain-recipes.js';
 
-export { type BinaryOf, type Component, COMPONENTS, type Toolchain } from './toolchain-recipes.js';
+export { type BinaryOf, type Component, COMPONENTS, DEFAULT_COMPONENTS, type Toolchain } from './toolchain-recipes.js';
 
 export interface ToolchainOptions<C extends Component = Component> {
   /**

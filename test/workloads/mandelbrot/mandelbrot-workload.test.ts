@@ -162,21 +162,62 @@ describe('MandelbrotWorkload', () => {
     expect([defaults.port, defaults.probePort]).toEqual([HTTP_PORT, PROBE_PORT]);
   });
 
-  test('with analysis, the Rollout runs the AnalysisTemplate it writes, from the first step at 50%', () => {
+  test('with analysis, the Rollout runs the AnalysisTemplate it writes, from the first canary weight on', () => {
     const steps = [{ setWeight: 20 }, { pause: { duration: '1m' } }, { setWeight: 50 }, { pause: {} }, { setWeight: 100 }];
     const { workload, rollout, only } = synthWorkload({ steps, analysis: { prometheus: 'http://prometheus:9090' } });
     expect(only('AnalysisTemplate').metadata.name).toBe(workload.analysis?.name);
     expect(rollout().spec.strategy.canary.analysis).toEqual({
       templates: [{ templateName: 'mandelbrot-success-rate' }],
-      startingStep: 3,
+      startingStep: 1,
       args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
     });
   });
 
-  test('fails if analysis is asked for and no canary step reaches 50%', () => {
-    expect(() => synthWorkload({ steps: [{ setWeight: 20 }, { pause: {} }], analysis: { prometheus: 'http://prometheus:9090' } })).toThrow(
-      'MandelbrotWorkload mandelbrot: analysis starts at 50%, but no canary step reaches that weight',
+  test('fails if analysis is asked for and no canary step sets a weight', () => {
+    expect(() => synthWorkload({ steps: [{ pause: {} }, { setWeight: 0 }], analysis: { prometheus: 'http://prometheus:9090' } })).toThrow(
+      'MandelbrotWorkload mandelbrot: analysis starts at the first canary weight, but no step sets one',
     );
+  });
+
+  test('canaryWeights become a step and a pause at each weight, and the analysis starts at the first', () => {
+    const { rollout } = synthWorkload({ canaryWeights: [10, 50], analysis: { prometheus: 'http://prometheus:9090' } });
+    expect(rollout().spec.strategy.canary.steps).toEqual([
+      { setWeight: 10 },
+      { pause: {} },
+      { setWeight: 50 },
+      { pause: {} },
+      { setWeight: 100 },
+    ]);
+    expect(rollout().spec.strategy.canary.analysis.startingStep).toBe(1);
+  });
+
+  describe('behind Traefik', () => {
+    const { synth, rollout, workload } = synthWorkload({ trafficRouter: 'traefik' });
+    const service = (name: string) => synth().find((object) => object.kind === 'Service' && object.metadata.name === name);
+
+    test('the Rollout sets its weights on the weighted TraefikService over a canary and a stable Service', () => {
+      expect(rollout().spec.strategy.canary).toMatchObject({
+        canaryService: 'mandelbrot-canary',
+        stableService: 'mandelbrot-stable',
+        trafficRouting: { traefik: { weightedTraefikServiceName: 'mandelbrot' } },
+      });
+      expect(service('mandelbrot-canary')?.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+      expect(workload.traefikRoute?.routing.traefikServiceName).toBe('mandelbrot');
+    });
+
+    test('its own Service is no LoadBalancer, so clients cannot bypass the weights', () => {
+      expect(service('mandelbrot')?.spec.type).toBe('ClusterIP');
+    });
+
+    test('contributes the routing kinds to the AppProject', () => {
+      expect(kindsDeployedBy(workload).map((kind) => `${kind.group}/${kind.kind}`)).toEqual([
+        '/ConfigMap',
+        '/Service',
+        'argoproj.io/Rollout',
+        'traefik.io/IngressRoute',
+        'traefik.io/TraefikService',
+      ]);
+    });
   });
 
   test('contributes its kinds to the AppProject: ConfigMap, Service and Rollout, and what analysis adds', () => {
