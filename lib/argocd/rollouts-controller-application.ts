@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { ArgoApplication } from './argo-application.js';
-import { CHART_SYNC_OPTIONS, type ChartApplicationProps, requireChartKinds } from './chart-application.js';
+import type { ArgoApplication } from './argo-application.js';
+import { type ChartApplicationProps, chartApplication } from './chart-application.js';
 import { ROLLOUTS_CHART_KINDS } from './rollouts-chart-kinds.js';
 
 export { ROLLOUTS_CHART_KINDS };
@@ -84,48 +84,37 @@ export class RolloutsControllerApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: RolloutsControllerApplicationProps) {
     super(scope, id);
-    const chartKinds = requireChartKinds(
-      this,
-      {
-        name: 'argo-rollouts',
-        version: props.chartVersion,
-        list: 'ROLLOUTS_CHART_KINDS',
-        file: 'lib/argocd/rollouts-controller-application.ts',
-      },
-      ROLLOUTS_CHART_KINDS,
-    );
     const resources = props.controllerResources ?? {
       requests: { cpu: '50m', memory: '96Mi' },
       limits: { cpu: '300m', memory: '256Mi' },
     };
 
-    this.application = new ArgoApplication(this, 'Application', {
-      name: props.name,
-      project: props.project,
-      syncWave: props.syncWave ?? -1,
-      source: {
-        repoUrl: props.chartRepoURL,
-        chart: 'argo-rollouts',
-        targetRevision: props.chartVersion,
-        helm: {
-          releaseName: props.releaseName ?? 'argo-rollouts',
-          valuesObject: {
-            controller: {
-              replicas: props.controllerReplicas ?? 1,
-              resources: {
-                requests: { ...resources.requests },
-                limits: { ...resources.limits },
-              },
-              ...(props.trafficRouter === 'traefik' ? { extraArgs: [...TRAEFIK_ROUTER_VALUES.extraArgs] } : {}),
+    this.application = chartApplication(
+      this,
+      props,
+      {
+        name: 'argo-rollouts',
+        kinds: ROLLOUTS_CHART_KINDS,
+        list: 'ROLLOUTS_CHART_KINDS',
+        file: 'lib/argocd/rollouts-controller-application.ts',
+      },
+      {
+        syncWave: props.syncWave,
+        releaseName: props.releaseName ?? 'argo-rollouts',
+        namespace: props.namespace ?? 'argo-rollouts',
+        values: {
+          controller: {
+            replicas: props.controllerReplicas ?? 1,
+            resources: {
+              requests: { ...resources.requests },
+              limits: { ...resources.limits },
             },
-            dashboard: { enabled: false },
-            ...(props.trafficRouter === 'traefik' ? { providerRBAC: TRAEFIK_ROUTER_VALUES.providerRBAC } : {}),
+            ...(props.trafficRouter === 'traefik' ? { extraArgs: [...TRAEFIK_ROUTER_VALUES.extraArgs] } : {}),
           },
+          dashboard: { enabled: false },
+          ...(props.trafficRouter === 'traefik' ? { providerRBAC: TRAEFIK_ROUTER_VALUES.providerRBAC } : {}),
         },
       },
-      destinationNamespace: props.namespace ?? 'argo-rollouts',
-      syncOptions: [...CHART_SYNC_OPTIONS],
-      deployedKinds: chartKinds,
-    });
+    );
   }
 }

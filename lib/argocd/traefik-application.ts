@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { ArgoApplication } from './argo-application.js';
-import { CHART_SYNC_OPTIONS, type ChartApplicationProps, requireChartKinds } from './chart-application.js';
+import type { ArgoApplication } from './argo-application.js';
+import { type ChartApplicationProps, chartApplication } from './chart-application.js';
 import type { ContainerResources } from './rollouts-controller-application.js';
 import { TRAEFIK_CHART_KINDS } from './traefik-chart-kinds.js';
 
@@ -51,43 +51,32 @@ export class TraefikApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: TraefikApplicationProps) {
     super(scope, id);
-    const chartKinds = requireChartKinds(
-      this,
-      { name: 'traefik', version: props.chartVersion, list: 'TRAEFIK_CHART_KINDS', file: 'lib/argocd/traefik-chart-kinds.ts' },
-      TRAEFIK_CHART_KINDS,
-    );
     const resources = props.resources ?? {
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '500m', memory: '256Mi' },
     };
     this.namespace = props.namespace ?? TRAEFIK_NAMESPACE;
 
-    this.application = new ArgoApplication(this, 'Application', {
-      name: props.name,
-      project: props.project,
-      syncWave: props.syncWave ?? -1,
-      source: {
-        repoUrl: props.chartRepoURL,
-        chart: 'traefik',
-        targetRevision: props.chartVersion,
-        helm: {
-          releaseName: props.releaseName ?? 'traefik',
-          valuesObject: {
-            // No calls home from the clusters.
-            global: { checkNewVersion: false, sendAnonymousUsage: false },
-            // The read-only API on the pod's `traefik` port, which the Service does not expose:
-            // `npm run rollout -- status` reads the weights Traefik applies from it.
-            api: { insecure: true },
-            // Workloads route through IngressRoutes only: no default IngressClass taken over.
-            ingressClass: { enabled: false },
-            providers: { kubernetesIngress: { enabled: false } },
-            resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
-          },
+    this.application = chartApplication(
+      this,
+      props,
+      { name: 'traefik', kinds: TRAEFIK_CHART_KINDS, list: 'TRAEFIK_CHART_KINDS', file: 'lib/argocd/traefik-chart-kinds.ts' },
+      {
+        syncWave: props.syncWave,
+        releaseName: props.releaseName ?? 'traefik',
+        namespace: this.namespace,
+        values: {
+          // No calls home from the clusters.
+          global: { checkNewVersion: false, sendAnonymousUsage: false },
+          // The read-only API on the pod's `traefik` port, which the Service does not expose:
+          // `npm run rollout -- status` reads the weights Traefik applies from it.
+          api: { insecure: true },
+          // Workloads route through IngressRoutes only: no default IngressClass taken over.
+          ingressClass: { enabled: false },
+          providers: { kubernetesIngress: { enabled: false } },
+          resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
         },
       },
-      destinationNamespace: this.namespace,
-      syncOptions: [...CHART_SYNC_OPTIONS],
-      deployedKinds: chartKinds,
-    });
+    );
   }
 }
