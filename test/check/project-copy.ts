@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
@@ -38,12 +38,9 @@ export class ProjectCopy {
         cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
       }
     }
-    mkdirSync(join(root, 'node_modules'));
-    for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
-      if (entry !== '.cache') symlinkSync(join(PROJECT_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
-    }
-    if (bundleCache) symlinkSync(bundleCache, join(root, 'node_modules', '.cache'));
-    return new ProjectCopy(root);
+    const ownModules = bundleCache ? undefined : mkdtempSync(join(tmpdir(), 'trinity-modules-'));
+    symlinkSync(linkedNodeModules(bundleCache ?? ownModules!), join(root, 'node_modules'));
+    return new ProjectCopy(root, ownModules);
   }
 
   /**
@@ -60,7 +57,14 @@ export class ProjectCopy {
     return copy;
   }
 
-  private constructor(public readonly root: string) {}
+  /**
+   * @param ownModules the folder of linked packages this copy made for itself, when it was given no
+   * bundle folder; its clones link the same one
+   */
+  private constructor(
+    public readonly root: string,
+    private readonly ownModules?: string,
+  ) {}
 
   /** Another copy of this one, as it is now: cheaper than a new copy that must synth again. */
   public clone(): ProjectCopy {
@@ -83,7 +87,25 @@ export class ProjectCopy {
     if (result.status !== 0) throw new Error(`synth failed in the project copy: ${result.stderr}`);
   }
 
+  /** Removes the copy, and the packages' links it made when it was given no bundle folder (its clones use them: clean those first). */
   public cleanup(): void {
     rmSync(this.root, { recursive: true, force: true });
+    if (this.ownModules) rmSync(this.ownModules, { recursive: true, force: true });
   }
+}
+
+/**
+ * A folder of links to each of the project's packages, with its own `.cache` (`folder` itself),
+ * made once per folder: a copy's `node_modules` is one link to it. Linking hundreds of packages
+ * for each copy cost more than the copy itself.
+ */
+function linkedNodeModules(folder: string): string {
+  const linked = join(folder, 'linked-node-modules');
+  if (existsSync(linked)) return linked;
+  mkdirSync(linked, { recursive: true });
+  for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
+    if (entry !== '.cache') symlinkSync(join(PROJECT_ROOT, 'node_modules', entry), join(linked, entry));
+  }
+  symlinkSync(folder, join(linked, '.cache'));
+  return linked;
 }
