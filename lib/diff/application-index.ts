@@ -65,6 +65,7 @@ export class ApplicationIndex {
   private readonly applications: ApplicationInfo[] = [];
   private readonly byClusterAndName = new Map<string, ApplicationInfo>();
   private readonly byObject = new Map<ManifestObject, ApplicationInfo>();
+  private readonly sources: SourceIndex<ApplicationInfo>;
 
   /**
    * @param objects the tree's objects
@@ -75,8 +76,9 @@ export class ApplicationIndex {
       const sources = directorySources(object.data, distPath);
       return { object, sources, folders: sources.map((source) => source.folder) };
     });
+    const draftSources = new SourceIndex(drafts);
     for (const draft of drafts) {
-      const owned = (file: string) => drafts.some((other) => other !== draft && owns(other, file));
+      const owned = (file: string) => draftSources.owners(file).some((other) => other !== draft);
       const spec = mappingAt(draft.object.data, 'spec');
       const finalizers = listAt(draft.object.data, 'metadata', 'finalizers');
       const root = !owned(draft.object.file);
@@ -107,6 +109,7 @@ export class ApplicationIndex {
       this.byClusterAndName.set(`${info.cluster}\0${info.name}`, info);
       this.byObject.set(draft.object, info);
     }
+    this.sources = new SourceIndex(this.applications);
   }
 
   /** The Application named `name` in `cluster`, if the tree has it. */
@@ -121,7 +124,7 @@ export class ApplicationIndex {
 
   /** The Applications that sync `file`: usually one; none for files applied by hand. */
   public ownersOf(file: string): ApplicationInfo[] {
-    return this.applications.filter((application) => owns(application, file));
+    return this.sources.owners(file);
   }
 
   /**
@@ -129,10 +132,7 @@ export class ApplicationIndex {
    * Application whose folder holds it drops it by `directory.include` or `exclude`.
    */
   public drops(file: string): boolean {
-    const sources = this.applications.flatMap((application) => application.sources);
-    return (
-      sources.some((source) => relativeTo(source, file) !== undefined) && !this.applications.some((application) => owns(application, file))
-    );
+    return this.sources.reading(file).length > 0 && this.sources.owners(file).length === 0;
   }
 
   /**
@@ -154,23 +154,44 @@ export class ApplicationIndex {
   }
 }
 
-function owns(application: { sources: readonly DirectorySource[] }, file: string): boolean {
-  return application.sources.some((source) => {
-    const path = relativeTo(source, file);
-    if (path === undefined) return false;
-    // As Argo CD v3.3.7's findManifests: exclude first, then include, on the path relative to the source.
-    if (source.exclude !== '' && directoryGlobMatches(source.exclude, path)) return false;
-    return source.include === '' || directoryGlobMatches(source.include, path);
-  });
-}
+/**
+ * The sources of some Applications by the folder they read, so that finding who reads a file looks
+ * only at its folder and the folders above it: a diff of many clusters has hundreds of them.
+ */
+class SourceIndex<Owner extends { readonly sources: readonly DirectorySource[] }> {
+  private readonly byFolder = new Map<string, { owner: Owner; order: number; source: DirectorySource }[]>();
 
-/** `file`'s path relative to the source's folder, when the source reads that folder; else `undefined`. */
-function relativeTo(source: DirectorySource, file: string): string | undefined {
-  const folder = folderOf(file);
-  if (folder === source.folder) return source.folder === '' ? file : file.slice(source.folder.length + 1);
-  if (!source.recurse) return undefined;
-  if (source.folder === '') return file;
-  return folder.startsWith(`${source.folder}/`) ? file.slice(source.folder.length + 1) : undefined;
+  constructor(owners: readonly Owner[]) {
+    owners.forEach((owner, order) => {
+      for (const source of owner.sources) {
+        const entries = this.byFolder.get(source.folder) ?? [];
+        entries.push({ owner, order, source });
+        this.byFolder.set(source.folder, entries);
+      }
+    });
+  }
+
+  /** Each source that reads where `file` lies, with `file`'s path relative to the source's folder. */
+  public reading(file: string): { owner: Owner; order: number; source: DirectorySource; path: string }[] {
+    const folder = folderOf(file);
+    const found: { owner: Owner; order: number; source: DirectorySource; path: string }[] = [];
+    for (let above = folder; ; above = folderOf(above)) {
+      for (const entry of this.byFolder.get(above) ?? []) {
+        if (above === folder || entry.source.recurse) found.push({ ...entry, path: above === '' ? file : file.slice(above.length + 1) });
+      }
+      if (above === '') return found;
+    }
+  }
+
+  /** The owners that sync `file`, in the order they were given. */
+  public owners(file: string): Owner[] {
+    const owning = this.reading(file).filter(({ source, path }) => {
+      // As Argo CD v3.3.7's findManifests: exclude first, then include, on the path relative to the source.
+      if (source.exclude !== '' && directoryGlobMatches(source.exclude, path)) return false;
+      return source.include === '' || directoryGlobMatches(source.include, path);
+    });
+    return [...new Map(owning.sort((a, b) => a.order - b.order).map(({ owner }) => [owner, owner])).values()];
+  }
 }
 
 /** The sources of an Application whose path lies inside dist/, with their directory options. */
