@@ -7,6 +7,7 @@
  *
  * Exit codes: 0 passed, 1 a check failed, 2 bad usage.
  */
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { type Command as EntryCommand, type CommandIO, runCaptured, runIfEntryPoint } from '../lib/cli/command-io.js';
 import { exitCodeOf } from '../lib/cli/command-line-errors.js';
@@ -35,6 +36,7 @@ async function check(
     env: io.env,
     synth: (root, args, env) => runCaptured(synth, args, { cwd: root, env }),
     schemas: await schemas?.(),
+    cacheDir: join(io.cwd, 'node_modules', '.cache', 'trinity-delivery'),
   });
   io.stdout.write(renderCheckReport(results, { color: shouldColor(io.env, io.stdout.isTTY) }));
   return results.every((result) => result.ok) ? 0 : 1;

@@ -54,6 +54,13 @@ export interface DistCheckProps {
    * @default - loaded from the packages under `projectRoot`
    */
   readonly schemas?: SchemaValidator;
+
+  /**
+   * A folder to keep the schemas' field index in between runs, when `schemas` is not given.
+   *
+   * @default - none: the index is built for each check
+   */
+  readonly cacheDir?: string;
 }
 
 export type { CheckResult } from './check-result.js';
@@ -103,7 +110,13 @@ export async function checkDist(props: DistCheckProps): Promise<CheckResult[]> {
   }
   results.push(checkDirectorySource(committed, objects, distPath));
   results.push(checkKinds(objects, distPath));
-  results.push(checkSchemas(objects, distPath, props.schemas ?? (await SchemaValidator.load({ projectRoot: props.projectRoot }))));
+  results.push(
+    checkSchemas(
+      objects,
+      distPath,
+      props.schemas ?? (await SchemaValidator.load({ projectRoot: props.projectRoot, cacheDir: props.cacheDir })),
+    ),
+  );
   results.push(await checkSourceHistory(props.projectRoot, distPath, objects));
   return results;
 }

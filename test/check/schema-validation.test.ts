@@ -1,15 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
 import { sharedFixtureProject } from '../support/fixture-project.js';
-import { PROJECT_ROOT } from '../support/synth-process.js';
+import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import { synthCluster } from '../support/cluster.js';
 
 // The fixture's synthesized manifests: what synth writes, whatever the project's configuration.
 const DIST = (await sharedFixtureProject()).dist;
-const validator = await SchemaValidator.load({ projectRoot: PROJECT_ROOT });
+// Built once with a TypeScript program and kept in a cache folder; the tests use the one read back from it.
+const cache = makeTempDir('schema-cache');
+afterAll(() => cache.cleanup());
+const built = await SchemaValidator.load({ projectRoot: PROJECT_ROOT, cacheDir: cache.path });
+const validator = await SchemaValidator.load({ projectRoot: PROJECT_ROOT, cacheDir: cache.path });
 
 /** Every synthesized manifest: path inside dist/ and parsed object. */
 function committedObjects(): [string, any][] {
@@ -25,6 +30,27 @@ function committed(pathEnd: string): any {
 }
 
 describe('SchemaValidator', () => {
+  test('keeps its field index in the cache folder, and finds from it what it finds with a TypeScript program', () => {
+    expect(readdirSync(cache.path).filter((file) => /^schema-field-index-[0-9a-f]{16}\.json$/.test(file))).toHaveLength(1);
+    for (const [path, object] of committedObjects()) {
+      object.metadata.unknownMetadata = 1;
+      if (object.spec) object.spec.unknownSpec = { deep: [1] };
+      const problems = validator.validate(object);
+      expect({ path, problems }).toEqual({ path, problems: built.validate(object) });
+      expect(problems.map((problem) => problem.path)).toContain('metadata.unknownMetadata');
+    }
+  });
+
+  test('builds the index anew when the cached one is damaged', async () => {
+    const [file] = readdirSync(cache.path).filter((name) => name.startsWith('schema-field-index-'));
+    writeFileSync(join(cache.path, file!), '{"types": [');
+    const rebuilt = await SchemaValidator.load({ projectRoot: PROJECT_ROOT, cacheDir: cache.path });
+    const rollout = committed('aws/mandelbrot/rollout-mandelbrot.yaml');
+    rollout.spec.strategy.canary.stesp = [];
+    expect(rebuilt.validate(rollout)).toEqual([{ path: 'spec.strategy.canary.stesp', message: 'unknown field' }]);
+    expect(() => JSON.parse(readFileSync(join(cache.path, file!), 'utf8'))).not.toThrow();
+  });
+
   test('validates every kind in KNOWN_KINDS at the API version the registry names', () => {
     for (const known of KNOWN_KINDS) {
       const problems = validator.validate({ apiVersion: known.apiVersion, kind: known.kind, metadata: { name: 'x' }, specs: {} });

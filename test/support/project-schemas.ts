@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { PROJECT_ROOT } from './project-root.js';
 
@@ -5,6 +6,9 @@ let loaded: Promise<SchemaValidator> | undefined;
 
 /** The project's schemas, loaded once per test file: each load takes seconds, and every check needs them. */
 export function projectSchemas(): Promise<SchemaValidator> {
-  loaded ??= SchemaValidator.load({ projectRoot: PROJECT_ROOT });
+  loaded ??= SchemaValidator.load({
+    projectRoot: PROJECT_ROOT,
+    cacheDir: join(PROJECT_ROOT, 'node_modules', '.cache', 'trinity-delivery'),
+  });
   return loaded;
 }
