@@ -4,7 +4,6 @@
  * so the tables there come from a run and are never typed by hand.
  */
 import { cpus, loadavg } from 'node:os';
-import { format as formatWithPrettier, resolveConfig } from 'prettier';
 import { formatTable } from '../lib/util/text-table.js';
 
 /** One table the bench measured. Its `id` names its region in docs/benchmarks.md. */
@@ -107,8 +106,10 @@ export function replaceRegions(markdown: string, tables: readonly MeasuredTable[
 
 /** Formats Markdown as the repository's Prettier settings for `file` do, so `prettier --check` accepts the result. */
 export async function formatMarkdown(markdown: string, file: string): Promise<string> {
-  const options = (await resolveConfig(file)) ?? {};
-  return formatWithPrettier(markdown, { ...options, filepath: file });
+  // Loaded here: only writing a document needs Prettier.
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(markdown, { ...options, filepath: file });
 }
 
 /** The 1-based numbers of table lines (starting with `|`) outside every region: typed by hand. */
