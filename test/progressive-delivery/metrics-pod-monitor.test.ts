@@ -1,7 +1,6 @@
 import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
-import { SchemaValidator } from '../../lib/check/schema-validation.js';
+import { projectSchemas } from '../support/project-schemas.js';
 import { synthCluster } from '../support/cluster.js';
-import { PROJECT_ROOT } from '../support/synth-process.js';
 
 const POD_MONITOR = 'aws/mandelbrot/podmonitor-mandelbrot.yaml';
 const PROJECT = 'aws/argocd/appproject-trinity.yaml';
@@ -24,7 +23,7 @@ describe('MetricsPodMonitor', () => {
       podMetricsEndpoints: [{ port: 'http', path: '/metrics' }],
       podTargetLabels: ['rollouts-pod-template-hash'],
     });
-    expect((await SchemaValidator.load({ projectRoot: PROJECT_ROOT })).validate(monitor)).toEqual([]);
+    expect((await projectSchemas()).validate(monitor)).toEqual([]);
   });
 
   test('the AppProject whitelists PodMonitor only when one is emitted', () => {
