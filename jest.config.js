@@ -14,4 +14,6 @@ export default {
   // One worker per core, not one fewer: many suites wait on processes, git and sockets.
   maxWorkers: '100%',
   testTimeout: 60000,
+  // Not the temporary folder, which `npm test` gives each run anew: the transforms stay cached.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

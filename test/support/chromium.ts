@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from './synth-process.js';
 
 /** Where Debian's chromium package installs the browser. */
@@ -34,25 +33,27 @@ export interface LocateChromiumOptions {
   readonly systemPath?: string;
   /**
    * Unpacks the packaged browser and returns its executable and flags.
-   * @default unpacks @sparticuz/chromium into the temporary folder (a few seconds, once per machine)
+   * @default unpacks @sparticuz/chromium into node_modules/.cache (a few seconds, once per package version)
    */
   readonly unpack?: () => Promise<{ executablePath: string; args: readonly string[] }>;
 }
 
-/** Unpacks @sparticuz/chromium into the process's temporary folder and prints the browser's path. */
+/** Unpacks @sparticuz/chromium into the process's temporary folder (the caller's own) and prints the browser's path. */
 const UNPACK = "import('@sparticuz/chromium').then(({ default: chromium }) => chromium.executablePath()).then((path) => console.log(path))";
 
 /**
- * Unpacks the headless Chromium that @sparticuz/chromium ships, once per machine and package version;
- * it needs its own flags (single process, headless shell).
+ * Unpacks the headless Chromium that @sparticuz/chromium ships, once per package version, into the
+ * project's cache: `npm test` gives each run a temporary folder of its own, which would unpack it
+ * every run. It needs its own flags (single process, headless shell).
  */
 async function unpackPackagedChromium(): Promise<{ executablePath: string; args: readonly string[] }> {
   const { default: chromium } = await import('@sparticuz/chromium');
   const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', '@sparticuz', 'chromium', 'package.json'), 'utf8'));
-  const folder = join(tmpdir(), `trinity-chromium-${version}`);
+  const folder = join(PROJECT_ROOT, 'node_modules', '.cache', 'trinity-delivery', `chromium-${version}`);
   if (!existsSync(join(folder, 'chromium'))) {
     // The package unpacks into the temporary folder. A private one, renamed into place whole, keeps
     // concurrent or interrupted runs from using a half-written browser.
+    mkdirSync(dirname(folder), { recursive: true });
     const partial = mkdtempSync(`${folder}.partial-`);
     const unpacked = spawnSync(process.execPath, ['--input-type=module', '--eval', UNPACK], {
       cwd: PROJECT_ROOT,
