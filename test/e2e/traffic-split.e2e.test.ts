@@ -13,7 +13,7 @@ import { parseDocument } from 'yaml';
 import { TRAEFIK_API_PORT, TRAEFIK_NAMESPACE } from '../../lib/argocd/traefik-application.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
-import { awaitLiveRollout, drillSteps } from './support/drill-steps.js';
+import { awaitLiveRollout, drillSteps, recordFiguresAndStop } from './support/drill-steps.js';
 import { LiveRollout, type RolloutSnapshot } from './support/live-rollout.js';
 import { type Answered, requestsThroughService } from './support/real-pods.js';
 import { waitFor } from './support/wait.js';
@@ -57,10 +57,7 @@ beforeAll(async () => {
     apiServerReachesPods: true,
     log,
   });
-  project = DrillProject.create(
-    { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
-    join(cluster.runDir, 'bundle-cache'),
-  );
+  project = DrillProject.forCluster(cluster);
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
   log(`project copy: ${project.root}`);
 }, SETUP_TIMEOUT_MS);
@@ -73,13 +70,7 @@ afterAll(async () => {
   }
   if (cluster?.controlPlane) figures.controlPlanePeakMiB = peakMemoryMiB(cluster.controlPlane.components);
   figures.drillSeconds = (Date.now() - startedAt) / 1000;
-  if (cluster) {
-    writeFileSync(join(cluster.runDir, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    if (process.env.E2E_TRAFFIC_FIGURES_FILE) writeFileSync(process.env.E2E_TRAFFIC_FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
-    const left = await cluster.stop();
-    expect(left).toEqual([]);
-    log(`stopped every process; logs in ${cluster.runDir}`);
-  }
+  if (cluster) await recordFiguresAndStop(cluster, figures, 'E2E_TRAFFIC_FIGURES_FILE', log);
   if (!failed()) project?.cleanup();
 }, 60_000);
 
