@@ -103,6 +103,14 @@ function promotedFully(snapshot: RolloutSnapshot): boolean {
   );
 }
 
+/**
+ * `read`, retried for up to a minute while it throws: on a busy machine one call through the API
+ * server's proxy may outlast its own deadline.
+ */
+function eventually<T>(step: string, what: string, read: () => Promise<T>): Promise<T> {
+  return waitFor(step, what, async () => ({ done: true, seen: 'answered', value: await read() }), { timeoutMs: 60_000, intervalMs: 1_000 });
+}
+
 /** The running Traefik pod's name. */
 async function traefikPod(): Promise<string> {
   const pods = await cluster!.api.list<{ metadata: { name: string }; status?: { phase?: string } }>(
@@ -205,9 +213,10 @@ function expectExactSplit(answered: Answered, canary: string, weight: number): v
 
 /** Sends the requests at a pause, checks the split and that Traefik's counters agree; returns the answers. */
 async function measureSplit(weight: number, record: string): Promise<Answered> {
-  const before = await serviceRequestCounters();
+  const counters = () => eventually(record, "Traefik's request counters", serviceRequestCounters);
+  const before = await counters();
   const answered = await requestsThroughTraefik();
-  const counted = countedBetween(before, await serviceRequestCounters());
+  const counted = countedBetween(before, await counters());
   writeFileSync(join(cluster!.runDir, `${record}.json`), `${JSON.stringify({ answered, counted }, null, 2)}\n`);
   expect(answered.sent).toBe(REQUESTS);
   expect(answered.failures).toEqual({});
@@ -261,10 +270,14 @@ drillStep("2. install: Traefik and Argo Rollouts as their charts' pods, with the
   await cluster!.installChart(join(argocd, `application-trinity-traefik-${CLUSTER}.yaml`));
   await cluster!.installChart(join(argocd, `application-trinity-rollouts-${CLUSTER}.yaml`));
   // The API server reaches the kubelet through the node's egress proxy: `kubectl logs` works.
-  const logs = await cluster!.kubectl(['logs', '--namespace', 'argo-rollouts', 'deployment/argo-rollouts', '--tail=20']);
+  const logs = await eventually('2. install', "the Rollouts controller's logs", () =>
+    cluster!.kubectl(['logs', '--namespace', 'argo-rollouts', 'deployment/argo-rollouts', '--tail=20']),
+  );
   expect(logs.trim()).not.toBe('');
   // And the pod proxy reaches Traefik's API.
-  const version = await cluster!.api.get<{ Version: string }>(await traefikProxyPath(TRAEFIK_API_PORT, '/api/version'));
+  const version = await eventually('2. install', "Traefik's API version", async () =>
+    cluster!.api.get<{ Version: string }>(await traefikProxyPath(TRAEFIK_API_PORT, '/api/version')),
+  );
   expect(version?.Version).toBe('3.6.12');
 });
 
