@@ -17,6 +17,7 @@ export function run(): BenchTable[] {
     const gitopsFiguresFile = join(scratch, 'gitops-figures.json');
     const analysisFiguresFile = join(scratch, 'analysis-figures.json');
     const trainFiguresFile = join(scratch, 'train-figures.json');
+    const trafficFiguresFile = join(scratch, 'traffic-figures.json');
     const started = process.hrtime.bigint();
     const result = spawnSync('npm', ['run', 'e2e', '--silent'], {
       env: {
@@ -25,6 +26,7 @@ export function run(): BenchTable[] {
         E2E_GITOPS_FIGURES_FILE: gitopsFiguresFile,
         E2E_ANALYSIS_FIGURES_FILE: analysisFiguresFile,
         E2E_TRAIN_FIGURES_FILE: trainFiguresFile,
+        E2E_TRAFFIC_FIGURES_FILE: trafficFiguresFile,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -34,6 +36,7 @@ export function run(): BenchTable[] {
     const gitops = JSON.parse(readFileSync(gitopsFiguresFile, 'utf8')) as Record<string, number | undefined>;
     const analysis = JSON.parse(readFileSync(analysisFiguresFile, 'utf8')) as Record<string, number | undefined>;
     const train = JSON.parse(readFileSync(trainFiguresFile, 'utf8')) as Record<string, number | undefined>;
+    const traffic = JSON.parse(readFileSync(trafficFiguresFile, 'utf8')) as Record<string, number | undefined>;
     // A figure the drill did not record shows as NaN rather than stopping the report.
     const formatSeconds = (seconds: number | undefined) => formatSecondsOf(seconds ?? NaN);
     const formatMiB = (mib: number | undefined) => formatMiBOf(mib ?? NaN);
@@ -76,6 +79,17 @@ export function run(): BenchTable[] {
       ]),
       ['release train --resume after an abort on aws, to azure Healthy', formatSeconds(train.resumeSeconds)],
       ['three Argo CDs peak memory (application controllers, repo-servers, Redis)', formatMiB(train.argoCdPeakMiB)],
+      ['traffic split drill in jest, from cluster start to teardown', formatSeconds(traffic.drillSeconds)],
+      [
+        'traffic split: TraefikService written by the controller to the weight applied in Traefik',
+        formatSeconds(traffic.weightWrittenToAppliedSeconds),
+      ],
+      ['traffic split: promote to weight 50 applied in Traefik', formatSeconds(traffic.promoteToWeight50AppliedSeconds)],
+      ['traffic split: abort to the canary last answering (every request to stable)', formatSeconds(traffic.abortToAllStableSeconds)],
+      [
+        'traffic split: Traefik resident memory at the end / peak',
+        `${formatMiB(traffic.traefikRssMiB)} / ${formatMiB(traffic.traefikPeakRssMiB)}`,
+      ],
     ];
     return [
       {

@@ -15,7 +15,7 @@ import { parseGetRollout, parseStatusLine, type PluginRolloutView } from '../ope
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
 import { runKubectl } from './support/kube-api.js';
-import { awaitLiveRollout, drillSteps, fullyPromoted, pausedAtHalf } from './support/drill-steps.js';
+import { awaitLiveRollout, drillSteps, fullyPromoted, pausedAtHalf, recordFiguresAndStop } from './support/drill-steps.js';
 import { eventsAbout, podsOf, podStartToReadySeconds, requestsThroughService } from './support/real-pods.js';
 import { recordRolloutViews } from './support/rollout-views.js';
 import { configMapsOf, envOf, LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
@@ -57,10 +57,7 @@ beforeAll(async () => {
     namespaces: [NAMESPACE],
     log,
   });
-  project = DrillProject.create(
-    { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
-    join(cluster.runDir, 'bundle-cache'),
-  );
+  project = DrillProject.forCluster(cluster);
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
   log(`project copy: ${project.root}`);
 }, SETUP_TIMEOUT_MS);
@@ -73,14 +70,7 @@ afterAll(async () => {
   if (cluster?.controlPlane) figures.controlPlanePeakMiB = peakMemoryMiB(cluster.controlPlane.components);
   if (cluster?.rolloutsController) figures.rolloutsControllerPeakMiB = peakMemoryMiB([cluster.rolloutsController]);
   figures.drillSeconds = (Date.now() - startedAt) / 1000;
-  if (cluster) {
-    writeFileSync(join(cluster.runDir, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
-    if (process.env.E2E_FIGURES_FILE) writeFileSync(process.env.E2E_FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
-    const left = await cluster.stop();
-    // Host hygiene: nothing of the node stays on the host (processes, mounts, links, firewall rules, cgroups, sysctls).
-    expect(left).toEqual([]);
-    log(`stopped every process; logs in ${cluster.runDir}`);
-  }
+  if (cluster) await recordFiguresAndStop(cluster, figures, 'E2E_FIGURES_FILE', log);
   if (!failed()) project?.cleanup();
 }, 60_000);
 

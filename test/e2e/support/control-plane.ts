@@ -23,8 +23,10 @@ export interface ControlPlaneOptions {
    * API server advertises that node's address, so the `kubernetes` Service leads pods to it.
    * `kwok`: KWOK's stage definitions (node-initialize, pod-ready, pod-complete, pod-delete) as
    * YAML; one fake Node whose pods turn Ready without running, for the named scale scenario only.
+   * With `egressSocket`, the API server reaches pods, Services and the kubelet (its pod and Service
+   * proxy, `kubectl logs`) through the HTTP CONNECT proxy the real node serves on that Unix socket.
    */
-  readonly node: { readonly real: { readonly advertiseAddress: string } } | { readonly kwokStages: string };
+  readonly node: { readonly real: { readonly advertiseAddress: string; readonly egressSocket?: string } } | { readonly kwokStages: string };
   readonly log: (line: string) => void;
 }
 
@@ -63,11 +65,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     kubeconfig: join(dir, 'kubeconfig'),
     kwokConfig: join(dir, 'kwok.yaml'),
     serving: join(dir, 'certs', 'apiserver.crt'),
+    egress: join(dir, 'egress-selector.yaml'),
   };
   writeFileSync(files.tokens, credentials.tokenFile, { mode: 0o600 });
   writeFileSync(files.saKey, credentials.serviceAccountKey, { mode: 0o600 });
   writeFileSync(files.saPub, credentials.serviceAccountPublicKey);
   const real = 'real' in options.node ? options.node.real : undefined;
+  if (real?.egressSocket) writeFileSync(files.egress, egressSelection(real.egressSocket));
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await Promise.all(Array.from({ length: 6 }, freePort));
   const components: Component[] = [];
 
@@ -113,6 +117,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       // It taints a new Node not-ready until the node lifecycle controller, not run here, lifts it.
       '--disable-admission-plugins=TaintNodesByCondition',
       '--profiling=false',
+      // The node's name resolves nowhere: the egress proxy dials the kubelet at the node's address.
+      ...(real?.egressSocket ? [`--egress-selector-config-file=${files.egress}`, '--kubelet-preferred-address-types=InternalIP'] : []),
     ]),
   );
   await waitFor(
@@ -198,6 +204,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     { timeoutMs: 60_000, intervalMs: 500 },
   );
   return done;
+}
+
+/** The API server's egress to the cluster (not to etcd or its own control plane) through an HTTP CONNECT proxy on a Unix socket. */
+function egressSelection(socket: string): string {
+  return JSON.stringify({
+    apiVersion: 'apiserver.k8s.io/v1beta1',
+    kind: 'EgressSelectorConfiguration',
+    egressSelections: [{ name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: socket } } } }],
+  });
 }
 
 /** The fake Node, with the capacity a small real one reports. */

@@ -10,7 +10,7 @@ import { awaitCrdsEstablished, KubeApi, kubectlOrThrow } from './kube-api.js';
 import { currentClusterAccess, writeKubeconfig } from './kubeconfig.js';
 import { leftovers, lookAtHost, ownLeftovers } from './host-hygiene.js';
 import { ensureNodeImages, type ImageArchive, NodeImageError } from './node-images.js';
-import { NODE_IP, type RealNode, RealNodeError, startRealNode } from './real-node.js';
+import { egressSocketOf, NODE_IP, newRealNodeId, type RealNode, RealNodeError, startRealNode } from './real-node.js';
 import { kwokStages, readCrds, sharedDir } from './shared-inputs.js';
 import { type Component, Supervisor } from './supervisor.js';
 import { type Component as ToolchainComponent, defaultCacheDir, ensureToolchain, type Toolchain } from './toolchain.js';
@@ -52,6 +52,18 @@ export interface DrillClusterOptions {
    * @default true
    */
   readonly installRollouts?: boolean;
+  /**
+   * Build Traefik and import its image (the Traefik chart's) into the real node; the drill installs
+   * the chart with {@link DrillCluster.installChart}.
+   * @default false
+   */
+  readonly traefik?: boolean;
+  /**
+   * Let the throwaway API server reach pods, Services and the kubelet on the real node through an
+   * egress proxy inside the node (its pod and Service proxy, `kubectl logs`), as on a real cluster.
+   * @default false
+   */
+  readonly apiServerReachesPods?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -75,6 +87,11 @@ export interface DrillCluster {
   readonly kubectl: (args: readonly string[]) => Promise<string>;
   /** Creates (or keeps) these namespaces, as Argo CD's CreateNamespace=true would for a workload. */
   createNamespaces(names: readonly string[]): Promise<void>;
+  /**
+   * `helm install` of the chart an Argo CD Application file names, from ../shared, with the Helm
+   * values it carries; resolves once every Deployment of its namespace is Available.
+   */
+  installChart(application: string): Promise<void>;
   /** Starts the real Argo Rollouts controller process, once the cluster has its CRDs. */
   startRolloutsController(): Promise<Component>;
   /**
@@ -108,7 +125,14 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
   const components: ToolchainComponent[] = external
     ? ['kubernetes', 'argo-rollouts']
     : real
-      ? ['etcd', 'kubernetes', 'argo-rollouts', 'pause', ...((options.installRollouts ?? true) ? (['helm'] as const) : [])]
+      ? [
+          'etcd',
+          'kubernetes',
+          'argo-rollouts',
+          'pause',
+          ...((options.installRollouts ?? true) || options.traefik ? (['helm'] as const) : []),
+          ...(options.traefik ? (['traefik'] as const) : []),
+        ]
       : ['etcd', 'kubernetes', 'kwok', 'argo-rollouts'];
   const toolchain = binaryPaths(await ensureToolchain<ToolchainComponent>({ components, log }));
   const supervisor = new Supervisor(runDir);
@@ -118,6 +142,8 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
     symlinkSync(toolchain.kubectl, join(pathDir, 'kubectl'));
     symlinkSync(toolchain['kubectl-argo-rollouts'], join(pathDir, 'kubectl-argo-rollouts'));
 
+    const nodeId = newRealNodeId();
+    const egress = real && options.apiServerReachesPods === true;
     let controlPlane: ControlPlane | undefined;
     let kubeconfig: string;
     if (external) {
@@ -130,7 +156,9 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
         binaries: toolchain,
         supervisor,
         contexts,
-        node: real ? { real: { advertiseAddress: NODE_IP } } : { kwokStages: kwokStages() },
+        node: real
+          ? { real: { advertiseAddress: NODE_IP, ...(egress ? { egressSocket: egressSocketOf(nodeId) } : {}) } }
+          : { kwokStages: kwokStages() },
         log,
       });
       kubeconfig = controlPlane.kubeconfig;
@@ -167,6 +195,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
           cacheDir: defaultCacheDir(),
           pause: toolchain.pause,
           rolloutsController: toolchain['rollouts-controller'],
+          ...(options.traefik ? { traefik: toolchain.traefik } : {}),
           log,
         }),
         ...(options.images ?? []),
@@ -180,8 +209,12 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
         token: controlPlane!.adminToken,
         kubectl,
         log,
+        id: nodeId,
+        serveEgress: egress,
       });
     }
+    const installChart = (application: string) =>
+      installChartApplication({ helm: toolchain.helm, kubeconfig, application, runDir, kubectl, log });
 
     const installRollouts = options.installRollouts ?? true;
     // On the real node the chart brings the Rollouts CRDs itself.
@@ -205,14 +238,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
     };
     let rolloutsController: Component | undefined;
     if (installRollouts && real) {
-      await installRolloutsChart({
-        helm: toolchain.helm,
-        kubeconfig,
-        application: options.rolloutsApplication ?? resolve('dist', 'aws', 'argocd', 'application-trinity-rollouts-aws.yaml'),
-        runDir,
-        kubectl,
-        log,
-      });
+      await installChart(options.rolloutsApplication ?? resolve('dist', 'aws', 'argocd', 'application-trinity-rollouts-aws.yaml'));
     } else if (installRollouts && external && (await runsOwnRolloutsController(api))) {
       log('the cluster runs its own Argo Rollouts controller: using it');
     } else if (installRollouts) {
@@ -233,6 +259,7 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
         writeFileSync(file, names.map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n'));
         await kubectl(['apply', '-f', file]);
       },
+      installChart,
       startRolloutsController,
       stop: async () => {
         const ids = supervisor.ownedIds();
@@ -252,17 +279,14 @@ export async function startDrillCluster(options: DrillClusterOptions): Promise<D
 
 /** The binaries a drill runs: the control plane's, the real node's, Helm, the Rollouts plugin and controller. */
 type DrillBinaries = BinaryPaths &
-  Readonly<Record<'kubectl-argo-rollouts' | 'rollouts-controller' | 'kubelet' | 'kube-proxy' | 'helm' | 'pause', string>>;
-
-/** The chart's release, as the Rollouts Application names it. */
-export const ROLLOUTS_RELEASE = { name: 'argo-rollouts', namespace: 'argo-rollouts' } as const;
+  Readonly<Record<'kubectl-argo-rollouts' | 'rollouts-controller' | 'kubelet' | 'kube-proxy' | 'helm' | 'pause' | 'traefik', string>>;
 
 /**
- * `helm install` of the argo-rollouts chart from ../shared with the Helm values the project's
- * Rollouts Application carries, then waits for the controller's Deployment to be Available: the
- * controller runs as the chart's pod, with the chart's ServiceAccount and RBAC.
+ * `helm install` of the chart an Argo CD Application names, from ../shared/charts/<chart>-<version>,
+ * with the Helm values the Application carries, in its destination namespace; then waits for every
+ * Deployment there to be Available: the chart's pods run as the chart makes them.
  */
-async function installRolloutsChart(props: {
+async function installChartApplication(props: {
   helm: string;
   kubeconfig: string;
   application: string;
@@ -272,31 +296,26 @@ async function installRolloutsChart(props: {
 }): Promise<void> {
   const application = parse(readFileSync(props.application, 'utf8'));
   const source = application?.spec?.source;
-  if (source?.chart !== 'argo-rollouts') throw new Error(`${props.application}: expected an Application of the argo-rollouts chart`);
-  const chart = join(sharedDir(), 'charts', `argo-rollouts-${source.targetRevision}`);
-  const values = join(props.runDir, 'rollouts-values.yaml');
+  const namespace = application?.spec?.destination?.namespace;
+  if (typeof source?.chart !== 'string' || typeof namespace !== 'string') {
+    throw new Error(`${props.application}: expected an Application of a Helm chart with a destination namespace`);
+  }
+  const chart = join(sharedDir(), 'charts', `${source.chart}-${source.targetRevision}`);
+  const values = join(props.runDir, `${source.chart}-values.yaml`);
   writeFileSync(values, stringify(source.helm?.valuesObject ?? {}));
-  props.log(`installing the argo-rollouts ${source.targetRevision} chart with Helm, values from ${props.application}`);
+  props.log(`installing the ${source.chart} ${source.targetRevision} chart with Helm, values from ${props.application}`);
+  const helmHome = join(props.runDir, 'helm');
   await new Promise<void>((done, fail) =>
     execFile(
       props.helm,
-      [
-        'install',
-        source.helm?.releaseName ?? ROLLOUTS_RELEASE.name,
-        chart,
-        '--namespace',
-        ROLLOUTS_RELEASE.namespace,
-        '--create-namespace',
-        '--values',
-        values,
-      ],
+      ['install', source.helm?.releaseName ?? source.chart, chart, '--namespace', namespace, '--create-namespace', '--values', values],
       {
         env: {
           ...process.env,
           KUBECONFIG: props.kubeconfig,
-          HELM_CACHE_HOME: join(props.runDir, 'helm'),
-          HELM_CONFIG_HOME: join(props.runDir, 'helm'),
-          HELM_DATA_HOME: join(props.runDir, 'helm'),
+          HELM_CACHE_HOME: helmHome,
+          HELM_CONFIG_HOME: helmHome,
+          HELM_DATA_HOME: helmHome,
         },
         timeout: 120_000,
       },
@@ -304,14 +323,7 @@ async function installRolloutsChart(props: {
         error ? fail(new Error(`helm install of ${chart} failed: ${String(stderr).trim() || error.message}`)) : done(),
     ),
   );
-  await props.kubectl([
-    'wait',
-    '--namespace',
-    ROLLOUTS_RELEASE.namespace,
-    '--for=condition=Available',
-    '--timeout=180s',
-    `deployment/${ROLLOUTS_RELEASE.name}`,
-  ]);
+  await props.kubectl(['wait', '--namespace', namespace, '--for=condition=Available', '--timeout=180s', 'deployment', '--all']);
 }
 
 /** The toolchain's binaries by name; a name it lacks is an error naming it. */

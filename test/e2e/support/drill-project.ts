@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { join } from 'node:path';
 import { ProjectCopy } from '../../check/project-copy.js';
 import { type CliResult, runEntry } from '../../operator/stand-in-kubectl.js';
+import type { DrillCluster } from './drill-cluster.js';
 
 /**
  * A throwaway copy of the project, in its own Git repository, on which the drill runs the
@@ -16,6 +17,14 @@ export class DrillProject {
     project.git('init', '--quiet', '--initial-branch=main');
     project.commit('The project as the drill found it');
     return project;
+  }
+
+  /** A copy whose commands find the cluster's kubectl and plugin first on PATH, and its kubeconfig. */
+  public static forCluster(cluster: Pick<DrillCluster, 'pathDir' | 'kubeconfig' | 'runDir'>): DrillProject {
+    return DrillProject.create(
+      { PATH: `${cluster.pathDir}:${process.env.PATH}`, KUBECONFIG: cluster.kubeconfig },
+      join(cluster.runDir, 'bundle-cache'),
+    );
   }
 
   private constructor(

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DrillCluster } from './drill-cluster.js';
 import { describeSnapshot, type LiveRollout, type RolloutSnapshot } from './live-rollout.js';
 import { waitFor } from './wait.js';
@@ -45,6 +47,27 @@ export function drillSteps(cluster: () => DrillCluster | undefined, timeoutMs: n
         timeoutMs,
       ),
   };
+}
+
+/**
+ * The end of a drill: writes its figures to `<run>/<file>` and to the file the environment variable
+ * `figuresVariable` names (for `npm run bench`), stops every process, and fails if anything of the
+ * real node stays on the host (processes, mounts, links, firewall rules, cgroups, sysctls).
+ */
+export async function recordFiguresAndStop(
+  cluster: DrillCluster,
+  figures: Readonly<Record<string, number>>,
+  figuresVariable: string,
+  log: (line: string) => void,
+  file = 'figures.json',
+): Promise<void> {
+  const text = `${JSON.stringify(figures, null, 2)}\n`;
+  writeFileSync(join(cluster.runDir, file), text);
+  const target = process.env[figuresVariable];
+  if (target) writeFileSync(target, text);
+  const left = await cluster.stop();
+  expect(left).toEqual([]);
+  log(`stopped every process; logs in ${cluster.runDir}`);
 }
 
 /** Waits until the Rollout satisfies `check`, which says what it wants; fails with what it saw last. */

@@ -27,6 +27,18 @@ const { cgroupPaths, sweepCgroups } = createRequire(join(SUPPORT, 'real-node.ts'
 
 /** The forwarder script, beside this file. */
 const FORWARD = join(SUPPORT, 'forward.cjs');
+/** The API server's way in: an HTTP CONNECT proxy, beside this file. */
+const CONNECT_PROXY = join(SUPPORT, 'connect-proxy.cjs');
+
+/** A new node's id: its folder is `/tmp/trn-<id>`, its cgroup `trinity-e2e-<id>`. */
+export function newRealNodeId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The Unix socket on which the node with this id serves the API server's egress (`serveEgress`). */
+export function egressSocketOf(id: string): string {
+  return `/tmp/trn-${id}/egress.sock`;
+}
 
 /** The Node object's name. */
 export const NODE_NAME = 'trinity-node';
@@ -62,6 +74,18 @@ export interface RealNodeProps {
   /** `kubectl <args>` against the control plane, as its admin. */
   readonly kubectl: (args: readonly string[]) => Promise<string>;
   readonly log: (line: string) => void;
+  /**
+   * The node's id, chosen beforehand when the API server must know {@link egressSocketOf} it.
+   * @default - a new one
+   */
+  readonly id?: string;
+  /**
+   * Serve the API server's egress to the cluster on {@link egressSocketOf}: an HTTP CONNECT proxy
+   * inside the node's network namespace, so the API server's pod and Service proxy reach pods, and
+   * the kubelet takes the API server's anonymous calls (`kubectl logs`).
+   * @default false
+   */
+  readonly serveEgress?: boolean;
 }
 
 /** The real node cannot start: the message is one line saying why. */
@@ -106,7 +130,7 @@ export interface RealNode {
  */
 export async function startRealNode(props: RealNodeProps): Promise<RealNode> {
   const { supervisor, log } = props;
-  const id = randomBytes(4).toString('hex');
+  const id = props.id ?? newRealNodeId();
   const dir = `/tmp/trn-${id}`;
   const cgroup = `trinity-e2e-${id}`;
   mkdirSync(dir, { mode: 0o700 });
@@ -184,6 +208,10 @@ export async function startRealNode(props: RealNodeProps): Promise<RealNode> {
     ]),
   );
   await awaitLogLine(components.at(-1)!, 'listening');
+  if (props.serveEgress) {
+    components.push(startInNode('apiserver-egress', '--net', [process.execPath, CONNECT_PROXY, egressSocketOf(id)]));
+    await awaitLogLine(components.at(-1)!, 'listening');
+  }
 
   const kubeletStartedAt = Date.now();
   components.push(
@@ -349,7 +377,8 @@ function writeNodeFiles(dir: string, cgroup: string, props: RealNodeProps): Node
       address: NODE_IP,
       readOnlyPort: 0,
       healthzBindAddress: '127.0.0.1',
-      authentication: { anonymous: { enabled: false }, webhook: { enabled: false } },
+      // The API server calls the kubelet with no client certificate; it reaches it only through the egress proxy.
+      authentication: { anonymous: { enabled: props.serveEgress === true }, webhook: { enabled: false } },
       authorization: { mode: 'AlwaysAllow' },
       resolvConf: join(dir, 'resolv.conf'),
       // A test node: no image garbage collection, no eviction for a full disk.

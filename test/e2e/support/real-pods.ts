@@ -14,12 +14,16 @@ export interface Answered {
   readonly sent: number;
   readonly answers: Readonly<Record<string, number>>;
   readonly failures: Readonly<Record<string, number>>;
+  /** When the last answer with each value came, in epoch milliseconds. */
+  readonly lastAt: Readonly<Record<string, number>>;
 }
 
 /** Requests `requestsThroughService` sends. */
 export interface ServiceRequests {
   /** Path and query on the Service. */
   readonly path: string;
+  /** The Service's port, by name. @default - its first port */
+  readonly portName?: string;
   readonly count: number;
   /** Count the answers by this field of their JSON. @default - by HTTP status */
   readonly field?: string;
@@ -46,13 +50,16 @@ export async function requestsThroughService(
 ): Promise<Answered> {
   const node = cluster.realNode;
   if (!node) throw new Error('requests through a Service need the real node: KWOK pods do not answer');
-  const live = await cluster.api.get<{ spec: { clusterIP: string; ports: { port: number }[] } }>(
+  const live = await cluster.api.get<{ spec: { clusterIP: string; ports: { port: number; name?: string }[] } }>(
     `/api/v1/namespaces/${namespace}/services/${service}`,
   );
   if (!live) throw new Error(`Service ${namespace}/${service} not found`);
-  const url = `http://${live.spec.clusterIP}:${live.spec.ports[0]!.port}${requests.path}`;
-  await awaitServiceRouting(cluster, namespace, service);
-  const { signal, deadlineMs = 60_000, ...rest } = requests;
+  const port = live.spec.ports.find((candidate) => requests.portName === undefined || candidate.name === requests.portName);
+  if (!port) throw new Error(`Service ${namespace}/${service} has no port named ${requests.portName}`);
+  const url = `http://${live.spec.clusterIP}:${port.port}${requests.path}`;
+  await awaitServiceRouting(cluster, namespace, service, requests.portName);
+  const { signal, deadlineMs = 60_000, portName, ...rest } = requests;
+  void portName;
   // The client stops when this file appears, and still prints what it counted.
   const stopFile = join(cluster.runDir, `stop-requests-${randomBytes(4).toString('hex')}`);
   const stop = () => writeFileSync(stopFile, '');
@@ -74,7 +81,9 @@ export async function requestsThroughService(
  * terminating or not ready (a pod scaled down drains for a while), and kube-proxy's rules in the
  * node hold exactly one destination per listed endpoint.
  */
-async function awaitServiceRouting(cluster: DrillCluster, namespace: string, service: string): Promise<void> {
+async function awaitServiceRouting(cluster: DrillCluster, namespace: string, service: string, portName?: string): Promise<void> {
+  // kube-proxy's rules name a Service's port `<namespace>/<service>:<port name>`: one DNAT rule per endpoint and port.
+  const ruleName = portName === undefined ? `"${namespace}/${service}` : `"${namespace}/${service}:${portName}"`;
   await waitFor(
     'traffic',
     `Service ${namespace}/${service} routing only to ready pods, in the API server and in kube-proxy's rules`,
@@ -85,7 +94,7 @@ async function awaitServiceRouting(cluster: DrillCluster, namespace: string, ser
       const endpoints = slices.flatMap((slice) => slice.endpoints ?? []);
       const serving = endpoints.filter((endpoint) => endpoint.conditions?.ready === true && endpoint.conditions.terminating !== true);
       const rules = await cluster.realNode!.exec('iptables-save', ['-t', 'nat']);
-      const destinations = rules.stdout.split('\n').filter((line) => line.includes(`"${namespace}/${service}`) && line.includes('-j DNAT'));
+      const destinations = rules.stdout.split('\n').filter((line) => line.includes(ruleName) && line.includes('-j DNAT'));
       return {
         done: endpoints.length > 0 && serving.length === endpoints.length && destinations.length === endpoints.length,
         seen: `${serving.length} of ${endpoints.length} endpoints serving, ${destinations.length} DNAT rules`,

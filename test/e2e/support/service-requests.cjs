@@ -2,7 +2,7 @@
 // Sends a bounded number of requests to one URL, one at a time, each on a new connection (so
 // kube-proxy picks a pod for each), and prints one JSON line: how many answers carried each value
 // of the answer's JSON `field` (or, without a field, each HTTP status), and how many failed, by
-// cause. It runs inside the real node's network namespace, where Service addresses exist.
+// cause, and when (epoch milliseconds) the last answer with each value came. It runs inside the real node's network namespace, where Service addresses exist.
 // One argument, JSON: { url, count, deadlineMs, field?, body? (POSTed as JSON), intervalMs?,
 // stopFile? (it stops, and prints, once that file exists) }.
 const { existsSync } = require('node:fs');
@@ -12,7 +12,12 @@ const { url, count, deadlineMs, field, body, intervalMs = 0, stopFile } = JSON.p
 const deadline = Date.now() + deadlineMs;
 const answers = {};
 const failures = {};
+const lastAt = {};
 const add = (counts, key) => (counts[key] = (counts[key] || 0) + 1);
+const answer = (key) => {
+  add(answers, key);
+  lastAt[key] = Date.now();
+};
 
 function once() {
   return new Promise((resolve) => {
@@ -28,7 +33,7 @@ function once() {
       response.setEncoding('utf8');
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => {
-        if (field === undefined) add(answers, String(response.statusCode));
+        if (field === undefined) answer(String(response.statusCode));
         else {
           let value;
           try {
@@ -37,7 +42,7 @@ function once() {
             value = undefined;
           }
           if (value === undefined) add(failures, `HTTP ${response.statusCode}`);
-          else add(answers, String(value));
+          else answer(String(value));
         }
         resolve();
       });
@@ -61,5 +66,5 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (stopped = 
     await once();
     if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  console.log(JSON.stringify({ sent, answers, failures }));
+  console.log(JSON.stringify({ sent, answers, failures, lastAt }));
 })();

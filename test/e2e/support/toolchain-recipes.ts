@@ -83,12 +83,10 @@ export const RECIPES = {
     aliases: argocdAliases,
     versionFlags: ['github.com/argoproj/argo-cd/v3/common.version=3.3.7', 'github.com/argoproj/argo-cd/v3/common.gitTreeState=clean'],
   },
-  // Traefik v3 for the canary weights (its image: node-images.ts); no drill runs it yet, and its cold
-  // build is the longest of all, so it is built only when named.
+  // Traefik v3 for the canary weights (its image: node-images.ts), run by the traffic split drill.
   traefik: {
     commands: { traefik: 'traefik' },
     aliases: {},
-    onRequest: true,
     versionFlags: [
       'github.com/traefik/traefik/v3/pkg/version.Version=3.6.12',
       'github.com/traefik/traefik/v3/pkg/version.Codename=ramequin',
