@@ -18,11 +18,11 @@ import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type ArgoCd, startArgoCd } from './support/argocd.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
-import { drillSteps } from './support/drill-steps.js';
+import { awaitLiveRollout, drillSteps } from './support/drill-steps.js';
 import { type GitOpsSources, pointPlatformAt, startGitOpsSources } from './support/gitops-sources.js';
 import { currentClusterAccess, writeFleetKubeconfig, type ClusterAccess } from './support/kubeconfig.js';
 import { LiveApplications, syncAndHealth } from './support/live-application.js';
-import { LiveRollout, type RolloutSnapshot } from './support/live-rollout.js';
+import { LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
 import { type NodePrometheus, NODE_PROMETHEUS_URL, POD_MONITOR_CRD, startNodePrometheus } from './support/node-prometheus.js';
 import { ServiceLoad, SMALL_RENDERS } from './support/service-load.js';
 import { sharedDir } from './support/shared-inputs.js';
@@ -453,19 +453,31 @@ drillStep(
       expect(gitRelease(name)).toBe(GOOD_RELEASE);
     }
     expect(gitRelease(REAL)).toBe(BAD_RELEASE);
+    // The aborted canary gone (scaled to 0, its pod deleted) before the fix: from here on, a render
+    // that comes back degraded was served by it again.
+    const badHash = aborted.rollout.status!.currentPodHash!;
+    await awaitLiveRollout(
+      member(REAL).live,
+      '5. bad release',
+      `the aborted canary ${badHash} scaled to 0 with no pod left`,
+      (snapshot) => replicaSetOf(snapshot, badHash)?.spec.replicas === 0 && !snapshot.pods.has(badHash),
+      120_000,
+    );
 
-    // The fix, committed like the fault: the release is good now. The train reads Git, retries aws and goes on.
+    // The fix, committed like the fault: the release is good now. The train reads Git, waits for aws again and goes on.
     project.changeSource(BAD_CHANGE.file, BAD_CHANGE.to, BAD_CHANGE.from);
     await project.synth();
     project.commit(`Render bands as before in release ${BAD_RELEASE}`);
     const started = Date.now();
-    const { result: resumed, operator: resumer } = await runTrain(BAD_RELEASE, 'train-resume', '--resume');
+    const { result: resumed, operator: resumer, answered: resumeAnswered } = await runTrain(BAD_RELEASE, 'train-resume', '--resume');
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toContain(`aws: the canary of "${BAD_RELEASE}" was aborted; retrying it`);
     figures.resumeSeconds = (Date.now() - started) / 1000;
     recordStops(resumed.stdout, BAD_RELEASE, 'resume');
     expect(resumer.events).not.toContain(`promote ${REAL}`);
     await awaitAnalysisPassed('5. --resume', BAD_RELEASE);
+    // The train let Argo CD sync the fix before retrying anything: the aborted canary never served again.
+    expect(resumeAnswered.ok).toBeGreaterThan(0);
+    expect(resumeAnswered.degraded).toBeUndefined();
     for (const name of TRAIN) expect(await look(name)).toMatchObject({ release: BAD_RELEASE, status: 'Healthy' });
   },
 );
