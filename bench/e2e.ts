@@ -70,14 +70,19 @@ export function run(): BenchTable[] {
       ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
       ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
       ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
-      ['release train drill in jest, three control planes on KWOK, start to teardown', formatSeconds(train.drillSeconds)],
+      ['release train drill in jest, aws on the real node, gcp and azure on KWOK, start to teardown', formatSeconds(train.drillSeconds)],
       ['release train: bootstrap of three clusters to Healthy', formatSeconds(train.bootstrapSeconds)],
       ['release train aws → gcp → azure, commit of aws to azure Healthy', formatSeconds(train.trainSeconds)],
       ...(['aws', 'gcp', 'azure'] as const).map((cluster) => [
-        `release train: ${cluster}, its commit to Healthy (promoted by the drill)`,
+        `release train: ${cluster}, its commit to Healthy (${cluster === 'aws' ? 'its analysis passing through a 40 s pause' : 'promoted by the drill'})`,
         formatSeconds(train[`train${cluster}Seconds`]),
       ]),
-      ['release train --resume after an abort on aws, to azure Healthy', formatSeconds(train.resumeSeconds)],
+      [
+        'release train: the bad canary on aws, started to aborted by its analysis (every 5 s, failure limit 1)',
+        formatSeconds(train.badCanaryToAbortSeconds),
+      ],
+      ['release train --resume after the analysis aborted aws, to azure Healthy', formatSeconds(train.resumeSeconds)],
+      ['release train: real node peak memory (aws)', formatMiB(train.nodePeakMiB)],
       ['three Argo CDs peak memory (application controllers, repo-servers, Redis)', formatMiB(train.argoCdPeakMiB)],
       ['traffic split drill in jest, from cluster start to teardown', formatSeconds(traffic.drillSeconds)],
       [

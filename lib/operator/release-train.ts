@@ -165,11 +165,6 @@ export class ReleaseTrain {
     if (pinned.has(stop.name)) {
       commit = await repository.head();
       log(`${stop.name} (${position}): carries "${release}" in Git; waiting for it at ${commit.slice(0, 12)}`);
-      const state = await this.readOrUndefined(stop);
-      if (state?.rollout?.status === 'Degraded' && state.liveRelease === release) {
-        log(`${stop.name}: the canary of "${release}" was aborted; retrying it`);
-        await clusters.retry(stop);
-      }
     } else {
       commit = await repository.pin(stop, position);
       log(`${stop.name} (${position}): release "${release}" committed as ${commit.slice(0, 12)}`);
@@ -182,6 +177,15 @@ export class ReleaseTrain {
           ? { done: true, value: true }
           : { done: false, seen: `sync ${state.syncStatus ?? 'unknown'} at ${state.syncRevision?.slice(0, 12) ?? 'no revision'}` },
       );
+      // Retried only once Argo CD has synced Git: what starts again is the fix, not the aborted
+      // canary, which would otherwise serve its failures until the sync replaced it.
+      if (pinned.has(stop.name)) {
+        const state = await this.readOrUndefined(stop);
+        if (state?.rollout?.status === 'Degraded' && state.liveRelease === release) {
+          log(`${stop.name}: the canary of "${release}" was aborted; retrying it`);
+          await clusters.retry(stop);
+        }
+      }
       // The canary has started (Paused or analysing), or the release changed nothing the Rollout runs (Healthy).
       await this.waitFor(stop, `the Rollout on ${stop.name} to start the canary of "${release}"`, (state) =>
         Promise.resolve(this.probeRollout(state, stop, ['Paused', 'Progressing', 'Healthy'], stopped)),

@@ -11,7 +11,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_FAILURE_LIMIT, DEFAULT_INTERVAL, DEFAULT_SUCCESS_RATE } from '../../lib/config/analysis-settings.js';
-import { type AnalysisRunObject, latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
+import { latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
 import { NAMESPACE_METRIC_LABEL, POD_TEMPLATE_HASH_METRIC_LABEL } from '../../lib/progressive-delivery/scrape-contract.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type DrillCluster, startDrillCluster } from './support/drill-cluster.js';
@@ -19,7 +19,7 @@ import { DrillProject } from './support/drill-project.js';
 import { awaitLiveRollout, drillSteps, fullyPromoted, pausedAtHalf } from './support/drill-steps.js';
 import { LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
 import { type NodePrometheus, NODE_PROMETHEUS_URL, POD_MONITOR_CRD, startNodePrometheus } from './support/node-prometheus.js';
-import { type Answered, requestsThroughService } from './support/real-pods.js';
+import { ServiceLoad, SMALL_RENDERS } from './support/service-load.js';
 import { waitFor } from './support/wait.js';
 
 const CLUSTER = 'aws';
@@ -35,15 +35,6 @@ const GOOD_MEASUREMENTS = 3;
  * ERROR_RATE says (a render of 3 bands succeeds 1 time in 8).
  */
 const BAD_CHANGE = { file: 'stages.js', from: 'if (errorRate > 0 && random() < errorRate) {', to: 'if (random() < 0.5) {' };
-/** Small renders through the Service, one at a time, bounded in count and time. */
-const LOAD = {
-  path: '/api/render',
-  field: 'status',
-  body: { width: 48, height: 24, maxIterations: 40 },
-  intervalMs: 100,
-  count: 4_000,
-  deadlineMs: 5 * 60_000,
-};
 /** The bad release runs with dist/'s settings: three measurements a minute apart, and the abort. */
 const STEP_TIMEOUT_MS = 8 * 60_000;
 const SETUP_TIMEOUT_MS = 80 * 60_000;
@@ -54,6 +45,7 @@ let cluster: DrillCluster | undefined;
 let project: DrillProject;
 let live: LiveRollout;
 let prometheus: NodePrometheus | undefined;
+let load: ServiceLoad | undefined;
 /** Figures for `npm run bench`: seconds. */
 const figures: Record<string, number> = {};
 const startedAt = Date.now();
@@ -83,12 +75,13 @@ beforeAll(async () => {
   await project.synth();
   project.commit('Canary analysis on, against the node Prometheus');
   live = new LiveRollout(cluster.api, NAMESPACE, ROLLOUT);
+  load = new ServiceLoad(cluster, NAMESPACE, ROLLOUT, SMALL_RENDERS, log);
   log(`project copy: ${project.root}; Prometheus ${prometheus.url} inside the node`);
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   figures.drillSeconds = (Date.now() - startedAt) / 1000;
-  await stopLoad();
+  await load?.stop();
   await prometheus?.stopFollowing();
   if (cluster) {
     writeFileSync(join(cluster.runDir, 'analysis-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
@@ -105,14 +98,6 @@ afterAll(async () => {
 const { step: drillStep, failed } = drillSteps(() => cluster, STEP_TIMEOUT_MS);
 const awaitRollout = (step: string, awaited: string, check: (snapshot: RolloutSnapshot) => boolean, timeoutMs?: number) =>
   awaitLiveRollout(live, step, awaited, check, timeoutMs);
-
-/** The canary's analysis runs, newest last, read from the API server. */
-async function analysisRuns(hash: string): Promise<AnalysisRunObject[]> {
-  return cluster!.api.list<AnalysisRunObject>(
-    `/apis/argoproj.io/v1alpha1/namespaces/${NAMESPACE}/analysisruns`,
-    `rollouts-pod-template-hash=${hash}`,
-  );
-}
 
 /** Waits until Prometheus scrapes every pod of `hashes` (one target each), found through the PodMonitor. */
 async function awaitScraped(step: string, hashes: Readonly<Record<string, number>>): Promise<void> {
@@ -131,32 +116,6 @@ async function awaitScraped(step: string, hashes: Readonly<Record<string, number
     },
     { timeoutMs: 60_000, intervalMs: 1_000 },
   );
-}
-
-let load: { readonly controller: AbortController; readonly done: Promise<Answered> } | undefined;
-
-/** Renders through the Mandelbrot Service from inside the node, until stopped or bounded. */
-function startLoad(): void {
-  const controller = new AbortController();
-  const done = requestsThroughService(cluster!, NAMESPACE, ROLLOUT, { ...LOAD, signal: controller.signal });
-  done.catch(() => undefined);
-  load = { controller, done };
-}
-
-async function stopLoad(): Promise<Answered | undefined> {
-  if (!load) return undefined;
-  const { controller, done } = load;
-  load = undefined;
-  controller.abort();
-  const answered = await done.catch((error: Error) => {
-    log(`load: ${error.message}`);
-    return undefined;
-  });
-  if (answered)
-    log(
-      `load: ${answered.sent} renders, answers by status ${JSON.stringify(answered.answers)}, failures ${JSON.stringify(answered.failures)}`,
-    );
-  return answered;
 }
 
 function operate(operation: string): Promise<CliResult> {
@@ -189,12 +148,12 @@ drillStep('2. good release: the analysis succeeds on the canary and the Rollout 
   const hash = paused.rollout.status!.currentPodHash!;
   seen.goodHash = hash;
   await awaitScraped('2. good release', { [seen.firstHash!]: 1, [hash]: 1 });
-  startLoad();
+  load!.start();
   const run = await waitFor(
     '2. good release',
     `the canary's AnalysisRun Running with ${GOOD_MEASUREMENTS} successful measurements of [1]`,
     async () => {
-      const runs = await analysisRuns(hash);
+      const runs = await live.analysisRuns(hash);
       const summary = latestAnalysisRun(runs);
       const measurements = runs.find((item) => item.metadata?.name === summary?.name)?.status?.metricResults?.[0]?.measurements ?? [];
       const measured = measurements.filter((measurement) => measurement.phase === 'Successful' && measurement.value === '[1]');
@@ -210,7 +169,7 @@ drillStep('2. good release: the analysis succeeds on the canary and the Rollout 
   expect(status.stdout).toMatch(
     new RegExp(`aws: analysis: AnalysisRun ${run.name} Running: last measured success-rate \\[1\\] \\(Successful\\)`),
   );
-  const answered = await stopLoad();
+  const answered = await load!.stop();
   // Every render through the Service was answered, and answered whole.
   expect(Object.keys(answered!.answers)).toEqual(['ok']);
 
@@ -220,7 +179,7 @@ drillStep('2. good release: the analysis succeeds on the canary and the Rollout 
     '2. good release',
     'the background analysis ended Successful with the promotion',
     async () => {
-      const summary = latestAnalysisRun(await analysisRuns(hash));
+      const summary = latestAnalysisRun(await live.analysisRuns(hash));
       return { done: summary?.phase === 'Successful', seen: JSON.stringify(summary) };
     },
     { timeoutMs: 60_000 },
@@ -252,7 +211,7 @@ drillStep(
     expect(paused.rollout.status!.stableRS).toBe(seen.goodHash);
     await awaitScraped('3. bad release', { [seen.goodHash!]: 1, [hash]: 1 });
     const badStartedAt = Date.now();
-    startLoad();
+    load!.start();
     // No operator action from here on: the Rollout must abort by itself.
     const aborted = await awaitRollout(
       '3. bad release',
@@ -273,12 +232,12 @@ drillStep(
     );
     figures.badCanaryLoadToAbortSeconds = (Date.now() - badStartedAt) / 1000;
     log(`the bad canary aborted ${figures.badCanaryLoadToAbortSeconds} s after renders started reaching it`);
-    const answered = await stopLoad();
+    const answered = await load!.stop();
     // The canary really answered with errors: renders through the Service came back with failed bands.
     expect(answered!.answers.degraded).toBeGreaterThan(0);
     expect(aborted.rollout.status!.stableRS).toBe(seen.goodHash);
     expect(aborted.rollout.status!.message).toMatch(/^RolloutAborted: .*success-rate/);
-    const runs = await analysisRuns(hash);
+    const runs = await live.analysisRuns(hash);
     const run = latestAnalysisRun(runs)!;
     expect(run.phase).toBe('Failed');
     // failureLimit 2: the third failed measurement ends the run.

@@ -2,24 +2,29 @@
  * The multi-cluster drill and the release train: three throwaway control planes, each with its own
  * API server, its own Argo CD (application controller, repo-server, Redis) and its own Argo Rollouts
  * controller, each reconciling its own dist/<cluster> from one Git repository served on 127.0.0.1.
- * All three run on KWOK nodes (simulated pods): the real node is one per machine, and three
- * Argo CDs beside it do not fit two cores. Every `--cluster all` operation runs against them, one
- * cluster made unreachable mid-operation; then `npm run release -- <name> --train` moves releases
- * through aws → gcp → azure while the drill promotes (or aborts) each canary as an operator would.
+ * aws, the train's first cluster, runs on the real node: its Mandelbrot pods really serve, Prometheus
+ * scrapes them inside the node, and its canaries are judged by the Rollouts controller's analysis.
+ * gcp and azure run on KWOK nodes (simulated pods): the real node is one per machine. Every
+ * `--cluster all` operation runs against the three, one cluster made unreachable mid-operation; then
+ * `npm run release -- <name> --train` moves releases through aws → gcp → azure: aws's analysis
+ * passes or aborts each canary, and the drill promotes gcp's and azure's as an operator would.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { rootApplicationName, workloadApplicationName } from '../../lib/core/application-names.js';
+import { latestAnalysisRun } from '../../lib/operator/analysis-run-summary.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type ArgoCd, startArgoCd } from './support/argocd.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
 import { DrillProject } from './support/drill-project.js';
-import { drillSteps } from './support/drill-steps.js';
+import { awaitLiveRollout, drillSteps } from './support/drill-steps.js';
 import { type GitOpsSources, pointPlatformAt, startGitOpsSources } from './support/gitops-sources.js';
 import { currentClusterAccess, writeFleetKubeconfig, type ClusterAccess } from './support/kubeconfig.js';
 import { LiveApplications, syncAndHealth } from './support/live-application.js';
-import { LiveRollout, type RolloutSnapshot } from './support/live-rollout.js';
+import { LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
+import { type NodePrometheus, NODE_PROMETHEUS_URL, POD_MONITOR_CRD, startNodePrometheus } from './support/node-prometheus.js';
+import { ServiceLoad, SMALL_RENDERS } from './support/service-load.js';
 import { sharedDir } from './support/shared-inputs.js';
 import { StandIns } from './support/stand-ins.js';
 import { ensureToolchain } from './support/toolchain.js';
@@ -31,6 +36,27 @@ type Cluster = (typeof TRAIN)[number];
 const NAMESPACE = 'mandelbrot';
 const ROLLOUT = 'mandelbrot';
 const RELEASE_VARIABLE = 'MANDELBROT_RELEASE';
+/** The cluster on the real node, whose canaries its analysis judges: the train's first. */
+const REAL: Cluster = 'aws';
+/**
+ * aws's analysis in the drill's overlay: a measurement every 5 s, the second failure aborts, and a
+ * canary whose analysis still passes after 40 s at its pause goes on to 100% by itself.
+ */
+const AWS_ANALYSIS = { interval: '5s', failureLimit: 1, autoPromoteAfter: '40s' };
+const GOOD_RELEASE = 'train-good';
+const BAD_RELEASE = 'train-bad';
+/**
+ * The bad release's fault: a source change, committed and synthesized, after which the band
+ * renderer fails half its bands (a render of 3 bands succeeds 1 time in 8) under that release. One
+ * commit brings a source change to every cluster's dist/ (one source ConfigMap for all), while the
+ * train moves only the release pin cluster by cluster; so the fault is keyed to the release it
+ * ships with, and gcp's and azure's dist/ carry it inert under their own release.
+ */
+const BAD_CHANGE = {
+  file: 'stages.js',
+  from: 'if (errorRate > 0 && random() < errorRate) {',
+  to: `if (identity.release === '${BAD_RELEASE}' ? random() < 0.5 : errorRate > 0 && random() < errorRate) {`,
+};
 const STEP_TIMEOUT_MS = 8 * 60_000;
 const SETUP_TIMEOUT_MS = 80 * 60_000;
 
@@ -49,6 +75,9 @@ interface FleetMember {
 const clusters: { name: Cluster; cluster: DrillCluster }[] = [];
 const fleet: FleetMember[] = [];
 let sources: GitOpsSources | undefined;
+let prometheus: NodePrometheus | undefined;
+/** Renders through aws's Service while its canaries are judged: the analysis measures them. */
+let load: ServiceLoad | undefined;
 let project: DrillProject;
 let fleetKubeconfig: string;
 let accesses: Record<string, ClusterAccess>;
@@ -61,31 +90,47 @@ beforeAll(async () => {
   const chartDir = join(sharedDir(), 'charts', 'argo-rollouts-2.40.9');
   const helm = await ensureToolchain({ components: ['helm'], log });
   const argo = await ensureToolchain({ components: ['argo-cd'], log });
+  // The real node first: each later cluster's look at the host before it starts sees it.
   for (const name of TRAIN) {
-    log(`starting cluster ${name} (KWOK)`);
+    const node = name === REAL ? 'real' : 'kwok';
+    log(`starting cluster ${name} (${node === 'real' ? 'the real node' : 'KWOK, simulated pods'})`);
     clusters.push({
       name,
-      cluster: await startDrillCluster({ contexts: [name], node: 'kwok', namespaces: [NAMESPACE], installRollouts: false, log }),
+      cluster: await startDrillCluster({ contexts: [name], node, namespaces: [NAMESPACE], installRollouts: false, log }),
     });
   }
-  const first = clusters[0]!.cluster;
+  // aws: the cluster on the real node, where the drill keeps its records.
+  const real = clusters[0]!.cluster;
   accesses = Object.fromEntries(
     clusters.map(({ name, cluster }) => [name, currentClusterAccess(readFileSync(cluster.kubeconfig, 'utf8'), cluster.kubeconfig)]),
   );
-  fleetKubeconfig = writeFleetKubeconfig(join(first.runDir, 'fleet.kubeconfig'), accesses);
+  fleetKubeconfig = writeFleetKubeconfig(join(real.runDir, 'fleet.kubeconfig'), accesses);
   project = DrillProject.create(
-    { PATH: `${first.pathDir}:${process.env.PATH}`, KUBECONFIG: fleetKubeconfig },
-    join(first.runDir, 'bundle-cache'),
+    { PATH: `${real.pathDir}:${process.env.PATH}`, KUBECONFIG: fleetKubeconfig },
+    join(real.runDir, 'bundle-cache'),
   );
   log(`project copy: ${project.root}`);
-  sources = await startGitOpsSources({ dir: join(first.runDir, 'sources'), gitWorkTree: project.root, chartDir, helm: helm.helm });
+  sources = await startGitOpsSources({ dir: join(real.runDir, 'sources'), gitWorkTree: project.root, chartDir, helm: helm.helm });
   pointPlatformAt(project.root, sources);
+  // aws's canaries are judged by their analysis, against the Prometheus inside the node, with a PodMonitor.
+  appendFileSync(
+    join(project.root, 'overlays', `${REAL}.yaml`),
+    `analysis:\n  prometheus: ${NODE_PROMETHEUS_URL}\n  prometheusOperator: true\n  interval: ${AWS_ANALYSIS.interval}\n  failureLimit: ${AWS_ANALYSIS.failureLimit}\n  autoPromoteAfter: ${AWS_ANALYSIS.autoPromoteAfter}\n`,
+  );
   await project.synth();
-  project.commit('Argo CD pulls from the repositories on 127.0.0.1');
+  project.commit(`Argo CD pulls from the repositories on 127.0.0.1; canary analysis on ${REAL}`);
   // The train pushes each commit: a bare repository stands in for the remote; Argo CD reads the copy's own.
-  project.git('init', '--quiet', '--bare', '--initial-branch=main', join(first.runDir, 'origin.git'));
-  project.git('remote', 'add', 'origin', join(first.runDir, 'origin.git'));
+  project.git('init', '--quiet', '--bare', '--initial-branch=main', join(real.runDir, 'origin.git'));
+  project.git('remote', 'add', 'origin', join(real.runDir, 'origin.git'));
   project.git('push', '--quiet', 'origin', 'main');
+
+  prometheus = await startNodePrometheus({ node: real.realNode!, supervisor: real.supervisor, api: real.api, runDir: real.runDir });
+  // The Prometheus Operator's CRD, so aws's API server keeps the project's PodMonitor.
+  const crd = join(real.runDir, 'podmonitor-crd.json');
+  writeFileSync(crd, JSON.stringify(POD_MONITOR_CRD));
+  await real.kubectl(['apply', '-f', crd]);
+  await real.kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', crd]);
+  load = new ServiceLoad(real, NAMESPACE, ROLLOUT, SMALL_RENDERS, log);
 
   for (const { name, cluster } of clusters) {
     const argocd = await startArgoCd({
@@ -109,8 +154,12 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
+  const node = clusters[0]?.cluster.realNode;
+  if (node) figures.nodePeakMiB = node.peakMemoryMiB();
   figures.argoCdPeakMiB = peakMemoryMiB(fleet.flatMap(({ argocd }) => [argocd.applicationController, argocd.repoServer, argocd.redis]));
   figures.drillSeconds = (Date.now() - startedAt) / 1000;
+  await load?.stop();
+  await prometheus?.stopFollowing();
   await sources?.close();
   const runDir = clusters[0]?.cluster.runDir;
   if (runDir) {
@@ -157,18 +206,19 @@ function train(...args: string[]): Promise<CliResult> {
   return project.run('bin/release.ts', [...args, '--timeout', '3m', '--poll-interval', '500ms']);
 }
 
-/** The drill's operator: promotes (or aborts) every canary of `release` that waits at its pause step, recording what it saw. */
+/**
+ * The drill's operator: promotes every canary of `release` that waits at its pause step, except
+ * aws's, which its analysis judges; records what it saw of each cluster.
+ */
 class Operator {
   public readonly events: string[] = [];
   public readonly pausedAt = new Map<Cluster, number>();
   public readonly healthyAt = new Map<Cluster, number>();
+  public readonly degradedAt = new Map<Cluster, number>();
   private stopped = false;
   private loop?: Promise<void>;
 
-  constructor(
-    private readonly release: string,
-    private readonly abortOn?: Cluster,
-  ) {}
+  constructor(private readonly release: string) {}
 
   public start(): void {
     this.loop = (async () => {
@@ -186,7 +236,7 @@ class Operator {
     await this.observe(false);
   }
 
-  /** Records what each cluster shows of the release; with `act`, promotes (or aborts) a paused canary. */
+  /** Records what each cluster shows of the release; with `act`, promotes a paused canary that no analysis judges. */
   private async observe(act: boolean): Promise<void> {
     for (const name of TRAIN) {
       const seen = await look(name).catch(() => undefined);
@@ -195,14 +245,14 @@ class Operator {
         this.pausedAt.set(name, Date.now());
         this.events.push(`${name} canary`);
       }
+      if (seen.status === 'Degraded' && !this.degradedAt.has(name)) this.degradedAt.set(name, Date.now());
       if (seen.status === 'Healthy' && !this.healthyAt.has(name)) {
         this.healthyAt.set(name, Date.now());
         this.events.push(`${name} Healthy`);
       }
-      if (act && seen.pausedAtPauseStep) {
-        const operation = name === this.abortOn ? 'abort' : 'promote';
-        this.events.push(`${operation} ${name}`);
-        await rollout(operation, name);
+      if (act && seen.pausedAtPauseStep && name !== REAL) {
+        this.events.push(`promote ${name}`);
+        await rollout('promote', name);
       }
     }
   }
@@ -304,57 +354,130 @@ drillStep('3. one cluster unreachable mid-operation: the others finish, and it i
   expect(result.stdout).toMatch(/^gcp\s+gcp\s+Healthy\s/m);
 });
 
-drillStep('4. the train: a release passes aws → gcp → azure, no cluster starting before the one before is Healthy', async () => {
-  const operator = new Operator('train-good');
-  operator.start();
-  const started = Date.now();
-  const result = await train('train-good', '--train').finally(() => operator.stop());
-  writeFileSync(join(fleet[0]!.cluster.runDir, 'train-good.txt'), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
-  expect(result.code).toBe(0);
-  figures.trainSeconds = (Date.now() - started) / 1000;
-  for (const match of result.stdout.matchAll(/^(aws|gcp|azure): Healthy with "train-good" after ([\d.]+)s$/gm))
-    figures[`train${match[1]}Seconds`] = Number(match[2]);
-  expect(operator.events.filter((event) => !event.startsWith('promote'))).toEqual([
-    'aws canary',
-    'aws Healthy',
-    'gcp canary',
-    'gcp Healthy',
-    'azure canary',
-    'azure Healthy',
-  ]);
-  expect(operator.pausedAt.get('gcp')!).toBeGreaterThan(operator.healthyAt.get('aws')!);
-  expect(operator.pausedAt.get('azure')!).toBeGreaterThan(operator.healthyAt.get('gcp')!);
-  // One ordinary commit per cluster, in train order, each touching that cluster only.
-  const subjects = project.git('log', '--format=%s', '-3').trim().split('\n').reverse();
-  expect(subjects).toEqual(TRAIN.map((name, index) => `Release mandelbrot "train-good" to ${name} (release train ${index + 1}/3)`));
-});
-
-drillStep('5. a bad canary on aws: aws aborts, gcp and azure never receive it, the train names aws; --resume finishes it', async () => {
-  const operator = new Operator('train-bad', 'aws');
-  operator.start();
-  const stopped = await train('train-bad', '--train').finally(() => operator.stop());
-  writeFileSync(join(fleet[0]!.cluster.runDir, 'train-bad.txt'), `# exit ${stopped.code}\n${stopped.stdout}\n# stderr\n${stopped.stderr}`);
-  expect(stopped.code).toBe(1);
-  expect(stopped.stderr).toMatch(/^error: release train stopped at aws: the Rollout is Degraded/m);
-  expect(stopped.stderr).toContain('gcp, azure keep its release');
-  expect(await look('aws')).toMatchObject({ release: 'train-bad', status: 'Degraded' });
-  for (const name of ['gcp', 'azure'] as const) {
-    expect((await look(name)).release).toBe('train-good');
-    expect(gitRelease(name)).toBe('train-good');
-  }
-  expect(gitRelease('aws')).toBe('train-bad');
-
-  // The fix is the operator's: this time the canary is promoted. The train reads Git, retries aws and goes on.
-  const resumer = new Operator('train-bad');
-  resumer.start();
-  const started = Date.now();
-  const resumed = await train('train-bad', '--train', '--resume').finally(() => resumer.stop());
-  writeFileSync(
-    join(fleet[0]!.cluster.runDir, 'train-resume.txt'),
-    `# exit ${resumed.code}\n${resumed.stdout}\n# stderr\n${resumed.stderr}`,
+/** aws's canary of `release`, once Healthy: its AnalysisRun ended Successful on measured renders. */
+async function awaitAnalysisPassed(step: string, release: string): Promise<void> {
+  const snapshot = await member(REAL).live.snapshot();
+  expect(releaseOfRollout(snapshot.rollout, RELEASE_VARIABLE)).toBe(release);
+  const hash = snapshot.rollout.status!.stableRS!;
+  const live = member(REAL).live;
+  const run = await waitFor(
+    step,
+    `the analysis of ${REAL}'s canary ${hash} ended Successful`,
+    async () => {
+      const summary = latestAnalysisRun(await live.analysisRuns(hash));
+      return { done: summary?.phase === 'Successful', seen: JSON.stringify(summary), value: summary };
+    },
+    { timeoutMs: 60_000 },
   );
-  expect(resumed.code).toBe(0);
-  expect(resumed.stdout).toContain('aws: the canary of "train-bad" was aborted; retrying it');
-  figures.resumeSeconds = (Date.now() - started) / 1000;
-  for (const name of TRAIN) expect(await look(name)).toMatchObject({ release: 'train-bad', status: 'Healthy' });
-});
+  const measurements = (await live.analysisRuns(hash)).find((item) => item.metadata?.name === run.name)?.status?.metricResults?.[0]
+    ?.measurements;
+  expect(measurements?.every((measurement) => measurement.phase === 'Successful')).toBe(true);
+  // Judged on renders, not on silence: measurements with a value, each at least the success rate.
+  expect(measurements?.filter((measurement) => measurement.value !== '[]').length).toBeGreaterThanOrEqual(2);
+}
+
+/**
+ * Runs the train with renders reaching aws's Service and the drill's operator at work; keeps the
+ * command's output. Resolves with the renders' answers by status.
+ */
+async function runTrain(
+  release: string,
+  record: string,
+  ...flags: string[]
+): Promise<{ result: CliResult; operator: Operator; answered: Readonly<Record<string, number>> }> {
+  const operator = new Operator(release);
+  load!.start();
+  operator.start();
+  const result = await train(release, '--train', ...flags).finally(() => operator.stop());
+  const answered = await load!.stop();
+  writeFileSync(join(fleet[0]!.cluster.runDir, `${record}.txt`), `# exit ${result.code}\n${result.stdout}\n# stderr\n${result.stderr}`);
+  return { result, operator, answered: answered?.answers ?? {} };
+}
+
+/** Each cluster's stop, `<cluster>: Healthy with "<release>" after <n>s`, as figures named `<prefix><cluster>Seconds`. */
+function recordStops(stdout: string, release: string, prefix: string): void {
+  for (const match of stdout.matchAll(new RegExp(`^(aws|gcp|azure): Healthy with "${release}" after ([\\d.]+)s$`, 'gm')))
+    figures[`${prefix}${match[1]}Seconds`] = Number(match[2]);
+}
+
+drillStep(
+  `4. the train: a release passes aws (by its analysis) → gcp → azure, no cluster starting before the one before is Healthy`,
+  async () => {
+    const started = Date.now();
+    const { result, operator, answered } = await runTrain(GOOD_RELEASE, 'train-good');
+    expect(result.code).toBe(0);
+    figures.trainSeconds = (Date.now() - started) / 1000;
+    recordStops(result.stdout, GOOD_RELEASE, 'train');
+    expect(operator.events.filter((event) => !event.startsWith('promote'))).toEqual([
+      'aws canary',
+      'aws Healthy',
+      'gcp canary',
+      'gcp Healthy',
+      'azure canary',
+      'azure Healthy',
+    ]);
+    expect(operator.pausedAt.get('gcp')!).toBeGreaterThan(operator.healthyAt.get('aws')!);
+    expect(operator.pausedAt.get('azure')!).toBeGreaterThan(operator.healthyAt.get('gcp')!);
+    // aws went on by its analysis and its timed pause: nobody promoted it; its pods answered every render whole.
+    expect(operator.events).not.toContain(`promote ${REAL}`);
+    await awaitAnalysisPassed('4. the train', GOOD_RELEASE);
+    expect(answered.ok).toBeGreaterThan(0);
+    expect(answered.degraded).toBeUndefined();
+    // One ordinary commit per cluster, in train order, each touching that cluster only.
+    const subjects = project.git('log', '--format=%s', '-3').trim().split('\n').reverse();
+    expect(subjects).toEqual(TRAIN.map((name, index) => `Release mandelbrot "${GOOD_RELEASE}" to ${name} (release train ${index + 1}/3)`));
+  },
+);
+
+drillStep(
+  '5. a bad canary on aws: its analysis aborts it, gcp and azure never receive it, the train names aws; --resume after a fix finishes it',
+  async () => {
+    project.changeSource(BAD_CHANGE.file, BAD_CHANGE.from, BAD_CHANGE.to);
+    await project.synth();
+    project.commit(`Render bands the new way in release ${BAD_RELEASE}`);
+    const { result: stopped, operator, answered } = await runTrain(BAD_RELEASE, 'train-bad');
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/^error: release train stopped at aws: the Rollout is Degraded \(RolloutAborted: .*success-rate/m);
+    expect(stopped.stderr).toContain('gcp, azure keep its release');
+    figures.badCanaryToAbortSeconds = ((operator.degradedAt.get(REAL) ?? NaN) - (operator.pausedAt.get(REAL) ?? NaN)) / 1000;
+    // The canary really answered with failed bands, and no person aborted it: its analysis did.
+    expect(answered.degraded).toBeGreaterThan(0);
+    expect(operator.events).toEqual(['aws canary']);
+    const aborted = await member(REAL).live.snapshot();
+    const run = latestAnalysisRun(await member(REAL).live.analysisRuns(aborted.rollout.status!.currentPodHash!))!;
+    expect(run.phase).toBe('Failed');
+    expect(Number(/^\[([0-9.]+)\]$/.exec(run.measurements[0]!.value)?.[1])).toBeLessThan(0.99);
+    expect(await look(REAL)).toMatchObject({ release: BAD_RELEASE, status: 'Degraded' });
+    for (const name of ['gcp', 'azure'] as const) {
+      expect((await look(name)).release).toBe(GOOD_RELEASE);
+      expect(gitRelease(name)).toBe(GOOD_RELEASE);
+    }
+    expect(gitRelease(REAL)).toBe(BAD_RELEASE);
+    // The aborted canary gone (scaled to 0, its pod deleted) before the fix: from here on, a render
+    // that comes back degraded was served by it again.
+    const badHash = aborted.rollout.status!.currentPodHash!;
+    await awaitLiveRollout(
+      member(REAL).live,
+      '5. bad release',
+      `the aborted canary ${badHash} scaled to 0 with no pod left`,
+      (snapshot) => replicaSetOf(snapshot, badHash)?.spec.replicas === 0 && !snapshot.pods.has(badHash),
+      120_000,
+    );
+
+    // The fix, committed like the fault: the release is good now. The train reads Git, waits for aws again and goes on.
+    project.changeSource(BAD_CHANGE.file, BAD_CHANGE.to, BAD_CHANGE.from);
+    await project.synth();
+    project.commit(`Render bands as before in release ${BAD_RELEASE}`);
+    const started = Date.now();
+    const { result: resumed, operator: resumer, answered: resumeAnswered } = await runTrain(BAD_RELEASE, 'train-resume', '--resume');
+    expect(resumed.code).toBe(0);
+    figures.resumeSeconds = (Date.now() - started) / 1000;
+    recordStops(resumed.stdout, BAD_RELEASE, 'resume');
+    expect(resumer.events).not.toContain(`promote ${REAL}`);
+    await awaitAnalysisPassed('5. --resume', BAD_RELEASE);
+    // The train let Argo CD sync the fix before retrying anything: the aborted canary never served again.
+    expect(resumeAnswered.ok).toBeGreaterThan(0);
+    expect(resumeAnswered.degraded).toBeUndefined();
+    for (const name of TRAIN) expect(await look(name)).toMatchObject({ release: BAD_RELEASE, status: 'Healthy' });
+  },
+);

@@ -28,6 +28,8 @@ class SimulatedFleet implements TrainRepository, TrainClusterClient {
   public readonly events: string[] = [];
   private readonly commits: string[] = ['c0'];
   private readonly state = new Map<string, { pinned: string; synced: string; live: string; status: RolloutSummary['status'] }>();
+  /** Clusters whose pod template a commit after their pin changed: their next sync starts a new canary. */
+  private readonly fixed = new Set<string>();
   public time = 0;
   public readonly clock: Clock = {
     now: () => this.time,
@@ -47,6 +49,12 @@ class SimulatedFleet implements TrainRepository, TrainClusterClient {
   /** Git and the live cluster already carry `release` on `cluster`, in `status`. */
   public carries(cluster: string, release: string, status: RolloutSummary['status']): void {
     this.state.set(cluster, { pinned: release, synced: 'c0', live: release, status });
+  }
+
+  /** A commit after the pins that changes `cluster`'s pod template, such as a fix, without moving any pin. */
+  public fix(cluster: string): void {
+    this.commits.push(`c${this.commits.length}`);
+    this.fixed.add(cluster);
   }
 
   public pin(cluster: ClusterTarget): Promise<string> {
@@ -93,7 +101,7 @@ class SimulatedFleet implements TrainRepository, TrainClusterClient {
     // The next read sees one step further: Argo CD syncs the head, then the canary pauses, then it ends.
     if (state.synced !== this.commits.at(-1)) {
       state.synced = this.commits.at(-1)!;
-      if (state.live !== state.pinned) {
+      if (state.live !== state.pinned || this.fixed.delete(cluster.name)) {
         state.live = state.pinned;
         state.status = 'Paused';
       }
@@ -170,6 +178,16 @@ describe('the release train', () => {
     fleet.carries('aws', 'new', 'Degraded');
     await train(fleet, ['aws']).run({ resume: true });
     expect(fleet.events).toEqual(['retry aws', 'aws Healthy', 'pin gcp', 'gcp Healthy', 'pin azure', 'azure Healthy']);
+  });
+
+  test("--resume lets Argo CD sync the fix before anything is retried: the fix's canary starts, the aborted one is not retried", async () => {
+    const fleet = new SimulatedFleet({});
+    fleet.carries('aws', 'new', 'Degraded');
+    fleet.fix('aws');
+    const log: string[] = [];
+    await train(fleet, ['aws'], log).run({ resume: true });
+    expect(fleet.events).toEqual(['aws Healthy', 'pin gcp', 'gcp Healthy', 'pin azure', 'azure Healthy']);
+    expect(log.join('\n')).not.toContain('retrying');
   });
 
   test('--resume passes a cluster already Healthy with the release without a new commit', async () => {

@@ -1,3 +1,4 @@
+import type { AnalysisRunObject } from '../../../lib/operator/analysis-run-summary.js';
 import type { RolloutObject } from '../../../lib/operator/rollout-summary.js';
 import type { PodTemplate } from '../../service/service-process.js';
 import type { KubeApi } from './kube-api.js';
@@ -44,6 +45,14 @@ export class LiveRollout {
     ]);
     if (rollout === undefined) throw new Error(`rollout ${this.namespace}/${this.name} not found`);
     return { rollout, pods: podsByHash(pods), replicaSets };
+  }
+
+  /** The AnalysisRuns of one revision (its pod-template hash), as the API server lists them. */
+  public analysisRuns(hash: string): Promise<AnalysisRunObject[]> {
+    return this.api.list<AnalysisRunObject>(
+      `/apis/argoproj.io/v1alpha1/namespaces/${this.namespace}/analysisruns`,
+      `${POD_TEMPLATE_HASH}=${hash}`,
+    );
   }
 
   public async configMap(name: string): Promise<{ data?: Record<string, string> } | undefined> {
