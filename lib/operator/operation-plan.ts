@@ -4,12 +4,14 @@ import { booleanFlag, ROLLOUTS_CRD, type RolloutRef, rolloutsPluginArgs, syncApp
 import {
   type OperationStep,
   type PlanTarget,
-  refuseUnlessPausedAtPauseStep,
+  checkBeforePromote,
+  type PromotionStart,
   runCommand,
   showRollout,
   waitForApplicationSync,
   waitForCrdEstablished,
   waitForRollout,
+  waitAfterPromote,
   watchUntilHealthy,
 } from './operation-steps.js';
 import type { Operation } from './operations.js';
@@ -104,10 +106,12 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
         '--timeout',
         formatDuration(settings.timeoutMs),
       ]);
+      if (full) return plan([plugin('promote', [booleanFlag('full', true)]), watchUntilHealthy(target, statusWatch)]);
+      const start: PromotionStart = {};
       return plan([
-        ...(full || settings.force ? [] : [refuseUnlessPausedAtPauseStep(target)]),
-        plugin('promote', full ? [booleanFlag('full', true)] : []),
-        watchUntilHealthy(target, statusWatch),
+        checkBeforePromote(target, start, settings.force ?? false),
+        plugin('promote'),
+        waitAfterPromote(target, start, statusWatch),
       ]);
     }
 

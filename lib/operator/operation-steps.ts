@@ -117,23 +117,70 @@ async function readCanaryAnalysis(
 }
 
 /** `promote` on a Rollout that is not waiting at a pause skips whatever step it is at (kubectl-argo-rollouts v1.9.0). */
-export function refuseUnlessPausedAtPauseStep(target: PlanTarget): OperationStep {
+/** What the promote's first step saw, for the wait after it. */
+export interface PromotionStart {
+  /** The first pause step after the one the Rollout was Paused at; undefined when none is left. */
+  nextPauseStepIndex?: number;
+}
+
+/**
+ * Reads the Rollout before a plain `promote`, and refuses unless it is Paused at a pause step
+ * (`force` promotes anyway). Notes where the promote will stop in `start`.
+ */
+export function checkBeforePromote(target: PlanTarget, start: PromotionStart, force: boolean): OperationStep {
   const args = getRolloutArgs(target.rollout, target.context);
   return {
     args,
-    note: 'promote only if the Rollout is Paused at a pause step (--force skips this check)',
+    note: force
+      ? 'reads where the canary stands, to know where the promote stops'
+      : 'promote only if the Rollout is Paused at a pause step (--force skips this check)',
     run: async ({ kubectl, log }) => {
       log(`$ ${kubectl.display(args)}`);
       const summary = await readRollout(kubectl, args);
       if (summary === undefined)
         throw new OperationError(`there is no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace} to promote`);
-      if (!summary.pausedAtPauseStep) {
+      if (!force && !summary.pausedAtPauseStep) {
         throw new OperationError(
           `refusing to promote: the Rollout is ${describeRolloutSummary(summary)}, not Paused at a pause step. ` +
             'Promoting it now would silently skip its current step. Wait for the canary to pause, use promote-full to skip every step on purpose, or pass --force.',
         );
       }
+      start.nextPauseStepIndex = summary.nextPauseStepIndex;
       log(`  ${describeRolloutSummary(summary)}`);
+    },
+  };
+}
+
+/**
+ * After a plain `promote`: `status --watch` until Healthy when no pause step is left; otherwise
+ * polls until the canary is Paused at the next pause step (or Healthy), where `status --watch`
+ * would wait on to its deadline.
+ */
+export function waitAfterPromote(target: PlanTarget, start: PromotionStart, statusWatch: readonly string[]): OperationStep {
+  const untilHealthy = watchUntilHealthy(target, statusWatch);
+  const args = getRolloutArgs(target.rollout, target.context);
+  return {
+    ...untilHealthy,
+    note: 'until Healthy; a canary with a later pause step is polled with `kubectl get rollout` until Paused there instead',
+    run: async (context) => {
+      const nextPause = start.nextPauseStepIndex;
+      if (nextPause === undefined) return untilHealthy.run(context);
+      return pollingStep(
+        target,
+        args,
+        `Rollout ${target.rollout.name} to be Paused at its next pause step (${nextPause}) or Healthy`,
+        `the Rollout is Paused at step ${nextPause} or Healthy`,
+        async (kubectl): Promise<Probe<RolloutSummary>> => {
+          const summary = await readRollout(kubectl, args);
+          if (summary === undefined)
+            return { done: false, seen: `no Rollout ${target.rollout.name} in namespace ${target.rollout.namespace}` };
+          const stepIndex = Number.parseInt(summary.step, 10);
+          if (summary.status === 'Healthy' || (summary.pausedAtPauseStep && stepIndex >= nextPause)) return { done: true, value: summary };
+          if (summary.status === 'Degraded')
+            throw new OperationError(`Rollout ${target.rollout.name} is Degraded${summary.message ? `: ${summary.message}` : ''}`);
+          return { done: false, seen: describeRolloutSummary(summary) };
+        },
+      ).run(context);
     },
   };
 }

@@ -107,6 +107,11 @@ export interface RolloutSummary {
    * `promote` does what an operator means. Elsewhere it silently skips the current step.
    */
   readonly pausedAtPauseStep: boolean;
+  /**
+   * The index of the first pause step after the current step, when the canary has one: a plain
+   * `promote` from here stops there (with `canaryWeights` of several steps) instead of at Healthy.
+   */
+  readonly nextPauseStepIndex?: number;
   /** The release the pod template names, when the workload has a release variable (read beside the Rollout). */
   readonly release?: string;
   /** The canary's background analysis, when the Rollout has one and a run exists (read beside the Rollout). */
@@ -180,6 +185,7 @@ export function summarizeRollout(rollout: RolloutObject): RolloutSummary {
   const currentStep = steps.length === 0 ? undefined : steps[index ?? 0];
   const stable = status.stableRS ?? '';
   const current = status.currentPodHash ?? '';
+  const nextPause = steps.findIndex((step, stepIndex) => stepIndex > (index ?? 0) && step.pause !== undefined);
   return {
     status: phase,
     message,
@@ -194,6 +200,7 @@ export function summarizeRollout(rollout: RolloutObject): RolloutSummary {
       phase === 'Paused' &&
       currentStep?.pause !== undefined &&
       (status.pauseConditions ?? []).some((condition) => condition.reason === 'CanaryPauseStep'),
+    ...(nextPause >= 0 ? { nextPauseStepIndex: nextPause } : {}),
   };
 }
 

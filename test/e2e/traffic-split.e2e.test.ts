@@ -324,8 +324,7 @@ drillStep(
   async () => {
     const promotedAt = Date.now();
     let writtenAt: number | undefined;
-    // The plugin's promote, as `npm run rollout -- promote` runs it: the tool then waits for Healthy,
-    // which a canary promoted to a further pause step never is, so it would report a timeout here.
+    // The operator's promote: it ends once the canary is Paused at its next pause step (weight 50).
     const [appliedAt] = await Promise.all([
       waitFor(
         '6. promote',
@@ -338,7 +337,7 @@ drillStep(
         },
         { timeoutMs: 90_000, intervalMs: 100 },
       ).then(() => Date.now()),
-      cluster!.kubectl(['argo', 'rollouts', 'promote', ROLLOUT, '--namespace', NAMESPACE]),
+      project.operate('promote', CLUSTER, join(cluster!.runDir, 'operator')),
     ]);
     figures.promoteToWeight50AppliedSeconds = (appliedAt - promotedAt) / 1000;
     figures.weightWrittenToAppliedSeconds = (appliedAt - (writtenAt ?? appliedAt)) / 1000;

@@ -90,9 +90,9 @@ describe('planOperation', () => {
     expect(planOperation('promote-full', aws, settings).steps[0]?.args).toContain('--full=true');
   });
 
-  test('promote checks the Rollout first unless forced; promote-full never does', () => {
+  test('promote reads the Rollout first, refusing unless forced; promote-full never does', () => {
     expect(planOperation('promote', aws, settings).steps[0]?.args[0]).toBe('get');
-    expect(planOperation('promote', aws, { ...settings, force: true }).steps[0]?.args[4]).toBe('promote');
+    expect(planOperation('promote', aws, { ...settings, force: true }).steps[0]?.args[0]).toBe('get');
     expect(planOperation('promote-full', aws, settings).steps[0]?.args[4]).toBe('promote');
   });
 });
@@ -172,6 +172,61 @@ describe('RolloutOperator.run', () => {
     expect(outcome?.error).toContain(
       'exited 1: Error: The rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 2',
     );
+  });
+
+  describe('promote with canary weights of several steps', () => {
+    const weighted = (status: object) =>
+      ok(
+        JSON.stringify({
+          metadata: { name: 'mandelbrot', generation: 1 },
+          spec: { replicas: 2, strategy: { canary: { steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }, { pause: {} }] } } },
+          status: { observedGeneration: '1', stableRS: 'abc', currentPodHash: 'def', ...status },
+        }),
+      );
+    const pausedAt = (step: number) =>
+      weighted({ phase: 'Paused', currentStepIndex: step, pauseConditions: [{ reason: 'CanaryPauseStep' }], controllerPause: true });
+
+    test('from the first pause, waits until the canary is Paused at the next one, where status --watch would wait out its deadline', async () => {
+      let promoted = false;
+      const { operator, commands } = scripted((command) => {
+        if (command.includes(' promote ')) {
+          promoted = true;
+          return ok("rollout 'mandelbrot' promoted");
+        }
+        if (command.includes(' status ')) return { stdout: 'Paused - CanaryPauseStep\n', stderr: '', exitCode: -1 };
+        return pausedAt(promoted ? 3 : 1);
+      });
+      const [outcome] = await operator.run('promote', [aws]);
+      expect(outcome?.error).toBeUndefined();
+      expect(outcome?.state?.step).toBe('3/4');
+      expect(commands.some((command) => command.includes(' status '))).toBe(false);
+    });
+
+    test('from the last pause, watches with status --watch until Healthy', async () => {
+      const { operator, commands } = scripted((command) => {
+        if (command.includes(' promote ')) return ok("rollout 'mandelbrot' promoted");
+        if (command.includes(' status ')) return ok('Healthy\n');
+        return pausedAt(3);
+      });
+      const [outcome] = await operator.run('promote', [aws]);
+      expect(outcome?.error).toBeUndefined();
+      expect(commands.filter((command) => command.includes(' status '))).toHaveLength(1);
+    });
+
+    test('fails if the canary is Degraded before it reaches the next pause', async () => {
+      let promoted = false;
+      const { operator } = scripted((command) => {
+        if (command.includes(' promote ')) {
+          promoted = true;
+          return ok("rollout 'mandelbrot' promoted");
+        }
+        return promoted
+          ? weighted({ phase: 'Degraded', message: 'RolloutAborted: metric "success-rate" assessed Failed', currentStepIndex: 2 })
+          : pausedAt(1);
+      });
+      const [outcome] = await operator.run('promote', [aws]);
+      expect(outcome?.error).toBe('Rollout mandelbrot is Degraded: RolloutAborted: metric "success-rate" assessed Failed');
+    });
   });
 
   test('gives the undo note only once undo has run', async () => {

@@ -170,7 +170,7 @@ describe('rollout --dry-run', () => {
       'aws (context aws):',
       '  kubectl get rollout mandelbrot --namespace mandelbrot --output json --context aws  # promote only if the Rollout is Paused at a pause step (--force skips this check)',
       '  kubectl argo rollouts --context aws promote mandelbrot --namespace mandelbrot',
-      '  kubectl argo rollouts --context aws status mandelbrot --namespace mandelbrot --watch=true --timeout 90s',
+      '  kubectl argo rollouts --context aws status mandelbrot --namespace mandelbrot --watch=true --timeout 90s  # until Healthy; a canary with a later pause step is polled with `kubectl get rollout` until Paused there instead',
       '  kubectl get rollout mandelbrot --namespace mandelbrot --output json --context aws  # shows the state',
       '',
     ]);
