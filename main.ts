@@ -67,7 +67,9 @@ function synth(
         `${options.outdirLabel}: ${notOutput}, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole`,
       );
     }
-    const previousOutput = readPreviousOutput(resolve(options.history), options.history);
+    const memo =
+      commandOptions.renderCacheDir === undefined ? undefined : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir));
+    const previousOutput = readPreviousOutput(resolve(options.history), options.history, { memo });
 
     const app = new App();
     for (const cluster of clusters) {
@@ -84,8 +86,6 @@ function synth(
         previousOutput,
       });
     }
-    const memo =
-      commandOptions.renderCacheDir === undefined ? undefined : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir));
     const files = renderManifestTree(app, { memo });
     const rolloutWorkloadNames = rolloutWorkloads(workloads).map((workload) => workload.name);
     const workflow = renderRolloutWorkflow(

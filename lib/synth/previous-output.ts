@@ -5,6 +5,7 @@ import { walkFiles } from '../util/walk-files.js';
 import { parseYaml } from '../util/yaml-parse.js';
 import { isMapping } from '../util/parsed-data.js';
 import { GENERATION_ANNOTATION, type PreviousConfigMap, type PreviousOutput } from '../core/config-map-history.js';
+import type { RenderMemo } from './render-memo.js';
 
 const CONFIG_MAP_FILE = /^configmap-.+\.yaml$/;
 
@@ -16,8 +17,10 @@ const MAX_CONFIG_MAP_FILE_BYTES = 1024 * 1024;
  * that does not exist is an empty history: the first synth into a new folder.
  *
  * @param displayRoot how to name `root` in messages
+ * @param options.memo keeps what each file's text holds between runs: parsing the ConfigMaps'
+ *   YAML is most of the time this takes
  */
-export function readPreviousOutput(root: string, displayRoot = root): PreviousOutput {
+export function readPreviousOutput(root: string, displayRoot = root, options: { readonly memo?: RenderMemo } = {}): PreviousOutput {
   if (!existsSync(root)) return new Map();
   const byFolder = new Map<string, PreviousConfigMap[]>();
   const files = walkFiles(root).filter((file) => file.type === 'file' && CONFIG_MAP_FILE.test(basename(file.path)));
@@ -25,13 +28,22 @@ export function readPreviousOutput(root: string, displayRoot = root): PreviousOu
   const parsed = new Map<string, unknown>();
   for (const { path, absolutePath } of files) {
     const folder = dirname(path);
-    const configMap = parsePreviousConfigMap(readFileSync(absolutePath, 'utf8'), `${displayRoot}/${path}`, parsed);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), configMap]);
+    const text = readFileSync(absolutePath, 'utf8');
+    const file = `${displayRoot}/${path}`;
+    const read = () => parsePreviousConfigMap(text, file, parsed);
+    // A problem throws before the memo keeps anything, so a kept text is one that read well.
+    const content = options.memo
+      ? (JSON.parse(options.memo.get(`previous ConfigMap\0${text}`, () => JSON.stringify(read()))) as ConfigMapContent)
+      : read();
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), { ...content, file }]);
   }
   return byFolder;
 }
 
-function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, unknown>): PreviousConfigMap {
+/** What a previous ConfigMap file holds: all of {@link PreviousConfigMap} but where it is. */
+type ConfigMapContent = Omit<PreviousConfigMap, 'file'>;
+
+function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, unknown>): ConfigMapContent {
   const problem = (what: string) =>
     new ConfigError(
       `${file}: ${what}; expected a ConfigMap as synth writes it (restore the file from Git, or delete it to retire that ConfigMap)`,
@@ -54,5 +66,5 @@ function parsePreviousConfigMap(text: string, file: string, parsed: Map<string, 
   if (!Number.isInteger(generation) || generation < 0) {
     throw problem(`annotation "${GENERATION_ANNOTATION}" is ${JSON.stringify(annotation)}, not a whole number`);
   }
-  return { name: metadata.name, data: data as Record<string, string>, generation, file };
+  return { name: metadata.name, data: data as Record<string, string>, generation };
 }

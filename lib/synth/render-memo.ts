@@ -5,14 +5,20 @@ import { join } from 'node:path';
 import { writeFileAtomically } from '../util/write-file-atomically.js';
 
 /**
- * The file in `cacheDir` that keeps synth's YAML renderings: named after the versions of cdk8s and
- * of the yaml library it renders with (its own copy, and the one a bundle shares), so an upgrade starts anew.
+ * The file in `cacheDir` that keeps synth's YAML renderings and the earlier ConfigMaps it read:
+ * named after the versions of cdk8s, of the yaml library it renders with (its own copy, and the
+ * one a bundle shares) and of js-yaml, which reads, so an upgrade starts anew.
  */
 export function yamlRenderMemoFile(cacheDir: string): string {
   const require = createRequire(import.meta.url);
   const version = (resolveFrom: NodeJS.Require, name: string) => (resolveFrom(`${name}/package.json`) as { version: string }).version;
   const cdk8s = createRequire(require.resolve('cdk8s'));
-  const versions = [`cdk8s-${version(require, 'cdk8s')}`, `yaml-${version(require, 'yaml')}`, `cdk8s-yaml-${version(cdk8s, 'yaml')}`];
+  const versions = [
+    `cdk8s-${version(require, 'cdk8s')}`,
+    `yaml-${version(require, 'yaml')}`,
+    `cdk8s-yaml-${version(cdk8s, 'yaml')}`,
+    `js-yaml-${version(require, 'js-yaml')}`,
+  ];
   return join(cacheDir, `yaml-renders-${versions.join('-')}.json`);
 }
 

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/core/config-error.js';
 import { readPreviousOutput } from '../../lib/synth/previous-output.js';
+import { RenderMemo } from '../../lib/synth/render-memo.js';
 import { makeTempDir } from '../support/synth-process.js';
 
 describe('readPreviousOutput', () => {
@@ -27,6 +28,20 @@ describe('readPreviousOutput', () => {
         ],
       ]),
     );
+  });
+
+  test('with a memo, reads the same from a kept text as from parsing it, and the kept one names its own file', () => {
+    write(configMap('  a: x\n'));
+    const memoFile = join(temp.path, 'memo.json');
+    const first = RenderMemo.load(memoFile);
+    const parsed = readPreviousOutput(temp.path, 'dist', { memo: first });
+    first.save();
+    const kept = readPreviousOutput(temp.path, 'elsewhere', { memo: RenderMemo.load(memoFile) });
+    expect(Object.keys(JSON.parse(readFileSync(memoFile, 'utf8')) as object)).toHaveLength(1);
+    expect(kept).toEqual(
+      new Map([['aws/mandelbrot', [{ ...parsed.get('aws/mandelbrot')![0], file: 'elsewhere/aws/mandelbrot/configmap-settings-1.yaml' }]]]),
+    );
+    expect(parsed.get('aws/mandelbrot')![0]).toMatchObject({ name: 'settings-1', data: { a: 'x' }, generation: 3 });
   });
 
   test('fails if a ConfigMap file is larger than the API server accepts, naming the file', () => {
