@@ -62,8 +62,9 @@ describe('a silent connection', () => {
 });
 
 describe('the probe listener', () => {
-  // Long enough for the machine to open every silent connection before the first is closed.
-  const HEADERS_TIMEOUT_MS = 6000;
+  // Long enough for the machine to open every silent connection before the first is closed, with
+  // the other jest worker busy beside it.
+  const HEADERS_TIMEOUT_MS = 10_000;
   let service: RunningService;
   beforeAll(async () => {
     service = await startLocalService({ ...ENV, HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) });
