@@ -139,7 +139,8 @@ const schemaKey = (apiVersion: string, kind: string) => `${apiVersion}\0${kind}`
 export class SchemaValidator {
   /** Reads the models and the field index once; throws when the packages cannot be found under `projectRoot`. */
   public static async load(props: SchemaValidatorProps): Promise<SchemaValidator> {
-    const index = cachedFieldIndex(props) ?? buildFieldIndex(props.projectRoot, fieldIndexFile(props));
+    const cacheFile = fieldIndexFile(props);
+    const index = (cacheFile === undefined ? undefined : readCachedFieldIndex(cacheFile)) ?? buildFieldIndex(props.projectRoot, cacheFile);
     const validator = new SchemaValidator(index);
     const schemas = Object.values(index.kinds).flatMap((kind) => [kind, ...Object.values(kind.fields)]);
     // One at a time: the models share modules, and Jest's module loader fails on concurrent links.
@@ -212,10 +213,8 @@ export class SchemaValidator {
   }
 }
 
-/** The cached field index for the project's packages, or undefined when there is none (or no cache). */
-function cachedFieldIndex(props: SchemaValidatorProps): FieldIndex | undefined {
-  const file = fieldIndexFile(props);
-  if (!file) return undefined;
+/** The field index kept in `file`, or undefined when it is not there yet or is damaged. */
+function readCachedFieldIndex(file: string): FieldIndex | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as FieldIndex;
   } catch {
