@@ -1,19 +1,20 @@
 /**
- * Jest runs the TypeScript sources as native ES modules, transformed by esbuild without a type
- * check: `npm test` runs `tsc -p .` for that.
+ * The unit tests. Each worker is one Node process that runs its test files one after another
+ * (jest-light-runner): the project's modules and its dependencies load once per worker, not once
+ * per file. scripts/jest-worker-setup.mjs gives the workers a TypeScript loader and jest's
+ * deadlines. Nothing here type-checks: `npm test` runs `tsc -p .` beside jest.
  */
 export default {
-  testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // test/e2e/ holds the end-to-end suite, which needs a cluster: `npm run e2e` runs it on its own.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-transform.cjs' },
+  runner: 'jest-light-runner/child-process',
+  setupFilesAfterEnv: ['<rootDir>/scripts/jest-worker-setup.mjs'],
   // One worker per core, not one fewer: many suites wait on processes, git and sockets.
   maxWorkers: '100%',
   testTimeout: 60000,
-  // Not the temporary folder, which `npm test` gives each run anew: the transforms stay cached.
+  // Not the temporary folder, which `npm test` gives each run anew: the durations by which jest
+  // starts the slowest files first stay.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

@@ -60,16 +60,7 @@ let typeErrors = '';
 tsc.child.stdout.on('data', (chunk) => (typeErrors += chunk));
 tsc.child.stderr.on('data', (chunk) => (typeErrors += chunk));
 
-const jest = run(
-  [
-    '--experimental-vm-modules',
-    '--no-warnings=ExperimentalWarning',
-    join(root, 'node_modules/jest/bin/jest.js'),
-    '--ci',
-    ...process.argv.slice(2),
-  ],
-  'inherit',
-);
+const jest = run([join(root, 'node_modules/jest/bin/jest.js'), '--ci', ...process.argv.slice(2)], 'inherit');
 
 Promise.all([tsc.done, jest.done]).then(([tscCode, jestCode]) => {
   // A worker stopped by a signal may still be writing there for a moment.
