@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { runSynth } from '../main.js';
 import { releaseCommand } from '../lib/operator/release-command.js';
 import { runWithTinyexec } from '../lib/operator/run-command.js';
 import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { ProjectCopy } from './check/project-copy.js';
-import { committedStateProblems } from './support/committed-state.js';
+import { committedStateProblems, projectCommands } from './support/committed-state.js';
 import { addReadmeWorkload, readmeWorkloadName } from './support/docs.js';
 import { plainEnv, runCommand } from './support/run-command.js';
 import { makeTempDir } from './support/synth-process.js';
@@ -18,7 +17,7 @@ import { makeTempDir } from './support/synth-process.js';
 const bundleCache = makeTempDir('routine-change-bundles');
 afterAll(() => bundleCache.cleanup());
 
-/** A change to a copy; `asProcess` when it changes code, which this process's synth and check do not have. */
+/** A change to a copy; `ownCode` when it changes code, which the copy's synth and check must then be. */
 interface RoutineChange {
   readonly name: string;
   /** Makes the change; may return a name it chose, which `effect` is given. */
@@ -26,7 +25,7 @@ interface RoutineChange {
   /** What the change made, read from the copy after synth: proof that it took effect. */
   readonly effect: (root: string, chosen: string) => unknown;
   readonly expected: unknown;
-  readonly asProcess?: boolean;
+  readonly ownCode?: boolean;
 }
 
 const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
@@ -100,7 +99,7 @@ const ROUTINE_CHANGES: RoutineChange[] = [
       return parse(read(root, `dist/aws/${name}/deployment-${name}.yaml`)).spec.template.spec.containers[0].imagePullPolicy;
     },
     expected: 'IfNotPresent',
-    asProcess: true,
+    ownCode: true,
   },
   {
     name: 'turn canary analysis on (docs/operating.md: Automated canary analysis)',
@@ -122,15 +121,15 @@ const ROUTINE_CHANGES: RoutineChange[] = [
 ];
 
 describe('a routine change keeps the committed state green, with no test edited', () => {
-  test.each(ROUTINE_CHANGES)('$name', async ({ change, effect, expected, asProcess }) => {
+  test.each(ROUTINE_CHANGES)('$name', async ({ change, effect, expected, ownCode }) => {
     const copy = ProjectCopy.create(bundleCache.path);
     try {
       const chosen = (await change(copy.root)) ?? '';
-      const synth = asProcess ? copy.run('main.ts') : await runCommand(runSynth, [], { cwd: copy.root });
+      const synth = await runCommand((await projectCommands(copy.root, { ownCode })).synth, [], { cwd: copy.root });
       expect(synth.stderr).toBe('');
       expect(synth.status).toBe(0);
       expect(effect(copy.root, chosen)).toEqual(expected);
-      expect(await committedStateProblems(copy.root, { asProcess })).toEqual([]);
+      expect(await committedStateProblems(copy.root, { ownCode })).toEqual([]);
     } finally {
       copy.cleanup();
     }

@@ -1,26 +1,40 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as checkEntryPoint from '../../bin/check.js';
 import { checkCommand } from '../../bin/check.js';
+import type { Command } from '../../lib/cli/command-io.js';
+import type * as synthEntryPoint from '../../main.js';
 import { runSynth } from '../../main.js';
-import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { brokenLinks, documentationFiles, readDocumentation, readmeWorkloadExample } from './docs.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { projectSchemas } from './project-schemas.js';
-import { type CommandResult, plainEnv, runCommand } from './run-command.js';
+import { type CommandResult, runCommand } from './run-command.js';
 
 /** The README's example workload as test/fixtures/readme-workload.ts holds it, type-checked with the tests. */
 export const README_WORKLOAD_FIXTURE = join(PROJECT_ROOT, 'test', 'fixtures', 'readme-workload.ts');
 
-/**
- * `npm run check` in `root`: in this process, or as a process where the code there differs from
- * this project's (a copy with a workload added).
- */
-export async function checkIn(root: string, options: { asProcess?: boolean } = {}): Promise<CommandResult> {
-  if (!options.asProcess) return runCommand(checkCommand(runSynth, projectSchemas), [], { cwd: root });
-  const { command, args } = entryPointCommand(root, 'bin/check.ts', []);
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: plainEnv(), maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+/** Where the code that synthesizes and checks a project comes from. */
+export interface CodeOf {
+  /**
+   * The code at `root` itself, loaded into this process beside this project's: a copy whose code
+   * differs (a workload added). Its modules are new; the packages they import are this project's.
+   * @default false: this project's code
+   */
+  readonly ownCode?: boolean;
+}
+
+/** `npm run synth` and `npm run check` of the project at `root`, as commands to run in process. */
+export async function projectCommands(root: string, options: CodeOf = {}): Promise<{ synth: Command; check: Command }> {
+  if (!options.ownCode) return { synth: runSynth, check: checkCommand(runSynth, projectSchemas) };
+  const main = (await import(pathToFileURL(join(root, 'main.ts')).href)) as typeof synthEntryPoint;
+  const check = (await import(pathToFileURL(join(root, 'bin', 'check.ts')).href)) as typeof checkEntryPoint;
+  return { synth: main.runSynth, check: check.checkCommand(main.runSynth, projectSchemas) };
+}
+
+/** `npm run check` in `root`, in this process. */
+export async function checkIn(root: string, options: CodeOf = {}): Promise<CommandResult> {
+  return runCommand((await projectCommands(root, options)).check, [], { cwd: root });
 }
 
 /**
@@ -28,7 +42,7 @@ export async function checkIn(root: string, options: { asProcess?: boolean } = {
  * and the rollout workflow are a fresh synth (`npm run check`), and the documentation's links,
  * npm scripts and example workload are current.
  */
-export async function committedStateProblems(root: string, options: { asProcess?: boolean } = {}): Promise<string[]> {
+export async function committedStateProblems(root: string, options: CodeOf = {}): Promise<string[]> {
   const check = await checkIn(root, options);
   const problems = check.status === 0 ? [] : [`npm run check exited ${check.status}:\n${check.stdout}${check.stderr}`];
   return [...problems, ...documentationProblems(root)];

@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from './project-root.js';
 
 let loaded: Promise<SchemaValidator> | undefined;
 
-/** The project's schemas, loaded once per test file: each load takes seconds, and every check needs them. */
+/** The project's schemas, loaded once per jest worker: each load takes seconds, and every check needs them. */
 export function projectSchemas(): Promise<SchemaValidator> {
   loaded ??= SchemaValidator.load({
     projectRoot: PROJECT_ROOT,
