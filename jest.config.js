@@ -4,6 +4,8 @@
  * per file. scripts/jest-worker-setup.mjs gives the workers a TypeScript loader and jest's
  * deadlines. Nothing here type-checks: `npm test` runs `tsc -p .` beside jest.
  */
+import { availableParallelism } from 'node:os';
+
 export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
@@ -11,8 +13,9 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   runner: 'jest-light-runner/child-process',
   setupFilesAfterEnv: ['<rootDir>/scripts/jest-worker-setup.mjs'],
-  // One worker per core, not one fewer: many suites wait on processes, git and sockets.
-  maxWorkers: '100%',
+  // Half again as many workers as cores: a test file spends about half its time waiting on the
+  // processes, git and sockets it starts, and a light worker loads the modules only once.
+  maxWorkers: Math.ceil(availableParallelism() * 1.5),
   testTimeout: 60000,
   // Not the temporary folder, which `npm test` gives each run anew: the durations by which jest
   // starts the slowest files first stay.
