@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { releaseCommand } from '../lib/operator/release-command.js';
-import { runWithTinyexec } from '../lib/operator/run-command.js';
 import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { ProjectCopy } from './check/project-copy.js';
 import { committedStateProblems, projectCommands } from './support/committed-state.js';
 import { addReadmeWorkload, readmeWorkloadName } from './support/docs.js';
+import { releaseSynthInProcess } from './support/fixture-project.js';
 import { plainEnv, runCommand } from './support/run-command.js';
 import { makeTempDir } from './support/synth-process.js';
 
@@ -14,7 +14,8 @@ import { makeTempDir } from './support/synth-process.js';
 // `npm run synth`, the committed-state checks pass there with no test edited. A project that has
 // made a change already gets it once more: another cluster, the example under another name.
 
-const bundleCache = makeTempDir('routine-change-bundles');
+// The copies share one folder of links to the project's packages.
+const bundleCache = makeTempDir('routine-change-packages');
 afterAll(() => bundleCache.cleanup());
 
 /** A change to a copy; `ownCode` when it changes code, which the copy's synth and check must then be. */
@@ -80,7 +81,7 @@ const ROUTINE_CHANGES: RoutineChange[] = [
       const result = await runCommand(releaseCommand, ['routine-bump'], {
         cwd: root,
         env: plainEnv(),
-        run: runWithTinyexec,
+        run: releaseSynthInProcess(WORKLOADS),
         workloads: WORKLOADS,
       });
       if (result.status !== 0) throw new Error(`npm run release failed: ${result.stderr}`);

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../lib/core/errors.js';
 import { GitTrainRepository } from '../../lib/operator/git-train-repository.js';
 import { runWithTinyexec } from '../../lib/operator/run-command.js';
-import { entryPointCommand } from '../../lib/util/entry-point.js';
-import { plainEnv } from '../support/run-command.js';
+import { synthFixture } from '../support/fixture-project.js';
 import { diffIn } from '../diff/synthesized-repo.js';
 import { ReleaseFolder } from './release-folder.js';
 
@@ -42,7 +41,6 @@ afterEach(() => {
 });
 
 function repository(): GitTrainRepository {
-  const synth = entryPointCommand(project.root, 'main.ts', []);
   return new GitTrainRepository({
     cwd: project.root,
     run: runWithTinyexec,
@@ -51,8 +49,8 @@ function repository(): GitTrainRepository {
     releaseField: (cluster) => ({ file: `overlays/${cluster.name}.yaml`, path: ['workloads', 'mandelbrot', 'release'] }),
     outdir: 'dist',
     synthesize: async () => {
-      const result = await runWithTinyexec(synth.command, synth.args, { cwd: project.root, env: plainEnv() });
-      if (result.exitCode !== 0) throw new Error(result.stderr);
+      const result = await synthFixture([], project.root);
+      if (result.status !== 0) throw new Error(result.stderr);
     },
     remote: 'origin',
     branch: 'main',

@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { releaseCommand } from '../../lib/operator/release-command.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
-import { runWithTinyexec } from '../../lib/operator/run-command.js';
+import { type RunCommand, runWithTinyexec } from '../../lib/operator/run-command.js';
 import { ReleaseFolder } from './release-folder.js';
+import { releaseSynthInProcess } from '../support/fixture-project.js';
 import { type CommandResult, plainEnv, runCommand } from '../support/run-command.js';
 import { FAST, FIXTURE, StandInKubectl, tableRows } from './stand-in-kubectl.js';
 
-// `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of them:
-// in process, while its synth is a real process (`node scripts/run.cjs main.ts`) in that folder.
+// `npm run release` rewrites platform.yaml or an overlay and dist/, so it runs in a copy of them,
+// in process. Its synth runs in process too, except in the first test, where it is the real
+// process (`node scripts/run.cjs main.ts`) in that folder, as an operator's is.
 let project: ReleaseFolder;
 /** A fresh copy for each test of the calling describe block. */
 function copyPerTest(): void {
@@ -19,10 +21,10 @@ function copyPerTest(): void {
   afterEach(() => project.cleanup());
 }
 
-/** `npm run release -- <args>` in process, in the release folder. */
-function release(args: readonly string[]): Promise<CommandResult> {
+/** `npm run release -- <args>` in process, in the release folder; `run` starts its synth and kubectl. */
+function release(args: readonly string[], run: RunCommand = releaseSynthInProcess([mandelbrot])): Promise<CommandResult> {
   // synth runs in the tests' own environment, without colour or the cdk8s CLI's folder.
-  return runCommand(releaseCommand, args, { cwd: project.root, env: plainEnv(), run: runWithTinyexec, workloads: [mandelbrot] });
+  return runCommand(releaseCommand, args, { cwd: project.root, env: plainEnv(), run, workloads: [mandelbrot] });
 }
 
 function read(path: string): string {
@@ -49,7 +51,7 @@ describe('npm run release', () => {
 
   test('sets the platform default, keeps every comment, re-synthesizes dist/ and names the clusters that start a canary', async () => {
     const platformBefore = read('platform.yaml');
-    const result = await release(['faster-cycles']);
+    const result = await release(['faster-cycles'], runWithTinyexec);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(read('platform.yaml')).toBe(withLine(platformBefore, /^ {4}release: /, '    release: faster-cycles'));

@@ -2,6 +2,8 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCommand } from '../../bin/check.js';
 import { synthCommand } from '../../main.js';
+import { runCaptured } from '../../lib/cli/command-io.js';
+import { type RunCommand, runWithTinyexec } from '../../lib/operator/run-command.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { Workload } from '../../lib/workloads/workload.js';
 import { type CommandResult, runCommand } from './run-command.js';
@@ -59,6 +61,20 @@ export function writeFixtureConfig(folder: string): { platformFile: string; over
 /** `npm run synth -- <args>` of the fixture's workloads in `cwd`, run in this process. */
 export function synthFixture(args: readonly string[], cwd: string): Promise<CommandResult> {
   return runCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS), args, { cwd });
+}
+
+/**
+ * How `npm run release` runs its commands in a test: its synth (`node scripts/run.cjs main.ts …`)
+ * in this process, with `workloads` registered; any other command as a process. Only a test of
+ * the synth process itself needs {@link runWithTinyexec}.
+ */
+export function releaseSynthInProcess(workloads: readonly Workload[] = FIXTURE_WORKLOADS): RunCommand {
+  const synth = synthCommand(PROJECT_ROOT, workloads);
+  return (file, args, options) => {
+    const [, entry, ...argv] = args;
+    if (file !== process.execPath || entry !== 'main.ts') return runWithTinyexec(file, args, options);
+    return runCaptured(synth, argv, { cwd: options.cwd ?? process.cwd(), env: options.env ?? {} });
+  };
 }
 
 /** `npm run check` in `cwd`, its fresh synth of the fixture's workloads, run in this process. */

@@ -3,20 +3,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runCaptured } from '../../lib/cli/command-io.js';
 import { releaseCommand } from '../../lib/operator/release-command.js';
-import type { RunCommand } from '../../lib/operator/run-command.js';
 import { synthCommand } from '../../main.js';
 import { journal } from '../fixtures/journal/journal-workload.js';
+import { releaseSynthInProcess } from '../support/fixture-project.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 
 // Registered as its registry line would: the workload alone, with nothing else wired for it.
 const synth = synthCommand(PROJECT_ROOT, [journal]);
-
-/** The release command's synth, run in process with the same registration instead of as a process. */
-const inProcessSynth: RunCommand = async (_file, args, options) => {
-  const [, entry, ...argv] = args;
-  if (entry !== 'main.ts') throw new Error(`unexpected command: ${args.join(' ')}`);
-  return runCaptured(synth, argv, { cwd: options.cwd!, env: {} });
-};
 
 describe('a workload that mounts its own files and has a release marker', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -46,7 +39,12 @@ describe('a workload that mounts its own files and has a release marker', () => 
 
   test('npm run release sets its releaseField and re-synthesizes', async () => {
     expect((await runCaptured(synth, [], { cwd: temp.path, env: {} })).exitCode).toBe(0);
-    const result = await runCaptured(releaseCommand, ['second'], { cwd: temp.path, env: {}, run: inProcessSynth, workloads: [journal] });
+    const result = await runCaptured(releaseCommand, ['second'], {
+      cwd: temp.path,
+      env: {},
+      run: releaseSynthInProcess([journal]),
+      workloads: [journal],
+    });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('journal release (first, the platform default) → "second" (platform.yaml, workloads.journal.edition)');
