@@ -551,12 +551,14 @@ const CANARY_HEALTH = new Set(['Healthy', 'Suspended', 'Progressing']);
 /**
  * Looks at the Mandelbrot Application and the TraefikService every 250 ms until stopped. The first
  * look at which the Application or one of its resources is not Synced, its health is not one a
- * canary may have, or the TraefikService lacks the controller's weights fails the watch at once.
+ * canary may have, or the TraefikService lacks the controller's weights fails the watch at once;
+ * while Git itself changes, OutOfSync is expected and only the weights are held to.
  */
 function watchWeightMoves(step: string) {
   const allowedWeights = new Set([0, ...WEIGHTS, 100]);
   let looks = 0;
   let watching = true;
+  let gitChanging = false;
   let reject!: (error: Error) => void;
   const failed = new Promise<never>((_, fail) => (reject = fail));
   failed.catch(() => {});
@@ -568,9 +570,9 @@ function watchWeightMoves(step: string) {
         looks++;
         const unsynced = (app.status?.resources ?? []).filter((resource) => resource.status !== 'Synced');
         const problem =
-          app.status?.sync?.status !== 'Synced'
+          app.status?.sync?.status !== 'Synced' && !gitChanging
             ? `the Application ${syncAndHealth(app)}`
-            : unsynced.length > 0
+            : unsynced.length > 0 && !gitChanging
               ? `${unsynced.map((resource) => `${resource.kind} ${resource.name}`).join(', ')} ${unsynced[0]!.status}`
               : !CANARY_HEALTH.has(app.status?.health?.status ?? '')
                 ? `the Application ${syncAndHealth(app)}`
@@ -590,6 +592,15 @@ function watchWeightMoves(step: string) {
   return {
     /** `action`, ended at once by a failed look. */
     during: <T>(action: Promise<T>): Promise<T> => Promise.race([action, failed]),
+    /** `action`, a change in Git that Argo CD shows OutOfSync until it syncs it, ended at once by a failed look. */
+    whileGitChanges: async <T>(action: () => Promise<T>): Promise<T> => {
+      gitChanging = true;
+      try {
+        return await Promise.race([action(), failed]);
+      } finally {
+        gitChanging = false;
+      }
+    },
     /** Stops looking; resolves with the number of looks, or fails with the first bad one. */
     stop: async (): Promise<number> => {
       watching = false;
@@ -747,6 +758,39 @@ drillStep(
     };
 
     await atPause(10);
+    // A change in Git to the TraefikService itself (an annotation): Argo CD's automated sync applies
+    // it with the Application's options, and RespectIgnoreDifferences keeps the live weights in it.
+    const touched = await watch.whileGitChanges(async () => {
+      const file = join(project.workloadDir(CLUSTER), `traefikservice-${ROLLOUT}.yaml`);
+      const route = parseDocument(readFileSync(file, 'utf8'));
+      route.setIn(['metadata', 'annotations', 'e2e.trinity.example/changed-in-git'], 'at weight 10');
+      writeFileSync(file, route.toString());
+      project.commit('A change in Git to the TraefikService at weight 10');
+      const revision = project.git('rev-parse', 'HEAD').trim();
+      await apps.refresh(APPS.mandelbrot);
+      return awaitApplications(
+        '8. weights',
+        `Argo CD's automated sync of the TraefikService's change at ${revision.slice(0, 7)} done`,
+        [APPS.mandelbrot],
+        (byName) => {
+          const app = byName[APPS.mandelbrot];
+          return (
+            app?.status?.sync?.status === 'Synced' &&
+            app.status.sync.revision === revision &&
+            app.operation === undefined &&
+            app.status.operationState?.syncResult?.revision === revision
+          );
+        },
+        120_000,
+      );
+    });
+    expect(touched[APPS.mandelbrot]!.status!.operationState!.phase).toBe('Succeeded');
+    const liveRoute = await cluster!.api.get<{ metadata: { annotations?: Record<string, string> } }>(
+      `/apis/traefik.io/v1alpha1/namespaces/${NAMESPACE}/traefikservices/${ROLLOUT}`,
+    );
+    expect(liveRoute?.metadata.annotations?.['e2e.trinity.example/changed-in-git']).toBe('at weight 10');
+    await watch.during(new Promise((resolve) => setTimeout(resolve, 3_000)));
+    expect(await liveWeights()).toEqual({ canary: 10, stable: 90 });
     await watch.during(operate('promote'));
     await atPause(50);
     await watch.during(operate('promote'));
