@@ -74,8 +74,8 @@ export function run(): BenchTable[] {
         formatSeconds(gitops.traefikCommitToHealthySeconds),
       ],
       [
-        'GitOps weights: looks at the Mandelbrot Application while the controller moved them (10, 50, 100), each Synced',
-        String(gitops.weightMoveApplicationLooks ?? NaN),
+        'GitOps weights: looks at the Mandelbrot Application while the controller moved them (10, 50, 100) / of those while Git changed the TraefikService',
+        `${gitops.weightMoveApplicationLooks ?? NaN} / ${gitops.weightMoveLooksWhileGitChanged ?? NaN}`,
       ],
       ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
       ['release train drill in jest, aws on the real node, gcp and azure on KWOK, start to teardown', formatSeconds(train.drillSeconds)],

@@ -557,6 +557,7 @@ const CANARY_HEALTH = new Set(['Healthy', 'Suspended', 'Progressing']);
 function watchWeightMoves(step: string) {
   const allowedWeights = new Set([0, ...WEIGHTS, 100]);
   let looks = 0;
+  let looksWhileGitChanged = 0;
   let watching = true;
   let gitChanging = false;
   let reject!: (error: Error) => void;
@@ -568,6 +569,7 @@ function watchWeightMoves(step: string) {
       const [app, weights] = await Promise.all([apps.get(APPS.mandelbrot), liveWeights()]).catch(() => [undefined, undefined] as const);
       if (app && weights) {
         looks++;
+        if (gitChanging) looksWhileGitChanged++;
         const unsynced = (app.status?.resources ?? []).filter((resource) => resource.status !== 'Synced');
         const problem =
           app.status?.sync?.status !== 'Synced' && !gitChanging
@@ -601,11 +603,11 @@ function watchWeightMoves(step: string) {
         gitChanging = false;
       }
     },
-    /** Stops looking; resolves with the number of looks, or fails with the first bad one. */
-    stop: async (): Promise<number> => {
+    /** Stops looking; resolves with the number of looks, and of those while Git changed, or fails with the first bad one. */
+    stop: async (): Promise<{ looks: number; looksWhileGitChanged: number }> => {
       watching = false;
       await Promise.race([loop, failed]);
-      return looks;
+      return { looks, looksWhileGitChanged };
     },
   };
 }
@@ -803,8 +805,13 @@ drillStep(
         180_000,
       ),
     );
-    figures.weightMoveApplicationLooks = await watch.stop();
-    log(`weights under Argo CD: ${figures.weightMoveApplicationLooks} looks at ${APPS.mandelbrot}, every one Synced`);
+    const watched = await watch.stop();
+    figures.weightMoveApplicationLooks = watched.looks;
+    figures.weightMoveLooksWhileGitChanged = watched.looksWhileGitChanged;
+    log(
+      `weights under Argo CD: ${watched.looks} looks at ${APPS.mandelbrot}, each with the controller's weights, ` +
+        `and Synced but for ${watched.looksWhileGitChanged} while Git changed the TraefikService`,
+    );
     expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
     expect(await liveWeights()).toEqual({ canary: 0, stable: 100 });
   },
