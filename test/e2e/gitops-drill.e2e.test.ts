@@ -72,6 +72,8 @@ beforeAll(async () => {
     installRollouts: false,
     // Traefik's image on the real node, under the chart's image name: Argo CD installs the chart at step 7.
     traefik: true,
+    // `npm run rollout` reads the weight Traefik applies from its API, through the API server's pod proxy.
+    apiServerReachesPods: true,
     log,
   });
   project = DrillProject.create(
@@ -735,7 +737,9 @@ drillStep(
       );
       const loopsFrom = Date.now();
       await apps.refresh(APPS.mandelbrot);
-      await watch.during(operate('sync'));
+      const synced = await watch.during(operate('sync'));
+      // Traefik, as Argo CD installed it, applies the weight: read from its own API.
+      expect(synced.stdout).toContain(`${CLUSTER}: traffic: canary weight ${weight} desired, ${weight} applied by Traefik`);
       const after = await watch.during(
         awaitApplications(
           '8. weights',
