@@ -69,6 +69,14 @@ export function run(): BenchTable[] {
       ['GitOps drill in jest, from cluster start to teardown', formatSeconds(gitops.drillSeconds)],
       ['GitOps bootstrap: apply of the root to root and Mandelbrot Healthy', formatSeconds(gitops.bootstrapApplyToHealthySeconds)],
       ['GitOps release: npm run rollout -- sync to Paused at 50%', formatSeconds(gitops.syncToPausedSeconds)],
+      [
+        'GitOps Traefik: the commit turning it on to trinity-traefik-aws Synced and Healthy',
+        formatSeconds(gitops.traefikCommitToHealthySeconds),
+      ],
+      [
+        'GitOps weights: looks at the Mandelbrot Application while the controller moved them (10, 50, 100) / of those while Git changed the TraefikService',
+        `${gitops.weightMoveApplicationLooks ?? NaN} / ${gitops.weightMoveLooksWhileGitChanged ?? NaN}`,
+      ],
       ['Argo CD peak memory (application controller, repo-server, Redis)', formatMiB(gitops.argoCdPeakMiB)],
       ['release train drill in jest, aws on the real node, gcp and azure on KWOK, start to teardown', formatSeconds(train.drillSeconds)],
       ['release train: bootstrap of three clusters to Healthy', formatSeconds(train.bootstrapSeconds)],

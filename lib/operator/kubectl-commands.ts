@@ -17,8 +17,14 @@ export const ROLLOUTS_CRD = 'rollouts.argoproj.io';
 /** Namespace the Argo CD Applications live in. */
 const ARGOCD_NAMESPACE = 'argocd';
 
-/** The merge patch that asks Argo CD to sync an Application now, with its hooks (what the Argo CD UI's "Sync" does). */
-const SYNC_OPERATION_PATCH = JSON.stringify({ operation: { sync: { syncStrategy: { hook: {} } } } });
+/**
+ * The merge patch that asks Argo CD to sync an Application now, with its hooks and `syncOptions`
+ * (what the Argo CD UI's "Sync" does): the controller runs an operation with the options it
+ * carries, not the Application's.
+ */
+function syncOperationPatch(syncOptions: readonly string[]): string {
+  return JSON.stringify({ operation: { sync: { syncStrategy: { hook: {} }, ...(syncOptions.length > 0 ? { syncOptions } : {}) } } });
+}
 
 /** A boolean flag always carries its value after `=`: the plugin reads `--watch false` as `--watch` plus an argument. */
 export function booleanFlag(name: string, value: boolean): string {
@@ -46,7 +52,7 @@ export function annotateApplicationArgs(application: string, annotation: string,
 }
 
 /** `kubectl patch application NAME --namespace argocd --type merge --patch '{"operation":...}' --context CTX`. */
-export function syncApplicationArgs(application: string, context: string): string[] {
+export function syncApplicationArgs(application: string, context: string, syncOptions: readonly string[] = []): string[] {
   return [
     'patch',
     'application',
@@ -56,7 +62,7 @@ export function syncApplicationArgs(application: string, context: string): strin
     '--type',
     'merge',
     '--patch',
-    SYNC_OPERATION_PATCH,
+    syncOperationPatch(syncOptions),
     '--context',
     context,
   ];

@@ -1,6 +1,6 @@
 import { rootApplicationName, workloadApplicationName } from '../core/application-names.js';
 import { formatDuration } from './duration.js';
-import { booleanFlag, ROLLOUTS_CRD, type RolloutRef, rolloutsPluginArgs, syncApplicationArgs } from './kubectl-commands.js';
+import { booleanFlag, ROLLOUTS_CRD, type RolloutRef, rolloutsPluginArgs } from './kubectl-commands.js';
 import {
   type OperationStep,
   type PlanTarget,
@@ -8,6 +8,7 @@ import {
   type PromotionStart,
   runCommand,
   showRollout,
+  syncApplication,
   waitForApplicationSync,
   waitForCrdEstablished,
   waitForRollout,
@@ -91,9 +92,9 @@ export function planOperation(operation: Operation, cluster: ClusterTarget, sett
 
     case 'sync':
       return plan([
-        runCommand(syncApplicationArgs(rootApplication, target.context)),
+        syncApplication(target, rootApplication),
         waitForCrdEstablished(target, ROLLOUTS_CRD),
-        runCommand(syncApplicationArgs(workloadApplication, target.context)),
+        syncApplication(target, workloadApplication),
         waitForApplicationSync(target, workloadApplication),
         waitForRollout(target, ['Paused', 'Healthy']),
       ]);

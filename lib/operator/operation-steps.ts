@@ -1,7 +1,14 @@
 import { type AnalysisRunObject, type AnalysisRunSummary, latestAnalysisRun } from './analysis-run-summary.js';
 import { formatDuration } from './duration.js';
 import { type KubectlClient, KubectlCommandError, lastLine } from './kubectl-client.js';
-import { getAnalysisRunsArgs, getApplicationArgs, getCrdArgs, getRolloutArgs, type RolloutRef } from './kubectl-commands.js';
+import {
+  getAnalysisRunsArgs,
+  getApplicationArgs,
+  getCrdArgs,
+  getRolloutArgs,
+  type RolloutRef,
+  syncApplicationArgs,
+} from './kubectl-commands.js';
 import { type Clock, pollUntil, type Probe, WaitTimeoutError } from './poll-until.js';
 import {
   describeRolloutSummary,
@@ -260,8 +267,29 @@ export function waitForCrdEstablished(target: PlanTarget, crd: string): Operatio
 }
 
 interface ApplicationObject {
+  readonly spec?: { readonly syncPolicy?: { readonly syncOptions?: readonly string[] } };
   readonly operation?: unknown;
   readonly status?: { readonly operationState?: { readonly phase?: string; readonly message?: string } };
+}
+
+/**
+ * Asks Argo CD to sync an Application now with the Application's own `syncOptions`, as
+ * `argocd app sync` and the UI do. An operation without them runs without them: without
+ * RespectIgnoreDifferences and ApplyOutOfSyncOnly, a sync would put Git's TraefikService, which
+ * carries no weights, over the weights the Rollouts controller wrote.
+ */
+export function syncApplication(target: PlanTarget, application: string): OperationStep {
+  const read = getApplicationArgs(application, target.context);
+  return {
+    args: syncApplicationArgs(application, target.context),
+    note: `with the Application's syncOptions added to the operation, read first with \`kubectl ${read.join(' ')}\``,
+    run: async ({ kubectl, log }) => {
+      const app = parseJson<ApplicationObject>(await kubectl.check(read), kubectl.display(read));
+      const args = syncApplicationArgs(application, target.context, app.spec?.syncPolicy?.syncOptions ?? []);
+      log(`$ ${kubectl.display(args)}`);
+      logOutput(log, await kubectl.check(args));
+    },
+  };
 }
 
 /**

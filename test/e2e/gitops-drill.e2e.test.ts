@@ -1,7 +1,7 @@
 /**
  * The GitOps drill: a real Argo CD v3.3.7 (application controller and repo-server, local
  * processes) reconciles the synthesized tree from a Git repository served on 127.0.0.1, and
- * installs the argo-rollouts chart from a chart repository served there too. Every step runs the
+ * installs the argo-rollouts chart, and later Traefik's, from a chart repository served there too. Every step runs the
  * project's own commands on a copy of the project, commits to that repository as an operator
  * would, and asserts on live objects. Steps depend on each other; after a failure the rest are
  * not run.
@@ -9,7 +9,13 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
-import { rolloutsApplicationName, rootApplicationName, workloadApplicationName } from '../../lib/core/application-names.js';
+import {
+  rolloutsApplicationName,
+  rootApplicationName,
+  traefikApplicationName,
+  workloadApplicationName,
+} from '../../lib/core/application-names.js';
+import { TRAEFIK_NAMESPACE } from '../../lib/argocd/traefik-application.js';
 import type { CliResult } from '../operator/stand-in-kubectl.js';
 import { type ArgoCd, startArgoCd } from './support/argocd.js';
 import { type DrillCluster, peakMemoryMiB, startDrillCluster } from './support/drill-cluster.js';
@@ -20,6 +26,7 @@ import { type ApplicationObject, describeApplication, LiveApplications, syncAndH
 import { configMapsOf, describeSnapshot, envOf, LiveRollout, replicaSetOf, type RolloutSnapshot } from './support/live-rollout.js';
 import { sharedDir } from './support/shared-inputs.js';
 import { StandIns } from './support/stand-ins.js';
+import { TRAEFIK_IMAGE } from './support/node-images.js';
 import { ensureToolchain } from './support/toolchain.js';
 import { waitFor } from './support/wait.js';
 
@@ -33,6 +40,10 @@ const APPS = {
   rollouts: rolloutsApplicationName(CLUSTER),
   mandelbrot: workloadApplicationName('mandelbrot', CLUSTER),
 } as const;
+/** The Application step 7 turns on, with Traefik's routing of the canary. */
+const TRAEFIK_APP = traefikApplicationName(CLUSTER);
+/** The canary's weights once Traefik routes it, each followed by a pause. */
+const WEIGHTS = [10, 50] as const;
 const STEP_TIMEOUT_MS = 5 * 60_000;
 /** A cold run builds the toolchain first, Argo CD the longest of it. */
 const SETUP_TIMEOUT_MS = 80 * 60_000;
@@ -51,7 +62,7 @@ const figures: Record<string, number> = {};
 const startedAt = Date.now();
 
 beforeAll(async () => {
-  const chartDir = join(sharedDir(), 'charts', 'argo-rollouts-2.40.9');
+  const chartDirs = ['argo-rollouts-2.40.9', 'traefik-39.0.7'].map((chart) => join(sharedDir(), 'charts', chart));
   // Argo CD first: when it cannot be built, no cluster is started for nothing.
   // One component per call: Toolchain<C> names the binaries of a single component.
   const helm = await ensureToolchain({ components: ['helm'], log });
@@ -59,6 +70,10 @@ beforeAll(async () => {
   cluster = await startDrillCluster({
     namespaces: [NAMESPACE],
     installRollouts: false,
+    // Traefik's image on the real node, under the chart's image name: Argo CD installs the chart at step 7.
+    traefik: true,
+    // `npm run rollout` reads the weight Traefik applies from its API, through the API server's pod proxy.
+    apiServerReachesPods: true,
     log,
   });
   project = DrillProject.create(
@@ -66,7 +81,7 @@ beforeAll(async () => {
     join(cluster.runDir, 'bundle-cache'),
   );
   log(`project copy: ${project.root}`);
-  sources = await startGitOpsSources({ dir: join(cluster.runDir, 'sources'), gitWorkTree: project.root, chartDir, helm: helm.helm });
+  sources = await startGitOpsSources({ dir: join(cluster.runDir, 'sources'), gitWorkTree: project.root, chartDirs, helm: helm.helm });
   log(`Git repository ${sources.gitURL}, chart repository ${sources.chartRepoURL}`);
   pointPlatformAt(project.root, sources);
   await project.synth();
@@ -85,6 +100,7 @@ beforeAll(async () => {
     namespace: NAMESPACE,
     service: ROLLOUT,
     loadBalancerHostname: `${ROLLOUT}.${CLUSTER}.lb.invalid`,
+    moreLoadBalancers: [{ namespace: TRAEFIK_NAMESPACE, service: 'traefik', hostname: `traefik.${CLUSTER}.lb.invalid` }],
     onRolloutsControllerStarted: () => {
       figures.bootstrapApplyToRolloutsCrdSeconds = (Date.now() - (bootstrapAppliedAt ?? Date.now())) / 1000;
     },
@@ -517,8 +533,296 @@ drillStep('6. undo: npm run rollout -- undo changes the live Rollout, and Argo C
   );
 });
 
+/** The TraefikService's weights as they are in the cluster: the controller writes them, Git carries none. */
+async function liveWeights(): Promise<{ canary?: number; stable?: number }> {
+  const object = await cluster!.api.get<{ spec: { weighted: { services: { name: string; weight?: number }[] } } }>(
+    `/apis/traefik.io/v1alpha1/namespaces/${NAMESPACE}/traefikservices/${ROLLOUT}`,
+  );
+  const weightOf = (name: string) => object?.spec.weighted.services.find((service) => service.name === name)?.weight;
+  return { canary: weightOf(`${ROLLOUT}-canary`), stable: weightOf(`${ROLLOUT}-stable`) };
+}
+
+/** The canary weight the controller last set, from the Rollout's status. */
+async function controllerWeight(): Promise<number | undefined> {
+  return (await live.snapshot()).rollout.status?.canary?.weights?.canary?.weight;
+}
+
+/** What Argo CD reports of an Application while a canary moves: never Degraded or Missing, whatever the step. */
+const CANARY_HEALTH = new Set(['Healthy', 'Suspended', 'Progressing']);
+
+/**
+ * Looks at the Mandelbrot Application and the TraefikService every 250 ms until stopped. The first
+ * look at which the Application or one of its resources is not Synced, its health is not one a
+ * canary may have, or the TraefikService lacks the controller's weights fails the watch at once;
+ * while Git itself changes, OutOfSync is expected and only the weights are held to.
+ */
+function watchWeightMoves(step: string) {
+  const allowedWeights = new Set([0, ...WEIGHTS, 100]);
+  let looks = 0;
+  let looksWhileGitChanged = 0;
+  let watching = true;
+  let gitChanging = false;
+  let reject!: (error: Error) => void;
+  const failed = new Promise<never>((_, fail) => (reject = fail));
+  failed.catch(() => {});
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  const loop = (async () => {
+    while (watching && Date.now() < deadline) {
+      const [app, weights] = await Promise.all([apps.get(APPS.mandelbrot), liveWeights()]).catch(() => [undefined, undefined] as const);
+      if (app && weights) {
+        looks++;
+        if (gitChanging) looksWhileGitChanged++;
+        const unsynced = (app.status?.resources ?? []).filter((resource) => resource.status !== 'Synced');
+        const problem =
+          app.status?.sync?.status !== 'Synced' && !gitChanging
+            ? `the Application ${syncAndHealth(app)}`
+            : unsynced.length > 0 && !gitChanging
+              ? `${unsynced.map((resource) => `${resource.kind} ${resource.name}`).join(', ')} ${unsynced[0]!.status}`
+              : !CANARY_HEALTH.has(app.status?.health?.status ?? '')
+                ? `the Application ${syncAndHealth(app)}`
+                : weights.canary === undefined || weights.stable === undefined || weights.canary + weights.stable !== 100
+                  ? `the TraefikService's weights ${JSON.stringify(weights)}, not the controller's`
+                  : !allowedWeights.has(weights.canary)
+                    ? `canary weight ${weights.canary}, not one of the Rollout's`
+                    : undefined;
+        if (problem) {
+          reject(new Error(`${step}: look ${looks} at ${APPS.mandelbrot}: ${problem}; ${describeApplication(app)}`));
+          return;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  return {
+    /** `action`, ended at once by a failed look. */
+    during: <T>(action: Promise<T>): Promise<T> => Promise.race([action, failed]),
+    /** `action`, a change in Git that Argo CD shows OutOfSync until it syncs it, ended at once by a failed look. */
+    whileGitChanges: async <T>(action: () => Promise<T>): Promise<T> => {
+      gitChanging = true;
+      try {
+        return await Promise.race([action(), failed]);
+      } finally {
+        gitChanging = false;
+      }
+    },
+    /** Stops looking; resolves with the number of looks, and of those while Git changed, or fails with the first bad one. */
+    stop: async (): Promise<{ looks: number; looksWhileGitChanged: number }> => {
+      watching = false;
+      await Promise.race([loop, failed]);
+      return { looks, looksWhileGitChanged };
+    },
+  };
+}
+
 drillStep(
-  '7. cluster removal: the root loses its path and stops syncing; nothing is pruned and the workload keeps running, as the diff says',
+  "7. Traefik on: Argo CD installs Traefik from the chart repository on 127.0.0.1, its pod on the real node, and syncs the workload's routing",
+  async () => {
+    const overlayFile = join(project.root, 'overlays', `${CLUSTER}.yaml`);
+    const overlay = parseDocument(readFileSync(overlayFile, 'utf8'));
+    overlay.set('trafficRouting', { provider: 'traefik' });
+    overlay.setIn(['workloads', 'mandelbrot', 'canaryWeights'], [...WEIGHTS]);
+    writeFileSync(overlayFile, overlay.toString());
+    await project.synth();
+    project.commit(`Traefik routes the canary on ${CLUSTER}, at 10% then 50%`);
+    const revision = project.git('rev-parse', 'HEAD').trim();
+    const committedAt = Date.now();
+    await apps.refresh(APPS.root);
+
+    // The chart Applications Healthy. As at bootstrap, Argo CD judges each CRD before it is
+    // Established and does not look again by itself: ask for refreshes until its verdict is Healthy.
+    const charts = [APPS.rollouts, TRAEFIK_APP];
+    await awaitApplications(
+      '7. Traefik',
+      `${TRAEFIK_APP} and ${APPS.rollouts} Synced and Healthy`,
+      [APPS.root, ...charts],
+      (byName) => {
+        for (const name of charts) {
+          const app = byName[name];
+          if (app && !syncedHealthy(app) && app.metadata.annotations?.['argocd.argoproj.io/refresh'] === undefined) void apps.refresh(name);
+        }
+        return charts.every((name) => syncedHealthy(byName[name]));
+      },
+      240_000,
+    );
+    figures.traefikCommitToHealthySeconds = (Date.now() - committedAt) / 1000;
+    log(`Traefik: ${figures.traefikCommitToHealthySeconds} s from the commit to ${TRAEFIK_APP} Healthy`);
+
+    await apps.refresh(APPS.mandelbrot);
+    const synced = await awaitApplications(
+      '7. Traefik',
+      `root, Mandelbrot and both charts Synced and Healthy at ${revision.slice(0, 7)}`,
+      [APPS.root, APPS.mandelbrot, ...charts],
+      (byName) => Object.values(byName).every((app) => syncedHealthy(app)) && byName[APPS.mandelbrot]?.status?.sync?.revision === revision,
+      180_000,
+    );
+
+    // Every object of Traefik's chart synced; the derived project refused none.
+    const traefik = synced[TRAEFIK_APP]!;
+    expect((traefik.status!.resources ?? []).filter((resource) => resource.status !== 'Synced')).toEqual([]);
+    expect(traefik.status!.conditions ?? []).toEqual([]);
+    // Traefik is the chart's Deployment, its pod running on the real node from the image under the chart's name.
+    const deployment = await cluster!.api.get<{
+      spec: { template: { spec: { containers: { image: string }[] } } };
+      status?: { availableReplicas?: number };
+    }>(`/apis/apps/v1/namespaces/${TRAEFIK_NAMESPACE}/deployments/traefik`);
+    expect(deployment?.status?.availableReplicas).toBe(1);
+    expect(deployment?.spec.template.spec.containers.map((container) => container.image)).toEqual([TRAEFIK_IMAGE]);
+
+    // The routing objects synced with the workload, and the controller's weights on the TraefikService.
+    const kinds = (synced[APPS.mandelbrot]!.status!.resources ?? []).map((resource) => `${resource.kind}/${resource.name}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        `TraefikService/${ROLLOUT}`,
+        `IngressRoute/${ROLLOUT}`,
+        `Service/${ROLLOUT}-canary`,
+        `Service/${ROLLOUT}-stable`,
+      ]),
+    );
+    await waitFor(
+      '7. Traefik',
+      'the TraefikService carrying the weights the controller wrote: canary 0, stable 100',
+      async () => {
+        const weights = await liveWeights();
+        return { done: weights.canary === 0 && weights.stable === 100, seen: JSON.stringify(weights) };
+      },
+      { timeoutMs: 60_000 },
+    );
+    await awaitApplications(
+      '7. Traefik',
+      'the Mandelbrot Application Synced and Healthy with the weights written',
+      [APPS.mandelbrot],
+      (byName) => syncedHealthy(byName[APPS.mandelbrot]),
+      60_000,
+    );
+  },
+);
+
+drillStep(
+  '8. weights under Argo CD: at every look while the controller moves the TraefikService to 10, 50 and 100, the Mandelbrot Application is Synced; its syncs leave the weights',
+  async () => {
+    await project.release('e2e-weights');
+    const revision = project.git('rev-parse', 'HEAD').trim();
+    await operate('sync');
+    await awaitApplications(
+      '8. weights',
+      `the Mandelbrot Application Synced at the release ${revision.slice(0, 7)}, its sync done`,
+      [APPS.mandelbrot],
+      (byName) => {
+        const app = byName[APPS.mandelbrot];
+        return app?.status?.sync?.revision === revision && app.status.sync.status === 'Synced' && app.operation === undefined;
+      },
+      120_000,
+    );
+    const watch = watchWeightMoves('8. weights');
+    // At each pause: the weight written, then Argo CD's loops (a refresh, and the operator's sync)
+    // run over it, and the TraefikService still carries what the controller set.
+    const atPause = async (weight: number) => {
+      await watch.during(
+        awaitRolloutUnderArgoCd(
+          '8. weights',
+          `Paused at the pause after weight ${weight}`,
+          (status) => status.phase === 'Paused' && status.currentStepIndex === 2 * WEIGHTS.indexOf(weight as (typeof WEIGHTS)[number]) + 1,
+        ),
+      );
+      await watch.during(
+        waitFor(
+          '8. weights',
+          `the TraefikService at canary weight ${weight}, as the controller set it`,
+          async () => {
+            const [weights, desired] = await Promise.all([liveWeights(), controllerWeight()]);
+            return { done: weights.canary === weight && desired === weight, seen: `${JSON.stringify(weights)}, controller ${desired}` };
+          },
+          { timeoutMs: 60_000 },
+        ),
+      );
+      const loopsFrom = Date.now();
+      await apps.refresh(APPS.mandelbrot);
+      const synced = await watch.during(operate('sync'));
+      // Traefik, as Argo CD installed it, applies the weight: read from its own API.
+      expect(synced.stdout).toContain(`${CLUSTER}: traffic: canary weight ${weight} desired, ${weight} applied by Traefik`);
+      const after = await watch.during(
+        awaitApplications(
+          '8. weights',
+          "Argo CD's refresh and sync done since the weight was written",
+          [APPS.mandelbrot],
+          (byName) => {
+            const status = byName[APPS.mandelbrot]?.status as
+              { reconciledAt?: string; operationState?: { finishedAt?: string } } | undefined;
+            return (
+              Date.parse(status?.reconciledAt ?? '') >= Math.floor(loopsFrom / 1000) * 1000 &&
+              Date.parse(status?.operationState?.finishedAt ?? '') >= Math.floor(loopsFrom / 1000) * 1000
+            );
+          },
+          60_000,
+        ),
+      );
+      expect(syncAndHealth(after[APPS.mandelbrot])).toBe('Synced/Suspended');
+      // A few more looks after Argo CD's loops: self-heal never undoes the weights.
+      await watch.during(new Promise((resolve) => setTimeout(resolve, 3_000)));
+      expect(await liveWeights()).toEqual({ canary: weight, stable: 100 - weight });
+      expect(await controllerWeight()).toBe(weight);
+    };
+
+    await atPause(10);
+    // A change in Git to the TraefikService itself (an annotation): Argo CD's automated sync applies
+    // it with the Application's options, and RespectIgnoreDifferences keeps the live weights in it.
+    const touched = await watch.whileGitChanges(async () => {
+      const file = join(project.workloadDir(CLUSTER), `traefikservice-${ROLLOUT}.yaml`);
+      const route = parseDocument(readFileSync(file, 'utf8'));
+      route.setIn(['metadata', 'annotations', 'e2e.trinity.example/changed-in-git'], 'at weight 10');
+      writeFileSync(file, route.toString());
+      project.commit('A change in Git to the TraefikService at weight 10');
+      const revision = project.git('rev-parse', 'HEAD').trim();
+      await apps.refresh(APPS.mandelbrot);
+      return awaitApplications(
+        '8. weights',
+        `Argo CD's automated sync of the TraefikService's change at ${revision.slice(0, 7)} done`,
+        [APPS.mandelbrot],
+        (byName) => {
+          const app = byName[APPS.mandelbrot];
+          return (
+            app?.status?.sync?.status === 'Synced' &&
+            app.status.sync.revision === revision &&
+            app.operation === undefined &&
+            app.status.operationState?.syncResult?.revision === revision
+          );
+        },
+        120_000,
+      );
+    });
+    expect(touched[APPS.mandelbrot]!.status!.operationState!.phase).toBe('Succeeded');
+    const liveRoute = await cluster!.api.get<{ metadata: { annotations?: Record<string, string> } }>(
+      `/apis/traefik.io/v1alpha1/namespaces/${NAMESPACE}/traefikservices/${ROLLOUT}`,
+    );
+    expect(liveRoute?.metadata.annotations?.['e2e.trinity.example/changed-in-git']).toBe('at weight 10');
+    await watch.during(new Promise((resolve) => setTimeout(resolve, 3_000)));
+    expect(await liveWeights()).toEqual({ canary: 10, stable: 90 });
+    await watch.during(operate('promote'));
+    await atPause(50);
+    await watch.during(operate('promote'));
+    await watch.during(
+      awaitApplications(
+        '8. weights',
+        'the Mandelbrot Application Synced and Healthy after the last promote',
+        [APPS.mandelbrot],
+        (byName) => syncedHealthy(byName[APPS.mandelbrot]),
+        180_000,
+      ),
+    );
+    const watched = await watch.stop();
+    figures.weightMoveApplicationLooks = watched.looks;
+    figures.weightMoveLooksWhileGitChanged = watched.looksWhileGitChanged;
+    log(
+      `weights under Argo CD: ${watched.looks} looks at ${APPS.mandelbrot}, each with the controller's weights, ` +
+        `and Synced but for ${watched.looksWhileGitChanged} while Git changed the TraefikService`,
+    );
+    expect((await live.snapshot()).rollout.status?.phase).toBe('Healthy');
+    expect(await liveWeights()).toEqual({ canary: 0, stable: 100 });
+  },
+);
+
+drillStep(
+  '9. cluster removal: the root loses its path and stops syncing; nothing is pruned and the workload keeps running, as the diff says',
   async () => {
     rmSync(join(project.root, 'overlays', `${CLUSTER}.yaml`));
     const platform = join(project.root, 'platform.yaml');
@@ -557,7 +861,7 @@ drillStep(
           condition.message.includes(`dist/${CLUSTER}/${name === APPS.root ? 'argocd' : 'mandelbrot'}: app path does not exist`),
       );
     const gone = await awaitApplications(
-      '7. cluster removal',
+      '9. cluster removal',
       'the root and the Mandelbrot Application report a ComparisonError for their vanished paths',
       [APPS.root, APPS.mandelbrot],
       (byName) => [APPS.root, APPS.mandelbrot].every((name) => pathGone(name, byName[name])),
@@ -567,7 +871,7 @@ drillStep(
     // One more reconciliation of each after the error: automated prune, had it anything to act on, would act in it.
     for (const name of [APPS.root, APPS.mandelbrot]) await apps.refresh(name);
     await awaitApplications(
-      '7. cluster removal',
+      '9. cluster removal',
       'both refreshed again, still with the ComparisonError',
       [APPS.root, APPS.mandelbrot],
       (byName) =>

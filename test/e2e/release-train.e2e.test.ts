@@ -110,7 +110,12 @@ beforeAll(async () => {
     join(real.runDir, 'bundle-cache'),
   );
   log(`project copy: ${project.root}`);
-  sources = await startGitOpsSources({ dir: join(real.runDir, 'sources'), gitWorkTree: project.root, chartDir, helm: helm.helm });
+  sources = await startGitOpsSources({
+    dir: join(real.runDir, 'sources'),
+    gitWorkTree: project.root,
+    chartDirs: [chartDir],
+    helm: helm.helm,
+  });
   pointPlatformAt(project.root, sources);
   // aws's canaries are judged by their analysis, against the Prometheus inside the node, with a PodMonitor.
   appendFileSync(

@@ -113,13 +113,43 @@ describe('RolloutOperator.run', () => {
     expect(commands.filter((command) => command.startsWith('get rollout'))).toHaveLength(2); // the wait's one look, then the report
   });
 
+  test("sync asks for each Application's sync with the Application's own syncOptions, as argocd app sync does", async () => {
+    const syncOptions = {
+      'trinity-dev-aws-root': [],
+      'trinity-mandelbrot-aws': ['ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true'],
+    };
+    const { operator, commands } = scripted((command) => {
+      if (command.startsWith('get crd')) return ok(JSON.stringify({ status: { conditions: [{ type: 'Established', status: 'True' }] } }));
+      if (command.startsWith('get application')) {
+        const name = command.split(' ')[2] as keyof typeof syncOptions;
+        return ok(
+          JSON.stringify({ spec: { syncPolicy: { syncOptions: syncOptions[name] } }, status: { operationState: { phase: 'Succeeded' } } }),
+        );
+      }
+      return command.startsWith('get rollout') ? HEALTHY : ok('patched');
+    });
+    const [outcome] = await operator.run('sync', [aws]);
+    expect(outcome?.error).toBeUndefined();
+    const operations = commands
+      .filter((command) => command.startsWith('patch application'))
+      .map((command) => JSON.parse(command.split(' --patch ')[1]!.split(' --context ')[0]!).operation);
+    expect(operations).toEqual([
+      { sync: { syncStrategy: { hook: {} } } },
+      { sync: { syncStrategy: { hook: {} }, syncOptions: syncOptions['trinity-mandelbrot-aws'] } },
+    ]);
+    // Each Application is read before its sync is asked for.
+    expect(commands.indexOf('get application trinity-mandelbrot-aws --namespace argocd --output json --context eks-main')).toBeLessThan(
+      commands.findIndex((command) => command.startsWith('patch application trinity-mandelbrot-aws')),
+    );
+  });
+
   test('fails if reading the CRD fails for another reason than NotFound, without waiting', async () => {
     const { operator, commands } = scripted((command) =>
       command.startsWith('get crd')
         ? failed('Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io is forbidden')
         : command.startsWith('get rollout')
           ? HEALTHY
-          : ok(''),
+          : ok('{}'),
     );
     const [outcome] = await operator.run('sync', [aws]);
     expect(outcome?.error).toBe(

@@ -57,7 +57,7 @@ describe('one cluster failing among three', () => {
     expect(rows.get('azure')!.slice(2, 4)).toEqual(['Paused', '1/3']);
     expect(rows.get('gcp')).toEqual(['gcp', 'gcp', 'unknown', '-', '-', '-', '-', '-']);
     expect(result.stderr).toContain(
-      'gcp failed: kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch \'{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}\' --context gcp exited 1: ' +
+      'gcp failed: kubectl get application trinity-dev-gcp-root --namespace argocd --output json --context gcp exited 1: ' +
         'The connection to the server gcp.example:443 was refused - did you specify the right host or port?',
     );
     expect(result.stderr).toContain('sync failed on 1 of 3 clusters');

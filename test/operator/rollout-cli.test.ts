@@ -176,7 +176,8 @@ describe('rollout --dry-run', () => {
     ]);
     const sync = await kubectl.rollout(['sync', '--cluster', 'gcp', '--dry-run']);
     expect(sync.stdout).toContain(
-      `  kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch '{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}' --context gcp\n`,
+      `  kubectl patch application trinity-dev-gcp-root --namespace argocd --type merge --patch '{"operation":{"sync":{"syncStrategy":{"hook":{}}}}}' --context gcp` +
+        "  # with the Application's syncOptions added to the operation, read first with `kubectl get application trinity-dev-gcp-root --namespace argocd --output json --context gcp`\n",
     );
     expect(kubectl.calls()).toEqual([]);
   });

@@ -10,8 +10,8 @@ export interface GitOpsSourcesOptions {
   readonly dir: string;
   /** The work tree of the Git repository to serve, read through `git http-backend`. */
   readonly gitWorkTree: string;
-  /** The chart's source folder; `helm package` turns it into the repository's one archive. */
-  readonly chartDir: string;
+  /** The charts' source folders; `helm package` turns each into an archive of the repository. */
+  readonly chartDirs: readonly string[];
   readonly helm: string;
 }
 
@@ -19,7 +19,7 @@ export interface GitOpsSourcesOptions {
 export interface GitOpsSources {
   /** `https://127.0.0.1:<port>/trinity.git`. */
   readonly gitURL: string;
-  /** `https://127.0.0.1:<port>/charts`: its index.yaml lists the one packaged chart. */
+  /** `https://127.0.0.1:<port>/charts`: its index.yaml lists the packaged charts. */
   readonly chartRepoURL: string;
   /** The server's self-signed certificate, PEM: clients trust it as their CA. */
   readonly certificate: string;
@@ -49,7 +49,7 @@ export async function startGitOpsSources(options: GitOpsSourcesOptions): Promise
     HELM_CONFIG_HOME: join(options.dir, 'helm', 'config'),
     HELM_DATA_HOME: join(options.dir, 'helm', 'data'),
   };
-  execFileSync(options.helm, ['package', options.chartDir, '--destination', charts], { env: helmEnv, stdio: 'pipe' });
+  execFileSync(options.helm, ['package', ...options.chartDirs, '--destination', charts], { env: helmEnv, stdio: 'pipe' });
 
   const requests: string[] = [];
   const backends = new Set<ChildProcess>();
@@ -176,11 +176,12 @@ function serveGit(req: IncomingMessage, res: ServerResponse, gitDir: string, pat
   });
 }
 
-/** The test copy of platform.yaml: Argo CD pulls the repository and the chart from 127.0.0.1. */
+/** The test copy of platform.yaml: Argo CD pulls the repository and the charts (Argo Rollouts', Traefik's) from 127.0.0.1. */
 export function pointPlatformAt(root: string, served: GitOpsSources): void {
   const file = join(root, 'platform.yaml');
   const document = parseDocument(readFileSync(file, 'utf8'));
   document.setIn(['repository', 'repoURL'], served.gitURL);
   document.setIn(['rolloutsChart', 'repoURL'], served.chartRepoURL);
+  document.setIn(['traefikChart', 'repoURL'], served.chartRepoURL);
   writeFileSync(file, document.toString());
 }

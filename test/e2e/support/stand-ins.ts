@@ -2,12 +2,24 @@ import type { DrillCluster } from './drill-cluster.js';
 
 const ROLLOUTS_CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io';
 
+/** A LoadBalancer Service and the host name it gets: a name under `.invalid`, so nothing ever connects to it. */
+export interface LoadBalancer {
+  readonly namespace: string;
+  readonly service: string;
+  readonly hostname: string;
+}
+
 export interface StandInsProps {
   /** The namespace and name of the workload's Service, which may be a LoadBalancer. */
   readonly namespace: string;
   readonly service: string;
   /** The load balancer's host name: a name under `.invalid`, so nothing ever connects to it. */
   readonly loadBalancerHostname: string;
+  /**
+   * More LoadBalancer Services to give an address, such as Traefik's.
+   * @default none
+   */
+  readonly moreLoadBalancers?: readonly LoadBalancer[];
   /** Called once, when the Rollouts CRD is established and the controller is started. */
   readonly onRolloutsControllerStarted?: () => void;
 }
@@ -38,17 +50,26 @@ export class StandIns {
         await cluster.startRolloutsController();
       }
     }
+    const loadBalancers = [
+      { namespace: props.namespace, service: props.service, hostname: props.loadBalancerHostname },
+      ...(props.moreLoadBalancers ?? []),
+    ];
+    for (const balancer of loadBalancers) await this.giveAddress(balancer);
+  }
+
+  private async giveAddress({ namespace, service: name, hostname }: LoadBalancer): Promise<void> {
+    const { cluster } = this;
     const service = await cluster.api.get<{ spec: { type?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }>(
-      `/api/v1/namespaces/${props.namespace}/services/${props.service}`,
+      `/api/v1/namespaces/${namespace}/services/${name}`,
     );
     if (service?.spec.type === 'LoadBalancer' && !service.status?.loadBalancer?.ingress?.length) {
-      const status = { status: { loadBalancer: { ingress: [{ hostname: props.loadBalancerHostname }] } } };
+      const status = { status: { loadBalancer: { ingress: [{ hostname }] } } };
       await cluster.kubectl([
         'patch',
         'service',
-        props.service,
+        name,
         '--namespace',
-        props.namespace,
+        namespace,
         '--subresource=status',
         '--type=merge',
         '--patch',
