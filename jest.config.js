@@ -1,8 +1,8 @@
 /**
  * The unit tests. Each worker is one Node process that runs its test files one after another
- * (jest-light-runner): the project's modules and its dependencies load once per worker, not once
- * per file. scripts/jest-worker-setup.mjs gives the workers a TypeScript loader and jest's
- * deadlines. Nothing here type-checks: `npm test` runs `tsc -p .` beside jest.
+ * (jest-light-runner's worker, started by scripts/jest-runner.mjs): the project's modules and its
+ * dependencies load once per worker, not once per file. scripts/jest-worker-setup.mjs gives the
+ * workers a TypeScript loader and jest's deadlines. Nothing here type-checks: `npm test` runs `tsc -p .` beside jest.
  */
 import { availableParallelism } from 'node:os';
 
@@ -11,7 +11,7 @@ export default {
   testMatch: ['**/*.test.ts'],
   // test/e2e/ holds the end-to-end suite, which needs a cluster: `npm run e2e` runs it on its own.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
-  runner: 'jest-light-runner/child-process',
+  runner: '<rootDir>/scripts/jest-runner.mjs',
   setupFilesAfterEnv: ['<rootDir>/scripts/jest-worker-setup.mjs'],
   // Half again as many workers as cores: a test file spends about half its time waiting on the
   // processes, git and sockets it starts, and a light worker loads the modules only once.
