@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { metricsText, metricValue, type RunningService, settlesWithin, startLocalService, waitFor } from './service-process.js';
 
@@ -21,16 +22,48 @@ function silentClient(port: number): { socket: Socket; connected: Promise<void>;
   return { socket, connected, ended, received: () => received };
 }
 
-/** A GET over a new connection, as the kubelet probes: the status, or undefined without an answer within 1 s. */
-async function get(url: string): Promise<number | undefined> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000), headers: { connection: 'close' } });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return undefined;
+/**
+ * `count` silent clients, opened in batches the listen backlog (511) holds, each batch accepted
+ * by the service before the next while its metrics can still be read. Opened at once, the
+ * connections past the backlog would wait in the kernel, unaccepted, for seconds.
+ */
+async function silentClients(service: RunningService, count: number): Promise<ReturnType<typeof silentClient>[]> {
+  const BATCH = 256;
+  const clients: ReturnType<typeof silentClient>[] = [];
+  while (clients.length < count) {
+    const batch = Array.from({ length: Math.min(BATCH, count - clients.length) }, () => silentClient(service.port));
+    await Promise.all(batch.map(({ connected }) => connected));
+    clients.push(...batch);
+    // The metrics request takes a place of its own: only while one is left.
+    if (clients.length + BATCH <= MAX_CONNECTIONS)
+      await waitFor(
+        `the service to accept ${clients.length} connections`,
+        async () =>
+          metricValue((await request(`${service.url}/metrics`))?.body ?? '', 'mandelbrot_open_connections', LABELS) >= clients.length,
+      );
   }
+  return clients;
 }
+
+/**
+ * A GET over a connection of its own, closed after the answer, as the kubelet probes: the status
+ * and body, or undefined without an answer within 1 s. Never a pooled connection, which would
+ * hold a place among the service's connections, and answer where a new one is refused.
+ */
+function request(url: string): Promise<{ status: number; body: string } | undefined> {
+  return new Promise((resolve) => {
+    const outgoing = httpGet(url, { agent: false, timeout: 1000, headers: { connection: 'close' } }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('error', () => resolve(undefined));
+    });
+    outgoing.on('timeout', () => outgoing.destroy());
+    outgoing.on('error', () => resolve(undefined));
+  });
+}
+
+const get = async (url: string) => (await request(url))?.status;
 
 describe('a silent connection', () => {
   const HEADERS_TIMEOUT_MS = 500;
@@ -63,7 +96,7 @@ describe('a silent connection', () => {
 
 describe('the probe listener', () => {
   // Long enough for the machine to open every silent connection before the first is closed, with
-  // the other jest worker busy beside it.
+  // the other jest workers busy beside it.
   const HEADERS_TIMEOUT_MS = 10_000;
   let service: RunningService;
   beforeAll(async () => {
@@ -72,9 +105,8 @@ describe('the probe listener', () => {
   afterAll(() => service.stop());
 
   test(`${SILENT_CLIENTS} silent connections lock public clients out only until the headers timeout, and never the probes`, async () => {
-    const clients = Array.from({ length: SILENT_CLIENTS }, () => silentClient(service.port));
+    const clients = await silentClients(service, SILENT_CLIENTS);
     try {
-      await Promise.all(clients.map(({ connected }) => connected));
       // The kernel completes connections before the service accepts them; those past its limit it closes at once.
       let closedAtOnce = 0;
       for (const { ended } of clients) void ended.then(() => closedAtOnce++);
