@@ -3,7 +3,8 @@
 // `tsc -p .` runs beside it, incremental (its state under node_modules/.cache, so a warm run checks
 // only what changed); its errors print once both are done, and either failing fails the run.
 // Even with nothing changed, tsc reads and binds every file, about 12 s of CPU: a run whose
-// type-check inputs (scripts/type-check-inputs.cjs) are those of the last passing check skips it. Arguments go to jest: `npm test -- test/diff`.
+// type-check inputs (scripts/type-check-inputs.cjs) are those of the last passing check skips it.
+// Arguments go to jest: `npm test -- test/diff`.
 //
 // The tests copy the project and make Git repositories by the hundred, and on a disk each file
 // created or removed costs about a millisecond here: jest gets a temporary folder of its own on a
