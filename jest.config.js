@@ -2,7 +2,7 @@
  * The unit tests. Each worker is one Node process that runs its test files one after another
  * (jest-light-runner's worker, started by scripts/jest-runner.mjs): the project's modules and its
  * dependencies load once per worker, not once per file. scripts/jest-worker-setup.mjs gives the
- * workers a TypeScript loader and jest's deadlines. Nothing here type-checks: `npm test` runs `tsc -p .` beside jest.
+ * workers a TypeScript loader and jest's deadlines. Nothing here type-checks: `npm run lint` runs `tsc -p .`.
  */
 import { availableParallelism } from 'node:os';
 

@@ -1,6 +1,6 @@
 // Jest's transform for the TypeScript sources: esbuild strips the types, file by file, into ES
 // modules with an inline source map, so a failure names `lib/....ts:line`. Nothing is type-checked
-// here; `tsc -p .` does that in `npm test`. tsconfig's isolatedModules and verbatimModuleSyntax
+// here; `tsc -p .` does that in `npm run lint`. tsconfig's isolatedModules and verbatimModuleSyntax
 // keep every file transformable on its own.
 'use strict';
 const { createHash } = require('node:crypto');

@@ -2,7 +2,7 @@
 // (jest-light-runner) runs a worker's test files one after another in a single Node process: the
 // modules they import load once per worker rather than once per file, and each test file itself
 // is evaluated afresh. It brings neither a TypeScript loader nor deadlines, so this file adds both:
-// - tsx's loader strips the types (`tsc -p .`, beside jest in `npm test`, checks them), and a
+// - tsx's loader strips the types (`tsc -p .`, in `npm run lint`, checks them), and a
 //   failure's stack names `lib/....ts:line`;
 // - every test and hook gets jest's deadline: the one passed to it, or the config's testTimeout.
 import { register } from 'tsx/esm/api';

@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: the type check and the tests at once. Jest strips types without checking them, so
-// `tsc -p .` runs beside it, incremental (its state under node_modules/.cache, so a warm run checks
-// only what changed); its errors print once both are done, and either failing fails the run.
-// Even with nothing changed, tsc reads and binds every file, about 12 s of CPU: a run whose
-// type-check inputs (scripts/type-check-inputs.cjs) are those of the last passing check skips it.
-// Arguments go to jest: `npm test -- test/diff`.
+// `npm test`: every unit test, with jest. Jest strips types without checking them; `npm run lint`
+// type-checks (`tsc -p .`). Arguments go to jest: `npm test -- test/diff`.
 //
 // The tests copy the project and make Git repositories by the hundred, and on a disk each file
 // created or removed costs about a millisecond here: jest gets a temporary folder of its own on a
@@ -12,10 +8,9 @@
 // run ends, so nothing a test leaves there outlives the run.
 'use strict';
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { dirname, join } = require('node:path');
-const { typeCheckInputsKey } = require('./type-check-inputs.cjs');
+const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 
@@ -32,64 +27,25 @@ function scratchFolder() {
 }
 
 const scratch = scratchFolder();
-const children = [];
-// Stopped, the run stops jest and tsc with their workers (each leads a process group of its own),
-// waits for them, and then removes the folder.
+// Jest leads a process group of its own, with its workers: stopped, the run stops the group,
+// waits for jest, and then removes the folder.
+const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--ci', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  detached: true,
+  env: { ...process.env, TMPDIR: scratch },
+});
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    for (const child of children) {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // Ended already.
-      }
+    try {
+      process.kill(-jest.pid, signal);
+    } catch {
+      // Ended already.
     }
   });
 }
-
-/** Runs node with `args` in the project; resolves to its exit code. */
-function run(args, stdio) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio, detached: true, env: { ...process.env, TMPDIR: scratch } });
-  children.push(child);
-  const done = new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  return { child, done };
-}
-
-const TYPE_CHECK_CACHE = join(root, 'node_modules/.cache/tsc');
-const PASSED_KEY_FILE = join(TYPE_CHECK_CACHE, 'passed.key');
-
-const inputsKey = typeCheckInputsKey(root);
-const typeCheckCurrent = existsSync(PASSED_KEY_FILE) && readFileSync(PASSED_KEY_FILE, 'utf8') === inputsKey;
-const tsc = typeCheckCurrent
-  ? { done: Promise.resolve(0) }
-  : run(
-      [
-        require.resolve('typescript/bin/tsc'),
-        '-p',
-        '.',
-        '--incremental',
-        '--tsBuildInfoFile',
-        join(TYPE_CHECK_CACHE, 'tsconfig.tsbuildinfo'),
-      ],
-      ['ignore', 'pipe', 'pipe'],
-    );
-if (typeCheckCurrent) console.error('npm test: tsc -p . skipped: no file it reads changed since it last passed');
-let typeErrors = '';
-tsc.child?.stdout.on('data', (chunk) => (typeErrors += chunk));
-tsc.child?.stderr.on('data', (chunk) => (typeErrors += chunk));
-
-const jest = run([join(root, 'node_modules/jest/bin/jest.js'), '--ci', ...process.argv.slice(2)], 'inherit');
-
-Promise.all([tsc.done, jest.done]).then(([tscCode, jestCode]) => {
+jest.on('close', (code) => {
   // A worker stopped by a signal may still be writing there for a moment.
   rmSync(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  if (tscCode === 0 && !typeCheckCurrent) {
-    mkdirSync(dirname(PASSED_KEY_FILE), { recursive: true });
-    writeFileSync(PASSED_KEY_FILE, inputsKey);
-  }
-  if (tscCode !== 0) {
-    process.stderr.write(typeErrors);
-    console.error(`npm test: tsc -p . failed (exit ${tscCode})`);
-  }
-  process.exitCode = tscCode !== 0 ? 1 : jestCode;
+  process.exitCode = code ?? 1;
 });
