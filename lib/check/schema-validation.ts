@@ -137,6 +137,11 @@ const schemaKey = (apiVersion: string, kind: string) => `${apiVersion}\0${kind}`
  * TypeScript program unless it is cached): load one validator and reuse it.
  */
 export class SchemaValidator {
+  /** The file {@link load} keeps the field index in for `props`: undefined without a cache folder or a package-lock.json. */
+  public static fieldIndexFile(props: SchemaValidatorProps): string | undefined {
+    return fieldIndexFile(props);
+  }
+
   /** Reads the models and the field index once; throws when the packages cannot be found under `projectRoot`. */
   public static async load(props: SchemaValidatorProps): Promise<SchemaValidator> {
     const cacheFile = fieldIndexFile(props);

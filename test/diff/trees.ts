@@ -1,15 +1,15 @@
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { CLOUDS } from '../../lib/core/fields.js';
 import { type ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
-import { synthCluster } from '../support/cluster.js';
+import { synthClusterFiles } from '../support/cluster.js';
 
-/** A dist/ tree of the three clouds, synthesized in-process the way main.ts does. */
+/** The files of {@link synthesizedTree}: made once per worker, since every diff test starts from them. */
+let threeClouds: ReadonlyMap<string, string> | undefined;
+
+/** A dist/ tree of the three clouds, synthesized in-process the way main.ts does: a new copy each call. */
 export function synthesizedTree(): Map<string, string> {
-  const tree = new Map<string, string>();
-  for (const cloud of CLOUDS) {
-    for (const [path, object] of synthCluster({ cluster: cloud, cloud })) tree.set(path, stringify(object));
-  }
-  return tree;
+  threeClouds ??= new Map(CLOUDS.flatMap((cloud) => [...synthClusterFiles({ cluster: cloud, cloud })]));
+  return new Map(threeClouds);
 }
 
 /** A copy of `tree` with the object at `path` changed by `edit`. */

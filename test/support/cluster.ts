@@ -5,7 +5,7 @@ import { FIXTURE_REPO_URL, FIXTURE_WORKLOADS } from './fixture-project.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { mandelbrot, type MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { BoundWorkload } from '../../lib/workloads/workload.js';
-import { parse } from 'yaml';
+import { parseYaml } from '../../lib/util/yaml-parse.js';
 
 /** The fixture's platform settings: every default, and the fixture's repository. */
 const fixturePlatform = () => defaultPlatformSettings(FIXTURE_REPO_URL, FIXTURE_WORKLOADS);
@@ -36,9 +36,14 @@ export function clusterProps(overrides: Partial<ClusterDeliveryProps> = {}): Clu
   };
 }
 
-/** Synthesizes one cluster through the same renderer main.ts uses: path to parsed object. */
-export function synthCluster(overrides: Partial<ClusterDeliveryProps> = {}): Map<string, any> {
+/** Synthesizes one cluster through the same renderer main.ts uses: path to the text main.ts writes. */
+export function synthClusterFiles(overrides: Partial<ClusterDeliveryProps> = {}): Map<string, string> {
   const app = new App();
   new ClusterDelivery(app, 'Cluster', clusterProps(overrides));
-  return new Map(renderManifestTree(app).map((file) => [file.path, parse(file.content)]));
+  return new Map(renderManifestTree(app).map((file) => [file.path, file.content]));
+}
+
+/** {@link synthClusterFiles}, each file parsed: path to object. */
+export function synthCluster(overrides: Partial<ClusterDeliveryProps> = {}): Map<string, any> {
+  return new Map([...synthClusterFiles(overrides)].map(([path, content]) => [path, parseYaml(content)]));
 }
