@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
+import { parseYamlObject } from './support/yaml.js';
 import { releaseCommand } from '../lib/operator/release-command.js';
 import { WORKLOADS } from '../lib/workloads/all-workloads.js';
 import { ProjectCopy } from './check/project-copy.js';
@@ -49,7 +50,7 @@ const exampleName = (root: string) => {
 };
 
 const releaseOf = (root: string, cluster: string) =>
-  parse(read(root, `dist/${cluster}/mandelbrot/rollout-mandelbrot.yaml`)).spec.template.spec.containers[0].env.find(
+  parseYamlObject(read(root, `dist/${cluster}/mandelbrot/rollout-mandelbrot.yaml`)).spec.template.spec.containers[0].env.find(
     (variable: { name: string }) => variable.name === 'MANDELBROT_RELEASE',
   )?.value;
 
@@ -68,7 +69,10 @@ const ROUTINE_CHANGES: RoutineChange[] = [
       const prefix = name.toUpperCase().replaceAll('-', '_');
       return [
         existsSync(
-          join(root, `dist/bootstrap/application-trinity-${parse(read(root, 'platform.yaml')).environment ?? 'dev'}-${name}-root.yaml`),
+          join(
+            root,
+            `dist/bootstrap/application-trinity-${parseYamlObject(read(root, 'platform.yaml')).environment ?? 'dev'}-${name}-root.yaml`,
+          ),
         ),
         read(root, '.github/workflows/mandelbrot-rollout.yml').includes(`secrets.${prefix}_ROLE_ARN`),
       ];
@@ -97,7 +101,7 @@ const ROUTINE_CHANGES: RoutineChange[] = [
       return name;
     },
     effect: (root, name) => {
-      return parse(read(root, `dist/aws/${name}/deployment-${name}.yaml`)).spec.template.spec.containers[0].imagePullPolicy;
+      return parseYamlObject(read(root, `dist/aws/${name}/deployment-${name}.yaml`)).spec.template.spec.containers[0].imagePullPolicy;
     },
     expected: 'IfNotPresent',
     ownCode: true,
@@ -116,7 +120,7 @@ const ROUTINE_CHANGES: RoutineChange[] = [
     name: 'point repoURL at another repository (docs/adopting.md)',
     change: (root) =>
       editPlatform(root, (document) => document.setIn(['repository', 'repoURL'], 'git@github.com:example-org/platform-gitops.git')),
-    effect: (root) => parse(read(root, 'dist/aws/argocd/application-trinity-mandelbrot-aws.yaml')).spec.source.repoURL,
+    effect: (root) => parseYamlObject(read(root, 'dist/aws/argocd/application-trinity-mandelbrot-aws.yaml')).spec.source.repoURL,
     expected: 'git@github.com:example-org/platform-gitops.git',
   },
 ];

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 import { KNOWN_KINDS } from '../../lib/core/resource-kinds.js';
 import { SchemaValidator } from '../../lib/check/schema-validation.js';
 import { walkFiles } from '../../lib/util/walk-files.js';
@@ -23,7 +23,7 @@ const validator = await SchemaValidator.load({ projectRoot: PROJECT_ROOT, cacheD
 function committedObjects(): [string, any][] {
   return walkFiles(DIST)
     .filter((file) => file.path.endsWith('.yaml'))
-    .map((file) => [file.path, parse(readFileSync(file.absolutePath, 'utf8'))]);
+    .map((file) => [file.path, parseYamlObject(readFileSync(file.absolutePath, 'utf8'))]);
 }
 
 function committed(pathEnd: string): any {

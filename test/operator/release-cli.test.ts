@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 import { releaseCommand } from '../../lib/operator/release-command.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import { type RunCommand, runWithTinyexec } from '../../lib/operator/run-command.js';
@@ -33,7 +33,7 @@ function read(path: string): string {
 
 /** MANDELBROT_RELEASE in one cluster's synthesized Rollout. */
 function releaseOf(cluster: string): string {
-  const rollout = parse(read(`dist/${cluster}/mandelbrot/rollout-mandelbrot.yaml`));
+  const rollout = parseYamlObject(read(`dist/${cluster}/mandelbrot/rollout-mandelbrot.yaml`));
   return rollout.spec.template.spec.containers[0].env.find((variable: { name: string }) => variable.name === 'MANDELBROT_RELEASE').value;
 }
 

@@ -1,6 +1,6 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 import { SynthValidationError } from '../../lib/core/errors.js';
 import { GENERATION_ANNOTATION } from '../../lib/core/config-map-history.js';
 import { boundMandelbrot, synthCluster } from '../support/cluster.js';
@@ -33,10 +33,10 @@ function workload(outdir: string, cluster = 'aws') {
   const configMaps = new Map<string, { object: any; text: string }>();
   for (const file of readdirSync(folder).filter((name) => name.startsWith('configmap-'))) {
     const text = readFileSync(join(folder, file), 'utf8');
-    const object = parse(text);
+    const object = parseYamlObject(text);
     configMaps.set(object.metadata.name, { object, text });
   }
-  const rollout = parse(readFileSync(join(folder, 'rollout-mandelbrot.yaml'), 'utf8'));
+  const rollout = parseYamlObject(readFileSync(join(folder, 'rollout-mandelbrot.yaml'), 'utf8'));
   return { rollout, configMaps, folder };
 }
 

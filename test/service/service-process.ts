@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
 /** The service's own folder: tests that need no manifests run it from there. */
@@ -99,10 +99,10 @@ export async function freePort(): Promise<number> {
  * on this machine: see {@link containerFromPodTemplate}.
  */
 export function containerFromManifests(folder: string, root: string): StartOptions {
-  const rollout = parse(readFileSync(join(folder, 'rollout-mandelbrot.yaml'), 'utf8'));
+  const rollout = parseYamlObject(readFileSync(join(folder, 'rollout-mandelbrot.yaml'), 'utf8'));
   return containerFromPodTemplate(
     rollout.spec.template,
-    (name) => parse(readFileSync(join(folder, `configmap-${name}.yaml`), 'utf8')).data,
+    (name) => parseYamlObject(readFileSync(join(folder, `configmap-${name}.yaml`), 'utf8')).data,
     root,
   );
 }

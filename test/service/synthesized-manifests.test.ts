@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 import { FIXTURE_OVERLAYS, FIXTURE_PLATFORM_YAML } from '../support/fixture-project.js';
 import { makeTempDir, synth } from '../support/synth-process.js';
 import { containerFromManifests, type RunningService, startService } from './service-process.js';
 
 // The clusters and what each should report, read from the configuration rather than the output.
-const platform = parse(FIXTURE_PLATFORM_YAML);
-const clusters = Object.entries(FIXTURE_OVERLAYS).map(([name, overlay]) => ({ name, ...parse(overlay) }));
+const platform = parseYamlObject(FIXTURE_PLATFORM_YAML);
+const clusters = Object.entries(FIXTURE_OVERLAYS).map(([name, overlay]) => ({ name, ...parseYamlObject(overlay) }));
 
 describe('the synthesized manifests run', () => {
   const temp = makeTempDir('manifests-run');

@@ -14,7 +14,7 @@ import { clusterProps } from '../support/cluster.js';
 import { projectSchemas } from '../support/project-schemas.js';
 import { FIXTURE_WORKLOADS, writeFixtureConfig } from '../support/fixture-project.js';
 import { makeTempDir, PROJECT_ROOT, writeFixtureOverlays } from '../support/synth-process.js';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 
 // The registration: the fixture's workloads plus the test-only workload, without editing lib/.
 const workloads = [...FIXTURE_WORKLOADS, notes];
@@ -44,7 +44,7 @@ function synthAws(registered: readonly Workload[]): Map<string, string> {
 describe('a second workload, registered by one line', () => {
   const before = synthAws(FIXTURE_WORKLOADS);
   const after = synthAws(workloads);
-  const object = (path: string) => parse(after.get(path)!);
+  const object = (path: string) => parseYamlObject(after.get(path)!);
 
   test('gets its own folder: a Deployment and a Service in its namespace, from cdk8s-plus-28', () => {
     const added = [...after.keys()].filter((path) => !before.has(path)).sort();
@@ -74,7 +74,7 @@ describe('a second workload, registered by one line', () => {
 
   test('gets its share of the AppProject: its namespace and its kinds', () => {
     const project = object('aws/argocd/appproject-trinity.yaml');
-    const beforeProject = parse(before.get('aws/argocd/appproject-trinity.yaml')!);
+    const beforeProject = parseYamlObject(before.get('aws/argocd/appproject-trinity.yaml')!);
     expect(project.spec.destinations.map((destination: { namespace: string }) => destination.namespace)).toEqual([
       'argo-rollouts',
       'mandelbrot',

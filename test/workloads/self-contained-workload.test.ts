@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlObject } from '../support/yaml.js';
 import { runCaptured } from '../../lib/cli/command-io.js';
 import { releaseCommand } from '../../lib/operator/release-command.js';
 import { synthCommand } from '../../main.js';
@@ -22,7 +22,7 @@ describe('a workload that mounts its own files and has a release marker', () => 
   });
   afterEach(() => temp.cleanup());
 
-  const read = (path: string) => parse(readFileSync(join(temp.path, 'dist', path), 'utf8'));
+  const read = (path: string) => parseYamlObject(readFileSync(join(temp.path, 'dist', path), 'utf8'));
   const edition = () =>
     read('aws/journal/deployment-journal.yaml').spec.template.spec.containers[0].env.find(
       (variable: { name: string }) => variable.name === 'JOURNAL_EDITION',
