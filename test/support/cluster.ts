@@ -5,7 +5,7 @@ import { FIXTURE_REPO_URL, FIXTURE_WORKLOADS } from './fixture-project.js';
 import { renderManifestTree } from '../../lib/synth/write-manifest-tree.js';
 import { mandelbrot, type MandelbrotSettingsProps } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { BoundWorkload } from '../../lib/workloads/workload.js';
-import { parseYaml } from '../../lib/util/yaml-parse.js';
+import { parseYamlObject } from './yaml.js';
 
 /** The fixture's platform settings: every default, and the fixture's repository. */
 const fixturePlatform = () => defaultPlatformSettings(FIXTURE_REPO_URL, FIXTURE_WORKLOADS);
@@ -45,5 +45,5 @@ export function synthClusterFiles(overrides: Partial<ClusterDeliveryProps> = {})
 
 /** {@link synthClusterFiles}, each file parsed: path to object. */
 export function synthCluster(overrides: Partial<ClusterDeliveryProps> = {}): Map<string, any> {
-  return new Map([...synthClusterFiles(overrides)].map(([path, content]) => [path, parseYaml(content)]));
+  return new Map([...synthClusterFiles(overrides)].map(([path, content]) => [path, parseYamlObject(content)]));
 }
