@@ -20,8 +20,6 @@ const { CLIENT_GONE, DEADLINE_PASSED, createStageRenderer, readStageUrls } = req
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Request body bytes held at once, across all connections; past it, renders get 503. */
 const MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024;
-/** Open connections; further ones are closed as soon as they are accepted. */
-const MAX_CONNECTIONS = 2048;
 /** Open connections to the probe listener: the kubelet opens one per probe. */
 const MAX_PROBE_CONNECTIONS = 64;
 /**
@@ -303,7 +301,7 @@ function gauges() {
     ['mandelbrot_renders_admitted', `Renders admitted and not yet answered; at most ${capacity}.`, admitted],
     ['mandelbrot_request_body_bytes', `Request body bytes buffered; at most ${MAX_BUFFERED_BODY_BYTES}.`, bufferedBodyBytes],
     ['mandelbrot_pending_reply_bytes', `Reply bytes not yet taken by clients; renders are refused past ${settings.replyBufferBytes}.`, pendingReplyBytes],
-    ['mandelbrot_open_connections', `Connections open to the public listener; at most ${MAX_CONNECTIONS}.`, openConnections],
+    ['mandelbrot_open_connections', `Connections open to the public listener; at most ${settings.maxConnections}.`, openConnections],
     ['mandelbrot_resident_memory_bytes', 'Resident set size of the process.', process.memoryUsage.rss()],
   ];
 }
@@ -432,7 +430,7 @@ const server = http.createServer(
     else start(req.socket, connection, req, res);
   },
 );
-server.maxConnections = MAX_CONNECTIONS;
+server.maxConnections = settings.maxConnections;
 server.on('connection', (socket) => {
   openConnections++;
   socket.once('close', () => openConnections--);

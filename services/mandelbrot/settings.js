@@ -41,6 +41,7 @@ const TUNABLES = {
   WRITE_TIMEOUT_MS: { min: 100, max: 600_000, what: 'milliseconds to hand a reply to a client' },
   DRAIN_TIMEOUT_MS: { min: 100, max: 600_000, what: 'milliseconds SIGTERM waits for requests in flight' },
   REPLY_BUFFER_MIB: { min: 1, max: 1024, what: 'MiB of replies waiting for their clients past which renders are refused' },
+  MAX_CONNECTIONS: { min: 1, max: 65_536, what: 'connections the public listener keeps open' },
 };
 
 /**
@@ -89,6 +90,8 @@ function settingsFrom(env, cpus = containerCpus) {
     // Every admitted render ends within its deadline, and its reply within the write timeout.
     drainTimeoutMs: tunable('DRAIN_TIMEOUT_MS', renderDeadlineMs + writeTimeoutMs),
     replyBufferBytes: tunable('REPLY_BUFFER_MIB', 64) * 1024 * 1024,
+    // Past it, a new connection is closed as soon as it is accepted.
+    maxConnections: tunable('MAX_CONNECTIONS', 2048),
   };
 }
 

@@ -38,6 +38,12 @@ describe('render workers', () => {
     expect(settingsFrom({ DRAIN_TIMEOUT_MS: '1500' }, () => 1).drainTimeoutMs).toBe(1_500);
   });
 
+  test('the public listener keeps 2048 connections open, unless MAX_CONNECTIONS says otherwise', () => {
+    expect(settingsFrom({}, () => 1).maxConnections).toBe(2048);
+    expect(settingsFrom({ MAX_CONNECTIONS: '200' }, () => 1).maxConnections).toBe(200);
+    expect(() => settingsFrom({ MAX_CONNECTIONS: '0' }, () => 1)).toThrow(/^MAX_CONNECTIONS="0": expected a whole number from 1 to 65536/);
+  });
+
   test('fails if a limit is not a whole number in range: one line naming the variable', async () => {
     expect(() => settingsFrom({ RENDER_WORKERS: '0' }, () => 1)).toThrow(
       /^RENDER_WORKERS="0": expected a whole number from 1 to 64 \(render worker threads\)$/,
