@@ -8,8 +8,8 @@
 // run ends, so nothing a test leaves there outlives the run.
 'use strict';
 const { spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { mkdirSync, mkdtempSync, rmSync, symlinkSync } = require('node:fs');
+const { tmpdir, userInfo } = require('node:os');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -27,6 +27,12 @@ function scratchFolder() {
 }
 
 const scratch = scratchFolder();
+// tsx keeps what it has transformed under $TMPDIR/tsx-<user>, keyed by each file's content: a
+// link to a folder beside jest's cache keeps it between runs, which otherwise transform every
+// file again in each worker.
+const transformCache = join(root, 'node_modules', '.cache', 'tsx');
+mkdirSync(transformCache, { recursive: true });
+symlinkSync(transformCache, join(scratch, `tsx-${process.geteuid?.() ?? userInfo().username}`));
 // Jest leads a process group of its own, with its workers: stopped, the run stops the group,
 // waits for jest, and then removes the folder.
 const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--ci', ...process.argv.slice(2)], {
