@@ -7,12 +7,24 @@
  * Figures come from real processes on this machine; nothing here asserts a threshold.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Argument, Command } from 'commander';
+import { type CommandIO, runIfEntryPoint } from '../lib/cli/command-io.js';
+import { exitCodeOf } from '../lib/cli/command-line-errors.js';
+import { EXIT_CODES, UsageError } from '../lib/core/errors.js';
 import { AREAS } from './areas.js';
 import { formatMarkdown, type MeasuredTable, measureArea, regionProblem, renderMarkdown, renderText, replaceRegions } from './report.js';
 
-/** The command line, parsed as every entry point's is: commander, which names the nearest flag to a misspelt one. */
-function parseArguments(args: readonly string[]): { names: string[]; markdown: boolean; write?: string } {
+/**
+ * The command line, parsed as every entry point's is: commander, which names the nearest flag to
+ * a misspelt one and prints its own errors (and `--help`) through `io`.
+ *
+ * @throws CommanderError for what commander refuses
+ */
+function parseArguments(
+  args: readonly string[],
+  io: Pick<CommandIO, 'stdout' | 'stderr'>,
+): { names: string[]; markdown: boolean; write?: string } {
   const program = new Command('npm run bench')
     .usage('[-- [area...] [--markdown] [--write <file>]]')
     .description("Prints the project's performance figures, measured on this machine, one area after another.")
@@ -21,33 +33,39 @@ function parseArguments(args: readonly string[]): { names: string[]; markdown: b
     )
     .option('--markdown', 'print the tables as Markdown')
     .option('--write <file>', "replace each table's marked region in this Markdown file, such as docs/benchmarks.md")
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride();
   program.parse([...args], { from: 'user' });
   const { markdown, write } = program.opts<{ markdown?: boolean; write?: string }>();
   return { names: program.processedArgs[0] as string[], markdown: markdown === true, ...(write !== undefined && { write }) };
 }
 
-function readOrExit(file: string): string {
+/** `--write`'s file, read before anything is measured. */
+function readDocument(file: string, io: CommandIO): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(resolve(io.cwd, file), 'utf8');
   } catch (error) {
-    console.error(
-      `error: --write ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); expected a Markdown file`,
+    throw new UsageError(
+      `--write ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); expected a Markdown file`,
     );
-    process.exit(2);
   }
 }
 
-async function main(): Promise<void> {
-  const parsed = parseArguments(process.argv.slice(2));
+/** `npm run bench -- <argv>` with `io`: 0 once every area is measured, 2 for bad input (nothing measured). */
+export function benchCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  return exitCodeOf(bench(argv, io), (line) => io.stderr.write(`${line}\n`));
+}
+
+async function bench(argv: readonly string[], io: CommandIO): Promise<number> {
+  const parsed = parseArguments(argv, io);
   const names = parsed.names.length > 0 ? parsed.names : Object.keys(AREAS).filter((name) => !AREAS[name]?.onlyWhenNamed);
   // Read and checked before measuring: a missing file or region fails at once, not after the run.
-  const document = parsed.write === undefined ? undefined : readOrExit(parsed.write);
+  const document = parsed.write === undefined ? undefined : readDocument(parsed.write, io);
   if (parsed.write !== undefined && document !== undefined) {
     const problems = names.flatMap((name) => AREAS[name]?.tables ?? []).flatMap((id) => regionProblem(document, id, parsed.write!) ?? []);
     if (problems.length > 0) {
-      console.error(problems.map((problem) => `error: ${problem}`).join('\n'));
-      process.exit(2);
+      io.stderr.write(problems.map((problem) => `error: ${problem}\n`).join(''));
+      return EXIT_CODES.usage;
     }
   }
   const measured: MeasuredTable[] = [];
@@ -55,20 +73,18 @@ async function main(): Promise<void> {
     const area = AREAS[name];
     if (area === undefined) continue;
     // Each area takes seconds to minutes: say which one is running.
-    console.error(`bench: measuring ${name}`);
+    io.stderr.write(`bench: measuring ${name}\n`);
     for (const table of await measureArea(area.measure)) {
       measured.push(table);
-      console.log(parsed.markdown ? renderMarkdown(table) : renderText(table));
-      console.log();
+      io.stdout.write(`${parsed.markdown ? renderMarkdown(table) : renderText(table)}\n\n`);
     }
   }
   if (parsed.write !== undefined && document !== undefined) {
-    writeFileSync(parsed.write, await formatMarkdown(replaceRegions(document, measured, parsed.write), parsed.write));
-    console.log(`wrote ${measured.length} tables into ${parsed.write}`);
+    const file = resolve(io.cwd, parsed.write);
+    writeFileSync(file, await formatMarkdown(replaceRegions(document, measured, parsed.write), file));
+    io.stdout.write(`wrote ${measured.length} tables into ${parsed.write}\n`);
   }
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runIfEntryPoint('bench/index.ts', benchCommand, process);
