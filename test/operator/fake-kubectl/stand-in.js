@@ -313,8 +313,8 @@ async function call(argv, env, write) {
     const file = env.FAKE_KUBECTL_DIST ? join(env.FAKE_KUBECTL_DIST, cluster, 'mandelbrot', 'rollout-mandelbrot.yaml') : undefined;
     if (file && existsSync(file)) {
       // Loaded only here: most calls never read Git, and every call is a new process.
-      const { parse } = createRequire(import.meta.url)('yaml');
-      const { spec } = parse(readFileSync(file, 'utf8'));
+      const { load } = createRequire(import.meta.url)('js-yaml');
+      const { spec } = load(readFileSync(file, 'utf8'));
       return { template: spec.template, replicas: spec.replicas ?? 1, steps: spec.strategy.canary.steps };
     }
     const template = {
