@@ -1,14 +1,5 @@
 /** The bench's areas, in the order `npm run bench` runs them, and the tables each one reports. */
-import { run as dashboard } from './dashboard.js';
-import { run as diff } from './diff.js';
-import { run as e2e } from './e2e.js';
-import { run as render } from './render.js';
 import type { BenchTable } from './report.js';
-import { run as runner } from './runner.js';
-import { run as serviceLoad } from './service-load.js';
-import { run as synth } from './synth.js';
-import { run as synthVsKustomize } from './synth-vs-kustomize.js';
-import { run as yaml } from './yaml.js';
 
 export interface BenchArea {
   readonly measure: () => BenchTable[] | Promise<BenchTable[]>;
@@ -18,14 +9,23 @@ export interface BenchArea {
   readonly onlyWhenNamed?: boolean;
 }
 
+/**
+ * An area's measurement, its module imported only when it runs: some load a browser's driver or
+ * a cluster's harness, which `--help` and the other areas do not need.
+ */
+const measuredBy =
+  (load: () => Promise<{ run: BenchArea['measure'] }>): BenchArea['measure'] =>
+  async () =>
+    (await load()).run();
+
 export const AREAS: Readonly<Record<string, BenchArea>> = {
-  synth: { measure: synth, tables: ['synth'] },
-  'synth-kustomize': { measure: synthVsKustomize, tables: ['synth-kustomize'] },
-  runner: { measure: runner, tables: ['runner'] },
-  yaml: { measure: yaml, tables: ['yaml'] },
-  render: { measure: render, tables: ['render', 'service-start'] },
-  'service-load': { measure: serviceLoad, tables: ['service-load'] },
-  diff: { measure: diff, tables: ['diff', 'diff-large'] },
-  dashboard: { measure: dashboard, tables: ['dashboard'] },
-  e2e: { measure: e2e, tables: ['e2e'], onlyWhenNamed: true },
+  synth: { measure: measuredBy(() => import('./synth.js')), tables: ['synth'] },
+  'synth-kustomize': { measure: measuredBy(() => import('./synth-vs-kustomize.js')), tables: ['synth-kustomize'] },
+  runner: { measure: measuredBy(() => import('./runner.js')), tables: ['runner'] },
+  yaml: { measure: measuredBy(() => import('./yaml.js')), tables: ['yaml'] },
+  render: { measure: measuredBy(() => import('./render.js')), tables: ['render', 'service-start'] },
+  'service-load': { measure: measuredBy(() => import('./service-load.js')), tables: ['service-load'] },
+  diff: { measure: measuredBy(() => import('./diff.js')), tables: ['diff', 'diff-large'] },
+  dashboard: { measure: measuredBy(() => import('./dashboard.js')), tables: ['dashboard'] },
+  e2e: { measure: measuredBy(() => import('./e2e.js')), tables: ['e2e'], onlyWhenNamed: true },
 };
