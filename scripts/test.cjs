@@ -8,7 +8,7 @@
 // run ends, so nothing a test leaves there outlives the run.
 'use strict';
 const { spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, rmSync, symlinkSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } = require('node:fs');
 const { tmpdir, userInfo } = require('node:os');
 const { join } = require('node:path');
 
@@ -33,6 +33,25 @@ const scratch = scratchFolder();
 const transformCache = join(root, 'node_modules', '.cache', 'tsx');
 mkdirSync(transformCache, { recursive: true });
 symlinkSync(transformCache, join(scratch, `tsx-${process.geteuid?.() ?? userInfo().username}`));
+
+/**
+ * Keeps the newest `limit` of tsx's transforms: tests that load a copy of the project under a new
+ * folder add a hundred or so each run, which tsx itself would keep for a week.
+ */
+function pruneTransformCache(limit) {
+  const names = readdirSync(transformCache);
+  if (names.length <= limit) return;
+  const age = (name) => {
+    try {
+      return statSync(join(transformCache, name)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const oldestFirst = names.map((name) => ({ name, mtime: age(name) })).sort((a, b) => a.mtime - b.mtime);
+  for (const { name } of oldestFirst.slice(0, names.length - limit)) rmSync(join(transformCache, name), { force: true });
+}
+
 // Jest leads a process group of its own, with its workers: stopped, the run stops the group,
 // waits for jest, and then removes the folder.
 const jest = spawn(process.execPath, [join(root, 'node_modules/jest/bin/jest.js'), '--ci', ...process.argv.slice(2)], {
@@ -53,5 +72,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 jest.on('close', (code) => {
   // A worker stopped by a signal may still be writing there for a moment.
   rmSync(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  pruneTransformCache(2000);
   process.exitCode = code ?? 1;
 });
