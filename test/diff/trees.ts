@@ -1,7 +1,9 @@
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { CLOUDS } from '../../lib/core/fields.js';
 import { type ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
+import { parseYamlDocuments } from '../../lib/util/yaml-parse.js';
 import { synthClusterFiles } from '../support/cluster.js';
+import { parseYamlObject } from '../support/yaml.js';
 
 /** The files of {@link synthesizedTree}: made once per worker, since every diff test starts from them. */
 let threeClouds: ReadonlyMap<string, string> | undefined;
@@ -16,7 +18,7 @@ export function synthesizedTree(): Map<string, string> {
 export function edited(tree: ReadonlyMap<string, string>, path: string, edit: (object: any) => void): Map<string, string> {
   const text = tree.get(path);
   if (text === undefined) throw new Error(`no ${path} in the tree; it has ${[...tree.keys()].join(', ')}`);
-  const object = parse(text);
+  const object = parseYamlObject(text);
   edit(object);
   return new Map(tree).set(path, stringify(object));
 }
@@ -44,7 +46,7 @@ export function codesOf(diff: ManifestDiff, cluster: string, kind: string, name:
 
 /** Every document of a multi-document YAML text. */
 export function documentsOf(text: string): any[] {
-  return parseAllDocuments(text).map((document) => document.toJS());
+  return parseYamlDocuments(text) as any[];
 }
 
 /** `value` with the keys of every mapping in reverse order: the same objects, written differently. */
