@@ -1,9 +1,10 @@
 import { appendFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { checkFixture } from '../support/fixture-project.js';
 import type { CommandResult } from '../support/run-command.js';
 import { ProjectCopy } from './project-copy.js';
+import { parseYamlObject } from '../support/yaml.js';
 
 /** `npm run check` in a copy of the project, never in the project itself. */
 describe('npm run check', () => {
@@ -44,7 +45,7 @@ describe('npm run check', () => {
 
     test('fails if a committed file is edited by hand, even when only its formatting changes', async () => {
       const path = 'dist/aws/argocd/appproject-trinity.yaml';
-      writeFileSync(file(path), stringify(parse(readFileSync(file(path), 'utf8')), { indent: 4 }));
+      writeFileSync(file(path), stringify(parseYamlObject(readFileSync(file(path), 'utf8')), { indent: 4 }));
       const result = await check();
       expect(result.status).toBe(1);
       expect(result.stdout).toContain(`    ${path}: differs from the generated file (line `);
@@ -87,7 +88,7 @@ describe('npm run check', () => {
       writeFileSync(file('dist/aws/mandelbrot/ingress-mandelbrot.yaml'), stringify(ingress));
 
       const rolloutPath = 'dist/azure/mandelbrot/rollout-mandelbrot.yaml';
-      const rollout = parse(readFileSync(file(rolloutPath), 'utf8'));
+      const rollout = parseYamlObject(readFileSync(file(rolloutPath), 'utf8'));
       rollout.spec.template.spec.containers[0].imagePullPolicy = 'Always';
       rollout.spec.template.spec.containers[0].imagePulPolicy = 'Always';
       rollout.spec.replicas = 'two';

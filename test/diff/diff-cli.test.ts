@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ProjectCopy } from '../check/project-copy.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 import { diffIn } from './synthesized-repo.js';
+import { parseYamlObject } from '../support/yaml.js';
 
 /**
  * `npm run diff` as reviewers run it: in a copy of the project whose dist/ is committed in a real
@@ -23,7 +24,7 @@ describe('npm run diff on a copy of the project with real commits', () => {
     writeFileSync(path(file), content);
   };
   const edit = (file: string, change: (object: any) => void) => {
-    const object = parse(readFileSync(path(file), 'utf8'));
+    const object = parseYamlObject(readFileSync(path(file), 'utf8'));
     change(object);
     writeFileSync(path(file), stringify(object));
   };

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
 import { plainEnv } from '../support/run-command.js';
 import { makeTempDir, PROJECT_ROOT } from '../support/synth-process.js';
 import type { TempGitRepo } from './git-repo.js';
 import { diffIn, SynthesizedRepos } from './synthesized-repo.js';
 import { objectsOf } from './trees.js';
+import { parseYamlObject } from '../support/yaml.js';
 
 // `npm run diff` run in process on real repositories: formats, exit codes and errors. A process
 // only where the process itself is the subject: a terminal's colour, and an error's exit.
@@ -16,7 +17,7 @@ afterAll(() => repos?.cleanup());
 describe('npm run diff renders', () => {
   test('an AppProject widening is flagged prominently in every format', async () => {
     const repo = repos.repo();
-    const project = parse(repo.read('dist/gcp/argocd/appproject-trinity.yaml'));
+    const project = parseYamlObject(repo.read('dist/gcp/argocd/appproject-trinity.yaml'));
     project.spec.sourceRepos.push('https://example.com/untrusted.git');
     project.spec.destinations.push({ server: 'https://kubernetes.default.svc', namespace: 'kube-system' });
     repo.write('dist/gcp/argocd/appproject-trinity.yaml', stringify(project));
@@ -84,7 +85,7 @@ describe('npm run diff', () => {
   let repo: TempGitRepo;
   beforeAll(() => {
     repo = repos.repo();
-    const rollout = parse(repo.read('dist/aws/mandelbrot/rollout-mandelbrot.yaml'));
+    const rollout = parseYamlObject(repo.read('dist/aws/mandelbrot/rollout-mandelbrot.yaml'));
     rollout.spec.replicas = 3;
     repo.write('dist/aws/mandelbrot/rollout-mandelbrot.yaml', stringify(rollout));
     repo.commit('three replicas in aws');

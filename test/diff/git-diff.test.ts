@@ -1,10 +1,11 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { diffGitRevisions } from '../../lib/diff/git-diff.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 import { diffIn, SynthesizedRepos } from './synthesized-repo.js';
 import { codesOf, documentsOf, objectsOf, summaryOf, withKeysReversed } from './trees.js';
+import { parseYamlObject } from '../support/yaml.js';
 
 // What diffGitRevisions finds between two commits of a real repository, synthesized in process.
 let repos: SynthesizedRepos;
@@ -64,7 +65,7 @@ describe('diff between two commits of a real repository', () => {
       .git('ls-files', 'dist/gcp/mandelbrot')
       .split('\n')
       .find((file) => file.includes('/configmap-mandelbrot-source-'))!;
-    const configMap = parse(repo.read(path));
+    const configMap = parseYamlObject(repo.read(path));
     configMap.data['server.js'] += '// edited in place\n';
     repo.write(path, stringify(configMap));
     repo.commit('edit the source ConfigMap in place');
@@ -132,7 +133,7 @@ describe('diff between two commits of a real repository', () => {
   test('reordered keys and different indentation are no change', async () => {
     const repo = repos.repo();
     for (const file of repo.git('ls-files', 'dist').trim().split('\n'))
-      repo.write(file, stringify(withKeysReversed(parse(repo.read(file))), { indent: 4 }));
+      repo.write(file, stringify(withKeysReversed(parseYamlObject(repo.read(file))), { indent: 4 }));
     repo.commit('reorder keys');
     expect(repo.git('diff', '--stat', 'HEAD~1', 'HEAD')).not.toBe('');
 

@@ -1,13 +1,14 @@
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree, withKeysReversed } from './trees.js';
 import { ManifestParseError } from '../../lib/core/errors.js';
+import { parseYamlObject } from '../support/yaml.js';
 
 const base = synthesizedTree();
 const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
 const PROJECT = 'gcp/argocd/appproject-trinity.yaml';
 const sourceConfigMap = onlyPath(base, 'aws/mandelbrot/configmap-mandelbrot-source-');
-const sourceName = parse(base.get(sourceConfigMap)!).metadata.name;
+const sourceName = parseYamlObject(base.get(sourceConfigMap)!).metadata.name;
 // The synthesized source ConfigMap is immutable; these cases change one in place.
 const mutableBase = edited(base, sourceConfigMap, (configMap) => {
   delete configMap.immutable;
@@ -131,7 +132,7 @@ describe('diffManifestTrees', () => {
   });
 
   test('a new Application in a project that grants more than trinity widens permissions, and its destination is judged against its project', () => {
-    const application = parse(base.get('aws/argocd/application-trinity-mandelbrot-aws.yaml')!);
+    const application = parseYamlObject(base.get('aws/argocd/application-trinity-mandelbrot-aws.yaml')!);
     application.metadata.name = 'sneaky';
     application.spec.project = 'default';
     application.spec.destination.namespace = 'kube-system';
@@ -304,7 +305,8 @@ describe('diffManifestTrees', () => {
 
   test('moving objects between files, reordering keys and reformatting are no change', () => {
     const head = new Map<string, string>();
-    for (const [path, text] of base) head.set(path.replace(/\.yaml$/, '.yml'), stringify(withKeysReversed(parse(text)), { indent: 4 }));
+    for (const [path, text] of base)
+      head.set(path.replace(/\.yaml$/, '.yml'), stringify(withKeysReversed(parseYamlObject(text)), { indent: 4 }));
     // Two objects of one folder in one file.
     const service = head.get('aws/mandelbrot/service-mandelbrot.yml')!;
     head.delete('aws/mandelbrot/service-mandelbrot.yml');
@@ -364,7 +366,7 @@ describe('diffManifestTrees', () => {
   });
 
   test("an object written without a namespace gets its Application's, so a second copy is a duplicate, and the last copy read counts", () => {
-    const service = parse(base.get('aws/mandelbrot/service-mandelbrot.yaml')!);
+    const service = parseYamlObject(base.get('aws/mandelbrot/service-mandelbrot.yaml')!);
     delete service.metadata.namespace;
     service.spec.ports[0].port = 8443;
     const head = new Map(base).set('aws/mandelbrot/zz-service.yaml', stringify(service));
