@@ -13,7 +13,14 @@ import {
 import { meaningsOf } from './change-meanings.js';
 import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
-import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree, topFolderOf } from './manifest-tree.js';
+import {
+  type ManifestData,
+  type ManifestObject,
+  type ManifestTree,
+  type ParseCache,
+  parseManifestTree,
+  topFolderOf,
+} from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
 import { reviewedSources } from './source-meanings.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
@@ -49,6 +56,15 @@ export interface ManifestDiffOptions {
    * @default - none known
    */
   readonly recentlyMounted?: readonly RecentlyMountedVersion[];
+
+  /**
+   * Parsed files by their text, to share with other diffs of trees that hold the same files (a
+   * release's diff per cluster, a suite of diffs against one base): each distinct text is parsed
+   * once. Its objects are shared and never changed.
+   *
+   * @default - a cache of this diff's own
+   */
+  readonly parseCache?: ParseCache;
 }
 
 /** One side of the diff: its objects by identity, and its Applications. */
@@ -76,7 +92,7 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   const distPath = options.distPath ?? 'dist';
   const baseName = options.baseName ?? 'base';
   const headName = options.headName ?? 'head';
-  const cache: ParseCache = new Map();
+  const cache: ParseCache = options.parseCache ?? new Map<string, readonly ManifestData[]>();
   // An unchanged file holds unchanged objects: it is read only when the rules need its objects.
   let skipped = new Set(
     [...base.keys()].filter((path) => {

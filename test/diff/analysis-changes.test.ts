@@ -1,8 +1,7 @@
 import { stringify } from 'yaml';
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import type { MandelbrotAnalysisProps } from '../../lib/workloads/mandelbrot/mandelbrot-workload.js';
 import { synthCluster } from '../support/cluster.js';
-import { codesOf, edited, objectsOf } from './trees.js';
+import { codesOf, diffTrees, edited, objectsOf } from './trees.js';
 
 const TEMPLATE = 'aws/mandelbrot/analysistemplate-mandelbrot-success-rate.yaml';
 const ANALYSIS: MandelbrotAnalysisProps = { prometheus: 'http://prometheus.monitoring:9090' };
@@ -15,11 +14,11 @@ function tree(analysis?: MandelbrotAnalysisProps): Map<string, string> {
 
 const withAnalysis = tree(ANALYSIS);
 const meaningsOfTemplate = (base: Map<string, string>, head: Map<string, string>) =>
-  objectsOf(diffManifestTrees(base, head)).find((object) => object.kind === 'AnalysisTemplate')!.meanings;
+  objectsOf(diffTrees(base, head)).find((object) => object.kind === 'AnalysisTemplate')!.meanings;
 
 describe('analysis changes', () => {
   test('turning analysis on adds the template, with its threshold and interval', () => {
-    const diff = diffManifestTrees(tree(), withAnalysis);
+    const diff = diffTrees(tree(), withAnalysis);
     expect(codesOf(diff, 'aws', 'AnalysisTemplate', 'mandelbrot-success-rate')).toEqual(['analysis-added']);
     expect(meaningsOfTemplate(tree(), withAnalysis)[0]?.message).toBe(
       'canary analysis added (AnalysisTemplate mandelbrot-success-rate): success-rate at least 0.99 every 1m',
@@ -77,7 +76,7 @@ describe('analysis changes', () => {
   });
 
   test('the Rollout that runs the analysis means only what its own change does: new steps, no analysis meaning', () => {
-    const diff = diffManifestTrees(tree(), withAnalysis);
+    const diff = diffTrees(tree(), withAnalysis);
     expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).toEqual(['canary-steps-changed']);
   });
 });

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree, withKeysReversed } from './trees.js';
+import { codesOf, diffTrees, edited, objectsOf, onlyPath, summaryOf, synthesizedTree, withKeysReversed } from './trees.js';
 import { ManifestParseError } from '../../lib/core/errors.js';
+import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
+import type { ParseCache } from '../../lib/diff/manifest-tree.js';
 import { parseYamlObject } from '../support/yaml.js';
 
 const base = synthesizedTree();
@@ -14,7 +15,7 @@ const mutableBase = edited(base, sourceConfigMap, (configMap) => {
   delete configMap.immutable;
 });
 
-const meaningOf = (diff: ReturnType<typeof diffManifestTrees>, code: string) => {
+const meaningOf = (diff: ReturnType<typeof diffTrees>, code: string) => {
   const meaning = objectsOf(diff)
     .flatMap((object) => object.meanings)
     .find((candidate) => candidate.code === code);
@@ -24,7 +25,7 @@ const meaningOf = (diff: ReturnType<typeof diffManifestTrees>, code: string) => 
 
 describe('diffManifestTrees', () => {
   test('the same tree has no changes', () => {
-    const diff = diffManifestTrees(base, new Map(base));
+    const diff = diffTrees(base, new Map(base));
     expect(diff.clusters).toEqual([]);
     expect(diff.totals).toMatchObject({ added: 0, changed: 0, removed: 0 });
   });
@@ -33,7 +34,7 @@ describe('diffManifestTrees', () => {
     const head = edited(base, ROLLOUT, (rollout) => {
       rollout.spec.template.spec.containers[0].env.find((env: any) => env.name === 'MANDELBROT_RELEASE').value = 'faster-cycles';
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(summaryOf(diff)).toEqual(['changed Rollout mandelbrot @aws']);
     expect(diff.clusters.map((cluster) => cluster.cluster)).toEqual(['aws']);
     expect(diff.clusters[0]!.groups[0]!.applications).toEqual(['trinity-mandelbrot-aws']);
@@ -60,7 +61,7 @@ describe('diffManifestTrees', () => {
       rollout.spec.replicas = 4;
       rollout.spec.strategy.canary.steps = [{ setWeight: 25 }, { pause: { duration: '5m' } }, { setWeight: 100 }];
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).toEqual(['canary-steps-changed', 'replicas-changed']);
     expect(meaningOf(diff, 'canary-steps-changed').message).toBe(
       'rollout strategy changed: setWeight 50, pause, setWeight 100 → setWeight 25, pause 5m, setWeight 100',
@@ -73,7 +74,7 @@ describe('diffManifestTrees', () => {
     const head = edited(mutableBase, sourceConfigMap, (configMap) => {
       configMap.data['server.js'] = 'console.log("changed in place");\n';
     });
-    const diff = diffManifestTrees(mutableBase, head);
+    const diff = diffTrees(mutableBase, head);
     expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['config-without-canary']);
     expect(meaningOf(diff, 'config-without-canary')).toEqual({
       code: 'config-without-canary',
@@ -88,7 +89,7 @@ describe('diffManifestTrees', () => {
     const head = edited(base, sourceConfigMap, (configMap) => {
       configMap.data['server.js'] = 'changed';
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     // Only the rejection: nothing changes in place.
     expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['immutable-changed']);
   });
@@ -101,7 +102,7 @@ describe('diffManifestTrees', () => {
       rollout.metadata.labels.touched = 'yes';
       rollout.spec.template.metadata.annotations = { restartedBy: 'config' };
     });
-    const diff = diffManifestTrees(mutableBase, head);
+    const diff = diffTrees(mutableBase, head);
     expect(codesOf(diff, 'aws', 'ConfigMap', sourceName)).toEqual(['config-with-canary']);
     expect(codesOf(diff, 'aws', 'Rollout', 'mandelbrot')).toEqual(['canary-started']);
   });
@@ -111,7 +112,7 @@ describe('diffManifestTrees', () => {
       project.spec.sourceRepos.push('https://example.com/other.git');
       project.spec.clusterResourceWhitelist.push({ group: '*', kind: '*' });
     });
-    const diff = diffManifestTrees(base, widened);
+    const diff = diffTrees(base, widened);
     expect(summaryOf(diff)).toEqual(['changed AppProject trinity @gcp']);
     expect(meaningOf(diff, 'permissions-widened')).toEqual({
       code: 'permissions-widened',
@@ -123,7 +124,7 @@ describe('diffManifestTrees', () => {
     const narrowed = edited(base, PROJECT, (project) => {
       project.spec.destinations = project.spec.destinations.filter((destination: any) => destination.namespace !== 'argo-rollouts');
     });
-    const narrowDiff = diffManifestTrees(base, narrowed);
+    const narrowDiff = diffTrees(base, narrowed);
     expect(meaningOf(narrowDiff, 'permissions-narrowed')).toMatchObject({
       severity: 'notice',
       message: 'permissions narrowed: destinations - namespace argo-rollouts on https://kubernetes.default.svc',
@@ -138,7 +139,7 @@ describe('diffManifestTrees', () => {
     application.spec.destination.namespace = 'kube-system';
     application.spec.source.path = 'dist/aws/sneaky';
     const inDefault = new Map(base).set('aws/argocd/application-sneaky.yaml', stringify(application));
-    const diff = diffManifestTrees(base, inDefault);
+    const diff = diffTrees(base, inDefault);
     expect(codesOf(diff, 'aws', 'Application', 'sneaky')).toEqual(['permissions-widened']);
     expect(meaningOf(diff, 'permissions-widened').message).toMatch(
       /^new Application sneaky is in project default \(Argo CD's built-in default: every repository, destination and kind\), which grants more than trinity: permissions widened: sourceRepos \+ \*; destinations \+ namespace \* on \*; .*clusterResourceWhitelist \+ \*\/\*/,
@@ -147,7 +148,7 @@ describe('diffManifestTrees', () => {
 
     application.spec.project = 'trinity';
     const inTrinity = new Map(base).set('aws/argocd/application-sneaky.yaml', stringify(application));
-    const refused = diffManifestTrees(base, inTrinity);
+    const refused = diffTrees(base, inTrinity);
     expect(codesOf(refused, 'aws', 'Application', 'sneaky')).toEqual(['sync-refused']);
     expect(meaningOf(refused, 'sync-refused').message).toBe(
       'the sync of sneaky fails: destination namespace kube-system on https://kubernetes.default.svc is not permitted in project trinity',
@@ -167,7 +168,7 @@ describe('diffManifestTrees', () => {
     const APPLICATION = 'aws/argocd/application-trinity-mandelbrot-aws.yaml';
     const before = edited(withProjects, APPLICATION, (application) => (application.spec.project = 'wide-a'));
     const after = edited(withProjects, APPLICATION, (application) => (application.spec.project = 'wide-b'));
-    const diff = diffManifestTrees(before, after);
+    const diff = diffTrees(before, after);
     expect(codesOf(diff, 'aws', 'Application', 'trinity-mandelbrot-aws')).toContain('permissions-widened');
     expect(meaningOf(diff, 'permissions-widened').message).toMatch(
       /^Application trinity-mandelbrot-aws is in project wide-b, which grants more than trinity: permissions widened: sourceRepos \+ \*/,
@@ -178,7 +179,7 @@ describe('diffManifestTrees', () => {
     const head = edited(base, PROJECT, (project) => {
       delete project.spec.namespaceResourceWhitelist;
     });
-    expect(meaningOf(diffManifestTrees(base, head), 'permissions-widened').message).toBe(
+    expect(meaningOf(diffTrees(base, head), 'permissions-widened').message).toBe(
       'permissions widened: namespaceResourceWhitelist removed: every namespaced kind is allowed',
     );
   });
@@ -187,7 +188,7 @@ describe('diffManifestTrees', () => {
     const head = edited(base, 'azure/argocd/application-trinity-rollouts-azure.yaml', (application) => {
       application.spec.source.targetRevision = '2.41.0';
     });
-    const meaning = meaningOf(diffManifestTrees(base, head), 'controller-chart-changed');
+    const meaning = meaningOf(diffTrees(base, head), 'controller-chart-changed');
     expect(meaning.message).toBe(
       'Argo Rollouts controller chart argo-rollouts 2.40.9 → 2.41.0: Argo CD upgrades the controller (and its CRDs) in cluster azure',
     );
@@ -200,7 +201,7 @@ describe('diffManifestTrees', () => {
     head = edited(head, 'gcp/argocd/application-trinity-mandelbrot-gcp.yaml', (application) => {
       application.spec.source.targetRevision = 'release-2';
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(codesOf(diff, 'gcp', 'Application', 'trinity-rollouts-gcp')).toEqual(['controller-settings-changed']);
     expect(meaningOf(diff, 'application-source-changed').message).toBe(
       'Application trinity-mandelbrot-gcp now syncs dist/gcp/mandelbrot from https://github.com/maxgherman/trinity.git at release-2 into namespace mandelbrot on https://kubernetes.default.svc (project trinity)',
@@ -215,7 +216,7 @@ describe('diffManifestTrees', () => {
       application.spec.syncPolicy.syncOptions.push('ServerSideApply=true');
       application.metadata.annotations['argocd.argoproj.io/sync-wave'] = '1';
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(codesOf(diff, 'aws', 'Application', 'trinity-dev-aws-root')).toEqual(['sync-settings-changed', 'applied-by-hand']);
     expect(meaningOf(diff, 'sync-settings-changed').message).toBe(
       'sync settings of root Application trinity-dev-aws-root changed: automated prune on → off',
@@ -231,7 +232,7 @@ describe('diffManifestTrees', () => {
       application.spec.syncPolicy = withKeysReversed(application.spec.syncPolicy);
       application.spec.syncPolicy.syncOptions.push('ServerSideApply=true');
     });
-    expect(meaningOf(diffManifestTrees(base, head), 'sync-settings-changed').message).toBe(
+    expect(meaningOf(diffTrees(base, head), 'sync-settings-changed').message).toBe(
       'sync settings of Application trinity-mandelbrot-aws changed: + syncOption ServerSideApply=true',
     );
   });
@@ -246,7 +247,7 @@ describe('diffManifestTrees', () => {
     const head = edited(moved, 'aws/workload/rollout-mandelbrot.yaml', (rollout) => {
       rollout.spec.replicas = 3;
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     const groups = diff.clusters[0]!.groups.map((group) => [
       group.applications,
       group.objects.map((object) => `${object.kind} ${object.name}`),
@@ -265,7 +266,7 @@ describe('diffManifestTrees', () => {
     const head = edited(base, 'aws/argocd/application-trinity-mandelbrot-aws.yaml', (application) => {
       application.spec.source.path = 'dist/aws/elsewhere';
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(summaryOf(diff).sort()).toEqual([
       'changed Application trinity-mandelbrot-aws @aws',
       `changed ConfigMap ${sourceName} @aws`,
@@ -280,7 +281,7 @@ describe('diffManifestTrees', () => {
     const head = new Map(base)
       .set('aws/mandelbrot/configmap-extra.json', JSON.stringify(configMap, null, 2))
       .set('aws/mandelbrot/README.md', '# notes\n');
-    expect(summaryOf(diffManifestTrees(base, head))).toEqual(['added ConfigMap extra @aws']);
+    expect(summaryOf(diffTrees(base, head))).toEqual(['added ConfigMap extra @aws']);
   });
 
   test('an object no Application syncs is grouped as applied by hand', () => {
@@ -288,7 +289,7 @@ describe('diffManifestTrees', () => {
       'aws/extra/configmap-notes.yaml',
       stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'notes', namespace: 'mandelbrot' } }),
     );
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(diff.clusters[0]!.groups[0]).toMatchObject({ applications: [] });
     expect(codesOf(diff, 'aws', 'ConfigMap', 'notes')).toEqual(['applied-by-hand']);
   });
@@ -296,7 +297,7 @@ describe('diffManifestTrees', () => {
   test('a removed object is pruned by the Application that still syncs its folder', () => {
     const head = new Map(base);
     head.delete('aws/mandelbrot/service-mandelbrot.yaml');
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(summaryOf(diff)).toEqual(['removed Service mandelbrot @aws']);
     expect(objectsOf(diff)[0]!.meanings).toEqual([
       { code: 'prune', severity: 'notice', message: 'Argo CD prunes it: Application trinity-mandelbrot-aws syncs with automated prune' },
@@ -311,7 +312,7 @@ describe('diffManifestTrees', () => {
     const service = head.get('aws/mandelbrot/service-mandelbrot.yml')!;
     head.delete('aws/mandelbrot/service-mandelbrot.yml');
     head.set('aws/mandelbrot/rollout-mandelbrot.yml', `${head.get('aws/mandelbrot/rollout-mandelbrot.yml')}---\n${service}`);
-    expect(diffManifestTrees(base, head).clusters).toEqual([]);
+    expect(diffTrees(base, head).clusters).toEqual([]);
   });
 
   test('Secret values are masked in field changes and whole objects; the keys stay visible', () => {
@@ -326,7 +327,7 @@ describe('diffManifestTrees', () => {
     const before = new Map(base).set('aws/mandelbrot/secret-db.yaml', secret({ password: 'b2xkLXNlY3JldA==' }));
     const after = new Map(base).set('aws/mandelbrot/secret-db.yaml', secret({ password: 'bmV3LXNlY3JldA==', user: 'YWRtaW4=' }));
     after.set('gcp/mandelbrot/secret-db.yaml', secret({ password: 'Z2NwLXNlY3JldA==' }).replace('plain-token', 'gcp-token'));
-    const diff = diffManifestTrees(before, after);
+    const diff = diffTrees(before, after);
     const json = JSON.stringify(diff);
     for (const value of ['b2xkLXNlY3JldA==', 'bmV3LXNlY3JldA==', 'YWRtaW4=', 'Z2NwLXNlY3JldA==', 'gcp-token'])
       expect(json).not.toContain(value);
@@ -358,7 +359,7 @@ describe('diffManifestTrees', () => {
         .replace(/^ {2}mode: .*$/m, '  mode: on')
         .replace(/^ {2}umask: .*$/m, '  umask: 022'),
     );
-    const [configMap] = objectsOf(diffManifestTrees(quoted, unquoted));
+    const [configMap] = objectsOf(diffTrees(quoted, unquoted));
     expect(configMap?.fields.map(({ text, old, new: next }) => ({ text, old, next }))).toEqual([
       { text: 'data.mode', old: 'on', next: true },
       { text: 'data.umask', old: '022', next: 18 },
@@ -370,7 +371,7 @@ describe('diffManifestTrees', () => {
     delete service.metadata.namespace;
     service.spec.ports[0].port = 8443;
     const head = new Map(base).set('aws/mandelbrot/zz-service.yaml', stringify(service));
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     const [changed, ...rest] = objectsOf(diff);
     expect(rest).toEqual([]);
     expect(changed).toMatchObject({ change: 'changed', kind: 'Service', namespace: 'mandelbrot', file: 'aws/mandelbrot/zz-service.yaml' });
@@ -388,7 +389,7 @@ describe('diffManifestTrees', () => {
       rollout.spec.selector.matchLabels.track = 'v2';
       rollout.spec.template.metadata.labels.track = 'v2';
     });
-    expect(codesOf(diffManifestTrees(base, head), 'aws', 'Rollout', 'mandelbrot')).toEqual(['selector-changed']);
+    expect(codesOf(diffTrees(base, head), 'aws', 'Rollout', 'mandelbrot')).toEqual(['selector-changed']);
     const deployment = (app: string) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -401,7 +402,7 @@ describe('diffManifestTrees', () => {
     const [before, after] = ['web', 'web-2'].map((app) =>
       new Map(base).set('aws/mandelbrot/deployment-web.yaml', stringify(deployment(app))),
     );
-    const diff = diffManifestTrees(before!, after!);
+    const diff = diffTrees(before!, after!);
     expect(codesOf(diff, 'aws', 'Deployment', 'web')).toEqual(['selector-changed']);
     expect(meaningOf(diff, 'selector-changed')).toEqual({
       code: 'selector-changed',
@@ -419,7 +420,7 @@ describe('diffManifestTrees', () => {
       data: { 'page.html': 'x'.repeat(300_000) },
     };
     const lastApplied = (tree: Map<string, string>) =>
-      objectsOf(diffManifestTrees(base, tree))
+      objectsOf(diffTrees(base, tree))
         .flatMap((object) => object.meanings)
         .filter((meaning) => meaning.code === 'too-large')
         .map((meaning) => meaning.message);
@@ -445,15 +446,15 @@ describe('diffManifestTrees', () => {
 
   test('fails if a file is not YAML, naming the file and the tree', () => {
     const head = new Map(base).set('aws/mandelbrot/broken.yaml', 'kind: [unclosed\n');
-    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
-    expect(() => diffManifestTrees(base, head, { headName: 'working tree' })).toThrow(
+    expect(() => diffTrees(base, head, { headName: 'working tree' })).toThrow(ManifestParseError);
+    expect(() => diffTrees(base, head, { headName: 'working tree' })).toThrow(
       /^dist\/aws\/mandelbrot\/broken.yaml at working tree: not valid YAML at line 2, column 1: [^\n]+$/,
     );
   });
 
   test('fails if an object has no kind or name', () => {
     const head = new Map(base).set('aws/mandelbrot/nameless.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }));
-    expect(() => diffManifestTrees(base, head)).toThrow('dist/aws/mandelbrot/nameless.yaml at head: an object has no metadata.name');
+    expect(() => diffTrees(base, head)).toThrow('dist/aws/mandelbrot/nameless.yaml at head: an object has no metadata.name');
   });
 });
 
@@ -481,7 +482,7 @@ describe('every kind that runs pods from a template', () => {
   test.each(workloads)(
     'a mounted ConfigMap changed while the pod template of a %s %s did not warns: its pods change without a rollout',
     (apiVersion, kind, body) => {
-      const diff = diffManifestTrees(tree(apiVersion, kind, body, 'info'), tree(apiVersion, kind, body, 'debug'));
+      const diff = diffTrees(tree(apiVersion, kind, body, 'info'), tree(apiVersion, kind, body, 'debug'));
       expect(codesOf(diff, 'aws', 'ConfigMap', 'settings')).toContain('config-without-canary');
       expect(meaningOf(diff, 'config-without-canary').message).toMatch(
         new RegExp(`^${kind} app uses it but its pod template did not change`),
@@ -498,7 +499,22 @@ describe('every kind that runs pods from a template', () => {
         `aws/app/${kind.toLowerCase()}-app.yaml`,
         (object) => (object.spec.template.spec.containers[0].image = 'app:2'),
       );
-      expect(codesOf(diffManifestTrees(before, after), 'aws', kind, 'app')).toContain('rolling-update');
+      expect(codesOf(diffTrees(before, after), 'aws', kind, 'app')).toContain('rolling-update');
     },
   );
+
+  test('diffs that share a parse cache parse each distinct text once, and agree with a diff that parses on its own', () => {
+    const parseCache: ParseCache = new Map();
+    const head = edited(base, ROLLOUT, (rollout) => (rollout.spec.replicas = 5));
+    const first = diffManifestTrees(base, head, { parseCache });
+    const documents = [...parseCache.values()];
+    const asParsed = structuredClone(documents);
+    expect(documents.length).toBeGreaterThan(0);
+    expect(diffManifestTrees(base, head, { parseCache })).toEqual(first);
+    // The second diff parsed nothing anew, and changed none of the shared documents.
+    expect([...parseCache.values()].every((parsed, index) => parsed === documents[index])).toBe(true);
+    expect(parseCache.size).toBe(documents.length);
+    expect([...parseCache.values()]).toEqual(asParsed);
+    expect(diffManifestTrees(base, head)).toEqual(first);
+  });
 });

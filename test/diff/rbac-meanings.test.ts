@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { objectsOf, synthesizedTree } from './trees.js';
+import { diffTrees, objectsOf, synthesizedTree } from './trees.js';
 
 const base = synthesizedTree();
 const RBAC = 'rbac.authorization.k8s.io/v1';
@@ -10,7 +9,7 @@ function messagesAfterAdding(code: string, ...objects: Record<string, unknown>[]
   const head = new Map(base);
   for (const [index, object] of objects.entries()) head.set(`aws/mandelbrot/rbac-${index}.yaml`, stringify(object));
   const result: Record<string, string[]> = {};
-  for (const object of objectsOf(diffManifestTrees(base, head)))
+  for (const object of objectsOf(diffTrees(base, head)))
     result[object.name] = object.meanings.filter((meaning) => meaning.code === code).map((meaning) => meaning.message);
   return result;
 }

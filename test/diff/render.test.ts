@@ -1,10 +1,9 @@
 import { stringify } from 'yaml';
 import { hasChanges } from '../../lib/diff/diff-model.js';
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { renderJson } from '../../lib/diff/render-json.js';
 import { renderMarkdown } from '../../lib/diff/render-markdown.js';
 import { renderText } from '../../lib/diff/render-text.js';
-import { edited, objectsOf, synthesizedTree } from './trees.js';
+import { diffTrees, edited, objectsOf, synthesizedTree } from './trees.js';
 
 const base = synthesizedTree();
 const ROLLOUT = 'aws/mandelbrot/rollout-mandelbrot.yaml';
@@ -63,7 +62,7 @@ function withNewClusters(tree: ReadonlyMap<string, string>, count: number): Map<
 }
 
 describe('renderText', () => {
-  const diff = diffManifestTrees(base, mixedHead(), { baseName: 'origin/main (1234567)', headName: 'working tree' });
+  const diff = diffTrees(base, mixedHead(), { baseName: 'origin/main (1234567)', headName: 'working tree' });
 
   test('groups by cluster, then Application, with meanings and field changes, and no colour unless asked', () => {
     const text = renderText(diff);
@@ -95,11 +94,11 @@ describe('renderText', () => {
   });
 
   test('says so when nothing changed', () => {
-    expect(renderText(diffManifestTrees(base, base))).toBe('Manifest changes in dist/: base → head\nNo object changed.\n');
+    expect(renderText(diffTrees(base, base))).toBe('Manifest changes in dist/: base → head\nNo object changed.\n');
   });
 
   test('a file Argo CD reads differently is a change even when no object changed', () => {
-    const diff = diffManifestTrees(
+    const diff = diffTrees(
       base,
       new Map(base)
         .set('aws/mandelbrot/extra.jsonnet', '{}\n')
@@ -120,7 +119,7 @@ describe('renderText', () => {
 
 describe('renderMarkdown', () => {
   test('a summary table, the widened permissions called out, then one collapsible section per cluster', () => {
-    const markdown = renderMarkdown(diffManifestTrees(base, mixedHead()));
+    const markdown = renderMarkdown(diffTrees(base, mixedHead()));
     expect(markdown).toContain(
       [
         '| Cluster | Added | Changed | Removed | Canaries started | Permission changes | Dangers |',
@@ -151,7 +150,7 @@ describe('renderMarkdown', () => {
   });
 
   test('stays under 60,000 characters by cutting whole objects, keeps what matters most, and says what was cut', () => {
-    const diff = diffManifestTrees(base, bigHead(200));
+    const diff = diffTrees(base, bigHead(200));
     const markdown = renderMarkdown(diff);
     expect(markdown.length).toBeLessThan(60000);
     expect(markdown.length).toBeGreaterThan(50000);
@@ -177,14 +176,14 @@ describe('renderMarkdown', () => {
   });
 
   test('honours a smaller limit', () => {
-    const markdown = renderMarkdown(diffManifestTrees(base, bigHead(30)), { maxLength: 8000 });
+    const markdown = renderMarkdown(diffTrees(base, bigHead(30)), { maxLength: 8000 });
     expect(markdown.length).toBeLessThan(8000);
     expect(markdown).toMatch(/\*\*What was cut\*\* .*: the details of \d+ objects/);
   });
 
   describe('with 100 new clusters', () => {
     const clusters = 100;
-    const diff = diffManifestTrees(base, withNewClusters(base, clusters));
+    const diff = diffTrees(base, withNewClusters(base, clusters));
     // The default limit holds every row of the summary table; the smaller one cuts rows as the
     // default does for some 500 clusters.
     test.each([
@@ -213,7 +212,7 @@ describe('renderMarkdown', () => {
       );
     }
     head = edited(head, 'gcp/argocd/appproject-trinity.yaml', (project) => project.spec.sourceRepos.push('https://example.com/other.git'));
-    const markdown = renderMarkdown(diffManifestTrees(base, head));
+    const markdown = renderMarkdown(diffTrees(base, head));
     expect(markdown.length).toBeLessThan(60000);
     const attention = markdown.slice(markdown.indexOf('> [!CAUTION]'), markdown.indexOf('<details>'));
     expect(attention.length).toBeLessThan(60000 * 0.3 + 200);
@@ -233,7 +232,7 @@ describe('renderMarkdown', () => {
         data: { 'key\n\n<!--': 'v' },
       }),
     );
-    const markdown = renderMarkdown(diffManifestTrees(base, head));
+    const markdown = renderMarkdown(diffTrees(base, head));
     // On one line, inside a code span: GitHub shows it as text.
     expect(markdown).toContain('**➕ added** ``ConfigMap mandelbrot/odd`name`` in `aws/mandelbrot/x\\n\\n<!-- hidden\\|.yaml`');
     for (const line of markdown.split('\n').filter((candidate) => candidate.includes('<!--'))) {
@@ -242,13 +241,13 @@ describe('renderMarkdown', () => {
   });
 
   test('says so when nothing changed', () => {
-    expect(renderMarkdown(diffManifestTrees(base, base))).toBe('### Manifest changes in `dist/`\n\n`base` → `head`: no object changed.\n');
+    expect(renderMarkdown(diffTrees(base, base))).toBe('### Manifest changes in `dist/`\n\n`base` → `head`: no object changed.\n');
   });
 });
 
 describe('renderJson', () => {
   test('is the diff model as JSON, secrets masked', () => {
-    const diff = diffManifestTrees(base, mixedHead());
+    const diff = diffTrees(base, mixedHead());
     const json = renderJson(diff);
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(diff)));
     expect(json).not.toContain('s3cr3t-value');

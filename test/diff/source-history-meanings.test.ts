@@ -1,10 +1,9 @@
 import { diffGitRevisions } from '../../lib/diff/git-diff.js';
 import type { ManifestDiff } from '../../lib/diff/diff-model.js';
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { RECENT_COMMITS } from '../../lib/diff/source-history-meanings.js';
 import { TempGitRepo } from './git-repo.js';
 import { sourceVersionFile, writeSourceVersion } from './source-versions.js';
-import { objectsOf } from './trees.js';
+import { diffTrees, objectsOf } from './trees.js';
 
 /** `name: codes` of each object the diff removes: which warnings each removal carries. */
 const removals = (diff: ManifestDiff) =>
@@ -47,7 +46,7 @@ describe('removed source ConfigMap versions', () => {
 
   test('warns once when every earlier version leaves at once, as after rm -rf dist, with or without a new version', () => {
     const base = treeOf(['bbbbbbbbbb', 2], ['cccccccccc', 3], ['dddddddddd', 4], ['eeeeeeeeee', 5]);
-    const sameSource = diffManifestTrees(base, treeOf(['eeeeeeeeee', 1]));
+    const sameSource = diffTrees(base, treeOf(['eeeeeeeeee', 1]));
     expect(removals(sameSource)).toEqual([
       'notes-source-bbbbbbbbbb: prune',
       'notes-source-cccccccccc: prune',
@@ -56,7 +55,7 @@ describe('removed source ConfigMap versions', () => {
     expect(objectsOf(sameSource).find((object) => object.name === 'notes-source-dddddddddd')?.meanings[1]?.message).toBe(
       'every earlier version of notes-source in dist/aws/notes/ leaves dist/ (notes-source-bbbbbbbbbb, notes-source-cccccccccc, notes-source-dddddddddd): the ConfigMap history was lost, as after `rm -rf dist` or `cdk8s synth --output dist`, and stable pods may still mount those versions; restore dist/ from the base (git checkout <base> -- dist) and run npm run synth',
     );
-    const newSource = diffManifestTrees(base, treeOf(['ffffffffff', 1]));
+    const newSource = diffTrees(base, treeOf(['ffffffffff', 1]));
     expect(removals(newSource).filter((removal) => removal.includes('source-history-lost'))).toEqual([
       'notes-source-eeeeeeeeee: prune, source-history-lost',
     ]);
@@ -64,9 +63,9 @@ describe('removed source ConfigMap versions', () => {
 
   test('says nothing for the rotation synth makes, or when the workload leaves with all its versions', () => {
     const base = treeOf(['bbbbbbbbbb', 2], ['cccccccccc', 3], ['dddddddddd', 4], ['eeeeeeeeee', 5]);
-    const rotated = diffManifestTrees(base, treeOf(['cccccccccc', 3], ['dddddddddd', 4], ['eeeeeeeeee', 5], ['ffffffffff', 6]));
+    const rotated = diffTrees(base, treeOf(['cccccccccc', 3], ['dddddddddd', 4], ['eeeeeeeeee', 5], ['ffffffffff', 6]));
     expect(removals(rotated)).toEqual(['notes-source-bbbbbbbbbb: prune']);
-    const gone = diffManifestTrees(base, new Map(), {
+    const gone = diffTrees(base, new Map(), {
       recentlyMounted: [
         {
           version: {

@@ -1,5 +1,4 @@
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
-import { codesOf, edited, objectsOf, onlyPath, summaryOf, synthesizedTree } from './trees.js';
+import { codesOf, diffTrees, edited, objectsOf, onlyPath, summaryOf, synthesizedTree } from './trees.js';
 
 // What an Application deploys beyond the folder the diff shows, and what its directory options leave out.
 const base = synthesizedTree();
@@ -7,11 +6,11 @@ const APP = 'aws/argocd/application-trinity-mandelbrot-aws.yaml';
 const CONTROLLER = 'gcp/argocd/application-trinity-rollouts-gcp.yaml';
 const configMap = onlyPath(base, 'aws/mandelbrot/configmap-mandelbrot-source-');
 
-const messagesOf = (diff: ReturnType<typeof diffManifestTrees>, code: string) =>
+const messagesOf = (diff: ReturnType<typeof diffTrees>, code: string) =>
   objectsOf(diff).flatMap((object) => object.meanings.filter((meaning) => meaning.code === code).map((meaning) => meaning.message));
 
 const withSource = (edit: (source: any, spec: any) => void) =>
-  diffManifestTrees(
+  diffTrees(
     base,
     edited(base, APP, (application) => edit(application.spec.source, application.spec)),
   );
@@ -79,25 +78,25 @@ describe('the sources an Application deploys', () => {
     const ignoring = edited(base, APP, (application) => {
       application.spec.ignoreDifferences = [{ group: 'argoproj.io', kind: 'Rollout', jsonPointers: ['/spec/template'] }];
     });
-    expect(messagesOf(diffManifestTrees(base, ignoring), 'unreviewed-source')).toEqual([
+    expect(messagesOf(diffTrees(base, ignoring), 'unreviewed-source')).toEqual([
       'ignoreDifferences [{"group":"argoproj.io","kind":"Rollout","jsonPointers":["/spec/template"]}]: Argo CD stops comparing those fields, so a change to them in the cluster is neither shown as OutOfSync nor reverted',
     ]);
     const later = edited(ignoring, APP, (application) => (application.spec.syncPolicy.automated.selfHeal = false));
-    expect(messagesOf(diffManifestTrees(ignoring, later), 'unreviewed-source')).toEqual([]);
+    expect(messagesOf(diffTrees(ignoring, later), 'unreviewed-source')).toEqual([]);
   });
 
   test('a new Application with a chart no Application installed is a danger', () => {
     const head = edited(base, APP, (application) => {
       application.spec.source = { repoURL: 'https://charts.example.com', chart: 'miner', targetRevision: '1.0.0' };
     });
-    expect(messagesOf(diffManifestTrees(base, head), 'unreviewed-source')).toEqual([
+    expect(messagesOf(diffTrees(base, head), 'unreviewed-source')).toEqual([
       'installs chart miner from https://charts.example.com, which no Application of the reviewed tree installs: Argo CD deploys files this diff does not show',
     ]);
   });
 });
 
 describe('directory include, exclude and recurse, as Argo CD v3.3.7 applies them', () => {
-  const prunedBy = (diff: ReturnType<typeof diffManifestTrees>) =>
+  const prunedBy = (diff: ReturnType<typeof diffTrees>) =>
     objectsOf(diff)
       .filter((object) => object.change === 'removed')
       .map((object) => [object.kind, object.meanings.map((meaning) => meaning.message)]);
@@ -128,9 +127,9 @@ describe('directory include, exclude and recurse, as Argo CD v3.3.7 applies them
       base.get(configMap)!.replace(/name: mandelbrot-source-\w+/, 'name: extra'),
     );
     const recursing = edited(nested, APP, (application) => (application.spec.source.directory = { recurse: true, exclude: 'extra/*' }));
-    expect(summaryOf(diffManifestTrees(base, recursing))).toEqual(['changed Application trinity-mandelbrot-aws @aws']);
+    expect(summaryOf(diffTrees(base, recursing))).toEqual(['changed Application trinity-mandelbrot-aws @aws']);
     const included = edited(nested, APP, (application) => (application.spec.source.directory = { recurse: true }));
-    const diff = diffManifestTrees(base, included);
+    const diff = diffTrees(base, included);
     expect(summaryOf(diff)).toContain('added ConfigMap extra @aws');
     expect(objectsOf(diff).find((object) => object.name === 'extra')?.applications).toEqual(['trinity-mandelbrot-aws']);
   });
@@ -145,7 +144,7 @@ describe('the Rollouts controller Helm values', () => {
       values.controller.replicas = 2;
       application.spec.source.helm.parameters = [{ name: 'providerRBAC.enabled', value: 'true' }];
     });
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(codesOf(diff, 'gcp', 'Application', 'trinity-rollouts-gcp')).toEqual([
       'controller-values-changed',
       'controller-values-changed',
@@ -166,7 +165,7 @@ describe('the Rollouts controller Helm values', () => {
     const head = edited(base, CONTROLLER, (application) => {
       application.spec.source.helm.values = 'controller:\n  image:\n    tag: v9\n';
     });
-    expect(messagesOf(diffManifestTrees(base, head), 'controller-values-changed')).toEqual([
+    expect(messagesOf(diffTrees(base, head), 'controller-values-changed')).toEqual([
       'Argo Rollouts controller Helm value controller.image.tag: (none) → "v9": it sets the controller\'s image or its permissions in the cluster',
     ]);
   });

@@ -1,8 +1,7 @@
 import { stringify } from 'yaml';
 import { CLOUDS } from '../../lib/core/fields.js';
-import { diffManifestTrees } from '../../lib/diff/manifest-diff.js';
 import { synthCluster } from '../support/cluster.js';
-import { codesOf, edited, objectsOf, synthesizedTree } from './trees.js';
+import { codesOf, diffTrees, edited, objectsOf, synthesizedTree } from './trees.js';
 
 // The weights of a TraefikService a Rollout routes through belong to the Rollouts controller.
 const TRAEFIK = { provider: 'traefik', chart: { repoURL: 'https://traefik.github.io/charts', version: '39.0.7' } } as const;
@@ -19,12 +18,12 @@ function traefikTree(): Map<string, string> {
 
 const base = synthesizedTree();
 const head = traefikTree();
-const messagesOf = (diff: ReturnType<typeof diffManifestTrees>, code: string) =>
+const messagesOf = (diff: ReturnType<typeof diffTrees>, code: string) =>
   objectsOf(diff).flatMap((object) => object.meanings.filter((meaning) => meaning.code === code).map((meaning) => meaning.message));
 
 describe('traffic routed by Traefik in the diff', () => {
   test("the ignoreDifferences synth writes for the controller's weights is no danger", () => {
-    const diff = diffManifestTrees(base, head);
+    const diff = diffTrees(base, head);
     expect(codesOf(diff, 'aws', 'Application', 'trinity-mandelbrot-aws')).not.toContain('unreviewed-source');
     expect(messagesOf(diff, 'unreviewed-source').filter((message) => message.includes('ignoreDifferences'))).toEqual([]);
     expect(messagesOf(diff, 'controller-weights-in-git')).toEqual([]);
@@ -34,7 +33,7 @@ describe('traffic routed by Traefik in the diff', () => {
     const widened = edited(head, APP, (application) => {
       application.spec.ignoreDifferences[0].jsonPointers.push('/spec/weighted/services/0/name');
     });
-    expect(messagesOf(diffManifestTrees(head, widened), 'unreviewed-source')).toEqual([
+    expect(messagesOf(diffTrees(head, widened), 'unreviewed-source')).toEqual([
       expect.stringMatching(/^ignoreDifferences \[.*\/spec\/weighted\/services\/0\/name.*\]: Argo CD stops comparing those fields/),
     ]);
   });
@@ -43,7 +42,7 @@ describe('traffic routed by Traefik in the diff', () => {
     const other = edited(head, APP, (application) => {
       application.spec.ignoreDifferences[0].name = 'elsewhere';
     });
-    expect(messagesOf(diffManifestTrees(head, other), 'unreviewed-source')).toHaveLength(1);
+    expect(messagesOf(diffTrees(head, other), 'unreviewed-source')).toHaveLength(1);
   });
 
   test('a weight written in Git is a danger: Argo CD and the controller would overwrite each other', () => {
@@ -51,7 +50,7 @@ describe('traffic routed by Traefik in the diff', () => {
       service.spec.weighted.services[0].weight = 60;
       service.spec.weighted.services[1].weight = 40;
     });
-    const diff = diffManifestTrees(head, weighted);
+    const diff = diffTrees(head, weighted);
     expect(codesOf(diff, 'aws', 'TraefikService', 'mandelbrot')[0]).toBe('controller-weights-in-git');
     expect(messagesOf(diff, 'controller-weights-in-git')).toEqual([
       'TraefikService mandelbrot sets weights in Git, but a Rollout routes through it: the Rollouts controller owns them, so Argo CD and the controller overwrite each other; leave the weights out',
@@ -66,7 +65,7 @@ describe('traffic routed by Traefik in the diff', () => {
       TRAEFIK_SERVICE,
       (service) => (service.spec.weighted.services[0].weight = 1),
     );
-    expect(messagesOf(diffManifestTrees(head, unrouted), 'controller-weights-in-git')).toEqual([]);
+    expect(messagesOf(diffTrees(head, unrouted), 'controller-weights-in-git')).toEqual([]);
   });
 
   test("a project that stops allowing a kind the Traefik chart installs refuses Traefik's sync", () => {
@@ -75,7 +74,7 @@ describe('traffic routed by Traefik in the diff', () => {
         (entry: { kind: string }) => entry.kind !== 'ServiceAccount',
       );
     });
-    expect(messagesOf(diffManifestTrees(head, narrowed), 'sync-refused')).toContain(
+    expect(messagesOf(diffTrees(head, narrowed), 'sync-refused')).toContain(
       'the sync of trinity-traefik-aws will fail: kind ServiceAccount is not permitted in project trinity',
     );
   });

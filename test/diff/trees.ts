@@ -1,6 +1,8 @@
 import { stringify } from 'yaml';
 import { CLOUDS } from '../../lib/core/fields.js';
 import { type ManifestDiff, objectsOf } from '../../lib/diff/diff-model.js';
+import { diffManifestTrees, type ManifestDiffOptions } from '../../lib/diff/manifest-diff.js';
+import type { ManifestTree, ParseCache } from '../../lib/diff/manifest-tree.js';
 import { parseYamlDocuments } from '../../lib/util/yaml-parse.js';
 import { synthClusterFiles } from '../support/cluster.js';
 import { parseYamlObject } from '../support/yaml.js';
@@ -12,6 +14,16 @@ let threeClouds: ReadonlyMap<string, string> | undefined;
 export function synthesizedTree(): Map<string, string> {
   threeClouds ??= new Map(CLOUDS.flatMap((cloud) => [...synthClusterFiles({ cluster: cloud, cloud })]));
   return new Map(threeClouds);
+}
+
+/** Parsed files the diffs of a worker share: most of their trees are {@link synthesizedTree}'s files. */
+const sharedParses: ParseCache = new Map();
+
+/** {@link diffManifestTrees} with the worker's parse cache, so each distinct file is parsed once per worker. */
+export function diffTrees(base: ManifestTree, head: ManifestTree, options: ManifestDiffOptions = {}): ManifestDiff {
+  // Trees made for one test (hundreds of generated objects) are not worth keeping.
+  if (sharedParses.size > 2000) sharedParses.clear();
+  return diffManifestTrees(base, head, { parseCache: sharedParses, ...options });
 }
 
 /** A copy of `tree` with the object at `path` changed by `edit`. */
