@@ -58,9 +58,9 @@ export interface ManifestDiffOptions {
   readonly recentlyMounted?: readonly RecentlyMountedVersion[];
 
   /**
-   * Parsed files by their text, to share with other diffs of trees that hold the same files (a
-   * release's diff per cluster, a suite of diffs against one base): each distinct text is parsed
-   * once. Its objects are shared and never changed.
+   * Parsed files by their text, to share with other diffs of trees that hold the same files (many
+   * heads against one base): each distinct text is parsed once. Its objects are shared and never
+   * changed.
    *
    * @default - a cache of this diff's own
    */
