@@ -13,14 +13,7 @@ import {
 import { meaningsOf } from './change-meanings.js';
 import type { ApplicationGroup, ChangeCounts, ClusterDiff, ManifestDiff, ObjectDiff } from './diff-model.js';
 import { fieldChanges, touches } from './field-changes.js';
-import {
-  type ManifestData,
-  type ManifestObject,
-  type ManifestTree,
-  type ParseCache,
-  parseManifestTree,
-  topFolderOf,
-} from './manifest-tree.js';
+import { type ManifestObject, type ManifestTree, type ParseCache, parseManifestTree, topFolderOf } from './manifest-tree.js';
 import { resolveProject } from './project-policy.js';
 import { reviewedSources } from './source-meanings.js';
 import { isSecret, maskSecret, maskSecretChanges } from './secret-masking.js';
@@ -92,7 +85,7 @@ export function diffManifestTrees(base: ManifestTree, head: ManifestTree, option
   const distPath = options.distPath ?? 'dist';
   const baseName = options.baseName ?? 'base';
   const headName = options.headName ?? 'head';
-  const cache: ParseCache = options.parseCache ?? new Map<string, readonly ManifestData[]>();
+  const cache: ParseCache = options.parseCache ?? (new Map() as ParseCache);
   // An unchanged file holds unchanged objects: it is read only when the rules need its objects.
   let skipped = new Set(
     [...base.keys()].filter((path) => {
