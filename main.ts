@@ -68,7 +68,9 @@ function synth(
       );
     }
     const memo =
-      commandOptions.renderCacheDir === undefined ? undefined : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir));
+      commandOptions.renderCacheDir === undefined
+        ? undefined
+        : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir, projectRoot));
     const previousOutput = readPreviousOutput(resolve(options.history), options.history, { memo });
 
     const app = new App();

@@ -9,15 +9,10 @@ import { committedStateProblems, projectCommands } from './support/committed-sta
 import { addReadmeWorkload, readmeWorkloadName } from './support/docs.js';
 import { releaseSynthInProcess } from './support/fixture-project.js';
 import { plainEnv, runCommand } from './support/run-command.js';
-import { makeTempDir } from './support/synth-process.js';
 
 // Each routine change the documentation describes, made in a copy of the project as it is: after
 // `npm run synth`, the committed-state checks pass there with no test edited. A project that has
 // made a change already gets it once more: another cluster, the example under another name.
-
-// The copies share one folder of links to the project's packages.
-const bundleCache = makeTempDir('routine-change-packages');
-afterAll(() => bundleCache.cleanup());
 
 /** A change to a copy; `ownCode` when it changes code, which the copy's synth and check must then be. */
 interface RoutineChange {
@@ -127,7 +122,7 @@ const ROUTINE_CHANGES: RoutineChange[] = [
 
 describe('a routine change keeps the committed state green, with no test edited', () => {
   test.each(ROUTINE_CHANGES)('$name', async ({ change, effect, expected, ownCode }) => {
-    const copy = ProjectCopy.create(bundleCache.path);
+    const copy = ProjectCopy.create();
     try {
       const chosen = (await change(copy.root)) ?? '';
       const synth = await runCommand((await projectCommands(copy.root, { ownCode })).synth, [], { cwd: copy.root });

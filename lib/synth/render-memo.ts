@@ -8,9 +8,12 @@ import { writeFileAtomically } from '../util/write-file-atomically.js';
  * The file in `cacheDir` that keeps synth's YAML renderings and the earlier ConfigMaps it read:
  * named after the versions of cdk8s, of the yaml library it renders with (its own copy, and the
  * one a bundle shares) and of js-yaml, which reads, so an upgrade starts anew.
+ *
+ * @param projectRoot the folder whose packages synth runs with; not this module's own location,
+ * which a compiled entry point shared by copies of the project keeps from the copy it was built in
  */
-export function yamlRenderMemoFile(cacheDir: string): string {
-  const require = createRequire(import.meta.url);
+export function yamlRenderMemoFile(cacheDir: string, projectRoot: string): string {
+  const require = createRequire(join(projectRoot, 'package.json'));
   const version = (resolveFrom: NodeJS.Require, name: string) => (resolveFrom(`${name}/package.json`) as { version: string }).version;
   const cdk8s = createRequire(require.resolve('cdk8s'));
   const versions = [

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryPointCommand } from '../../lib/util/entry-point.js';
-import { FIXTURE_WORKLOADS, synthFixture, writeFixtureConfig } from '../support/fixture-project.js';
+import { FIXTURE_PROJECT_MODULE, FIXTURE_WORKLOADS, synthFixture, writeFixtureConfig } from '../support/fixture-project.js';
 import { plainEnv } from '../support/run-command.js';
 import { PROJECT_ROOT } from '../support/synth-process.js';
 
@@ -28,42 +28,52 @@ export class ProjectCopy {
   /**
    * The project as it is: its code, configuration, registry and committed output.
    *
-   * @param bundleCache a folder for the copy's node_modules/.cache; copies that share one bundle
-   * the entry points once (timestamps are kept, so their sources hash alike)
+   * @param bundles a folder for the copy's compiled entry points (its node_modules/.cache/trinity-delivery):
+   * copies that share one compile each entry point once, timestamps being kept so that their sources
+   * hash alike, and a folder that outlives the run keeps them for the next run.
+   * @default the project's copies' folder that outlives the run
    */
-  public static create(bundleCache?: string, leftOut: readonly string[] = []): ProjectCopy {
+  public static create(bundles = keptBundles('project'), leftOut: readonly string[] = []): ProjectCopy {
     const root = mkdtempSync(join(tmpdir(), 'trinity-project-'));
     for (const entry of readdirSync(PROJECT_ROOT)) {
       if (!NOT_COPIED.has(entry) && !leftOut.includes(entry)) {
         cpSync(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
       }
     }
-    const ownModules = bundleCache ? undefined : mkdtempSync(join(tmpdir(), 'trinity-modules-'));
-    symlinkSync(linkedNodeModules(bundleCache ?? ownModules!), join(root, 'node_modules'));
-    return new ProjectCopy(root, ownModules);
+    const modules = mkdtempSync(join(tmpdir(), 'trinity-modules-'));
+    symlinkSync(linkedNodeModules(modules, bundles), join(root, 'node_modules'));
+    return new ProjectCopy(root, modules);
   }
 
   /**
    * The project's code with the fixture's configuration and workloads instead of the project's,
    * and no output until {@link ProjectCopy.synth}: what unit tests run on.
+   *
+   * @param bundles as for {@link ProjectCopy.create}
+   * @default the fixture copies' folder that outlives the run
    */
-  public static fixture(bundleCache?: string): ProjectCopy {
-    const copy = ProjectCopy.create(bundleCache, PROJECT_CONFIGURATION);
+  public static fixture(bundles = keptBundles('fixture')): ProjectCopy {
+    const copy = ProjectCopy.create(bundles, PROJECT_CONFIGURATION);
     writeFixtureConfig(copy.root);
+    const registry = join(copy.root, 'lib', 'workloads', 'registry.ts');
     writeFileSync(
-      join(copy.root, 'lib', 'workloads', 'registry.ts'),
+      registry,
       FIXTURE_WORKLOADS.map((workload) => `export { ${workload.name} } from './${workload.name}/${workload.name}.js';\n`).join(''),
     );
+    // Dated as the module that names the fixture's workloads: the entry points' bundles, keyed by
+    // their sources' sizes and times, are those of the last run until that module changes.
+    const { atime, mtime } = statSync(FIXTURE_PROJECT_MODULE);
+    utimesSync(registry, atime, mtime);
     return copy;
   }
 
   /**
-   * @param ownModules the folder of linked packages this copy made for itself, when it was given no
-   * bundle folder; its clones link the same one
+   * @param modules the folder of linked packages this copy made for itself; its clones link the
+   * same one, or none when it is a clone
    */
   private constructor(
     public readonly root: string,
-    private readonly ownModules?: string,
+    private readonly modules?: string,
   ) {}
 
   /** Another copy of this one, as it is now: cheaper than a new copy that must synth again. */
@@ -87,25 +97,34 @@ export class ProjectCopy {
     if (result.status !== 0) throw new Error(`synth failed in the project copy: ${result.stderr}`);
   }
 
-  /** Removes the copy, and the packages' links it made when it was given no bundle folder (its clones use them: clean those first). */
+  /** Removes the copy, and the packages' links it made (its clones use them: clean those first). */
   public cleanup(): void {
     rmSync(this.root, { recursive: true, force: true });
-    if (this.ownModules) rmSync(this.ownModules, { recursive: true, force: true });
+    if (this.modules) rmSync(this.modules, { recursive: true, force: true });
   }
 }
 
 /**
- * A folder of links to each of the project's packages, with its own `.cache` (`folder` itself),
- * made once per folder: a copy's `node_modules` is one link to it. Linking hundreds of packages
- * for each copy cost more than the copy itself.
+ * A folder under the project's node_modules/.cache that keeps compiled entry points of copies
+ * between runs, one per `name`: copies whose sources differ should not share one, since each
+ * compile replaces the entry point's earlier one.
  */
-function linkedNodeModules(folder: string): string {
+export function keptBundles(name: string): string {
+  return join(PROJECT_ROOT, 'node_modules', '.cache', 'project-copies', name);
+}
+
+/**
+ * A folder of links to each of the project's packages in `folder`, whose `.cache` is `folder`
+ * itself, with `bundles` as its `trinity-delivery`.
+ */
+function linkedNodeModules(folder: string, bundles: string): string {
   const linked = join(folder, 'linked-node-modules');
-  if (existsSync(linked)) return linked;
-  mkdirSync(linked, { recursive: true });
+  mkdirSync(linked);
   for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
     if (entry !== '.cache') symlinkSync(join(PROJECT_ROOT, 'node_modules', entry), join(linked, entry));
   }
   symlinkSync(folder, join(linked, '.cache'));
+  mkdirSync(bundles, { recursive: true });
+  symlinkSync(bundles, join(folder, 'trinity-delivery'));
   return linked;
 }

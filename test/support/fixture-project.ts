@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkCommand } from '../../bin/check.js';
 import { synthCommand } from '../../main.js';
 import { runCaptured } from '../../lib/cli/command-io.js';
@@ -15,6 +16,9 @@ import { projectSchemas } from './project-schemas.js';
 
 /** The workloads the fixture registers: Mandelbrot only, whatever lib/workloads/registry.ts holds. */
 export const FIXTURE_WORKLOADS: readonly Workload[] = [mandelbrot];
+
+/** This module, which names the fixture's workloads. */
+export const FIXTURE_PROJECT_MODULE = fileURLToPath(import.meta.url);
 
 /** The fixture's Git repository. */
 export const FIXTURE_REPO_URL = 'https://github.com/maxgherman/trinity.git';

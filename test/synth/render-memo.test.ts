@@ -51,7 +51,7 @@ describe('RenderMemo', () => {
   });
 
   test('the memo file is named after the versions of cdk8s, of the yaml library and of js-yaml', () => {
-    expect(yamlRenderMemoFile('/cache')).toMatch(
+    expect(yamlRenderMemoFile('/cache', PROJECT_ROOT)).toMatch(
       /^\/cache\/yaml-renders-cdk8s-\d+\.\d+\.\d+-yaml-\d+\.\d+\.\d+-cdk8s-yaml-\d+\.\d+\.\d+-js-yaml-\d+\.\d+\.\d+\.json$/,
     );
   });

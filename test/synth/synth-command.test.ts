@@ -10,18 +10,14 @@ import { plainEnv } from '../support/run-command.js';
 
 // `npm run synth` on a copy of the project, in process unless the process is the subject: what it
 // refuses, and what it leaves behind when it fails. Each test puts back what it changed in the copy.
-const bundleCache = makeTempDir('synth-command-bundles');
 let project: ProjectCopy;
 let committed: Map<string, string>;
 beforeAll(async () => {
-  project = ProjectCopy.fixture(bundleCache.path);
+  project = ProjectCopy.fixture();
   await project.synth();
   committed = readTree(join(project.root, 'dist'));
 });
-afterAll(() => {
-  project.cleanup();
-  bundleCache.cleanup();
-});
+afterAll(() => project.cleanup());
 
 /** `npm run synth -- <args>` in the copy, run in process. */
 async function synth(args: readonly string[]) {
