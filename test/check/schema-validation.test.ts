@@ -19,15 +19,17 @@ writeFileSync(cacheFile, '{"types": [');
 const built = await SchemaValidator.load({ projectRoot: PROJECT_ROOT, cacheDir: cache.path });
 const validator = await SchemaValidator.load({ projectRoot: PROJECT_ROOT, cacheDir: cache.path });
 
-/** Every synthesized manifest: path inside dist/ and parsed object. */
+/** Every synthesized manifest: path inside dist/ and parsed object, read once; tests change copies. */
+const COMMITTED: readonly [string, any][] = walkFiles(DIST)
+  .filter((file) => file.path.endsWith('.yaml'))
+  .map((file) => [file.path, parseYamlObject(readFileSync(file.absolutePath, 'utf8'))]);
+
 function committedObjects(): [string, any][] {
-  return walkFiles(DIST)
-    .filter((file) => file.path.endsWith('.yaml'))
-    .map((file) => [file.path, parseYamlObject(readFileSync(file.absolutePath, 'utf8'))]);
+  return COMMITTED.map(([path, object]) => [path, structuredClone(object)]);
 }
 
 function committed(pathEnd: string): any {
-  const found = committedObjects().find(([path]) => path.endsWith(pathEnd));
+  const found = COMMITTED.find(([path]) => path.endsWith(pathEnd));
   if (!found) throw new Error(`no committed manifest ends with ${pathEnd}`);
   return structuredClone(found[1]);
 }
