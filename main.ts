@@ -32,6 +32,13 @@ interface SynthCommandOptions {
    * @default - every object is rendered anew
    */
   readonly renderCacheDir?: string;
+
+  /**
+   * A memo of YAML renderings that every run of the command shares, held in memory: for a process
+   * that synthesizes many times. A `renderCacheDir` is used instead when both are given.
+   * @default - none
+   */
+  readonly renderMemo?: RenderMemo;
 }
 
 function synth(
@@ -69,7 +76,7 @@ function synth(
     }
     const memo =
       commandOptions.renderCacheDir === undefined
-        ? undefined
+        ? commandOptions.renderMemo
         : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir, projectRoot));
     const previousOutput = readPreviousOutput(resolve(options.history), options.history, { memo });
 

@@ -49,11 +49,21 @@ export class RenderMemo {
     return new RenderMemo(file, new Map(Object.entries(kept)));
   }
 
+  /**
+   * A memo held in memory only, for a process that synthesizes many times, such as a test worker:
+   * its runs share it, and nothing is written. It keeps at most {@link MAX_ENTRIES}, forgetting
+   * them all when full.
+   */
+  public static inMemory(): RenderMemo {
+    return new RenderMemo(undefined, new Map());
+  }
+
   private readonly used = new Map<string, string>();
   private rendered = false;
 
+  /** @param file where the memo is kept between runs; none for a memo in memory only */
   private constructor(
-    private readonly file: string,
+    private readonly file: string | undefined,
     private readonly kept: ReadonlyMap<string, string>,
   ) {}
 
@@ -64,14 +74,18 @@ export class RenderMemo {
     if (typeof result !== 'string') {
       result = render();
       this.rendered = true;
+      if (this.file === undefined && this.used.size >= RenderMemo.MAX_ENTRIES) this.used.clear();
     }
     this.used.set(key, result);
     return result;
   }
 
-  /** Writes the memo back if anything was rendered. A memo that cannot be written is left as it was: it only saves time. */
+  /**
+   * Writes the memo back if anything was rendered; a memo in memory only has nothing to write. A
+   * memo that cannot be written is left as it was: it only saves time.
+   */
   public save(): void {
-    if (!this.rendered) return;
+    if (!this.rendered || this.file === undefined) return;
     try {
       const kept = [...this.used, ...[...this.kept].filter(([key]) => !this.used.has(key))].slice(0, RenderMemo.MAX_ENTRIES);
       writeFileAtomically(this.file, JSON.stringify(Object.fromEntries(kept)));

@@ -5,8 +5,9 @@ import type * as checkEntryPoint from '../../bin/check.js';
 import { checkCommand } from '../../bin/check.js';
 import type { Command } from '../../lib/cli/command-io.js';
 import type * as synthEntryPoint from '../../main.js';
-import { runSynth } from '../../main.js';
+import { WORKLOADS } from '../../lib/workloads/all-workloads.js';
 import { brokenLinks, documentationFiles, readDocumentation, readmeWorkloadExample } from './docs.js';
+import { workerSynthCommand } from './fixture-project.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { projectSchemas } from './project-schemas.js';
 import { type CommandResult, runCommand } from './run-command.js';
@@ -24,9 +25,12 @@ export interface CodeOf {
   readonly ownCode?: boolean;
 }
 
+/** `npm run synth` of this project as main.ts runs it, sharing the worker's renderings. */
+const PROJECT_SYNTH = workerSynthCommand(WORKLOADS);
+
 /** `npm run synth` and `npm run check` of the project at `root`, as commands to run in process. */
 export async function projectCommands(root: string, options: CodeOf = {}): Promise<{ synth: Command; check: Command }> {
-  if (!options.ownCode) return { synth: runSynth, check: checkCommand(runSynth, projectSchemas) };
+  if (!options.ownCode) return { synth: PROJECT_SYNTH, check: checkCommand(PROJECT_SYNTH, projectSchemas) };
   const main = (await import(pathToFileURL(join(root, 'main.ts')).href)) as typeof synthEntryPoint;
   const check = (await import(pathToFileURL(join(root, 'bin', 'check.ts')).href)) as typeof checkEntryPoint;
   return { synth: main.runSynth, check: check.checkCommand(main.runSynth, projectSchemas) };

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkCommand } from '../../bin/check.js';
 import { synthCommand } from '../../main.js';
-import { runCaptured } from '../../lib/cli/command-io.js';
+import { type Command, runCaptured } from '../../lib/cli/command-io.js';
+import { RenderMemo } from '../../lib/synth/render-memo.js';
 import { type RunCommand, runWithTinyexec } from '../../lib/operator/run-command.js';
 import { mandelbrot } from '../../lib/workloads/mandelbrot/mandelbrot.js';
 import type { Workload } from '../../lib/workloads/workload.js';
@@ -62,9 +63,22 @@ export function writeFixtureConfig(folder: string): { platformFile: string; over
   return { platformFile, overlaysDirectory: writeFixtureOverlays(folder) };
 }
 
+/**
+ * The YAML renderings of this worker's synths, which test after test render mostly alike: a memo
+ * as the synth process keeps in a file, here in memory.
+ */
+const WORKER_RENDER_MEMO = RenderMemo.inMemory();
+
+/** `npm run synth` with `workloads` registered, run in this process, sharing the worker's renderings. */
+export function workerSynthCommand(workloads: readonly Workload[] = FIXTURE_WORKLOADS): Command {
+  return synthCommand(PROJECT_ROOT, workloads, { renderMemo: WORKER_RENDER_MEMO });
+}
+
+const FIXTURE_SYNTH = workerSynthCommand();
+
 /** `npm run synth -- <args>` of the fixture's workloads in `cwd`, run in this process. */
 export function synthFixture(args: readonly string[], cwd: string): Promise<CommandResult> {
-  return runCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS), args, { cwd });
+  return runCommand(FIXTURE_SYNTH, args, { cwd });
 }
 
 /**
@@ -73,7 +87,7 @@ export function synthFixture(args: readonly string[], cwd: string): Promise<Comm
  * the synth process itself needs {@link runWithTinyexec}.
  */
 export function releaseSynthInProcess(workloads: readonly Workload[] = FIXTURE_WORKLOADS): RunCommand {
-  const synth = synthCommand(PROJECT_ROOT, workloads);
+  const synth = workerSynthCommand(workloads);
   return (file, args, options) => {
     const [, entry, ...argv] = args;
     if (file !== process.execPath || entry !== 'main.ts') return runWithTinyexec(file, args, options);
@@ -83,7 +97,7 @@ export function releaseSynthInProcess(workloads: readonly Workload[] = FIXTURE_W
 
 /** `npm run check` in `cwd`, its fresh synth of the fixture's workloads, run in this process. */
 export function checkFixture(cwd: string): Promise<CommandResult> {
-  return runCommand(checkCommand(synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS), projectSchemas), [], { cwd });
+  return runCommand(checkCommand(FIXTURE_SYNTH, projectSchemas), [], { cwd });
 }
 
 /**

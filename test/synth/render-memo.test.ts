@@ -42,6 +42,22 @@ describe('RenderMemo', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
+  test('in memory, every run shares what one rendered, nothing is written, and it starts over when full', () => {
+    const memo = RenderMemo.inMemory();
+    const rendered: string[] = [];
+    const render = (result: string) => () => (rendered.push(result), result);
+    expect(memo.get('{"a":1}', render('a: 1\n'))).toBe('a: 1\n');
+    memo.save();
+    expect(memo.get('{"a":1}', render('other'))).toBe('a: 1\n');
+    expect(rendered).toEqual(['a: 1\n']);
+    expect(readdirSync(temp.path)).toEqual([]);
+
+    for (let index = 1; index < RenderMemo.MAX_ENTRIES; index++) memo.get(`entry ${index}`, () => `result ${index}`);
+    expect(memo.get('{"a":1}', render('not rendered'))).toBe('a: 1\n');
+    memo.get('one too many', () => 'result');
+    expect(memo.get('{"a":1}', render('rendered again'))).toBe('rendered again');
+  });
+
   test('fails if a damaged memo file is trusted: it renders anew', () => {
     const file = join(temp.path, 'memo.json');
     for (const damaged of ['{"truncated', '[1, 2]', 'null']) {
@@ -56,13 +72,13 @@ describe('RenderMemo', () => {
     );
   });
 
-  test('synth with a render cache writes the same tree as without one, the first time and the next', async () => {
+  test('synth with a render cache or a memo in memory writes the same tree as without one, the first time and the next', async () => {
     const cache = join(temp.path, 'cache');
-    const synthIn = async (name: string, renderCacheDir?: string) => {
+    const synthIn = async (name: string, renderCacheDir?: string, renderMemo?: RenderMemo) => {
       const folder = join(temp.path, name);
       mkdirSync(folder);
       const { platformFile, overlaysDirectory } = writeFixtureConfig(folder);
-      const command = synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS, { renderCacheDir });
+      const command = synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS, { renderCacheDir, renderMemo });
       const files = `mandelbrot=${join(PROJECT_ROOT, 'services', 'mandelbrot')}`;
       const args = ['--platform', platformFile, '--overlays', overlaysDirectory, '--files', files, '--outdir', join(folder, 'dist')];
       const result = await runCommand(command, args, { cwd: folder });
@@ -74,5 +90,8 @@ describe('RenderMemo', () => {
     expect(await synthIn('first', cache)).toEqual(plain);
     expect(readdirSync(cache)).toEqual([expect.stringMatching(/^yaml-renders-.*\.json$/)]);
     expect(await synthIn('next', cache)).toEqual(plain);
+    const memo = RenderMemo.inMemory();
+    expect(await synthIn('in-memory', undefined, memo)).toEqual(plain);
+    expect(await synthIn('in-memory-again', undefined, memo)).toEqual(plain);
   });
 });
