@@ -32,6 +32,9 @@ export default class LightProcessRunner {
           maxThreads: maxWorkers,
           env: process.env,
           trackUnmanagedFds: false,
+          // One V8 background thread, not four: the workers already outnumber the cores, and each
+          // worker's threads for garbage collection and compiling only contend with the others.
+          execArgv: [...process.execArgv, '--v8-pool-size=1'],
         });
         pools.set(projectConfig, { pool, settings: { globalConfig: this.#globalConfig, projectConfig, runtime: 'child_process' } });
       }

@@ -28,8 +28,12 @@ describe('the unit tests runner', () => {
         "test.each([1, 2])('settles %i', async (value: number) => expect(value).toBeGreaterThan(0), 300);",
       ].join('\n'),
     );
-    for (const name of ['a', 'b', 'c'])
+    for (const name of ['a', 'b'])
       writeFileSync(join(folder.path, `${name}.test.ts`), `test('${name} runs its TypeScript', () => expect(<number>1).toBe(1));\n`);
+    writeFileSync(
+      join(folder.path, 'c.test.ts'),
+      "test('c runs in a worker with one V8 background thread', () => expect(process.execArgv).toContain('--v8-pool-size=1'));\n",
+    );
   });
   afterAll(() => folder.cleanup());
 
