@@ -109,7 +109,7 @@ export class ProjectCopy {
  * between runs, one per `name`: copies whose sources differ should not share one, since each
  * compile replaces the entry point's earlier one.
  */
-export function keptBundles(name: string): string {
+function keptBundles(name: string): string {
   return join(PROJECT_ROOT, 'node_modules', '.cache', 'project-copies', name);
 }
 
