@@ -28,17 +28,11 @@ import type { Workload } from './lib/workloads/workload.js';
 /** How a synth command runs beyond its arguments. */
 interface SynthCommandOptions {
   /**
-   * A folder where synth keeps its YAML renderings between runs (see RenderMemo).
+   * The memo of YAML renderings a run uses (see RenderMemo): one read from a file for each run, as
+   * the synth process keeps it, or one that every run of a process shares in memory.
    * @default - every object is rendered anew
    */
-  readonly renderCacheDir?: string;
-
-  /**
-   * A memo of YAML renderings that every run of the command shares, held in memory: for a process
-   * that synthesizes many times. A `renderCacheDir` is used instead when both are given.
-   * @default - none
-   */
-  readonly renderMemo?: RenderMemo;
+  readonly renderMemo?: () => RenderMemo;
 }
 
 function synth(
@@ -74,10 +68,7 @@ function synth(
         `${options.outdirLabel}: ${notOutput}, so it does not look like an earlier output; choose another folder, or pass --force to replace it whole`,
       );
     }
-    const memo =
-      commandOptions.renderCacheDir === undefined
-        ? commandOptions.renderMemo
-        : RenderMemo.load(yamlRenderMemoFile(commandOptions.renderCacheDir, projectRoot));
+    const memo = commandOptions.renderMemo?.();
     const previousOutput = readPreviousOutput(resolve(options.history), options.history, { memo });
 
     const app = new App();
@@ -151,6 +142,8 @@ export const runSynth = synthCommand(dirname(fileURLToPath(import.meta.url)), WO
 const entryRoot = dirname(process.argv[1] ?? '.');
 runIfEntryPoint(
   'main.ts',
-  synthCommand(entryRoot, WORKLOADS, { renderCacheDir: join(entryRoot, 'node_modules', '.cache', 'trinity-delivery') }),
+  synthCommand(entryRoot, WORKLOADS, {
+    renderMemo: () => RenderMemo.load(yamlRenderMemoFile(join(entryRoot, 'node_modules', '.cache', 'trinity-delivery'), entryRoot)),
+  }),
   process,
 );

@@ -71,7 +71,7 @@ const WORKER_RENDER_MEMO = RenderMemo.inMemory();
 
 /** `npm run synth` with `workloads` registered, run in this process, sharing the worker's renderings. */
 export function workerSynthCommand(workloads: readonly Workload[] = FIXTURE_WORKLOADS): Command {
-  return synthCommand(PROJECT_ROOT, workloads, { renderMemo: WORKER_RENDER_MEMO });
+  return synthCommand(PROJECT_ROOT, workloads, { renderMemo: () => WORKER_RENDER_MEMO });
 }
 
 const FIXTURE_SYNTH = workerSynthCommand();

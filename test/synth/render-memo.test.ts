@@ -74,24 +74,25 @@ describe('RenderMemo', () => {
 
   test('synth with a render cache or a memo in memory writes the same tree as without one, the first time and the next', async () => {
     const cache = join(temp.path, 'cache');
-    const synthIn = async (name: string, renderCacheDir?: string, renderMemo?: RenderMemo) => {
+    const synthIn = async (name: string, renderMemo?: () => RenderMemo) => {
       const folder = join(temp.path, name);
       mkdirSync(folder);
       const { platformFile, overlaysDirectory } = writeFixtureConfig(folder);
-      const command = synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS, { renderCacheDir, renderMemo });
+      const command = synthCommand(PROJECT_ROOT, FIXTURE_WORKLOADS, { renderMemo });
       const files = `mandelbrot=${join(PROJECT_ROOT, 'services', 'mandelbrot')}`;
       const args = ['--platform', platformFile, '--overlays', overlaysDirectory, '--files', files, '--outdir', join(folder, 'dist')];
       const result = await runCommand(command, args, { cwd: folder });
       expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
       return readTree(join(folder, 'dist'));
     };
+    const fromFile = () => RenderMemo.load(yamlRenderMemoFile(cache, PROJECT_ROOT));
     const plain = await synthIn('plain');
     expect(existsSync(cache)).toBe(false);
-    expect(await synthIn('first', cache)).toEqual(plain);
+    expect(await synthIn('first', fromFile)).toEqual(plain);
     expect(readdirSync(cache)).toEqual([expect.stringMatching(/^yaml-renders-.*\.json$/)]);
-    expect(await synthIn('next', cache)).toEqual(plain);
+    expect(await synthIn('next', fromFile)).toEqual(plain);
     const memo = RenderMemo.inMemory();
-    expect(await synthIn('in-memory', undefined, memo)).toEqual(plain);
-    expect(await synthIn('in-memory-again', undefined, memo)).toEqual(plain);
+    expect(await synthIn('in-memory', () => memo)).toEqual(plain);
+    expect(await synthIn('in-memory-again', () => memo)).toEqual(plain);
   });
 });
